@@ -1,0 +1,3 @@
+export default function Home() {
+  return <main><h1>DDI Provider Registrations</h1></main>;
+}

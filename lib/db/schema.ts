@@ -1,0 +1,85 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+export const ddiProviders = sqliteTable('ddi_providers', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
+  ddis: text('ddis', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+export const transports = ['udp', 'tcp', 'tls'] as const;
+export type TransportName = (typeof transports)[number];
+
+export const registrations = sqliteTable(
+  'registrations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ddiProviderId: integer('ddi_provider_id')
+      .notNull()
+      .references(() => ddiProviders.id, { onDelete: 'cascade' }),
+    username: text('username').notNull(),
+    domain: text('domain').notNull(),
+    ddi: text('ddi').notNull(),
+    authUsername: text('auth_username'),
+    password: text('password'),
+    registerServerUri: text('register_server_uri'),
+    realm: text('realm'),
+    expires: integer('expires').notNull().default(3600),
+    transport: text('transport', { enum: transports }).notNull().default('udp'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    revision: integer('revision').notNull().default(1),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('registrations_ddi_unique').on(t.ddi),
+    uniqueIndex('registrations_account_unique').on(t.username, t.domain),
+    index('registrations_provider_idx').on(t.ddiProviderId),
+  ],
+);
+
+export const registrationStates = [
+  'disabled',
+  'pending',
+  'registering',
+  'registered',
+  'retrying',
+  'rejected',
+  'unregistering',
+  'unregistered',
+] as const;
+export type RegistrationState = (typeof registrationStates)[number];
+
+/** Latest engine status per registration, persisted so it survives restarts. */
+export const registrationStatus = sqliteTable('registration_status', {
+  registrationId: integer('registration_id')
+    .primaryKey()
+    .references(() => registrations.id, { onDelete: 'cascade' }),
+  state: text('state', { enum: registrationStates }).notNull(),
+  code: integer('code'),
+  reason: text('reason'),
+  at: integer('at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  requestedExpires: integer('requested_expires'),
+  grantedExpires: integer('granted_expires'),
+  expiresAt: integer('expires_at'),
+  nextAttemptAt: integer('next_attempt_at'),
+  target: text('target'),
+  lastSuccessAt: integer('last_success_at'),
+});
+
+/** Append-only journal of portal edits; the engine tails it to sync one registration at a time. */
+export const registrationChanges = sqliteTable('registration_changes', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  registrationId: integer('registration_id').notNull(),
+  at: integer('at').notNull().default(now),
+});
+
+export type DdiProviderRow = typeof ddiProviders.$inferSelect;
+export type RegistrationRow = typeof registrations.$inferSelect;
+export type RegistrationStatusRow = typeof registrationStatus.$inferSelect;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5060');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('./data/portal.db'),
+  REGISTRAR_ENABLED: booleanFlag.default(true),
+  SIP_BIND: hostPort.default('0.0.0.0:5060'),
+  SIP_PUBLIC_HOST: z.string().min(1).optional(),
+  SIP_TLS_CA_FILE: z.string().min(1).optional(),
+  REGISTRAR_STARTUP_SPREAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  REGISTRAR_SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parses process.env once; a bad value stops start-up with a message naming the variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

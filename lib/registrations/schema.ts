@@ -1,0 +1,75 @@
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
+import { registrations, transports } from '../db/schema';
+import {
+  authUsernameRule,
+  ddiRule,
+  domainRule,
+  expiresRule,
+  optionalText,
+  passwordRule,
+  realmRule,
+  registerServerUriRule,
+  usernameRule,
+} from './rules';
+
+/**
+ * The registration form schema, derived from the drizzle table and parsed both in the browser
+ * (react-hook-form resolver) and on the server (route handlers and actions).
+ * Password semantics on write: absent or '' keeps the stored one, null clears it.
+ */
+const registrationFieldsSchema = createInsertSchema(registrations, {
+  ddiProviderId: z.number({ error: 'Choose a DDI provider.' }).int().positive('Choose a DDI provider.'),
+  username: usernameRule,
+  domain: domainRule,
+  ddi: ddiRule,
+  authUsername: optionalText(authUsernameRule),
+  registerServerUri: optionalText(registerServerUriRule),
+  realm: optionalText(realmRule),
+  expires: expiresRule,
+  transport: z.enum(transports),
+  enabled: z.boolean(),
+})
+  .pick({
+    ddiProviderId: true,
+    username: true,
+    domain: true,
+    ddi: true,
+    authUsername: true,
+    registerServerUri: true,
+    realm: true,
+    expires: true,
+    transport: true,
+    enabled: true,
+  })
+  .extend({ password: z.union([passwordRule, z.literal('')]).nullish() })
+  .strict();
+
+export const registrationInputSchema = registrationFieldsSchema.extend({
+  expires: expiresRule.default(3600),
+  transport: z.enum(transports).default('udp'),
+  enabled: z.boolean().default(true),
+});
+
+/** PATCH: every field optional, no defaults (an absent field keeps its stored value). */
+export const registrationPatchSchema = registrationFieldsSchema.partial();
+
+export type RegistrationInput = z.input<typeof registrationInputSchema>;
+export type RegistrationValues = z.output<typeof registrationInputSchema>;
+export type RegistrationPatch = z.output<typeof registrationPatchSchema>;
+
+export const availabilityQuerySchema = z.union([
+  z.object({ ddi: ddiRule, excludeId: z.coerce.number().int().positive().optional() }).strict(),
+  z
+    .object({ username: usernameRule, domain: domainRule, excludeId: z.coerce.number().int().positive().optional() })
+    .strict(),
+]);
+
+export const registrationListQuerySchema = z.object({
+  q: z.string().trim().max(200).optional(),
+  ddiProviderId: z.coerce.number().int().positive().optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.enum(['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt']).default('id'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});

@@ -1,0 +1,121 @@
+// Min-heap of deadlines driven by a single timer on the injected clock.
+// Thousands of registrations and transactions share one armed clock timer;
+// cancelling is O(log n) because every entry knows its heap index.
+import type { Clock, TimerHandle } from './clock';
+
+export interface ScheduledTask {
+  readonly at: number;
+  /** Heap position; -1 once fired or cancelled. */
+  index: number;
+}
+
+interface Entry extends ScheduledTask {
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+export class Scheduler {
+  private readonly heap: Entry[] = [];
+  private seq = 0;
+  private armedAt = Infinity;
+  private armed: TimerHandle | null = null;
+  private readonly fire = (): void => this.runDue();
+
+  constructor(readonly clock: Clock) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Runs `fn` after `delayMs` (clamped at 0). */
+  after(delayMs: number, fn: () => void): ScheduledTask {
+    const entry: Entry = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, index: this.heap.length };
+    this.heap.push(entry);
+    this.up(entry.index);
+    if (entry.index === 0) this.rearm();
+    return entry;
+  }
+
+  cancel(task: ScheduledTask | null | undefined): void {
+    if (!task || task.index < 0) return;
+    const i = task.index;
+    const last = this.heap.pop() as Entry;
+    task.index = -1;
+    if (last !== task) {
+      this.heap[i] = last;
+      last.index = i;
+      this.down(i);
+      this.up(last.index);
+    }
+    if (i === 0) this.rearm();
+  }
+
+  /** Cancels everything (engine shutdown). */
+  clear(): void {
+    for (const e of this.heap) e.index = -1;
+    this.heap.length = 0;
+    this.rearm();
+  }
+
+  private runDue(): void {
+    this.armed = null;
+    this.armedAt = Infinity;
+    const now = this.clock.now();
+    while (this.heap.length > 0 && this.heap[0].at <= now) {
+      const top = this.heap[0];
+      this.cancel(top);
+      top.fn();
+    }
+    this.rearm();
+  }
+
+  private rearm(): void {
+    const next = this.heap.length > 0 ? this.heap[0].at : Infinity;
+    if (next === this.armedAt) return;
+    if (this.armed !== null) this.clock.clearTimeout(this.armed);
+    this.armed = null;
+    this.armedAt = next;
+    if (next !== Infinity) this.armed = this.clock.setTimeout(this.fire, Math.max(0, next - this.clock.now()));
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(e, h[p])) break;
+      h[i] = h[p];
+      h[i].index = i;
+      i = p;
+    }
+    h[i] = e;
+    e.index = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const e = h[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(h[r], h[l]) ? r : l;
+      if (!this.less(h[c], e)) break;
+      h[i] = h[c];
+      h[i].index = i;
+      i = c;
+    }
+    h[i] = e;
+    e.index = i;
+  }
+}

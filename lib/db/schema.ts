@@ -83,3 +83,37 @@ export const registrationChanges = sqliteTable('registration_changes', {
 export type DdiProviderRow = typeof ddiProviders.$inferSelect;
 export type RegistrationRow = typeof registrations.$inferSelect;
 export type RegistrationStatusRow = typeof registrationStatus.$inferSelect;
+
+/** Timeline of state transitions (bounded by retention); its id is the live stream's event id. */
+export const registrationEvents = sqliteTable(
+  'registration_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    registrationId: integer('registration_id').notNull(),
+    state: text('state', { enum: registrationStates }).notNull(),
+    code: integer('code'),
+    reason: text('reason'),
+    at: integer('at').notNull(),
+    expiresAt: integer('expires_at'),
+    nextAttemptAt: integer('next_attempt_at'),
+    target: text('target'),
+  },
+  (t) => [index('registration_events_registration_idx').on(t.registrationId, t.at)],
+);
+
+/** Recent SIP messages per registration (redacted), bounded per registration. */
+export const registrationTraces = sqliteTable(
+  'registration_traces',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    registrationId: integer('registration_id').notNull(),
+    direction: text('direction', { enum: ['out', 'in'] }).notNull(),
+    at: integer('at').notNull(),
+    remote: text('remote').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('registration_traces_registration_idx').on(t.registrationId, t.id)],
+);
+
+export type RegistrationEventRow = typeof registrationEvents.$inferSelect;
+export type RegistrationTraceRow = typeof registrationTraces.$inferSelect;

@@ -1,20 +1,28 @@
 import { createServer } from 'node:http';
 import next from 'next';
-import { env } from './lib/env';
 import { getDb } from './lib/db/client';
+import { env } from './lib/env';
+import { EventTail } from './lib/live/event-tail';
+import { createEventStreamHandler } from './lib/live/sse';
+import { startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 async function main() {
   const config = env();
   const dev = process.argv.includes('--dev');
-  getDb();
+  const db = getDb();
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  const tail = new EventTail(db.$client);
+  const eventStream = createEventStreamHandler(db.$client, tail);
+
   const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/api/events') return eventStream(req, res);
     handle(req, res).catch((err: unknown) => {
       console.error('request failed', err instanceof Error ? err.message : err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -22,19 +30,31 @@ async function main() {
     });
   });
 
+  const registrar: RunningRegistrar | null = config.REGISTRAR_ENABLED
+    ? await startRegistrar(db.$client, config)
+    : null;
+  if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
+
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-    console.log(`Portal ready on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`);
+    const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+    console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${config.SIP_BIND})` : ''}`);
   });
 
-  const shutdown = () => {
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     server.close();
-    getDb().$client.close();
+    server.closeAllConnections();
+    await registrar?.stop();
+    tail.close();
+    db.$client.close();
     process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,87 @@
+// GET /api/events: Server-Sent Events served by the custom server (not by Next's bundled route
+// handlers, whose module state is not shared with this process). A new client gets a
+// `snapshot` of every registration's status; a reconnecting client with Last-Event-ID gets the
+// coalesced events it missed (or a snapshot when they are gone). A slow client never queues
+// more than one pending event per registration.
+import type Database from 'better-sqlite3';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { coalesce, type EventTail } from './event-tail';
+import type { StatusEvent } from './types';
+
+const HEARTBEAT_MS = 15_000;
+
+interface SnapshotRow {
+  registrationId: number;
+  state: StatusEvent['state'];
+  code: number | null;
+  reason: string | null;
+  expiresAt: number | null;
+  nextAttemptAt: number | null;
+  target: string | null;
+  at: number;
+}
+
+function lastEventId(req: IncomingMessage): number | null {
+  const header = req.headers['last-event-id'];
+  const fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('lastEventId');
+  const raw = (Array.isArray(header) ? header[0] : header) ?? fromQuery;
+  if (raw === null || raw === undefined || !/^\d{1,15}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+function statusPayload(e: StatusEvent): string {
+  const { id: _id, ...payload } = e;
+  return `id: ${e.id}\nevent: status\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+export function createEventStreamHandler(sqlite: Database.Database, tail: EventTail) {
+  const snapshotRows = sqlite.prepare<[], SnapshotRow>(`
+    SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
+      next_attempt_at AS nextAttemptAt, target, at FROM registration_status`);
+
+  return function handleEventStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+
+    let pending = new Map<number, StatusEvent>();
+    let blocked = false;
+    const send = (events: StatusEvent[]) => {
+      if (blocked) {
+        for (const e of events) {
+          pending.delete(e.registrationId);
+          pending.set(e.registrationId, e);
+        }
+        return;
+      }
+      blocked = !res.write(events.map(statusPayload).join(''));
+    };
+    res.on('drain', () => {
+      blocked = false;
+      const queued = coalesce(pending.values());
+      pending = new Map();
+      if (queued.length > 0) send(queued);
+    });
+
+    const resumeFrom = lastEventId(req);
+    const missed = resumeFrom === null ? null : tail.replay(resumeFrom);
+    if (missed) {
+      if (missed.length > 0) send(missed);
+    } else {
+      const snapshot = JSON.stringify({ registrations: snapshotRows.all() });
+      blocked = !res.write(`id: ${tail.position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
+    }
+    const unsubscribe = tail.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const close = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    req.on('close', close);
+    res.on('error', close);
+  };
+}

@@ -1,0 +1,24 @@
+// `npm run registrar`: the engine alone against the portal database (portal and engine as
+// separate processes). SIGTERM/SIGINT unregister every binding, bounded by a deadline.
+import { openDatabase } from '../lib/db/client';
+import { env } from '../lib/env';
+import { startRegistrar } from './start';
+
+async function main(): Promise<void> {
+  const config = env();
+  const db = openDatabase(config.DATABASE_PATH);
+  const registrar = await startRegistrar(db.$client, config);
+  console.log(`registrar: SIP on ${config.SIP_BIND}, database ${config.DATABASE_PATH}`);
+  const shutdown = async () => {
+    await registrar.stop();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

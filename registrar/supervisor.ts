@@ -1,0 +1,98 @@
+// Keeps the engine in step with the portal database: a full load at start-up, then only the
+// registrations named in the change journal (within `pollMs`, or at once when nudged from the
+// same process). Persists every status transition and SIP trace through the StatusStore.
+import type Database from 'better-sqlite3';
+import type { Engine } from './engine';
+import { validateConfig, type RegistrationConfig } from './registration/config';
+import { ChangeFeed } from './store/change-feed';
+import { RegistrationSource } from './store/registration-source';
+import { StatusStore, type StatusStoreOptions } from './store/status-store';
+
+export interface SupervisorOptions extends StatusStoreOptions {
+  /** How often the change journal is read, ms. */
+  pollMs?: number;
+  /** How often queued status/trace writes are committed, ms. */
+  flushMs?: number;
+  /** Window over which first REGISTERs are spread at start-up, ms. */
+  spreadMs?: number;
+  log?: (message: string) => void;
+}
+
+const NUDGE_KEY = '__registrarNudge';
+const HOUSEKEEPING_MS = 10 * 60 * 1000;
+
+export class Supervisor {
+  readonly store: StatusStore;
+  private readonly source: RegistrationSource;
+  private readonly feed: ChangeFeed;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly log: (message: string) => void;
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly engine: Engine,
+    private readonly options: SupervisorOptions = {},
+  ) {
+    this.source = new RegistrationSource(sqlite);
+    this.feed = new ChangeFeed(sqlite);
+    this.store = new StatusStore(sqlite, options);
+    this.log = options.log ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    this.engine.on('status', (s) => this.store.pushStatus(s));
+    this.engine.on('trace', (t) => this.store.pushTrace(t));
+    this.feed.markLoaded();
+    const configs = this.source.loadAll().filter((c) => this.isValid(c));
+    await this.engine.start(configs, { spreadMs: this.options.spreadMs });
+    this.log(`registrar: ${configs.length} registrations loaded`);
+    this.every(this.options.pollMs ?? 250, () => this.sync());
+    this.every(this.options.flushMs ?? 50, () => this.store.flush());
+    this.every(HOUSEKEEPING_MS, () => this.housekeeping());
+    (globalThis as Record<string, unknown>)[NUDGE_KEY] = () => setImmediate(() => this.sync());
+  }
+
+  /** Applies journal entries: each changed registration is re-read and upserted or removed. */
+  sync(): void {
+    for (const id of this.feed.take()) {
+      const config = this.source.load(id);
+      try {
+        if (config) this.engine.upsert(config);
+        else void this.engine.remove(String(id));
+      } catch (err) {
+        this.log(`registrar: registration ${id} not applied: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Unregisters everything (bounded by `deadlineMs`) and writes the final statuses. */
+  async stop(deadlineMs: number): Promise<void> {
+    delete (globalThis as Record<string, unknown>)[NUDGE_KEY];
+    for (const t of this.timers) clearInterval(t);
+    this.sync();
+    await this.engine.stop(deadlineMs);
+    this.store.flush();
+  }
+
+  private isValid(config: RegistrationConfig): boolean {
+    try {
+      validateConfig(config);
+      return true;
+    } catch (err) {
+      this.log(`registrar: registration ${config.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
+  private housekeeping(): void {
+    const now = Date.now();
+    this.store.expire(now);
+    this.feed.compact(now - HOUSEKEEPING_MS);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}

@@ -1,16 +1,30 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { Nav } from '@/components/Nav';
+import { QueryProvider } from '@/lib/client/query-provider';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'DDI Provider Registrations',
+  title: { default: 'DDI Provider Registrations', template: '%s · DDI Provider Registrations' },
   description: 'Keep SIP trunk registrations alive and visible',
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <QueryProvider>
+          <header className="site-header">
+            <Nav />
+          </header>
+          <main id="main" className="container" tabIndex={-1}>
+            {children}
+          </main>
+        </QueryProvider>
+      </body>
     </html>
   );
 }

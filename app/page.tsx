@@ -1,3 +1,13 @@
+import { Dashboard } from '@/components/Dashboard';
+import { Flash } from '@/components/Flash';
+
 export default function Home() {
-  return <main><h1>DDI Provider Registrations</h1></main>;
+  return (
+    <>
+      <h1>DDI Provider Registrations</h1>
+      <p className="lead">Providers, their SIP registrations and where each one stands.</p>
+      <Flash />
+      <Dashboard />
+    </>
+  );
 }

@@ -10,6 +10,10 @@ export type GlossaryEntry = {
 };
 
 export const registrationGlossary = {
+  ddiProviderId: {
+    label: 'DDI provider',
+    help: 'The DDI provider (carrier) this registration belongs to. Its DDIs are offered as suggestions for the DDI field.',
+  },
   username: {
     label: 'Username',
     help: 'The account number, or similar identifier, that the provider gave you for the account that must register.',

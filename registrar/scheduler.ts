@@ -20,6 +20,7 @@ export class Scheduler {
   private seq = 0;
   private armedAt = Infinity;
   private armed: TimerHandle | null = null;
+  private running = false;
   private readonly fire = (): void => this.runDue();
 
   constructor(readonly clock: Clock) {}
@@ -66,15 +67,21 @@ export class Scheduler {
     this.armed = null;
     this.armedAt = Infinity;
     const now = this.clock.now();
-    while (this.heap.length > 0 && this.heap[0].at <= now) {
-      const top = this.heap[0];
-      this.cancel(top);
-      top.fn();
+    this.running = true;
+    try {
+      while (this.heap.length > 0 && this.heap[0].at <= now) {
+        const top = this.heap[0];
+        this.cancel(top);
+        top.fn();
+      }
+    } finally {
+      this.running = false;
+      this.rearm();
     }
-    this.rearm();
   }
 
   private rearm(): void {
+    if (this.running) return;
     const next = this.heap.length > 0 ? this.heap[0].at : Infinity;
     if (next === this.armedAt) return;
     if (this.armed !== null) this.clock.clearTimeout(this.armed);

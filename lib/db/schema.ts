@@ -40,6 +40,9 @@ export const registrations = sqliteTable(
     uniqueIndex('registrations_ddi_unique').on(t.ddi),
     uniqueIndex('registrations_account_unique').on(t.username, t.domain),
     index('registrations_provider_idx').on(t.ddiProviderId),
+    // Sort keys of the registrations list (LIMIT/OFFSET pages without a full sort).
+    index('registrations_domain_idx').on(t.domain),
+    index('registrations_updated_at_idx').on(t.updatedAt),
   ],
 );
 

@@ -27,3 +27,10 @@ export const ddiProviderPatchSchema = ddiProviderFieldsSchema.partial();
 
 export type DdiProviderInput = z.input<typeof ddiProviderInputSchema>;
 export type DdiProviderValues = z.output<typeof ddiProviderInputSchema>;
+
+export type DdiProviderPatch = z.output<typeof ddiProviderPatchSchema>;
+
+/** `DELETE …?confirm=true` is required when the provider still has registrations. */
+export const ddiProviderDeleteQuerySchema = z
+  .object({ confirm: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() })
+  .strict();

@@ -26,25 +26,29 @@ export function isHost(host: string): boolean {
   return labels.every((l) => HOST_LABEL.test(l)) && /[A-Za-z]/.test(labels[labels.length - 1] ?? '');
 }
 
-/** host with an optional `:port` (1–65535). */
+/** host with an optional `:port` (1–65535, no leading zeros so equal addresses compare equal). */
 export function isHostPort(text: string): boolean {
-  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(text);
+  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::([1-9]\d{0,4}))?$/.exec(text);
   if (!m) return false;
   const port = m[2] === undefined ? 1 : Number(m[2]);
   return isHost(m[1]!) && port >= 1 && port <= 65535;
 }
 
-/** sip:/sips: URI: optional user@, host[:port], `;name[=value]` params with a known transport. */
+/** sip:/sips: URI: optional user@, host[:port], `;name[=value]` params with a known transport (not udp for sips:). */
 export function isRegisterServerUri(text: string): boolean {
   const m = /^(sips?):(?:([^@]+)@)?([^;]+)((?:;[^;]*)*)$/i.exec(text);
   if (!m) return false;
   if (m[2] !== undefined && !SIP_USER.test(m[2])) return false;
   if (!isHostPort(m[3]!)) return false;
+  const secure = m[1]!.toLowerCase() === 'sips';
   const params = m[4] ? m[4].slice(1).split(';') : [];
   return params.every((p) => {
     if (!URI_PARAM.test(p)) return false;
     const [name, value] = p.split('=');
-    return name!.toLowerCase() !== 'transport' || SIP_TRANSPORTS.has((value ?? '').toLowerCase());
+    if (name!.toLowerCase() !== 'transport') return true;
+    const transport = (value ?? '').toLowerCase();
+    // A sips: URI needs TLS all the way (RFC 5630 §3.2): UDP cannot carry it.
+    return SIP_TRANSPORTS.has(transport) && !(secure && transport === 'udp');
   });
 }
 

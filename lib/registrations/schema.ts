@@ -58,12 +58,21 @@ export type RegistrationInput = z.input<typeof registrationInputSchema>;
 export type RegistrationValues = z.output<typeof registrationInputSchema>;
 export type RegistrationPatch = z.output<typeof registrationPatchSchema>;
 
-export const availabilityQuerySchema = z.union([
-  z.object({ ddi: ddiRule, excludeId: z.coerce.number().int().positive().optional() }).strict(),
-  z
-    .object({ username: usernameRule, domain: domainRule, excludeId: z.coerce.number().int().positive().optional() })
-    .strict(),
-]);
+const excludeIdRule = z.coerce.number().int().positive();
+
+/** `?ddi=…[&excludeId=…]`: is this DDI free? */
+export const ddiAvailabilityQuerySchema = z.object({ ddi: ddiRule, excludeId: excludeIdRule.optional() }).strict();
+/** `?username=…&domain=…[&excludeId=…]`: is this account free? */
+export const accountAvailabilityQuerySchema = z
+  .object({ username: usernameRule, domain: domainRule, excludeId: excludeIdRule.optional() })
+  .strict();
+export const availabilityQuerySchema = z.union([ddiAvailabilityQuerySchema, accountAvailabilityQuerySchema]);
+export type AvailabilityQuery = z.output<typeof availabilityQuerySchema>;
+
+/** `?ddiProviderId=…[&excludeId=…]` for the "generate a unique DDI" action. */
+export const suggestDdiQuerySchema = z
+  .object({ ddiProviderId: z.coerce.number().int().positive().optional(), excludeId: excludeIdRule.optional() })
+  .strict();
 
 export const registrationListQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
@@ -73,3 +82,5 @@ export const registrationListQuerySchema = z.object({
   sort: z.enum(['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt']).default('id'),
   order: z.enum(['asc', 'desc']).default('asc'),
 });
+
+export type RegistrationListQuery = z.output<typeof registrationListQuerySchema>;

@@ -1,0 +1,17 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { Flash } from '@/components/Flash';
+import { ProviderDetail } from '@/components/ProviderDetail';
+
+export const metadata: Metadata = { title: 'DDI provider' };
+
+export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
+  const id = Number((await params).id);
+  if (!Number.isInteger(id) || id <= 0) notFound();
+  return (
+    <>
+      <Flash />
+      <ProviderDetail id={id} />
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import { errorResponse, json, notFound, parseId, readJsonBody, resultResponse, route, type IdContext } from '@/lib/api/http';
+import { deleteRegistration, updateRegistration } from '@/lib/registrations/actions';
+import { getRegistration } from '@/lib/registrations/queries';
+
+export const dynamic = 'force-dynamic';
+
+const missing = () => notFound('This registration');
+
+export const GET = route(async (_req, ctx: IdContext) => {
+  const id = parseId((await ctx.params).id);
+  const registration = id === null ? null : await getRegistration(id);
+  return registration ? json(registration) : missing();
+});
+
+/** Partial update. `password`: absent or '' keeps the stored one, null clears it, a string sets it. */
+export const PATCH = route(async (req, ctx: IdContext) => {
+  const id = parseId((await ctx.params).id);
+  if (id === null) return missing();
+  const body = await readJsonBody(req);
+  if (!body.ok) return errorResponse(body.error);
+  return resultResponse(await updateRegistration(id, body.value));
+});
+
+export const DELETE = route(async (_req, ctx: IdContext) => {
+  const id = parseId((await ctx.params).id);
+  if (id === null) return missing();
+  return resultResponse(await deleteRegistration(id));
+});

@@ -1,0 +1,19 @@
+import { errorResponse, json, parseQuery, readJsonBody, resultResponse, route } from '@/lib/api/http';
+import { createRegistration } from '@/lib/registrations/actions';
+import { listRegistrations } from '@/lib/registrations/queries';
+import { registrationListQuerySchema } from '@/lib/registrations/schema';
+
+export const dynamic = 'force-dynamic';
+
+/** `?q=&ddiProviderId=&page=&pageSize=&sort=&order=` → `{ items, total, page, pageSize }`. */
+export const GET = route(async (req) => {
+  const query = parseQuery(req, registrationListQuerySchema, { dropEmpty: true });
+  if (!query.ok) return query.response;
+  return json(await listRegistrations(query.value));
+});
+
+export const POST = route(async (req) => {
+  const body = await readJsonBody(req);
+  if (!body.ok) return errorResponse(body.error);
+  return resultResponse(await createRegistration(body.value), 201);
+});

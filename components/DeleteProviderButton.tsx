@@ -1,0 +1,91 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ApiError, api, keys } from '@/lib/client/api';
+import { setFlash } from '@/lib/client/flash';
+import { plural } from '@/lib/client/format';
+import type { DdiProvider } from '@/lib/client/types';
+import { ConfirmDialog } from './ConfirmDialog';
+
+/** Delete with confirmation; when registrations remain, the dialog says how many go with it. */
+export function DeleteProviderButton({
+  provider,
+  redirectTo,
+  onDeleted,
+  small,
+}: {
+  provider: Pick<DdiProvider, 'id' | 'name' | 'registrationCount'>;
+  /** after a delete: navigate here (with a flash notice)… */
+  redirectTo?: string;
+  /** …or report the notice to the caller. */
+  onDeleted?: (message: string) => void;
+  small?: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  // the count the server reports if it changed since the list was loaded
+  const [count, setCount] = useState(provider.registrationCount);
+  const remove = useMutation({
+    mutationFn: () => api.providers.remove(provider.id, count > 0),
+    onSuccess: async () => {
+      queryClient.removeQueries({ queryKey: keys.provider(provider.id) });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: keys.providers }),
+        queryClient.invalidateQueries({ queryKey: keys.registrations }),
+        queryClient.invalidateQueries({ queryKey: keys.availability }),
+      ]);
+      setOpen(false);
+      const message = `Provider "${provider.name}" deleted${count > 0 ? ` with ${plural(count, 'registration')}` : ''}.`;
+      if (redirectTo) {
+        setFlash(message);
+        router.push(redirectTo);
+      } else onDeleted?.(message);
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'has_registrations') {
+        const n = Number(err.fields.registrationCount);
+        setCount(Number.isFinite(n) && n > 0 ? n : Math.max(1, count));
+      }
+    },
+  });
+
+  const conflict = remove.error instanceof ApiError && remove.error.code === 'has_registrations';
+  return (
+    <>
+      <button
+        type="button"
+        className={`button button-danger${small ? ' button-small' : ''}`}
+        aria-label={small ? `Delete provider ${provider.name}` : undefined}
+        onClick={() => {
+          remove.reset();
+          setCount(provider.registrationCount);
+          setOpen(true);
+        }}
+      >
+        Delete
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Delete provider "${provider.name}"?`}
+        confirmLabel={count > 0 ? `Delete provider and ${plural(count, 'registration')}` : 'Delete provider'}
+        busy={remove.isPending}
+        error={remove.isError ? (conflict ? 'Registrations were added meanwhile; confirm again to delete them too.' : remove.error.message) : null}
+        onCancel={() => setOpen(false)}
+        onConfirm={() => remove.mutate()}
+      >
+        {count > 0 ? (
+          <p>
+            This provider still has <strong>{plural(count, 'registration')}</strong>. Deleting it also deletes{' '}
+            {count === 1 ? 'that registration' : `those ${count.toLocaleString()} registrations`}, and they stop registering. This cannot
+            be undone.
+          </p>
+        ) : (
+          <p>This provider has no registrations. This cannot be undone.</p>
+        )}
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const links = [
+  { href: '/', label: 'Dashboard' },
+  { href: '/providers', label: 'Providers' },
+  { href: '/registrations', label: 'Registrations' },
+  { href: '/help', label: 'Help' },
+];
+
+export function Nav() {
+  const pathname = usePathname() ?? '/';
+  return (
+    <nav aria-label="Main" className="nav">
+      <Link href="/" className="brand">
+        DDI Registrations
+      </Link>
+      <ul>
+        {links.map((l) => {
+          const current = l.href === '/' ? pathname === '/' : pathname === l.href || pathname.startsWith(`${l.href}/`);
+          return (
+            <li key={l.href}>
+              <Link href={l.href} aria-current={current ? 'page' : undefined}>
+                {l.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

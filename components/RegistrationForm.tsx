@@ -1,0 +1,412 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useForm, useWatch, type FieldPath, type Resolver } from 'react-hook-form';
+import { useId, useState } from 'react';
+import { ApiError, api, keys } from '@/lib/client/api';
+import { setFlash } from '@/lib/client/flash';
+import type { Registration } from '@/lib/client/types';
+import {
+  advancedRegistrationFields,
+  registrationGlossary as g,
+  registrationNotes,
+} from '@/lib/glossary';
+import {
+  registrationInputSchema,
+  registrationPatchSchema,
+  type RegistrationInput,
+  type RegistrationPatch,
+} from '@/lib/registrations/schema';
+import { transports } from '@/lib/db/schema';
+import { Field } from './Field';
+import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
+
+type FormValues = RegistrationInput;
+type FormField = FieldPath<FormValues>;
+
+const FORM_FIELDS: readonly FormField[] = [
+  'ddiProviderId',
+  'username',
+  'domain',
+  'password',
+  'ddi',
+  'authUsername',
+  'registerServerUri',
+  'realm',
+  'expires',
+  'transport',
+  'enabled',
+];
+const ADVANCED = new Set<string>(advancedRegistrationFields);
+const DEFAULT_EXPIRES = 3600;
+const DEFAULT_TRANSPORT = 'udp';
+const SUGGESTION_BUTTONS = 6;
+
+type Props =
+  | { mode: 'create'; initialProviderId?: number; returnTo?: string }
+  | { mode: 'edit'; registration: Registration; returnTo?: string };
+
+function defaultsFor(props: Props): FormValues {
+  if (props.mode === 'edit') {
+    const r = props.registration;
+    return {
+      ddiProviderId: r.ddiProviderId,
+      username: r.username,
+      domain: r.domain,
+      password: '',
+      ddi: r.ddi,
+      authUsername: r.authUsername ?? '',
+      registerServerUri: r.registerServerUri ?? '',
+      realm: r.realm ?? '',
+      expires: r.expires,
+      transport: r.transport,
+      enabled: r.enabled,
+    };
+  }
+  return {
+    ddiProviderId: props.initialProviderId ?? (undefined as unknown as number),
+    username: '',
+    domain: '',
+    password: '',
+    ddi: '',
+    authUsername: '',
+    registerServerUri: '',
+    realm: '',
+    expires: DEFAULT_EXPIRES,
+    transport: DEFAULT_TRANSPORT,
+    enabled: true,
+  };
+}
+
+function hasAdvancedValues(v: FormValues): boolean {
+  return Boolean(
+    v.authUsername || v.registerServerUri || v.realm || (v.expires ?? DEFAULT_EXPIRES) !== DEFAULT_EXPIRES || (v.transport ?? DEFAULT_TRANSPORT) !== DEFAULT_TRANSPORT,
+  );
+}
+
+/**
+ * Create / edit a registration. Validation uses the very schemas the API parses with
+ * (registrationInputSchema on create, registrationPatchSchema on edit); server field errors are
+ * mapped back onto the fields.
+ */
+export function RegistrationForm(props: Props) {
+  const isEdit = props.mode === 'edit';
+  const existing = isEdit ? props.registration : null;
+  const excludeId = existing?.id;
+  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  const fid = (name: string) => `reg-${uid}-${name}`;
+  const router = useRouter();
+  const queryClient = useQueryClient();
+
+  const [defaults] = useState(() => defaultsFor(props));
+  const [advancedOpen, setAdvancedOpen] = useState(() => hasAdvancedValues(defaults));
+  const [removePassword, setRemovePassword] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const resolver = (isEdit ? zodResolver(registrationPatchSchema) : zodResolver(registrationInputSchema)) as unknown as Resolver<
+    FormValues,
+    unknown,
+    RegistrationPatch
+  >;
+  const {
+    register,
+    handleSubmit,
+    control,
+    setError,
+    setValue,
+    setFocus,
+    formState: { errors, isSubmitting },
+  } = useForm<FormValues, unknown, RegistrationPatch>({
+    resolver,
+    defaultValues: defaults,
+    mode: 'onTouched',
+    shouldFocusError: false,
+  });
+
+  const [providerId, ddi, username, domain] = useWatch({ control, name: ['ddiProviderId', 'ddi', 'username', 'domain'] }) as unknown as [
+    number | undefined,
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ];
+
+  const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
+  const validProviderId = typeof providerId === 'number' && Number.isInteger(providerId) && providerId > 0 ? providerId : undefined;
+  const provider = useQuery({
+    queryKey: keys.provider(validProviderId ?? 0),
+    queryFn: () => api.providers.get(validProviderId!),
+    enabled: validProviderId !== undefined,
+  });
+  const providerDdis = provider.data?.ddis ?? [];
+
+  const ddiState = useDdiAvailability(ddi, excludeId);
+  const accountState = useAccountAvailability(username, domain, excludeId);
+
+  const suggest = useMutation({
+    mutationFn: () => api.registrations.suggestDdi(validProviderId),
+    onSuccess: (res) => {
+      setValue('ddi', res.ddi, { shouldDirty: true, shouldValidate: true, shouldTouch: true });
+    },
+  });
+
+  const focusField = (name: FormField) => {
+    if (ADVANCED.has(name)) setAdvancedOpen(true);
+    // after the <details> opens, the input can take focus
+    requestAnimationFrame(() => setFocus(name));
+  };
+
+  const save = useMutation({
+    mutationFn: async (values: RegistrationPatch) => {
+      const body: Record<string, unknown> = { ...values };
+      if (isEdit && removePassword) body.password = null;
+      else if (body.password === '' || body.password === undefined || body.password === null) delete body.password;
+      return existing ? api.registrations.update(existing.id, body) : api.registrations.create(body);
+    },
+    onSuccess: async (saved) => {
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: keys.registrations }),
+        queryClient.invalidateQueries({ queryKey: keys.providers }),
+        queryClient.invalidateQueries({ queryKey: keys.availability }),
+      ]);
+      queryClient.setQueryData(keys.registration(saved.id), saved);
+      setFlash(`Registration #${saved.id} (${saved.username}@${saved.domain}) ${isEdit ? 'saved' : 'created'}.`);
+      router.push(props.returnTo ?? '/registrations');
+    },
+    onError: (err) => {
+      if (err instanceof ApiError) {
+        const known = Object.entries(err.fields).filter(([f]) => (FORM_FIELDS as readonly string[]).includes(f));
+        for (const [field, message] of known) setError(field as FormField, { type: 'server', message });
+        if (known.length > 0) focusField(known[0]![0] as FormField);
+        const unknown = Object.entries(err.fields).filter(([f]) => !(FORM_FIELDS as readonly string[]).includes(f));
+        setFormError(
+          known.length > 0 && unknown.length === 0
+            ? `${err.message} See the highlighted field${known.length > 1 ? 's' : ''}.`
+            : [err.message, ...unknown.map(([f, m]) => `${f}: ${m}`)].join(' '),
+        );
+        if (err.status === 409 || err.status === 422) {
+          void queryClient.invalidateQueries({ queryKey: keys.availability });
+        }
+      } else {
+        setFormError(err instanceof Error ? err.message : 'Saving failed.');
+      }
+    },
+  });
+
+  const onValid = (values: RegistrationPatch) => {
+    setFormError(null);
+    return save.mutateAsync(values).catch(() => undefined);
+  };
+  const onInvalid = (errs: typeof errors) => {
+    setFormError('Please correct the highlighted fields.');
+    const first = FORM_FIELDS.find((f) => errs[f]);
+    if (first) focusField(first);
+  };
+
+  const err = (name: FormField) => errors[name]?.message as string | undefined;
+  const busy = isSubmitting || save.isPending;
+  const hasPassword = existing?.hasPassword ?? false;
+  const datalistId = fid('ddi-options');
+  const unusedSuggestions = providerDdis.filter((d) => d !== ddi).slice(0, SUGGESTION_BUTTONS);
+
+  return (
+    <form className="form card" noValidate onSubmit={handleSubmit(onValid, onInvalid)} aria-describedby={formError ? fid('form-error') : undefined}>
+      {!isEdit ? (
+        <aside className="note" aria-label="Peering note">
+          <strong>Before you add a registration:</strong> {registrationNotes.peering}
+        </aside>
+      ) : null}
+
+      {formError ? (
+        <p id={fid('form-error')} role="alert" className="alert alert-error">
+          {formError}
+        </p>
+      ) : null}
+
+      <Field id={fid('ddiProviderId')} entry={g.ddiProviderId} error={err('ddiProviderId')}>
+        {(aria) =>
+          providers.data ? (
+            // rendered once the options exist, so react-hook-form can select the default value
+            <select {...aria} {...register('ddiProviderId', { valueAsNumber: true })}>
+              <option value="">Choose a provider…</option>
+              {providers.data.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <select {...aria} disabled>
+              <option value="">{providers.isError ? 'Providers could not be loaded' : 'Loading providers…'}</option>
+            </select>
+          )
+        }
+      </Field>
+
+      <fieldset className="fieldset">
+        <legend>Account</legend>
+        <div className="grid-2">
+          <Field id={fid('username')} entry={g.username} error={err('username')} describedBy={[fid('account-check')]}>
+            {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder={g.username.example} {...register('username')} />}
+          </Field>
+          <Field id={fid('domain')} entry={g.domain} error={err('domain')} describedBy={[fid('account-check')]}>
+            {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder={g.domain.example} {...register('domain')} />}
+          </Field>
+        </div>
+        <AvailabilityNote id={fid('account-check')} state={accountState} subject="username and domain" />
+
+        <Field
+          id={fid('password')}
+          entry={g.password}
+          error={err('password')}
+          describedBy={[isEdit && hasPassword ? fid('password-hint') : null]}
+          after={
+            isEdit && hasPassword ? (
+              <>
+                <p id={fid('password-hint')} className="hint">
+                  A password is saved; leave empty to keep it
+                </p>
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={removePassword}
+                    onChange={(e) => {
+                      setRemovePassword(e.target.checked);
+                      if (e.target.checked) setValue('password', '');
+                    }}
+                  />
+                  Remove saved password
+                </label>
+              </>
+            ) : null
+          }
+        >
+          {(aria) => (
+            <input
+              {...aria}
+              type="password"
+              autoComplete="new-password"
+              disabled={removePassword}
+              placeholder={isEdit && hasPassword ? '•••••• (saved)' : undefined}
+              {...register('password')}
+            />
+          )}
+        </Field>
+
+        <Field
+          id={fid('ddi')}
+          entry={g.ddi}
+          error={err('ddi')}
+          describedBy={[fid('ddi-check')]}
+          after={
+            <>
+              <AvailabilityNote id={fid('ddi-check')} state={ddiState} subject="DDI" />
+              <div className="ddi-tools">
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => suggest.mutate()}
+                  disabled={suggest.isPending}
+                >
+                  {suggest.isPending ? 'Generating…' : 'Generate a unique value'}
+                </button>
+                {unusedSuggestions.length > 0 ? (
+                  <span className="suggestions" role="group" aria-label={`DDIs of ${provider.data?.name ?? 'the provider'}`}>
+                    <span className="muted">Provider DDIs:</span>
+                    {unusedSuggestions.map((d) => (
+                      <button
+                        key={d}
+                        type="button"
+                        className="chip"
+                        onClick={() => setValue('ddi', d, { shouldDirty: true, shouldValidate: true, shouldTouch: true })}
+                        aria-label={`Use DDI ${d}`}
+                      >
+                        {d}
+                      </button>
+                    ))}
+                    {providerDdis.length > SUGGESTION_BUTTONS + 1 ? (
+                      <span className="muted">…and {providerDdis.length - SUGGESTION_BUTTONS} more (type to filter)</span>
+                    ) : null}
+                  </span>
+                ) : null}
+              </div>
+              {suggest.isError ? (
+                <p role="alert" className="field-error">
+                  {suggest.error instanceof Error ? suggest.error.message : 'No value could be generated.'}
+                </p>
+              ) : null}
+            </>
+          }
+        >
+          {(aria) => (
+            <>
+              <input
+                {...aria}
+                type="text"
+                inputMode="tel"
+                autoComplete="off"
+                list={providerDdis.length > 0 ? datalistId : undefined}
+                placeholder={g.ddi.example}
+                {...register('ddi')}
+              />
+              {providerDdis.length > 0 ? (
+                <datalist id={datalistId}>
+                  {providerDdis.map((d) => (
+                    <option key={d} value={d} />
+                  ))}
+                </datalist>
+              ) : null}
+            </>
+          )}
+        </Field>
+      </fieldset>
+
+      <details className="advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
+        <summary>Advanced</summary>
+        <p className="note note-quiet">{registrationNotes.advancedTip}</p>
+        <div className="grid-2">
+          <Field id={fid('authUsername')} entry={g.authUsername} error={err('authUsername')}>
+            {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder="Same as Username" {...register('authUsername')} />}
+          </Field>
+          <Field id={fid('registerServerUri')} entry={g.registerServerUri} error={err('registerServerUri')}>
+            {(aria) => (
+              <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder={g.registerServerUri.example} {...register('registerServerUri')} />
+            )}
+          </Field>
+          <Field id={fid('realm')} entry={g.realm} error={err('realm')}>
+            {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder="Accept the proposed realm" {...register('realm')} />}
+          </Field>
+          <Field id={fid('expires')} entry={g.expires} error={err('expires')}>
+            {(aria) => <input {...aria} type="number" min={60} max={86400} step={1} inputMode="numeric" {...register('expires', { valueAsNumber: true })} />}
+          </Field>
+          <Field id={fid('transport')} entry={g.transport} error={err('transport')}>
+            {(aria) => (
+              <select {...aria} {...register('transport')}>
+                {transports.map((t) => (
+                  <option key={t} value={t}>
+                    {t.toUpperCase()}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      </details>
+
+      <Field id={fid('enabled')} entry={g.enabled} error={err('enabled')} inline>
+        {(aria) => <input {...aria} type="checkbox" role="switch" {...register('enabled')} />}
+      </Field>
+
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? 'Saving…' : isEdit ? 'Save changes' : 'Create registration'}
+        </button>
+        <Link href={props.returnTo ?? '/registrations'} className="button">
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,253 @@
+'use client';
+
+import Link from 'next/link';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { api, keys } from '@/lib/client/api';
+import { formatTime } from '@/lib/client/format';
+import { useDebounced } from '@/lib/client/use-debounced';
+import type { RegistrationListParams, RegistrationSort } from '@/lib/client/types';
+import { DeleteRegistrationButton } from './DeleteRegistrationButton';
+import { ErrorNote } from './ErrorNote';
+import { StatusBadge } from './StatusBadge';
+
+const SORTS: RegistrationSort[] = ['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt'];
+const PAGE_SIZES = [25, 50, 100, 200];
+
+type Props = {
+  /** fixed provider filter (the per-provider list); hides the provider filter. */
+  providerId?: number;
+  /** mirror the list state in the address bar (main list only). */
+  syncUrl?: boolean;
+};
+
+function readInitial(sp: URLSearchParams | null, syncUrl: boolean) {
+  const get = (k: string) => (syncUrl ? (sp?.get(k) ?? '') : '');
+  const sort = get('sort') as RegistrationSort;
+  const page = Number(get('page'));
+  const pageSize = Number(get('pageSize'));
+  const provider = Number(get('ddiProviderId'));
+  return {
+    q: get('q'),
+    ddiProviderId: Number.isInteger(provider) && provider > 0 ? provider : undefined,
+    page: Number.isInteger(page) && page > 0 ? page : 1,
+    pageSize: PAGE_SIZES.includes(pageSize) ? pageSize : 50,
+    sort: SORTS.includes(sort) ? sort : 'id',
+    order: get('order') === 'desc' ? ('desc' as const) : ('asc' as const),
+  };
+}
+
+/** Server-side searched, filtered, sorted and paginated list of registrations. */
+export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
+  const sp = useSearchParams();
+  const [initial] = useState(() => readInitial(sp, syncUrl));
+  const [q, setQ] = useState(initial.q);
+  const [filterProvider, setFilterProvider] = useState<number | undefined>(providerId ?? initial.ddiProviderId);
+  const [page, setPage] = useState(initial.page);
+  const [pageSize, setPageSize] = useState(initial.pageSize);
+  const [sort, setSort] = useState<RegistrationSort>(initial.sort);
+  const [order, setOrder] = useState<'asc' | 'desc'>(initial.order);
+  const [notice, setNotice] = useState<string | null>(null);
+  const debouncedQ = useDebounced(q.trim(), 300);
+  const uid = useId();
+
+  const params: RegistrationListParams = useMemo(
+    () => ({ q: debouncedQ || undefined, ddiProviderId: providerId ?? filterProvider, page, pageSize, sort, order }),
+    [debouncedQ, providerId, filterProvider, page, pageSize, sort, order],
+  );
+
+  const list = useQuery({
+    queryKey: keys.registrationList(params),
+    queryFn: () => api.registrations.list(params),
+    placeholderData: keepPreviousData,
+  });
+  const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list, enabled: providerId === undefined });
+
+  // a new search starts at page 1
+  const lastQ = useRef(debouncedQ);
+  useEffect(() => {
+    if (lastQ.current === debouncedQ) return;
+    lastQ.current = debouncedQ;
+    setPage(1);
+  }, [debouncedQ]);
+
+  useEffect(() => {
+    if (!syncUrl) return;
+    const next = new URLSearchParams();
+    if (params.q) next.set('q', params.q);
+    if (params.ddiProviderId) next.set('ddiProviderId', String(params.ddiProviderId));
+    if (page !== 1) next.set('page', String(page));
+    if (pageSize !== 50) next.set('pageSize', String(pageSize));
+    if (sort !== 'id') next.set('sort', sort);
+    if (order !== 'asc') next.set('order', order);
+    const s = next.toString();
+    const url = `${window.location.pathname}${s ? `?${s}` : ''}`;
+    if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, '', url);
+  }, [syncUrl, params, page, pageSize, sort, order]);
+
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  useEffect(() => {
+    if (list.data && page > pages) setPage(pages);
+  }, [list.data, page, pages]);
+
+  const sortBy = (s: RegistrationSort) => {
+    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
+    else {
+      setSort(s);
+      setOrder('asc');
+    }
+    setPage(1);
+  };
+
+  const header = (s: RegistrationSort, label: string, className?: string) => (
+    <th scope="col" className={className} aria-sort={sort === s ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <button type="button" className="sort-button" onClick={() => sortBy(s)}>
+        {label}
+        <span aria-hidden="true" className="sort-mark">
+          {sort === s ? (order === 'asc' ? '▲' : '▼') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
+
+  const items = list.data?.items ?? [];
+  const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(total, page * pageSize);
+
+  return (
+    <div className="list">
+      <div role="status" aria-live="polite" className="flash-region">
+        {notice ? <p className="alert alert-success">{notice}</p> : null}
+      </div>
+      <div className="toolbar" role="search">
+        <div className="toolbar-item grow">
+          <label htmlFor={`${uid}-q`}>Search</label>
+          <input
+            id={`${uid}-q`}
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Username, domain, DDI, provider…"
+            aria-describedby={`${uid}-count`}
+          />
+        </div>
+        {providerId === undefined ? (
+          <div className="toolbar-item">
+            <label htmlFor={`${uid}-provider`}>Provider</label>
+            <select
+              id={`${uid}-provider`}
+              value={filterProvider ?? ''}
+              onChange={(e) => {
+                setFilterProvider(e.target.value ? Number(e.target.value) : undefined);
+                setPage(1);
+              }}
+            >
+              <option value="">All providers</option>
+              {(providers.data ?? []).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div className="toolbar-item">
+          <label htmlFor={`${uid}-size`}>Per page</label>
+          <select
+            id={`${uid}-size`}
+            value={pageSize}
+            onChange={(e) => {
+              setPageSize(Number(e.target.value));
+              setPage(1);
+            }}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+
+      <p id={`${uid}-count`} className="muted count" aria-live="polite">
+        {list.isLoading
+          ? 'Loading registrations…'
+          : total === 0
+            ? 'No registrations match.'
+            : `Showing ${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()} registration${total === 1 ? '' : 's'}`}
+        {list.isFetching && !list.isLoading ? ' (updating…)' : ''}
+      </p>
+      <ErrorNote error={list.error} />
+
+      <div className="table-wrap" aria-busy={list.isFetching}>
+        <table className="table">
+          <caption className="sr-only">Registrations</caption>
+          <thead>
+            <tr>
+              {header('id', 'ID', 'num')}
+              {header('username', 'Username')}
+              {header('domain', 'Domain')}
+              {header('ddi', 'DDI')}
+              {providerId === undefined ? header('provider', 'Provider') : null}
+              <th scope="col">Status</th>
+              <th scope="col">Enabled</th>
+              {header('updatedAt', 'Updated')}
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((r) => (
+              <tr key={r.id}>
+                <td className="num">
+                  <Link href={`/registrations/${r.id}`}>#{r.id}</Link>
+                </td>
+                <td className="mono">{r.username}</td>
+                <td className="mono">{r.domain}</td>
+                <td className="mono">{r.ddi}</td>
+                {providerId === undefined ? (
+                  <td>
+                    <Link href={`/providers/${r.ddiProviderId}`}>{r.ddiProviderName}</Link>
+                  </td>
+                ) : null}
+                <td>
+                  <StatusBadge status={r.status} />
+                </td>
+                <td>{r.enabled ? 'Yes' : <span className="muted">No</span>}</td>
+                <td className="nowrap">{formatTime(r.updatedAt)}</td>
+                <td className="row-actions">
+                  <Link className="button button-small" href={`/registrations/${r.id}`} aria-label={`Edit registration #${r.id}`}>
+                    Edit
+                  </Link>
+                  <DeleteRegistrationButton registration={r} small onDeleted={setNotice} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <nav className="pager" aria-label="Pagination">
+        <button type="button" className="button button-small" onClick={() => setPage(1)} disabled={page <= 1}>
+          « First
+        </button>
+        <button type="button" className="button button-small" onClick={() => setPage((p) => Math.max(1, p - 1))} disabled={page <= 1}>
+          ‹ Previous
+        </button>
+        <span aria-current="page">
+          Page {page.toLocaleString()} of {pages.toLocaleString()}
+        </span>
+        <button type="button" className="button button-small" onClick={() => setPage((p) => Math.min(pages, p + 1))} disabled={page >= pages}>
+          Next ›
+        </button>
+        <button type="button" className="button button-small" onClick={() => setPage(pages)} disabled={page >= pages}>
+          Last »
+        </button>
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { expect, test } from '@playwright/test';
+import { ddiProviderGlossary as pg } from '../../lib/glossary';
+import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
+
+test.describe('DDI providers', () => {
+  test('creates and edits a provider', async ({ page, request }) => {
+    const name = `Carrier UI ${uniq()}`;
+    const ddis = [randomDdi(), `${randomDdi()}1`];
+    await page.goto('/providers');
+    await page.getByRole('link', { name: 'New provider' }).click();
+    await expect(page).toHaveURL(/\/providers\/new$/);
+
+    const ddisInput = page.getByRole('textbox', { name: pg.ddis.label, exact: true });
+    await page.getByRole('textbox', { name: pg.name.label, exact: true }).fill(name);
+    await page.getByRole('textbox', { name: pg.description.label, exact: true }).fill('Contract 42');
+    // the shared schema rejects a bad DDI before anything is sent
+    await ddisInput.fill(`${ddis[0]}\nnot-a-number`);
+    await page.getByRole('button', { name: 'Create provider' }).click();
+    await expect(page.getByText(/"not-a-number": Use 1–32 characters/)).toBeVisible();
+    await expect(ddisInput).toHaveAttribute('aria-invalid', 'true');
+
+    await ddisInput.fill(ddis.join('\n'));
+    await page.getByRole('button', { name: 'Create provider' }).click();
+    await expect(page).toHaveURL(/\/providers$/);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await expect(row).toBeVisible();
+    await expect(row.getByRole('cell').nth(1)).toHaveText('2');
+
+    const list = await (await request.get('/api/ddi-providers')).json();
+    const created = (list.items as { id: number; name: string; ddis: string[] }[]).find((p) => p.name === name);
+    expect(created?.ddis).toEqual(ddis);
+
+    // a duplicate name is refused by the server (409) and shown on the Name field
+    await page.goto('/providers/new');
+    await page.getByRole('textbox', { name: pg.name.label, exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Create provider' }).click();
+    await expect(page.locator('.field-error')).toContainText('already exists');
+
+    // edit
+    await page.goto('/providers');
+    await page.getByRole('link', { name: `Edit provider ${name}` }).click();
+    await page.getByRole('textbox', { name: pg.description.label, exact: true }).fill('Contract 43');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page).toHaveURL(new RegExp(`/providers/${created!.id}$`));
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await expect(page.getByText('Contract 43')).toBeVisible();
+  });
+
+  test('deleting a provider with registrations asks for confirmation and says how many', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    const regs = [];
+    for (let i = 0; i < 3; i++) {
+      regs.push(
+        await apiCreateRegistration(request, {
+          ddiProviderId: provider.id,
+          username: `pd${i}${uniq()}`,
+          domain: 'sip.pdel.example',
+          ddi: `${randomDdi()}${i}`,
+        }),
+      );
+    }
+    await page.goto('/providers');
+    await page.getByRole('button', { name: `Delete provider ${provider.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete provider "${provider.name}"?` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('still has 3 registrations');
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    // Escape cancels
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    expect((await request.get(`/api/ddi-providers/${provider.id}`)).status()).toBe(200);
+
+    await page.getByRole('button', { name: `Delete provider ${provider.name}` }).click();
+    await dialog.getByRole('button', { name: 'Delete provider and 3 registrations' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('link', { name: provider.name, exact: true })).toHaveCount(0);
+    await expect(page.getByText(`Provider "${provider.name}" deleted with 3 registrations.`)).toBeVisible();
+    expect((await request.get(`/api/ddi-providers/${provider.id}`)).status()).toBe(404);
+    for (const r of regs) expect((await request.get(`/api/registrations/${r.id}`)).status()).toBe(404);
+  });
+
+  test('deleting an empty provider from its page', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    await page.goto(`/providers/${provider.id}`);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText('This provider has no registrations.');
+    await dialog.getByRole('button', { name: 'Delete provider' }).click();
+    await expect(page).toHaveURL(/\/providers$/);
+    expect((await request.get(`/api/ddi-providers/${provider.id}`)).status()).toBe(404);
+  });
+});

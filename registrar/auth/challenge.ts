@@ -1,0 +1,131 @@
+// WWW-Authenticate / Proxy-Authenticate parsing (RFC 7235 §4.1, RFC 7616 §3.3,
+// RFC 3261 §22, §25.1). A header may carry several challenges, and several
+// headers may be present; every Digest challenge is returned in order.
+import { SipError } from '../errors';
+
+export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
+
+export interface DigestChallenge {
+  realm: string;
+  nonce: string;
+  opaque: string | null;
+  algorithm: DigestAlgorithm;
+  /** qop options offered by the server, lower-case; empty = RFC 2069 style. */
+  qop: string[];
+  stale: boolean;
+  /** Raw auth-params, lower-case names (for diagnostics). */
+  params: Map<string, string>;
+}
+
+const ALGORITHMS: Record<string, DigestAlgorithm> = {
+  md5: 'MD5',
+  'md5-sess': 'MD5-sess',
+  'sha-256': 'SHA-256',
+  'sha-256-sess': 'SHA-256-sess',
+  'sha-512-256': 'SHA-512-256',
+  'sha-512-256-sess': 'SHA-512-256-sess',
+};
+
+/** Parses every challenge in the given header values; non-Digest schemes are skipped. */
+export function parseChallenges(headerValues: readonly string[]): DigestChallenge[] {
+  const out: DigestChallenge[] = [];
+  for (const value of headerValues) {
+    for (const { scheme, params } of tokenizeChallenges(value)) {
+      if (scheme.toLowerCase() !== 'digest') continue;
+      const realm = params.get('realm');
+      const nonce = params.get('nonce');
+      if (realm === undefined || nonce === undefined) throw new SipError('E_PARSE', 'Digest challenge without realm or nonce');
+      const algName = (params.get('algorithm') ?? 'MD5').toLowerCase();
+      const algorithm = ALGORITHMS[algName];
+      if (!algorithm) continue;
+      const qopRaw = params.get('qop');
+      out.push({
+        realm,
+        nonce,
+        opaque: params.get('opaque') ?? null,
+        algorithm,
+        qop: qopRaw ? qopRaw.split(',').map((q) => q.trim().toLowerCase()).filter(Boolean) : [],
+        stale: (params.get('stale') ?? '').toLowerCase() === 'true',
+        params,
+      });
+    }
+  }
+  return out;
+}
+
+const STRENGTH: Record<DigestAlgorithm, number> = {
+  'SHA-512-256': 6,
+  'SHA-512-256-sess': 5,
+  'SHA-256': 4,
+  'SHA-256-sess': 3,
+  MD5: 2,
+  'MD5-sess': 1,
+};
+
+/**
+ * Chooses the strongest supported challenge (RFC 7616 §3.7, RFC 8760 §2.4:
+ * the client uses the most preferred algorithm it supports). When `realm` is
+ * given only challenges for that realm qualify.
+ */
+export function pickChallenge(challenges: readonly DigestChallenge[], realm?: string | null): DigestChallenge | null {
+  let best: DigestChallenge | null = null;
+  for (const c of challenges) {
+    if (realm && c.realm !== realm) continue;
+    if (!best || STRENGTH[c.algorithm] > STRENGTH[best.algorithm]) best = c;
+  }
+  return best;
+}
+
+interface RawChallenge {
+  scheme: string;
+  params: Map<string, string>;
+}
+
+/**
+ * Splits `Digest realm="a", nonce="b", Digest realm="c" ...` into challenges.
+ * A token followed by whitespace (not '=') starts a new challenge.
+ */
+function tokenizeChallenges(value: string): RawChallenge[] {
+  const out: RawChallenge[] = [];
+  let current: RawChallenge | null = null;
+  let i = 0;
+  const n = value.length;
+  const skipWs = (): void => {
+    while (i < n && (value[i] === ' ' || value[i] === '\t' || value[i] === ',')) i++;
+  };
+  while (i < n) {
+    skipWs();
+    if (i >= n) break;
+    let j = i;
+    while (j < n && value[j] !== '=' && value[j] !== ' ' && value[j] !== '\t' && value[j] !== ',') j++;
+    const token = value.slice(i, j);
+    let k = j;
+    while (k < n && (value[k] === ' ' || value[k] === '\t')) k++;
+    if (value[k] !== '=') {
+      current = { scheme: token, params: new Map() };
+      out.push(current);
+      i = j;
+      continue;
+    }
+    if (!current) throw new SipError('E_PARSE', 'auth-param before scheme');
+    k++;
+    while (k < n && (value[k] === ' ' || value[k] === '\t')) k++;
+    let paramValue = '';
+    if (value[k] === '"') {
+      k++;
+      while (k < n && value[k] !== '"') {
+        if (value[k] === '\\' && k + 1 < n) k++;
+        paramValue += value[k++];
+      }
+      if (k >= n) throw new SipError('E_PARSE', 'unterminated quoted string in challenge');
+      k++;
+    } else {
+      const start = k;
+      while (k < n && value[k] !== ',' && value[k] !== ' ' && value[k] !== '\t') k++;
+      paramValue = value.slice(start, k);
+    }
+    current.params.set(token.toLowerCase(), paramValue);
+    i = k;
+  }
+  return out;
+}

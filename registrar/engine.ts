@@ -1,0 +1,256 @@
+// The REGISTER client engine: owns transports, the transaction layer, the
+// scheduler and one Registration per configured binding. The supervisor feeds
+// it configs (upsert/remove) and listens to 'status' and 'trace' events.
+import { Resolver } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { redact } from './auth/redact';
+import { systemClock, type Clock } from './clock';
+import { type DnsResolver } from './dns/resolve-targets';
+import { TargetCache } from './dns/target-cache';
+import type { ParseLimits } from './message/types';
+import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
+import { Registration } from './registration/registration';
+import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from './registration/status';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
+import { Scheduler } from './scheduler';
+import type { TransactionCounters } from './transaction/counters';
+import { TransactionLayer } from './transaction/layer';
+import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers';
+import { StreamTransport } from './transport/stream';
+import type { Transport, TransportCounters, TransportProtocol } from './transport/types';
+import { UdpTransport } from './transport/udp';
+import { TokenBucket } from './util/token-bucket';
+import { mathRandom, type RandomSource } from './util/random';
+
+export interface EngineOptions extends Partial<RetryPolicy> {
+  clock?: Clock;
+  /** UDP bind address, default 0.0.0.0. */
+  bindAddress?: string;
+  /** UDP bind port, default 5060 (0 = ephemeral). */
+  bindPort?: number;
+  /** Host advertised in Via/Contact; default: local address towards the target. */
+  publicHost?: string;
+  /** Port advertised in Via/Contact; default: the local port. */
+  publicPort?: number;
+  /** PEM CA bundle for TLS server verification. */
+  tlsCaFile?: string;
+  /** Default window over which start() spreads first REGISTERs. */
+  startupSpreadMs?: number;
+  /** New REGISTER exchanges per second (token bucket, default 10,000/s) and burst size (200). */
+  sendRatePerSec?: number;
+  sendBurst?: number;
+  userAgent?: string;
+  timers?: Partial<TimerValues>;
+  /** Messages kept per registration for trace(). */
+  traceSize?: number;
+  maxRedirects?: number;
+  resolver?: DnsResolver;
+  dnsCacheMs?: number;
+  socketBufferBytes?: number;
+  limits?: ParseLimits;
+  random?: RandomSource;
+  /** Replaces the built-in transports (tests, custom sockets). */
+  transports?: Partial<Record<TransportProtocol, Transport>>;
+}
+
+export interface EngineCounters {
+  transactions: TransactionCounters;
+  liveTransactions: number;
+  transports: Partial<Record<TransportProtocol, TransportCounters>>;
+  registrationsByState: Record<RegistrationState, number>;
+}
+
+export interface EngineEvents {
+  status: [RegistrationStatus];
+  trace: [TraceEvent];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly scheduler: Scheduler;
+  private readonly layer: TransactionLayer;
+  private readonly transports: Partial<Record<TransportProtocol, Transport>>;
+  private readonly registrations = new Map<string, Registration>();
+  /** Registrations being replaced: new one starts when the old one has unregistered. */
+  private readonly handovers = new Map<string, Promise<void>>();
+  private readonly deps: ConstructorParameters<typeof Registration>[1];
+  private readonly startupSpreadMs: number;
+  private running = false;
+  private opened: Promise<void> | null = null;
+
+  constructor(options: EngineOptions = {}) {
+    super();
+    const clock = options.clock ?? systemClock;
+    this.scheduler = new Scheduler(clock);
+    this.transports = options.transports ?? {
+      udp: new UdpTransport({ bindAddress: options.bindAddress, bindPort: options.bindPort, socketBufferBytes: options.socketBufferBytes }),
+      tcp: new StreamTransport('tcp', { limits: options.limits }),
+      tls: new StreamTransport('tls', { limits: options.limits, tlsCaFile: options.tlsCaFile }),
+    };
+    this.layer = new TransactionLayer({
+      scheduler: this.scheduler,
+      transports: this.transports,
+      timers: { ...DEFAULT_TIMERS, ...options.timers },
+      limits: options.limits,
+    });
+    const random = options.random ?? mathRandom;
+    const policy: RetryPolicy = {
+      backoffFloorMs: options.backoffFloorMs ?? DEFAULT_RETRY_POLICY.backoffFloorMs,
+      backoffCapMs: options.backoffCapMs ?? DEFAULT_RETRY_POLICY.backoffCapMs,
+      rejectedRetryMinMs: options.rejectedRetryMinMs ?? DEFAULT_RETRY_POLICY.rejectedRetryMinMs,
+      rejectedRetryMaxMs: options.rejectedRetryMaxMs ?? DEFAULT_RETRY_POLICY.rejectedRetryMaxMs,
+      minRefreshMs: options.minRefreshMs ?? DEFAULT_RETRY_POLICY.minRefreshMs,
+    };
+    this.startupSpreadMs = options.startupSpreadMs ?? 1000;
+    this.deps = {
+      scheduler: this.scheduler,
+      layer: this.layer,
+      transports: this.transports,
+      targets: new TargetCache(options.resolver ?? new Resolver({ timeout: 3000, tries: 2 }), clock, options.dnsCacheMs ?? 60_000, random),
+      pacer: new TokenBucket(this.scheduler, options.sendRatePerSec ?? 10_000, options.sendBurst ?? 200),
+      policy,
+      random,
+      publicHost: options.publicHost ?? null,
+      publicPort: options.publicPort ?? null,
+      userAgent: options.userAgent ?? 'ddi-registrar/0.1',
+      maxRedirects: options.maxRedirects ?? 5,
+      traceSize: options.traceSize ?? 20,
+      onStatus: (s) => this.emit('status', s),
+      onTrace: (registrationId, direction, at, remote, data) => {
+        if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(data.toString('utf8')) });
+      },
+    };
+  }
+
+  /** Binds sockets. Called by start(); call it earlier to fail fast on bind errors. */
+  open(): Promise<void> {
+    this.opened ??= Promise.all(Object.values(this.transports).map((t) => t?.open())).then(() => undefined);
+    return this.opened;
+  }
+
+  /**
+   * Registers every enabled config, first REGISTERs spread evenly over
+   * `spreadMs` (default: the startupSpreadMs option).
+   */
+  async start(configs: readonly RegistrationConfig[], options: { spreadMs?: number } = {}): Promise<void> {
+    for (const c of configs) validateConfig(c);
+    await this.open();
+    for (const c of configs) this.upsertQuiet(c);
+    this.running = true;
+    const spread = options.spreadMs ?? this.startupSpreadMs;
+    const toStart = [...this.registrations.values()].filter((r) => r.currentConfig.enabled && r.currentState === 'pending');
+    toStart.forEach((r, i) => r.start(toStart.length > 1 ? Math.floor((spread * i) / toStart.length) : 0));
+  }
+
+  /**
+   * Adds or updates a registration. A change of address or credential fields
+   * unregisters the old binding before registering the new one; enabled:false
+   * unregisters and settles in `disabled`.
+   */
+  upsert(config: RegistrationConfig): void {
+    validateConfig(config);
+    const existing = this.registrations.get(config.id);
+    if (!existing) {
+      const reg = this.upsertQuiet(config);
+      if (this.running && config.enabled) reg.start(0);
+      return;
+    }
+    const old = existing.currentConfig;
+    if (bindingChanged(old, config)) {
+      const next = new Registration(config, this.deps);
+      this.registrations.set(config.id, next);
+      const handover = existing.unregister(config.enabled ? 'unregistered' : 'disabled').then(() => {
+        existing.dispose();
+        if (this.handovers.get(config.id) === handover) this.handovers.delete(config.id);
+        if (this.running && config.enabled && this.registrations.get(config.id) === next) next.start(0);
+      });
+      this.handovers.set(config.id, handover);
+      return;
+    }
+    existing.updateSettings(config);
+    if (old.enabled && !config.enabled) void existing.unregister('disabled');
+    else if (!old.enabled && config.enabled && this.running) existing.start(0);
+  }
+
+  /** Unregisters (if bound) and forgets the registration. */
+  async remove(id: string): Promise<void> {
+    const reg = this.registrations.get(id);
+    if (!reg) return;
+    this.registrations.delete(id);
+    await reg.unregister('unregistered');
+    reg.dispose();
+  }
+
+  /** Sends a REGISTER now (e.g. from a "retry" button). False if unknown or disabled. */
+  registerNow(id: string): boolean {
+    const reg = this.registrations.get(id);
+    if (!reg || !reg.currentConfig.enabled || !this.running) return false;
+    reg.registerNow();
+    return true;
+  }
+
+  /**
+   * Unregisters every bound registration, waiting at most `deadlineMs`, then
+   * stops all timers and closes the transports.
+   */
+  async stop(deadlineMs = 5000): Promise<void> {
+    this.running = false;
+    const regs = [...this.registrations.values()];
+    const pending = regs.filter((r) => r.currentState !== 'disabled').map((r) => r.unregister('unregistered'));
+    const all = Promise.all([...pending, ...this.handovers.values()]);
+    await new Promise<void>((resolve) => {
+      const timer = this.scheduler.after(deadlineMs, resolve);
+      void all.then(() => {
+        this.scheduler.cancel(timer);
+        resolve();
+      });
+    });
+    for (const r of regs) r.dispose();
+    this.scheduler.clear();
+    await Promise.all(Object.values(this.transports).map((t) => t?.close()));
+    this.opened = null;
+  }
+
+  status(id: string): RegistrationStatus | null {
+    return this.registrations.get(id)?.status() ?? null;
+  }
+
+  statuses(): RegistrationStatus[] {
+    return [...this.registrations.values()].map((r) => r.status());
+  }
+
+  /** Last SIP messages of a registration, oldest first, redacted. */
+  trace(id: string): TraceEntry[] {
+    return this.registrations.get(id)?.trace() ?? [];
+  }
+
+  counters(): EngineCounters {
+    const registrationsByState: Record<RegistrationState, number> = {
+      disabled: 0,
+      pending: 0,
+      registering: 0,
+      registered: 0,
+      retrying: 0,
+      rejected: 0,
+      unregistering: 0,
+      unregistered: 0,
+    };
+    for (const r of this.registrations.values()) registrationsByState[r.currentState]++;
+    const transports: Partial<Record<TransportProtocol, TransportCounters>> = {};
+    for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
+      if (t) transports[k] = { ...t.counters };
+    }
+    return { transactions: structuredClone(this.layer.counters), liveTransactions: this.layer.size, transports, registrationsByState };
+  }
+
+  private upsertQuiet(config: RegistrationConfig): Registration {
+    const existing = this.registrations.get(config.id);
+    if (existing && !bindingChanged(existing.currentConfig, config) && existing.currentConfig.enabled === config.enabled) {
+      existing.updateSettings(config);
+      return existing;
+    }
+    if (existing) existing.dispose();
+    const reg = new Registration(config, this.deps);
+    this.registrations.set(config.id, reg);
+    return reg;
+  }
+}

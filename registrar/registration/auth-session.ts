@@ -1,0 +1,76 @@
+// Digest state for one REGISTER exchange (RFC 3261 §22.2, §22.3; RFC 7616;
+// RFC 8760): the challenge answered per header kind, nonce-count per nonce,
+// and whether credentials for it were already rejected once.
+import { parseChallenges, pickChallenge, type DigestChallenge } from '../auth/challenge';
+import { buildAuthorization } from '../auth/digest';
+import { SipError } from '../errors';
+import type { SipResponse } from '../message/types';
+import { randomHex } from '../util/random';
+
+type Kind = 'www' | 'proxy';
+
+interface Answered {
+  challenge: DigestChallenge;
+  nc: number;
+}
+
+export type ChallengeVerdict =
+  | { ok: true }
+  | { ok: false; error: SipError }
+  | { ok: false; wrongCredentials: true };
+
+export class AuthSession {
+  private readonly answered: Partial<Record<Kind, Answered>> = {};
+
+  constructor(
+    private readonly username: string,
+    private readonly password: string,
+    private readonly realm: string | null,
+  ) {}
+
+  /**
+   * Takes a 401/407. A stale=true challenge just replaces the nonce (§22.3 via
+   * RFC 7616 §3.3); a fresh challenge after we already answered one for the
+   * same header kind means the credentials are wrong.
+   */
+  accept(response: SipResponse): ChallengeVerdict {
+    const kind: Kind = response.status === 407 ? 'proxy' : 'www';
+    const headerName = kind === 'proxy' ? 'proxy-authenticate' : 'www-authenticate';
+    let challenges: DigestChallenge[];
+    try {
+      challenges = parseChallenges(response.headers.getAll(headerName));
+    } catch (err) {
+      return { ok: false, error: err as SipError };
+    }
+    const chosen = pickChallenge(challenges, this.realm);
+    if (!chosen) {
+      if (this.realm && challenges.length > 0) {
+        return { ok: false, error: new SipError('E_AUTH_REALM', `no challenge for configured realm`) };
+      }
+      return { ok: false, error: new SipError('E_AUTH_UNSUPPORTED', 'no supported Digest challenge') };
+    }
+    if (this.answered[kind] && !chosen.stale) return { ok: false, wrongCredentials: true };
+    this.answered[kind] = { challenge: chosen, nc: 0 };
+    return { ok: true };
+  }
+
+  /** Authorization headers for the next request; bumps nc for each reuse of a nonce. */
+  headers(method: string, uri: string): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const kind of ['www', 'proxy'] as const) {
+      const a = this.answered[kind];
+      if (!a) continue;
+      a.nc++;
+      const value = buildAuthorization({
+        challenge: a.challenge,
+        credentials: { username: this.username, password: this.password },
+        method,
+        uri,
+        cnonce: randomHex(12),
+        nc: a.nc,
+      });
+      out.push([kind === 'www' ? 'Authorization' : 'Proxy-Authorization', value]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,59 @@
+// Registration input as fed by the supervisor, and helpers to compare configs.
+import { SipError } from '../errors';
+import { parseUri, type SipUri } from '../message/uri';
+import type { TransportProtocol } from '../transport/types';
+
+export interface RegistrationConfig {
+  id: string;
+  /** AOR user part: To/From are sip:<username>@<domain>. */
+  username: string;
+  domain: string;
+  /** Contact user part. */
+  ddi: string;
+  /** Digest username; falls back to `username`. */
+  authUsername?: string | null;
+  password?: string | null;
+  /** Request-URI override; default sip:<domain>. */
+  registerServerUri?: string | null;
+  /** When set, only challenges for this realm are answered. */
+  realm?: string | null;
+  /** Requested binding lifetime, seconds. */
+  expires: number;
+  transport: TransportProtocol;
+  enabled: boolean;
+}
+
+/** Fields whose change means a different binding (unregister old, register new). */
+const BINDING_FIELDS = [
+  'username',
+  'domain',
+  'ddi',
+  'authUsername',
+  'password',
+  'registerServerUri',
+  'realm',
+  'transport',
+] as const satisfies ReadonlyArray<keyof RegistrationConfig>;
+
+export function bindingChanged(a: RegistrationConfig, b: RegistrationConfig): boolean {
+  return BINDING_FIELDS.some((f) => (a[f] ?? null) !== (b[f] ?? null));
+}
+
+/** Request-URI of REGISTER (RFC 3261 §10.2): the registrar's URI, no user part. */
+export function requestUriOf(config: RegistrationConfig): SipUri {
+  try {
+    return parseUri(config.registerServerUri || `sip:${config.domain}`);
+  } catch (err) {
+    throw new SipError('E_CONFIG', `registration ${config.id}: invalid register server URI`, { cause: err });
+  }
+}
+
+export function validateConfig(config: RegistrationConfig): void {
+  if (!config.id) throw new SipError('E_CONFIG', 'registration id is required');
+  if (!config.username || !config.domain || !config.ddi) throw new SipError('E_CONFIG', `registration ${config.id}: username, domain and ddi are required`);
+  if (!Number.isInteger(config.expires) || config.expires < 1) throw new SipError('E_CONFIG', `registration ${config.id}: expires must be a positive integer`);
+  if (config.transport !== 'udp' && config.transport !== 'tcp' && config.transport !== 'tls') {
+    throw new SipError('E_CONFIG', `registration ${config.id}: unknown transport`);
+  }
+  requestUriOf(config);
+}

@@ -1,0 +1,67 @@
+// Values a REGISTER client reads from responses (RFC 3261 §10.2.4, §10.2.8,
+// §20.19, §20.23, §20.33).
+import { parseNameAddrList, type NameAddr } from '../message/name-addr';
+import type { SipResponse } from '../message/types';
+import { sameBindingAddress, type SipUri } from '../message/uri';
+
+function parseDeltaSeconds(value: string | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  let end = 0;
+  const v = value.trim();
+  while (end < v.length && v.charCodeAt(end) >= 48 && v.charCodeAt(end) <= 57) end++;
+  if (end === 0 || end > 10) return null;
+  return Number(v.slice(0, end));
+}
+
+/**
+ * Lifetime granted to our binding by a 2xx (§10.2.4): the `expires` param of
+ * the Contact matching ours, else the Expires header, else what we asked for.
+ * Other bindings of the AOR (other devices) are ignored.
+ */
+export function grantedExpiry(response: SipResponse, ourContact: SipUri, requested: number): number {
+  let contacts: NameAddr[];
+  try {
+    contacts = parseNameAddrList(response.headers.getAll('contact'));
+  } catch {
+    contacts = [];
+  }
+  for (const c of contacts) {
+    if (sameBindingAddress(c.uri, ourContact)) {
+      const fromParam = parseDeltaSeconds(c.params.get('expires'));
+      if (fromParam !== null) return fromParam;
+      break;
+    }
+  }
+  return parseDeltaSeconds(response.headers.get('expires')) ?? requested;
+}
+
+/** Retry-After in ms (§20.33), or null. */
+export function retryAfterMs(response: SipResponse): number | null {
+  const s = parseDeltaSeconds(response.headers.get('retry-after'));
+  return s === null ? null : s * 1000;
+}
+
+/** Min-Expires of a 423 (§10.2.8, §20.23), or null. */
+export function minExpires(response: SipResponse): number | null {
+  return parseDeltaSeconds(response.headers.get('min-expires'));
+}
+
+/** First redirect target of a 3xx, highest q first (§8.1.3.4, §20.10). */
+export function redirectTarget(response: SipResponse): SipUri | null {
+  let contacts: NameAddr[];
+  try {
+    contacts = parseNameAddrList(response.headers.getAll('contact'));
+  } catch {
+    return null;
+  }
+  const q = (p: string | null | undefined): number => {
+    const n = p === null || p === undefined ? 1 : Number(p);
+    return Number.isFinite(n) ? n : 0;
+  };
+  let best: { uri: SipUri; q: number } | null = null;
+  for (const c of contacts) {
+    const cq = q(c.params.get('q'));
+    if (!best || cq > best.q) best = { uri: c.uri, q: cq };
+  }
+  return best?.uri ?? null;
+}

@@ -1,0 +1,59 @@
+// Observable state of one registration (emitted on every transition).
+export type RegistrationState =
+  | 'disabled'
+  | 'pending'
+  | 'registering'
+  | 'registered'
+  | 'retrying'
+  | 'rejected'
+  | 'unregistering'
+  | 'unregistered';
+
+/** Local (non-SIP) causes used as `reason` when no response was received. */
+export type LocalCause =
+  | 'timeout'
+  | 'dns'
+  | 'transport'
+  | 'tls'
+  | 'auth-realm'
+  | 'auth-unsupported'
+  | 'no-credentials'
+  | 'too-many-redirects'
+  | 'bad-response'
+  | 'closed'
+  | 'config';
+
+export interface RegistrationStatus {
+  registrationId: string;
+  state: RegistrationState;
+  /** Last SIP status code, null for local causes. */
+  code: number | null;
+  /** SIP reason phrase or a LocalCause. */
+  reason: string | null;
+  /** Epoch ms of this transition. */
+  at: number;
+  /** Consecutive failed attempts (0 after a success). */
+  attempts: number;
+  requestedExpires: number;
+  grantedExpires: number | null;
+  /** Epoch ms when the current binding lapses. */
+  expiresAt: number | null;
+  /** Epoch ms of the next scheduled REGISTER (refresh or retry). */
+  nextAttemptAt: number | null;
+  /** 'ip:port/transport' of the server used last. */
+  target: string | null;
+  lastSuccessAt: number | null;
+}
+
+export interface TraceEntry {
+  direction: 'out' | 'in';
+  at: number;
+  /** 'ip:port/transport' */
+  remote: string;
+  /** Message text with digest responses and passwords redacted. */
+  text: string;
+}
+
+export interface TraceEvent extends TraceEntry {
+  registrationId: string;
+}

@@ -1,0 +1,49 @@
+// Refresh and retry delays. All results are milliseconds.
+import type { RandomSource } from '../util/random';
+
+export interface RetryPolicy {
+  /** Minimum retry delay after a failure. */
+  backoffFloorMs: number;
+  /** Maximum retry delay (also caps Retry-After). */
+  backoffCapMs: number;
+  /** Slow schedule for rejected registrations (bad credentials, 403, 404...). */
+  rejectedRetryMinMs: number;
+  rejectedRetryMaxMs: number;
+  /** Refreshes are never scheduled sooner than this. */
+  minRefreshMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  backoffFloorMs: 2_000,
+  backoffCapMs: 300_000,
+  rejectedRetryMinMs: 300_000,
+  rejectedRetryMaxMs: 900_000,
+  minRefreshMs: 5_000,
+};
+
+/**
+ * Refresh before the binding lapses: min(85% of granted, granted − 32 s), made
+ * a little earlier by up to 5% (max 10 s) of jitter so 10,000 bindings granted
+ * together do not refresh in lock-step.
+ */
+export function refreshDelayMs(grantedSeconds: number, policy: RetryPolicy, random: RandomSource): number {
+  const base = Math.min(grantedSeconds * 850, (grantedSeconds - 32) * 1000);
+  const jitter = random() * Math.min(base * 0.05, 10_000);
+  return Math.max(policy.minRefreshMs, Math.round(base - Math.max(0, jitter)));
+}
+
+/**
+ * Exponential backoff with full jitter: uniform in [floor, min(cap, floor·2^attempts)].
+ * A Retry-After (ms) is honoured as a lower bound, itself capped.
+ */
+export function backoffDelayMs(attempts: number, retryAfterMs: number | null, policy: RetryPolicy, random: RandomSource): number {
+  const floor = policy.backoffFloorMs;
+  const upper = Math.min(policy.backoffCapMs, floor * 2 ** Math.min(Math.max(attempts, 0), 30));
+  const delay = floor + random() * Math.max(0, upper - floor);
+  const honoured = retryAfterMs === null ? 0 : Math.min(retryAfterMs, policy.backoffCapMs);
+  return Math.round(Math.max(delay, honoured));
+}
+
+export function rejectedDelayMs(policy: RetryPolicy, random: RandomSource): number {
+  return Math.round(policy.rejectedRetryMinMs + random() * (policy.rejectedRetryMaxMs - policy.rejectedRetryMinMs));
+}

@@ -1,0 +1,57 @@
+// The one transport interface the transaction layer talks to (RFC 3261 §18).
+import type { SipError } from '../errors';
+
+export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+
+export interface TransportTarget {
+  transport: TransportProtocol;
+  /** IP literal (resolution happens in dns/). */
+  host: string;
+  port: number;
+  /** TLS SNI / certificate name (RFC 5922 §4: the domain from the URI). */
+  serverName?: string;
+}
+
+export interface RemoteAddress {
+  transport: TransportProtocol;
+  host: string;
+  port: number;
+}
+
+export interface LocalAddress {
+  host: string;
+  port: number;
+}
+
+/** Called once per complete inbound message. */
+export type InboundHandler = (data: Buffer, remote: RemoteAddress) => void;
+
+/** Called when a message could not be delivered (send error, connect/TLS failure, ICMP). */
+export type SendErrorHandler = (error: SipError) => void;
+
+/** A connection carrying requests failed after they were written (streams only). */
+export type ConnectionErrorHandler = (remote: RemoteAddress, error: SipError) => void;
+
+export interface TransportCounters {
+  /** Inbound messages dropped by framing (oversize, garbage). */
+  droppedInbound: number;
+  sendErrors: number;
+}
+
+export interface Transport {
+  readonly protocol: TransportProtocol;
+  /** Starts listening / binds sockets. Idempotent. */
+  open(): Promise<void>;
+  send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void;
+  setInboundHandler(handler: InboundHandler): void;
+  /** Stream transports report broken connections so waiting transactions fail fast. */
+  setConnectionErrorHandler?(handler: ConnectionErrorHandler): void;
+  /** Address and port to advertise in Via/Contact for messages to `target`. */
+  localAddressFor(target: TransportTarget): Promise<LocalAddress>;
+  readonly counters: TransportCounters;
+  close(): Promise<void>;
+}
+
+export function formatTarget(t: { host: string; port: number; transport: TransportProtocol }): string {
+  return `${t.host.indexOf(':') >= 0 ? `[${t.host}]` : t.host}:${t.port}/${t.transport}`;
+}

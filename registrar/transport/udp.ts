@@ -1,0 +1,136 @@
+// UDP transport (RFC 3261 §18.1.1, §18.2.1): one socket for all registrations.
+// Large kernel buffers absorb the 10,000-registration burst.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { SipError } from '../errors';
+import { toTransportError } from './errors';
+import type {
+  InboundHandler,
+  LocalAddress,
+  SendErrorHandler,
+  Transport,
+  TransportCounters,
+  TransportTarget,
+} from './types';
+
+export interface UdpTransportOptions {
+  bindAddress?: string;
+  /** 0 picks an ephemeral port (tests). */
+  bindPort?: number;
+  /** SO_RCVBUF / SO_SNDBUF request; the kernel may clamp it (net.core.rmem_max). */
+  socketBufferBytes?: number;
+}
+
+export class UdpTransport implements Transport {
+  readonly protocol = 'udp' as const;
+  readonly counters: TransportCounters = { droppedInbound: 0, sendErrors: 0 };
+  private socket: Socket | null = null;
+  private opening: Promise<void> | null = null;
+  private handler: InboundHandler = () => {};
+  private readonly routeCache = new Map<string, Promise<string>>();
+  private readonly bindAddress: string;
+  private readonly bindPort: number;
+  private readonly bufferBytes: number;
+  private readonly family: 4 | 6;
+
+  constructor(options: UdpTransportOptions = {}) {
+    this.bindAddress = options.bindAddress ?? '0.0.0.0';
+    this.bindPort = options.bindPort ?? 5060;
+    this.bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
+    this.family = isIP(this.bindAddress) === 6 ? 6 : 4;
+  }
+
+  setInboundHandler(handler: InboundHandler): void {
+    this.handler = handler;
+  }
+
+  open(): Promise<void> {
+    this.opening ??= new Promise<void>((resolve, reject) => {
+      const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+      const onBindError = (err: Error): void => reject(toTransportError(err, `bind ${this.bindAddress}:${this.bindPort}`));
+      socket.once('error', onBindError);
+      socket.bind(this.bindPort, this.bindAddress, () => {
+        socket.off('error', onBindError);
+        socket.on('error', () => {
+          this.counters.sendErrors++;
+        });
+        try {
+          socket.setRecvBufferSize(this.bufferBytes);
+          socket.setSendBufferSize(this.bufferBytes);
+        } catch {
+          // Unprivileged processes may be clamped or refused; defaults still work.
+        }
+        socket.on('message', (msg, rinfo) => this.handler(msg, { transport: 'udp', host: rinfo.address, port: rinfo.port }));
+        this.socket = socket;
+        resolve();
+      });
+    });
+    return this.opening;
+  }
+
+  /** Bound address and port, e.g. to learn the ephemeral port in tests. */
+  address(): LocalAddress {
+    if (!this.socket) throw new SipError('E_CLOSED', 'UDP transport not open');
+    const a = this.socket.address();
+    return { host: a.address, port: a.port };
+  }
+
+  send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void {
+    const socket = this.socket;
+    if (!socket) {
+      this.fail(new SipError('E_CLOSED', 'UDP transport not open'), onError);
+      return;
+    }
+    if (isIP(target.host) !== this.family) {
+      this.fail(new SipError('E_TRANSPORT', `IPv${this.family} socket cannot reach ${target.host}`), onError);
+      return;
+    }
+    socket.send(data, target.port, target.host, (err) => {
+      if (err) this.fail(toTransportError(err, `send to ${target.host}:${target.port}`), onError);
+    });
+  }
+
+  async localAddressFor(target: TransportTarget): Promise<LocalAddress> {
+    const { port } = this.address();
+    if (this.bindAddress !== '0.0.0.0' && this.bindAddress !== '::') return { host: this.bindAddress, port };
+    let route = this.routeCache.get(target.host);
+    if (!route) {
+      route = discoverSourceAddress(target, this.family);
+      this.routeCache.set(target.host, route);
+      route.catch(() => this.routeCache.delete(target.host));
+    }
+    return { host: await route, port };
+  }
+
+  close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = null;
+    this.opening = null;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+
+  private fail(error: SipError, onError?: SendErrorHandler): void {
+    this.counters.sendErrors++;
+    onError?.(error);
+  }
+}
+
+/**
+ * Source address the kernel would use towards `target`: connect() a throwaway
+ * UDP socket (no packet is sent) and read its local address.
+ */
+function discoverSourceAddress(target: TransportTarget, family: 4 | 6): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const probe = createSocket(family === 6 ? 'udp6' : 'udp4');
+    probe.once('error', (err) => {
+      probe.close();
+      reject(toTransportError(err, `route to ${target.host}`));
+    });
+    probe.connect(target.port, target.host, () => {
+      const { address } = probe.address();
+      probe.close();
+      resolve(address);
+    });
+  });
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseChallenges, pickChallenge } from '../../../registrar/auth/challenge';
+import { buildAuthorization, computeDigest, formatNc } from '../../../registrar/auth/digest';
+import { redact } from '../../../registrar/auth/redact';
+
+// RFC 7616 §3.9.1 example. The nonce is the one printed in the RFC; the
+// expected responses below only reproduce with exactly this value.
+const NONCE = '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v';
+const CNONCE = 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ';
+const OPAQUE = 'FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS';
+const HEADERS = [
+  `Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="${NONCE}", opaque="${OPAQUE}"`,
+  `Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, nonce="${NONCE}", opaque="${OPAQUE}"`,
+];
+const creds = { username: 'Mufasa', password: 'Circle of Life' };
+
+test('RFC 7616 §3.9.1 MD5 vector', () => {
+  const md5 = parseChallenges(HEADERS).find((c) => c.algorithm === 'MD5');
+  assert.ok(md5);
+  const r = computeDigest({ challenge: md5, credentials: creds, method: 'GET', uri: '/dir/index.html', cnonce: CNONCE, nc: 1 });
+  assert.equal(r.response, '8ca523f5e9506fed4657c9700eebdbec');
+  assert.equal(r.qop, 'auth');
+  assert.equal(r.nc, '00000001');
+});
+
+test('RFC 7616 §3.9.1 SHA-256 vector', () => {
+  const sha = parseChallenges(HEADERS).find((c) => c.algorithm === 'SHA-256');
+  assert.ok(sha);
+  const r = computeDigest({ challenge: sha, credentials: creds, method: 'GET', uri: '/dir/index.html', cnonce: CNONCE, nc: 1 });
+  assert.equal(r.response, '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+});
+
+test('parses several challenges in one header and picks the strongest', () => {
+  const list = parseChallenges([
+    'Digest realm="a", nonce="1", algorithm=MD5, Digest realm="a", nonce="2", algorithm=SHA-512-256, qop="auth"',
+    'Basic realm="x"',
+    'Digest realm="b", nonce="3", algorithm=SHA-256-sess',
+    'Digest realm="a", nonce="4", algorithm=UNKNOWN-ALG',
+  ]);
+  assert.deepEqual(list.map((c) => c.algorithm), ['MD5', 'SHA-512-256', 'SHA-256-sess']);
+  assert.equal(pickChallenge(list)?.nonce, '2');
+  assert.equal(pickChallenge(list, 'b')?.nonce, '3');
+  assert.equal(pickChallenge(list, 'nope'), null);
+  const md5Default = parseChallenges(['Digest realm="r", nonce="n", stale=TRUE, opaque="o"'])[0];
+  assert.equal(md5Default.algorithm, 'MD5');
+  assert.equal(md5Default.stale, true);
+  assert.equal(md5Default.opaque, 'o');
+  assert.deepEqual(md5Default.qop, []);
+});
+
+test('builds Authorization with qop, nc, cnonce, opaque; RFC 2069 form without qop', () => {
+  const [sha] = parseChallenges([HEADERS[0]]);
+  const header = buildAuthorization({ challenge: sha, credentials: creds, method: 'GET', uri: '/dir/index.html', cnonce: CNONCE, nc: 1 });
+  assert.equal(
+    header,
+    `Digest username="Mufasa", realm="http-auth@example.org", nonce="${NONCE}", uri="/dir/index.html", ` +
+      `response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", algorithm=SHA-256, qop=auth, nc=00000001, cnonce="${CNONCE}", opaque="${OPAQUE}"`,
+  );
+  const [plain] = parseChallenges(['Digest realm="r", nonce="n"']);
+  const h2 = buildAuthorization({ challenge: plain, credentials: { username: 'u', password: 'p' }, method: 'REGISTER', uri: 'sip:r', cnonce: 'c', nc: 1 });
+  assert.ok(!h2.includes('qop='));
+  assert.ok(!h2.includes('nc='));
+});
+
+test('auth-int, -sess and SHA-512-256 produce distinct, well-formed responses', () => {
+  const [intOnly] = parseChallenges(['Digest realm="r", nonce="n", qop="auth-int", algorithm=SHA-512-256-sess']);
+  const r = computeDigest({ challenge: intOnly, credentials: creds, method: 'REGISTER', uri: 'sip:r', cnonce: 'c', nc: 2, body: Buffer.alloc(0) });
+  assert.equal(r.qop, 'auth-int');
+  assert.match(r.response, /^[0-9a-f]{64}$/);
+  assert.equal(r.nc, '00000002');
+  assert.equal(formatNc(0x1ff), '000001ff');
+});
+
+test('redact hides digest responses and passwords', () => {
+  const text = 'REGISTER sip:x SIP/2.0\r\nAuthorization: Digest username="u", response="8ca523f5e9506fed4657c9700eebdbec", nc=00000001\r\nX-Debug: password=hunter2\r\nContact: <sip:100:topsecret@host>\r\n\r\n';
+  const out = redact(text);
+  assert.ok(!out.includes('8ca523f5e9506fed4657c9700eebdbec'));
+  assert.ok(!out.includes('hunter2'));
+  assert.ok(!out.includes('topsecret'));
+  assert.ok(out.includes('response="<redacted>"'));
+  assert.ok(out.includes('username="u"'));
+  assert.ok(out.includes('nc=00000001'));
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SipError } from '../../../registrar/errors';
+import { orderSrv, resolveTargets, type DnsResolver, type NaptrRecordLike, type SrvRecordLike } from '../../../registrar/dns/resolve-targets';
+import { parseUri } from '../../../registrar/message/uri';
+
+function fail(code: string): Promise<never> {
+  return Promise.reject(Object.assign(new Error(code), { code }));
+}
+
+function resolver(data: { naptr?: Record<string, NaptrRecordLike[]>; srv?: Record<string, SrvRecordLike[]>; a?: Record<string, string[]>; aaaa?: Record<string, string[]> }, calls: string[] = []): DnsResolver {
+  return {
+    resolveNaptr: (n) => (calls.push(`NAPTR ${n}`), data.naptr?.[n] ? Promise.resolve(data.naptr[n]) : fail('ENODATA')),
+    resolveSrv: (n) => (calls.push(`SRV ${n}`), data.srv?.[n] ? Promise.resolve(data.srv[n]) : fail('ENOTFOUND')),
+    resolve4: (n) => (calls.push(`A ${n}`), data.a?.[n] ? Promise.resolve(data.a[n]) : fail('ENODATA')),
+    resolve6: (n) => (calls.push(`AAAA ${n}`), data.aaaa?.[n] ? Promise.resolve(data.aaaa[n]) : fail('ENODATA')),
+  };
+}
+
+test('IP literal → direct, default ports 5060 / 5061 for TLS and sips', async () => {
+  const calls: string[] = [];
+  const r = resolver({}, calls);
+  assert.deepEqual(await resolveTargets(parseUri('sip:192.0.2.1'), 'udp', r), [{ transport: 'udp', host: '192.0.2.1', port: 5060, serverName: undefined }]);
+  assert.deepEqual(await resolveTargets(parseUri('sip:[2001:db8::1]:5070'), 'tcp', r), [{ transport: 'tcp', host: '2001:db8::1', port: 5070, serverName: undefined }]);
+  const [tls] = await resolveTargets(parseUri('sips:192.0.2.1'), 'udp', r);
+  assert.deepEqual([tls.transport, tls.port], ['tls', 5061]);
+  assert.deepEqual(calls, []);
+});
+
+test('explicit port → A/AAAA only, no NAPTR/SRV', async () => {
+  const calls: string[] = [];
+  const r = resolver({ a: { 'sip.example.com': ['192.0.2.5'] }, aaaa: { 'sip.example.com': ['2001:db8::5'] } }, calls);
+  const t = await resolveTargets(parseUri('sip:sip.example.com:5080'), 'udp', r);
+  assert.deepEqual(t.map((x) => `${x.host}:${x.port}`), ['192.0.2.5:5080', '2001:db8::5:5080']);
+  assert.ok(calls.every((c) => c.startsWith('A')));
+});
+
+test('NAPTR → SRV → A, in NAPTR order and SRV priority order; TLS gets serverName', async () => {
+  const r = resolver({
+    naptr: {
+      'example.com': [
+        { flags: 's', service: 'SIP+D2U', regexp: '', replacement: '_sip._udp.example.com', order: 20, preference: 0 },
+        { flags: 's', service: 'SIPS+D2T', regexp: '', replacement: '_sips._tcp.example.com', order: 10, preference: 0 },
+        { flags: 's', service: 'SIP+D2T', regexp: '', replacement: '_sip._tcp.example.com', order: 10, preference: 5 },
+      ],
+    },
+    srv: {
+      '_sip._udp.example.com': [
+        { name: 'b.example.com', port: 5062, priority: 20, weight: 0 },
+        { name: 'a.example.com', port: 5061, priority: 10, weight: 0 },
+      ],
+      '_sips._tcp.example.com': [{ name: 'a.example.com', port: 5063, priority: 1, weight: 1 }],
+    },
+    a: { 'a.example.com': ['192.0.2.1'], 'b.example.com': ['192.0.2.2'] },
+  });
+  const udp = await resolveTargets(parseUri('sip:example.com'), 'udp', r);
+  assert.deepEqual(udp.map((x) => `${x.host}:${x.port}/${x.transport}`), ['192.0.2.1:5061/udp', '192.0.2.2:5062/udp']);
+  const tls = await resolveTargets(parseUri('sip:example.com'), 'tls', r);
+  assert.deepEqual(tls.map((x) => [x.host, x.port, x.serverName]), [['192.0.2.1', 5063, 'example.com']]);
+});
+
+test('no NAPTR → SRV _sip._tcp; no SRV → A on 5060; nothing → E_DNS', async () => {
+  const calls: string[] = [];
+  const r = resolver({ srv: { '_sip._tcp.example.net': [{ name: 'p.example.net', port: 5090, priority: 0, weight: 0 }] }, a: { 'p.example.net': ['192.0.2.9'], 'example.org': ['192.0.2.10'] } }, calls);
+  const viaSrv = await resolveTargets(parseUri('sip:example.net'), 'tcp', r);
+  assert.deepEqual(viaSrv.map((x) => `${x.host}:${x.port}`), ['192.0.2.9:5090']);
+  assert.ok(calls.includes('SRV _sip._tcp.example.net'));
+  const fallback = await resolveTargets(parseUri('sip:example.org'), 'udp', r);
+  assert.deepEqual(fallback.map((x) => `${x.host}:${x.port}`), ['192.0.2.10:5060']);
+  await assert.rejects(resolveTargets(parseUri('sip:nowhere.invalid'), 'udp', r), (e: unknown) => e instanceof SipError && e.code === 'E_DNS');
+});
+
+test('resolver failure (SERVFAIL) on A/AAAA → E_DNS', async () => {
+  const r: DnsResolver = { resolveNaptr: () => fail('ESERVFAIL'), resolveSrv: () => fail('ESERVFAIL'), resolve4: () => fail('ESERVFAIL'), resolve6: () => fail('ESERVFAIL') };
+  await assert.rejects(resolveTargets(parseUri('sip:example.com'), 'udp', r), (e: unknown) => e instanceof SipError && e.code === 'E_DNS');
+});
+
+test('SRV weight selection follows RFC 2782 running sums', () => {
+  const recs = [
+    { name: 'zero', port: 1, priority: 5, weight: 0 },
+    { name: 'w10', port: 1, priority: 5, weight: 10 },
+    { name: 'w90', port: 1, priority: 5, weight: 90 },
+    { name: 'first', port: 1, priority: 1, weight: 0 },
+  ];
+  assert.deepEqual(orderSrv(recs, () => 0.5).map((r) => r.name), ['first', 'w90', 'w10', 'zero']);
+  assert.deepEqual(orderSrv(recs, () => 0.05).map((r) => r.name), ['first', 'w10', 'w90', 'zero']);
+  assert.deepEqual(orderSrv(recs, () => 0).map((r) => r.name), ['first', 'zero', 'w10', 'w90']);
+});

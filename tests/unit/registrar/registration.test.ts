@@ -1,0 +1,407 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseChallenges } from '../../../registrar/auth/challenge';
+import { computeDigest } from '../../../registrar/auth/digest';
+import { FakeClock } from '../../../registrar/clock';
+import type { DnsResolver } from '../../../registrar/dns/resolve-targets';
+import { Engine } from '../../../registrar/engine';
+import type { SipRequest } from '../../../registrar/message/types';
+import type { RegistrationConfig } from '../../../registrar/registration/config';
+import type { RegistrationStatus } from '../../../registrar/registration/status';
+import { MemoryTransport, type SentMessage } from '../../../registrar/transport/memory';
+import { parseRequest, respond } from './helpers';
+
+const PASSWORD = 's3cr3t-pa55';
+
+const CONFIG: RegistrationConfig = {
+  id: 'reg-1',
+  username: 'alice',
+  domain: 'example.com',
+  ddi: '+3215551234',
+  authUsername: null,
+  password: PASSWORD,
+  registerServerUri: null,
+  realm: null,
+  expires: 3600,
+  transport: 'udp',
+  enabled: true,
+};
+
+function noRecord(): Promise<never> {
+  return Promise.reject(Object.assign(new Error('no data'), { code: 'ENODATA' }));
+}
+
+function stubResolver(a: Record<string, string[]>): DnsResolver {
+  return {
+    resolveNaptr: noRecord,
+    resolveSrv: noRecord,
+    resolve4: (name) => (a[name] ? Promise.resolve(a[name]) : noRecord()),
+    resolve6: noRecord,
+  };
+}
+
+type Server = (req: SipRequest, sent: SentMessage) => string | null;
+
+function harness(server: Server, resolver: DnsResolver = stubResolver({ 'example.com': ['198.51.100.7'] })) {
+  const clock = new FakeClock(1_700_000_000_000);
+  const transport = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
+  const engine = new Engine({ clock, transports: { udp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0 });
+  const statuses: RegistrationStatus[] = [];
+  engine.on('status', (s) => statuses.push(s));
+  let handler = server;
+  transport.onSend = (m) => {
+    const reply = handler(parseRequest(m.data), m);
+    if (reply) transport.deliver(reply, { transport: 'udp', host: m.target.host, port: m.target.port });
+  };
+  const requests = (): SipRequest[] => transport.sent.map((m) => parseRequest(m.data));
+  return { clock, transport, engine, statuses, requests, setServer: (s: Server) => (handler = s) };
+}
+
+/** Registrar that challenges, verifies the digest with PASSWORD and answers 200. */
+function digestServer(opts: { status?: 401 | 407; expiresParam?: number; realm?: string; extraOk?: (req: SipRequest) => string[] } = {}): Server {
+  const status = opts.status ?? 401;
+  const realm = opts.realm ?? 'example.com';
+  const authHeader = status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+  const credHeader = status === 401 ? 'authorization' : 'proxy-authorization';
+  let nonce = 0;
+  return (req, sent) => {
+    const cred = req.headers.get(credHeader);
+    if (!cred) {
+      nonce++;
+      return respond(sent.data, status, status === 401 ? 'Unauthorized' : 'Proxy Authentication Required', [
+        `${authHeader}: Digest realm="${realm}", nonce="n${nonce}", qop="auth", algorithm=MD5, opaque="op"`,
+      ]);
+    }
+    const p = parseChallenges([cred])[0].params;
+    const [challenge] = parseChallenges([`Digest realm="${realm}", nonce="n${nonce}", qop="auth", algorithm=MD5, opaque="op"`]);
+    const expected = computeDigest({
+      challenge,
+      credentials: { username: p.get('username') as string, password: PASSWORD },
+      method: 'REGISTER',
+      uri: p.get('uri') as string,
+      cnonce: p.get('cnonce') as string,
+      nc: parseInt(p.get('nc') as string, 16),
+    });
+    if (p.get('response') !== expected.response || p.get('opaque') !== 'op') return respond(sent.data, 403, 'Bad Digest');
+    const contact = req.headers.get('contact') as string;
+    const expires = req.headers.get('expires');
+    const extra = opts.extraOk?.(req) ?? [`Contact: ${contact};expires=${opts.expiresParam ?? expires}`];
+    return respond(sent.data, 200, 'OK', extra);
+  };
+}
+
+test('401 challenge → 200: REGISTER format, digest and registered status', async () => {
+  const h = harness(digestServer({ expiresParam: 600 }));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.code, 200);
+  assert.equal(s?.reason, 'OK');
+  assert.equal(s?.grantedExpires, 600);
+  assert.equal(s?.attempts, 0);
+  assert.equal(s?.target, '198.51.100.7:5060/udp');
+  assert.equal(s?.expiresAt, h.clock.now() + 600_000);
+  assert.equal(s?.lastSuccessAt, h.clock.now());
+  // refresh at min(85% of 600, 600-32) = 510 s, minus jitter 0.5·min(5% of 510 s, 10 s)
+  assert.equal(s?.nextAttemptAt, h.clock.now() + 510_000 - 5_000);
+  assert.deepEqual(h.statuses.map((x) => x.state), ['pending', 'registering', 'registered']);
+
+  const [first, second] = h.requests();
+  assert.equal(h.transport.sent[0].target.host, '198.51.100.7');
+  assert.equal(first.method, 'REGISTER');
+  assert.equal(first.uri, 'sip:example.com');
+  assert.equal(first.headers.get('to'), '<sip:alice@example.com>');
+  assert.match(first.headers.get('from') as string, /^<sip:alice@example\.com>;tag=[0-9a-f]+$/);
+  assert.equal(first.headers.get('contact'), '<sip:+3215551234@192.0.2.10:5060;transport=udp>');
+  assert.equal(first.headers.get('expires'), '3600');
+  assert.equal(first.headers.get('max-forwards'), '70');
+  assert.equal(first.headers.get('content-length'), '0');
+  assert.ok(first.headers.get('user-agent'));
+  assert.match(first.headers.get('via') as string, /^SIP\/2\.0\/UDP 192\.0\.2\.10:5060;rport;branch=z9hG4bK[0-9a-f]+$/);
+  assert.equal(first.headers.get('authorization'), undefined);
+  const auth = second.headers.get('authorization') as string;
+  assert.match(auth, /username="alice"/);
+  assert.match(auth, /nc=00000001/);
+  assert.match(auth, /uri="sip:example.com"/);
+  assert.equal(second.headers.get('call-id'), first.headers.get('call-id'));
+  assert.equal(second.headers.get('cseq'), '2 REGISTER');
+  assert.notEqual(second.headers.get('via'), first.headers.get('via'));
+});
+
+test('407 is answered with Proxy-Authorization using authUsername', async () => {
+  const h = harness(digestServer({ status: 407 }));
+  await h.engine.start([{ ...CONFIG, authUsername: 'auth-alice' }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+  const second = h.requests()[1];
+  assert.match(second.headers.get('proxy-authorization') as string, /username="auth-alice"/);
+  assert.equal(second.headers.get('authorization'), undefined);
+});
+
+test('stale=true is answered with the new nonce without counting a failure', async () => {
+  let n = 0;
+  const h = harness((req, sent) => {
+    n++;
+    if (n === 1) return respond(sent.data, 401, 'Unauthorized', ['WWW-Authenticate: Digest realm="example.com", nonce="old", qop="auth"']);
+    if (n === 2) {
+      assert.match(req.headers.get('authorization') as string, /nonce="old"/);
+      return respond(sent.data, 401, 'Unauthorized', ['WWW-Authenticate: Digest realm="example.com", nonce="fresh", qop="auth", stale=true']);
+    }
+    assert.match(req.headers.get('authorization') as string, /nonce="fresh"/);
+    return respond(sent.data, 200, 'OK', ['Expires: 300']);
+  });
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.grantedExpires, 300);
+  assert.equal(n, 3);
+});
+
+test('a second non-stale challenge means wrong password → rejected, retried slowly', async () => {
+  let n = 0;
+  const h = harness((_req, sent) => {
+    n++;
+    return respond(sent.data, 401, 'Unauthorized', [`WWW-Authenticate: Digest realm="example.com", nonce="x${n}", qop="auth"`]);
+  });
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'rejected');
+  assert.equal(s?.code, 401);
+  assert.equal(s?.reason, 'Unauthorized');
+  assert.equal(s?.attempts, 1);
+  assert.equal(n, 2);
+  // random() = 0.5 → 300 s + 0.5·600 s
+  assert.equal(s?.nextAttemptAt, h.clock.now() + 600_000);
+  await h.clock.advanceAsync(600_000);
+  assert.equal(n, 4);
+  assert.equal(h.engine.status('reg-1')?.attempts, 2);
+});
+
+test('configured realm: other realms are not answered (E_AUTH_REALM → rejected)', async () => {
+  const h = harness(digestServer({ realm: 'evil.example' }));
+  await h.engine.start([{ ...CONFIG, realm: 'example.com' }]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'rejected');
+  assert.equal(s?.reason, 'auth-realm');
+  assert.equal(h.transport.sent.length, 1);
+});
+
+test('403 → rejected with the reason phrase', async () => {
+  const h = harness((_r, sent) => respond(sent.data, 403, 'Forbidden'));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'rejected');
+  assert.equal(h.engine.status('reg-1')?.code, 403);
+  assert.equal(h.engine.status('reg-1')?.reason, 'Forbidden');
+});
+
+test('423 Interval Too Brief → retried at once with Min-Expires', async () => {
+  const h = harness((req, sent) =>
+    Number(req.headers.get('expires')) < 1800 ? respond(sent.data, 423, 'Interval Too Brief', ['Min-Expires: 1800']) : respond(sent.data, 200, 'OK'),
+  );
+  await h.engine.start([{ ...CONFIG, password: null, expires: 60 }]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.requestedExpires, 1800);
+  assert.equal(s?.grantedExpires, 1800);
+  assert.deepEqual(h.requests().map((r) => r.headers.get('expires')), ['60', '1800']);
+});
+
+test('503 with Retry-After → retrying, next attempt honours Retry-After', async () => {
+  const h = harness((_r, sent) => respond(sent.data, 503, 'Service Unavailable', ['Retry-After: 120']));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'retrying');
+  assert.equal(s?.code, 503);
+  assert.equal(s?.reason, 'Service Unavailable');
+  assert.equal(s?.attempts, 1);
+  assert.equal(s?.nextAttemptAt, h.clock.now() + 120_000);
+});
+
+test('no response → Timer F → retrying with reason timeout, then exponential backoff', async () => {
+  const h = harness(() => null);
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(31_999);
+  assert.equal(h.engine.status('reg-1')?.state, 'registering');
+  assert.equal(h.transport.sent.length, 11);
+  await h.clock.advanceAsync(1);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'retrying');
+  assert.equal(s?.reason, 'timeout');
+  assert.equal(s?.code, null);
+  assert.equal(s?.attempts, 1);
+  // floor 2 s, upper min(300 s, 2 s·2¹) → 2 s + 0.5·2 s
+  assert.equal(s?.nextAttemptAt, h.clock.now() + 3000);
+  await h.clock.advanceAsync(3000 + 32_000);
+  const s2 = h.engine.status('reg-1');
+  assert.equal(s2?.attempts, 2);
+  assert.equal(s2?.nextAttemptAt, h.clock.now() + 2000 + 0.5 * 6000);
+});
+
+test('refresh keeps Call-ID and From tag, increments CSeq, stays registered', async () => {
+  const h = harness(digestServer({ expiresParam: 600 }));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const next = h.engine.status('reg-1')?.nextAttemptAt as number;
+  h.statuses.length = 0;
+  await h.clock.advanceAsync(next - h.clock.now());
+  const reqs = h.requests();
+  assert.equal(reqs.length, 4);
+  assert.deepEqual(reqs.map((r) => r.headers.get('cseq')), ['1 REGISTER', '2 REGISTER', '3 REGISTER', '4 REGISTER']);
+  assert.equal(new Set(reqs.map((r) => r.headers.get('call-id'))).size, 1);
+  assert.equal(new Set(reqs.map((r) => r.headers.get('from'))).size, 1);
+  assert.equal(new Set(reqs.map((r) => r.headers.get('via'))).size, 4);
+  assert.deepEqual(h.statuses.map((s) => s.state), ['registered']);
+  assert.equal(h.engine.status('reg-1')?.lastSuccessAt, h.clock.now());
+});
+
+test('granted expiry comes from our own Contact among several bindings', async () => {
+  const h = harness(
+    digestServer({
+      extraOk: (req) => [
+        'Contact: <sip:+3215551234@203.0.113.9:5060;transport=udp>;expires=60',
+        `Contact: ${req.headers.get('contact')};expires=1200, <sip:other@203.0.113.10>;expires=30`,
+        'Expires: 3600',
+      ],
+    }),
+  );
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.grantedExpires, 1200);
+});
+
+test('3xx redirect is followed to the Contact registrar', async () => {
+  const h = harness((req, sent) => {
+    if (sent.target.host === '198.51.100.7') return respond(sent.data, 302, 'Moved Temporarily', ['Contact: <sip:198.51.100.8:5070>']);
+    assert.equal(req.uri, 'sip:198.51.100.8:5070');
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=900`]);
+  });
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.grantedExpires, 900);
+  assert.equal(s?.target, '198.51.100.8:5070/udp');
+});
+
+test('redirect loops are bounded', async () => {
+  const h = harness((_r, sent) => respond(sent.data, 302, 'Moved', ['Contact: <sip:198.51.100.7>']));
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'rejected');
+  assert.equal(h.engine.status('reg-1')?.reason, 'too-many-redirects');
+  assert.equal(h.transport.sent.length, 6);
+});
+
+test('failover to the next DNS target on 503 and on timeout', async () => {
+  const resolver = stubResolver({ 'example.com': ['198.51.100.1', '198.51.100.2', '198.51.100.3'] });
+  const h = harness((req, sent) => {
+    if (sent.target.host === '198.51.100.1') return respond(sent.data, 503, 'Service Unavailable');
+    if (sent.target.host === '198.51.100.2') return null;
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]);
+  }, resolver);
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(32_000);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.target, '198.51.100.3:5060/udp');
+});
+
+test('DNS failure → retrying with reason dns', async () => {
+  const h = harness(() => null, stubResolver({}));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'retrying');
+  assert.equal(h.engine.status('reg-1')?.reason, 'dns');
+  assert.equal(h.transport.sent.length, 0);
+});
+
+test('disable → REGISTER Expires: 0 (challenge answered) → disabled; re-enable registers again', async () => {
+  const h = harness(digestServer());
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  h.statuses.length = 0;
+  h.engine.upsert({ ...CONFIG, enabled: false });
+  await h.clock.advanceAsync(0);
+  const reqs = h.requests();
+  assert.equal(reqs.length, 4);
+  assert.equal(reqs[2].headers.get('expires'), '0');
+  assert.equal(reqs[3].headers.get('expires'), '0');
+  assert.equal(reqs[3].headers.get('contact'), reqs[0].headers.get('contact'));
+  assert.ok(reqs[3].headers.get('authorization'));
+  assert.deepEqual(h.statuses.map((s) => s.state), ['unregistering', 'disabled']);
+  const s = h.engine.status('reg-1');
+  assert.equal(s?.expiresAt, null);
+  assert.equal(s?.nextAttemptAt, null);
+  await h.clock.advanceAsync(3_600_000);
+  assert.equal(h.transport.sent.length, 4);
+  h.engine.upsert(CONFIG);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+});
+
+test('stop() unregisters bound registrations → unregistered', async () => {
+  const h = harness(digestServer());
+  await h.engine.start([CONFIG, { ...CONFIG, id: 'reg-2', username: 'bob', enabled: false }]);
+  await h.clock.advanceAsync(0);
+  const stopped = h.engine.stop(2000);
+  await h.clock.advanceAsync(0);
+  await stopped;
+  assert.equal(h.engine.status('reg-1')?.state, 'unregistered');
+  assert.equal(h.engine.status('reg-2')?.state, 'disabled');
+  assert.equal(h.requests().at(-1)?.headers.get('expires'), '0');
+});
+
+test('changing the binding unregisters the old one, then registers with a new Call-ID', async () => {
+  const h = harness(digestServer());
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  h.engine.upsert({ ...CONFIG, ddi: '+3215550000' });
+  await h.clock.advanceAsync(0);
+  const reqs = h.requests();
+  assert.equal(reqs.length, 6);
+  assert.equal(reqs[3].headers.get('expires'), '0');
+  assert.equal(reqs[3].headers.get('contact'), '<sip:+3215551234@192.0.2.10:5060;transport=udp>');
+  assert.equal(reqs[5].headers.get('contact'), '<sip:+3215550000@192.0.2.10:5060;transport=udp>');
+  assert.notEqual(reqs[5].headers.get('call-id'), reqs[0].headers.get('call-id'));
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+});
+
+test('trace keeps the last messages, redacted; no password or digest response leaks', async () => {
+  const h = harness(digestServer());
+  const events: string[] = [];
+  h.engine.on('trace', (e) => events.push(e.text));
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const trace = h.engine.trace('reg-1');
+  assert.deepEqual(trace.map((t) => t.direction), ['out', 'in', 'out', 'in']);
+  assert.equal(trace[0].remote, '198.51.100.7:5060/udp');
+  const rawResponse = /response="([0-9a-f]+)"/.exec(h.transport.sent[1].text)?.[1] as string;
+  assert.ok(rawResponse);
+  for (const text of [...trace.map((t) => t.text), ...events]) {
+    assert.ok(!text.includes(rawResponse));
+    assert.ok(!text.includes(PASSWORD));
+  }
+  assert.ok(trace[2].text.includes('response="<redacted>"'));
+  assert.equal(events.length, 4);
+});
+
+test('start() spreads first registrations over the window', async () => {
+  const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
+  const configs = Array.from({ length: 4 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, password: null }));
+  await h.engine.start(configs, { spreadMs: 4000 });
+  await h.clock.advanceAsync(0);
+  assert.equal(h.transport.sent.length, 1);
+  await h.clock.advanceAsync(2000);
+  assert.equal(h.transport.sent.length, 3);
+  await h.clock.advanceAsync(1000);
+  assert.equal(h.transport.sent.length, 4);
+  assert.equal(h.engine.counters().registrationsByState.registered, 4);
+  assert.equal(h.engine.counters().transactions.responsesByClass[2], 4);
+});

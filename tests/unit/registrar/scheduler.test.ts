@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeClock } from '../../../registrar/clock';
+import { Scheduler } from '../../../registrar/scheduler';
+import { TokenBucket } from '../../../registrar/util/token-bucket';
+
+test('scheduler fires in deadline order and supports cancel', () => {
+  const clock = new FakeClock(0);
+  const s = new Scheduler(clock);
+  const fired: string[] = [];
+  s.after(300, () => fired.push('c'));
+  const b = s.after(200, () => fired.push('b'));
+  s.after(100, () => fired.push('a'));
+  s.after(100, () => fired.push('a2'));
+  s.cancel(b);
+  clock.advance(250);
+  assert.deepEqual(fired, ['a', 'a2']);
+  s.after(10, () => fired.push('d'));
+  clock.advance(100);
+  assert.deepEqual(fired, ['a', 'a2', 'd', 'c']);
+  assert.equal(s.size, 0);
+  assert.equal(clock.pending(), 0);
+});
+
+test('scheduler keeps heap order across many random inserts and cancels', () => {
+  const clock = new FakeClock(0);
+  const s = new Scheduler(clock);
+  const fired: number[] = [];
+  const tasks = Array.from({ length: 500 }, (_, i) => {
+    const at = (i * 7919) % 1000;
+    return { at, task: s.after(at, () => fired.push(at)) };
+  });
+  for (let i = 0; i < tasks.length; i += 3) s.cancel(tasks[i].task);
+  clock.advance(1000);
+  assert.equal(fired.length, 500 - Math.ceil(500 / 3));
+  for (let i = 1; i < fired.length; i++) assert.ok(fired[i - 1] <= fired[i]);
+});
+
+test('token bucket paces beyond the burst', async () => {
+  const clock = new FakeClock(0);
+  const s = new Scheduler(clock);
+  const bucket = new TokenBucket(s, 1000, 5);
+  let granted = 0;
+  for (let i = 0; i < 15; i++) void bucket.acquire().then(() => granted++);
+  await clock.advanceAsync(0);
+  assert.equal(granted, 5);
+  await clock.advanceAsync(5);
+  assert.equal(granted, 10);
+  await clock.advanceAsync(5);
+  assert.equal(granted, 15);
+});

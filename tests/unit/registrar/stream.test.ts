@@ -1,0 +1,83 @@
+// Stream framing unit tests plus a TCP smoke test on 127.0.0.1 only.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { SipError } from '../../../registrar/errors';
+import { DEFAULT_LIMITS } from '../../../registrar/message/types';
+import { StreamFramer } from '../../../registrar/transport/stream-framer';
+import { StreamTransport } from '../../../registrar/transport/stream';
+
+const MSG = 'SIP/2.0 200 OK\r\nCSeq: 1 REGISTER\r\nContent-Length: 5\r\n\r\nhello';
+
+test('framer splits by Content-Length across arbitrary chunking and skips CRLF keep-alives', () => {
+  const framer = new StreamFramer(DEFAULT_LIMITS);
+  const stream = Buffer.from(`\r\n\r\n${MSG}${MSG.replace('Content-Length: 5', 'l: 0').replace('hello', '')}${MSG}`);
+  const out: string[] = [];
+  for (let i = 0; i < stream.length; i += 7) out.push(...framer.push(stream.subarray(i, i + 7)).map((b) => b.toString()));
+  assert.equal(out.length, 3);
+  assert.equal(out[0], MSG);
+  assert.ok(out[1].endsWith('l: 0\r\n\r\n'));
+  assert.equal(out[2], MSG);
+});
+
+test('framer rejects oversize, missing Content-Length and endless headers', () => {
+  const limits = { maxMessageBytes: 1024, maxHeaders: 256 };
+  assert.throws(() => new StreamFramer(limits).push(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 5000\r\n\r\n')), (e: unknown) => e instanceof SipError && e.code === 'E_TOO_LARGE');
+  assert.throws(() => new StreamFramer(limits).push(Buffer.from('SIP/2.0 200 OK\r\nCSeq: 1 X\r\n\r\n')), (e: unknown) => e instanceof SipError && e.code === 'E_PARSE');
+  assert.throws(() => new StreamFramer(limits).push(Buffer.alloc(2000, 0x41)), (e: unknown) => e instanceof SipError && e.code === 'E_TOO_LARGE');
+});
+
+test('TCP transport reuses one connection per target, frames replies, drops garbage connections', async () => {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('data', (d) => {
+      if (d.toString().startsWith('GARBAGE')) s.write(Buffer.alloc(100_000, 0x41));
+      else for (const _ of d.toString().matchAll(/REGISTER/g)) s.write(MSG);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const transport = new StreamTransport('tcp');
+  try {
+    const target = { transport: 'tcp' as const, host: '127.0.0.1', port };
+    const got: string[] = [];
+    let wake: () => void = () => {};
+    transport.setInboundHandler((d) => {
+      got.push(d.toString());
+      wake();
+    });
+    const local = await transport.localAddressFor(target);
+    assert.equal(local.host, '127.0.0.1');
+    transport.send(target, Buffer.from('REGISTER a SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
+    transport.send(target, Buffer.from('REGISTER b SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
+    while (got.length < 2) await new Promise<void>((r) => (wake = r));
+    assert.deepEqual(got, [MSG, MSG]);
+    assert.equal(sockets.length, 1);
+
+    transport.send(target, Buffer.from('GARBAGE'));
+    while (transport.counters.droppedInbound === 0) await new Promise((r) => setTimeout(r, 5));
+    transport.send(target, Buffer.from('REGISTER c SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
+    while (got.length < 3) await new Promise<void>((r) => (wake = r));
+    assert.equal(sockets.length, 2);
+  } finally {
+    await transport.close();
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+});
+
+test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  const transport = new StreamTransport('tcp');
+  const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port }, Buffer.from('x'), resolve));
+  assert.equal(error.code, 'E_TRANSPORT');
+  await transport.close();
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeClock, settle } from '../../../registrar/clock';
+import { SipError } from '../../../registrar/errors';
+import { serializeRequest } from '../../../registrar/message/serializer';
+import { newBranch } from '../../../registrar/message/via';
+import { Scheduler } from '../../../registrar/scheduler';
+import { TransactionLayer } from '../../../registrar/transaction/layer';
+import { MemoryTransport } from '../../../registrar/transport/memory';
+import type { TransportProtocol } from '../../../registrar/transport/types';
+import { respond } from './helpers';
+
+function setup(protocol: TransportProtocol = 'udp') {
+  const clock = new FakeClock();
+  const scheduler = new Scheduler(clock);
+  const transport = new MemoryTransport(protocol);
+  const layer = new TransactionLayer({ scheduler, transports: { [protocol]: transport } });
+  const target = { transport: protocol, host: '198.51.100.7', port: 5060 };
+  const remote = { transport: protocol, host: '198.51.100.7', port: 5060 };
+  const start = (method = 'REGISTER') => {
+    const branch = newBranch();
+    const data = serializeRequest({
+      method,
+      uri: 'sip:example.com',
+      headers: [
+        ['Via', `SIP/2.0/${protocol.toUpperCase()} 192.0.2.10:5060;rport;branch=${branch}`],
+        ['From', '<sip:a@example.com>;tag=1'],
+        ['To', '<sip:a@example.com>'],
+        ['Call-ID', 'c1'],
+        ['CSeq', `1 ${method}`],
+      ],
+    });
+    const tx = layer.request(target, data, branch, method);
+    return { tx, data };
+  };
+  return { clock, layer, transport, start, remote };
+}
+
+test('UDP: Timer E retransmits at T1 doubling to T2, Timer F times out at 64*T1', async () => {
+  const { clock, transport, start, layer } = setup('udp');
+  const { tx } = start();
+  const outcome: { error: unknown } = { error: null };
+  tx.result.catch((e: unknown) => (outcome.error = e));
+  assert.equal(transport.sent.length, 1);
+  clock.advance(499);
+  assert.equal(transport.sent.length, 1);
+  clock.advance(1); // t=500 (T1)
+  assert.equal(transport.sent.length, 2);
+  clock.advance(1000); // t=1500 (+2·T1)
+  assert.equal(transport.sent.length, 3);
+  clock.advance(2000); // t=3500 (+4·T1)
+  assert.equal(transport.sent.length, 4);
+  clock.advance(4000); // t=7500 (+T2, capped)
+  assert.equal(transport.sent.length, 5);
+  clock.advance(4000); // t=11500
+  assert.equal(transport.sent.length, 6);
+  clock.advance(31_999 - 11_500);
+  assert.equal(transport.sent.length, 11); // 15.5, 19.5, 23.5, 27.5, 31.5 s
+  const beforeF = outcome.error;
+  assert.equal(beforeF, null);
+  clock.advance(1); // t=32000: Timer F
+  await settle();
+  assert.ok(outcome.error instanceof SipError);
+  assert.equal(outcome.error.code, 'E_TIMEOUT');
+  assert.equal(tx.state, 'terminated');
+  assert.equal(layer.size, 0);
+  assert.equal(layer.counters.timeouts, 1);
+  assert.equal(layer.counters.retransmissions, 10);
+  clock.advance(60_000);
+  assert.equal(transport.sent.length, 11);
+});
+
+test('TCP: no retransmissions, Timer F still fires', async () => {
+  const { clock, transport, start } = setup('tcp');
+  const { tx } = start();
+  let code = '';
+  tx.result.catch((e: SipError) => (code = e.code));
+  clock.advance(31_999);
+  assert.equal(transport.sent.length, 1);
+  clock.advance(1);
+  await settle();
+  assert.equal(code, 'E_TIMEOUT');
+});
+
+test('1xx moves to Proceeding: retransmits every T2', () => {
+  const { clock, transport, start, remote } = setup('udp');
+  const { tx, data } = start();
+  clock.advance(100);
+  transport.deliver(respond(data, 100, 'Trying'), remote);
+  assert.equal(tx.state, 'proceeding');
+  clock.advance(400); // t=500: armed Timer E fires, re-armed with T2
+  assert.equal(transport.sent.length, 2);
+  clock.advance(3999);
+  assert.equal(transport.sent.length, 2);
+  clock.advance(1); // t=4500
+  assert.equal(transport.sent.length, 3);
+  clock.advance(4000); // t=8500
+  assert.equal(transport.sent.length, 4);
+});
+
+test('final response completes; Timer K = T4 on UDP absorbs retransmissions', async () => {
+  const { clock, transport, start, remote, layer } = setup('udp');
+  const { tx, data } = start();
+  clock.advance(200);
+  transport.deliver(respond(data, 200, 'OK'), remote);
+  const result = await tx.result;
+  assert.equal(result.response.status, 200);
+  assert.equal(tx.state, 'completed');
+  assert.equal(layer.size, 1);
+  transport.deliver(respond(data, 200, 'OK'), remote);
+  assert.equal(layer.counters.responsesByClass[2], 1);
+  assert.equal(layer.counters.droppedUnmatched, 0);
+  clock.advance(4999);
+  assert.equal(tx.state, 'completed');
+  clock.advance(1);
+  assert.equal(tx.state, 'terminated');
+  assert.equal(layer.size, 0);
+  clock.advance(60_000);
+  assert.equal(transport.sent.length, 1);
+  assert.equal(layer.counters.latency.count, 1);
+  assert.equal(layer.counters.latency.maxMs, 200);
+});
+
+test('Timer K is 0 on TCP: terminated at once', async () => {
+  const { transport, start, remote, layer } = setup('tcp');
+  const { tx, data } = start();
+  transport.deliver(respond(data, 403, 'Forbidden'), remote);
+  assert.equal((await tx.result).response.status, 403);
+  assert.equal(tx.state, 'terminated');
+  assert.equal(layer.size, 0);
+});
+
+test('responses match by branch and CSeq method; others are dropped and counted', async () => {
+  const { transport, start, remote, layer } = setup('udp');
+  const { tx, data } = start();
+  const good = respond(data, 200, 'OK');
+  transport.deliver(good.replace(/branch=z9hG4bK[0-9a-f]+/, 'branch=z9hG4bKother'), remote);
+  transport.deliver(good.replace('CSeq: 1 REGISTER', 'CSeq: 1 OPTIONS'), remote);
+  transport.deliver('garbage\r\n\r\n', remote);
+  transport.deliver(good.replace(/CSeq: .*\r\n/, ''), remote);
+  assert.equal(layer.counters.droppedUnmatched, 2);
+  assert.equal(layer.counters.droppedMalformed, 2);
+  assert.equal(tx.state, 'trying');
+  transport.deliver(good, remote);
+  assert.equal((await tx.result).response.status, 200);
+});
+
+test('transport errors reach the waiting transaction as E_TRANSPORT', async () => {
+  const { transport, start, layer } = setup('udp');
+  transport.failNextSend(new SipError('E_TRANSPORT', 'ICMP port unreachable'));
+  const { tx } = start();
+  await assert.rejects(tx.result, (e: unknown) => e instanceof SipError && e.code === 'E_TRANSPORT');
+  assert.equal(tx.state, 'terminated');
+  assert.equal(layer.counters.transportErrors, 1);
+});

@@ -189,6 +189,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
+   * Removes the binding (REGISTER with Expires: 0, §10.2.2) and holds the registration in
+   * `unregistered` until registerNow() (an operator's "Unregister" action). False if unknown or disabled.
+   */
+  async unregister(id: string): Promise<boolean> {
+    const reg = this.registrations.get(id);
+    if (!reg || !reg.currentConfig.enabled) return false;
+    await reg.unregister('unregistered');
+    return true;
+  }
+
+  /**
    * Unregisters every bound registration, waiting at most `deadlineMs`, then
    * stops all timers and closes the transports.
    */

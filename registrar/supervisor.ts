@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
-import { ChangeFeed } from './store/change-feed';
+import { ChangeFeed, type Change } from './store/change-feed';
 import { RegistrationSource } from './store/registration-source';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
 
@@ -52,16 +52,27 @@ export class Supervisor {
     (globalThis as Record<string, unknown>)[NUDGE_KEY] = () => setImmediate(() => this.sync());
   }
 
-  /** Applies journal entries: each changed registration is re-read and upserted or removed. */
+  /** Applies journal entries: a changed registration is re-read and upserted or removed. */
   sync(): void {
-    for (const id of this.feed.take()) {
-      const config = this.source.load(id);
+    for (const change of this.feed.take()) {
       try {
-        if (config) this.engine.upsert(config);
-        else void this.engine.remove(String(id));
+        this.apply(change);
       } catch (err) {
-        this.log(`registrar: registration ${id} not applied: ${err instanceof Error ? err.message : String(err)}`);
+        this.log(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }
+  }
+
+  private apply({ registrationId, command }: Change): void {
+    const id = String(registrationId);
+    if (command === 'register') {
+      this.engine.registerNow(id);
+    } else if (command === 'unregister') {
+      void this.engine.unregister(id);
+    } else {
+      const config = this.source.load(registrationId);
+      if (config) this.engine.upsert(config);
+      else void this.engine.remove(id);
     }
   }
 

@@ -76,10 +76,17 @@ export const registrationStatus = sqliteTable('registration_status', {
   lastSuccessAt: integer('last_success_at'),
 });
 
-/** Append-only journal of portal edits; the engine tails it to sync one registration at a time. */
+export const registrationCommands = ['sync', 'register', 'unregister'] as const;
+export type RegistrationCommand = (typeof registrationCommands)[number];
+
+/**
+ * Append-only journal from the portal to the engine: `sync` after every edit (the engine re-reads
+ * that registration only), `register` / `unregister` for operator actions.
+ */
 export const registrationChanges = sqliteTable('registration_changes', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
   registrationId: integer('registration_id').notNull(),
+  command: text('command', { enum: registrationCommands }).notNull().default('sync'),
   at: integer('at').notNull().default(now),
 });
 

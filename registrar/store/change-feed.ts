@@ -2,15 +2,21 @@
 // engine re-reads only the registrations that changed (no whole-table reload).
 import type Database from 'better-sqlite3';
 
+export type ChangeCommand = 'sync' | 'register' | 'unregister';
+export interface Change {
+  registrationId: number;
+  command: ChangeCommand;
+}
+
 export class ChangeFeed {
   private readonly latest: Database.Statement<[], { seq: number | null }>;
-  private readonly since: Database.Statement<[number], { seq: number; registration_id: number }>;
+  private readonly since: Database.Statement<[number], { seq: number; registration_id: number; command: ChangeCommand }>;
   private readonly prune: Database.Statement<[number, number]>;
   private cursor = 0;
 
   constructor(sqlite: Database.Database) {
     this.latest = sqlite.prepare('SELECT max(seq) AS seq FROM registration_changes');
-    this.since = sqlite.prepare('SELECT seq, registration_id FROM registration_changes WHERE seq > ? ORDER BY seq');
+    this.since = sqlite.prepare('SELECT seq, registration_id, command FROM registration_changes WHERE seq > ? ORDER BY seq');
     this.prune = sqlite.prepare('DELETE FROM registration_changes WHERE seq <= ? AND at < ?');
   }
 
@@ -19,12 +25,24 @@ export class ChangeFeed {
     this.cursor = this.latest.get()?.seq ?? 0;
   }
 
-  /** Ids of the registrations changed since the last call, each once, in journal order. */
-  take(): number[] {
+  /**
+   * Entries since the last call, in journal order; repeated `sync`s of one registration are
+   * folded into the first (the engine re-reads the row anyway).
+   */
+  take(): Change[] {
     const rows = this.since.all(this.cursor);
     if (rows.length === 0) return [];
     this.cursor = rows[rows.length - 1]!.seq;
-    return [...new Set(rows.map((r) => r.registration_id))];
+    const synced = new Set<number>();
+    const changes: Change[] = [];
+    for (const r of rows) {
+      if (r.command === 'sync') {
+        if (synced.has(r.registration_id)) continue;
+        synced.add(r.registration_id);
+      }
+      changes.push({ registrationId: r.registration_id, command: r.command });
+    }
+    return changes;
   }
 
   /** Drops journal rows already consumed and older than `olderThan` (epoch ms). */

@@ -1,0 +1,1 @@
+ALTER TABLE `registration_changes` ADD `command` text DEFAULT 'sync' NOT NULL;

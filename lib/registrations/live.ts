@@ -1,0 +1,95 @@
+/**
+ * Live-status data access (timeline, uptime, SIP trace) and operator commands, with the database
+ * handle passed in. No 'server-only' here so tests can use it; the app goes through
+ * ./live-queries.ts and ./live-actions.ts.
+ */
+import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { registrationChanges, registrationEvents, registrations, registrationTraces, type RegistrationCommand } from '../db/schema';
+import { fail, ok, type ActionResult } from '../api/result';
+import { nudgeRegistrar } from './service';
+import { registeredRatio } from './uptime';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function exists(db: Db, id: number): { enabled: boolean } | undefined {
+  return db.select({ enabled: registrations.enabled }).from(registrations).where(eq(registrations.id, id)).get();
+}
+
+/** Newest first. */
+export function listEvents(db: Db, id: number, limit: number) {
+  return db
+    .select({
+      id: registrationEvents.id,
+      state: registrationEvents.state,
+      code: registrationEvents.code,
+      reason: registrationEvents.reason,
+      at: registrationEvents.at,
+      expiresAt: registrationEvents.expiresAt,
+      nextAttemptAt: registrationEvents.nextAttemptAt,
+      target: registrationEvents.target,
+    })
+    .from(registrationEvents)
+    .where(eq(registrationEvents.registrationId, id))
+    .orderBy(desc(registrationEvents.id))
+    .limit(limit)
+    .all();
+}
+
+function ratioSince(db: Db, id: number, from: number, now: number): number | null {
+  const before =
+    db
+      .select({ state: registrationEvents.state, at: registrationEvents.at })
+      .from(registrationEvents)
+      .where(and(eq(registrationEvents.registrationId, id), lt(registrationEvents.at, from)))
+      .orderBy(desc(registrationEvents.id))
+      .limit(1)
+      .get() ?? null;
+  const points = db
+    .select({ state: registrationEvents.state, at: registrationEvents.at })
+    .from(registrationEvents)
+    .where(and(eq(registrationEvents.registrationId, id), gte(registrationEvents.at, from)))
+    .orderBy(registrationEvents.id)
+    .all();
+  return registeredRatio(before, points, from, now);
+}
+
+/** Share of time `registered` over the last 24 hours and 7 days (null: no data). */
+export function uptime(db: Db, id: number, now = Date.now()) {
+  return { last24h: ratioSince(db, id, now - DAY_MS, now), last7d: ratioSince(db, id, now - 7 * DAY_MS, now) };
+}
+
+/** Recent SIP messages, oldest first; already redacted by the engine. */
+export function listTrace(db: Db, id: number) {
+  return db
+    .select({
+      id: registrationTraces.id,
+      direction: registrationTraces.direction,
+      at: registrationTraces.at,
+      remote: registrationTraces.remote,
+      text: registrationTraces.text,
+    })
+    .from(registrationTraces)
+    .where(eq(registrationTraces.registrationId, id))
+    .orderBy(registrationTraces.id)
+    .all();
+}
+
+export function registrationExists(db: Db, id: number): boolean {
+  return exists(db, id) !== undefined;
+}
+
+/** Queues "register now" / "unregister" for the engine (it tails the journal). */
+export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync'>): ActionResult<{ queued: true }> {
+  const row = exists(db, id);
+  if (!row) return fail('not_found', 'This registration does not exist.');
+  if (!row.enabled) return fail('conflict', 'This registration is disabled: enable it first.', { enabled: 'Disabled registrations are not registered.' });
+  db.insert(registrationChanges).values({ registrationId: id, command }).run();
+  nudgeRegistrar();
+  return ok({ queued: true });
+}
+
+/** The stored SIP password of a registration (server side only: never sent to a client). */
+export function storedPassword(db: Db, id: number): string | null {
+  return db.select({ password: registrations.password }).from(registrations).where(eq(registrations.id, id)).get()?.password ?? null;
+}

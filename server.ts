@@ -4,6 +4,7 @@ import { getDb } from './lib/db/client';
 import { env } from './lib/env';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
+import { createMetrics } from './lib/metrics';
 import { startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
@@ -20,20 +21,28 @@ async function main() {
   const tail = new EventTail(db.$client);
   const eventStream = createEventStreamHandler(db.$client, tail);
 
+  const registrar: RunningRegistrar | null = config.REGISTRAR_ENABLED
+    ? await startRegistrar(db.$client, config)
+    : null;
+  if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
+  const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null);
+
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/api/events') return eventStream(req, res);
+    if (req.method === 'GET' && path === '/metrics') {
+      void metrics.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(text);
+      });
+      return;
+    }
     handle(req, res).catch((err: unknown) => {
       console.error('request failed', err instanceof Error ? err.message : err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
     });
   });
-
-  const registrar: RunningRegistrar | null = config.REGISTRAR_ENABLED
-    ? await startRegistrar(db.$client, config)
-    : null;
-  if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
 
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();

@@ -101,8 +101,19 @@ export class Supervisor {
     this.feed.compact(now - HOUSEKEEPING_MS);
   }
 
+  /**
+   * A periodic task. An error (e.g. SQLITE_BUSY past busy_timeout) is logged, never thrown:
+   * thrown from a timer it would be an uncaught exception and take down the whole process
+   * (the portal too, when the engine runs inside it). The next run tries again.
+   */
   private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, ms);
     t.unref();
     this.timers.push(t);
   }

@@ -35,11 +35,13 @@ export class StatusStore {
   constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
     this.traceKeep = options.traceKeep ?? 40;
     this.eventRetentionMs = options.eventRetentionMs ?? 8 * 24 * 3600 * 1000;
+    // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
+    // positional values for it ("Too many parameter values were provided").
     this.upsertStatus = sqlite.prepare(`
       INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
         granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
-      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?13)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
       ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
         reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
         requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
@@ -52,8 +54,8 @@ export class StatusStore {
       'INSERT INTO registration_traces (registration_id, direction, at, remote, text) VALUES (?, ?, ?, ?, ?)',
     );
     this.pruneTraces = sqlite.prepare(`
-      DELETE FROM registration_traces WHERE registration_id = ?1 AND id <= coalesce((
-        SELECT id FROM registration_traces WHERE registration_id = ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3), 0)`);
+      DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
+        SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
     this.writeBatch = sqlite.transaction((statuses: RegistrationStatus[], traces: TraceEvent[]) => {
       for (const s of statuses) this.writeStatus(s);

@@ -222,6 +222,14 @@ export interface KamailioOptions {
   debug?: number;
   /** Startup wait (default 15000 ms). */
   startTimeoutMs?: number;
+  /** -b: cap of Kamailio's SO_RCVBUF auto-probing for UDP (default: Kamailio's own, 256 KiB); the kernel caps it at net.core.rmem_max. */
+  maxRecvBufferBytes?: number;
+  /** SIP port (UDP and TCP) to listen on instead of a free one picked here. */
+  sipPort?: number;
+  /** Another Kamailio config instead of registrar.cfg (it must answer OPTIONS with 200 and JSON-RPC on RPC_PORT like registrar.cfg). */
+  cfgFile?: string;
+  /** Extra pre-processor defines (-A): true → `-A NAME`, a string is quoted, a number is not. */
+  defines?: Record<string, string | number | true>;
 }
 
 export interface Binding {
@@ -349,7 +357,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
     } catch (e) {
       lastErr = e;
       // Only a port race is worth retrying.
-      if (!/Address already in use/i.test(String(e))) throw e;
+      if (opts.sipPort !== undefined || !/Address already in use/i.test(String(e))) throw e;
     }
   }
   throw lastErr;
@@ -357,7 +365,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
 
 async function startKamailioOnce(kamailio: string, modules: string, opts: KamailioOptions): Promise<KamailioHandle> {
   const dir = makeDir('kamailio-test-');
-  const sipPort = await getFreePort();
+  const sipPort = opts.sipPort ?? (await getFreePort());
   const rpcPort = await getFreePort();
   const tlsPort = opts.tls ? await getFreePort() : undefined;
   const ctlSocket = `unix:${join(dir, 'ctl.sock')}`;
@@ -365,7 +373,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
   const logFile = join(dir, 'kamailio.log');
 
   const args = [
-    '-f', KAMAILIO_CFG,
+    '-f', opts.cfgFile ?? KAMAILIO_CFG,
     '-DD', '-E',
     '-L', modules,
     '-Y', dir,
@@ -385,6 +393,10 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
     '-A', `DEFAULT_EXPIRES=${opts.defaultExpires ?? 3600}`,
     '-A', `CHILDREN=${opts.children ?? 4}`,
   ];
+  if (opts.maxRecvBufferBytes !== undefined) args.push('-b', String(opts.maxRecvBufferBytes));
+  for (const [name, v] of Object.entries(opts.defines ?? {})) {
+    args.push('-A', v === true ? name : `${name}=${typeof v === 'number' ? v : quoteDef(v)}`);
+  }
   if (opts.realm !== undefined) args.push('-A', `AUTH_REALM=${quoteDef(opts.realm)}`);
   if (opts.proxyAuth) args.push('-A', 'WITH_PROXY_AUTH');
   if (opts.badAuth403) args.push('-A', 'BAD_AUTH_403');

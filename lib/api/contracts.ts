@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { registrationStates, transports } from '../db/schema';
+
+/**
+ * Response shapes of the REST API. They document the API (OpenAPI document) and the tests parse
+ * responses with them, so the JSON the handlers produce cannot drift from what is published.
+ * Timestamps are integers: milliseconds since the Unix epoch.
+ */
+const epochMs = z.number().int().meta({ description: 'Milliseconds since the Unix epoch.' });
+
+export const errorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(['invalid_json', 'not_found', 'conflict', 'has_registrations', 'too_large', 'validation', 'internal', 'unavailable']),
+        message: z.string(),
+        fields: z
+          .record(z.string(), z.string())
+          .optional()
+          .meta({ description: 'Message per field name (JSON key), to show next to that field.' }),
+      })
+      .strict(),
+  })
+  .strict()
+  ;
+
+export const registrationStatusJsonSchema = z
+  .object({
+    state: z.enum(registrationStates),
+    code: z.number().int().nullable().meta({ description: 'SIP status code of the last final response, if any.' }),
+    reason: z.string().nullable().meta({ description: 'Reason phrase or local error explaining the state.' }),
+    at: epochMs,
+    attempts: z.number().int().meta({ description: 'Consecutive failed attempts (0 after a success).' }),
+    requestedExpires: z.number().int().nullable(),
+    grantedExpires: z.number().int().nullable(),
+    expiresAt: epochMs.nullable(),
+    nextAttemptAt: epochMs.nullable(),
+    target: z.string().nullable().meta({ description: 'Address the last REGISTER was sent to.' }),
+    lastSuccessAt: epochMs.nullable(),
+  })
+  .strict()
+  .meta({ description: 'Latest state reported by the registrar engine.' });
+
+export const registrationJsonSchema = z
+  .object({
+    id: z.number().int(),
+    ddiProviderId: z.number().int(),
+    ddiProviderName: z.string(),
+    username: z.string(),
+    domain: z.string(),
+    ddi: z.string(),
+    authUsername: z.string().nullable(),
+    registerServerUri: z.string().nullable(),
+    realm: z.string().nullable(),
+    expires: z.number().int(),
+    transport: z.enum(transports),
+    enabled: z.boolean(),
+    hasPassword: z.boolean().meta({ description: 'Whether a password is stored. The password itself is never returned.' }),
+    revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every successful update.' }),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+    status: registrationStatusJsonSchema.nullable(),
+  })
+  .strict()
+  ;
+
+export const registrationListJsonSchema = z
+  .object({
+    items: z.array(registrationJsonSchema),
+    total: z.number().int().meta({ description: 'Number of registrations matching the query (all pages).' }),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  })
+  .strict()
+  ;
+
+export const ddiProviderJsonSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    ddis: z.array(z.string()),
+    registrationCount: z.number().int(),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+  })
+  .strict()
+  ;
+
+export const ddiProviderListJsonSchema = z
+  .object({ items: z.array(ddiProviderJsonSchema), total: z.number().int() })
+  .strict()
+  ;
+
+export const holderJsonSchema = z
+  .object({ registrationId: z.number().int(), ddiProviderId: z.number().int(), ddiProviderName: z.string() })
+  .strict()
+  ;
+
+export const availabilityJsonSchema = z
+  .object({
+    available: z.boolean(),
+    heldBy: holderJsonSchema.optional().meta({ description: 'The registration already using the value.' }),
+  })
+  .strict()
+  ;
+
+export const ddiSuggestionJsonSchema = z
+  .object({
+    ddi: z.string(),
+    source: z.enum(['provider', 'generated']).meta({
+      description: "'provider': the first of the provider's own DDIs that no registration uses; 'generated': a free numeric value.",
+    }),
+  })
+  .strict()
+  ;
+
+export const deletedJsonSchema = z
+  .object({
+    id: z.number().int(),
+    deletedRegistrations: z.number().int().optional().meta({ description: 'Registrations deleted with the provider.' }),
+  })
+  .strict()
+  ;
+
+export const healthJsonSchema = z.object({ status: z.literal('ok') }).strict();
+
+export type RegistrationStatusJson = z.infer<typeof registrationStatusJsonSchema>;
+export type RegistrationJson = z.infer<typeof registrationJsonSchema>;
+export type RegistrationList = z.infer<typeof registrationListJsonSchema>;
+export type DdiProviderJson = z.infer<typeof ddiProviderJsonSchema>;
+export type DdiProviderList = z.infer<typeof ddiProviderListJsonSchema>;
+export type Holder = z.infer<typeof holderJsonSchema>;
+export type Availability = z.infer<typeof availabilityJsonSchema>;
+export type DdiSuggestion = z.infer<typeof ddiSuggestionJsonSchema>;
+export type Deleted = z.infer<typeof deletedJsonSchema>;

@@ -1,0 +1,112 @@
+/**
+ * Helpers for the thin REST route handlers: JSON responses, error mapping, bounded body reading.
+ * Web-standard APIs only (no next/* imports), so tests can import it.
+ */
+import type { z } from 'zod';
+import { errorStatus, fail, validationError, type ActionResult, type ApiError } from './result';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const noStore = { 'cache-control': 'no-store' };
+
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: noStore });
+}
+
+export function errorResponse(error: ApiError): Response {
+  return json({ error }, errorStatus[error.code]);
+}
+
+/** `{ data }` → `status` with the data as body; `{ error }` → the status of its code. */
+export function resultResponse<T>(result: ActionResult<T>, status = 200): Response {
+  return 'error' in result ? errorResponse(result.error) : json(result.data, status);
+}
+
+export type BodyResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
+
+const tooLarge = (limit: number) => fail('too_large', `The request body exceeds ${Math.floor(limit / 1024)} KiB.`).error;
+
+/**
+ * Reads and parses a JSON body of at most `limit` bytes. Checks Content-Length first, then counts
+ * the bytes actually received (chunked bodies or lying headers) and stops reading past the limit.
+ */
+export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const declared = req.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) return { ok: false, error: tooLarge(limit) };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, error: tooLarge(limit) };
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return { ok: false, error: fail('invalid_json', 'The request body must be a JSON object.').error };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, error: fail('invalid_json', 'The request body is not valid JSON.').error };
+  }
+}
+
+/** Reads the JSON body and parses it with `schema`; an error Response when either fails. */
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<{ ok: true; value: z.output<S> } | { ok: false; response: Response }> {
+  const body = await readJsonBody(req);
+  if (!body.ok) return { ok: false, response: errorResponse(body.error) };
+  const parsed = schema.safeParse(body.value);
+  if (!parsed.success) return { ok: false, response: errorResponse(validationError(parsed.error).error) };
+  return { ok: true, value: parsed.data };
+}
+
+/** Query string as a plain object (last value wins); `dropEmpty` leaves out `key=` entries. */
+export function queryObject(req: Request, opts: { dropEmpty?: boolean } = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URL(req.url).searchParams) {
+    if (opts.dropEmpty && value.trim() === '') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Parses the query string with `schema`; a 422 Response when it fails. */
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S, opts: { dropEmpty?: boolean } = {}): { ok: true; value: z.output<S> } | { ok: false; response: Response } {
+  const parsed = schema.safeParse(queryObject(req, opts));
+  if (!parsed.success) return { ok: false, response: errorResponse(validationError(parsed.error, 'Some query parameters are not valid.').error) };
+  return { ok: true, value: parsed.data };
+}
+
+/** A positive integer id from a route segment, or null (the handler answers 404). */
+export function parseId(raw: string): number | null {
+  if (!/^[1-9][0-9]{0,15}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+export const notFound = (what: string) => errorResponse(fail('not_found', `${what} does not exist.`).error);
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
+
+/**
+ * Wraps a route handler: anything thrown becomes a 500 `internal` error without details (the
+ * message is logged on the server, never sent).
+ */
+export function route<C>(handler: Handler<C>): (req: Request, ctx: C) => Promise<Response> {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (err) {
+      console.error(`${req.method} ${new URL(req.url).pathname} failed:`, err instanceof Error ? err.message : err);
+      return errorResponse({ code: 'internal', message: 'Internal error.' });
+    }
+  };
+}
+
+export type IdContext = { params: Promise<{ id: string }> };

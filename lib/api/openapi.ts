@@ -1,0 +1,290 @@
+/**
+ * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the handlers
+ * parse with (request bodies and query strings: io 'input') and the response contracts (io
+ * 'output'), with the glossary texts as field descriptions.
+ */
+import { z } from 'zod';
+import { ddiProviderGlossary, registrationGlossary, type GlossaryEntry } from '../glossary';
+import { ddiProviderDeleteQuerySchema, ddiProviderInputSchema, ddiProviderPatchSchema } from '../ddi-providers/schema';
+import {
+  accountAvailabilityQuerySchema,
+  ddiAvailabilityQuerySchema,
+  registrationInputSchema,
+  registrationListQuerySchema,
+  registrationPatchSchema,
+  suggestDdiQuerySchema,
+} from '../registrations/schema';
+import * as contracts from './contracts';
+import { MAX_BODY_BYTES } from './http';
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function withGlossary(schema: JsonSchema, glossary: Record<string, GlossaryEntry>): JsonSchema {
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const entry = glossary[key];
+    if (!entry) continue;
+    prop.title = entry.label;
+    prop.description = entry.help;
+    if (entry.example !== undefined && !prop.examples) prop.examples = [key === 'expires' ? Number(entry.example) : entry.example];
+  }
+  return schema;
+}
+
+function components(entries: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(entries)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }) as {
+    schemas: Record<string, JsonSchema>;
+  };
+  for (const s of Object.values(schemas)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  return schemas;
+}
+
+/** Query parameters from a zod object schema (io 'input'). */
+function queryParameters(schema: z.ZodType, descriptions: Record<string, string> = {}, optionalAll = false) {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, s]) => {
+    const { description, ...rest } = s;
+    return {
+      name,
+      in: 'query',
+      required: !optionalAll && required.has(name),
+      description: descriptions[name] ?? (description as string | undefined),
+      schema: rest,
+    };
+  });
+}
+
+const idParameter = (what: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: `Id of the ${what}.`,
+  schema: { type: 'integer', minimum: 1 },
+});
+
+const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+const response = (description: string, schema: unknown) => ({ description, content: jsonContent(schema) });
+const error = (description: string) => response(description, ref('Error'));
+
+const errors = {
+  invalidJson: error('The body is not JSON (`invalid_json`).'),
+  notFound: error('No such resource (`not_found`).'),
+  conflict: error('A unique value is already used (`conflict`); `fields` names the field and who holds the value.'),
+  tooLarge: error(`The body exceeds ${MAX_BODY_BYTES / 1024} KiB (\`too_large\`).`),
+  validation: error('Fields are missing, of the wrong type, not valid or unknown (`validation`); `fields` has a message per field.'),
+};
+
+const body = (id: string) => ({ required: true, content: jsonContent(ref(id)) });
+
+export function buildOpenApiDocument() {
+  const requestSchemas = components(
+    {
+      RegistrationInput: registrationInputSchema,
+      RegistrationPatch: registrationPatchSchema,
+      DdiProviderInput: ddiProviderInputSchema,
+      DdiProviderPatch: ddiProviderPatchSchema,
+    },
+    'input',
+  );
+  const responseSchemas = components(
+    {
+      Error: contracts.errorBodySchema,
+      Registration: contracts.registrationJsonSchema,
+      RegistrationStatus: contracts.registrationStatusJsonSchema,
+      RegistrationList: contracts.registrationListJsonSchema,
+      DdiProvider: contracts.ddiProviderJsonSchema,
+      DdiProviderList: contracts.ddiProviderListJsonSchema,
+      Holder: contracts.holderJsonSchema,
+      Availability: contracts.availabilityJsonSchema,
+      DdiSuggestion: contracts.ddiSuggestionJsonSchema,
+      Deleted: contracts.deletedJsonSchema,
+      Health: contracts.healthJsonSchema,
+    },
+    'output',
+  );
+  for (const id of ['RegistrationInput', 'RegistrationPatch', 'Registration']) {
+    withGlossary((requestSchemas[id] ?? responseSchemas[id])!, registrationGlossary);
+  }
+  for (const id of ['DdiProviderInput', 'DdiProviderPatch', 'DdiProvider']) {
+    withGlossary((requestSchemas[id] ?? responseSchemas[id])!, ddiProviderGlossary);
+  }
+  const patchPassword = requestSchemas.RegistrationPatch?.properties?.password;
+  if (patchPassword) patchPassword.description = `${registrationGlossary.password.help} Absent or '' keeps the stored password, null clears it.`;
+
+  const availabilityParams = [
+    ...queryParameters(ddiAvailabilityQuerySchema, { ddi: registrationGlossary.ddi.help }, true),
+    ...queryParameters(accountAvailabilityQuerySchema, {}, true).filter((p) => p.name !== 'excludeId'),
+  ].map((p) =>
+    p.name === 'excludeId'
+      ? { ...p, description: 'Id of the registration being edited: its own value counts as available.' }
+      : p.name === 'ddi'
+        ? p
+        : { ...p, description: `${registrationGlossary[p.name as 'username' | 'domain'].help} Give username and domain together (instead of ddi).` },
+  );
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'DDI Provider Registrations API',
+      version: '1.0.0',
+      description:
+        'REST API of the DDI registrations portal. Errors have the shape `{ error: { code, message, fields? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
+    },
+    servers: [{ url: '/' }],
+    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'System' }],
+    paths: {
+      '/api/health': {
+        get: {
+          tags: ['System'],
+          summary: 'Health check',
+          description: '200 once the database answers `SELECT 1`.',
+          responses: { '200': response('The portal and its database answer.', ref('Health')), '503': error('The database does not answer.') },
+        },
+      },
+      '/api/openapi.json': {
+        get: { tags: ['System'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.', content: jsonContent({ type: 'object' }) } } },
+      },
+      '/api/ddi-providers': {
+        get: {
+          tags: ['DDI providers'],
+          summary: 'List DDI providers',
+          responses: { '200': response('All providers, by name.', ref('DdiProviderList')) },
+        },
+        post: {
+          tags: ['DDI providers'],
+          summary: 'Create a DDI provider',
+          requestBody: body('DdiProviderInput'),
+          responses: {
+            '201': response('Created.', ref('DdiProvider')),
+            '400': errors.invalidJson,
+            '409': errors.conflict,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+      },
+      '/api/ddi-providers/{id}': {
+        parameters: [idParameter('DDI provider')],
+        get: {
+          tags: ['DDI providers'],
+          summary: 'Get a DDI provider',
+          responses: { '200': response('The provider.', ref('DdiProvider')), '404': errors.notFound },
+        },
+        patch: {
+          tags: ['DDI providers'],
+          summary: 'Update a DDI provider',
+          requestBody: body('DdiProviderPatch'),
+          responses: {
+            '200': response('Updated.', ref('DdiProvider')),
+            '400': errors.invalidJson,
+            '404': errors.notFound,
+            '409': errors.conflict,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+        delete: {
+          tags: ['DDI providers'],
+          summary: 'Delete a DDI provider',
+          description: 'A provider with registrations is only deleted with `?confirm=true`, and its registrations are deleted with it.',
+          parameters: queryParameters(ddiProviderDeleteQuerySchema, {
+            confirm: 'Must be true to delete a provider that has registrations (they are deleted too).',
+          }),
+          responses: {
+            '200': response('Deleted.', ref('Deleted')),
+            '404': errors.notFound,
+            '409': error('The provider has registrations and `confirm` is not true (`has_registrations`); `fields.registrationCount` says how many.'),
+            '422': errors.validation,
+          },
+        },
+      },
+      '/api/registrations': {
+        get: {
+          tags: ['Registrations'],
+          summary: 'List registrations',
+          parameters: queryParameters(registrationListQuerySchema, {
+            q: 'Search text, matched (case-insensitively, anywhere) against username, domain, DDI and provider name.',
+            ddiProviderId: 'Only registrations of this DDI provider.',
+            page: 'Page number, from 1.',
+            pageSize: 'Registrations per page.',
+            sort: 'Sort key (`provider` sorts by provider name); ties are broken by id.',
+            order: 'Sort direction.',
+          }),
+          responses: { '200': response('One page of registrations.', ref('RegistrationList')), '422': errors.validation },
+        },
+        post: {
+          tags: ['Registrations'],
+          summary: 'Create a registration',
+          requestBody: body('RegistrationInput'),
+          responses: {
+            '201': response('Created.', ref('Registration')),
+            '400': errors.invalidJson,
+            '409': errors.conflict,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+      },
+      '/api/registrations/{id}': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Registrations'],
+          summary: 'Get a registration',
+          responses: { '200': response('The registration.', ref('Registration')), '404': errors.notFound },
+        },
+        patch: {
+          tags: ['Registrations'],
+          summary: 'Update a registration',
+          description: 'Only the fields given change. Every successful update increments `revision`.',
+          requestBody: body('RegistrationPatch'),
+          responses: {
+            '200': response('Updated.', ref('Registration')),
+            '400': errors.invalidJson,
+            '404': errors.notFound,
+            '409': errors.conflict,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+        delete: {
+          tags: ['Registrations'],
+          summary: 'Delete a registration',
+          responses: { '200': response('Deleted.', ref('Deleted')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/availability': {
+        get: {
+          tags: ['Registrations'],
+          summary: 'Is a DDI, or a username+domain, still free?',
+          description: 'Give either `ddi`, or `username` and `domain`.',
+          parameters: availabilityParams,
+          responses: { '200': response('Whether the value is free and, if not, who holds it.', ref('Availability')), '422': errors.validation },
+        },
+      },
+      '/api/registrations/availability/suggest-ddi': {
+        get: {
+          tags: ['Registrations'],
+          summary: 'Suggest a unique DDI',
+          description: "The first of the provider's DDIs that no registration uses, else a generated free numeric value.",
+          parameters: queryParameters(suggestDdiQuerySchema, {
+            ddiProviderId: 'Provider whose DDIs are tried first.',
+            excludeId: 'Id of the registration being edited: its own DDI counts as free.',
+          }),
+          responses: {
+            '200': response('A free DDI.', ref('DdiSuggestion')),
+            '404': errors.notFound,
+            '422': errors.validation,
+          },
+        },
+      },
+    },
+    components: { schemas: { ...requestSchemas, ...responseSchemas } },
+  };
+}

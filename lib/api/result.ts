@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+
+/** Machine-readable error codes of the REST API and of the server actions. */
+export const errorStatus = {
+  invalid_json: 400,
+  not_found: 404,
+  conflict: 409,
+  has_registrations: 409,
+  too_large: 413,
+  validation: 422,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+/** `fields` maps a field name (the JSON key) to a message meant to be shown next to that field. */
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string> };
+
+/** What actions and services return instead of throwing. */
+export type ActionResult<T> = { data: T } | { error: ApiError };
+
+export const ok = <T>(data: T): { data: T } => ({ data });
+export const fail = (code: ErrorCode, message: string, fields?: Record<string, string>): { error: ApiError } => ({
+  error: fields ? { code, message, fields } : { code, message },
+});
+
+export function isError<T>(r: ActionResult<T>): r is { error: ApiError } {
+  return 'error' in r;
+}
+
+/** First message per top-level field; nested array items are prefixed with their position. */
+export function zodFields(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.path.length === 0) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) fields[key] ??= 'Unknown field.';
+      }
+      continue;
+    }
+    const key = String(issue.path[0]);
+    if (fields[key]) continue;
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && /received undefined$/.test(message)) message = 'This field is required.';
+    if (issue.path.length > 1 && typeof issue.path[1] === 'number') message = `Item ${issue.path[1] + 1}: ${message}`;
+    fields[key] = message;
+  }
+  return fields;
+}
+
+/** A 422 `validation` error built from a zod error. */
+export function validationError(error: z.ZodError, message = 'Some fields are not valid.'): { error: ApiError } {
+  const fields = zodFields(error);
+  const root = error.issues.find((i) => i.path.length === 0 && i.code !== 'unrecognized_keys');
+  if (root && Object.keys(fields).length === 0) return fail('validation', root.message.replace(/^Invalid input: expected object.*/, 'The body must be a JSON object.'));
+  return fail('validation', message, fields);
+}

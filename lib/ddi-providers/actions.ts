@@ -1,0 +1,41 @@
+'use server';
+import 'server-only';
+import { z } from 'zod';
+import { getDb } from '../db/client';
+import type { DdiProviderJson, Deleted } from '../api/contracts';
+import { fail, validationError, type ActionResult } from '../api/result';
+import { ddiProviderInputSchema, ddiProviderPatchSchema } from './schema';
+import * as service from './service';
+
+const idSchema = z.number().int().positive();
+
+function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResult<T> {
+  try {
+    return fn();
+  } catch (err) {
+    console.error(`${what} failed:`, err instanceof Error ? err.message : err);
+    return fail('internal', 'Internal error.');
+  }
+}
+
+export async function createDdiProvider(input: unknown): Promise<ActionResult<DdiProviderJson>> {
+  const parsed = ddiProviderInputSchema.safeParse(input);
+  if (!parsed.success) return validationError(parsed.error);
+  return guarded('createDdiProvider', () => service.createDdiProvider(getDb(), parsed.data));
+}
+
+export async function updateDdiProvider(id: number, patch: unknown): Promise<ActionResult<DdiProviderJson>> {
+  if (!idSchema.safeParse(id).success) return fail('not_found', 'DDI provider does not exist.');
+  const parsed = ddiProviderPatchSchema.safeParse(patch);
+  if (!parsed.success) return validationError(parsed.error);
+  return guarded('updateDdiProvider', () => service.updateDdiProvider(getDb(), id, parsed.data));
+}
+
+/**
+ * Deletes a provider. With registrations it answers `has_registrations` (fields.registrationCount)
+ * unless `confirm` is true; then they are deleted with it.
+ */
+export async function deleteDdiProvider(id: number, opts: { confirm?: boolean } = {}): Promise<ActionResult<Deleted>> {
+  if (!idSchema.safeParse(id).success) return fail('not_found', 'DDI provider does not exist.');
+  return guarded('deleteDdiProvider', () => service.deleteDdiProvider(getDb(), id, { confirm: opts.confirm === true }));
+}

@@ -1,0 +1,108 @@
+// GET /metrics in Prometheus text format (prom-client), served by the custom server.
+// Registrations by state come from the database (true in both deployments); transaction
+// figures come from the in-process engine when it runs here.
+import type Database from 'better-sqlite3';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import type { EventTail } from './live/event-tail';
+import type { Engine } from '../registrar/engine';
+import { LATENCY_BUCKETS_MS } from '../registrar/transaction/counters';
+
+const RESPONSE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const;
+
+/** A histogram whose buckets the engine already keeps (cumulative counts made here). */
+function latencyHistogram(engine: Engine): Metric {
+  const name = 'sip_register_transaction_duration_seconds';
+  const help = 'REGISTER transaction time from first send to final response.';
+  return {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => {
+      const { latency } = engine.counters().transactions;
+      let cumulative = 0;
+      const values = LATENCY_BUCKETS_MS.map((ms, i) => {
+        cumulative += latency.buckets[i] ?? 0;
+        return { metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: cumulative };
+      });
+      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' as unknown as number }, value: latency.count });
+      values.push({ metricName: `${name}_sum`, labels: {} as { le: number }, value: latency.sumMs / 1000 });
+      values.push({ metricName: `${name}_count`, labels: {} as { le: number }, value: latency.count });
+      return { name, help, type: 'histogram', aggregator: 'sum', values };
+    },
+  } as unknown as Metric;
+}
+
+export function createMetrics(sqlite: Database.Database, tail: EventTail, engine: Engine | null): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const byState = sqlite.prepare<[], { state: string; n: number }>(
+    'SELECT state, count(*) AS n FROM registration_status GROUP BY state',
+  );
+
+  new Gauge({
+    name: 'sip_registrations',
+    help: 'Registrations by state, as last reported by the engine.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of byState.all()) this.set({ state: row.state }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'portal_stream_clients',
+    help: 'Browsers connected to the live status stream.',
+    registers: [registry],
+    collect() {
+      this.set(tail.clients);
+    },
+  });
+  new Counter({
+    name: 'portal_stream_events_pushed_total',
+    help: 'Status events pushed to browsers (each client counted).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(tail.delivered);
+    },
+  });
+  if (!engine) return registry;
+
+  new Counter({
+    name: 'sip_register_transactions_total',
+    help: 'REGISTER transactions by final response class (timeout / transport_error when none).',
+    labelNames: ['class'],
+    registers: [registry],
+    collect() {
+      const t = engine.counters().transactions;
+      this.reset();
+      RESPONSE_CLASSES.forEach((c, i) => this.inc({ class: c }, t.responsesByClass[i + 1] ?? 0));
+      this.inc({ class: 'timeout' }, t.timeouts);
+      this.inc({ class: 'transport_error' }, t.transportErrors);
+    },
+  });
+  new Counter({
+    name: 'sip_retransmissions_total',
+    help: 'REGISTER retransmissions (Timer E, RFC 3261 §17.1.2.2).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(engine.counters().transactions.retransmissions);
+    },
+  });
+  new Counter({
+    name: 'sip_dropped_messages_total',
+    help: 'Inbound SIP messages dropped: malformed or matching no transaction.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const t = engine.counters().transactions;
+      this.reset();
+      this.inc({ reason: 'malformed' }, t.droppedMalformed);
+      this.inc({ reason: 'unmatched' }, t.droppedUnmatched);
+    },
+  });
+  registry.registerMetric(latencyHistogram(engine));
+  return registry;
+}

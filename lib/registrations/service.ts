@@ -1,0 +1,348 @@
+/**
+ * Registration data access, with the database handle passed in. No 'server-only' here so tests
+ * (run with tsx) can use it; the app imports it through ./queries.ts and ./actions.ts.
+ */
+import { randomInt } from 'node:crypto';
+import { and, asc, count, desc, eq, getTableColumns, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { RunResult } from 'better-sqlite3';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../db/client';
+import type * as schema from '../db/schema';
+import { ddiProviders, registrationChanges, registrations, registrationStatus } from '../db/schema';
+import type { Availability, DdiSuggestion, Holder, RegistrationJson, RegistrationList } from '../api/contracts';
+import { fail, ok, type ActionResult, type ApiError } from '../api/result';
+import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, RegistrationValues } from './schema';
+
+/** The database handle or a transaction on it. */
+export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
+
+
+/** Wakes the in-process registrar engine (it sets the hook) after a committed change. */
+export function nudgeRegistrar(): void {
+  try {
+    (globalThis as { __registrarNudge?: () => void }).__registrarNudge?.();
+  } catch (err) {
+    console.error('registrar nudge failed', err instanceof Error ? err.message : err);
+  }
+}
+
+/** Appends one journal row per registration id; call inside the transaction that changes them. */
+export function journal(tx: Conn, ids: number[]): void {
+  if (ids.length === 0) return;
+  tx.insert(registrationChanges)
+    .values(ids.map((registrationId) => ({ registrationId })))
+    .run();
+}
+
+const { password: _password, ...publicColumns } = getTableColumns(registrations);
+const { registrationId: _statusId, ...statusColumns } = getTableColumns(registrationStatus);
+
+const selection = {
+  ...publicColumns,
+  ddiProviderName: ddiProviders.name,
+  hasPassword: sql<boolean>`(${registrations.password} is not null)`.mapWith(Boolean),
+  status: statusColumns,
+};
+
+function baseSelect(db: Conn) {
+  return db
+    .select(selection)
+    .from(registrations)
+    .innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId))
+    .leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id));
+}
+
+type Selected = Awaited<ReturnType<ReturnType<typeof baseSelect>['all']>>[number];
+
+function toJson(row: Selected): RegistrationJson {
+  const { status, ...rest } = row;
+  return {
+    id: rest.id,
+    ddiProviderId: rest.ddiProviderId,
+    ddiProviderName: rest.ddiProviderName,
+    username: rest.username,
+    domain: rest.domain,
+    ddi: rest.ddi,
+    authUsername: rest.authUsername,
+    registerServerUri: rest.registerServerUri,
+    realm: rest.realm,
+    expires: rest.expires,
+    transport: rest.transport,
+    enabled: rest.enabled,
+    hasPassword: rest.hasPassword,
+    revision: rest.revision,
+    createdAt: rest.createdAt,
+    updatedAt: rest.updatedAt,
+    status: status && status.state !== null ? { ...status } : null,
+  };
+}
+
+export function getRegistration(db: Conn, id: number): RegistrationJson | null {
+  const row = baseSelect(db).where(eq(registrations.id, id)).get();
+  return row ? toJson(row) : null;
+}
+
+/** `%text%` for LIKE … ESCAPE '\', with the wildcards of `text` escaped. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const sortColumns = {
+  id: registrations.id,
+  username: registrations.username,
+  domain: registrations.domain,
+  ddi: registrations.ddi,
+  provider: ddiProviders.name,
+  updatedAt: registrations.updatedAt,
+} as const;
+
+/** One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). */
+export function listRegistrations(db: Conn, query: RegistrationListQuery): RegistrationList {
+  const filters: SQL[] = [];
+  if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
+  const q = query.q?.trim();
+  if (q) {
+    const p = likePattern(q);
+    filters.push(
+      or(
+        sql`${registrations.username} like ${p} escape '\\'`,
+        sql`${registrations.domain} like ${p} escape '\\'`,
+        sql`${registrations.ddi} like ${p} escape '\\'`,
+        sql`${ddiProviders.name} like ${p} escape '\\'`,
+      )!,
+    );
+  }
+  const where = filters.length ? and(...filters) : undefined;
+  const direction = query.order === 'desc' ? desc : asc;
+  const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
+
+  const countQuery = db.select({ n: count() }).from(registrations);
+  const total = (
+    q ? countQuery.innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId)).where(where) : countQuery.where(where)
+  ).get()!.n;
+  const rows = baseSelect(db)
+    .where(where)
+    .orderBy(...orderBy)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .all();
+  return { items: rows.map(toJson), total, page: query.page, pageSize: query.pageSize };
+}
+
+function holderSelect(db: Conn) {
+  return db
+    .select({ registrationId: registrations.id, ddiProviderId: registrations.ddiProviderId, ddiProviderName: ddiProviders.name })
+    .from(registrations)
+    .innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId));
+}
+
+const notId = (excludeId?: number) => (excludeId === undefined ? undefined : ne(registrations.id, excludeId));
+
+export function findDdiHolder(db: Conn, ddi: string, excludeId?: number): Holder | null {
+  return holderSelect(db).where(and(eq(registrations.ddi, ddi), notId(excludeId))).get() ?? null;
+}
+
+export function findAccountHolder(db: Conn, username: string, domain: string, excludeId?: number): Holder | null {
+  return (
+    holderSelect(db)
+      .where(and(eq(registrations.username, username), eq(registrations.domain, domain), notId(excludeId)))
+      .get() ?? null
+  );
+}
+
+
+export function checkAvailability(db: Conn, query: AvailabilityQuery): Availability {
+  const holder =
+    'ddi' in query ? findDdiHolder(db, query.ddi, query.excludeId) : findAccountHolder(db, query.username, query.domain, query.excludeId);
+  return holder ? { available: false, heldBy: holder } : { available: true };
+}
+
+export const conflictMessages = {
+  ddi: (ddi: string, h: Holder) => `DDI ${ddi} is already used by registration #${h.registrationId} of provider "${h.ddiProviderName}".`,
+  account: (username: string, domain: string, h: Holder) =>
+    `Username ${username} at domain ${domain} is already used by registration #${h.registrationId} of provider "${h.ddiProviderName}".`,
+};
+
+type Identity = { ddi: string; username: string; domain: string };
+
+/** Field errors for values already used by another registration (null when none). */
+export function findConflicts(db: Conn, v: Identity, excludeId?: number): Record<string, string> | null {
+  const fields: Record<string, string> = {};
+  const ddiHolder = findDdiHolder(db, v.ddi, excludeId);
+  if (ddiHolder) fields.ddi = conflictMessages.ddi(v.ddi, ddiHolder);
+  const accountHolder = findAccountHolder(db, v.username, v.domain, excludeId);
+  if (accountHolder) {
+    const message = conflictMessages.account(v.username, v.domain, accountHolder);
+    fields.username = message;
+    fields.domain = message;
+  }
+  return Object.keys(fields).length ? fields : null;
+}
+
+function conflictError(fields: Record<string, string>): { error: ApiError } {
+  const message = fields.ddi ?? fields.username ?? fields.name ?? 'A value is already used.';
+  return fail('conflict', message, fields);
+}
+
+/** The SQLite error code of a better-sqlite3 SqliteError, if `err` is one. */
+export function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/**
+ * Maps a UNIQUE / FOREIGN KEY violation raised by the database (a race the checks before the
+ * write did not see, e.g. another process) to the same field errors as the checks; null if `err`
+ * is something else.
+ */
+export function constraintError(db: Conn, err: unknown, v: Identity, excludeId?: number): { error: ApiError } | null {
+  const code = sqliteCode(err);
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist (any more).' });
+  }
+  if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return null;
+  const text = err instanceof Error ? err.message : '';
+  const found = findConflicts(db, v, excludeId);
+  if (found) return conflictError(found);
+  // The holder is gone again by now: still answer with the field the index named.
+  if (/registrations\.ddi\b/.test(text)) return conflictError({ ddi: `DDI ${v.ddi} is already used by another registration.` });
+  const message = `Username ${v.username} at domain ${v.domain} is already used by another registration.`;
+  return conflictError({ username: message, domain: message });
+}
+
+function providerExists(db: Conn, id: number): boolean {
+  return !!db.select({ id: ddiProviders.id }).from(ddiProviders).where(eq(ddiProviders.id, id)).get();
+}
+
+const unknownProvider = () =>
+  fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist.' });
+
+/** Creates a registration (values already parsed with registrationInputSchema). */
+export function createRegistration(db: Db, values: RegistrationValues): ActionResult<RegistrationJson> {
+  const { password, ...rest } = values;
+  let id: number;
+  try {
+    const outcome = db.transaction(
+      (tx) => {
+        if (!providerExists(tx, rest.ddiProviderId)) return unknownProvider();
+        const conflicts = findConflicts(tx, rest);
+        if (conflicts) return conflictError(conflicts);
+        const row = tx
+          .insert(registrations)
+          .values({ ...rest, password: password ? password : null })
+          .returning({ id: registrations.id })
+          .get();
+        journal(tx, [row.id]);
+        return ok(row.id);
+      },
+      { behavior: 'immediate' },
+    );
+    if ('error' in outcome) return outcome;
+    id = outcome.data;
+  } catch (err) {
+    const mapped = constraintError(db, err, rest);
+    if (mapped) return mapped;
+    throw err;
+  }
+  nudgeRegistrar();
+  return ok(getRegistration(db, id)!);
+}
+
+/**
+ * Updates a registration (patch parsed with registrationPatchSchema). Password: absent or ''
+ * keeps the stored one, null clears it, a string replaces it. Bumps `revision`, sets `updatedAt`.
+ */
+export function updateRegistration(db: Db, id: number, patch: RegistrationPatch): ActionResult<RegistrationJson> {
+  const { password, ...rest } = patch;
+  const set: Partial<typeof registrations.$inferInsert> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) (set as Record<string, unknown>)[key] = value;
+  }
+  if (password === null) set.password = null;
+  else if (typeof password === 'string' && password !== '') set.password = password;
+
+  let identity: Identity | undefined;
+  try {
+    const outcome = db.transaction(
+      (tx) => {
+        const current = tx
+          .select({ ddi: registrations.ddi, username: registrations.username, domain: registrations.domain })
+          .from(registrations)
+          .where(eq(registrations.id, id))
+          .get();
+        if (!current) return fail('not_found', `Registration #${id} does not exist.`);
+        identity = { ddi: set.ddi ?? current.ddi, username: set.username ?? current.username, domain: set.domain ?? current.domain };
+        if (set.ddiProviderId !== undefined && !providerExists(tx, set.ddiProviderId)) return unknownProvider();
+        const conflicts = findConflicts(tx, identity, id);
+        if (conflicts) return conflictError(conflicts);
+        tx.update(registrations)
+          .set({ ...set, revision: sql`${registrations.revision} + 1`, updatedAt: Date.now() })
+          .where(eq(registrations.id, id))
+          .run();
+        journal(tx, [id]);
+        return ok(id);
+      },
+      { behavior: 'immediate' },
+    );
+    if ('error' in outcome) return outcome;
+  } catch (err) {
+    const mapped = identity ? constraintError(db, err, identity, id) : null;
+    if (mapped) return mapped;
+    throw err;
+  }
+  nudgeRegistrar();
+  return ok(getRegistration(db, id)!);
+}
+
+export function deleteRegistration(db: Db, id: number): ActionResult<{ id: number }> {
+  const outcome = db.transaction(
+    (tx) => {
+      const removed = tx.delete(registrations).where(eq(registrations.id, id)).returning({ id: registrations.id }).get();
+      if (!removed) return fail('not_found', `Registration #${id} does not exist.`);
+      journal(tx, [id]);
+      return ok({ id });
+    },
+    { behavior: 'immediate' },
+  );
+  if ('data' in outcome) nudgeRegistrar();
+  return outcome;
+}
+
+/** True when no registration uses `ddi` and no provider lists it. */
+export function isDdiFree(db: Conn, ddi: string): boolean {
+  if (findDdiHolder(db, ddi)) return false;
+  const listed = db.get<{ one: number }>(sql`select 1 as one from "ddi_providers" as p, json_each(p."ddis") as d where d.value = ${ddi} limit 1`);
+  return !listed;
+}
+
+/**
+ * A DDI value no registration uses: the first of the provider's own DDIs that is free (the one
+ * held by `excludeId` counts as free), else a generated free numeric value.
+ */
+export function suggestDdi(db: Db, opts: { ddiProviderId?: number; excludeId?: number } = {}): ActionResult<DdiSuggestion> {
+  if (opts.ddiProviderId !== undefined) {
+    const provider = db.select({ ddis: ddiProviders.ddis }).from(ddiProviders).where(eq(ddiProviders.id, opts.ddiProviderId)).get();
+    if (!provider) return fail('not_found', `DDI provider #${opts.ddiProviderId} does not exist.`);
+    if (provider.ddis.length > 0) {
+      const used = new Set(
+        db
+          .select({ ddi: registrations.ddi })
+          .from(registrations)
+          .where(and(inArray(registrations.ddi, provider.ddis), notId(opts.excludeId)))
+          .all()
+          .map((r) => r.ddi),
+      );
+      const free = provider.ddis.find((d) => !used.has(d));
+      if (free !== undefined) return ok({ ddi: free, source: 'provider' });
+    }
+  }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = String(randomInt(900_000_000, 1_000_000_000));
+    if (isDdiFree(db, candidate)) return ok({ ddi: candidate, source: 'generated' });
+  }
+  // Practically unreachable: walk upwards from the largest numeric DDI in use.
+  const max = db.get<{ m: number | null }>(sql`select max(cast("ddi" as integer)) as m from "registrations" where "ddi" not like '+%'`);
+  let n = BigInt(Math.max(max?.m ?? 0, 999_999_999)) + 1n;
+  while (!isDdiFree(db, String(n))) n++;
+  return ok({ ddi: String(n), source: 'generated' });
+}

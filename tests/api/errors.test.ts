@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { describe, test } from 'node:test';
+import { errorBodySchema, healthJsonSchema } from '../../lib/api/contracts';
+import { registrationGlossary, ddiProviderGlossary } from '../../lib/glossary';
+import { useServer } from './server';
+
+const server = useServer();
+
+/** Sends `size` bytes with chunked transfer encoding (no Content-Length). */
+function postChunked(path: string, size: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(server.baseUrl + path);
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', (err) => reject(err));
+    const chunk = '{"name":"' + 'x'.repeat(8 * 1024);
+    let sent = 0;
+    const write = () => {
+      while (sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+function assertError(res: { status: number; body: unknown; text: string }, status: number, code: string) {
+  assert.equal(res.status, status, res.text);
+  const body = errorBodySchema.parse(res.body);
+  assert.equal(body.error.code, code);
+  assert.ok(!/\bat .+:\d+:\d+/.test(res.text), 'no stack trace in the response');
+  return body.error;
+}
+
+describe('errors', () => {
+  test('malformed JSON → 400 invalid_json (POST and PATCH)', async () => {
+    for (const body of ['{', '{"name": }', 'nope', "{'a':1}", '']) {
+      const res = await server.api('/api/ddi-providers', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assertError(res, 400, 'invalid_json');
+    }
+    const p = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'Err Carrier' } });
+    assertError(await server.api(`/api/ddi-providers/${p.body.id}`, { method: 'PATCH', body: '{"x"' }), 400, 'invalid_json');
+    assertError(await server.api('/api/registrations', { method: 'POST', body: '[1,' }), 400, 'invalid_json');
+  });
+
+  test('wrong types / not an object / unknown keys → 422 validation with fields', async () => {
+    let err = assertError(
+      await server.api('/api/registrations', {
+        method: 'POST',
+        json: { ddiProviderId: 'one', username: 5, domain: true, ddi: 34911, expires: '3600', enabled: 1, transport: 'carrier-pigeon', password: 7, bogus: 1 },
+      }),
+      422,
+      'validation',
+    );
+    assert.deepEqual(Object.keys(err.fields!).sort(), ['bogus', 'ddi', 'ddiProviderId', 'domain', 'enabled', 'expires', 'password', 'transport', 'username']);
+    for (const body of [[], 'text', 42, null]) {
+      err = assertError(await server.api('/api/registrations', { method: 'POST', json: body }), 422, 'validation');
+      assert.match(err.message, /JSON object/);
+    }
+    err = assertError(await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'ok', ddis: [1, '+34'] } }), 422, 'validation');
+    assert.match(err.fields!.ddis!, /^Item 1/);
+  });
+
+  test('body over 64 KiB → 413 too_large (Content-Length, and counted when chunked)', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(70 * 1024) });
+    assertError(await server.api('/api/ddi-providers', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }), 413, 'too_large');
+    assertError(await server.api('/api/registrations/1', { method: 'PATCH', body: big }), 413, 'too_large');
+    const chunked = await postChunked('/api/registrations', 200 * 1024);
+    assert.equal(chunked.status, 413, chunked.body);
+    assert.equal(JSON.parse(chunked.body).error.code, 'too_large');
+    // Just under the limit is read and validated normally.
+    const under = JSON.stringify({ name: 'y'.repeat(60 * 1024) });
+    assertError(await server.api('/api/ddi-providers', { method: 'POST', body: under }), 422, 'validation');
+  });
+
+  test('unknown ids and paths → 404 not_found', async () => {
+    for (const path of ['/api/registrations/424242', '/api/registrations/x1', '/api/registrations/-1', '/api/ddi-providers/424242']) {
+      assertError(await server.api(path), 404, 'not_found');
+    }
+    assertError(await server.api('/api/registrations/424242', { method: 'PATCH', json: { enabled: false } }), 404, 'not_found');
+    assertError(await server.api('/api/registrations/424242', { method: 'DELETE' }), 404, 'not_found');
+  });
+
+  test('a wrong method is refused', async () => {
+    const res = await server.api('/api/health', { method: 'POST' });
+    assert.equal(res.status, 405);
+  });
+});
+
+describe('health', () => {
+  test('GET /api/health → 200 { status: "ok" }', async () => {
+    const res = await server.api('/api/health');
+    assert.equal(res.status, 200);
+    assert.deepEqual(healthJsonSchema.parse(res.body), { status: 'ok' });
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+  });
+});
+
+describe('OpenAPI document', () => {
+  test('has every endpoint, the component schemas and glossary descriptions', async () => {
+    const res = await server.api('/api/openapi.json');
+    assert.equal(res.status, 200);
+    const doc = res.body;
+    assert.equal(doc.openapi, '3.1.0');
+    const expected: Record<string, string[]> = {
+      '/api/health': ['get'],
+      '/api/openapi.json': ['get'],
+      '/api/ddi-providers': ['get', 'post'],
+      '/api/ddi-providers/{id}': ['get', 'patch', 'delete'],
+      '/api/registrations': ['get', 'post'],
+      '/api/registrations/{id}': ['get', 'patch', 'delete'],
+      '/api/registrations/availability': ['get'],
+      '/api/registrations/availability/suggest-ddi': ['get'],
+    };
+    for (const [path, methods] of Object.entries(expected)) {
+      assert.ok(doc.paths[path], path);
+      for (const m of methods) assert.ok(doc.paths[path][m]?.responses, `${m} ${path}`);
+    }
+    const schemas = doc.components.schemas;
+    for (const name of ['RegistrationInput', 'RegistrationPatch', 'Registration', 'RegistrationStatus', 'RegistrationList', 'DdiProviderInput', 'DdiProvider', 'Error', 'Availability', 'DdiSuggestion']) {
+      assert.ok(schemas[name], name);
+    }
+    const glossary: Record<string, { label: string; help: string }> = registrationGlossary;
+    for (const field of ['username', 'domain', 'password', 'ddi', 'authUsername', 'registerServerUri', 'realm', 'expires', 'transport', 'enabled']) {
+      assert.ok(glossary[field], `glossary.${field}`);
+    }
+    for (const [field, prop] of Object.entries<{ description?: string; title?: string }>(schemas.RegistrationInput.properties)) {
+      const entry = glossary[field];
+      if (!entry) continue;
+      assert.equal(prop.description, entry.help, field);
+      assert.equal(prop.title, entry.label, field);
+    }
+    assert.equal(schemas.Registration.properties.ddi.description, registrationGlossary.ddi.help);
+    assert.equal(schemas.Registration.properties.password, undefined, 'password is never in a response');
+    assert.equal(schemas.DdiProviderInput.properties.ddis.description, ddiProviderGlossary.ddis.help);
+    assert.equal(schemas.RegistrationInput.additionalProperties, false);
+    assert.deepEqual(schemas.RegistrationInput.required.sort(), ['ddi', 'ddiProviderId', 'domain', 'username']);
+
+    const listParams = doc.paths['/api/registrations'].get.parameters.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(listParams, ['ddiProviderId', 'order', 'page', 'pageSize', 'q', 'sort']);
+    const availParams = doc.paths['/api/registrations/availability'].get.parameters.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(availParams, ['ddi', 'domain', 'excludeId', 'username']);
+
+    // Every $ref resolves.
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const ref of refs) {
+      const name = ref.split('/').pop()!.replace('"', '');
+      assert.ok(schemas[name], `dangling ${ref}`);
+    }
+  });
+});

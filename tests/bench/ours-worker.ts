@@ -1,0 +1,242 @@
+// Child process of tests/bench/registrations.ts: registers N accounts with our
+// Engine against the benchmark registrar and prints one line
+// `BENCH_RESULT {json}` on stdout. Input: env BENCH_WORKER (JSON, see
+// WorkerInput). Exits by itself (hard timeout) and when its parent goes away
+// (stdin closes).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
+import { Engine } from '../../registrar/engine';
+import type { RegistrationConfig } from '../../registrar/registration/config';
+import type { RegistrationState } from '../../registrar/registration/status';
+
+export interface WorkerInput {
+  n: number;
+  host: string;
+  port: number;
+  password: string;
+  expires: number;
+  /** Give up waiting for all N after this long (ms). */
+  timeoutMs: number;
+  /** engine.stop() deadline after the measurement (ms); 0 = do not unregister. */
+  stopDeadlineMs: number;
+  /** Write a CPU profile of the registration phase here (inspector, not --cpu-prof). */
+  profileFile?: string;
+  profileIntervalUs?: number;
+  /** Write a V8 heap snapshot here once all are registered (after a GC). */
+  heapSnapshotFile?: string;
+  /** After the measurement, wait this long (e.g. past Timer K = 5 s) and report live heap / RSS again. */
+  settleMs?: number;
+  /** Engine option overrides (e.g. sendRatePerSec) for experiments. */
+  engineOptions?: Record<string, unknown>;
+}
+
+export interface WorkerResult {
+  n: number;
+  registered: number;
+  complete: boolean;
+  /** Epoch ms (fractional) of: process start, engine created, start() called, all registered. */
+  at: { processStart: number; engineCreated: number; startCalled: number; startReturned: number; done: number };
+  /** ms from start() until all N registered (or the timeout). */
+  wallMs: number;
+  /** user+sys CPU seconds: whole process up to `done` (Node + tsx boot included), engine construction → done, start() → done. */
+  cpu: { totalS: number; engineS: number; phaseS: number; userS: number; sysS: number };
+  maxRssMiB: number;
+  rssAtDoneMiB: number;
+  heapUsedMiB: number;
+  pssMiB: number | null;
+  /** JS heap in use after a full GC at `done` (worker runs with --expose-gc), i.e. live objects only. */
+  liveHeapMiB: number | null;
+  externalMiB: number;
+  arrayBuffersMiB: number;
+  events: Record<string, number>;
+  counters: unknown;
+  firstRegisteredMs: number | null;
+  /** Registrations done per 250 ms bucket since start(). */
+  progress: number[];
+  settled?: { afterMs: number; liveHeapMiB: number | null; rssMiB: number; externalMiB: number; liveTransactions: number };
+  stop?: { ms: number; counters: unknown; registeredAfterStop: number };
+  error?: string;
+}
+
+const input = JSON.parse(process.env.BENCH_WORKER ?? 'null') as WorkerInput | null;
+if (!input) {
+  console.error('ours-worker: BENCH_WORKER env (JSON) missing; run it through tests/bench/registrations.ts');
+  process.exit(2);
+}
+
+// The parent holds our stdin open; EOF means it is gone.
+process.stdin.on('end', () => process.exit(3));
+process.stdin.on('error', () => process.exit(3));
+process.stdin.resume();
+const hardTimer = setTimeout(() => {
+  console.error('ours-worker: hard timeout');
+  process.exit(4);
+}, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + 30_000);
+hardTimer.unref();
+
+const epoch = () => performance.timeOrigin + performance.now();
+const cpuSec = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+const mib = (bytes: number) => bytes / 1048576;
+
+function pssMiB(): number | null {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(w: WorkerInput): Promise<WorkerResult> {
+  let session: Session | null = null;
+  if (w.profileFile) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: w.profileIntervalUs ?? 250 });
+    await session.post('Profiler.start');
+  }
+
+  const processStart = performance.timeOrigin;
+  const cpuBeforeEngine = process.cpuUsage();
+  const engine = new Engine({
+    bindAddress: w.host,
+    bindPort: 0,
+    publicHost: w.host,
+    startupSpreadMs: 0,
+    ...(w.engineOptions ?? {}),
+  });
+  const engineCreated = epoch();
+  const configs: RegistrationConfig[] = [];
+  for (let i = 0; i < w.n; i++) {
+    configs.push({
+      id: String(i),
+      username: `user${i}`,
+      domain: `${w.host}:${w.port}`,
+      ddi: String(100000 + i),
+      password: w.password,
+      registerServerUri: `sip:${w.host}:${w.port}`,
+      expires: w.expires,
+      transport: 'udp',
+      enabled: true,
+    });
+  }
+
+  const seen = new Uint8Array(w.n);
+  const events: Record<RegistrationState, number> = {
+    disabled: 0,
+    pending: 0,
+    registering: 0,
+    registered: 0,
+    retrying: 0,
+    rejected: 0,
+    unregistering: 0,
+    unregistered: 0,
+  };
+  const progress: number[] = [];
+  let registered = 0;
+  let startCalled = 0;
+  let firstRegisteredMs: number | null = null;
+  let resolveDone!: () => void;
+  const allDone = new Promise<void>((r) => (resolveDone = r));
+  engine.on('status', (s) => {
+    events[s.state]++;
+    if (s.state !== 'registered') return;
+    const i = Number(s.registrationId);
+    if (seen[i]) return;
+    seen[i] = 1;
+    registered++;
+    const t = performance.now();
+    if (firstRegisteredMs === null) firstRegisteredMs = t - startPerf;
+    const b = Math.floor((t - startPerf) / 250);
+    while (progress.length <= b) progress.push(0);
+    progress[b]++;
+    if (registered === w.n) resolveDone();
+  });
+
+  const cpuBeforeStart = process.cpuUsage();
+  startCalled = epoch();
+  const startPerf = performance.now();
+  await engine.start(configs, { spreadMs: 0 });
+  const startReturned = epoch();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    allDone.then(() => false),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), w.timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  const done = epoch();
+  const cpuDone = process.cpuUsage();
+  const donePerf = performance.now();
+
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(w.profileFile!, JSON.stringify(profile));
+    session.disconnect();
+  }
+
+  const mem = process.memoryUsage();
+  const result: WorkerResult = {
+    n: w.n,
+    registered,
+    complete: !timedOut,
+    at: { processStart, engineCreated, startCalled, startReturned, done },
+    wallMs: donePerf - startPerf,
+    cpu: {
+      totalS: cpuSec(cpuDone),
+      engineS: cpuSec(cpuDone) - cpuSec(cpuBeforeEngine),
+      phaseS: cpuSec(cpuDone) - cpuSec(cpuBeforeStart),
+      userS: (cpuDone.user - cpuBeforeStart.user) / 1e6,
+      sysS: (cpuDone.system - cpuBeforeStart.system) / 1e6,
+    },
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    rssAtDoneMiB: mib(mem.rss),
+    heapUsedMiB: mib(mem.heapUsed),
+    pssMiB: pssMiB(),
+    liveHeapMiB: null,
+    externalMiB: mib(mem.external),
+    arrayBuffersMiB: mib(mem.arrayBuffers),
+    events: { ...events },
+    counters: engine.counters(),
+    firstRegisteredMs,
+    progress,
+  };
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    result.liveHeapMiB = mib(process.memoryUsage().heapUsed);
+  }
+  if (w.heapSnapshotFile) writeHeapSnapshot(w.heapSnapshotFile);
+  if (w.settleMs && w.settleMs > 0) {
+    await new Promise((r) => setTimeout(r, Math.min(w.settleMs!, 60_000)));
+    gc?.();
+    const m = process.memoryUsage();
+    result.settled = {
+      afterMs: w.settleMs,
+      liveHeapMiB: gc ? mib(m.heapUsed) : null,
+      rssMiB: mib(m.rss),
+      externalMiB: mib(m.external),
+      liveTransactions: engine.counters().liveTransactions,
+    };
+  }
+
+  if (w.stopDeadlineMs > 0) {
+    const t = performance.now();
+    await engine.stop(w.stopDeadlineMs);
+    result.stop = { ms: performance.now() - t, counters: engine.counters(), registeredAfterStop: engine.counters().registrationsByState.registered };
+  }
+  // Otherwise no unREGISTERs: the process exits and its socket goes with it.
+  return result;
+}
+
+main(input).then(
+  (r) => {
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(r)}\n`, () => process.exit(0));
+  },
+  (err: unknown) => {
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ error: String((err as Error)?.stack ?? err) })}\n`, () => process.exit(1));
+  },
+);

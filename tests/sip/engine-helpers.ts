@@ -1,0 +1,121 @@
+// Shared helpers of the engine integration tests (tests/sip/*.test.ts): an Engine
+// bound to 127.0.0.1 with short timings, configs, and polling waits.
+import type { TestContext } from 'node:test';
+import { Engine, type EngineOptions } from '../../registrar/engine';
+import type { RegistrationConfig } from '../../registrar/registration/config';
+import type { RegistrationStatus, TraceEvent } from '../../registrar/registration/status';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const stacks = new WeakMap<TestContext, Array<() => unknown>>();
+
+/**
+ * Runs `fn` after the test, last registered first (node:test runs `after` hooks
+ * first-in first-out: an engine must stop before the registrar it unregisters from).
+ */
+export function defer(t: TestContext, fn: () => unknown): void {
+  let stack = stacks.get(t);
+  if (!stack) {
+    const s: Array<() => unknown> = [];
+    stack = s;
+    stacks.set(t, s);
+    t.after(async () => {
+      const errors: unknown[] = [];
+      while (s.length > 0) {
+        try {
+          await s.pop()!();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    });
+  }
+  stack.push(fn);
+}
+
+/** Engine on 127.0.0.1 (ephemeral UDP port), no start-up spread, fast retries; stopped after the test. */
+export function testEngine(t: TestContext, options: EngineOptions = {}): Engine {
+  const engine = new Engine({
+    bindAddress: '127.0.0.1',
+    bindPort: 0,
+    publicHost: '127.0.0.1',
+    startupSpreadMs: 0,
+    backoffFloorMs: 300,
+    backoffCapMs: 2_000,
+    // A rejected registration must not come back within a test.
+    rejectedRetryMinMs: 120_000,
+    rejectedRetryMaxMs: 120_000,
+    minRefreshMs: 500,
+    ...options,
+  });
+  let stopped = false;
+  const origStop = engine.stop.bind(engine);
+  engine.stop = async (deadlineMs?: number) => {
+    if (stopped) return;
+    stopped = true;
+    await origStop(deadlineMs);
+  };
+  defer(t, () => engine.stop(2000));
+  return engine;
+}
+
+export function config(overrides: Partial<RegistrationConfig> & { id: string }): RegistrationConfig {
+  return {
+    username: 'alice',
+    domain: '127.0.0.1',
+    ddi: '493012345678',
+    password: 'secret',
+    expires: 3600,
+    transport: 'udp',
+    enabled: true,
+    ...overrides,
+  };
+}
+
+/** Polls `get` until `pred` holds (or throws after `timeoutMs` with the last value). */
+export async function waitUntil<T>(
+  label: string,
+  get: () => T | Promise<T>,
+  pred: (v: T) => boolean,
+  timeoutMs = 5000,
+  everyMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (pred(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last value: ${JSON.stringify(v)}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits for the registration's status to satisfy `pred`. */
+export function waitStatus(
+  engine: Engine,
+  id: string,
+  pred: (s: RegistrationStatus) => boolean,
+  timeoutMs = 5000,
+): Promise<RegistrationStatus> {
+  return waitUntil(`status of ${id}`, () => engine.status(id), (s): s is RegistrationStatus => s !== null && pred(s), timeoutMs, 10) as Promise<RegistrationStatus>;
+}
+
+export const inState = (...states: RegistrationStatus['state'][]) => (s: RegistrationStatus) => states.includes(s.state);
+
+/** Records every status and trace event of the engine. */
+export function record(engine: Engine): { statuses: RegistrationStatus[]; traces: TraceEvent[] } {
+  const statuses: RegistrationStatus[] = [];
+  const traces: TraceEvent[] = [];
+  engine.on('status', (s) => statuses.push(s));
+  engine.on('trace', (t) => traces.push(t));
+  return { statuses, traces };
+}
+
+/** First value of a header in a SIP message text. */
+export function header(text: string, name: string): string | undefined {
+  return new RegExp(`^${name}\\s*:\\s*(.*?)\\r?$`, 'im').exec(text)?.[1];
+}
+
+export function isRegister(text: string): boolean {
+  return text.startsWith('REGISTER ');
+}

@@ -1,0 +1,85 @@
+// `npm run registrar` (tsx registrar/main.ts) as a process, against a real Kamailio:
+// registers what is in the portal database, and on SIGTERM unregisters every binding
+// and exits 0 within the shutdown deadline.
+//   node --import tsx --test tests/sip/registrar-process.test.ts
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { getFreePort, startKamailio } from './harness';
+import { defer, waitUntil } from './engine-helpers';
+import { PortalDb, tempDatabase } from './portal-db';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+test('registrar process: registers the database, SIGTERM unregisters everything and exits 0', { timeout: 30_000 }, async (t) => {
+  const { path, db } = tempDatabase(t);
+  const k = await startKamailio({ password: 'pw' });
+  defer(t, () => k.stop());
+  const portal = new PortalDb(db.$client, `sip:127.0.0.1:${k.udpPort}`);
+  const ids = [
+    portal.create({ username: 'alice', ddi: '493011111111', password: 'pw' }),
+    portal.create({ username: 'bob', ddi: '493022222222', password: 'pw', transport: 'tcp' }),
+    portal.create({ username: 'carol', ddi: '493033333333', password: 'pw' }),
+  ];
+  portal.update(ids[1], { register_server_uri: `sip:127.0.0.1:${k.tcpPort}` });
+  const disabled = portal.create({ username: 'dave', ddi: '493044444444', password: 'pw', enabled: false });
+  const sipPort = await getFreePort();
+
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['registrar/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      DATABASE_PATH: path,
+      SIP_BIND: `127.0.0.1:${sipPort}`,
+      SIP_PUBLIC_HOST: '127.0.0.1',
+      REGISTRAR_STARTUP_SPREAD_MS: '0',
+      REGISTRAR_SHUTDOWN_DEADLINE_MS: '5000',
+    },
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
+  defer(t, async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL'); // only this child, by its own handle
+      await exited;
+    }
+  });
+
+  for (const [id, user, ddi, transport] of [
+    [ids[0], 'alice', '493011111111', 'udp'],
+    [ids[1], 'bob', '493022222222', 'tcp'],
+    [ids[2], 'carol', '493033333333', 'udp'],
+  ] as const) {
+    await portal.waitState(id, 'registered', 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- registrar output ---\n${output}`);
+    });
+    const [b] = await waitUntil(`${user}'s binding`, () => k.lookupBindings(`${user}@127.0.0.1`), (x) => x.length === 1);
+    if (transport === 'udp') assert.equal(b.contact, `sip:${ddi}@127.0.0.1:${sipPort};transport=udp`, 'Contact: SIP_PUBLIC_HOST and the SIP_BIND port');
+    else assert.match(b.contact, new RegExp(`^sip:${ddi}@127\\.0\\.0\\.1:\\d+;transport=tcp$`));
+  }
+  assert.deepEqual(await k.lookupBindings('dave@127.0.0.1'), []);
+  assert.match(output, /registrar: 4 registrations loaded/);
+
+  const killedAt = Date.now();
+  assert.ok(child.kill('SIGTERM'));
+  const { code, signal } = await exited;
+  const took = Date.now() - killedAt;
+  assert.equal(signal, null, output);
+  assert.equal(code, 0, output);
+  assert.ok(took < 5000, `exited ${took} ms after SIGTERM (deadline 5000 ms)`);
+  t.diagnostic(`exit ${took} ms after SIGTERM`);
+  for (const user of ['alice', 'bob', 'carol']) assert.deepEqual(await k.lookupBindings(`${user}@127.0.0.1`), [], `${user} unregistered`);
+  // The final statuses were written before exit.
+  for (const id of ids) {
+    const s = portal.status(id)!;
+    assert.equal(s.state, 'unregistered');
+    assert.equal(s.code, 200);
+  }
+  assert.notEqual(portal.status(disabled)?.state, 'registered');
+});

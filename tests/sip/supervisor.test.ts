@@ -1,0 +1,136 @@
+// The full product path against a real Kamailio: portal database (temp SQLite file,
+// rows written with plain SQL like the portal, plus the registration_changes journal)
+// → Supervisor → Engine → Kamailio, and statuses/timeline/traces back in the database.
+//   node --import tsx --test tests/sip/supervisor.test.ts
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { Supervisor } from '../../registrar/supervisor';
+import { startKamailio, type Binding, type KamailioHandle, type KamailioOptions } from './harness';
+import { defer, sleep, testEngine, waitUntil } from './engine-helpers';
+import { PASSWORD, PortalDb, tempDatabase } from './portal-db';
+
+async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
+  const { db } = tempDatabase(t);
+  const k = await startKamailio({ password: PASSWORD, ...kOpts });
+  defer(t, () => k.stop());
+  const portal = new PortalDb(db.$client, `sip:127.0.0.1:${k.udpPort}`);
+  const engine = testEngine(t);
+  const supervisor = new Supervisor(db.$client, engine, { spreadMs: 0, pollMs: 100 });
+  defer(t, () => supervisor.stop(2000));
+  return { k, portal, engine, supervisor };
+}
+
+function waitBindings(k: KamailioHandle, aor: string, pred: (b: Binding[]) => boolean, label: string, timeoutMs = 3000): Promise<Binding[]> {
+  return waitUntil(`${aor}: ${label}`, () => k.lookupBindings(aor), pred, timeoutMs);
+}
+
+const ddiOf = (b: Binding) => /^sip:([^@]+)@/.exec(b.contact)?.[1];
+
+test('supervisor: loads at start, a created registration is registered within a second; status, timeline, redacted traces', { timeout: 20_000 }, async (t) => {
+  const { k, portal, supervisor } = await stack(t);
+  const existing = portal.create({ username: 'alice', ddi: '493011111111' });
+  await supervisor.start();
+  await portal.waitState(existing, 'registered');
+
+  const created = Date.now();
+  const id = portal.create({ username: 'bob', ddi: '493022222222', expires: 1800 });
+  const s = await portal.waitState(id, 'registered', 1000);
+  const took = Date.now() - created;
+  assert.ok(took < 1000, `registered ${took} ms after the insert`);
+  assert.equal(s!.code, 200);
+  assert.equal(s!.granted_expires, 1800);
+  assert.ok(s!.expires_at! > Date.now() + 1790_000);
+
+  const [b] = await waitBindings(k, 'bob@127.0.0.1', (x) => x.length === 1, 'one binding');
+  assert.equal(ddiOf(b), '493022222222');
+  assert.equal(ddiOf((await k.lookupBindings('alice@127.0.0.1'))[0]), '493011111111');
+
+  assert.deepEqual(portal.events(id).map((e) => e.state), ['pending', 'registering', 'registered']);
+  const traces = portal.traces(id);
+  assert.deepEqual(traces.map((x) => `${x.direction} ${x.text.split('\r\n')[0].replace(/ sip:\S+/, '')}`), [
+    'out REGISTER SIP/2.0',
+    'in SIP/2.0 401 Unauthorized',
+    'out REGISTER SIP/2.0',
+    'in SIP/2.0 200 OK',
+  ]);
+  assert.equal(traces[0].remote, `127.0.0.1:${k.udpPort}/udp`);
+  assert.match(traces[2].text, /\r\nAuthorization: Digest username="bob", .*response="<redacted>"/);
+  const all = portal.sqlite.prepare('SELECT text FROM registration_traces').all() as Array<{ text: string }>;
+  assert.ok(all.length >= 8);
+  for (const { text } of all) {
+    assert.ok(!text.includes(PASSWORD), 'no password in a trace');
+    assert.doesNotMatch(text, /response\s*=\s*"?[0-9a-f]{32}/i, 'no digest response in a trace');
+  }
+});
+
+test('supervisor: editing the DDI or the password replaces the binding at the registrar', { timeout: 20_000 }, async (t) => {
+  const { k, portal, supervisor } = await stack(t, { users: { alice: 'old-pw' } });
+  const id = portal.create({ username: 'alice', ddi: '493011111111', password: 'old-pw' });
+  await supervisor.start();
+  await portal.waitState(id, 'registered');
+  const [b1] = await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1, 'one binding');
+
+  // New DDI: the old Contact is removed (Expires: 0) before the new one is registered.
+  portal.update(id, { ddi: '493033333333' });
+  const [b2] = await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1 && ddiOf(x[0]) === '493033333333', 'only the new DDI');
+  assert.notEqual(b2.callId, b1.callId, 'a new binding (new Call-ID)');
+  const states = await waitUntil('timeline of the handover', () => portal.events(id).map((e) => e.state), (x) => x.length >= 8);
+  assert.deepEqual(states, ['pending', 'registering', 'registered', 'unregistering', 'unregistered', 'pending', 'registering', 'registered']);
+  assert.equal(portal.status(id)!.state, 'registered');
+
+  // New password (changed at the provider too): registered again with it.
+  await k.setPassword('alice', 'new-pw');
+  portal.update(id, { password: 'new-pw' });
+  const [b3] = await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1 && x[0].callId !== b2.callId, 'a binding with a new Call-ID');
+  assert.equal(ddiOf(b3), '493033333333');
+  const timeline = await waitUntil('timeline of the second handover', () => portal.events(id), (x) => x.length >= 13);
+  // The old binding's removal is refused (old password): the new registration replaces it.
+  assert.deepEqual(timeline.slice(8).map((e) => `${e.state} ${e.code}`), ['unregistering 200', 'unregistered 401', 'pending null', 'registering null', 'registered 200']);
+  assert.equal(portal.status(id)!.state, 'registered');
+});
+
+test('supervisor: disable removes the binding, enable restores it, delete removes it', { timeout: 20_000 }, async (t) => {
+  const { k, portal, engine, supervisor } = await stack(t);
+  const id = portal.create({ username: 'alice', ddi: '493011111111' });
+  const other = portal.create({ username: 'bob', ddi: '493022222222' });
+  await supervisor.start();
+  await portal.waitState(id, 'registered');
+  await portal.waitState(other, 'registered');
+
+  portal.update(id, { enabled: 0 });
+  const d = await portal.waitState(id, 'disabled');
+  assert.equal(d!.code, 200, 'the Expires: 0 REGISTER was accepted');
+  assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
+
+  portal.update(id, { enabled: 1 });
+  await portal.waitState(id, 'registered');
+  await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1, 'one binding');
+
+  portal.delete(id);
+  await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 0, 'no binding');
+  await waitUntil('engine forgot it', () => engine.status(String(id)), (s) => s === null);
+  await sleep(200);
+  assert.equal(portal.status(id), undefined, 'status row deleted with the registration');
+  assert.equal(portal.events(id).at(-1)!.state, 'unregistered');
+  // The other registration is untouched.
+  assert.equal(portal.status(other)!.state, 'registered');
+  assert.equal((await k.lookupBindings('bob@127.0.0.1')).length, 1);
+});
+
+test("supervisor: journal commands 'unregister' and 'register' act on the registrar", { timeout: 20_000 }, async (t) => {
+  const { k, portal, supervisor } = await stack(t);
+  const id = portal.create({ username: 'alice', ddi: '493011111111' });
+  await supervisor.start();
+  await portal.waitState(id, 'registered');
+
+  portal.journal(id, 'unregister');
+  const u = await portal.waitState(id, 'unregistered');
+  assert.equal(u!.code, 200);
+  assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
+  await sleep(400);
+  assert.equal(portal.status(id)!.state, 'unregistered', 'held until "register"');
+
+  portal.journal(id, 'register');
+  await portal.waitState(id, 'registered');
+  await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1, 'one binding');
+});

@@ -1,0 +1,63 @@
+// StatusStore against a real (temp file) portal database: the batched writes must bind.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openDatabase } from '../../../lib/db/client';
+import type { RegistrationStatus } from '../../../registrar/registration/status';
+import { StatusStore } from '../../../registrar/store/status-store';
+
+function status(id: number, state: RegistrationStatus['state'], at: number): RegistrationStatus {
+  return {
+    registrationId: String(id),
+    state,
+    code: 200,
+    reason: 'OK',
+    at,
+    attempts: 0,
+    requestedExpires: 3600,
+    grantedExpires: 120,
+    expiresAt: at + 120_000,
+    nextAttemptAt: at + 88_000,
+    target: '127.0.0.1:5060/udp',
+    lastSuccessAt: at,
+  };
+}
+
+test('StatusStore.flush upserts statuses, appends the timeline and keeps the last N traces', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'status-store-'));
+  const db = openDatabase(join(dir, 'portal.db'));
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('p')`).run().lastInsertRowid);
+  const id = Number(
+    sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'alice', 'example.com', '4930')`).run(provider).lastInsertRowid,
+  );
+  const store = new StatusStore(sqlite, { traceKeep: 3 });
+  let flushed = 0;
+  store.onFlush = () => flushed++;
+
+  store.pushStatus(status(id, 'registering', 1000));
+  store.pushStatus(status(id, 'registered', 2000));
+  store.pushStatus(status(id + 1, 'registered', 2000)); // deleted meanwhile: no status row, no error
+  for (let i = 0; i < 5; i++) store.pushTrace({ registrationId: String(id), direction: i % 2 ? 'in' : 'out', at: 1000 + i, remote: 'r', text: `m${i}` });
+  assert.equal(store.pending, 8);
+  store.flush();
+  assert.equal(store.pending, 0);
+  assert.equal(flushed, 1);
+
+  const row = sqlite.prepare('SELECT state, code, granted_expires, target FROM registration_status WHERE registration_id = ?').get(id);
+  assert.deepEqual(row, { state: 'registered', code: 200, granted_expires: 120, target: '127.0.0.1:5060/udp' });
+  assert.deepEqual(sqlite.prepare('SELECT count(*) AS n FROM registration_status').get(), { n: 1 });
+  const events = sqlite.prepare('SELECT state FROM registration_events WHERE registration_id = ? ORDER BY id').all(id) as Array<{ state: string }>;
+  assert.deepEqual(events.map((e) => e.state), ['registering', 'registered']);
+  const traces = sqlite.prepare('SELECT text FROM registration_traces WHERE registration_id = ? ORDER BY id').all(id) as Array<{ text: string }>;
+  assert.deepEqual(traces.map((r) => r.text), ['m2', 'm3', 'm4']);
+
+  store.flush(); // nothing queued: no write, no callback
+  assert.equal(flushed, 1);
+});

@@ -25,7 +25,7 @@ function run(cmd, cmdArgs) {
 }
 
 const suites = only ? [only] : ['unit', 'api', 'sip', 'e2e'];
-const needsBuild = suites.some((s) => s === 'api' || s === 'e2e');
+const needsBuild = suites.some((s) => s === 'api' || s === 'sip' || s === 'e2e');
 if (needsBuild && run('node', ['scripts/ensure-build.mjs']) !== 0) process.exit(1);
 
 const nodeFiles = suites

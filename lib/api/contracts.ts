@@ -134,3 +134,50 @@ export type Holder = z.infer<typeof holderJsonSchema>;
 export type Availability = z.infer<typeof availabilityJsonSchema>;
 export type DdiSuggestion = z.infer<typeof ddiSuggestionJsonSchema>;
 export type Deleted = z.infer<typeof deletedJsonSchema>;
+
+export const registrationEventJsonSchema = z
+  .object({
+    id: z.number().int().meta({ description: 'Event id; also the live stream event id.' }),
+    state: z.enum(registrationStates),
+    code: z.number().int().nullable(),
+    reason: z.string().nullable(),
+    at: epochMs,
+    expiresAt: epochMs.nullable(),
+    nextAttemptAt: epochMs.nullable(),
+    target: z.string().nullable(),
+  })
+  .strict();
+
+export const registrationEventListJsonSchema = z
+  .object({ items: z.array(registrationEventJsonSchema).meta({ description: 'State transitions, newest first.' }) })
+  .strict();
+
+export const uptimeJsonSchema = z
+  .object({
+    last24h: z.number().min(0).max(1).nullable().meta({ description: 'Share of the last 24 hours spent registered (null: no data).' }),
+    last7d: z.number().min(0).max(1).nullable().meta({ description: 'Share of the last 7 days spent registered (null: no data).' }),
+  })
+  .strict();
+
+export const sipMessageJsonSchema = z
+  .object({
+    id: z.number().int().optional(),
+    direction: z.enum(['out', 'in']).meta({ description: "'out': sent by us; 'in': received." }),
+    at: epochMs,
+    remote: z.string().meta({ description: "The peer as 'ip:port/transport'." }),
+    text: z.string().meta({ description: 'The whole SIP message; passwords and digest responses redacted.' }),
+  })
+  .strict();
+
+export const sipTraceJsonSchema = z
+  .object({ items: z.array(sipMessageJsonSchema).meta({ description: 'Recent SIP messages, oldest first.' }) })
+  .strict();
+
+export const queuedJsonSchema = z.object({ queued: z.literal(true) }).strict();
+
+export const testOutcomeJsonSchema = z
+  .object({
+    status: registrationStatusJsonSchema.extend({ registrationId: z.string() }).meta({ description: 'Outcome of the REGISTER.' }),
+    trace: z.array(sipMessageJsonSchema),
+  })
+  .strict();

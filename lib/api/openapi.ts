@@ -106,6 +106,11 @@ export function buildOpenApiDocument() {
       DdiSuggestion: contracts.ddiSuggestionJsonSchema,
       Deleted: contracts.deletedJsonSchema,
       Health: contracts.healthJsonSchema,
+      RegistrationEvents: contracts.registrationEventListJsonSchema,
+      Uptime: contracts.uptimeJsonSchema,
+      SipTrace: contracts.sipTraceJsonSchema,
+      Queued: contracts.queuedJsonSchema,
+      TestOutcome: contracts.testOutcomeJsonSchema,
     },
     'output',
   );
@@ -138,7 +143,7 @@ export function buildOpenApiDocument() {
         'REST API of the DDI registrations portal. Errors have the shape `{ error: { code, message, fields? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
     },
     servers: [{ url: '/' }],
-    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'System' }],
+    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'Live status' }, { name: 'System' }],
     paths: {
       '/api/health': {
         get: {
@@ -146,6 +151,14 @@ export function buildOpenApiDocument() {
           summary: 'Health check',
           description: '200 once the database answers `SELECT 1`.',
           responses: { '200': response('The portal and its database answer.', ref('Health')), '503': error('The database does not answer.') },
+        },
+      },
+      '/metrics': {
+        get: {
+          tags: ['System'],
+          summary: 'Prometheus metrics',
+          description: 'Registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients.',
+          responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
         },
       },
       '/api/openapi.json': {
@@ -257,6 +270,66 @@ export function buildOpenApiDocument() {
           tags: ['Registrations'],
           summary: 'Delete a registration',
           responses: { '200': response('Deleted.', ref('Deleted')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/events': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Live status'],
+          summary: 'Timeline of state transitions',
+          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } }],
+          responses: { '200': response('Newest first.', ref('RegistrationEvents')), '404': errors.notFound, '422': errors.validation },
+        },
+      },
+      '/api/registrations/{id}/availability': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Live status'],
+          summary: 'Share of time registered over the last 24 hours and 7 days',
+          responses: { '200': response('Ratios from 0 to 1.', ref('Uptime')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/trace': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Live status'],
+          summary: 'Recent SIP messages (the ladder), credentials redacted',
+          responses: { '200': response('Oldest first.', ref('SipTrace')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/register': {
+        parameters: [idParameter('registration')],
+        post: {
+          tags: ['Live status'],
+          summary: 'Register now (also resets the retry wait)',
+          responses: { '202': response('Queued for the engine.', ref('Queued')), '404': errors.notFound, '409': errors.conflict },
+        },
+      },
+      '/api/registrations/{id}/unregister': {
+        parameters: [idParameter('registration')],
+        post: {
+          tags: ['Live status'],
+          summary: 'Remove the binding now (REGISTER with Expires: 0); it stays unregistered until "register"',
+          responses: { '202': response('Queued for the engine.', ref('Queued')), '404': errors.notFound, '409': errors.conflict },
+        },
+      },
+      '/api/registrations/test': {
+        post: {
+          tags: ['Live status'],
+          summary: 'Test a registration before saving it',
+          description:
+            'Runs one REGISTER with the given values (then an Expires: 0 if it bound) without storing anything. `ddiProviderId` is optional; `id` names a saved registration whose stored password is used when `password` is empty.',
+          requestBody: body('RegistrationInput'),
+          responses: { '200': response('The outcome and the SIP ladder.', ref('TestOutcome')), '400': errors.invalidJson, '413': errors.tooLarge, '422': errors.validation },
+        },
+      },
+      '/api/events': {
+        get: {
+          tags: ['Live status'],
+          summary: 'Live status stream (Server-Sent Events)',
+          description:
+            'First `event: snapshot` with `data: { registrations: [...] }` (every registration status), then one `event: status` per state transition with `data: { registrationId, state, code, reason, expiresAt, nextAttemptAt, target, at }` and an `id:`. Bursts are coalesced per registration. A client that reconnects with `Last-Event-ID` gets the missed transitions (coalesced), or a fresh snapshot when they are no longer kept.',
+          responses: { '200': { description: 'An endless text/event-stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         },
       },
       '/api/registrations/availability': {

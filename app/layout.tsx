@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Nav } from '@/components/Nav';
+import { LiveProvider } from '@/lib/client/live';
 import { QueryProvider } from '@/lib/client/query-provider';
 import './globals.css';
 
@@ -17,12 +18,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <QueryProvider>
-          <header className="site-header">
-            <Nav />
-          </header>
-          <main id="main" className="container" tabIndex={-1}>
-            {children}
-          </main>
+          <LiveProvider>
+            <header className="site-header">
+              <Nav />
+            </header>
+            <main id="main" className="container" tabIndex={-1}>
+              {children}
+            </main>
+          </LiveProvider>
         </QueryProvider>
       </body>
     </html>

@@ -1,42 +1,418 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
+import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative } from '@/lib/client/format';
+import { mergeStatus, useNow, useStatusMap, type StatusMap } from '@/lib/client/live';
+import type { Registration, RegistrationStatus } from '@/lib/client/types';
+import type { RegistrationState } from '@/lib/db/schema';
 import { ErrorNote } from './ErrorNote';
+import { StatusBadge } from './StatusBadge';
 
-/** Home page counts (a live dashboard comes later). */
+type Row = {
+  r: Registration;
+  s: RegistrationStatus | null;
+  /** since when in the current state (epoch ms) */
+  since: number | null;
+  search: string;
+};
+
+type Group = 'registered' | 'retrying' | 'rejected' | 'progress' | 'disabled' | 'unregistered' | 'none';
+const GROUPS: { key: Group; label: string; states: (RegistrationState | null)[] }[] = [
+  { key: 'registered', label: 'Registered', states: ['registered'] },
+  { key: 'retrying', label: 'Retrying', states: ['retrying'] },
+  { key: 'rejected', label: 'Rejected', states: ['rejected'] },
+  { key: 'progress', label: 'Pending / registering', states: ['pending', 'registering'] },
+  { key: 'disabled', label: 'Disabled', states: ['disabled'] },
+  { key: 'unregistered', label: 'Unregistered', states: ['unregistered', 'unregistering'] },
+  { key: 'none', label: 'No status yet', states: [null] },
+];
+const PROBLEM_STATES = new Set<RegistrationState>(['rejected', 'retrying']);
+const PROBLEMS_SHOWN = 100;
+const ROW_HEIGHT = 41;
+
+type Filter = 'all' | 'problems' | Group;
+
+function toMs(v: number | string | null | undefined): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const t = typeof v === 'number' ? v : new Date(v).getTime();
+  return Number.isNaN(t) ? null : t;
+}
+
+function groupOf(state: RegistrationState | null | undefined): Group {
+  if (!state) return 'none';
+  return GROUPS.find((g) => g.states.includes(state))?.key ?? 'none';
+}
+
+function buildRows(list: Registration[], map: StatusMap, prev: Map<number, Row>): Map<number, Row> {
+  const out = new Map<number, Row>();
+  for (const r of list) {
+    const live = map.get(r.id);
+    const old = prev.get(r.id);
+    if (old && old.r === r && (live ? old.s?.at === live.at && old.s?.state === live.state : true)) {
+      out.set(r.id, old); // unchanged: keep the object (memoised rows skip rendering)
+      continue;
+    }
+    const s = mergeStatus(r.status, live);
+    const since = live && s && toMs(s.at) === live.at ? live.since : toMs(s?.at);
+    out.set(r.id, {
+      r,
+      s,
+      since,
+      search: old?.r === r ? old.search : `#${r.id} ${r.username}@${r.domain} ${r.ddi} ${r.ddiProviderName}`.toLowerCase(),
+    });
+  }
+  return out;
+}
+
+/** The whole registrations list, once, in pages of 500; refreshed when unknown ids show up in the stream. */
+function useAllRegistrations(map: StatusMap) {
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const client = useQueryClient();
+  const q = useQuery({
+    queryKey: keys.allRegistrations,
+    queryFn: () => api.registrations.all((loaded, total) => setProgress({ loaded, total })),
+    staleTime: 60_000,
+  });
+  // ids pushed by the stream but missing from the list: registrations created elsewhere. Each
+  // unknown id triggers at most one reload (a deleted one stays unknown and is then ignored).
+  const asked = useRef(new Set<number>());
+  const known = useMemo(() => new Set(q.data?.map((r) => r.id) ?? []), [q.data]);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  useEffect(() => {
+    if (!q.data || q.isFetching || timer.current) return;
+    const unknown: number[] = [];
+    for (const id of map.keys()) if (!known.has(id) && !asked.current.has(id)) unknown.push(id);
+    if (unknown.length === 0) return;
+    for (const id of unknown) asked.current.add(id);
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      void client.invalidateQueries({ queryKey: keys.allRegistrations });
+    }, 500);
+  }, [map, known, q.data, q.isFetching, client]);
+  return { ...q, progress };
+}
+
 export function Dashboard() {
+  const map = useStatusMap();
+  const all = useAllRegistrations(map);
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
-  const params = { page: 1, pageSize: 1, sort: 'id', order: 'asc' } as const;
-  const registrations = useQuery({ queryKey: keys.registrationList(params), queryFn: () => api.registrations.list(params) });
-  const ddis = providers.data?.reduce((n, p) => n + p.ddis.length, 0);
-  const cards = [
-    { label: 'DDI providers', value: providers.data?.length, href: '/providers' },
-    { label: 'Registrations', value: registrations.data?.total, href: '/registrations' },
-    { label: 'Provider DDIs', value: ddis, href: '/providers' },
-  ];
+  const rowsRef = useRef(new Map<number, Row>());
+  const rows = useMemo(() => {
+    const next = buildRows(all.data ?? [], map, rowsRef.current);
+    rowsRef.current = next;
+    return next;
+  }, [all.data, map]);
+  const rowList = useMemo(() => [...rows.values()], [rows]);
+
+  const counts = useMemo(() => {
+    const c: Record<Group, number> = { registered: 0, retrying: 0, rejected: 0, progress: 0, disabled: 0, unregistered: 0, none: 0 };
+    for (const row of rowList) c[groupOf(row.s?.state)]++;
+    return c;
+  }, [rowList]);
+
+  const problems = useMemo(() => {
+    const p = rowList.filter((row) => row.s && PROBLEM_STATES.has(row.s.state));
+    p.sort((a, b) => (a.s!.state === b.s!.state ? (a.since ?? 0) - (b.since ?? 0) : a.s!.state === 'rejected' ? -1 : 1));
+    return p;
+  }, [rowList]);
+
+  const [filter, setFilter] = useState<Filter>('all');
+  const tableRef = useRef<HTMLElement>(null);
+  const pick = (f: Filter) => {
+    setFilter(f);
+    tableRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
+
+  const loading = all.isLoading;
+  const total = all.data?.length;
   return (
     <>
-      <ErrorNote error={providers.error ?? registrations.error} />
-      <ul className="stats" aria-label="Counts">
-        {cards.map((c) => (
-          <li key={c.label} className="stat card">
-            <Link href={c.href}>
-              <span className="stat-value">{c.value === undefined ? '…' : c.value.toLocaleString()}</span>
-              <span className="stat-label">{c.label}</span>
+      <ErrorNote error={all.error ?? providers.error} />
+      <section aria-labelledby="counts-title">
+        <h2 id="counts-title" className="sr-only">
+          Registrations per state
+        </h2>
+        <ul className="state-counts" aria-label="Registrations per state">
+          <li className="state-count state-count-total">
+            <Link href="/registrations">
+              <span className="stat-value">{total === undefined ? '…' : total.toLocaleString()}</span>
+              <span className="stat-label">Registrations</span>
             </Link>
           </li>
-        ))}
-      </ul>
-      <div className="actions">
-        <Link href="/providers/new" className="button">
-          New provider
-        </Link>
-        <Link href="/registrations/new" className="button button-primary">
-          New registration
-        </Link>
-      </div>
+          {GROUPS.filter((g) => g.key !== 'none' || counts.none > 0).map((g) => (
+            <li key={g.key} className={`state-count state-count-${g.key}`} data-group={g.key}>
+              <button type="button" onClick={() => pick(g.key)} aria-label={`${g.label}: ${loading ? 'loading' : counts[g.key]} — show in the table`}>
+                <span className="stat-value">{loading ? '…' : counts[g.key].toLocaleString()}</span>
+                <span className="stat-label">{g.label}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <Problems problems={problems} loading={loading} onShowAll={() => pick('problems')} />
+
+      <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
+        <div className="section-head">
+          <h2 id="all-title">All registrations</h2>
+          <div className="actions">
+            <Link href="/providers/new" className="button button-small">
+              New provider
+            </Link>
+            <Link href="/registrations/new" className="button button-small button-primary">
+              New registration
+            </Link>
+          </div>
+        </div>
+        <AllTable
+          rows={rowList}
+          filter={filter}
+          setFilter={setFilter}
+          providers={providers.data?.map((p) => ({ id: p.id, name: p.name })) ?? []}
+          loading={loading}
+          progress={all.progress}
+        />
+      </section>
     </>
   );
 }
+
+function Outcome({ s }: { s: RegistrationStatus | null }) {
+  if (!s) return <span className="muted">—</span>;
+  const local = !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
+  return (
+    <span className={local ? 'local-cause' : undefined} title={local}>
+      {formatOutcome(s.code, s.reason)}
+    </span>
+  );
+}
+
+function Problems({ problems, loading, onShowAll }: { problems: Row[]; loading: boolean; onShowAll: () => void }) {
+  const now = useNow(1000);
+  const shown = problems.slice(0, PROBLEMS_SHOWN);
+  return (
+    <section aria-labelledby="problems-title" className="dash-section">
+      <div className="section-head">
+        <h2 id="problems-title">
+          Problems {problems.length > 0 ? <span className="count-pill">{problems.length.toLocaleString()}</span> : null}
+        </h2>
+      </div>
+      {loading ? (
+        <p className="muted">Loading…</p>
+      ) : problems.length === 0 ? (
+        <p className="empty ok-note">No problems: no registration is retrying or rejected.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table problems-table">
+            <caption className="sr-only">Registrations that are retrying or rejected</caption>
+            <thead>
+              <tr>
+                <th scope="col">Provider</th>
+                <th scope="col">Account</th>
+                <th scope="col">DDI</th>
+                <th scope="col">State</th>
+                <th scope="col">Last response</th>
+                <th scope="col">For</th>
+                <th scope="col">Next attempt</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((row) => (
+                <tr key={row.r.id} data-registration-id={row.r.id}>
+                  <td>{row.r.ddiProviderName}</td>
+                  <td className="mono">
+                    <Link href={`/registrations/${row.r.id}`}>
+                      {row.r.username}@{row.r.domain}
+                    </Link>
+                  </td>
+                  <td className="mono">{row.r.ddi}</td>
+                  <td>
+                    <StatusBadge status={row.s} />
+                  </td>
+                  <td>
+                    <Outcome s={row.s} />
+                  </td>
+                  <td className="nowrap">{row.since ? `for ${formatDuration(now - row.since)}` : '—'}</td>
+                  <td className="nowrap">
+                    {row.s?.nextAttemptAt ? (
+                      <span title={formatClock(row.s.nextAttemptAt)}>
+                        {formatClock(row.s.nextAttemptAt)} <span className="muted">({formatRelative(row.s.nextAttemptAt, now)})</span>
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {problems.length > shown.length ? (
+            <p className="table-foot">
+              …and {(problems.length - shown.length).toLocaleString()} more.{' '}
+              <button type="button" className="link-button" onClick={onShowAll}>
+                Show all problems in the table
+              </button>
+            </p>
+          ) : null}
+        </div>
+      )}
+    </section>
+  );
+}
+
+type TableProps = {
+  rows: Row[];
+  filter: Filter;
+  setFilter: (f: Filter) => void;
+  providers: { id: number; name: string }[];
+  loading: boolean;
+  progress: { loaded: number; total: number } | null;
+};
+
+function AllTable({ rows, filter, setFilter, providers, loading, progress }: TableProps) {
+  const uid = useId();
+  const [q, setQ] = useState('');
+  const [provider, setProvider] = useState<number | null>(null);
+  const query = useDeferredValue(q.trim().toLowerCase());
+  const filtered = useMemo(() => {
+    const states = filter === 'all' ? null : filter === 'problems' ? null : GROUPS.find((g) => g.key === filter)!.states;
+    return rows.filter((row) => {
+      if (provider !== null && row.r.ddiProviderId !== provider) return false;
+      const st = row.s?.state ?? null;
+      if (filter === 'problems' && !(st && PROBLEM_STATES.has(st))) return false;
+      if (states && !states.includes(st)) return false;
+      if (query && !row.search.includes(query)) return false;
+      return true;
+    });
+  }, [rows, filter, provider, query]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const getItemKey = useCallback((i: number) => filtered[i]?.r.id ?? i, [filtered]);
+  const virtualizer = useVirtualizer({
+    count: filtered.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items.length > 0 ? items[0]!.start : 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  const now = useNow(1000);
+
+  return (
+    <div className="list">
+      <div className="toolbar" role="search">
+        <div className="toolbar-item grow">
+          <label htmlFor={`${uid}-q`}>Search</label>
+          <input
+            id={`${uid}-q`}
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Username, domain, DDI, provider…"
+            aria-controls={`${uid}-table`}
+          />
+        </div>
+        <div className="toolbar-item">
+          <label htmlFor={`${uid}-state`}>State</label>
+          <select id={`${uid}-state`} value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
+            <option value="all">All states</option>
+            <option value="problems">Problems (retrying, rejected)</option>
+            {GROUPS.map((g) => (
+              <option key={g.key} value={g.key}>
+                {g.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="toolbar-item">
+          <label htmlFor={`${uid}-provider`}>Provider</label>
+          <select id={`${uid}-provider`} value={provider ?? ''} onChange={(e) => setProvider(e.target.value ? Number(e.target.value) : null)}>
+            <option value="">All providers</option>
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <p className="muted count" aria-live="polite">
+        {loading
+          ? progress
+            ? `Loading registrations… ${progress.loaded.toLocaleString()} of ${progress.total.toLocaleString()}`
+            : 'Loading registrations…'
+          : filtered.length === rows.length
+            ? `${rows.length.toLocaleString()} registration${rows.length === 1 ? '' : 's'}`
+            : `${filtered.length.toLocaleString()} of ${rows.length.toLocaleString()} registrations match`}
+      </p>
+      <div className="table-wrap virtual-wrap" ref={scrollRef} id={`${uid}-table`}>
+        <table className="table live-table" aria-rowcount={filtered.length + 1}>
+          <caption className="sr-only">All registrations with their live state</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                ID
+              </th>
+              <th scope="col">Provider</th>
+              <th scope="col">Account</th>
+              <th scope="col">DDI</th>
+              <th scope="col">State</th>
+              <th scope="col">Last response</th>
+              <th scope="col">For</th>
+              <th scope="col">Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {padTop > 0 ? (
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={8} style={{ height: padTop }} />
+              </tr>
+            ) : null}
+            {items.map((v) => {
+              const row = filtered[v.index]!;
+              return <LiveRow key={row.r.id} row={row} now={now} index={v.index} />;
+            })}
+            {padBottom > 0 ? (
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={8} style={{ height: padBottom }} />
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+        {!loading && filtered.length === 0 ? <p className="empty">No registrations match.</p> : null}
+      </div>
+    </div>
+  );
+}
+
+const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: number; index: number }) {
+  const { r, s } = row;
+  const expiresAt = s?.state === 'registered' ? s.expiresAt : null;
+  return (
+    <tr data-registration-id={r.id} aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
+      <td className="num">
+        <Link href={`/registrations/${r.id}`}>#{r.id}</Link>
+      </td>
+      <td className="clip">{r.ddiProviderName}</td>
+      <td className="mono clip">
+        {r.username}@{r.domain}
+      </td>
+      <td className="mono">{r.ddi}</td>
+      <td>
+        <StatusBadge status={s} />
+      </td>
+      <td className="clip">
+        <Outcome s={s} />
+      </td>
+      <td className="nowrap">{row.since ? formatDuration(now - row.since) : '—'}</td>
+      <td className="nowrap">{expiresAt ? formatRelative(expiresAt, now) : '—'}</td>
+    </tr>
+  );
+});

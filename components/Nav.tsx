@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useConnection } from '@/lib/client/live';
 
 const links = [
   { href: '/', label: 'Dashboard' },
@@ -12,6 +13,7 @@ const links = [
 
 export function Nav() {
   const pathname = usePathname() ?? '/';
+  const connection = useConnection();
   return (
     <nav aria-label="Main" className="nav">
       <Link href="/" className="brand">
@@ -29,6 +31,9 @@ export function Nav() {
           );
         })}
       </ul>
+      <span className={`live-indicator live-${connection}`} role="status" title="Status updates pushed by the server">
+        {connection === 'live' ? 'Live' : connection === 'unsupported' ? 'No live updates' : connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+      </span>
     </nav>
   );
 }

@@ -22,6 +22,9 @@ import {
 } from '@/lib/registrations/schema';
 import { transports } from '@/lib/db/schema';
 import { Field } from './Field';
+import { SipLadder } from './SipLadder';
+import { StatusBadge } from './StatusBadge';
+import { describeLocalCause, formatOutcome } from '@/lib/client/format';
 import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
 
 type FormValues = RegistrationInput;
@@ -118,6 +121,8 @@ export function RegistrationForm(props: Props) {
     setError,
     setValue,
     setFocus,
+    getValues,
+    clearErrors,
     formState: { errors, isSubmitting },
   } = useForm<FormValues, unknown, RegistrationPatch>({
     resolver,
@@ -191,6 +196,30 @@ export function RegistrationForm(props: Props) {
         }
       } else {
         setFormError(err instanceof Error ? err.message : 'Saving failed.');
+      }
+    },
+  });
+
+  /** One REGISTER (then Expires: 0) with the values typed so far, without saving. */
+  const test = useMutation({
+    mutationFn: async () => {
+      const values = getValues();
+      const body: Record<string, unknown> = { ...values };
+      if (typeof body.ddiProviderId !== 'number' || Number.isNaN(body.ddiProviderId)) delete body.ddiProviderId;
+      if (typeof body.expires === 'number' && Number.isNaN(body.expires)) delete body.expires;
+      if (existing) {
+        body.id = existing.id;
+        if (removePassword) body.password = null;
+      }
+      if (body.password === '' || body.password === undefined) delete body.password;
+      return api.registrations.test(body);
+    },
+    onMutate: () => clearErrors(),
+    onError: (err) => {
+      if (err instanceof ApiError) {
+        for (const [field, message] of Object.entries(err.fields)) {
+          if ((FORM_FIELDS as readonly string[]).includes(field)) setError(field as FormField, { type: 'server', message });
+        }
       }
     },
   });
@@ -403,10 +432,79 @@ export function RegistrationForm(props: Props) {
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Saving…' : isEdit ? 'Save changes' : 'Create registration'}
         </button>
+        <button type="button" className="button" disabled={test.isPending} onClick={() => test.mutate()} aria-describedby={fid('test-help')}>
+          {test.isPending ? 'Testing…' : 'Test registration'}
+        </button>
         <Link href={props.returnTo ?? '/registrations'} className="button">
           Cancel
         </Link>
       </div>
+      <p id={fid('test-help')} className="hint">
+        Test registration sends one REGISTER with the values above (and an Expires: 0 afterwards) without saving anything.
+      </p>
+      <TestResult state={test} />
     </form>
+  );
+}
+
+type TestState = {
+  isPending: boolean;
+  isError: boolean;
+  error: Error | null;
+  data: import('@/lib/client/types').TestOutcome | undefined;
+};
+
+/** Outcome of "Test registration": state, code/reason, target and the SIP ladder. */
+function TestResult({ state }: { state: TestState }) {
+  if (state.isPending) {
+    return (
+      <section className="test-result card" aria-live="polite" aria-busy="true">
+        <h3>Test registration</h3>
+        <p className="muted">Sending REGISTER… (a server that does not answer takes about 32 s to time out)</p>
+      </section>
+    );
+  }
+  if (state.isError) {
+    return (
+      <section className="test-result card" aria-live="polite">
+        <h3>Test registration</h3>
+        <p role="alert" className="alert alert-error">
+          {state.error?.message ?? 'The test could not be run.'}
+        </p>
+      </section>
+    );
+  }
+  if (!state.data) return <div aria-live="polite" />;
+  const s = state.data.status;
+  const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
+  return (
+    <section className="test-result card" aria-live="polite" aria-labelledby="test-result-title">
+      <h3 id="test-result-title">Test registration result</h3>
+      <dl className="facts">
+        <div>
+          <dt>State</dt>
+          <dd>
+            <StatusBadge status={s} />
+          </dd>
+        </div>
+        <div>
+          <dt>Response</dt>
+          <dd title={local}>
+            {s ? formatOutcome(s.code, s.reason) : '—'}
+            {local ? <span className="muted"> — {local}</span> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Target</dt>
+          <dd className="mono">{s?.target ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Granted expires</dt>
+          <dd>{s?.grantedExpires ? `${s.grantedExpires} s` : '—'}</dd>
+        </div>
+      </dl>
+      <h4>SIP messages</h4>
+      <SipLadder messages={state.data.trace} emptyText="No SIP message was exchanged." />
+    </section>
   );
 }

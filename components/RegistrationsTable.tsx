@@ -10,7 +10,7 @@ import { useDebounced } from '@/lib/client/use-debounced';
 import type { RegistrationListParams, RegistrationSort } from '@/lib/client/types';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
-import { StatusBadge } from './StatusBadge';
+import { LiveStatusBadge } from './StatusBadge';
 
 const SORTS: RegistrationSort[] = ['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt'];
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -215,7 +215,7 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
                   </td>
                 ) : null}
                 <td>
-                  <StatusBadge status={r.status} />
+                  <LiveStatusBadge id={r.id} status={r.status} />
                 </td>
                 <td>{r.enabled ? 'Yes' : <span className="muted">No</span>}</td>
                 <td className="nowrap">{formatTime(r.updatedAt)}</td>

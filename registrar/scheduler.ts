@@ -1,6 +1,8 @@
 // Min-heap of deadlines driven by a single timer on the injected clock.
 // Thousands of registrations and transactions share one armed clock timer;
-// cancelling is O(log n) because every entry knows its heap index.
+// cancelling is O(log n) because every entry knows its heap index. Hot
+// callers pass a shared function plus a receiver argument instead of
+// allocating a closure per task.
 import type { Clock, TimerHandle } from './clock';
 
 export interface ScheduledTask {
@@ -12,7 +14,8 @@ export interface ScheduledTask {
 interface Entry extends ScheduledTask {
   at: number;
   seq: number;
-  fn: () => void;
+  fn: (arg: unknown) => void;
+  arg: unknown;
 }
 
 export class Scheduler {
@@ -33,9 +36,11 @@ export class Scheduler {
     return this.clock.now();
   }
 
-  /** Runs `fn` after `delayMs` (clamped at 0). */
-  after(delayMs: number, fn: () => void): ScheduledTask {
-    const entry: Entry = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, index: this.heap.length };
+  /** Runs `fn` (or `fn(arg)`) after `delayMs` (clamped at 0). */
+  after(delayMs: number, fn: () => void): ScheduledTask;
+  after<T>(delayMs: number, fn: (arg: T) => void, arg: T): ScheduledTask;
+  after(delayMs: number, fn: (arg: unknown) => void, arg?: unknown): ScheduledTask {
+    const entry: Entry = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, arg, index: this.heap.length };
     this.heap.push(entry);
     this.up(entry.index);
     if (entry.index === 0) this.rearm();
@@ -72,7 +77,7 @@ export class Scheduler {
       while (this.heap.length > 0 && this.heap[0].at <= now) {
         const top = this.heap[0];
         this.cancel(top);
-        top.fn();
+        top.fn(top.arg);
       }
     } finally {
       this.running = false;

@@ -25,6 +25,10 @@ function run(cmd, cmdArgs) {
 }
 
 const suites = only ? [only] : ['unit', 'api', 'sip', 'e2e'];
+if (!only && run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
+  console.error('Type check failed.');
+  process.exit(1);
+}
 const needsBuild = suites.some((s) => s === 'api' || s === 'sip' || s === 'e2e');
 if (needsBuild && run('node', ['scripts/ensure-build.mjs']) !== 0) process.exit(1);
 

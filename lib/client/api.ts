@@ -1,5 +1,15 @@
 /** Tiny fetch wrapper for the portal REST API, used by react-query hooks in client components. */
-import type { Availability, DdiProvider, Page, Registration, RegistrationListParams } from './types';
+import type {
+  Availability,
+  DdiProvider,
+  Page,
+  Registration,
+  RegistrationListParams,
+  StatusEventJson,
+  TestOutcome,
+  TraceMessage,
+  Uptime,
+} from './types';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -91,6 +101,42 @@ export const api = {
       apiFetch<Availability>(`/api/registrations/availability${qs({ username, domain, excludeId })}`),
     suggestDdi: (ddiProviderId?: number) =>
       apiFetch<{ ddi: string; source?: 'provider' | 'generated' }>(`/api/registrations/availability/suggest-ddi${qs({ ddiProviderId })}`),
+    /** Every registration, loaded in pages of 500 (4 requests in flight). */
+    all: async (onProgress?: (loaded: number, total: number) => void): Promise<Registration[]> => {
+      const size = 500;
+      const base = { sort: 'id', order: 'asc', pageSize: size } as const;
+      const first = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: 1 })}`);
+      const pages = Math.ceil(first.total / size);
+      const out: Registration[][] = [first.items];
+      let loaded = first.items.length;
+      onProgress?.(loaded, first.total);
+      let next = 2;
+      const worker = async () => {
+        while (next <= pages) {
+          const n = next++;
+          const page = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: n })}`);
+          out[n - 1] = page.items;
+          loaded += page.items.length;
+          onProgress?.(loaded, first.total);
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      const seen = new Set<number>();
+      return out.flat().filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+    },
+    events: async (id: number, limit = 200) =>
+      listOf<StatusEventJson>(await apiFetch<unknown>(`/api/registrations/${id}/events${qs({ limit })}`)),
+    uptime: (id: number) => apiFetch<Uptime>(`/api/registrations/${id}/availability`),
+    trace: async (id: number) => listOf<TraceMessage>(await apiFetch<unknown>(`/api/registrations/${id}/trace`)),
+    registerNow: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/register`, { method: 'POST' }),
+    unregister: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/unregister`, { method: 'POST' }),
+    setEnabled: (id: number, enabled: boolean) =>
+      apiFetch<Registration>(`/api/registrations/${id}`, { method: 'PATCH', json: { enabled } }),
+    test: async (body: unknown): Promise<TestOutcome> => {
+      const res = await apiFetch<{ data?: TestOutcome } & Partial<TestOutcome>>('/api/registrations/test', { method: 'POST', json: body });
+      const d = res?.data ?? res;
+      return { status: d?.status ?? null, trace: Array.isArray(d?.trace) ? d.trace : [] };
+    },
   },
 };
 
@@ -101,6 +147,10 @@ export const keys = {
   registrations: ['registrations'] as const,
   registrationList: (p: RegistrationListParams) => ['registrations', 'list', p] as const,
   registration: (id: number) => ['registrations', 'one', id] as const,
+  allRegistrations: ['registrations', 'all'] as const,
+  registrationEvents: (id: number) => ['registration-live', id, 'events'] as const,
+  registrationUptime: (id: number) => ['registration-live', id, 'uptime'] as const,
+  registrationTrace: (id: number) => ['registration-live', id, 'trace'] as const,
   availability: ['availability'] as const,
   ddiAvailability: (ddi: string, excludeId?: number) => ['availability', 'ddi', ddi, excludeId ?? null] as const,
   accountAvailability: (username: string, domain: string, excludeId?: number) =>

@@ -9,3 +9,67 @@ export function formatTime(value: number | string | null | undefined): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+/** A duration as "12 s", "3 min", "2 h 5 min", "4 d 3 h". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** A countdown to `at` ("in 4 min", "now", "3 s ago"). */
+export function formatRelative(at: number | string | null | undefined, now: number): string {
+  if (at === null || at === undefined || at === '') return '—';
+  const t = typeof at === 'number' ? at : new Date(at).getTime();
+  if (Number.isNaN(t)) return '—';
+  const diff = t - now;
+  if (Math.abs(diff) < 1000) return 'now';
+  return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
+}
+
+/** Only the clock time for today, else date + time. */
+export function formatClock(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  const today = new Date();
+  if (d.toDateString() === today.toDateString()) return d.toLocaleTimeString(undefined, { timeStyle: 'medium' });
+  return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+const LOCAL_CAUSES: Record<string, string> = {
+  timeout: 'no answer from the server',
+  dns: 'the server name could not be resolved',
+  transport: 'the connection failed',
+  tls: 'the TLS handshake failed',
+  'auth-realm': 'the server asked for an unexpected realm',
+  'auth-unsupported': 'the server asked for an unsupported authentication',
+  'no-credentials': 'the server asked for a password but none is saved',
+  'too-many-redirects': 'too many redirects',
+  'bad-response': 'the server sent an unusable answer',
+  closed: 'the connection was closed',
+  config: 'the settings cannot be used',
+};
+
+/** "401 Unauthorized", or a local cause ("timeout"), or "—". */
+export function formatOutcome(code: number | null | undefined, reason: string | null | undefined): string {
+  if (code) return reason ? `${code} ${reason}` : String(code);
+  return reason || '—';
+}
+
+/** Explanation of a local (non-SIP) cause, for a tooltip. */
+export function describeLocalCause(reason: string | null | undefined): string | undefined {
+  return reason ? LOCAL_CAUSES[reason] : undefined;
+}
+
+/** A fraction 0..1 as "99.5 %". */
+export function formatPercent(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return 'no data';
+  const p = v * 100;
+  return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)} %`;
+}

@@ -62,3 +62,23 @@ export type Availability = {
   available: boolean;
   heldBy?: { registrationId: number; ddiProviderId: number; ddiProviderName: string };
 };
+
+/** One entry of a registration's state timeline (newest first). */
+export type StatusEventJson = {
+  id: number;
+  state: RegistrationState;
+  code: number | null;
+  reason: string | null;
+  at: number;
+  expiresAt: number | null;
+  nextAttemptAt: number | null;
+  target: string | null;
+};
+
+/** Fraction (0..1) of the time a registration was registered; null when there is no data. */
+export type Uptime = { last24h: number | null; last7d: number | null };
+
+/** One SIP message of the ladder (already redacted by the server). */
+export type TraceMessage = { id?: number; direction: 'out' | 'in'; at: number | string; remote: string; text: string };
+
+export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };

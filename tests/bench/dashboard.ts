@@ -1,0 +1,303 @@
+// Benchmark (prints figures, asserts nothing; not part of `npm test`): the dashboard with N
+// registrations (default 10,000) and a stream of status events (default 500/s for 10 s).
+//
+//   npx tsx tests/bench/dashboard.ts [--n 10000] [--rate 500] [--seconds 10] [--loads 3]
+//                                    [--tick-ms 20] [--probes-per-s 10] [--json FILE]
+//
+// A portal server of its own (`npx tsx server.ts`, registrar off, temp database) is seeded
+// straight in SQLite; events are written as the engine writes them (registration_status upsert
+// + registration_events insert, one transaction per tick), so the portal's EventTail pushes them
+// over SSE exactly as in production. Chromium is Debian's (/usr/bin/chromium) via playwright-core.
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { chromium, type Page } from 'playwright-core';
+import {
+  CHROMIUM, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
+  type Portal,
+} from './live-common';
+
+const args = parseArgs(process.argv.slice(2));
+const N = num(args, 'n', 10_000);
+const RATE = num(args, 'rate', 500);
+const SECONDS = num(args, 'seconds', 10);
+const LOADS = Math.max(1, num(args, 'loads', 3));
+const TICK_MS = num(args, 'tick-ms', 20);
+const PROBES_PER_S = num(args, 'probes-per-s', 10);
+const IDLE_MS = 2000;
+/** Registrations whose rows are on screen at the top of the table (ids 2..PROBE_IDS+1). */
+const PROBE_IDS = 12;
+
+type W = Window & {
+  __badges: [number, string, number][];
+  __sse: [number, string, number, number][];
+  __longtasks: [number, number][];
+  __marks: Record<string, number>;
+};
+
+function seed(dbPath: string): Map<number, string> {
+  const db = new Database(dbPath);
+  db.pragma('busy_timeout = 5000');
+  const initial = new Map<number, string>();
+  const now = Date.now();
+  db.transaction(() => {
+    const providers: number[] = [];
+    for (let p = 0; p < 10; p++) {
+      providers.push(Number(db.prepare("INSERT INTO ddi_providers (name, description, ddis) VALUES (?, '', '[]')").run(`Perf carrier ${p}`).lastInsertRowid));
+    }
+    const reg = db.prepare('INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, ?, ?, ?)');
+    const st = db.prepare('INSERT INTO registration_status (registration_id, state, code, reason, at, expires_at, target) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (let i = 0; i < N; i++) {
+      const id = Number(reg.run(providers[i % 10], `perf${i}`, 'sip.perf.example', `+3490${String(i).padStart(7, '0')}`).lastInsertRowid);
+      const bad = i % 50 === 0;
+      st.run(id, bad ? 'rejected' : 'registered', bad ? 403 : 200, bad ? 'Forbidden' : 'OK', now - i * 1000, bad ? null : now + 3_600_000, '127.0.0.1:5060/udp');
+      initial.set(id, bad ? 'rejected' : 'registered');
+    }
+  })();
+  db.close();
+  return initial;
+}
+
+interface LoadFigures {
+  fcp: number;
+  shell: number;
+  progress: number;
+  counts: number;
+  firstRows: number;
+  allLoaded: number;
+  apiFirstStart: number;
+  apiLastEnd: number;
+  apiRequests: number;
+  heapMb: number;
+  domNodes: number;
+}
+
+async function measureLoad(page: Page, base: string): Promise<LoadFigures> {
+  await page.goto(`${base}/`);
+  await page.waitForFunction((n) => document.querySelector('.list .count')?.textContent?.trim() === `${n.toLocaleString('en-US')} registrations`, N, {
+    timeout: 120_000,
+    polling: 50,
+  });
+  await sleep(300);
+  return page.evaluate(() => {
+    const w = window as unknown as W;
+    const m = w.__marks;
+    const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? NaN;
+    const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => /\/api\/registrations\?/.test(e.name));
+    const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    return {
+      fcp,
+      shell: m.shell ?? NaN,
+      progress: m.progress ?? NaN,
+      counts: m.counts ?? NaN,
+      firstRows: m.firstRows ?? NaN,
+      allLoaded: m.allLoaded ?? NaN,
+      apiFirstStart: api.length ? Math.min(...api.map((e) => e.startTime)) : NaN,
+      apiLastEnd: api.length ? Math.max(...api.map((e) => e.responseEnd)) : NaN,
+      apiRequests: api.length,
+      heapMb: mem ? mem.usedJSHeapSize / 1048576 : NaN,
+      domNodes: document.getElementsByTagName('*').length,
+    };
+  });
+}
+
+const probeScript = `globalThis.__name ??= (f) => f; (${installProbes.toString()})({ milestones: true });`;
+
+async function main() {
+  ensureBuild();
+  let portal: Portal | null = null;
+  const browser = await chromium.launch(CHROMIUM);
+  const cleanup = async () => {
+    await browser.close().catch(() => {});
+    await portal?.stop();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    portal = await startPortal({ REGISTRAR_ENABLED: '0' });
+    const t = Date.now();
+    const initial = seed(portal.dbPath);
+    console.log(`seeded ${N.toLocaleString('en-US')} registrations in ${Date.now() - t} ms; portal ${portal.base}`);
+
+    // ---- load, LOADS times (fresh browser context each: cold HTTP cache, no query cache)
+    const loads: LoadFigures[] = [];
+    let page: Page | null = null;
+    for (let i = 0; i < LOADS; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const p = await ctx.newPage();
+      p.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+      await p.addInitScript(probeScript);
+      loads.push(await measureLoad(p, portal.base));
+      if (i < LOADS - 1) await ctx.close();
+      else page = p;
+    }
+    const col = (k: keyof LoadFigures) => summarize(loads.map((l) => l[k]));
+    console.log(`\nDashboard load, ${N.toLocaleString('en-US')} registrations, ${LOADS} cold loads (ms from navigation start; DOM commit times)`);
+    printTable([
+      ['milestone', 'median', 'min', 'max'],
+      ...(
+        [
+          ['first contentful paint', 'fcp'],
+          ['shell + count tiles in DOM', 'shell'],
+          ['"Loading… x of N" progress shown', 'progress'],
+          ['first rows + counts (first meaningful)', 'firstRows'],
+          ['state counts filled', 'counts'],
+          [`all ${N.toLocaleString('en-US')} loaded ("N registrations")`, 'allLoaded'],
+          ['first /api/registrations request start', 'apiFirstStart'],
+          ['last /api/registrations response end', 'apiLastEnd'],
+        ] as const
+      ).map(([label, k]) => [label, fmt(col(k).p50, 0), fmt(col(k).min, 0), fmt(col(k).max, 0)]),
+    ]);
+    const last = loads[loads.length - 1]!;
+    console.log(
+      `list pages fetched: ${last.apiRequests}; render after last response: ${fmt(col('allLoaded').p50 - col('apiLastEnd').p50, 0)} ms (median); JS heap ${fmt(last.heapMb)} MiB; DOM elements ${last.domNodes}`,
+    );
+
+    // ---- streaming: idle baseline, then RATE events/s for SECONDS
+    const p = page!;
+    await p.evaluate(startFrameProbe);
+    await sleep(IDLE_MS);
+    const [idleFrames] = await p.evaluate(stopFrameProbe);
+
+    const db = new Database(portal.dbPath);
+    db.pragma('busy_timeout = 5000');
+    const upsert = db.prepare(`
+      INSERT INTO registration_status (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code, reason = excluded.reason,
+        at = excluded.at, expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at, target = excluded.target`);
+    const ins = db.prepare(
+      'INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    type Ev = { id: number; state: string };
+    const write = db.transaction((events: Ev[], at: number) => {
+      for (const { id, state } of events) {
+        const code = state === 'registered' ? 200 : state === 'rejected' ? 403 : null;
+        const reason = state === 'retrying' ? 'timeout' : state === 'rejected' ? 'Forbidden' : null;
+        const expiresAt = state === 'registered' ? at + 3_600_000 : null;
+        const next = state === 'retrying' || state === 'rejected' ? at + 30_000 : null;
+        upsert.run(id, state, code, reason, at, expiresAt, next, '127.0.0.1:5060/udp');
+        ins.run(id, state, code, reason, at, expiresAt, next, '127.0.0.1:5060/udp');
+      }
+    });
+    const cycle = ['retrying', 'rejected', 'registering', 'registered'];
+    const bgStates = ['registered', 'retrying', 'registering'];
+    const probeState = new Map<number, string>();
+    for (let id = 2; id < 2 + PROBE_IDS; id++) probeState.set(id, initial.get(id)!);
+    const probes: { id: number; state: string; sent: number }[] = [];
+
+    await p.evaluate(() => {
+      const w = window as unknown as W;
+      w.__badges.length = 0;
+      w.__sse.length = 0;
+    });
+    const ltFrom = await p.evaluate(() => performance.now());
+    await p.evaluate(startFrameProbe);
+    const t0 = Date.now();
+    const end = t0 + SECONDS * 1000;
+    let written = 0;
+    let nextProbeId = 2;
+    let nextProbeAt = t0 + Math.random() * (1000 / PROBES_PER_S);
+    let ticks = 0;
+    let writeMs = 0;
+    while (Date.now() < end) {
+      const now = Date.now();
+      const due = Math.floor(((now - t0) * RATE) / 1000) - written;
+      // probes at jittered times (gap uniform in 0.5..1.5 × the mean), so that they do not lock
+      // onto the phase of EventTail's 100 ms poll timer
+      let probesDue = 0;
+      while (now >= nextProbeAt) {
+        probesDue++;
+        nextProbeAt += (0.5 + Math.random()) * (1000 / PROBES_PER_S);
+      }
+      const batch: Ev[] = [];
+      const probeBatch: Ev[] = [];
+      for (let k = 0; k < probesDue; k++) {
+        const id = nextProbeId;
+        nextProbeId = nextProbeId + 1 >= 2 + PROBE_IDS ? 2 : nextProbeId + 1;
+        const prev = probeState.get(id)!;
+        const state = cycle[(cycle.indexOf(prev) + 1) % cycle.length]!;
+        probeState.set(id, state);
+        probeBatch.push({ id, state });
+      }
+      for (let k = probeBatch.length; k < due; k++) {
+        // background events: rows far below the fold (ids > 2·PROBE_IDS+40), as the engine would
+        const id = 2 * PROBE_IDS + 40 + Math.floor(Math.random() * (N - 2 * PROBE_IDS - 40));
+        batch.push({ id, state: bgStates[Math.floor(Math.random() * bgStates.length)]! });
+      }
+      if (batch.length + probeBatch.length > 0) {
+        const w0 = performance.now();
+        write([...batch, ...probeBatch], now);
+        writeMs += performance.now() - w0;
+        const sent = Date.now();
+        for (const e of probeBatch) probes.push({ ...e, sent });
+        written += batch.length + probeBatch.length;
+        ticks++;
+      }
+      await sleep(TICK_MS);
+    }
+    const streamMs = Date.now() - t0;
+    await sleep(1000);
+    const [frames, frameTimes] = await p.evaluate(stopFrameProbe);
+    const page1 = await p.evaluate(
+      (from) => {
+        const w = window as unknown as W;
+        return { badges: w.__badges.slice(), sse: w.__sse.slice(), longtasks: w.__longtasks.filter(([s]) => s >= from) };
+      },
+      ltFrom,
+    );
+    db.close();
+
+    // event → screen for the probes (rows on screen)
+    const latencies: number[] = [];
+    let missed = 0;
+    for (const pr of probes) {
+      const seen = page1.badges.find(([id, state, at]) => id === pr.id && state === pr.state && at >= pr.sent - 5);
+      if (seen) latencies.push(seen[2] - pr.sent);
+      else missed++;
+    }
+    const sseLat = probes
+      .map((pr) => page1.sse.find(([id, state, , at]) => id === pr.id && state === pr.state && at >= pr.sent - 5))
+      .map((s, i) => (s ? s[3] - probes[i]!.sent : NaN))
+      .filter(Number.isFinite);
+    // frames during the stream only
+    const streamFrames = frames.filter((_, i) => frameTimes[i]! <= frameTimes[0]! + streamMs);
+    const f = summarize(streamFrames);
+    const fi = summarize(idleFrames);
+    const lat = summarize(latencies);
+    const sl = summarize(sseLat);
+    const lt = page1.longtasks;
+    const ltTotal = lt.reduce((a, [, d]) => a + d, 0);
+    const ltMax = lt.reduce((a, [, d]) => Math.max(a, d), 0);
+
+    console.log(`\nStreaming: ${written.toLocaleString('en-US')} events in ${(streamMs / 1000).toFixed(1)} s = ${fmt((written * 1000) / streamMs, 0)}/s written (${ticks} commits, ${fmt(writeMs / Math.max(1, ticks), 2)} ms each); ${page1.sse.length.toLocaleString('en-US')} status messages received by the page (after coalescing)`);
+    printTable([
+      ['figure', 'n', 'p50', 'p95', 'max', 'mean'],
+      ['frame time idle, ms', fi.n, fmt(fi.p50), fmt(fi.p95), fmt(fi.max), fmt(fi.mean)],
+      ['frame time under load, ms', f.n, fmt(f.p50), fmt(f.p95), fmt(f.max), fmt(f.mean)],
+      ['event → SSE message in page, ms', sl.n, fmt(sl.p50, 0), fmt(sl.p95, 0), fmt(sl.max, 0), fmt(sl.mean)],
+      ['event → badge on screen, ms', lat.n, fmt(lat.p50, 0), fmt(lat.p95, 0), fmt(lat.max, 0), fmt(lat.mean)],
+    ]);
+    console.log(
+      `frames/s under load: ${fmt((f.n * 1000) / streamMs)} (idle ${fmt((fi.n * 1000) / IDLE_MS)}); frames > 50 ms: ${streamFrames.filter((x) => x > 50).length}; ` +
+        `long tasks: ${lt.length}, total ${fmt(ltTotal, 0)} ms (${fmt((100 * ltTotal) / streamMs)}% of the stream), max ${fmt(ltMax, 0)} ms; ` +
+        `badge changes seen on screen: ${page1.badges.length}; probes missed: ${missed}/${probes.length}`,
+    );
+
+    // virtualisation: scrolled to the middle, the DOM stays small
+    await p.locator('.virtual-wrap').evaluate((el, n) => el.scrollTo(0, Math.floor(n / 2) * 41), N);
+    await p.waitForSelector(`.live-table tbody tr[data-registration-id="${Math.floor(N / 2)}"]`, { timeout: 10_000 }).catch(() => null);
+    const rowsInDom = await p.locator('.live-table tbody tr[data-registration-id]').count();
+    console.log(`rows in the DOM after scrolling to the middle: ${rowsInDom}`);
+
+    if (typeof args.json === 'string') {
+      writeFileSync(args.json, JSON.stringify({ n: N, rate: RATE, seconds: SECONDS, loads, idleFrames, frames: streamFrames, latencies, sseLat, longtasks: lt, written, streamMs, rowsInDom }, null, 1));
+      console.log(`figures written to ${args.json}`);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

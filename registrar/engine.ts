@@ -30,7 +30,11 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   bindPort?: number;
   /** Host advertised in Via/Contact; default: local address towards the target. */
   publicHost?: string;
-  /** Port advertised in Via/Contact; default: the local port. */
+  /**
+   * Port advertised in Via/Contact; default: the local port. Over TCP/TLS the
+   * Contact defaults to the SIP (UDP bind) port instead of the connection's
+   * ephemeral one, so a reconnect does not create a second binding.
+   */
   publicPort?: number;
   /** PEM CA bundle for TLS server verification. */
   tlsCaFile?: string;
@@ -41,8 +45,10 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   sendBurst?: number;
   userAgent?: string;
   timers?: Partial<TimerValues>;
-  /** Messages kept per registration for trace(). */
+  /** Messages kept per registration for trace() (default 12: two challenge cycles and an un-REGISTER). */
   traceSize?: number;
+  /** Characters (≈ bytes) of messages kept per registration for trace() (default 16 Ki; the newest message is always kept). */
+  traceBytes?: number;
   maxRedirects?: number;
   resolver?: DnsResolver;
   dnsCacheMs?: number;
@@ -113,10 +119,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       publicPort: options.publicPort ?? null,
       userAgent: options.userAgent ?? 'ddi-registrar/0.1',
       maxRedirects: options.maxRedirects ?? 5,
-      traceSize: options.traceSize ?? 20,
+      traceSize: options.traceSize ?? 12,
+      traceBytes: options.traceBytes ?? 16 * 1024,
+      streamContactPort: () => this.sipPort(options.bindPort),
       onStatus: (s) => this.emit('status', s),
-      onTrace: (registrationId, direction, at, remote, data) => {
-        if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(data.toString('utf8')) });
+      onTrace: (registrationId, direction, at, remote, text) => {
+        if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
       },
     };
   }
@@ -129,12 +137,16 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Registers every enabled config, first REGISTERs spread evenly over
-   * `spreadMs` (default: the startupSpreadMs option).
+   * `spreadMs` (default: the startupSpreadMs option). Disabled configs report
+   * their initial `disabled` status (enabled ones report `pending`).
    */
   async start(configs: readonly RegistrationConfig[], options: { spreadMs?: number } = {}): Promise<void> {
     for (const c of configs) validateConfig(c);
     await this.open();
-    for (const c of configs) this.upsertQuiet(c);
+    for (const c of configs) {
+      const reg = this.upsertQuiet(c);
+      if (reg.currentState === 'disabled') this.emit('status', reg.status());
+    }
     this.running = true;
     const spread = options.spreadMs ?? this.startupSpreadMs;
     const toStart = [...this.registrations.values()].filter((r) => r.currentConfig.enabled && r.currentState === 'pending');
@@ -151,7 +163,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const existing = this.registrations.get(config.id);
     if (!existing) {
       const reg = this.upsertQuiet(config);
-      if (this.running && config.enabled) reg.start(0);
+      if (!config.enabled) this.emit('status', reg.status());
+      else if (this.running) reg.start(0);
       return;
     }
     const old = existing.currentConfig;
@@ -251,6 +264,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (t) transports[k] = { ...t.counters };
     }
     return { transactions: structuredClone(this.layer.counters), liveTransactions: this.layer.size, transports, registrationsByState };
+  }
+
+  /** Our SIP port: the UDP socket's bound port, else the configured one (default 5060). */
+  private sipPort(bindPort: number | undefined): number {
+    const udp = this.transports.udp;
+    return udp instanceof UdpTransport && udp.isOpen ? udp.address().port : bindPort || 5060;
   }
 
   private upsertQuiet(config: RegistrationConfig): Registration {

@@ -90,11 +90,8 @@ function tokenizeChallenges(value: string): RawChallenge[] {
   let current: RawChallenge | null = null;
   let i = 0;
   const n = value.length;
-  const skipWs = (): void => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t' || value[i] === ',')) i++;
-  };
   while (i < n) {
-    skipWs();
+    while (i < n && (value[i] === ' ' || value[i] === '\t' || value[i] === ',')) i++;
     if (i >= n) break;
     let j = i;
     while (j < n && value[j] !== '=' && value[j] !== ' ' && value[j] !== '\t' && value[j] !== ',') j++;
@@ -112,12 +109,17 @@ function tokenizeChallenges(value: string): RawChallenge[] {
     while (k < n && (value[k] === ' ' || value[k] === '\t')) k++;
     let paramValue = '';
     if (value[k] === '"') {
-      k++;
+      // quoted-string (RFC 3261 §25.1): copied in runs between quoted-pairs.
+      let run = ++k;
       while (k < n && value[k] !== '"') {
-        if (value[k] === '\\' && k + 1 < n) k++;
-        paramValue += value[k++];
+        if (value[k] === '\\' && k + 1 < n) {
+          paramValue += value.slice(run, k);
+          run = ++k;
+        }
+        k++;
       }
       if (k >= n) throw new SipError('E_PARSE', 'unterminated quoted string in challenge');
+      paramValue += value.slice(run, k);
       k++;
     } else {
       const start = k;

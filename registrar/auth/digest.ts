@@ -1,6 +1,6 @@
 // Digest response computation (RFC 7616 §3.4, RFC 8760 for SIP, RFC 3261 §22.4).
 // Pure functions: callers supply cnonce and nonce-count so results are testable.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { DigestAlgorithm, DigestChallenge } from './challenge';
 
 const HASH_NAMES: Record<DigestAlgorithm, string> = {
@@ -12,8 +12,12 @@ const HASH_NAMES: Record<DigestAlgorithm, string> = {
   'SHA-512-256-sess': 'sha512-256',
 };
 
+/** One-shot crypto.hash (Node >= 20.12) skips the Hash object; createHash otherwise. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
+
 export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
-  return createHash(HASH_NAMES[algorithm]).update(data).digest('hex');
+  const name = HASH_NAMES[algorithm];
+  return oneShot ? oneShot(name, data, 'hex') : crypto.createHash(name).update(data).digest('hex');
 }
 
 export interface DigestCredentials {
@@ -74,6 +78,7 @@ export function computeDigest(input: DigestInput): DigestResult {
 }
 
 function quote(value: string): string {
+  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return `"${value}"`;
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

@@ -7,6 +7,7 @@ import { Headers } from './headers';
 import { DEFAULT_LIMITS, type ParseLimits, type SipMessage } from './types';
 
 const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 
 /** Byte offset where headers end and the length of the terminator, or null. */
@@ -42,7 +43,10 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
   const start = skipLeadingNewlines(buf);
   const terminator = findHeaderEnd(buf, start);
   if (!terminator) throw new SipError('E_PARSE', 'truncated message: no end of headers');
-  const head = buf.toString('utf8', start, terminator.end);
+  // Decoded once: `text` is kept for traces and the head is a view of it when
+  // every byte decoded to one UTF-16 unit (byte offsets = string offsets).
+  const text = buf.toString('utf8');
+  const head = text.length === buf.length ? text.slice(start, terminator.end) : buf.toString('utf8', start, terminator.end);
 
   let lineEnd = head.indexOf('\n');
   const firstLine = stripCr(lineEnd < 0 ? head : head.slice(0, lineEnd));
@@ -56,7 +60,8 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
     bodyLength = parseContentLength(lengthHeader);
     if (bodyLength > available) throw new SipError('E_PARSE', 'truncated message: body shorter than Content-Length');
   }
-  const body = buf.subarray(bodyStart, bodyStart + bodyLength);
+  // An empty body must not pin the datagram's memory.
+  const body = bodyLength === 0 ? EMPTY : buf.subarray(bodyStart, bodyStart + bodyLength);
 
   if (firstLine.startsWith('SIP/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
@@ -66,7 +71,7 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
     const status = parseStatusCode(code);
     const after = firstLine.charCodeAt(lineEnd + 4);
     if (!Number.isNaN(after) && after !== 0x20) throw new SipError('E_PARSE', 'malformed status line');
-    return { kind: 'response', status, reason: firstLine.slice(lineEnd + 5).trim(), headers, body };
+    return { kind: 'response', status, reason: firstLine.slice(lineEnd + 5).trim(), headers, body, text };
   }
 
   // Request-Line = Method SP Request-URI SP SIP-Version (§7.1)
@@ -79,7 +84,7 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
     const c = method.charCodeAt(i);
     if (c < 0x21 || c > 0x7e) throw new SipError('E_PARSE', 'malformed method');
   }
-  return { kind: 'request', method, uri: firstLine.slice(sp1 + 1, sp2), headers, body };
+  return { kind: 'request', method, uri: firstLine.slice(sp1 + 1, sp2), headers, body, text };
 }
 
 function parseStatusCode(code: string): number {
@@ -100,34 +105,46 @@ function stripCr(line: string): string {
 
 /**
  * Parses header lines, unfolding continuation lines that start with SP/HT into
- * the previous header with a single space (RFC 3261 §7.3.1).
+ * the previous header with a single space (RFC 3261 §7.3.1). Works on offsets
+ * into `head`: one string per header name and value, no per-line copies.
  */
 function parseHeaderBlock(head: string, from: number, maxHeaders: number): Headers {
   const headers = new Headers();
+  const n = head.length;
   let name = '';
   let value = '';
   let pos = from;
   let lines = 0;
-  while (pos < head.length) {
+  while (pos < n) {
     let end = head.indexOf('\n', pos);
-    if (end < 0) end = head.length;
-    const line = stripCr(head.slice(pos, end));
-    pos = end + 1;
-    const first = line.charCodeAt(0);
+    if (end < 0) end = n;
+    const next = end + 1;
+    if (end > pos && head.charCodeAt(end - 1) === CR) end--;
+    const first = head.charCodeAt(pos);
     if (first === 0x20 || first === 0x09) {
       if (!name) throw new SipError('E_PARSE', 'continuation line before first header');
-      value += ' ' + line.trim();
+      value += ' ' + head.slice(pos, end).trim();
+      pos = next;
       continue;
     }
     if (name) headers.add(name, value);
     if (++lines > maxHeaders) throw new SipError('E_TOO_LARGE', `more than ${maxHeaders} headers`);
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new SipError('E_PARSE', 'malformed header line');
-    const rawName = line.slice(0, colon).trim();
+    const colon = head.indexOf(':', pos);
+    if (colon <= pos || colon >= end) throw new SipError('E_PARSE', 'malformed header line');
+    const rawName = head.slice(pos, colon).trim();
     if (!rawName || rawName.indexOf(' ') >= 0) throw new SipError('E_PARSE', 'malformed header name');
     name = canonicalHeaderName(rawName);
-    value = line.slice(colon + 1).trim();
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && isLws(head.charCodeAt(vs))) vs++;
+    while (ve > vs && isLws(head.charCodeAt(ve - 1))) ve--;
+    value = head.slice(vs, ve);
+    pos = next;
   }
   if (name) headers.add(name, value);
   return headers;
+}
+
+function isLws(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === CR;
 }

@@ -7,6 +7,8 @@ export interface SipResponse {
   reason: string;
   headers: Headers;
   body: Buffer;
+  /** The whole message decoded as UTF-8 (what traces show). */
+  text: string;
 }
 
 export interface SipRequest {
@@ -15,6 +17,8 @@ export interface SipRequest {
   uri: string;
   headers: Headers;
   body: Buffer;
+  /** The whole message decoded as UTF-8 (what traces show). */
+  text: string;
 }
 
 export type SipMessage = SipRequest | SipResponse;

@@ -110,6 +110,9 @@ export function formatUri(uri: SipUri): string {
  * parts a registrar echoes back): scheme, user, host and effective port.
  */
 export function sameBindingAddress(a: SipUri, b: SipUri): boolean {
-  const defPort = (u: SipUri): number => u.port ?? (u.scheme === 'sips' || u.params.get('transport')?.toLowerCase() === 'tls' ? 5061 : 5060);
-  return a.scheme === b.scheme && a.user === b.user && a.host.toLowerCase() === b.host.toLowerCase() && defPort(a) === defPort(b);
+  return a.scheme === b.scheme && a.user === b.user && a.host.toLowerCase() === b.host.toLowerCase() && effectivePort(a) === effectivePort(b);
+}
+
+function effectivePort(u: SipUri): number {
+  return u.port ?? (u.scheme === 'sips' || u.params.get('transport')?.toLowerCase() === 'tls' ? 5061 : 5060);
 }

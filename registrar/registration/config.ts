@@ -39,13 +39,27 @@ export function bindingChanged(a: RegistrationConfig, b: RegistrationConfig): bo
   return BINDING_FIELDS.some((f) => (a[f] ?? null) !== (b[f] ?? null));
 }
 
+/**
+ * Parsed Request-URIs by text: thousands of registrations on one registrar
+ * share one SipUri (never mutated), parsed once. Bounded; cleared when full.
+ */
+const requestUris = new Map<string, SipUri>();
+const REQUEST_URIS_MAX = 4096;
+
 /** Request-URI of REGISTER (RFC 3261 §10.2): the registrar's URI, no user part. */
 export function requestUriOf(config: RegistrationConfig): SipUri {
+  const text = config.registerServerUri || `sip:${config.domain}`;
+  const known = requestUris.get(text);
+  if (known) return known;
+  let uri: SipUri;
   try {
-    return parseUri(config.registerServerUri || `sip:${config.domain}`);
+    uri = parseUri(text);
   } catch (err) {
     throw new SipError('E_CONFIG', `registration ${config.id}: invalid register server URI`, { cause: err });
   }
+  if (requestUris.size >= REQUEST_URIS_MAX) requestUris.clear();
+  requestUris.set(text, uri);
+  return uri;
 }
 
 export function validateConfig(config: RegistrationConfig): void {

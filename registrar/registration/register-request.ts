@@ -1,5 +1,4 @@
 // REGISTER construction, RFC 3261 §10.2 with rport (RFC 3581 §3).
-import { serializeRequest } from '../message/serializer';
 import { formatHost } from '../message/uri';
 import { newBranch } from '../message/via';
 import type { TransportProtocol } from '../transport/types';
@@ -23,6 +22,8 @@ export interface RegisterParams {
 
 export interface BuiltRequest {
   data: Buffer;
+  /** `data` as text, for the trace. */
+  text: string;
   branch: string;
 }
 
@@ -30,20 +31,23 @@ export function contactUri(ddi: string, host: string, port: number, transport: T
   return `sip:${ddi}@${formatHost(host)}:${port};transport=${transport}`;
 }
 
+/** Serialized as message/serializer.ts does (§7.1), written directly into one parts list. */
 export function buildRegister(p: RegisterParams): BuiltRequest {
   const branch = newBranch();
-  const headers: Array<readonly [string, string]> = [
+  const parts: string[] = [
+    'REGISTER ', p.requestUri, ' SIP/2.0\r\n',
     // §18.1.1 sent-by; rport asks for symmetric response routing through NAT.
-    ['Via', `SIP/2.0/${p.transport.toUpperCase()} ${formatHost(p.viaHost)}:${p.viaPort};rport;branch=${branch}`],
-    ['Max-Forwards', '70'],
-    ['From', `<${p.aor}>;tag=${p.fromTag}`],
-    ['To', `<${p.aor}>`],
-    ['Call-ID', p.callId],
-    ['CSeq', `${p.cseq} REGISTER`],
-    ['Contact', `<${p.contact}>`],
-    ['Expires', String(p.expires)],
-    ...p.authorization,
-    ['User-Agent', p.userAgent],
+    'Via: SIP/2.0/', TRANSPORT_TOKENS[p.transport], ' ', formatHost(p.viaHost), ':', String(p.viaPort), ';rport;branch=', branch,
+    '\r\nMax-Forwards: 70\r\nFrom: <', p.aor, '>;tag=', p.fromTag,
+    '\r\nTo: <', p.aor,
+    '>\r\nCall-ID: ', p.callId,
+    '\r\nCSeq: ', String(p.cseq), ' REGISTER\r\nContact: <', p.contact,
+    '>\r\nExpires: ', String(p.expires), '\r\n',
   ];
-  return { data: serializeRequest({ method: 'REGISTER', uri: p.requestUri, headers }), branch };
+  for (const [name, value] of p.authorization) parts.push(name, ': ', value, '\r\n');
+  parts.push('User-Agent: ', p.userAgent, '\r\nContent-Length: 0\r\n\r\n');
+  const text = parts.join('');
+  return { data: Buffer.from(text, 'utf8'), text, branch };
 }
+
+const TRANSPORT_TOKENS: Record<TransportProtocol, string> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };

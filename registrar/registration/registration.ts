@@ -11,6 +11,7 @@ import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
 import type { TransactionLayer } from '../transaction/layer';
+import type { TokenBucket } from '../util/token-bucket';
 import { formatTarget, type Transport, type TransportProtocol, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
@@ -27,16 +28,23 @@ export interface RegistrationDeps {
   layer: TransactionLayer;
   transports: Partial<Record<TransportProtocol, Transport>>;
   targets: { resolve(uri: SipUri, transport: TransportProtocol): Promise<TransportTarget[]> };
-  pacer: { acquire(): Promise<void> };
+  /** Paces new exchanges (charged once per exchange, not per request). */
+  pacer: Pick<TokenBucket, 'acquire' | 'schedule'>;
   policy: RetryPolicy;
   random: RandomSource;
   publicHost: string | null;
   publicPort: number | null;
+  /**
+   * Contact port over TCP/TLS: the engine's SIP port, not the connection's
+   * ephemeral one, so the Contact survives reconnects.
+   */
+  streamContactPort(): number;
   userAgent: string;
   maxRedirects: number;
   traceSize: number;
+  traceBytes: number;
   onStatus(status: RegistrationStatus): void;
-  onTrace(registrationId: string, direction: 'out' | 'in', at: number, remote: string, data: Buffer): void;
+  onTrace(registrationId: string, direction: 'out' | 'in', at: number, remote: string, text: string): void;
 }
 
 type Outcome =
@@ -70,6 +78,7 @@ export class Registration {
   readonly id: string;
   private config: RegistrationConfig;
   private readonly requestUri: SipUri;
+  private readonly requestUriText: string;
   private readonly aor: string;
   private readonly callId = randomHex(16);
   private readonly fromTag = randomHex(8);
@@ -90,14 +99,13 @@ export class Registration {
 
   /** Incremented by every operation; stale async continuations compare and bail. */
   private op = 0;
+  /** A REGISTER exchange is running or waiting for the pacer. */
   private inFlight = false;
+  /** Queued in the pacer (at most once). */
+  private queued = false;
   /** Contact of the last REGISTER sent with a non-zero expiry. */
   private lastContact: string | null = null;
   private timer: ScheduledTask | null = null;
-  private readonly fire = (): void => {
-    this.timer = null;
-    this.registerNow();
-  };
 
   constructor(
     config: RegistrationConfig,
@@ -106,9 +114,10 @@ export class Registration {
     this.id = config.id;
     this.config = config;
     this.requestUri = requestUriOf(config);
+    this.requestUriText = formatUri(this.requestUri);
     this.aor = `sip:${config.username}@${config.domain}`;
     this.requestedExpires = config.expires;
-    this.ring = new TraceRing(deps.traceSize);
+    this.ring = new TraceRing(deps.traceSize, deps.traceBytes);
     this.at = deps.scheduler.now();
     this.state = config.enabled ? 'pending' : 'disabled';
   }
@@ -155,10 +164,17 @@ export class Registration {
     this.schedule(delayMs);
   }
 
-  /** Sends a REGISTER now unless one is already in flight. */
+  /** Sends a REGISTER (when the pacer allows) unless one is already in flight. */
   registerNow(): void {
     if (this.inFlight || this.state === 'unregistering') return;
-    this.run().catch((err: unknown) => this.fail(localCause(err), null, null, false));
+    this.cancelTimer();
+    this.op++;
+    this.inFlight = true;
+    // A refresh of a live binding stays 'registered' (no flicker).
+    if (this.state !== 'registered') this.transition('registering', { nextAttemptAt: null });
+    if (this.queued) return;
+    this.queued = true;
+    this.deps.pacer.schedule(Registration.paced, this);
   }
 
   /**
@@ -179,7 +195,8 @@ export class Registration {
     this.transition('unregistering', { nextAttemptAt: null });
     let outcome: Outcome;
     try {
-      outcome = await this.exchange(op, 0);
+      await this.deps.pacer.acquire();
+      outcome = op === this.op ? await this.exchange(op, 0) : SUPERSEDED;
     } catch (err) {
       outcome = { kind: 'failure', rejected: false, code: null, reason: localCause(err), retryAfterMs: null };
     }
@@ -196,12 +213,17 @@ export class Registration {
     this.cancelTimer();
   }
 
-  private async run(): Promise<void> {
-    this.cancelTimer();
-    const op = ++this.op;
-    this.inFlight = true;
-    // A refresh of a live binding stays 'registered' (no flicker).
-    if (this.state !== 'registered') this.transition('registering', { nextAttemptAt: null });
+  /** The pacer's turn: runs the exchange registerNow() asked for, unless it was abandoned meanwhile. */
+  private static paced(reg: Registration): void {
+    reg.queued = false;
+    if (!reg.inFlight || reg.state === 'unregistering') return;
+    const op = reg.op;
+    reg.run(op).catch((err: unknown) => {
+      if (op === reg.op) reg.fail(localCause(err), null, null, false);
+    });
+  }
+
+  private async run(op: number): Promise<void> {
     const outcome = await this.exchange(op, this.requestedExpires);
     if (outcome.kind === 'superseded') return;
     this.inFlight = false;
@@ -233,10 +255,16 @@ export class Registration {
     this.transition(rejected ? 'rejected' : 'retrying', { code, reason, attempts, nextAttemptAt: this.deps.scheduler.now() + delay });
   }
 
-  /** One logical REGISTER: resolves, sends, follows challenges/redirects, fails over. */
+  /**
+   * One logical REGISTER: resolves, sends, follows challenges/redirects, fails over.
+   * Callers charge the pacer once before it: requests within it (digest answers,
+   * 423 retries, redirects, failover) go out at once instead of queueing
+   * behind every other registration's first REGISTER.
+   */
   private async exchange(op: number, expires: number): Promise<Outcome> {
-    const { layer, transports, pacer } = this.deps;
+    const { layer, transports } = this.deps;
     let requestUri = this.requestUri;
+    let uriText = this.requestUriText;
     let targets: TransportTarget[];
     try {
       targets = await this.deps.targets.resolve(requestUri, this.config.transport);
@@ -257,19 +285,17 @@ export class Registration {
       const remote = formatTarget(target);
       const transport = transports[target.transport];
       if (!transport) return failure(null, 'config', null);
-      await pacer.acquire();
-      if (op !== this.op) return SUPERSEDED;
 
       let contact: string;
       try {
         const local = await transport.localAddressFor(target);
+        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort());
         contact =
           expires === 0 && this.lastContact
             ? this.lastContact
-            : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, this.deps.publicPort ?? local.port, target.transport);
+            : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
         if (op !== this.op) return SUPERSEDED;
         this.target = remote;
-        const uriText = formatUri(requestUri);
         const request = buildRegister({
           requestUri: uriText,
           aor: this.aor,
@@ -285,9 +311,10 @@ export class Registration {
           authorization: auth ? auth.headers('REGISTER', uriText) : [],
         });
         if (requested > 0) this.lastContact = contact;
-        this.record('out', remote, request.data);
+        this.record('out', remote, request.text);
         const result = await layer.request(target, request.data, request.branch, 'REGISTER').result;
-        this.record('in', formatTarget(result.remote), result.raw);
+        const from = result.remote;
+        this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);
         if (op !== this.op) return SUPERSEDED;
 
         const res = result.response;
@@ -314,6 +341,7 @@ export class Registration {
           if (!next) return rejected(status, res.reason);
           if (++redirects > this.deps.maxRedirects) return rejected(status, 'too-many-redirects');
           requestUri = { ...next, user: null, headers: null, params: new Map([...next.params].filter(([k]) => k === 'transport')) };
+          uriText = formatUri(requestUri);
           targets = await this.deps.targets.resolve(requestUri, this.config.transport);
           index = 0;
           auth = this.newAuthSession();
@@ -346,16 +374,21 @@ export class Registration {
     return new AuthSession(this.config.authUsername || this.config.username, password, this.config.realm || null);
   }
 
-  private record(direction: 'out' | 'in', remote: string, data: Buffer): void {
+  private record(direction: 'out' | 'in', remote: string, text: string): void {
     const at = this.deps.scheduler.now();
-    this.ring.push(direction, at, remote, data);
-    this.deps.onTrace(this.id, direction, at, remote, data);
+    this.ring.push(direction, at, remote, text);
+    this.deps.onTrace(this.id, direction, at, remote, text);
   }
 
   private schedule(delayMs: number): void {
     this.cancelTimer();
     this.nextAttemptAt = this.deps.scheduler.now() + delayMs;
-    this.timer = this.deps.scheduler.after(delayMs, this.fire);
+    this.timer = this.deps.scheduler.after(delayMs, Registration.fire, this);
+  }
+
+  private static fire(reg: Registration): void {
+    reg.timer = null;
+    reg.registerNow();
   }
 
   private cancelTimer(): void {

@@ -46,6 +46,11 @@ export function minExpires(response: SipResponse): number | null {
   return parseDeltaSeconds(response.headers.get('min-expires'));
 }
 
+function qValue(p: string | null | undefined): number {
+  const n = p === null || p === undefined ? 1 : Number(p);
+  return Number.isFinite(n) ? n : 0;
+}
+
 /** First redirect target of a 3xx, highest q first (§8.1.3.4, §20.10). */
 export function redirectTarget(response: SipResponse): SipUri | null {
   let contacts: NameAddr[];
@@ -54,13 +59,9 @@ export function redirectTarget(response: SipResponse): SipUri | null {
   } catch {
     return null;
   }
-  const q = (p: string | null | undefined): number => {
-    const n = p === null || p === undefined ? 1 : Number(p);
-    return Number.isFinite(n) ? n : 0;
-  };
   let best: { uri: SipUri; q: number } | null = null;
   for (const c of contacts) {
-    const cq = q(c.params.get('q'));
+    const cq = qValue(c.params.get('q'));
     if (!best || cq > best.q) best = { uri: c.uri, q: cq };
   }
   return best?.uri ?? null;

@@ -1,29 +1,32 @@
-// Bounded ring of the last SIP messages of one registration. Raw bytes are
-// kept and redacted only when read, so the hot path pays no regex cost.
+// Bounded ring of the last SIP messages of one registration, limited both in
+// messages and in characters (≈ bytes: SIP is mostly ASCII). Messages are
+// kept as decoded text: the request text the serializer built anyway, or one
+// flat copy of a response (never a slice pinning a socket or pool buffer),
+// and redacted only when read, so the hot path pays no regex cost.
 import { redact } from '../auth/redact';
 import type { TraceEntry } from './status';
 
-interface RawEntry {
-  direction: 'out' | 'in';
-  at: number;
-  remote: string;
-  data: Buffer;
-}
-
 export class TraceRing {
-  private readonly items: Array<RawEntry | undefined>;
+  private readonly items: Array<TraceEntry | undefined>;
   private next = 0;
   private count = 0;
+  private chars = 0;
 
-  constructor(private readonly capacity: number) {
-    this.items = new Array<RawEntry | undefined>(capacity);
+  constructor(
+    private readonly capacity: number,
+    private readonly maxChars: number,
+  ) {
+    this.items = new Array<TraceEntry | undefined>(capacity);
   }
 
-  push(direction: 'out' | 'in', at: number, remote: string, data: Buffer): void {
+  /** Keeps `text` (unredacted), dropping the oldest entries beyond the limits; the newest message is always kept. */
+  push(direction: 'out' | 'in', at: number, remote: string, text: string): void {
     if (this.capacity === 0) return;
-    this.items[this.next] = { direction, at, remote, data };
+    while (this.count > 0 && (this.count === this.capacity || this.chars + text.length > this.maxChars)) this.dropOldest();
+    this.items[this.next] = { direction, at, remote, text };
     this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
+    this.count++;
+    this.chars += text.length;
   }
 
   /** Oldest first, redacted. */
@@ -31,9 +34,16 @@ export class TraceRing {
     const out: TraceEntry[] = [];
     const start = (this.next - this.count + this.capacity) % this.capacity;
     for (let i = 0; i < this.count; i++) {
-      const e = this.items[(start + i) % this.capacity] as RawEntry;
-      out.push({ direction: e.direction, at: e.at, remote: e.remote, text: redact(e.data.toString('utf8')) });
+      const e = this.items[(start + i) % this.capacity] as TraceEntry;
+      out.push({ direction: e.direction, at: e.at, remote: e.remote, text: redact(e.text) });
     }
     return out;
+  }
+
+  private dropOldest(): void {
+    const i = (this.next - this.count + this.capacity) % this.capacity;
+    this.chars -= (this.items[i] as TraceEntry).text.length;
+    this.items[i] = undefined;
+    this.count--;
   }
 }

@@ -5,6 +5,9 @@
 //
 // Timer E retransmits over UDP only: T1, doubling up to T2 in Trying; T2 in
 // Proceeding (§17.1.2.2). Reliable transports never retransmit (§17.1.2.1).
+// The Completed state only absorbs retransmitted final responses, so on
+// completion the transaction layer keeps just the branch and the Timer K
+// deadline and this object (request, response, promise) is released.
 import { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import type { ScheduledTask, Scheduler } from '../scheduler';
@@ -14,8 +17,8 @@ import { timerF, timerK, type TimerValues } from './timers';
 export type ClientTransactionState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export interface TransactionResult {
+  /** Parsed response; its `text` is the message as received. */
   response: SipResponse;
-  raw: Buffer;
   remote: RemoteAddress;
 }
 
@@ -25,7 +28,8 @@ export interface TransactionHost {
   readonly timers: TimerValues;
   transmit(tx: ClientTransaction): void;
   retransmitted(): void;
-  completed(tx: ClientTransaction, result: TransactionResult): void;
+  /** A final response arrived; `timerKMs` > 0: absorb retransmissions of it that long. */
+  completed(tx: ClientTransaction, result: TransactionResult, timerKMs: number): void;
   failed(error: SipError): void;
   terminated(tx: ClientTransaction): void;
 }
@@ -39,14 +43,10 @@ export class ClientTransaction {
   private interval: number;
   private timerE: ScheduledTask | null = null;
   private timerF: ScheduledTask | null = null;
-  private timerK: ScheduledTask | null = null;
   private readonly reliable: boolean;
   private readonly onProvisional: ((r: TransactionResult) => void) | undefined;
-  /** Bound once per transaction, not per firing. */
-  readonly handleSendError = (error: SipError): void => this.transportError(error);
-  private readonly fireE = (): void => this.onTimerE();
-  private readonly fireF = (): void => this.onTimerF();
-  private readonly fireK = (): void => this.terminate();
+  /** Send-failure callback handed to the transport; created once per transaction, not per send. */
+  readonly handleSendError: (error: SipError) => void;
 
   constructor(
     private readonly host: TransactionHost,
@@ -60,6 +60,7 @@ export class ClientTransaction {
     this.interval = host.timers.t1;
     this.startedAt = host.scheduler.now();
     this.onProvisional = onProvisional;
+    this.handleSendError = (error) => this.transportError(error);
     this.result = new Promise<TransactionResult>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -69,8 +70,8 @@ export class ClientTransaction {
   /** Sends the request and arms Timers E (UDP) and F. */
   start(): void {
     const s = this.host.scheduler;
-    if (!this.reliable) this.timerE = s.after(this.interval, this.fireE);
-    this.timerF = s.after(timerF(this.host.timers), this.fireF);
+    if (!this.reliable) this.timerE = s.after(this.interval, ClientTransaction.fireE, this);
+    this.timerF = s.after(timerF(this.host.timers), ClientTransaction.fireF, this);
     this.host.transmit(this);
   }
 
@@ -82,17 +83,16 @@ export class ClientTransaction {
         this.onProvisional?.(result);
         return;
       }
-      this.state = 'completed';
+      // Timer K = 0 on reliable transports: straight to Terminated (§17.1.2.2).
+      const k = timerK(this.host.timers, this.reliable);
+      this.state = k === 0 ? 'terminated' : 'completed';
       this.host.scheduler.cancel(this.timerE);
       this.host.scheduler.cancel(this.timerF);
       this.timerE = this.timerF = null;
-      this.host.completed(this, result);
+      this.host.completed(this, result, k);
       this.resolve(result);
-      const k = timerK(this.host.timers, this.reliable);
-      if (k === 0) this.terminate();
-      else this.timerK = this.host.scheduler.after(k, this.fireK);
     }
-    // Completed: retransmitted final responses are absorbed (§17.1.2.2).
+    // Completed: retransmitted final responses are absorbed (§17.1.2.2), by the layer.
   }
 
   /** A transport failure while waiting (§17.1.4): inform the TU, terminate. */
@@ -103,11 +103,19 @@ export class ClientTransaction {
     this.terminate();
   }
 
+  private static fireE(tx: ClientTransaction): void {
+    tx.onTimerE();
+  }
+
+  private static fireF(tx: ClientTransaction): void {
+    tx.onTimerF();
+  }
+
   private onTimerE(): void {
     this.timerE = null;
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.host.timers.t2) : this.host.timers.t2;
-    this.timerE = this.host.scheduler.after(this.interval, this.fireE);
+    this.timerE = this.host.scheduler.after(this.interval, ClientTransaction.fireE, this);
     this.host.retransmitted();
     this.host.transmit(this);
   }
@@ -127,8 +135,7 @@ export class ClientTransaction {
     const s = this.host.scheduler;
     s.cancel(this.timerE);
     s.cancel(this.timerF);
-    s.cancel(this.timerK);
-    this.timerE = this.timerF = this.timerK = null;
+    this.timerE = this.timerF = null;
     this.host.terminated(this);
   }
 }

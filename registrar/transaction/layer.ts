@@ -1,16 +1,21 @@
 // Client transaction layer: creates non-INVITE client transactions, routes
 // responses to them by top Via branch + CSeq method (RFC 3261 §17.1.3), and
-// drops (and counts) malformed or unmatched messages.
+// drops (and counts) malformed or unmatched messages. Completed UDP
+// transactions are remembered only as branch → Timer K deadline, swept in
+// batches, so 10,000 finished exchanges cost a map entry each for T4.
 import { SipError } from '../errors';
 import { parseCSeq } from '../message/cseq';
 import { parseMessage } from '../message/parser';
 import { DEFAULT_LIMITS, type ParseLimits, type SipMessage } from '../message/types';
 import { topViaBranch } from '../message/via';
-import type { Scheduler } from '../scheduler';
+import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, Transport, TransportProtocol, TransportTarget } from '../transport/types';
 import { ClientTransaction, type TransactionHost, type TransactionResult } from './client-transaction';
 import { newTransactionCounters, observeLatency, type TransactionCounters } from './counters';
 import { DEFAULT_TIMERS, type TimerValues } from './timers';
+
+/** Granularity of the Timer K sweep: entries may linger this much past T4. */
+const SWEEP_MS = 500;
 
 export interface TransactionLayerOptions {
   scheduler: Scheduler;
@@ -24,6 +29,13 @@ export class TransactionLayer implements TransactionHost {
   readonly timers: TimerValues;
   readonly counters: TransactionCounters = newTransactionCounters();
   private readonly transactions = new Map<string, ClientTransaction>();
+  /**
+   * Completed transactions (§17.1.2.2): branch → Timer K deadline. Timer K is
+   * the same for all, so insertion order is deadline order and a sweep stops
+   * at the first entry still running.
+   */
+  private readonly absorbing = new Map<string, number>();
+  private sweepTask: ScheduledTask | null = null;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly limits: ParseLimits;
 
@@ -42,7 +54,7 @@ export class TransactionLayer implements TransactionHost {
 
   /** Live transactions (trying, proceeding or completed). */
   get size(): number {
-    return this.transactions.size;
+    return this.transactions.size + this.absorbing.size;
   }
 
   /**
@@ -82,11 +94,12 @@ export class TransactionLayer implements TransactionHost {
       return;
     }
     const tx = this.transactions.get(branch);
+    if (!tx && this.absorbing.has(branch)) return; // retransmitted final response, absorbed in Completed
     if (!tx || tx.method !== method) {
       this.counters.droppedUnmatched++;
       return;
     }
-    tx.receive({ response: message, raw: data, remote });
+    tx.receive({ response: message, remote });
   }
 
   transmit(tx: ClientTransaction): void {
@@ -102,9 +115,14 @@ export class TransactionLayer implements TransactionHost {
     this.counters.retransmissions++;
   }
 
-  completed(tx: ClientTransaction, result: TransactionResult): void {
+  completed(tx: ClientTransaction, result: TransactionResult, timerKMs: number): void {
+    const now = this.scheduler.now();
     this.counters.responsesByClass[Math.floor(result.response.status / 100)]++;
-    observeLatency(this.counters, this.scheduler.now() - tx.startedAt);
+    observeLatency(this.counters, now - tx.startedAt);
+    this.terminated(tx);
+    if (timerKMs <= 0) return;
+    this.absorbing.set(tx.branch, now + timerKMs);
+    if (this.sweepTask === null || this.sweepTask.index < 0) this.sweepTask = this.scheduler.after(timerKMs, TransactionLayer.sweep, this);
   }
 
   failed(error: SipError): void {
@@ -114,6 +132,23 @@ export class TransactionLayer implements TransactionHost {
 
   terminated(tx: ClientTransaction): void {
     if (this.transactions.get(tx.branch) === tx) this.transactions.delete(tx.branch);
+  }
+
+  private static sweep(layer: TransactionLayer): void {
+    layer.sweepAbsorbing();
+  }
+
+  /** Timer K fired for the oldest entries: they are Terminated. Re-armed at most once per SWEEP_MS. */
+  private sweepAbsorbing(): void {
+    this.sweepTask = null;
+    const now = this.scheduler.now();
+    for (const [branch, deadline] of this.absorbing) {
+      if (deadline > now) {
+        this.sweepTask = this.scheduler.after(Math.max(deadline - now, SWEEP_MS), TransactionLayer.sweep, this);
+        return;
+      }
+      this.absorbing.delete(branch);
+    }
   }
 
   /** A stream connection broke: fail every transaction still waiting on it. */

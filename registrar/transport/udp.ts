@@ -25,6 +25,8 @@ export class UdpTransport implements Transport {
   readonly protocol = 'udp' as const;
   readonly counters: TransportCounters = { droppedInbound: 0, sendErrors: 0 };
   private socket: Socket | null = null;
+  /** Bound address, read once after bind (getsockname is a syscall). */
+  private local: LocalAddress | null = null;
   private opening: Promise<void> | null = null;
   private handler: InboundHandler = () => {};
   private readonly routeCache = new Map<string, Promise<string>>();
@@ -46,7 +48,7 @@ export class UdpTransport implements Transport {
 
   open(): Promise<void> {
     this.opening ??= new Promise<void>((resolve, reject) => {
-      const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+      const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
       const onBindError = (err: Error): void => reject(toTransportError(err, `bind ${this.bindAddress}:${this.bindPort}`));
       socket.once('error', onBindError);
       socket.bind(this.bindPort, this.bindAddress, () => {
@@ -61,6 +63,8 @@ export class UdpTransport implements Transport {
           // Unprivileged processes may be clamped or refused; defaults still work.
         }
         socket.on('message', (msg, rinfo) => this.handler(msg, { transport: 'udp', host: rinfo.address, port: rinfo.port }));
+        const a = socket.address();
+        this.local = { host: a.address, port: a.port };
         this.socket = socket;
         resolve();
       });
@@ -68,11 +72,14 @@ export class UdpTransport implements Transport {
     return this.opening;
   }
 
+  get isOpen(): boolean {
+    return this.local !== null;
+  }
+
   /** Bound address and port, e.g. to learn the ephemeral port in tests. */
   address(): LocalAddress {
-    if (!this.socket) throw new SipError('E_CLOSED', 'UDP transport not open');
-    const a = this.socket.address();
-    return { host: a.address, port: a.port };
+    if (!this.local) throw new SipError('E_CLOSED', 'UDP transport not open');
+    return { host: this.local.host, port: this.local.port };
   }
 
   send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void {
@@ -91,8 +98,10 @@ export class UdpTransport implements Transport {
   }
 
   async localAddressFor(target: TransportTarget): Promise<LocalAddress> {
-    const { port } = this.address();
-    if (this.bindAddress !== '0.0.0.0' && this.bindAddress !== '::') return { host: this.bindAddress, port };
+    const local = this.local;
+    if (!local) throw new SipError('E_CLOSED', 'UDP transport not open');
+    const port = local.port;
+    if (this.bindAddress !== '0.0.0.0' && this.bindAddress !== '::') return local;
     let route = this.routeCache.get(target.host);
     if (!route) {
       route = discoverSourceAddress(target, this.family);
@@ -105,6 +114,7 @@ export class UdpTransport implements Transport {
   close(): Promise<void> {
     const socket = this.socket;
     this.socket = null;
+    this.local = null;
     this.opening = null;
     if (!socket) return Promise.resolve();
     return new Promise((resolve) => socket.close(() => resolve()));
@@ -114,6 +124,14 @@ export class UdpTransport implements Transport {
     this.counters.sendErrors++;
     onError?.(error);
   }
+}
+
+/**
+ * send() only gets IP literals (dns/ resolved names; the family is checked
+ * first), so dgram's per-datagram dns.lookup() and its deferral are skipped.
+ */
+function literalLookup(address: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  callback(null, address, isIP(address));
 }
 
 /**

@@ -405,3 +405,46 @@ test('start() spreads first registrations over the window', async () => {
   assert.equal(h.engine.counters().registrationsByState.registered, 4);
   assert.equal(h.engine.counters().transactions.responsesByClass[2], 4);
 });
+
+test('TCP: the Contact keeps the SIP port across reconnects (no second binding); Via has the connection port', async () => {
+  const clock = new FakeClock(1_700_000_000_000);
+  let localPort = 40001;
+  const transport = new MemoryTransport('tcp');
+  // Every connection gets a new ephemeral local port, as after a reconnect.
+  transport.localAddressFor = () => Promise.resolve({ host: '192.0.2.10', port: localPort++ });
+  const resolver = stubResolver({ 'example.com': ['198.51.100.7'] });
+  const engine = new Engine({ clock, transports: { tcp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0, bindPort: 5070 });
+  const server = digestServer({ expiresParam: 300 });
+  transport.onSend = (m) => {
+    const reply = server(parseRequest(m.data), m);
+    if (reply) transport.deliver(reply, { transport: 'tcp', host: m.target.host, port: m.target.port });
+  };
+  await engine.start([{ ...CONFIG, transport: 'tcp' }]);
+  await clock.advanceAsync(0);
+  assert.equal(engine.status('reg-1')?.state, 'registered');
+  await clock.advanceAsync(300_000); // refresh, over "new connections"
+  const reqs = transport.sent.map((m) => parseRequest(m.data));
+  assert.equal(reqs.length, 4);
+  const contacts = new Set(reqs.map((r) => r.headers.get('contact')));
+  assert.deepEqual([...contacts], ['<sip:+3215551234@192.0.2.10:5070;transport=tcp>']);
+  assert.deepEqual(
+    reqs.map((r) => /:(\d+);rport/.exec(r.headers.get('via') ?? '')?.[1]),
+    ['40001', '40002', '40003', '40004'],
+  );
+  assert.equal(engine.status('reg-1')?.state, 'registered');
+  await engine.stop(0);
+});
+
+test('disabled configs report their status at start() and when added', async () => {
+  const h = harness(digestServer());
+  await h.engine.start([{ ...CONFIG, id: 'on' }, { ...CONFIG, id: 'off', enabled: false }]);
+  assert.deepEqual(
+    h.statuses.map((s) => [s.registrationId, s.state]),
+    [['off', 'disabled'], ['on', 'pending']],
+  );
+  h.engine.upsert({ ...CONFIG, id: 'off2', enabled: false });
+  assert.deepEqual(h.statuses.at(-1), { ...h.engine.status('off2'), registrationId: 'off2', state: 'disabled' });
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('on')?.state, 'registered');
+  assert.equal(h.statuses.filter((s) => s.registrationId !== 'on').length, 2);
+});

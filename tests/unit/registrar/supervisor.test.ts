@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../../../lib/db/client';
-import type { Engine } from '../../../registrar/engine';
+import { Engine } from '../../../registrar/engine';
 import { Supervisor } from '../../../registrar/supervisor';
+import { MemoryTransport } from '../../../registrar/transport/memory';
 
 test('Supervisor: a failing periodic flush is logged, not thrown out of the timer', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
@@ -26,4 +27,27 @@ test('Supervisor: a failing periodic flush is logged, not thrown out of the time
   const deadline = Date.now() + 2000;
   while (!logs.some((l) => l.includes('periodic task failed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.ok(logs.some((l) => /periodic task failed: .*registration_traces/.test(l)), logs.join('\n'));
+});
+
+test('Supervisor: a registration that starts disabled gets its registration_status row', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
+  const db = openDatabase(join(dir, 'portal.db'));
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
+  const insert = sqlite.prepare(
+    `INSERT INTO registrations (ddi_provider_id, username, domain, ddi, password, expires, transport, enabled) VALUES (?, ?, '192.0.2.1', ?, 'pw', 3600, 'udp', ?)`,
+  );
+  const off = Number(insert.run(provider, 'off', '100', 0).lastInsertRowid);
+  // No transport can reach anything: only the start-up statuses matter here.
+  const engine = new Engine({ transports: { udp: new MemoryTransport('udp') }, startupSpreadMs: 60_000 });
+  const supervisor = new Supervisor(sqlite, engine, { pollMs: 1000, flushMs: 1000 });
+  await supervisor.start();
+  t.after(() => supervisor.stop(0).catch(() => {}));
+  supervisor.store.flush();
+  const row = sqlite.prepare('SELECT state FROM registration_status WHERE registration_id = ?').get(off) as { state: string } | undefined;
+  assert.equal(row?.state, 'disabled');
 });

@@ -111,14 +111,38 @@ test('final response completes; Timer K = T4 on UDP absorbs retransmissions', as
   assert.equal(layer.counters.responsesByClass[2], 1);
   assert.equal(layer.counters.droppedUnmatched, 0);
   clock.advance(4999);
-  assert.equal(tx.state, 'completed');
+  assert.equal(layer.size, 1);
+  transport.deliver(respond(data, 200, 'OK'), remote);
+  assert.equal(layer.counters.droppedUnmatched, 0, 'still absorbed just before Timer K');
   clock.advance(1);
-  assert.equal(tx.state, 'terminated');
-  assert.equal(layer.size, 0);
+  assert.equal(layer.size, 0, 'Terminated at Timer K');
+  transport.deliver(respond(data, 200, 'OK'), remote);
+  assert.equal(layer.counters.droppedUnmatched, 1, 'unknown once Terminated');
+  assert.equal(layer.counters.responsesByClass[2], 1);
   clock.advance(60_000);
   assert.equal(transport.sent.length, 1);
   assert.equal(layer.counters.latency.count, 1);
   assert.equal(layer.counters.latency.maxMs, 200);
+});
+
+test('Timer K sweep: completed transactions are forgotten in batches, never before T4', async () => {
+  const { clock, transport, start, remote, layer } = setup('udp');
+  const done = [];
+  for (let i = 0; i < 5; i++) {
+    const { tx, data } = start();
+    transport.deliver(respond(data, 200, 'OK'), remote);
+    done.push(tx.result);
+    clock.advance(100); // completions at t=0, 100, ..., 400
+  }
+  await Promise.all(done);
+  assert.equal(layer.size, 5);
+  clock.advance(4500); // t=5000: first deadline
+  assert.equal(layer.size, 4);
+  clock.advance(499); // t=5499: deadlines up to 5400 passed, next sweep at 5500
+  assert.equal(layer.size, 4);
+  clock.advance(1);
+  assert.equal(layer.size, 0);
+  assert.equal(clock.pending(), 0);
 });
 
 test('Timer K is 0 on TCP: terminated at once', async () => {

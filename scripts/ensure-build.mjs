@@ -1,10 +1,14 @@
-// Builds the Next.js app when there is no production build yet, or when a source file is newer
-// than the build (FORCE_BUILD=1 forces it). Keeps `npm start` and `npm test` at two commands.
+// Builds what `npm start` runs when it is missing or older than its sources (FORCE_BUILD=1 forces
+// it): the Next.js app (`next build`) and the Node bundles of server.ts and the registrar
+// (scripts/build-node.mjs). Keeps `npm start` and `npm test` at two commands.
+// `--node-only` builds just the Node bundles (for `npm run registrar`).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { buildNode } from './build-node.mjs';
 
-const SOURCES = ['app', 'components', 'lib', 'next.config.ts', 'package.json'];
+const NEXT_SOURCES = ['app', 'components', 'lib', 'next.config.ts', 'package.json'];
+const NODE_SOURCES = ['server.ts', 'registrar', 'lib', 'package.json'];
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
@@ -13,12 +17,16 @@ function newestMtime(path) {
   return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), 0);
 }
 
-const buildId = '.next/BUILD_ID';
-const fresh =
-  existsSync(buildId) &&
-  process.env.FORCE_BUILD !== '1' &&
-  Math.max(...SOURCES.map(newestMtime)) <= statSync(buildId).mtimeMs;
-if (fresh) process.exit(0);
+function isFresh(output, sources) {
+  return (
+    existsSync(output) &&
+    process.env.FORCE_BUILD !== '1' &&
+    Math.max(...sources.map(newestMtime)) <= statSync(output).mtimeMs
+  );
+}
+
+if (!isFresh('dist/registrar.mjs', NODE_SOURCES) || !isFresh('dist/server.mjs', NODE_SOURCES)) await buildNode();
+if (process.argv.includes('--node-only') || isFresh('.next/BUILD_ID', NEXT_SOURCES)) process.exit(0);
 
 console.log('Building the portal (`next build`): no build yet, or sources changed…');
 const r = spawnSync('npx', ['next', 'build'], {

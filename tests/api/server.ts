@@ -1,5 +1,5 @@
 /**
- * Starts the real portal (`npx tsx server.ts`, production build) on a free port with a fresh
+ * Starts the real portal (`node dist/server.mjs`, what `npm start` runs, on the production build) on a free port with a fresh
  * temporary SQLite file, waits for /api/health and stops it in `after`. Shared by tests/api/*.
  * The build itself is made by scripts/ensure-build.mjs before the API suite runs.
  */
@@ -54,7 +54,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = '';
-  const child = spawn('npx', ['tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     cwd: process.cwd(),
     env: {
       ...process.env,

@@ -4,7 +4,7 @@
 //   npx tsx tests/bench/dashboard.ts [--n 10000] [--rate 500] [--seconds 10] [--loads 3]
 //                                    [--tick-ms 20] [--probes-per-s 10] [--json FILE]
 //
-// A portal server of its own (`npx tsx server.ts`, registrar off, temp database) is seeded
+// A portal server of its own (`node dist/server.mjs`, registrar off, temp database) is seeded
 // straight in SQLite; events are written as the engine writes them (registration_status upsert
 // + registration_events insert, one transaction per tick), so the portal's EventTail pushes them
 // over SSE exactly as in production. Chromium is Debian's (/usr/bin/chromium) via playwright-core.

@@ -61,13 +61,13 @@ export interface Portal {
   stop(): Promise<void>;
 }
 
-/** `npx tsx server.ts` in its own process group, on a free port, with a temp database. */
+/** `node dist/server.mjs` (what `npm start` runs) in its own process group, on a free port, with a temp database. */
 export async function startPortal(env: Record<string, string>, timeoutMs = 90_000): Promise<Portal> {
   const port = await getFreePort();
   const base = `http://127.0.0.1:${port}`;
   const dbPath = join(tmpdir(), `ddi-portal-bench-${Date.now()}-${process.pid}.db`);
   let log = '';
-  const child: ChildProcess = spawn('npx', ['tsx', 'server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: dbPath, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -12,12 +12,26 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import { getFreePort, startKamailio, type KamailioHandle } from '../sip/harness';
 import type { WorkerInput, WorkerResult } from './ours-worker';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
-const WORKER = join(HERE, 'ours-worker.ts');
+const WORKER_SOURCE = join(HERE, 'ours-worker.ts');
+/** The worker runs bundled on plain node, like `npm run registrar` (scripts/build-node.mjs). */
+const WORKER = join(mkdtempSync(join(tmpdir(), 'bench-worker-')), 'ours-worker.mjs');
+await build({
+  entryPoints: [WORKER_SOURCE],
+  outfile: WORKER,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+process.once('exit', () => rmSync(dirname(WORKER), { recursive: true, force: true }));
 const UAC_CFG = join(HERE, 'kamailio', 'uac.cfg');
 const HOST = '127.0.0.1';
 const PASSWORD = 'bench-secret';
@@ -235,7 +249,7 @@ interface Row {
 function runWorker(input: WorkerInput): Promise<{ result: WorkerResult; spawnedAt: number; exitCode: number | null }> {
   return new Promise((res, rej) => {
     const spawnedAt = epoch();
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', WORKER], {
+    const child = spawn(process.execPath, ['--expose-gc', WORKER], {
       cwd: ROOT,
       env: { ...process.env, BENCH_WORKER: JSON.stringify(input) },
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -517,7 +531,7 @@ function summarize(rows: Row[]) {
   }
   lines.push('');
   lines.push('wall s: ours = start() → all N registered; uac = Kamailio spawn → N bindings at the registrar. spawn→all: both from process spawn.');
-  lines.push('CPU s: ours = whole Node process (boot + tsx + engine); uac = all Kamailio processes. phase CPU: ours start() → done (ratio column: vs uac total).');
+  lines.push('CPU s: ours = whole Node process (boot + engine, bundled); uac = all Kamailio processes. phase CPU: ours start() → done (ratio column: vs uac total).');
   lines.push('RSS: ours = peak (maxRSS); uac = sum of VmRSS over processes (double-counts shared memory; compare PSS).');
   return lines.join('\n');
 }

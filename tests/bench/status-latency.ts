@@ -3,7 +3,7 @@
 //
 //   npx tsx tests/bench/status-latency.ts [--n 50] [--cycles 20] [--stagger-ms 20] [--json FILE]
 //
-// Real path: a Kamailio registrar (tests/sip/harness.ts), the portal (`npx tsx server.ts`) with
+// Real path: a Kamailio registrar (tests/sip/harness.ts), the portal (`node dist/server.mjs`) with
 // the registrar engine inside (REGISTRAR_ENABLED=1), N registrations created through the REST
 // API, the dashboard open in Debian Chromium. Each cycle: POST /unregister for all (wait until
 // every badge shows `unregistered`), then POST /register for each, `--stagger-ms` apart, and

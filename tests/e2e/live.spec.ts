@@ -52,7 +52,7 @@ test.beforeAll(async () => {
   const port = await getFreePort();
   base = `http://127.0.0.1:${port}`;
   dbPath = join(tmpdir(), `ddi-portal-live-${Date.now()}-${process.pid}.db`);
-  portal = spawn('npx', ['tsx', 'server.ts'], {
+  portal = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,4 +1,4 @@
-// `npm run registrar` (tsx registrar/main.ts) as a process, against a real Kamailio:
+// `npm run registrar` (node dist/registrar.mjs, bundled from registrar/main.ts) as a process, against a real Kamailio:
 // registers what is in the portal database, and on SIGTERM unregisters every binding
 // and exits 0 within the shutdown deadline.
 //   node --import tsx --test tests/sip/registrar-process.test.ts
@@ -26,7 +26,7 @@ test('registrar process: registers the database, SIGTERM unregisters everything 
   const disabled = portal.create({ username: 'dave', ddi: '493044444444', password: 'pw', enabled: false });
   const sipPort = await getFreePort();
 
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['registrar/main.ts'], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'registrar.mjs')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

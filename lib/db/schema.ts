@@ -94,12 +94,14 @@ export type DdiProviderRow = typeof ddiProviders.$inferSelect;
 export type RegistrationRow = typeof registrations.$inferSelect;
 export type RegistrationStatusRow = typeof registrationStatus.$inferSelect;
 
-/** Timeline of state transitions (bounded by retention); its id is the live stream's event id. */
+/** Timeline of state transitions (bounded by retention, gone with the registration); its id is the live stream's event id. */
 export const registrationEvents = sqliteTable(
   'registration_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    registrationId: integer('registration_id').notNull(),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
     state: text('state', { enum: registrationStates }).notNull(),
     code: integer('code'),
     reason: text('reason'),
@@ -111,12 +113,14 @@ export const registrationEvents = sqliteTable(
   (t) => [index('registration_events_registration_idx').on(t.registrationId, t.at)],
 );
 
-/** Recent SIP messages per registration (redacted), bounded per registration. */
+/** Recent SIP messages per registration (redacted), bounded per registration, gone with it. */
 export const registrationTraces = sqliteTable(
   'registration_traces',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    registrationId: integer('registration_id').notNull(),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
     direction: text('direction', { enum: ['out', 'in'] }).notNull(),
     at: integer('at').notNull(),
     remote: text('remote').notNull(),

@@ -21,7 +21,7 @@ export class StatusStore {
   private readonly insertEvent: Database.Statement<
     [number, string, number | null, string | null, number, number | null, number | null, string | null]
   >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string]>;
+  private readonly insertTrace: Database.Statement<[number, string, number, string, string, number]>;
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly pruneEvents: Database.Statement<[number]>;
   private readonly writeBatch: (statuses: RegistrationStatus[], traces: TraceEvent[]) => void;
@@ -50,9 +50,9 @@ export class StatusStore {
     this.insertEvent = sqlite.prepare(`
       INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertTrace = sqlite.prepare(
-      'INSERT INTO registration_traces (registration_id, direction, at, remote, text) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insertTrace = sqlite.prepare(`
+      INSERT INTO registration_traces (registration_id, direction, at, remote, text)
+      SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
     this.pruneTraces = sqlite.prepare(`
       DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
@@ -62,7 +62,7 @@ export class StatusStore {
       const touched = new Set<number>();
       for (const t of traces) {
         const id = Number(t.registrationId);
-        this.insertTrace.run(id, t.direction, t.at, t.remote, t.text);
+        this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
         touched.add(id);
       }
       for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
@@ -99,10 +99,12 @@ export class StatusStore {
 
   private writeStatus(s: RegistrationStatus): void {
     const id = Number(s.registrationId);
-    this.upsertStatus.run(
+    const { changes } = this.upsertStatus.run(
       id, s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
       s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, id,
     );
+    // A deleted registration's final transitions are not kept (its timeline went with it).
+    if (changes === 0) return;
     this.insertEvent.run(id, s.state, s.code, s.reason, s.at, s.expiresAt, s.nextAttemptAt, s.target);
   }
 }

@@ -61,3 +61,35 @@ test('StatusStore.flush upserts statuses, appends the timeline and keeps the las
   store.flush(); // nothing queued: no write, no callback
   assert.equal(flushed, 1);
 });
+
+test('a deleted registration takes its timeline and traces with it, and late writes leave no orphans', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'status-store-'));
+  const db = openDatabase(join(dir, 'portal.db'));
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('p')`).run().lastInsertRowid);
+  const id = Number(
+    sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'bob', 'example.com', '4931')`).run(provider).lastInsertRowid,
+  );
+  const store = new StatusStore(sqlite);
+  store.pushStatus(status(id, 'registered', 1000));
+  store.pushTrace({ registrationId: String(id), direction: 'in', at: 1000, remote: 'r', text: 'SIP/2.0 200 OK' });
+  store.flush();
+  const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE registration_id = ?`).get(id) as { n: number }).n;
+  assert.equal(count('registration_events'), 1);
+  assert.equal(count('registration_traces'), 1);
+
+  sqlite.prepare('DELETE FROM registrations WHERE id = ?').run(id);
+  assert.equal(count('registration_events'), 0);
+  assert.equal(count('registration_traces'), 0);
+
+  store.pushStatus(status(id, 'unregistered', 2000));
+  store.pushTrace({ registrationId: String(id), direction: 'out', at: 2000, remote: 'r', text: 'REGISTER …' });
+  store.flush();
+  assert.equal(count('registration_status'), 0);
+  assert.equal(count('registration_events'), 0);
+  assert.equal(count('registration_traces'), 0);
+});

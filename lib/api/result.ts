@@ -25,6 +25,16 @@ export const fail = (code: ErrorCode, message: string, fields?: Record<string, s
   error: fields ? { code, message, fields } : { code, message },
 });
 
+/** Runs a data-layer call; anything it throws becomes `internal` (message logged, never returned). */
+export function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResult<T> {
+  try {
+    return fn();
+  } catch (err) {
+    console.error(`${what} failed:`, err instanceof Error ? err.message : err);
+    return fail('internal', 'Internal error.');
+  }
+}
+
 export function isError<T>(r: ActionResult<T>): r is { error: ApiError } {
   return 'error' in r;
 }

@@ -3,20 +3,11 @@ import 'server-only';
 import { z } from 'zod';
 import { getDb } from '../db/client';
 import type { DdiProviderJson, Deleted } from '../api/contracts';
-import { fail, validationError, type ActionResult } from '../api/result';
+import { fail, guarded, validationError, type ActionResult } from '../api/result';
 import { ddiProviderInputSchema, ddiProviderPatchSchema } from './schema';
 import * as service from './service';
 
 const idSchema = z.number().int().positive();
-
-function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResult<T> {
-  try {
-    return fn();
-  } catch (err) {
-    console.error(`${what} failed:`, err instanceof Error ? err.message : err);
-    return fail('internal', 'Internal error.');
-  }
-}
 
 export async function createDdiProvider(input: unknown): Promise<ActionResult<DdiProviderJson>> {
   const parsed = ddiProviderInputSchema.safeParse(input);

@@ -3,20 +3,11 @@ import 'server-only';
 import { z } from 'zod';
 import { getDb } from '../db/client';
 import type { RegistrationJson } from '../api/contracts';
-import { fail, validationError, type ActionResult } from '../api/result';
+import { fail, guarded, validationError, type ActionResult } from '../api/result';
 import { registrationInputSchema, registrationPatchSchema } from './schema';
 import * as service from './service';
 
 const idSchema = z.number().int().positive();
-
-function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResult<T> {
-  try {
-    return fn();
-  } catch (err) {
-    console.error(`${what} failed:`, err instanceof Error ? err.message : err);
-    return fail('internal', 'Internal error.');
-  }
-}
 
 /** Creates a registration from untrusted input (parsed with registrationInputSchema). */
 export async function createRegistration(input: unknown): Promise<ActionResult<RegistrationJson>> {

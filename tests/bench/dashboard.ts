@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import {
-  CHROMIUM, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
+  chromiumLaunchOptions, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
   type Portal,
 } from './live-common';
 
@@ -105,7 +105,7 @@ const probeScript = `globalThis.__name ??= (f) => f; (${installProbes.toString()
 async function main() {
   ensureBuild();
   let portal: Portal | null = null;
-  const browser = await chromium.launch(CHROMIUM);
+  const browser = await chromium.launch(chromiumLaunchOptions);
   const cleanup = async () => {
     await browser.close().catch(() => {});
     await portal?.stop();

@@ -5,23 +5,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LaunchOptions } from 'playwright-core';
+import { chromiumLaunchOptions } from '../chromium';
 import { getFreePort } from '../sip/harness';
 
-export const CHROMIUM: LaunchOptions = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-quic',
-    '--no-first-run',
-  ],
-};
+export { chromiumLaunchOptions };
 
 /** `--name value` options of a script; flags without a value are `true`. */
 export function parseArgs(argv: string[]): Record<string, string | true> {

@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { startKamailio, type KamailioHandle } from '../sip/harness';
-import { CHROMIUM, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startPortal, summarize, type Portal } from './live-common';
+import { chromiumLaunchOptions, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startPortal, summarize, type Portal } from './live-common';
 
 const args = parseArgs(process.argv.slice(2));
 const N = num(args, 'n', 50);
@@ -61,7 +61,7 @@ async function main() {
   ensureBuild();
   let kamailio: KamailioHandle | null = null;
   let portal: Portal | null = null;
-  const browser = await chromium.launch(CHROMIUM);
+  const browser = await chromium.launch(chromiumLaunchOptions);
   let poller: NodeJS.Timeout | null = null;
   const cleanup = async () => {
     if (poller) clearInterval(poller);

@@ -150,3 +150,13 @@ test('/metrics exposes registrations by state and transaction figures', async ()
   assert.match(text, /^sip_register_transaction_duration_seconds_count [1-9]\d*$/m);
   assert.match(text, /^portal_stream_events_pushed_total \d+$/m);
 });
+
+test('SIGTERM of the portal unregisters every binding before it exits', async () => {
+  assert.equal((await kamailio.lookupBindings('live-alice@127.0.0.1')).length, 1);
+  const started = Date.now();
+  await server.stop();
+  assert.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`);
+  assert.deepEqual(await kamailio.lookupBindings('live-alice@127.0.0.1'), []);
+  assert.deepEqual(await kamailio.lookupBindings('live-bob@127.0.0.1'), []);
+  assert.match(server.output(), /Portal ready/);
+});

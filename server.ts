@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { getDb } from './lib/db/client';
-import { env } from './lib/env';
+import { env, type Env } from './lib/env';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
 import { createMetrics } from './lib/metrics';
@@ -21,9 +21,7 @@ async function main() {
   const tail = new EventTail(db.$client);
   const eventStream = createEventStreamHandler(db.$client, tail);
 
-  const registrar: RunningRegistrar | null = config.REGISTRAR_ENABLED
-    ? await startRegistrar(db.$client, config)
-    : null;
+  const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db.$client, config) : null;
   if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
   const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null);
 
@@ -64,6 +62,23 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+}
+
+/**
+ * The portal stays up when the engine cannot start (e.g. SIP_BIND already in use), so operators
+ * can still configure; the reason is printed with what to change.
+ */
+async function startRegistrarOrExplain(sqlite: Parameters<typeof startRegistrar>[0], config: Env): Promise<RunningRegistrar | null> {
+  try {
+    return await startRegistrar(sqlite, config);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(
+      `registrar NOT started: ${reason}\n` +
+        `  Set SIP_BIND to a free address:port (now ${config.SIP_BIND}), or REGISTRAR_ENABLED=0 and run \`npm run registrar\` apart.`,
+    );
+    return null;
+  }
 }
 
 main().catch((err: unknown) => {

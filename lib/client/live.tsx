@@ -10,19 +10,12 @@
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { RegistrationState } from '../db/schema';
+import type { StatusEvent } from '../live/types';
 import { keys } from './api';
 import type { Page, Registration, RegistrationStatus } from './types';
 
 /** One registration's pushed status (the stream's payload), plus when the current state began. */
-export type LiveStatus = {
-  registrationId: number;
-  state: RegistrationState;
-  code: number | null;
-  reason: string | null;
-  expiresAt: number | null;
-  nextAttemptAt: number | null;
-  target: string | null;
-  at: number;
+export type LiveStatus = Omit<StatusEvent, 'id'> & {
   /** Since when the registration has been in `state` (a refresh in the same state keeps it; retries keep 'retrying'). */
   since: number;
   /** Set while a retry ('registering' after 'retrying') is under way: 'retrying' resumes its `since`. */

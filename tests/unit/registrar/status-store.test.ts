@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../lib/db/client';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
 import { StatusStore } from '../../../registrar/store/status-store';
@@ -25,7 +26,8 @@ function status(id: number, state: RegistrationStatus['state'], at: number): Reg
   };
 }
 
-test('StatusStore.flush upserts statuses, appends the timeline and keeps the last N traces', (t) => {
+/** A migrated temp database (removed after the test) holding one provider and one registration. */
+function databaseWithOneRegistration(t: TestContext): { sqlite: Database.Database; id: number } {
   const dir = mkdtempSync(join(tmpdir(), 'status-store-'));
   const db = openDatabase(join(dir, 'portal.db'));
   t.after(() => {
@@ -37,6 +39,11 @@ test('StatusStore.flush upserts statuses, appends the timeline and keeps the las
   const id = Number(
     sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'alice', 'example.com', '4930')`).run(provider).lastInsertRowid,
   );
+  return { sqlite, id };
+}
+
+test('StatusStore.flush upserts statuses, appends the timeline and keeps the last N traces', (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
   const store = new StatusStore(sqlite, { traceKeep: 3 });
   let flushed = 0;
   store.onFlush = () => flushed++;
@@ -63,17 +70,7 @@ test('StatusStore.flush upserts statuses, appends the timeline and keeps the las
 });
 
 test('a deleted registration takes its timeline and traces with it, and late writes leave no orphans', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'status-store-'));
-  const db = openDatabase(join(dir, 'portal.db'));
-  t.after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const sqlite = db.$client;
-  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('p')`).run().lastInsertRowid);
-  const id = Number(
-    sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'bob', 'example.com', '4931')`).run(provider).lastInsertRowid,
-  );
+  const { sqlite, id } = databaseWithOneRegistration(t);
   const store = new StatusStore(sqlite);
   store.pushStatus(status(id, 'registered', 1000));
   store.pushTrace({ registrationId: String(id), direction: 'in', at: 1000, remote: 'r', text: 'SIP/2.0 200 OK' });

@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative } from '@/lib/client/format';
-import { mergeStatus, useNow, useStatusMap, type StatusMap } from '@/lib/client/live';
+import { hasStatusSnapshot, mergeStatus, useNow, useStatusMap, type StatusMap } from '@/lib/client/live';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
 import { ErrorNote } from './ErrorNote';
@@ -33,6 +33,12 @@ const GROUPS: { key: Group; label: string; states: (RegistrationState | null)[] 
 const PROBLEM_STATES = new Set<RegistrationState>(['rejected', 'retrying']);
 const PROBLEMS_SHOWN = 100;
 const ROW_HEIGHT = 41;
+/** While the list loads, pages are merged into what is shown at most this often (one render each). */
+const MERGE_MS = 150;
+const NO_REGISTRATIONS: Registration[] = [];
+
+type Counts = Record<Group, number>;
+const zeroCounts = (): Counts => ({ registered: 0, retrying: 0, rejected: 0, progress: 0, disabled: 0, unregistered: 0, none: 0 });
 
 type Filter = 'all' | 'problems' | Group;
 
@@ -68,13 +74,44 @@ function buildRows(list: Registration[], map: StatusMap, prev: Map<number, Row>)
   return out;
 }
 
-/** The whole registrations list, once, in pages of 500; refreshed when unknown ids show up in the stream. */
+type LoadedSoFar = { items: Registration[]; loaded: number; total: number };
+
+/**
+ * The whole registrations list, once, in pages of 500; refreshed when unknown ids show up in the
+ * stream. While the first load runs, `partial` holds the registrations loaded so far (the pages
+ * without a gap from page 1, so the list only grows at its end), merged at most every MERGE_MS.
+ */
 function useAllRegistrations(map: StatusMap) {
-  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
   const client = useQueryClient();
+  const [partial, setPartial] = useState<LoadedSoFar | null>(null);
+  const latest = useRef<{ loaded: number; total: number; prefix: () => Registration[] } | null>(null);
+  const mergeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const lastMerge = useRef(-Infinity);
+  const merge = useCallback(() => {
+    mergeTimer.current = null;
+    const p = latest.current;
+    // a background refetch keeps the complete list on screen: nothing to merge
+    if (!p || client.getQueryData(keys.allRegistrations)) return;
+    lastMerge.current = performance.now();
+    setPartial({ items: p.prefix(), loaded: p.loaded, total: p.total });
+  }, [client]);
+  useEffect(
+    () => () => {
+      if (mergeTimer.current) clearTimeout(mergeTimer.current);
+      mergeTimer.current = null;
+    },
+    [],
+  );
   const q = useQuery({
     queryKey: keys.allRegistrations,
-    queryFn: () => api.registrations.all((loaded, total) => setProgress({ loaded, total })),
+    queryFn: () =>
+      api.registrations.all((loaded, total, prefix) => {
+        latest.current = { loaded, total, prefix };
+        if (mergeTimer.current) return; // the pending merge will take this page too
+        const wait = lastMerge.current + MERGE_MS - performance.now();
+        if (wait <= 0) merge(); // the first page is shown at once
+        else mergeTimer.current = setTimeout(merge, wait);
+      }),
     staleTime: 60_000,
   });
   // ids pushed by the stream but missing from the list: registrations created elsewhere. Each
@@ -94,7 +131,16 @@ function useAllRegistrations(map: StatusMap) {
       void client.invalidateQueries({ queryKey: keys.allRegistrations });
     }, 500);
   }, [map, known, q.data, q.isFetching, client]);
-  return { ...q, progress };
+  const loading = q.data === undefined && !q.isError;
+  return {
+    data: q.data,
+    error: q.error,
+    /** what to show: the whole list once loaded, else what is loaded so far */
+    list: q.data ?? partial?.items ?? NO_REGISTRATIONS,
+    loading,
+    progress: loading && partial ? { loaded: partial.loaded, total: partial.total } : null,
+    total: q.data?.length ?? partial?.total,
+  };
 }
 
 export function Dashboard() {
@@ -103,17 +149,27 @@ export function Dashboard() {
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const rowsRef = useRef(new Map<number, Row>());
   const rows = useMemo(() => {
-    const next = buildRows(all.data ?? [], map, rowsRef.current);
+    const next = buildRows(all.list, map, rowsRef.current);
     rowsRef.current = next;
     return next;
-  }, [all.data, map]);
+  }, [all.list, map]);
   const rowList = useMemo(() => [...rows.values()], [rows]);
 
-  const counts = useMemo(() => {
-    const c: Record<Group, number> = { registered: 0, retrying: 0, rejected: 0, progress: 0, disabled: 0, unregistered: 0, none: 0 };
-    for (const row of rowList) c[groupOf(row.s?.state)]++;
+  // Counts per state: from the rows once all are loaded; before that from the stream's snapshot
+  // (states need no registration rows), registrations without a status being total − statuses.
+  // Null until either is there.
+  const snapshot = hasStatusSnapshot(map);
+  const counts = useMemo((): Counts | null => {
+    const c = zeroCounts();
+    if (!all.loading) {
+      for (const row of rowList) c[groupOf(row.s?.state)]++;
+      return c;
+    }
+    if (!snapshot) return null;
+    for (const s of map.values()) c[groupOf(s.state)]++;
+    c.none = all.total === undefined ? 0 : Math.max(0, all.total - map.size);
     return c;
-  }, [rowList]);
+  }, [all.loading, all.total, rowList, map, snapshot]);
 
   const problems = useMemo(() => {
     const p = rowList.filter((row) => row.s && PROBLEM_STATES.has(row.s.state));
@@ -128,8 +184,8 @@ export function Dashboard() {
     tableRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
   };
 
-  const loading = all.isLoading;
-  const total = all.data?.length;
+  const loading = all.loading;
+  const total = all.total;
   return (
     <>
       <ErrorNote error={all.error ?? providers.error} />
@@ -144,10 +200,10 @@ export function Dashboard() {
               <span className="stat-label">Registrations</span>
             </Link>
           </li>
-          {GROUPS.filter((g) => g.key !== 'none' || counts.none > 0).map((g) => (
+          {GROUPS.filter((g) => g.key !== 'none' || (counts?.none ?? 0) > 0).map((g) => (
             <li key={g.key} className={`state-count state-count-${g.key}`} data-group={g.key}>
-              <button type="button" onClick={() => pick(g.key)} aria-label={`${g.label}: ${loading ? 'loading' : counts[g.key]} — show in the table`}>
-                <span className="stat-value">{loading ? '…' : counts[g.key].toLocaleString()}</span>
+              <button type="button" onClick={() => pick(g.key)} aria-label={`${g.label}: ${counts ? counts[g.key] : 'loading'} — show in the table`}>
+                <span className="stat-value">{counts ? counts[g.key].toLocaleString() : '…'}</span>
                 <span className="stat-label">{g.label}</span>
               </button>
             </li>
@@ -155,7 +211,12 @@ export function Dashboard() {
         </ul>
       </section>
 
-      <Problems problems={problems} loading={loading} onShowAll={() => pick('problems')} />
+      <Problems
+        problems={problems}
+        expected={counts ? counts.retrying + counts.rejected : null}
+        loading={loading}
+        onShowAll={() => pick('problems')}
+      />
 
       <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
         <div className="section-head">
@@ -192,20 +253,36 @@ function Outcome({ s }: { s: RegistrationStatus | null }) {
   );
 }
 
-function Problems({ problems, loading, onShowAll }: { problems: Row[]; loading: boolean; onShowAll: () => void }) {
+/**
+ * Retrying and rejected registrations. While the list loads, the ones loaded so far are shown and
+ * `expected` (from the state counts) says how many there are in all.
+ */
+function Problems({
+  problems,
+  expected,
+  loading,
+  onShowAll,
+}: {
+  problems: Row[];
+  expected: number | null;
+  loading: boolean;
+  onShowAll: () => void;
+}) {
   const now = useNow(1000);
   const shown = problems.slice(0, PROBLEMS_SHOWN);
+  const count = loading ? (expected ?? problems.length) : problems.length;
+  const more = Math.max(0, count - shown.length);
   return (
-    <section aria-labelledby="problems-title" className="dash-section">
+    <section aria-labelledby="problems-title" className="dash-section" aria-busy={loading}>
       <div className="section-head">
         <h2 id="problems-title">
-          Problems {problems.length > 0 ? <span className="count-pill">{problems.length.toLocaleString()}</span> : null}
+          Problems {count > 0 ? <span className="count-pill">{count.toLocaleString()}</span> : null}
         </h2>
       </div>
-      {loading ? (
-        <p className="muted">Loading…</p>
-      ) : problems.length === 0 ? (
+      {problems.length === 0 && (!loading || expected === 0) ? (
         <p className="empty ok-note">No problems: no registration is retrying or rejected.</p>
+      ) : problems.length === 0 ? (
+        <p className="muted">Loading…</p>
       ) : (
         <div className="table-wrap">
           <table className="table problems-table">
@@ -251,9 +328,9 @@ function Problems({ problems, loading, onShowAll }: { problems: Row[]; loading: 
               ))}
             </tbody>
           </table>
-          {problems.length > shown.length ? (
+          {more > 0 ? (
             <p className="table-foot">
-              …and {(problems.length - shown.length).toLocaleString()} more.{' '}
+              …and {more.toLocaleString()} more{loading && problems.length < count ? ' (loading)' : ''}.{' '}
               <button type="button" className="link-button" onClick={onShowAll}>
                 Show all problems in the table
               </button>

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm, useWatch, type FieldPath, type Resolver } from 'react-hook-form';
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
 import type { Registration } from '@/lib/client/types';
@@ -146,6 +146,7 @@ export function RegistrationForm(props: Props) {
     enabled: validProviderId !== undefined,
   });
   const providerDdis = provider.data?.ddis ?? [];
+  const ddiUsers = useDdiUsers(providerDdis.length > 0 ? validProviderId : undefined, excludeId);
 
   const ddiState = useDdiAvailability(ddi, excludeId);
   const accountState = useAccountAvailability(username, domain, excludeId);
@@ -238,7 +239,10 @@ export function RegistrationForm(props: Props) {
   const busy = isSubmitting || save.isPending;
   const hasPassword = existing?.hasPassword ?? false;
   const datalistId = fid('ddi-options');
-  const unusedSuggestions = providerDdis.filter((d) => d !== ddi).slice(0, SUGGESTION_BUTTONS);
+  // the provider's DDIs other than the typed one, free ones first (a used one stays offered, marked)
+  const others = providerDdis.filter((d) => d !== ddi);
+  const unusedSuggestions = [...others.filter((d) => !ddiUsers.has(d)), ...others.filter((d) => ddiUsers.has(d))].slice(0, SUGGESTION_BUTTONS);
+  const anyUsedShown = unusedSuggestions.some((d) => ddiUsers.has(d));
 
   return (
     <form className="form card" noValidate onSubmit={handleSubmit(onValid, onInvalid)} aria-describedby={formError ? fid('form-error') : undefined}>
@@ -344,19 +348,30 @@ export function RegistrationForm(props: Props) {
                 {unusedSuggestions.length > 0 ? (
                   <span className="suggestions" role="group" aria-label={`DDIs of ${provider.data?.name ?? 'the provider'}`}>
                     <span className="muted">Provider DDIs:</span>
-                    {unusedSuggestions.map((d) => (
-                      <button
-                        key={d}
-                        type="button"
-                        className="chip"
-                        onClick={() => setValue('ddi', d, { shouldDirty: true, shouldValidate: true, shouldTouch: true })}
-                        aria-label={`Use DDI ${d}`}
-                      >
-                        {d}
-                      </button>
-                    ))}
+                    {unusedSuggestions.map((d) => {
+                      const usedBy = ddiUsers.get(d);
+                      const note = usedBy !== undefined ? `used by registration #${usedBy}` : undefined;
+                      return (
+                        <button
+                          key={d}
+                          type="button"
+                          className={usedBy !== undefined ? 'chip chip-used' : 'chip'}
+                          data-used-by={usedBy}
+                          title={note ? `${d}: ${note}` : undefined}
+                          onClick={() => setValue('ddi', d, { shouldDirty: true, shouldValidate: true, shouldTouch: true })}
+                          aria-label={note ? `Use DDI ${d} (${note})` : `Use DDI ${d}`}
+                        >
+                          {d}
+                        </button>
+                      );
+                    })}
                     {providerDdis.length > SUGGESTION_BUTTONS + 1 ? (
                       <span className="muted">…and {providerDdis.length - SUGGESTION_BUTTONS} more (type to filter)</span>
+                    ) : null}
+                    {anyUsedShown ? (
+                      <span className="muted chip-legend" aria-hidden="true">
+                        (struck through: already used)
+                      </span>
                     ) : null}
                   </span>
                 ) : null}
@@ -445,6 +460,29 @@ export function RegistrationForm(props: Props) {
       <TestResult state={test} />
     </form>
   );
+}
+
+/**
+ * Which DDIs are already held by registrations of the provider: one list query (pages of 500,
+ * usually one request) instead of one availability check per DDI. The registration being edited
+ * (`excludeId`) does not count: its own DDI is free for it. Maps DDI → registration id.
+ */
+function useDdiUsers(providerId: number | undefined, excludeId: number | undefined): ReadonlyMap<string, number> {
+  const q = useQuery({
+    queryKey: [...keys.registrations, 'ddi-users', providerId ?? 0] as const,
+    queryFn: async () => {
+      const used: [string, number][] = [];
+      for (let page = 1; ; page++) {
+        const res = await api.registrations.list({ ddiProviderId: providerId, page, pageSize: 500, sort: 'id', order: 'asc' });
+        for (const r of res.items) used.push([r.ddi, r.id]);
+        if (res.items.length === 0 || page * res.pageSize >= res.total) break;
+      }
+      return used;
+    },
+    enabled: providerId !== undefined,
+    staleTime: 10_000,
+  });
+  return useMemo(() => new Map((q.data ?? []).filter(([, id]) => id !== excludeId)), [q.data, excludeId]);
 }
 
 type TestState = {

@@ -101,15 +101,31 @@ export const api = {
       apiFetch<Availability>(`/api/registrations/availability${qs({ username, domain, excludeId })}`),
     suggestDdi: (ddiProviderId?: number) =>
       apiFetch<{ ddi: string; source?: 'provider' | 'generated' }>(`/api/registrations/availability/suggest-ddi${qs({ ddiProviderId })}`),
-    /** Every registration, loaded in pages of 500 (4 requests in flight). */
-    all: async (onProgress?: (loaded: number, total: number) => void): Promise<Registration[]> => {
+    /**
+     * Every registration, loaded in pages of 500 (4 requests in flight). `onProgress` is called
+     * after each page with the count loaded so far, the total, and `prefix()`: the registrations
+     * of the pages loaded without a gap from page 1 (in id order, so a list shown while loading
+     * only grows at its end).
+     */
+    all: async (onProgress?: (loaded: number, total: number, prefix: () => Registration[]) => void): Promise<Registration[]> => {
       const size = 500;
       const base = { sort: 'id', order: 'asc', pageSize: size } as const;
       const first = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: 1 })}`);
       const pages = Math.ceil(first.total / size);
       const out: Registration[][] = [first.items];
+      const dedupe = (upTo: number) => {
+        const seen = new Set<number>();
+        const items: Registration[] = [];
+        for (let i = 0; i < upTo; i++) for (const r of out[i]!) if (!seen.has(r.id)) (seen.add(r.id), items.push(r));
+        return items;
+      };
+      const prefix = () => {
+        let n = 0;
+        while (n < out.length && out[n]) n++;
+        return dedupe(n);
+      };
       let loaded = first.items.length;
-      onProgress?.(loaded, first.total);
+      onProgress?.(loaded, first.total, prefix);
       let next = 2;
       const worker = async () => {
         while (next <= pages) {
@@ -117,12 +133,11 @@ export const api = {
           const page = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: n })}`);
           out[n - 1] = page.items;
           loaded += page.items.length;
-          onProgress?.(loaded, first.total);
+          onProgress?.(loaded, first.total, prefix);
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
-      const seen = new Set<number>();
-      return out.flat().filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+      return dedupe(out.length);
     },
     events: async (id: number, limit = 200) =>
       listOf<StatusEventJson>(await apiFetch<unknown>(`/api/registrations/${id}/events${qs({ limit })}`)),

@@ -103,6 +103,14 @@ function statusMapQuery(client: QueryClient) {
   } as const;
 }
 
+/**
+ * Whether the stream's first `snapshot` (or any event) has reached the map: until then the map is
+ * the empty placeholder, which says nothing about the registrations' states.
+ */
+export function hasStatusSnapshot(map: StatusMap): boolean {
+  return map !== EMPTY;
+}
+
 /** The whole status map (re-renders on every batch; use for counts and filters). */
 export function useStatusMap(): StatusMap {
   const client = useQueryClient();

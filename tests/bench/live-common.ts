@@ -149,7 +149,8 @@ export function printTable(rows: (string | number)[][]): void {
  *  - window.__sse: [registrationId, state, at, Date.now()] for every `status` message the app's
  *    EventSource receives (wrapped: the app's own listener runs right after);
  *  - window.__longtasks: [startTime, duration] (PerformanceObserver 'longtask', performance.now());
- *  - window.__marks: first performance.now() of load milestones (see `milestones`).
+ *  - window.__marks: first performance.now() of load milestones (see `milestones`): shell, progress,
+ *    counts (state counts filled), firstRows (a row in the table), meaningful (both), allLoaded.
  */
 export function installProbes(opts: { milestones: boolean }): void {
   type W = Window & {
@@ -217,7 +218,10 @@ export function installProbes(opts: { milestones: boolean }): void {
     if (/Loading registrations… [\d,]+ of/.test(count)) mark('progress');
     const registered = document.querySelector('[data-group="registered"] .stat-value')?.textContent;
     if (registered && registered !== '…') mark('counts');
-    if (document.querySelector('.live-table tbody tr[data-registration-id]')) mark('firstRows');
+    const rows = document.querySelector('.live-table tbody tr[data-registration-id]');
+    if (rows) mark('firstRows');
+    // first meaningful render: rows in the table and the state counts, both on screen
+    if (rows && registered && registered !== '…') mark('meaningful');
     if (/^[\d,]+ registrations?$/.test(count.trim())) mark('allLoaded');
   };
   const observer = new MutationObserver((records) => {

@@ -1,10 +1,9 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
-import { setFlash } from '@/lib/client/flash';
+import { useAfterDelete } from '@/lib/client/flash';
 import { plural } from '@/lib/client/format';
 import type { DdiProvider } from '@/lib/client/types';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -24,7 +23,7 @@ export function DeleteProviderButton({
   small?: boolean;
 }) {
   const queryClient = useQueryClient();
-  const router = useRouter();
+  const afterDelete = useAfterDelete(redirectTo, onDeleted);
   const [open, setOpen] = useState(false);
   // the count the server reports if it changed since the list was loaded
   const [count, setCount] = useState(provider.registrationCount);
@@ -39,10 +38,7 @@ export function DeleteProviderButton({
       ]);
       setOpen(false);
       const message = `Provider "${provider.name}" deleted${count > 0 ? ` with ${plural(count, 'registration')}` : ''}.`;
-      if (redirectTo) {
-        setFlash(message);
-        router.push(redirectTo);
-      } else onDeleted?.(message);
+      afterDelete(message);
     },
     onError: (err) => {
       if (err instanceof ApiError && err.code === 'has_registrations') {

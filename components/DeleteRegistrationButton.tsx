@@ -1,10 +1,9 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, keys } from '@/lib/client/api';
-import { setFlash } from '@/lib/client/flash';
+import { useAfterDelete } from '@/lib/client/flash';
 import type { Registration } from '@/lib/client/types';
 import { ConfirmDialog } from './ConfirmDialog';
 
@@ -22,7 +21,7 @@ export function DeleteRegistrationButton({
   small?: boolean;
 }) {
   const queryClient = useQueryClient();
-  const router = useRouter();
+  const afterDelete = useAfterDelete(redirectTo, onDeleted);
   const [open, setOpen] = useState(false);
   const label = `${registration.username}@${registration.domain}`;
   const remove = useMutation({
@@ -36,10 +35,7 @@ export function DeleteRegistrationButton({
       ]);
       setOpen(false);
       const message = `Registration #${registration.id} (${label}) deleted.`;
-      if (redirectTo) {
-        setFlash(message);
-        router.push(redirectTo);
-      } else onDeleted?.(message);
+      afterDelete(message);
     },
   });
   return (

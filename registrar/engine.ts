@@ -10,7 +10,7 @@ import { TargetCache } from './dns/target-cache';
 import type { ParseLimits } from './message/types';
 import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
-import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from './registration/status';
+import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
 import type { TransactionCounters } from './transaction/counters';
@@ -248,16 +248,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   counters(): EngineCounters {
-    const registrationsByState: Record<RegistrationState, number> = {
-      disabled: 0,
-      pending: 0,
-      registering: 0,
-      registered: 0,
-      retrying: 0,
-      rejected: 0,
-      unregistering: 0,
-      unregistered: 0,
-    };
+    const registrationsByState = countByState();
     for (const r of this.registrations.values()) registrationsByState[r.currentState]++;
     const transports: Partial<Record<TransportProtocol, TransportCounters>> = {};
     for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {

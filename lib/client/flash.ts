@@ -1,5 +1,7 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
+
 /** One-shot notice carried across a client navigation ("Registration #5 saved."). */
 const KEY = 'portal-flash';
 
@@ -19,4 +21,18 @@ export function takeFlash(): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * After a delete: navigate to `redirectTo` with the notice as a flash, or hand the notice to
+ * `onDeleted` (a list that stays on screen shows it itself).
+ */
+export function useAfterDelete(redirectTo: string | undefined, onDeleted: ((message: string) => void) | undefined) {
+  const router = useRouter();
+  return (message: string) => {
+    if (redirectTo) {
+      setFlash(message);
+      router.push(redirectTo);
+    } else onDeleted?.(message);
+  };
 }

@@ -10,16 +10,8 @@ import type { StatusEvent } from './types';
 
 const HEARTBEAT_MS = 15_000;
 
-interface SnapshotRow {
-  registrationId: number;
-  state: StatusEvent['state'];
-  code: number | null;
-  reason: string | null;
-  expiresAt: number | null;
-  nextAttemptAt: number | null;
-  target: string | null;
-  at: number;
-}
+/** A registration's current status as the snapshot lists it. */
+type SnapshotRow = Omit<StatusEvent, 'id'>;
 
 function lastEventId(req: IncomingMessage): number | null {
   const header = req.headers['last-event-id'];

@@ -9,6 +9,11 @@ export type RegistrationState =
   | 'unregistering'
   | 'unregistered';
 
+/** A zero count for every state (counters, metrics). */
+export function countByState(): Record<RegistrationState, number> {
+  return { disabled: 0, pending: 0, registering: 0, registered: 0, retrying: 0, rejected: 0, unregistering: 0, unregistered: 0 };
+}
+
 /** Local (non-SIP) causes used as `reason` when no response was received. */
 export type LocalCause =
   | 'timeout'

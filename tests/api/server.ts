@@ -1,14 +1,10 @@
 /**
- * Starts the real portal (`node dist/server.mjs`, what `npm start` runs, on the production build) on a free port with a fresh
- * temporary SQLite file, waits for /api/health and stops it in `after`. Shared by tests/api/*.
- * The build itself is made by scripts/ensure-build.mjs before the API suite runs.
+ * The real portal (tests/portal-process.ts: `node dist/server.mjs`, what `npm start` runs) for the
+ * API tests, with the registrar off unless asked, plus a small JSON fetch helper. The build
+ * itself is made by scripts/ensure-build.mjs before the suites run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { startPortal } from '../portal-process';
 
 export type TestServer = {
   baseUrl: string;
@@ -21,84 +17,9 @@ export type TestServer = {
 export type ApiInit = Omit<RequestInit, 'body'> & { json?: unknown; body?: RequestInit['body'] };
 export type ApiResponse<T> = { status: number; body: T; text: string; headers: Headers };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(baseUrl: string, child: ChildProcess, log: () => string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
-    try {
-      const res = await fetch(`${baseUrl}/api/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not become healthy within ${timeoutMs} ms:\n${log()}`);
-}
-
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer & { stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'portal-api-'));
-  const dbPath = join(dir, 'portal.db');
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let log = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: dbPath,
-      REGISTRAR_ENABLED: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      const exited = new Promise((r) => child.once('exit', r));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await waitForHealth(baseUrl, child, () => log);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const portal = await startPortal({ REGISTRAR_ENABLED: '0', ...extraEnv });
+  const baseUrl = portal.base;
 
   const api = async <T>(path: string, init: ApiInit = {}): Promise<ApiResponse<T>> => {
     const { json, ...rest } = init;
@@ -119,7 +40,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   };
 
-  return { baseUrl, dbPath, api, output: () => log, stop };
+  return { baseUrl, dbPath: portal.dbPath, api, output: portal.log, stop: portal.stop };
 }
 
 /**

@@ -1,12 +1,8 @@
 // Shared by the browser benchmarks (dashboard.ts, status-latency.ts): Debian Chromium through
 // playwright-core, a portal server of their own, in-page probes and small statistics helpers.
 // Not a test: nothing here is run by `npm test`.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { chromiumLaunchOptions } from '../chromium';
-import { getFreePort } from '../sip/harness';
 
 export { chromiumLaunchOptions };
 
@@ -39,65 +35,7 @@ export function ensureBuild(): void {
   if (r.status !== 0) throw new Error('next build failed');
 }
 
-export interface Portal {
-  base: string;
-  port: number;
-  dbPath: string;
-  pid: number;
-  log(): string;
-  stop(): Promise<void>;
-}
-
-/** `node dist/server.mjs` (what `npm start` runs) in its own process group, on a free port, with a temp database. */
-export async function startPortal(env: Record<string, string>, timeoutMs = 90_000): Promise<Portal> {
-  const port = await getFreePort();
-  const base = `http://127.0.0.1:${port}`;
-  const dbPath = join(tmpdir(), `ddi-portal-bench-${Date.now()}-${process.pid}.db`);
-  let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: dbPath, NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-50_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const stop = async () => {
-    if (child.pid && child.exitCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      try {
-        process.kill(-child.pid, 'SIGTERM'); // our own process group (detached above)
-      } catch {
-        /* gone */
-      }
-      const t = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 8_000);
-      await exited;
-      clearTimeout(t);
-    }
-    for (const s of ['', '-wal', '-shm']) rmSync(`${dbPath}${s}`, { force: true });
-  };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`portal exited ${child.exitCode}:\n${log}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`portal did not start:\n${log}`);
-    }
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  return { base, port, dbPath, pid: child.pid!, log: () => log, stop };
-}
+export { startPortal, type Portal } from '../portal-process';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

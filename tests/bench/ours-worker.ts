@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { Engine } from '../../registrar/engine';
 import type { RegistrationConfig } from '../../registrar/registration/config';
-import type { RegistrationState } from '../../registrar/registration/status';
+import { countByState } from '../../registrar/registration/status';
 
 export interface WorkerInput {
   n: number;
@@ -125,16 +125,7 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
   }
 
   const seen = new Uint8Array(w.n);
-  const events: Record<RegistrationState, number> = {
-    disabled: 0,
-    pending: 0,
-    registering: 0,
-    registered: 0,
-    retrying: 0,
-    rejected: 0,
-    unregistering: 0,
-    unregistered: 0,
-  };
+  const events = countByState();
   const progress: number[] = [];
   let registered = 0;
   let startCalled = 0;

@@ -80,7 +80,7 @@ async function main() {
       REGISTRAR_STARTUP_SPREAD_MS: '0',
     });
     const base = portal.base;
-    console.log(`kamailio udp ${kamailio.udpPort}; portal ${base} (pid ${portal.pid})`);
+    console.log(`kamailio udp ${kamailio.udpPort}; portal ${base}`);
 
     const provider = await api<{ id: number }>(base, '/api/ddi-providers', { method: 'POST', body: { name: `Latency carrier ${Date.now()}` } });
     const ids: number[] = [];

@@ -1,11 +1,8 @@
 // Live status end to end: the REAL registrar engine (inside a portal server of its own) against a
 // REAL Kamailio (tests/sip/harness.ts). Every assertion is on screen, without reloading the page.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { getFreePort, startKamailio, type KamailioHandle } from '../sip/harness';
+import { startPortal, type Portal } from '../portal-process';
+import { startKamailio, type KamailioHandle } from '../sip/harness';
 import { registrationGlossary as g } from '../../lib/glossary';
 import { randomDdi, uniq } from './helpers';
 
@@ -22,57 +19,22 @@ const USERS = {
 };
 
 let kamailio: KamailioHandle;
-let portal: ChildProcess | null = null;
-let portalLog = '';
-let base = '';
-let dbPath = '';
+let portal: Portal | null = null;
 let providerId = 0;
 
-const url = (path: string) => `${base}${path}`;
-
-async function waitForHealth(deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    if (portal?.exitCode !== null && portal?.exitCode !== undefined) throw new Error(`portal exited ${portal.exitCode}:\n${portalLog}`);
-    try {
-      const res = await fetch(url('/api/health'));
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`portal did not start:\n${portalLog}`);
-}
+const url = (path: string) => `${portal!.base}${path}`;
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   kamailio = await startKamailio({ password: 'secret', users: Object.fromEntries(Object.values(USERS).map((u) => [u, PASSWORD])) });
-  const port = await getFreePort();
-  base = `http://127.0.0.1:${port}`;
-  dbPath = join(tmpdir(), `ddi-portal-live-${Date.now()}-${process.pid}.db`);
-  portal = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: dbPath,
-      REGISTRAR_ENABLED: '1',
-      SIP_BIND: '127.0.0.1:0',
-      SIP_PUBLIC_HOST: '127.0.0.1',
-      REGISTRAR_STARTUP_SPREAD_MS: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+  portal = await startPortal({
+    REGISTRAR_ENABLED: '1',
+    SIP_BIND: '127.0.0.1:0',
+    SIP_PUBLIC_HOST: '127.0.0.1',
+    REGISTRAR_STARTUP_SPREAD_MS: '0',
   });
-  const keep = (b: Buffer) => {
-    portalLog = (portalLog + b.toString()).slice(-20_000);
-  };
-  portal.stdout?.on('data', keep);
-  portal.stderr?.on('data', keep);
-  await waitForHealth(Date.now() + 90_000);
   const res = await fetch(url('/api/ddi-providers'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -83,30 +45,12 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (portal?.pid) {
-    const p = portal;
-    const exited = new Promise<void>((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
-    try {
-      process.kill(-p.pid!, 'SIGTERM'); // our own process group (detached above)
-    } catch {
-      /* gone */
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-p.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, 8_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await portal?.stop();
   await kamailio?.stop();
-  for (const suffix of ['', '-wal', '-shm']) if (dbPath) rmSync(`${dbPath}${suffix}`, { force: true });
 });
 
 test.afterEach(async ({}, info) => {
-  if (info.status !== info.expectedStatus) await info.attach('portal.log', { body: portalLog, contentType: 'text/plain' });
+  if (info.status !== info.expectedStatus) await info.attach('portal.log', { body: portal?.log() ?? '', contentType: 'text/plain' });
 });
 
 async function createViaApi(request: APIRequestContext, username: string, extra: Record<string, unknown> = {}) {

@@ -1,0 +1,81 @@
+// The portal as `npm start` runs it (`node dist/server.mjs`, built by scripts/ensure-build.mjs),
+// in its own process group on a free port of 127.0.0.1 with a temporary SQLite file. Shared by
+// the API tests, the live browser tests and the browser benchmarks.
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getFreePort } from './sip/harness';
+
+export interface Portal {
+  base: string;
+  port: number;
+  dbPath: string;
+  /** The last 50,000 characters the server printed. */
+  log(): string;
+  /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Starts the portal with `env` on top of the defaults and waits until /api/health answers. */
+export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<Portal> {
+  const port = await getFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dbPath = join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
+  let log = '';
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: dbPath,
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-50_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+
+  const stop = async () => {
+    if (child.pid && child.exitCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 8_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${log}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`portal did not become healthy within ${timeoutMs} ms:\n${log}`);
+    }
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  return { base, port, dbPath, log: () => log, stop };
+}

@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
 import next from 'next';
+import { bootstrapAdminFromEnv } from './lib/auth/setup';
 import { getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
 import { createMetrics } from './lib/metrics';
+import { gate } from './lib/server/gate';
 import { startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
@@ -13,6 +15,8 @@ async function main() {
   const config = env();
   const dev = process.argv.includes('--dev');
   const db = getDb();
+  const admin = await bootstrapAdminFromEnv(db, config);
+  if (admin) console.log(`First admin created from ADMIN_EMAIL: ${admin}`);
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT });
   const handle = app.getRequestHandler();
@@ -26,6 +30,7 @@ async function main() {
   const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null);
 
   const server = createServer((req, res) => {
+    if (!gate(db, req, res, dev).pass) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/api/events') return eventStream(req, res);
     if (req.method === 'GET' && path === '/metrics') {

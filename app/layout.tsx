@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Nav } from '@/components/Nav';
+import { currentOperator } from '@/lib/auth/current';
 import { LiveProvider } from '@/lib/client/live';
 import { QueryProvider } from '@/lib/client/query-provider';
+import { SessionProvider } from '@/lib/client/session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -10,23 +12,33 @@ export const metadata: Metadata = {
   description: 'Keep SIP trunk registrations alive and visible',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const operator = await currentOperator();
+  const main = (
+    <main id="main" className="container" tabIndex={-1}>
+      {children}
+    </main>
+  );
   return (
     <html lang="en">
       <body>
         <a href="#main" className="skip-link">
           Skip to content
         </a>
-        <QueryProvider>
-          <LiveProvider>
-            <header className="site-header">
-              <Nav />
-            </header>
-            <main id="main" className="container" tabIndex={-1}>
-              {children}
-            </main>
-          </LiveProvider>
-        </QueryProvider>
+        <SessionProvider operator={operator}>
+          <QueryProvider>
+            {operator ? (
+              <LiveProvider>
+                <header className="site-header">
+                  <Nav />
+                </header>
+                {main}
+              </LiveProvider>
+            ) : (
+              main
+            )}
+          </QueryProvider>
+        </SessionProvider>
       </body>
     </html>
   );

@@ -7,10 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePort } from './sip/harness';
 
+/** The admin every test portal is created with (ADMIN_EMAIL / ADMIN_PASSWORD). */
+export const TEST_ADMIN = { email: 'admin@portal.test', password: 'Test-admin-pass-1' } as const;
+
 export interface Portal {
   base: string;
   port: number;
   dbPath: string;
+  /** A session of TEST_ADMIN (cookie value), absent when started without the admin. */
+  adminSession: string | null;
+  /** Headers for an admin API call: session cookie and the portal's Origin (unless started without the admin). */
+  adminHeaders(): Record<string, string>;
   /** The last 50,000 characters the server printed. */
   log(): string;
   /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed. */
@@ -19,7 +26,24 @@ export interface Portal {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Starts the portal with `env` on top of the defaults and waits until /api/health answers. */
+/** Signs in through the API; the session cookie value, or an Error naming the status. */
+export async function signIn(base: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = res.headers.get('set-cookie') ?? '';
+  const m = /ddr_session=([^;]+)/.exec(cookie);
+  if (!res.ok || !m) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
+  return m[1]!;
+}
+
+/**
+ * Starts the portal with `env` on top of the defaults (TEST_ADMIN created from ADMIN_EMAIL /
+ * ADMIN_PASSWORD unless `env` sets ADMIN_EMAIL to ''), waits until /api/health answers, then signs
+ * the admin in.
+ */
 export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<Portal> {
   const port = await getFreePort();
   const base = `http://127.0.0.1:${port}`;
@@ -33,6 +57,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
       HOST: '127.0.0.1',
       DATABASE_PATH: dbPath,
       NEXT_TELEMETRY_DISABLED: '1',
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,5 +103,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
     }
     await sleep(200);
   }
-  return { base, port, dbPath, log: () => log, stop };
+  const withAdmin = env.ADMIN_EMAIL !== '';
+  const adminSession = withAdmin ? await signIn(base, TEST_ADMIN.email, TEST_ADMIN.password) : null;
+  const adminHeaders = (): Record<string, string> => (adminSession ? { cookie: `ddr_session=${adminSession}`, origin: base } : {});
+  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop };
 }

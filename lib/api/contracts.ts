@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { registrationStates, transports } from '../db/schema';
+import { errorStatus, type ErrorCode } from './result';
 
 /**
  * Response shapes of the REST API. They document the API (OpenAPI document) and the tests parse
@@ -12,12 +13,13 @@ export const errorBodySchema = z
   .object({
     error: z
       .object({
-        code: z.enum(['invalid_json', 'not_found', 'conflict', 'has_registrations', 'too_large', 'validation', 'internal', 'unavailable']),
+        code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
         message: z.string(),
         fields: z
           .record(z.string(), z.string())
           .optional()
           .meta({ description: 'Message per field name (JSON key), to show next to that field.' }),
+        current: z.unknown().optional().meta({ description: 'With `stale`: the entity as it is now.' }),
       })
       .strict(),
   })

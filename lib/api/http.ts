@@ -1,8 +1,10 @@
 /**
- * Helpers for the thin REST route handlers: JSON responses, error mapping, bounded body reading.
- * Web-standard APIs only (no next/* imports), so tests can import it.
+ * Helpers for the thin REST route handlers: authorization, JSON responses, error mapping, bounded
+ * body reading. Web-standard APIs only (no next/* imports), so tests can import it.
  */
 import type { z } from 'zod';
+import { authorizeRequest } from '../auth/request';
+import type { Principal } from '../auth/principal';
 import { errorStatus, fail, validationError, type ActionResult, type ApiError } from './result';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -92,21 +94,34 @@ export function parseId(raw: string): number | null {
 
 export const notFound = (what: string) => errorResponse(fail('not_found', `${what} does not exist.`).error);
 
-type Handler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
+type Handler<C> = (req: Request, ctx: C, principal: Principal) => Promise<Response> | Response;
+type PublicHandler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
+
+/** Anything thrown becomes a 500 `internal` error without details (logged on the server, never sent). */
+async function guardedResponse(req: Request, run: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    console.error(`${req.method} ${new URL(req.url).pathname} failed:`, err instanceof Error ? err.message : err);
+    return errorResponse({ code: 'internal', message: 'Internal error.' });
+  }
+}
 
 /**
- * Wraps a route handler: anything thrown becomes a 500 `internal` error without details (the
- * message is logged on the server, never sent).
+ * Wraps a route handler that needs a signed-in operator: the access policy (lib/auth/policy.ts)
+ * is checked for the request's method and path (401/403/CSRF), then the handler gets the caller.
  */
 export function route<C>(handler: Handler<C>): (req: Request, ctx: C) => Promise<Response> {
-  return async (req, ctx) => {
-    try {
-      return await handler(req, ctx);
-    } catch (err) {
-      console.error(`${req.method} ${new URL(req.url).pathname} failed:`, err instanceof Error ? err.message : err);
-      return errorResponse({ code: 'internal', message: 'Internal error.' });
-    }
-  };
+  return (req, ctx) =>
+    guardedResponse(req, () => {
+      const auth = authorizeRequest(req);
+      return auth.ok ? handler(req, ctx, auth.principal) : errorResponse(auth.error);
+    });
+}
+
+/** Wraps a route handler open to anyone (health, sign-in, first-run setup). */
+export function publicRoute<C>(handler: PublicHandler<C>): (req: Request, ctx: C) => Promise<Response> {
+  return (req, ctx) => guardedResponse(req, () => handler(req, ctx));
 }
 
 export type IdContext = { params: Promise<{ id: string }> };

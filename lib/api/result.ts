@@ -3,19 +3,31 @@ import type { z } from 'zod';
 /** Machine-readable error codes of the REST API and of the server actions. */
 export const errorStatus = {
   invalid_json: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf: 403,
   not_found: 404,
   conflict: 409,
   has_registrations: 409,
+  stale: 409,
+  setup_done: 409,
+  last_admin: 409,
   too_large: 413,
   validation: 422,
+  throttled: 429,
+  locked: 429,
   internal: 500,
   unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
 
-/** `fields` maps a field name (the JSON key) to a message meant to be shown next to that field. */
-export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string> };
+/**
+ * `fields` maps a field name (the JSON key) to a message meant to be shown next to that field;
+ * `current` (code `stale`) is the entity as it is now, for the form to show what changed.
+ */
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string>; current?: unknown };
 
 /** What actions and services return instead of throwing. */
 export type ActionResult<T> = { data: T } | { error: ApiError };

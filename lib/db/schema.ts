@@ -8,6 +8,7 @@ export const ddiProviders = sqliteTable('ddi_providers', {
   name: text('name').notNull().unique(),
   description: text('description').notNull().default(''),
   ddis: text('ddis', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  revision: integer('revision').notNull().default(1),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 });
@@ -131,3 +132,94 @@ export const registrationTraces = sqliteTable(
 
 export type RegistrationEventRow = typeof registrationEvents.$inferSelect;
 export type RegistrationTraceRow = typeof registrationTraces.$inferSelect;
+
+export const roles = ['admin', 'editor', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+/** People who sign in to the portal. `email` is stored lower-cased; the password only as a scrypt hash. */
+export const operators = sqliteTable('operators', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  role: text('role', { enum: roles }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+/** Signed-in browser sessions; `id` is the SHA-256 of the cookie value, never the value itself. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    operatorId: integer('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_operator_idx').on(t.operatorId)],
+);
+
+/** Named API tokens for scripts; only the SHA-256 of the token is kept (it is shown once). */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    operatorId: integer('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('api_tokens_operator_idx').on(t.operatorId)],
+);
+
+/** Failed sign-ins per key (`ip:<address>` or `account:<email>`), for throttling. */
+export const loginFailures = sqliteTable(
+  'login_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('login_failures_key_idx').on(t.key, t.at)],
+);
+
+export const auditEntityTypes = ['registration', 'ddi_provider', 'operator', 'api_token'] as const;
+export type AuditEntityType = (typeof auditEntityTypes)[number];
+
+/** A field's value before and after a change; secrets are recorded only as "changed". */
+export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
+
+/**
+ * Who did what to which entity, and when. Kept after the entity is deleted (no foreign key to
+ * it); `actor` keeps the operator's e-mail even if the operator is deleted later.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    operatorId: integer('operator_id').references(() => operators.id, { onDelete: 'set null' }),
+    actor: text('actor').notNull(),
+    via: text('via').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type', { enum: auditEntityTypes }).notNull(),
+    entityId: integer('entity_id').notNull(),
+    entityLabel: text('entity_label').notNull(),
+    changes: text('changes', { mode: 'json' }).$type<AuditChanges>().notNull().default(sql`'{}'`),
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entityType, t.entityId, t.id), index('audit_log_at_idx').on(t.at)],
+);
+
+export type OperatorRow = typeof operators.$inferSelect;
+export type AuditLogRow = typeof auditLog.$inferSelect;

@@ -4,17 +4,24 @@
  * itself is made by scripts/ensure-build.mjs before the suites run.
  */
 import { after, before } from 'node:test';
-import { startPortal } from '../portal-process';
+import { startPortal, type Portal } from '../portal-process';
 
 export type TestServer = {
   baseUrl: string;
+  /** The test admin's session cookie value. */
+  adminSession: string;
   dbPath: string;
   /** fetch relative to the server, JSON body by default; returns status, parsed body and headers. */
   api: <T = any>(path: string, init?: ApiInit) => Promise<ApiResponse<T>>;
   output: () => string;
 };
 
-export type ApiInit = Omit<RequestInit, 'body'> & { json?: unknown; body?: RequestInit['body'] };
+/**
+ * Who calls: the test admin's session (default, with the portal's Origin), nobody, another
+ * session cookie (sent with the Origin), or a bearer token.
+ */
+export type ApiAuth = 'admin' | 'none' | { session: string } | { token: string };
+export type ApiInit = Omit<RequestInit, 'body'> & { json?: unknown; body?: RequestInit['body']; auth?: ApiAuth };
 export type ApiResponse<T> = { status: number; body: T; text: string; headers: Headers };
 
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer & { stop: () => Promise<void> }> {
@@ -22,8 +29,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const baseUrl = portal.base;
 
   const api = async <T>(path: string, init: ApiInit = {}): Promise<ApiResponse<T>> => {
-    const { json, ...rest } = init;
-    const headers = new Headers(rest.headers);
+    const { json, auth = 'admin', ...rest } = init;
+    const headers = new Headers(authHeaders(portal, auth));
+    for (const [k, v] of new Headers(rest.headers)) headers.set(k, v);
     let body = rest.body;
     if (json !== undefined) {
       body = JSON.stringify(json);
@@ -40,7 +48,14 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   };
 
-  return { baseUrl, dbPath: portal.dbPath, api, output: portal.log, stop: portal.stop };
+  return { baseUrl, adminSession: portal.adminSession!, dbPath: portal.dbPath, api, output: portal.log, stop: portal.stop };
+}
+
+function authHeaders(portal: Portal, auth: ApiAuth): Record<string, string> {
+  if (auth === 'admin') return portal.adminHeaders();
+  if (auth === 'none') return {};
+  if ('token' in auth) return { authorization: `Bearer ${auth.token}` };
+  return { cookie: `ddr_session=${auth.session}`, origin: portal.base };
 }
 
 /**
@@ -68,6 +83,9 @@ export function useServer(extraEnv: Record<string, string> = {}): TestServer & {
     ready,
     get baseUrl() {
       return get().baseUrl;
+    },
+    get adminSession() {
+      return get().adminSession;
     },
     get dbPath() {
       return get().dbPath;

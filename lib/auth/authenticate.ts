@@ -1,0 +1,42 @@
+/**
+ * Who is calling: a session cookie or an `Authorization: Bearer` API token, resolved against the
+ * database. Shared by the custom server's gate and the route handlers (web Headers or node's).
+ */
+import { eq } from 'drizzle-orm';
+import type { Conn } from '../db/conn';
+import { operators } from '../db/schema';
+import { resolveApiToken } from './api-tokens';
+import { readCookie, SESSION_COOKIE } from './cookies';
+import type { Principal } from './principal';
+import { resolveSession } from './sessions';
+
+export type Credentials = { cookie: string | null | undefined; authorization: string | null | undefined };
+
+function bearer(authorization: string | null | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return m ? m[1]! : null;
+}
+
+function operatorPrincipal(db: Conn, operatorId: number, via: Pick<Principal, 'via' | 'sessionId' | 'tokenId' | 'tokenName'>): Principal | null {
+  const op = db.select().from(operators).where(eq(operators.id, operatorId)).get();
+  if (!op || op.disabled) return null;
+  return { operatorId: op.id, email: op.email, name: op.name, role: op.role, ...via };
+}
+
+/** The principal behind the credentials, or null. A bearer token, when present, wins over the cookie. */
+export function authenticate(db: Conn, creds: Credentials): Principal | null {
+  const token = bearer(creds.authorization);
+  if (token) {
+    const t = resolveApiToken(db, token);
+    return t ? operatorPrincipal(db, t.operatorId, { via: 'token', tokenId: t.id, tokenName: t.name }) : null;
+  }
+  const sessionToken = readCookie(creds.cookie, SESSION_COOKIE);
+  if (!sessionToken) return null;
+  const s = resolveSession(db, sessionToken);
+  return s ? operatorPrincipal(db, s.operatorId, { via: 'session', sessionId: s.id }) : null;
+}
+
+/** True when the request carries a bearer token (scripts: no cookies, so no CSRF check). */
+export function hasBearer(authorization: string | null | undefined): boolean {
+  return bearer(authorization) !== null;
+}

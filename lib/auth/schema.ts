@@ -1,0 +1,57 @@
+import { createInsertSchema } from 'drizzle-zod';
+import { z } from 'zod';
+import { operators, roles } from '../db/schema';
+
+/**
+ * Operator forms (first-run setup, sign-in, operators management, password change), derived
+ * from the drizzle table and parsed in the browser and again on the server.
+ */
+const NO_CONTROL = /^[^\p{Cc}\p{Cf}]*$/u;
+
+export const emailRule = z
+  .string()
+  .trim()
+  .max(254, 'Use at most 254 characters.')
+  .pipe(z.email('Enter an e-mail address, e.g. ops@example.com.'))
+  .transform((v) => v.toLowerCase());
+
+export const operatorNameRule = z.string().trim().max(100, 'Use at most 100 characters.').regex(NO_CONTROL, 'Use printable characters only.');
+
+export const newPasswordRule = z
+  .string()
+  .min(10, 'Use at least 10 characters.')
+  .max(256, 'Use at most 256 characters.')
+  .regex(/^[^\p{Cc}]+$/u, 'Use printable characters only.');
+
+export const operatorCreateSchema = createInsertSchema(operators, {
+  email: emailRule,
+  name: operatorNameRule,
+  role: z.enum(roles),
+})
+  .pick({ email: true, name: true, role: true })
+  .extend({ name: operatorNameRule.default(''), password: newPasswordRule })
+  .strict();
+
+/** Admin edits of an operator: every field optional; `password` resets it. */
+export const operatorPatchSchema = z
+  .object({ name: operatorNameRule, role: z.enum(roles), disabled: z.boolean(), password: newPasswordRule })
+  .partial()
+  .strict();
+
+/** The first admin, created on the setup page (role is always admin). */
+export const setupSchema = operatorCreateSchema.omit({ role: true });
+
+/** Sign-in: no format rules beyond size, so the answer never hints at which part was wrong. */
+export const loginSchema = z
+  .object({ email: z.string().max(254, 'Use at most 254 characters.').min(1, 'Enter your e-mail.'), password: z.string().min(1, 'Enter your password.').max(1024) })
+  .strict();
+
+export const passwordChangeSchema = z.object({ currentPassword: z.string().min(1, 'Enter your current password.').max(1024), newPassword: newPasswordRule }).strict();
+
+export const apiTokenCreateSchema = z
+  .object({ name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.').regex(NO_CONTROL, 'Use printable characters only.') })
+  .strict();
+
+export type OperatorCreate = z.output<typeof operatorCreateSchema>;
+export type OperatorPatch = z.output<typeof operatorPatchSchema>;
+export type SetupInput = z.output<typeof setupSchema>;

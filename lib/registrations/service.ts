@@ -4,17 +4,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { RunResult } from 'better-sqlite3';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import type * as schema from '../db/schema';
+import type { Conn } from '../db/conn';
 import { ddiProviders, registrationChanges, registrations, registrationStatus } from '../db/schema';
 import type { Availability, DdiSuggestion, Holder, RegistrationJson, RegistrationList } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError } from '../api/result';
 import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, RegistrationValues } from './schema';
 
-/** The database handle or a transaction on it. */
-export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
+export type { Conn };
 
 
 /** Wakes the in-process registrar engine (it sets the hook) after a committed change. */

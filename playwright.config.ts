@@ -2,8 +2,11 @@ import { defineConfig } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './tests/chromium';
+import { ADMIN_STATE } from './tests/e2e/auth-state';
+import { TEST_ADMIN } from './tests/test-admin';
 
 const PORT = Number(process.env.E2E_PORT ?? 3107);
+const BASE = `http://127.0.0.1:${PORT}`;
 // A fresh database per run; set once here and inherited by the workers through the environment.
 process.env.E2E_DATABASE_PATH ??= join(tmpdir(), `ddi-portal-e2e-${Date.now()}-${process.pid}.db`);
 
@@ -20,17 +23,22 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   globalTeardown: './tests/e2e/global-teardown.ts',
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: BASE,
+    // API calls made by the tests carry the portal's Origin, as the browser's own writes do (CSRF check).
+    extraHTTPHeaders: { origin: BASE },
     browserName: 'chromium',
     viewport: { width: 1280, height: 900 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: chromiumLaunchOptions,
   },
-  projects: [{ name: 'chromium' }],
+  projects: [
+    { name: 'setup', testMatch: /auth\.setup\.ts$/ },
+    { name: 'chromium', dependencies: ['setup'], use: { storageState: ADMIN_STATE } },
+  ],
   webServer: {
     command: 'node --enable-source-maps dist/server.mjs',
-    url: `http://127.0.0.1:${PORT}/api/health`,
+    url: `${BASE}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',
@@ -41,6 +49,8 @@ export default defineConfig({
       DATABASE_PATH: process.env.E2E_DATABASE_PATH,
       REGISTRAR_ENABLED: '0',
       NEXT_TELEMETRY_DISABLED: '1',
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
     },
   },
 });

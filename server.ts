@@ -6,6 +6,8 @@ import { env, type Env } from './lib/env';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
 import { createMetrics } from './lib/metrics';
+import { getKeyring } from './lib/secrets/keyring';
+import { sealStoredSecrets } from './lib/secrets/seal-stored';
 import { gate } from './lib/server/gate';
 import { startRegistrar, type RunningRegistrar } from './registrar/start';
 
@@ -15,6 +17,7 @@ async function main() {
   const config = env();
   const dev = process.argv.includes('--dev');
   const db = getDb();
+  sealPasswordsAtStart(db.$client);
   const admin = await bootstrapAdminFromEnv(db, config);
   if (admin) console.log(`First admin created from ADMIN_EMAIL: ${admin}`);
 
@@ -67,6 +70,17 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+}
+
+/**
+ * Encrypts stored SIP passwords that are clear text or under SECRET_KEY_PREVIOUS (completing a
+ * key rotation), whether or not the engine runs here; a bad SECRET_KEY stops start-up.
+ */
+function sealPasswordsAtStart(sqlite: Parameters<typeof sealStoredSecrets>[0]): void {
+  const keyring = getKeyring();
+  const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
+  if (sealed > 0) console.log(`${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
+  if (unreadable > 0) console.error(`${unreadable} stored SIP passwords cannot be decrypted with SECRET_KEY / SECRET_KEY_PREVIOUS: enter them again or configure their key`);
 }
 
 /**

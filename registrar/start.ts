@@ -2,6 +2,9 @@
 // server.ts (engine inside the portal process) and by main.ts (`npm run registrar`).
 import type Database from 'better-sqlite3';
 import type { Env } from '../lib/env';
+import type { Keyring } from '../lib/secrets/key';
+import { keyringFromEnv } from '../lib/secrets/keyring';
+import { sealStoredSecrets } from '../lib/secrets/seal-stored';
 import { Engine } from './engine';
 import { Supervisor } from './supervisor';
 
@@ -17,7 +20,21 @@ function splitHostPort(text: string): { host: string; port: number } {
   return { host: text.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(text.slice(i + 1)) };
 }
 
+/**
+ * Seals stored SIP passwords that are clear text or under a previous key (completing a key
+ * rotation) before any registration is read, and says what it did.
+ */
+function sealPasswords(sqlite: Database.Database, config: Env, log: (message: string) => void): Keyring {
+  const keyring = keyringFromEnv(config);
+  const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
+  if (sealed > 0) log(`registrar: ${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
+  if (unreadable > 0) log(`registrar: ${unreadable} stored SIP passwords cannot be decrypted with the configured keys (SECRET_KEY, SECRET_KEY_PREVIOUS)`);
+  return keyring;
+}
+
 export async function startRegistrar(sqlite: Database.Database, config: Env): Promise<RunningRegistrar> {
+  const log = (m: string) => console.log(m);
+  const keyring = sealPasswords(sqlite, config, log);
   const bind = splitHostPort(config.SIP_BIND);
   const engine = new Engine({
     bindAddress: bind.host,
@@ -27,7 +44,8 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
   });
   const supervisor = new Supervisor(sqlite, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,
-    log: (m) => console.log(m),
+    log,
+    keyring,
   });
   await supervisor.start();
   return { engine, supervisor, stop: () => supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS) };

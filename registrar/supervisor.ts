@@ -2,6 +2,7 @@
 // registrations named in the change journal (within `pollMs`, or at once when nudged from the
 // same process). Persists every status transition and SIP trace through the StatusStore.
 import type Database from 'better-sqlite3';
+import type { Keyring } from '../lib/secrets/key';
 import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
 import { ChangeFeed, type Change } from './store/change-feed';
@@ -16,6 +17,8 @@ export interface SupervisorOptions extends StatusStoreOptions {
   /** Window over which first REGISTERs are spread at start-up, ms. */
   spreadMs?: number;
   log?: (message: string) => void;
+  /** Opens the stored SIP passwords (lib/secrets). */
+  keyring: Keyring;
 }
 
 const NUDGE_KEY = '__registrarNudge';
@@ -31,9 +34,9 @@ export class Supervisor {
   constructor(
     sqlite: Database.Database,
     private readonly engine: Engine,
-    private readonly options: SupervisorOptions = {},
+    private readonly options: SupervisorOptions,
   ) {
-    this.source = new RegistrationSource(sqlite);
+    this.source = new RegistrationSource(sqlite, { keyring: options.keyring, log: options.log });
     this.feed = new ChangeFeed(sqlite);
     this.store = new StatusStore(sqlite, options);
     this.log = options.log ?? (() => {});

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePort } from './sip/harness';
 
-/** The admin every test portal is created with (ADMIN_EMAIL / ADMIN_PASSWORD). */
-export const TEST_ADMIN = { email: 'admin@portal.test', password: 'Test-admin-pass-1' } as const;
+import { TEST_ADMIN } from './test-admin';
+
+export { TEST_ADMIN };
 
 export interface Portal {
   base: string;

@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { Engine } from '../../registrar/engine';
+import { openSecret } from '../secrets/cipher';
+import { isSecretError } from '../secrets/errors';
+import { getKeyring } from '../secrets/keyring';
 import type { RegistrationStatus, TraceEntry } from '../../registrar/registration/status';
 import { registrationInputSchema } from './schema';
 
@@ -27,13 +30,31 @@ function bindHost(sipBind: string): string {
   return sipBind.slice(0, sipBind.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
-/** Runs the test; `password` is the typed one or, when empty, the stored one of registration `id`. */
+/**
+ * The clear text of a stored (sealed) password. One that cannot be opened stops the test with
+ * a message asking to type it, naming the error code, never the value.
+ */
+function openStoredPassword(stored: string | null): string | null {
+  if (stored === null) return null;
+  try {
+    return openSecret(stored, getKeyring());
+  } catch (err) {
+    if (!isSecretError(err)) throw err;
+    throw new Error(`the saved password cannot be decrypted (${err.code}); type it in the form`, { cause: err });
+  }
+}
+
+/**
+ * Runs the test; `password` is the typed one or, when `input.password` is empty, the stored
+ * (sealed) one of registration `id`, opened here.
+ */
 export async function runTestRegistration(
   input: TestRegistrationInput,
   password: string | null,
   config: Pick<Env, 'SIP_BIND' | 'SIP_PUBLIC_HOST' | 'SIP_TLS_CA_FILE'>,
   timeoutMs = 40_000,
 ): Promise<TestRegistrationResult> {
+  const secret = input.password ? password : openStoredPassword(password);
   const engine = new Engine({
     bindAddress: bindHost(config.SIP_BIND),
     bindPort: 0,
@@ -56,7 +77,7 @@ export async function runTestRegistration(
       domain: input.domain,
       ddi: input.ddi,
       authUsername: input.authUsername,
-      password,
+      password: secret,
       registerServerUri: input.registerServerUri,
       realm: input.realm,
       expires: input.expires,

@@ -1,5 +1,9 @@
-// Reads registrations from the portal database and turns rows into engine configs.
+// Reads registrations from the portal database and turns rows into engine configs, opening
+// the sealed SIP passwords (lib/secrets) on the way.
 import type Database from 'better-sqlite3';
+import { isSealed, openSecret } from '../../lib/secrets/cipher';
+import { isSecretError } from '../../lib/secrets/errors';
+import type { Keyring } from '../../lib/secrets/key';
 import type { RegistrationConfig } from '../registration/config';
 
 interface RegistrationRow {
@@ -19,14 +23,15 @@ interface RegistrationRow {
 const COLUMNS =
   'id, username, domain, ddi, auth_username, password, register_server_uri, realm, expires, transport, enabled';
 
-export function toConfig(row: RegistrationRow): RegistrationConfig {
+/** The engine config of a row, with its password already opened (null: none usable). */
+export function toConfig(row: RegistrationRow, password: string | null): RegistrationConfig {
   return {
     id: String(row.id),
     username: row.username,
     domain: row.domain,
     ddi: row.ddi,
     authUsername: row.auth_username,
-    password: row.password,
+    password,
     registerServerUri: row.register_server_uri,
     realm: row.realm,
     expires: row.expires,
@@ -35,22 +40,55 @@ export function toConfig(row: RegistrationRow): RegistrationConfig {
   };
 }
 
+export interface RegistrationSourceOptions {
+  /** Opens sealed passwords. */
+  keyring: Keyring;
+  /** Where unreadable passwords are reported (once per registration). Default: console.error. */
+  log?: (message: string) => void;
+}
+
 export class RegistrationSource {
   private readonly all: Database.Statement<[], RegistrationRow>;
   private readonly one: Database.Statement<[number], RegistrationRow>;
+  private readonly log: (message: string) => void;
+  /** Registrations whose unreadable password was already reported. */
+  private readonly reported = new Set<number>();
 
-  constructor(sqlite: Database.Database) {
+  constructor(sqlite: Database.Database, private readonly options: RegistrationSourceOptions) {
     this.all = sqlite.prepare(`SELECT ${COLUMNS} FROM registrations ORDER BY id`);
     this.one = sqlite.prepare(`SELECT ${COLUMNS} FROM registrations WHERE id = ?`);
+    this.log = options.log ?? ((m) => console.error(m));
   }
 
   loadAll(): RegistrationConfig[] {
-    return this.all.all().map(toConfig);
+    return this.all.all().map((row) => toConfig(row, this.password(row)));
   }
 
   /** The registration's config, or null when it was deleted. */
   load(id: number): RegistrationConfig | null {
     const row = this.one.get(id);
-    return row ? toConfig(row) : null;
+    return row ? toConfig(row, this.password(row)) : null;
+  }
+
+  /**
+   * The row's clear-text password. One that cannot be opened (its key is not configured, or
+   * the value is corrupt) must not stop the engine: the registration runs without credentials
+   * (a challenge then ends in `rejected`, reason `no-credentials`) and the cause is logged once,
+   * with the registration id and error code, never the value.
+   */
+  private password(row: RegistrationRow): string | null {
+    if (row.password === null || !isSealed(row.password)) return row.password;
+    try {
+      const plain = openSecret(row.password, this.options.keyring);
+      this.reported.delete(row.id);
+      return plain;
+    } catch (err) {
+      if (!isSecretError(err)) throw err;
+      if (!this.reported.has(row.id)) {
+        this.reported.add(row.id);
+        this.log(`registrar: registration ${row.id}: stored password unreadable (${err.code}); registering without credentials until the password is entered again or its key is configured`);
+      }
+      return null;
+    }
   }
 }

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import {
-  chromiumLaunchOptions, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
+  chromiumLaunchOptions, ensureBuild, signedInContext, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
   type Portal,
 } from './live-common';
 
@@ -123,7 +123,7 @@ async function main() {
     const loads: LoadFigures[] = [];
     let page: Page | null = null;
     for (let i = 0; i < LOADS; i++) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const ctx = await signedInContext(browser, portal);
       const p = await ctx.newPage();
       p.on('pageerror', (e) => console.log('PAGEERROR', e.message));
       await p.addInitScript(probeScript);

@@ -2,7 +2,9 @@
 // playwright-core, a portal server of their own, in-page probes and small statistics helpers.
 // Not a test: nothing here is run by `npm test`.
 import { spawnSync } from 'node:child_process';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { chromiumLaunchOptions } from '../chromium';
+import type { Portal } from '../portal-process';
 
 export { chromiumLaunchOptions };
 
@@ -215,4 +217,11 @@ export function stopFrameProbe(): [number[], number[]] {
   const out: [number[], number[]] = [w.__frames ?? [], w.__frameTimes ?? []];
   w.__frames = null;
   return out;
+}
+
+/** A browser context signed in as the portal's test admin. */
+export async function signedInContext(browser: Browser, portal: Portal): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies([{ name: 'ddr_session', value: portal.adminSession!, domain: new URL(portal.base).hostname, path: '/' }]);
+  return ctx;
 }

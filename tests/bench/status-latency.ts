@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { startKamailio, type KamailioHandle } from '../sip/harness';
-import { chromiumLaunchOptions, ensureBuild, fmt, installProbes, num, parseArgs, printTable, sleep, startPortal, summarize, type Portal } from './live-common';
+import { chromiumLaunchOptions, ensureBuild, fmt, installProbes, num, parseArgs, printTable, signedInContext, sleep, startPortal, summarize, type Portal } from './live-common';
 
 const args = parseArgs(process.argv.slice(2));
 const N = num(args, 'n', 50);
@@ -46,10 +46,12 @@ interface Sample {
   t1: number;
 }
 
+let authHeaders: Record<string, string> = {};
+
 async function api<T>(base: string, path: string, init?: { method?: string; body?: unknown }): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method: init?.method ?? 'GET',
-    headers: init?.body ? { 'content-type': 'application/json' } : undefined,
+    headers: { ...authHeaders, ...(init?.body ? { 'content-type': 'application/json' } : {}) },
     body: init?.body ? JSON.stringify(init.body) : undefined,
   });
   const text = await res.text();
@@ -80,6 +82,7 @@ async function main() {
       REGISTRAR_STARTUP_SPREAD_MS: '0',
     });
     const base = portal.base;
+    authHeaders = portal.adminHeaders();
     console.log(`kamailio udp ${kamailio.udpPort}; portal ${base}`);
 
     const provider = await api<{ id: number }>(base, '/api/ddi-providers', { method: 'POST', body: { name: `Latency carrier ${Date.now()}` } });
@@ -114,7 +117,7 @@ async function main() {
       for (const r of rows) dbSeen.push({ id: r.registration_id, state: r.state, at: r.at, seen });
     }, DB_POLL_MS);
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const page = await (await signedInContext(browser, portal)).newPage();
     page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
     await page.addInitScript(`globalThis.__name ??= (f) => f; (${installProbes.toString()})({ milestones: false });`);
     await page.goto(`${base}/`);

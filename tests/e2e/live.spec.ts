@@ -25,6 +25,12 @@ let providerId = 0;
 const url = (path: string) => `${portal!.base}${path}`;
 
 test.describe.configure({ mode: 'serial' });
+// This file talks to a portal of its own: its admin session, not the shared one, and its own Origin.
+test.use({ storageState: { cookies: [], origins: [] }, extraHTTPHeaders: {} });
+
+test.beforeEach(async ({ context }) => {
+  await context.addCookies([{ name: 'ddr_session', value: portal!.adminSession!, domain: '127.0.0.1', path: '/' }]);
+});
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
@@ -37,7 +43,7 @@ test.beforeAll(async () => {
   });
   const res = await fetch(url('/api/ddi-providers'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...portal!.adminHeaders() },
     body: JSON.stringify({ name: `Live carrier ${TAG}` }),
   });
   expect(res.status, await res.clone().text()).toBe(201);
@@ -55,6 +61,7 @@ test.afterEach(async ({}, info) => {
 
 async function createViaApi(request: APIRequestContext, username: string, extra: Record<string, unknown> = {}) {
   const res = await request.post(url('/api/registrations'), {
+    headers: portal!.adminHeaders(),
     data: {
       ddiProviderId: providerId,
       username,
@@ -172,7 +179,7 @@ test('Test registration shows the outcome and the ladder without saving', async 
   expect(text).not.toContain(PASSWORD);
   expect(text).not.toMatch(/response="(?!<redacted>)/);
   // nothing was saved
-  const list = (await (await request.get(url(`/api/registrations?q=${USERS.test}`))).json()) as { total: number };
+  const list = (await (await request.get(url(`/api/registrations?q=${USERS.test}`), { headers: portal!.adminHeaders() })).json()) as { total: number };
   expect(list.total).toBe(0);
 
   // a wrong password: rejected

@@ -77,7 +77,7 @@ test('a saved registration is registered within a second, visible in the API and
 
 test('the event stream sends a snapshot, then the transitions of a new registration', async () => {
   const controller = new AbortController();
-  const res = await fetch(`${server.baseUrl}/api/events`, { signal: controller.signal });
+  const res = await fetch(`${server.baseUrl}/api/events`, { signal: controller.signal, headers: { cookie: `ddr_session=${server.adminSession}` } });
   const decoder = new TextDecoder();
   let text = '';
   let id = 0;
@@ -141,7 +141,7 @@ test('test registration runs one REGISTER without saving, then unregisters', asy
 });
 
 test('/metrics exposes registrations by state and transaction figures', async () => {
-  const res = await fetch(`${server.baseUrl}/metrics`);
+  const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
   assert.equal(res.status, 200);
   const text = await res.text();
   assert.match(text, /^sip_registrations\{state="registered"\} [1-9]\d*$/m);

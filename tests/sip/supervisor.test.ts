@@ -8,6 +8,10 @@ import { Supervisor } from '../../registrar/supervisor';
 import { startKamailio, type Binding, type KamailioHandle, type KamailioOptions } from './harness';
 import { defer, sleep, testEngine, waitUntil } from './engine-helpers';
 import { PASSWORD, PortalDb, tempDatabase } from './portal-db';
+import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../lib/secrets/key';
+
+const testKeyring = createKeyring(randomBytes(32));
 
 async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
   const { db } = tempDatabase(t);
@@ -15,7 +19,7 @@ async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
   defer(t, () => k.stop());
   const portal = new PortalDb(db.$client, `sip:127.0.0.1:${k.udpPort}`);
   const engine = testEngine(t);
-  const supervisor = new Supervisor(db.$client, engine, { spreadMs: 0, pollMs: 100 });
+  const supervisor = new Supervisor(db.$client, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring });
   defer(t, () => supervisor.stop(2000));
   return { k, portal, engine, supervisor };
 }

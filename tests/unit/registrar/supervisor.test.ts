@@ -8,6 +8,10 @@ import { openDatabase } from '../../../lib/db/client';
 import { Engine } from '../../../registrar/engine';
 import { Supervisor } from '../../../registrar/supervisor';
 import { MemoryTransport } from '../../../registrar/transport/memory';
+import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../../lib/secrets/key';
+
+const testKeyring = createKeyring(randomBytes(32));
 
 test('Supervisor: a failing periodic flush is logged, not thrown out of the timer', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
@@ -18,7 +22,7 @@ test('Supervisor: a failing periodic flush is logged, not thrown out of the time
   });
   const engine = { on() {}, start: async () => {}, stop: async () => {} } as unknown as Engine;
   const logs: string[] = [];
-  const supervisor = new Supervisor(db.$client, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m) });
+  const supervisor = new Supervisor(db.$client, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m), keyring: testKeyring });
   await supervisor.start();
   t.after(() => supervisor.stop(0).catch(() => {}));
   // The trace table is gone: the next flush throws inside the timer.
@@ -44,7 +48,7 @@ test('Supervisor: a registration that starts disabled gets its registration_stat
   const off = Number(insert.run(provider, 'off', '100', 0).lastInsertRowid);
   // No transport can reach anything: only the start-up statuses matter here.
   const engine = new Engine({ transports: { udp: new MemoryTransport('udp') }, startupSpreadMs: 60_000 });
-  const supervisor = new Supervisor(sqlite, engine, { pollMs: 1000, flushMs: 1000 });
+  const supervisor = new Supervisor(sqlite, engine, { pollMs: 1000, flushMs: 1000, keyring: testKeyring });
   await supervisor.start();
   t.after(() => supervisor.stop(0).catch(() => {}));
   supervisor.store.flush();

@@ -7,6 +7,7 @@ import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef,
 import { api, keys } from '@/lib/client/api';
 import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative } from '@/lib/client/format';
 import { hasStatusSnapshot, mergeStatus, useNow, useStatusMap, type StatusMap } from '@/lib/client/live';
+import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
 import { ErrorNote } from './ErrorNote';
@@ -147,6 +148,7 @@ export function Dashboard() {
   const map = useStatusMap();
   const all = useAllRegistrations(map);
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
+  const canEdit = useCan('editor');
   const rowsRef = useRef(new Map<number, Row>());
   const rows = useMemo(() => {
     const next = buildRows(all.list, map, rowsRef.current);
@@ -221,14 +223,16 @@ export function Dashboard() {
       <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
         <div className="section-head">
           <h2 id="all-title">All registrations</h2>
-          <div className="actions">
-            <Link href="/providers/new" className="button button-small">
-              New provider
-            </Link>
-            <Link href="/registrations/new" className="button button-small button-primary">
-              New registration
-            </Link>
-          </div>
+          {canEdit ? (
+            <div className="actions">
+              <Link href="/providers/new" className="button button-small">
+                New provider
+              </Link>
+              <Link href="/registrations/new" className="button button-small button-primary">
+                New registration
+              </Link>
+            </div>
+          ) : null}
         </div>
         <AllTable
           rows={rowList}

@@ -5,10 +5,11 @@ import { useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { useAfterDelete } from '@/lib/client/flash';
 import { plural } from '@/lib/client/format';
+import { useCan } from '@/lib/client/session';
 import type { DdiProvider } from '@/lib/client/types';
 import { ConfirmDialog } from './ConfirmDialog';
 
-/** Delete with confirmation; when registrations remain, the dialog says how many go with it. */
+/** Delete with confirmation (editors only); when registrations remain, the dialog says how many go with it. */
 export function DeleteProviderButton({
   provider,
   redirectTo,
@@ -22,6 +23,7 @@ export function DeleteProviderButton({
   onDeleted?: (message: string) => void;
   small?: boolean;
 }) {
+  const canDelete = useCan('editor');
   const queryClient = useQueryClient();
   const afterDelete = useAfterDelete(redirectTo, onDeleted);
   const [open, setOpen] = useState(false);
@@ -49,6 +51,7 @@ export function DeleteProviderButton({
   });
 
   const conflict = remove.error instanceof ApiError && remove.error.code === 'has_registrations';
+  if (!canDelete) return null;
   return (
     <>
       <button

@@ -4,9 +4,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { useAfterDelete } from '@/lib/client/flash';
+import { useCan } from '@/lib/client/session';
 import type { Registration } from '@/lib/client/types';
 import { ConfirmDialog } from './ConfirmDialog';
 
+/** Delete with confirmation; rendered for editors only. */
 export function DeleteRegistrationButton({
   registration,
   redirectTo,
@@ -20,6 +22,7 @@ export function DeleteRegistrationButton({
   onDeleted?: (message: string) => void;
   small?: boolean;
 }) {
+  const canDelete = useCan('editor');
   const queryClient = useQueryClient();
   const afterDelete = useAfterDelete(redirectTo, onDeleted);
   const [open, setOpen] = useState(false);
@@ -38,6 +41,7 @@ export function DeleteRegistrationButton({
       afterDelete(message);
     },
   });
+  if (!canDelete) return null;
   return (
     <>
       <button

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { api, keys } from '@/lib/client/api';
 import { formatTime, plural } from '@/lib/client/format';
+import { useCan } from '@/lib/client/session';
 import { ddiProviderGlossary as g } from '@/lib/glossary';
 import { DeleteProviderButton } from './DeleteProviderButton';
 import { ErrorNote } from './ErrorNote';
@@ -16,6 +17,7 @@ function useProvider(id: number) {
 
 export function ProviderDetail({ id }: { id: number }) {
   const provider = useProvider(id);
+  const canEdit = useCan('editor');
   if (provider.isLoading) return <p className="muted">Loading provider…</p>;
   if (!provider.data) return <ErrorNote error={provider.error} what="This provider" />;
   const p = provider.data;
@@ -23,12 +25,14 @@ export function ProviderDetail({ id }: { id: number }) {
     <>
       <div className="page-head">
         <h1>{p.name}</h1>
-        <div className="actions">
-          <Link href={`/providers/${p.id}/edit`} className="button">
-            Edit provider
-          </Link>
-          <DeleteProviderButton provider={p} redirectTo="/providers" />
-        </div>
+        {canEdit ? (
+          <div className="actions">
+            <Link href={`/providers/${p.id}/edit`} className="button">
+              Edit provider
+            </Link>
+            <DeleteProviderButton provider={p} redirectTo="/providers" />
+          </div>
+        ) : null}
       </div>
       <dl className="facts card">
         <div>
@@ -51,9 +55,11 @@ export function ProviderDetail({ id }: { id: number }) {
       <section aria-labelledby="provider-registrations" id="registrations">
         <div className="page-head">
           <h2 id="provider-registrations">Registrations of {p.name}</h2>
-          <Link href={`/registrations/new?ddiProviderId=${p.id}&from=provider`} className="button button-primary">
-            Add registration
-          </Link>
+          {canEdit ? (
+            <Link href={`/registrations/new?ddiProviderId=${p.id}&from=provider`} className="button button-primary">
+              Add registration
+            </Link>
+          ) : null}
         </div>
         <RegistrationsTable providerId={p.id} />
       </section>
@@ -62,8 +68,9 @@ export function ProviderDetail({ id }: { id: number }) {
 }
 
 export function ProviderEdit({ id }: { id: number }) {
-  const provider = useProvider(id);
-  if (provider.isLoading) return <p className="muted">Loading provider…</p>;
+  // always load fresh: the form's values and its revision come from here
+  const provider = useQuery({ queryKey: keys.provider(id), queryFn: () => api.providers.get(id), staleTime: 0, refetchOnMount: 'always' });
+  if (provider.isLoading || (provider.isFetching && !provider.isFetchedAfterMount)) return <p className="muted">Loading provider…</p>;
   if (!provider.data) return <ErrorNote error={provider.error} what="This provider" />;
   return (
     <>

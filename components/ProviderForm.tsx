@@ -4,16 +4,21 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm, type FieldErrors, type Resolver } from 'react-hook-form';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
+import { useCan } from '@/lib/client/session';
+import { providerChanges, staleCurrent, type ProviderVersion } from '@/lib/client/stale-diff';
 import type { DdiProvider } from '@/lib/client/types';
 import { ddiProviderGlossary as g } from '@/lib/glossary';
 import { ddiProviderInputSchema, ddiProviderPatchSchema } from '@/lib/ddi-providers/schema';
 import { Field } from './Field';
+import { StaleNotice } from './StaleNotice';
 
 type FormValues = { name: string; description: string; ddisText: string };
 type Output = { name?: string; description?: string; ddis?: string[] };
+/** A provider as loaded for editing; `revision` goes with the save (optimistic locking). */
+type LoadedProvider = DdiProvider & ProviderVersion;
 
 /** One DDI per line (commas and spaces also separate). */
 export function parseDdis(text: string): string[] {
@@ -45,7 +50,24 @@ function providerResolver(isEdit: boolean): Resolver<FormValues, unknown, Output
   };
 }
 
-export function ProviderForm({ provider }: { provider?: DdiProvider }) {
+function valuesOf(provider: LoadedProvider | undefined): FormValues {
+  return { name: provider?.name ?? '', description: provider?.description ?? '', ddisText: (provider?.ddis ?? []).join('\n') };
+}
+
+/** Create / edit a DDI provider: editors only (a viewer gets no form at all; the server refuses anyway). */
+export function ProviderForm(props: { provider?: LoadedProvider }) {
+  return useCan('editor') ? <ProviderEditor {...props} /> : null;
+}
+
+/**
+ * An edit sends the revision it was loaded with: when someone saved in between, the API answers
+ * 409 `stale` and the form shows what they changed (StaleNotice). While the form is untouched, a
+ * newer version from the server simply replaces the loaded one.
+ */
+function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
+  // the version the form was loaded with, and the server's one after a save answered `stale`
+  const [provider, setProvider] = useState(latest);
+  const [theirs, setTheirs] = useState<LoadedProvider | null>(null);
   const isEdit = Boolean(provider);
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const fid = (n: string) => `prov-${uid}-${n}`;
@@ -57,19 +79,30 @@ export function ProviderForm({ provider }: { provider?: DdiProvider }) {
     handleSubmit,
     setError,
     setFocus,
-    formState: { errors, isSubmitting },
+    reset,
+    formState: { errors, isSubmitting, isDirty },
   } = useForm<FormValues, unknown, Output>({
     resolver: providerResolver(isEdit),
-    defaultValues: {
-      name: provider?.name ?? '',
-      description: provider?.description ?? '',
-      ddisText: (provider?.ddis ?? []).join('\n'),
-    },
+    defaultValues: valuesOf(provider),
     mode: 'onTouched',
   });
 
+  /** Shows `p` as the loaded version: its values in the form, its revision for the next save. */
+  const load = (p: LoadedProvider) => {
+    reset(valuesOf(p));
+    setProvider(p);
+    setTheirs(null);
+    setFormError(null);
+  };
+
+  // a newer version from the server replaces the loaded one while the operator has changed nothing
+  useEffect(() => {
+    if (latest?.revision !== undefined && (provider?.revision ?? 0) < latest.revision && !isDirty && !theirs) load(latest);
+  }, [latest?.revision, isDirty]);
+
   const save = useMutation({
-    mutationFn: (values: Output) => (provider ? api.providers.update(provider.id, values) : api.providers.create(values)),
+    mutationFn: ({ values, revision }: { values: Output; revision?: number }) =>
+      provider ? api.providers.update(provider.id, revision === undefined ? values : { ...values, revision }) : api.providers.create(values),
     onSuccess: async (saved) => {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: keys.providers }),
@@ -79,7 +112,11 @@ export function ProviderForm({ provider }: { provider?: DdiProvider }) {
       router.push(isEdit ? `/providers/${saved.id}` : '/providers');
     },
     onError: (err) => {
-      if (err instanceof ApiError) {
+      const current = staleCurrent<LoadedProvider>(err);
+      if (current) {
+        setTheirs(current);
+        setFormError(null);
+      } else if (err instanceof ApiError) {
         const map: Record<string, keyof FormValues> = { name: 'name', description: 'description', ddis: 'ddisText' };
         let first: keyof FormValues | null = null;
         for (const [f, message] of Object.entries(err.fields)) {
@@ -96,23 +133,40 @@ export function ProviderForm({ provider }: { provider?: DdiProvider }) {
     },
   });
 
+  /** Saves the form's values as a change of `based`: the loaded version, or theirs for "Save mine anyway". */
+  const submit = (based: LoadedProvider | undefined) =>
+    handleSubmit(
+      (v) => {
+        setFormError(null);
+        setTheirs(null);
+        if (based) setProvider(based);
+        return save.mutateAsync({ values: v, revision: based?.revision }).catch(() => undefined);
+      },
+      () => setFormError('Please correct the highlighted fields.'),
+    );
+
+  const loadTheirs = (p: LoadedProvider) => {
+    load(p);
+    void queryClient.invalidateQueries({ queryKey: keys.provider(p.id) });
+  };
+
   const busy = isSubmitting || save.isPending;
   return (
-    <form
-      className="form card"
-      noValidate
-      onSubmit={handleSubmit(
-        (v) => {
-          setFormError(null);
-          return save.mutateAsync(v).catch(() => undefined);
-        },
-        () => setFormError('Please correct the highlighted fields.'),
-      )}
-    >
+    <form className="form card" noValidate onSubmit={submit(provider)}>
       {formError ? (
         <p role="alert" className="alert alert-error">
           {formError}
         </p>
+      ) : null}
+      {provider && theirs ? (
+        <StaleNotice
+          key={theirs.revision}
+          what="provider"
+          changes={providerChanges(provider, theirs)}
+          busy={busy}
+          onLoadTheirs={() => loadTheirs(theirs)}
+          onSaveMine={() => void submit(theirs)()}
+        />
       ) : null}
       <Field id={fid('name')} entry={g.name} error={errors.name?.message}>
         {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}

@@ -4,12 +4,14 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, keys } from '@/lib/client/api';
+import { useCan } from '@/lib/client/session';
 import { DeleteProviderButton } from './DeleteProviderButton';
 import { ErrorNote } from './ErrorNote';
 
 export function ProvidersTable() {
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const [notice, setNotice] = useState<string | null>(null);
+  const canEdit = useCan('editor');
   return (
     <>
       <div role="status" aria-live="polite" className="flash-region">
@@ -19,7 +21,7 @@ export function ProvidersTable() {
       {providers.isLoading ? <p className="muted">Loading providers…</p> : null}
       {providers.data && providers.data.length === 0 ? (
         <p className="empty">
-          No DDI providers yet. <Link href="/providers/new">Create the first one</Link>.
+          No DDI providers yet.{canEdit ? <> <Link href="/providers/new">Create the first one</Link>.</> : null}
         </p>
       ) : null}
       {providers.data && providers.data.length > 0 ? (
@@ -36,9 +38,11 @@ export function ProvidersTable() {
                 <th scope="col" className="num">
                   Registrations
                 </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                {canEdit ? (
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -52,19 +56,21 @@ export function ProvidersTable() {
                   <td className="num">
                     <Link href={`/providers/${p.id}#registrations`}>{p.registrationCount.toLocaleString()}</Link>
                   </td>
-                  <td className="row-actions">
-                    <Link className="button button-small" href={`/providers/${p.id}/edit`} aria-label={`Edit provider ${p.name}`}>
-                      Edit
-                    </Link>
-                    <Link
-                      className="button button-small"
-                      href={`/registrations/new?ddiProviderId=${p.id}`}
-                      aria-label={`Add registration to ${p.name}`}
-                    >
-                      Add registration
-                    </Link>
-                    <DeleteProviderButton provider={p} small onDeleted={setNotice} />
-                  </td>
+                  {canEdit ? (
+                    <td className="row-actions">
+                      <Link className="button button-small" href={`/providers/${p.id}/edit`} aria-label={`Edit provider ${p.name}`}>
+                        Edit
+                      </Link>
+                      <Link
+                        className="button button-small"
+                        href={`/registrations/new?ddiProviderId=${p.id}`}
+                        aria-label={`Add registration to ${p.name}`}
+                      >
+                        Add registration
+                      </Link>
+                      <DeleteProviderButton provider={p} small onDeleted={setNotice} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -13,10 +13,13 @@ import {
   formatTime,
 } from '@/lib/client/format';
 import { mergeStatus, useLiveStatus, useNow, useOnLiveEvent } from '@/lib/client/live';
+import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus, StatusEventJson } from '@/lib/client/types';
+import { AuditHistory } from './AuditHistory';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
 import { RegistrationForm } from './RegistrationForm';
+import { RegistrationSettings } from './RegistrationSettings';
 import { SipLadder } from './SipLadder';
 import { StatusBadge } from './StatusBadge';
 
@@ -43,6 +46,7 @@ export function RegistrationDetail({ id }: { id: number }) {
   const live = useLiveStatus(id);
   const refresh = useLiveRefresh(id);
   const timeline = useQuery({ queryKey: keys.registrationEvents(id), queryFn: () => api.registrations.events(id, 200), staleTime: 5_000 });
+  const canEdit = useCan('editor');
   if (reg.isLoading || (reg.isFetching && !reg.isFetchedAfterMount)) return <p className="muted">Loading registration…</p>;
   if (!reg.data) return <ErrorNote error={reg.error} what="This registration" />;
   const r = reg.data;
@@ -54,9 +58,11 @@ export function RegistrationDetail({ id }: { id: number }) {
         <h1>
           Registration #{r.id} <span className="muted subtitle">{r.username}@{r.domain}</span>
         </h1>
-        <div className="actions">
-          <DeleteRegistrationButton registration={r} redirectTo="/registrations" />
-        </div>
+        {canEdit ? (
+          <div className="actions">
+            <DeleteRegistrationButton registration={r} redirectTo="/registrations" />
+          </div>
+        ) : null}
       </div>
       <StatusCard r={r} s={s} since={since} onAction={refresh} />
       <div className="detail-grid">
@@ -66,9 +72,10 @@ export function RegistrationDetail({ id }: { id: number }) {
       <Ladder id={r.id} />
       <section aria-labelledby="settings-title" className="detail-section">
         <h2 id="settings-title">Settings</h2>
-        {/* remounted when the registration is saved elsewhere (e.g. Enable/Disable), so it never shows stale values */}
-        <RegistrationForm key={`${r.id}:${r.revision}`} mode="edit" registration={r} />
+        {/* the form follows newer versions itself while untouched, and reports a conflict when edited */}
+        {canEdit ? <RegistrationForm key={r.id} mode="edit" registration={r} /> : <RegistrationSettings registration={r} />}
       </section>
+      <AuditHistory registrationId={r.id} revision={r.revision} />
     </>
   );
 }
@@ -106,12 +113,13 @@ function When({ at, now }: { at: number | string | null | undefined; now: number
 
 function StatusCard({ r, s, since, onAction }: { r: Registration; s: RegistrationStatus | null; since: number | null; onAction: () => void }) {
   const now = useNow(1000);
+  const canAct = useCan('editor');
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
   return (
     <section className="card status-card" aria-labelledby="status-title">
       <div className="section-head">
         <h2 id="status-title">Status</h2>
-        <Actions r={r} s={s} onAction={onAction} />
+        {canAct ? <Actions r={r} s={s} onAction={onAction} /> : null}
       </div>
       <dl className="facts" aria-live="polite">
         <Fact label="State" testId="state">

@@ -5,9 +5,11 @@ import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm, useWatch, type FieldPath, type Resolver } from 'react-hook-form';
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
+import { useCan } from '@/lib/client/session';
+import { registrationChanges, staleCurrent } from '@/lib/client/stale-diff';
 import type { Registration } from '@/lib/client/types';
 import {
   advancedRegistrationFields,
@@ -23,6 +25,7 @@ import {
 import { transports } from '@/lib/db/schema';
 import { Field } from './Field';
 import { SipLadder } from './SipLadder';
+import { StaleNotice } from './StaleNotice';
 import { StatusBadge } from './StatusBadge';
 import { describeLocalCause, formatOutcome } from '@/lib/client/format';
 import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
@@ -90,14 +93,25 @@ function hasAdvancedValues(v: FormValues): boolean {
   );
 }
 
-/**
- * Create / edit a registration. Validation uses the very schemas the API parses with
- * (registrationInputSchema on create, registrationPatchSchema on edit); server field errors are
- * mapped back onto the fields.
- */
+/** Create / edit a registration: editors only (a viewer gets no form at all; the server refuses anyway). */
 export function RegistrationForm(props: Props) {
+  return useCan('editor') ? <RegistrationEditor {...props} /> : null;
+}
+
+/**
+ * Validation uses the very schemas the API parses with (registrationInputSchema on create,
+ * registrationPatchSchema on edit); server field errors are mapped back onto the fields.
+ * An edit sends the revision it was loaded with: when someone saved in between, the API answers
+ * 409 `stale` and the form shows what they changed (StaleNotice). While the form is untouched, a
+ * newer version from the server (live refresh, Enable/Disable) simply replaces the loaded one.
+ */
+function RegistrationEditor(props: Props) {
   const isEdit = props.mode === 'edit';
-  const existing = isEdit ? props.registration : null;
+  const latest = isEdit ? props.registration : null;
+  // the version the form was loaded with: its revision goes with the save
+  const [existing, setExisting] = useState(latest);
+  // the version the server holds, after a save answered `stale`
+  const [theirs, setTheirs] = useState<Registration | null>(null);
   const excludeId = existing?.id;
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const fid = (name: string) => `reg-${uid}-${name}`;
@@ -123,7 +137,8 @@ export function RegistrationForm(props: Props) {
     setFocus,
     getValues,
     clearErrors,
-    formState: { errors, isSubmitting },
+    reset,
+    formState: { errors, isSubmitting, isDirty },
   } = useForm<FormValues, unknown, RegistrationPatch>({
     resolver,
     defaultValues: defaults,
@@ -164,11 +179,29 @@ export function RegistrationForm(props: Props) {
     requestAnimationFrame(() => setFocus(name));
   };
 
+  /** Shows `r` as the loaded version: its values in the form, its revision for the next save. */
+  const load = (r: Registration) => {
+    const values = defaultsFor({ mode: 'edit', registration: r });
+    reset(values);
+    setExisting(r);
+    setTheirs(null);
+    setRemovePassword(false);
+    setFormError(null);
+    setAdvancedOpen(hasAdvancedValues(values));
+  };
+
+  // a newer version from the server replaces the loaded one while the operator has changed nothing
+  const untouched = !isDirty && !removePassword;
+  useEffect(() => {
+    if (latest && existing && latest.revision > existing.revision && untouched && !theirs) load(latest);
+  }, [latest?.revision, untouched]);
+
   const save = useMutation({
-    mutationFn: async (values: RegistrationPatch) => {
+    mutationFn: async ({ values, revision }: { values: RegistrationPatch; revision?: number }) => {
       const body: Record<string, unknown> = { ...values };
       if (isEdit && removePassword) body.password = null;
       else if (body.password === '' || body.password === undefined || body.password === null) delete body.password;
+      if (revision !== undefined) body.revision = revision;
       return existing ? api.registrations.update(existing.id, body) : api.registrations.create(body);
     },
     onSuccess: async (saved) => {
@@ -182,7 +215,11 @@ export function RegistrationForm(props: Props) {
       router.push(props.returnTo ?? '/registrations');
     },
     onError: (err) => {
-      if (err instanceof ApiError) {
+      const current = staleCurrent<Registration>(err);
+      if (current) {
+        setTheirs(current);
+        setFormError(null);
+      } else if (err instanceof ApiError) {
         const known = Object.entries(err.fields).filter(([f]) => (FORM_FIELDS as readonly string[]).includes(f));
         for (const [field, message] of known) setError(field as FormField, { type: 'server', message });
         if (known.length > 0) focusField(known[0]![0] as FormField);
@@ -225,14 +262,23 @@ export function RegistrationForm(props: Props) {
     },
   });
 
-  const onValid = (values: RegistrationPatch) => {
-    setFormError(null);
-    return save.mutateAsync(values).catch(() => undefined);
-  };
   const onInvalid = (errs: typeof errors) => {
     setFormError('Please correct the highlighted fields.');
     const first = FORM_FIELDS.find((f) => errs[f]);
     if (first) focusField(first);
+  };
+  /** Saves the form's values as a change of `based`: the loaded version, or theirs for "Save mine anyway". */
+  const submit = (based: Registration | null) =>
+    handleSubmit((values: RegistrationPatch) => {
+      setFormError(null);
+      setTheirs(null);
+      if (based) setExisting(based);
+      return save.mutateAsync({ values, revision: based?.revision }).catch(() => undefined);
+    }, onInvalid);
+
+  const loadTheirs = (r: Registration) => {
+    load(r);
+    void queryClient.invalidateQueries({ queryKey: keys.registration(r.id) });
   };
 
   const err = (name: FormField) => errors[name]?.message as string | undefined;
@@ -245,7 +291,7 @@ export function RegistrationForm(props: Props) {
   const anyUsedShown = unusedSuggestions.some((d) => ddiUsers.has(d));
 
   return (
-    <form className="form card" noValidate onSubmit={handleSubmit(onValid, onInvalid)} aria-describedby={formError ? fid('form-error') : undefined}>
+    <form className="form card" noValidate onSubmit={submit(existing)} aria-describedby={formError ? fid('form-error') : undefined}>
       {!isEdit ? (
         <aside className="note" aria-label="Peering note">
           <strong>Before you add a registration:</strong> {registrationNotes.peering}
@@ -256,6 +302,17 @@ export function RegistrationForm(props: Props) {
         <p id={fid('form-error')} role="alert" className="alert alert-error">
           {formError}
         </p>
+      ) : null}
+
+      {existing && theirs ? (
+        <StaleNotice
+          key={theirs.revision}
+          what="registration"
+          changes={registrationChanges(existing, theirs)}
+          busy={busy}
+          onLoadTheirs={() => loadTheirs(theirs)}
+          onSaveMine={() => void submit(theirs)()}
+        />
       ) : null}
 
       <Field id={fid('ddiProviderId')} entry={g.ddiProviderId} error={err('ddiProviderId')}>

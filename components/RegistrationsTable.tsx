@@ -6,6 +6,7 @@ import { useSearchParams } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { formatTime } from '@/lib/client/format';
+import { useCan } from '@/lib/client/session';
 import { useDebounced } from '@/lib/client/use-debounced';
 import type { RegistrationListParams, RegistrationSort } from '@/lib/client/types';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
@@ -51,6 +52,7 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
   const [notice, setNotice] = useState<string | null>(null);
   const debouncedQ = useDebounced(q.trim(), 300);
   const uid = useId();
+  const canEdit = useCan('editor');
 
   const params: RegistrationListParams = useMemo(
     () => ({ q: debouncedQ || undefined, ddiProviderId: providerId ?? filterProvider, page, pageSize, sort, order }),
@@ -195,9 +197,11 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
               <th scope="col">Status</th>
               <th scope="col">Enabled</th>
               {header('updatedAt', 'Updated')}
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
+              {canEdit ? (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>
@@ -219,12 +223,14 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
                 </td>
                 <td>{r.enabled ? 'Yes' : <span className="muted">No</span>}</td>
                 <td className="nowrap">{formatTime(r.updatedAt)}</td>
-                <td className="row-actions">
-                  <Link className="button button-small" href={`/registrations/${r.id}`} aria-label={`Edit registration #${r.id}`}>
-                    Edit
-                  </Link>
-                  <DeleteRegistrationButton registration={r} small onDeleted={setNotice} />
-                </td>
+                {canEdit ? (
+                  <td className="row-actions">
+                    <Link className="button button-small" href={`/registrations/${r.id}`} aria-label={`Edit registration #${r.id}`}>
+                      Edit
+                    </Link>
+                    <DeleteRegistrationButton registration={r} small onDeleted={setNotice} />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>

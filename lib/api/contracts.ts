@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { registrationStates, transports } from '../db/schema';
+import { auditEntityTypes, registrationStates, transports } from '../db/schema';
 import { errorStatus, type ErrorCode } from './result';
 
 /**
@@ -58,7 +58,7 @@ export const registrationJsonSchema = z
     transport: z.enum(transports),
     enabled: z.boolean(),
     hasPassword: z.boolean().meta({ description: 'Whether a password is stored. The password itself is never returned.' }),
-    revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every successful update.' }),
+    revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
     createdAt: epochMs,
     updatedAt: epochMs,
     status: registrationStatusJsonSchema.nullable(),
@@ -83,6 +83,7 @@ export const ddiProviderJsonSchema = z
     description: z.string(),
     ddis: z.array(z.string()),
     registrationCount: z.number().int(),
+    revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
     createdAt: epochMs,
     updatedAt: epochMs,
   })
@@ -127,6 +128,33 @@ export const deletedJsonSchema = z
 
 export const healthJsonSchema = z.object({ status: z.literal('ok') }).strict();
 
+export const auditEntryJsonSchema = z
+  .object({
+    id: z.number().int(),
+    at: epochMs,
+    operatorId: z.number().int().nullable().meta({ description: 'The operator who made the change (null: the system, or an operator since deleted).' }),
+    actor: z.string().meta({ description: "The operator's e-mail address as it was then, or 'system'." }),
+    via: z.string().meta({ description: "How the actor acted: 'session', 'token:<token name>', 'setup', 'env' or 'system'." }),
+    action: z.string().meta({ description: "What was done: 'create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', 'revoke', …" }),
+    entityType: z.enum(auditEntityTypes),
+    entityId: z.number().int(),
+    entityLabel: z.string().meta({ description: 'A readable name of the entity as it was then (a registration: `<username>@<domain> (DDI <ddi>)`).' }),
+    entityExists: z.boolean().meta({ description: 'Whether the entity still exists.' }),
+    changes: z
+      .record(z.string(), z.object({ before: z.unknown(), after: z.unknown() }).strict())
+      .meta({ description: "Field-level before/after (null: no value). Secrets are never recorded: a password shows only as before 'set' / after 'changed'." }),
+  })
+  .strict();
+
+export const auditListJsonSchema = z
+  .object({
+    items: z.array(auditEntryJsonSchema).meta({ description: 'Newest first.' }),
+    total: z.number().int().meta({ description: 'Number of entries matching the query (all pages).' }),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  })
+  .strict();
+
 export type RegistrationStatusJson = z.infer<typeof registrationStatusJsonSchema>;
 export type RegistrationJson = z.infer<typeof registrationJsonSchema>;
 export type RegistrationList = z.infer<typeof registrationListJsonSchema>;
@@ -136,6 +164,8 @@ export type Holder = z.infer<typeof holderJsonSchema>;
 export type Availability = z.infer<typeof availabilityJsonSchema>;
 export type DdiSuggestion = z.infer<typeof ddiSuggestionJsonSchema>;
 export type Deleted = z.infer<typeof deletedJsonSchema>;
+export type AuditEntryJson = z.infer<typeof auditEntryJsonSchema>;
+export type AuditList = z.infer<typeof auditListJsonSchema>;
 
 export const registrationEventJsonSchema = z
   .object({

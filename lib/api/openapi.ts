@@ -14,6 +14,9 @@ import {
   registrationPatchSchema,
   suggestDdiQuerySchema,
 } from '../registrations/schema';
+import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
+import { SESSION_COOKIE } from '../auth/cookies';
+import { requiredAccess } from '../auth/policy';
 import * as contracts from './contracts';
 import { MAX_BODY_BYTES } from './http';
 
@@ -79,9 +82,53 @@ const errors = {
   conflict: error('A unique value is already used (`conflict`); `fields` names the field and who holds the value.'),
   tooLarge: error(`The body exceeds ${MAX_BODY_BYTES / 1024} KiB (\`too_large\`).`),
   validation: error('Fields are missing, of the wrong type, not valid or unknown (`validation`); `fields` has a message per field.'),
+  conflictOrStale: error(
+    'A unique value is already used (`conflict`; `fields` names the field and who holds the value), or `revision` is not the current one any more (`stale`: nothing changed, `current` is the entity as it is now).',
+  ),
+};
+
+const auditQueryDescriptions = {
+  actor: "Text matched (case-insensitively, anywhere) against the actor's e-mail and the way they acted (e.g. `token:ci-bot`).",
+  action: "Only this action ('create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', …).",
+  page: 'Page number, from 1.',
+  pageSize: 'Entries per page (at most 200).',
 };
 
 const body = (id: string) => ({ required: true, content: jsonContent(ref(id)) });
+
+type Operation = { responses: Record<string, unknown>; security?: unknown[]; 'x-required-role'?: string };
+
+/**
+ * Who may call each operation, from the one access table (lib/auth/policy.ts): public ones need
+ * no credentials; the others answer 401 without them and 403 below the role they need.
+ */
+function withAccess<P extends Record<string, Record<string, unknown>>>(paths: P): P {
+  for (const [path, item] of Object.entries(paths)) {
+    const concrete = path.replace(/\{[^}]+\}/g, '1');
+    for (const [method, value] of Object.entries(item)) {
+      if (method === 'parameters') continue;
+      const operation = value as Operation;
+      const access = requiredAccess(method.toUpperCase(), concrete);
+      if (access === 'public') {
+        operation.security = [];
+        continue;
+      }
+      operation['x-required-role'] = access;
+      operation.responses['401'] ??= error('No valid session cookie or API token (`unauthorized`).');
+      operation.responses['403'] ??= error(
+        method === 'get'
+          ? `The caller's role is below \`${access}\` (\`forbidden\`).`
+          : `The caller's role is below \`${access}\` (\`forbidden\`), or a write authenticated by the session cookie came without the portal's own Origin (\`csrf\`).`,
+      );
+    }
+  }
+  return paths;
+}
+
+const securitySchemes = {
+  sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by POST /api/auth/login.' },
+  bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (created on the portal), carrying the role of its operator.' },
+};
 
 export function buildOpenApiDocument() {
   const requestSchemas = components(
@@ -105,6 +152,8 @@ export function buildOpenApiDocument() {
       Availability: contracts.availabilityJsonSchema,
       DdiSuggestion: contracts.ddiSuggestionJsonSchema,
       Deleted: contracts.deletedJsonSchema,
+      AuditEntry: contracts.auditEntryJsonSchema,
+      AuditList: contracts.auditListJsonSchema,
       Health: contracts.healthJsonSchema,
       RegistrationEvents: contracts.registrationEventListJsonSchema,
       Uptime: contracts.uptimeJsonSchema,
@@ -140,11 +189,12 @@ export function buildOpenApiDocument() {
       title: 'DDI Provider Registrations API',
       version: '1.0.0',
       description:
-        'REST API of the DDI registrations portal. Errors have the shape `{ error: { code, message, fields? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
+        'REST API of the DDI registrations portal. Errors have the shape `{ error: { code, message, fields?, current? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
     },
     servers: [{ url: '/' }],
-    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'Live status' }, { name: 'System' }],
-    paths: {
+    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'Live status' }, { name: 'Audit' }, { name: 'System' }],
+    security: [{ sessionCookie: [] }, { bearerToken: [] }],
+    paths: withAccess({
       '/api/health': {
         get: {
           tags: ['System'],
@@ -193,12 +243,14 @@ export function buildOpenApiDocument() {
         patch: {
           tags: ['DDI providers'],
           summary: 'Update a DDI provider',
+          description:
+            'Only the fields given change. Every update that changes something increments `revision`. Send the `revision` the edit was made on to be told (409 `stale`) when someone else changed the provider meanwhile.',
           requestBody: body('DdiProviderPatch'),
           responses: {
             '200': response('Updated.', ref('DdiProvider')),
             '400': errors.invalidJson,
             '404': errors.notFound,
-            '409': errors.conflict,
+            '409': errors.conflictOrStale,
             '413': errors.tooLarge,
             '422': errors.validation,
           },
@@ -255,13 +307,14 @@ export function buildOpenApiDocument() {
         patch: {
           tags: ['Registrations'],
           summary: 'Update a registration',
-          description: 'Only the fields given change. Every successful update increments `revision`.',
+          description:
+            'Only the fields given change. Every update that changes something increments `revision`. Send the `revision` the edit was made on to be told (409 `stale`) when someone else changed the registration meanwhile.',
           requestBody: body('RegistrationPatch'),
           responses: {
             '200': response('Updated.', ref('Registration')),
             '400': errors.invalidJson,
             '404': errors.notFound,
-            '409': errors.conflict,
+            '409': errors.conflictOrStale,
             '413': errors.tooLarge,
             '422': errors.validation,
           },
@@ -270,6 +323,28 @@ export function buildOpenApiDocument() {
           tags: ['Registrations'],
           summary: 'Delete a registration',
           responses: { '200': response('Deleted.', ref('Deleted')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/audit': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Audit'],
+          summary: "A registration's history: who changed what and when",
+          description: 'Also answered after the registration was deleted (its entries stay).',
+          parameters: queryParameters(entityAuditQuerySchema, auditQueryDescriptions),
+          responses: { '200': response('Newest first.', ref('AuditList')), '404': errors.notFound, '422': errors.validation },
+        },
+      },
+      '/api/audit': {
+        get: {
+          tags: ['Audit'],
+          summary: 'The audit log: who created, changed, disabled or deleted what, and when',
+          parameters: queryParameters(auditQuerySchema, {
+            ...auditQueryDescriptions,
+            entityType: 'Only entries about this kind of entity.',
+            entityId: 'Only entries about the entity with this id (give entityType too).',
+          }),
+          responses: { '200': response('Newest first.', ref('AuditList')), '422': errors.validation },
         },
       },
       '/api/registrations/{id}/events': {
@@ -357,7 +432,7 @@ export function buildOpenApiDocument() {
           },
         },
       },
-    },
-    components: { schemas: { ...requestSchemas, ...responseSchemas } },
+    }),
+    components: { schemas: { ...requestSchemas, ...responseSchemas }, securitySchemes },
   };
 }

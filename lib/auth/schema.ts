@@ -6,7 +6,7 @@ import { operators, roles } from '../db/schema';
  * Operator forms (first-run setup, sign-in, operators management, password change), derived
  * from the drizzle table and parsed in the browser and again on the server.
  */
-const NO_CONTROL = /^[^\p{Cc}\p{Cf}]*$/u;
+const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u;
 
 export const emailRule = z
   .string()
@@ -21,7 +21,7 @@ export const newPasswordRule = z
   .string()
   .min(10, 'Use at least 10 characters.')
   .max(256, 'Use at most 256 characters.')
-  .regex(/^[^\p{Cc}]+$/u, 'Use printable characters only.');
+  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'Use printable characters only.');
 
 export const operatorCreateSchema = createInsertSchema(operators, {
   email: emailRule,

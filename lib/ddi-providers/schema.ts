@@ -2,6 +2,8 @@ import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { ddiProviders } from '../db/schema';
 import { ddiRule } from '../registrations/rules';
+import { revisionRule } from '../registrations/schema';
+import { multiLineText, singleLineText } from '../validation/text';
 
 /** The DDI provider form schema, derived from the drizzle table; parsed on both sides. */
 const ddisRule = z
@@ -10,20 +12,20 @@ const ddisRule = z
   .refine((list) => new Set(list).size === list.length, 'Each DDI may appear only once.');
 
 const ddiProviderFieldsSchema = createInsertSchema(ddiProviders, {
-  name: z.string().trim().min(1, 'Name is required.').max(100, 'Use at most 100 characters.'),
-  description: z.string().trim().max(1000, 'Use at most 1000 characters.'),
+  name: singleLineText(100).min(1, 'Name is required.'),
+  description: multiLineText(1000),
   ddis: ddisRule,
 })
   .pick({ name: true, description: true, ddis: true })
   .strict();
 
 export const ddiProviderInputSchema = ddiProviderFieldsSchema.extend({
-  description: z.string().trim().max(1000, 'Use at most 1000 characters.').default(''),
+  description: multiLineText(1000).default(''),
   ddis: ddisRule.default([]),
 });
 
-/** PATCH: every field optional, no defaults. */
-export const ddiProviderPatchSchema = ddiProviderFieldsSchema.partial();
+/** PATCH: every field optional, no defaults; `revision` as for registrations (409 `stale`). */
+export const ddiProviderPatchSchema = ddiProviderFieldsSchema.partial().extend({ revision: revisionRule.optional() });
 
 export type DdiProviderInput = z.input<typeof ddiProviderInputSchema>;
 export type DdiProviderValues = z.output<typeof ddiProviderInputSchema>;

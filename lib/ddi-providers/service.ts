@@ -8,6 +8,10 @@ import { ddiProviders, registrations } from '../db/schema';
 import type { DdiProviderJson, DdiProviderList, Deleted } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError } from '../api/result';
 import { journal, nudgeRegistrar, sqliteCode, type Conn } from '../registrations/service';
+import type { Actor } from '../auth/principal';
+import { createdChanges, removedChanges } from '../audit/changes';
+import { auditedRegistrationColumns, recordRegistrationDeleted } from '../audit/entities';
+import { diffChanges, recordAudit } from '../audit/record';
 import type { DdiProviderPatch, DdiProviderValues } from './schema';
 
 // Written out: inside a one-table select drizzle renders columns unqualified, which the subquery would
@@ -19,8 +23,8 @@ function baseSelect(db: Conn) {
 }
 
 function toJson(row: ReturnType<ReturnType<typeof baseSelect>['all']>[number]): DdiProviderJson {
-  const { id, name, description, ddis, registrationCount, createdAt, updatedAt } = row;
-  return { id, name, description, ddis, registrationCount, createdAt, updatedAt };
+  const { id, name, description, ddis, registrationCount, revision, createdAt, updatedAt } = row;
+  return { id, name, description, ddis, registrationCount, revision, createdAt, updatedAt };
 }
 
 export function listDdiProviders(db: Conn): DdiProviderList {
@@ -50,13 +54,18 @@ function uniqueNameError(db: Conn, err: unknown, name: string, excludeId?: numbe
   return nameConflict(db, name, excludeId) ?? fail('conflict', message, { name: message });
 }
 
-export function createDdiProvider(db: Db, values: DdiProviderValues): ActionResult<DdiProviderJson> {
+/** The provider fields an audit entry records. */
+const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis };
+
+export function createDdiProvider(db: Db, values: DdiProviderValues, actor: Actor): ActionResult<DdiProviderJson> {
   try {
     const outcome = db.transaction(
       (tx) => {
         const conflict = nameConflict(tx, values.name);
         if (conflict) return conflict;
-        return ok(tx.insert(ddiProviders).values(values).returning({ id: ddiProviders.id }).get().id);
+        const id = tx.insert(ddiProviders).values(values).returning({ id: ddiProviders.id }).get().id;
+        recordAudit(tx, actor, { action: 'create', entityType: 'ddi_provider', entityId: id, entityLabel: values.name, changes: createdChanges(values) });
+        return ok(id);
       },
       { behavior: 'immediate' },
     );
@@ -69,7 +78,17 @@ export function createDdiProvider(db: Db, values: DdiProviderValues): ActionResu
   }
 }
 
-export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch): ActionResult<DdiProviderJson> {
+/** The 409 `stale` answer to an edit made on an old revision, with the provider as it is now. */
+function staleProvider(tx: Conn, id: number): { error: ApiError } {
+  return { error: { code: 'stale', message: 'Someone else changed this provider since you opened it.', current: getDdiProvider(tx, id) } };
+}
+
+/**
+ * Updates a provider, audited as `actor`. With `revision`, an edit made on another revision than
+ * the stored one is refused (409 `stale`). A patch that changes nothing writes nothing; any other
+ * bumps `revision` and sets `updatedAt`.
+ */
+export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch, actor: Actor): ActionResult<DdiProviderJson> {
   const set: Partial<typeof ddiProviders.$inferInsert> = {};
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.description !== undefined) set.description = patch.description;
@@ -77,17 +96,24 @@ export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch): 
   try {
     const outcome = db.transaction(
       (tx) => {
-        if (!tx.select({ id: ddiProviders.id }).from(ddiProviders).where(eq(ddiProviders.id, id)).get()) {
-          return fail('not_found', `DDI provider #${id} does not exist.`);
-        }
+        const current = tx
+          .select({ ...auditedColumns, revision: ddiProviders.revision })
+          .from(ddiProviders)
+          .where(eq(ddiProviders.id, id))
+          .get();
+        if (!current) return fail('not_found', `DDI provider #${id} does not exist.`);
+        if (patch.revision !== undefined && patch.revision !== current.revision) return staleProvider(tx, id);
+        const changes = diffChanges<Record<string, unknown>>(current, set);
+        if (Object.keys(changes).length === 0) return ok(id);
         if (set.name !== undefined) {
           const conflict = nameConflict(tx, set.name, id);
           if (conflict) return conflict;
         }
         tx.update(ddiProviders)
-          .set({ ...set, updatedAt: Date.now() })
+          .set({ ...set, revision: sql`${ddiProviders.revision} + 1`, updatedAt: Date.now() })
           .where(eq(ddiProviders.id, id))
           .run();
+        recordAudit(tx, actor, { action: 'update', entityType: 'ddi_provider', entityId: id, entityLabel: set.name ?? current.name, changes });
         return ok(id);
       },
       { behavior: 'immediate' },
@@ -102,30 +128,33 @@ export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch): 
 }
 
 /**
- * Deletes a provider. When it has registrations, `confirm` must be true: they are deleted with it
- * (FK cascade) and each gets a journal row so the engine un-registers them.
+ * Deletes a provider, audited as `actor`. When it has registrations, `confirm` must be true: they
+ * are deleted with it (FK cascade), each gets a journal row so the engine un-registers them and
+ * its own 'delete' audit entry, so every registration's history ends with its deletion.
  */
-export function deleteDdiProvider(db: Db, id: number, opts: { confirm?: boolean } = {}): ActionResult<Deleted> {
+export function deleteDdiProvider(db: Db, id: number, actor: Actor, opts: { confirm?: boolean } = {}): ActionResult<Deleted> {
   const outcome = db.transaction(
     (tx) => {
-      const provider = tx.select({ name: ddiProviders.name }).from(ddiProviders).where(eq(ddiProviders.id, id)).get();
+      const provider = tx.select(auditedColumns).from(ddiProviders).where(eq(ddiProviders.id, id)).get();
       if (!provider) return fail('not_found', `DDI provider #${id} does not exist.`);
-      const ids = tx
-        .select({ id: registrations.id })
+      const rows = tx
+        .select({ id: registrations.id, ...auditedRegistrationColumns })
         .from(registrations)
         .where(eq(registrations.ddiProviderId, id))
-        .all()
-        .map((r) => r.id);
-      if (ids.length > 0 && !opts.confirm) {
-        const n = ids.length;
+        .all();
+      if (rows.length > 0 && !opts.confirm) {
+        const n = rows.length;
         return fail(
           'has_registrations',
           `DDI provider "${provider.name}" has ${n} registration${n === 1 ? '' : 's'}; deleting it deletes ${n === 1 ? 'it' : 'them'} too. Repeat with ?confirm=true to go ahead.`,
           { registrationCount: String(n) },
         );
       }
+      const ids = rows.map((r) => r.id);
       journal(tx, ids);
+      for (const { id: registrationId, ...row } of rows) recordRegistrationDeleted(tx, actor, registrationId, row);
       tx.delete(ddiProviders).where(eq(ddiProviders.id, id)).run();
+      recordAudit(tx, actor, { action: 'delete', entityType: 'ddi_provider', entityId: id, entityLabel: provider.name, changes: removedChanges(provider) });
       return ok({ id, deletedRegistrations: ids.length });
     },
     { behavior: 'immediate' },

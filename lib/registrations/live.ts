@@ -7,14 +7,13 @@ import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { registrationChanges, registrationEvents, registrations, registrationTraces, type RegistrationCommand } from '../db/schema';
 import { fail, ok, type ActionResult } from '../api/result';
+import type { Actor } from '../auth/principal';
+import { registrationLabel } from '../audit/entities';
+import { recordAudit } from '../audit/record';
 import { nudgeRegistrar } from './service';
 import { registeredRatio } from './uptime';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-function exists(db: Db, id: number): { enabled: boolean } | undefined {
-  return db.select({ enabled: registrations.enabled }).from(registrations).where(eq(registrations.id, id)).get();
-}
 
 /** Newest first. */
 export function listEvents(db: Db, id: number, limit: number) {
@@ -76,17 +75,30 @@ export function listTrace(db: Db, id: number) {
 }
 
 export function registrationExists(db: Db, id: number): boolean {
-  return exists(db, id) !== undefined;
+  return db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)).get() !== undefined;
 }
 
-/** Queues "register now" / "unregister" for the engine (it tails the journal). */
-export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync'>): ActionResult<{ queued: true }> {
-  const row = exists(db, id);
-  if (!row) return fail('not_found', 'This registration does not exist.');
-  if (!row.enabled) return fail('conflict', 'This registration is disabled: enable it first.', { enabled: 'Disabled registrations are not registered.' });
-  db.insert(registrationChanges).values({ registrationId: id, command }).run();
-  nudgeRegistrar();
-  return ok({ queued: true });
+const commandActions = { register: 'register_now', unregister: 'unregister' } as const;
+
+/** Queues "register now" / "unregister" for the engine (it tails the journal), audited as `actor`. */
+export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync'>, actor: Actor): ActionResult<{ queued: true }> {
+  const outcome = db.transaction(
+    (tx) => {
+      const row = tx
+        .select({ enabled: registrations.enabled, username: registrations.username, domain: registrations.domain, ddi: registrations.ddi })
+        .from(registrations)
+        .where(eq(registrations.id, id))
+        .get();
+      if (!row) return fail('not_found', 'This registration does not exist.');
+      if (!row.enabled) return fail('conflict', 'This registration is disabled: enable it first.', { enabled: 'Disabled registrations are not registered.' });
+      tx.insert(registrationChanges).values({ registrationId: id, command }).run();
+      recordAudit(tx, actor, { action: commandActions[command], entityType: 'registration', entityId: id, entityLabel: registrationLabel(row) });
+      return ok({ queued: true as const });
+    },
+    { behavior: 'immediate' },
+  );
+  if ('data' in outcome) nudgeRegistrar();
+  return outcome;
 }
 
 /** The stored SIP password of a registration (server side only: never sent to a client). */

@@ -73,8 +73,8 @@ export const domainRule = z
   .transform((v) => v.toLowerCase());
 export const ddiRule = z.string().trim().min(1, 'DDI is required.').max(32, messages.ddi).regex(DDI, messages.ddi);
 export const registerServerUriRule = z.string().trim().max(512, messages.registerServerUri).refine(isRegisterServerUri, messages.registerServerUri);
-export const realmRule = z.string().trim().max(128, messages.realm).regex(/^[^"\\\p{Cc}]+$/u, messages.realm);
-export const passwordRule = z.string().max(128, messages.password).regex(/^[^\p{Cc}]+$/u, messages.password);
+export const realmRule = z.string().trim().max(128, messages.realm).regex(/^[^"\\\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, messages.realm);
+export const passwordRule = z.string().max(128, messages.password).regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, messages.password);
 export const expiresRule = z
   .number({ error: messages.expires })
   .int(messages.expires)

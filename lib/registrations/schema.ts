@@ -51,8 +51,18 @@ export const registrationInputSchema = registrationFieldsSchema.extend({
   enabled: z.boolean().default(true),
 });
 
+/**
+ * Optimistic concurrency: the `revision` an edit was made on. When given and no longer the
+ * stored one, the update is refused with 409 `stale`.
+ */
+export const revisionRule = z
+  .number()
+  .int()
+  .positive()
+  .meta({ description: 'The revision this edit was based on. If it is no longer the current one, nothing changes and the answer is 409 `stale` with `current`. Leave it out to apply the change regardless.' });
+
 /** PATCH: every field optional, no defaults (an absent field keeps its stored value). */
-export const registrationPatchSchema = registrationFieldsSchema.partial();
+export const registrationPatchSchema = registrationFieldsSchema.partial().extend({ revision: revisionRule.optional() });
 
 export type RegistrationInput = z.input<typeof registrationInputSchema>;
 export type RegistrationValues = z.output<typeof registrationInputSchema>;

@@ -9,7 +9,19 @@ import type { Conn } from '../db/conn';
 import { ddiProviders, registrationChanges, registrations, registrationStatus } from '../db/schema';
 import type { Availability, DdiSuggestion, Holder, RegistrationJson, RegistrationList } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError } from '../api/result';
+import type { Actor } from '../auth/principal';
+import { createdChanges } from '../audit/changes';
+import {
+  auditedRegistrationColumns,
+  recordRegistrationDeleted,
+  registrationLabel,
+  registrationSecretKeys,
+  registrationUpdateAction,
+} from '../audit/entities';
+import { diffChanges, recordAudit } from '../audit/record';
 import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, RegistrationValues } from './schema';
+import { sealSecret } from '../secrets/cipher';
+import { getKeyring } from '../secrets/keyring';
 
 export type { Conn };
 
@@ -214,8 +226,8 @@ function providerExists(db: Conn, id: number): boolean {
 const unknownProvider = () =>
   fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist.' });
 
-/** Creates a registration (values already parsed with registrationInputSchema). */
-export function createRegistration(db: Db, values: RegistrationValues): ActionResult<RegistrationJson> {
+/** Creates a registration (values already parsed with registrationInputSchema), audited as `actor`. */
+export function createRegistration(db: Db, values: RegistrationValues, actor: Actor): ActionResult<RegistrationJson> {
   const { password, ...rest } = values;
   let id: number;
   try {
@@ -224,12 +236,16 @@ export function createRegistration(db: Db, values: RegistrationValues): ActionRe
         if (!providerExists(tx, rest.ddiProviderId)) return unknownProvider();
         const conflicts = findConflicts(tx, rest);
         if (conflicts) return conflictError(conflicts);
-        const row = tx
-          .insert(registrations)
-          .values({ ...rest, password: password ? password : null })
-          .returning({ id: registrations.id })
-          .get();
+        const stored = { ...rest, password: password ? sealSecret(password, getKeyring()) : null };
+        const row = tx.insert(registrations).values(stored).returning({ id: registrations.id }).get();
         journal(tx, [row.id]);
+        recordAudit(tx, actor, {
+          action: 'create',
+          entityType: 'registration',
+          entityId: row.id,
+          entityLabel: registrationLabel(rest),
+          changes: createdChanges(stored, registrationSecretKeys),
+        });
         return ok(row.id);
       },
       { behavior: 'immediate' },
@@ -245,29 +261,47 @@ export function createRegistration(db: Db, values: RegistrationValues): ActionRe
   return ok(getRegistration(db, id)!);
 }
 
-/**
- * Updates a registration (patch parsed with registrationPatchSchema). Password: absent or ''
- * keeps the stored one, null clears it, a string replaces it. Bumps `revision`, sets `updatedAt`.
- */
-export function updateRegistration(db: Db, id: number, patch: RegistrationPatch): ActionResult<RegistrationJson> {
-  const { password, ...rest } = patch;
+/** The 409 `stale` answer to an edit made on an old revision, with the registration as it is now. */
+function staleRegistration(tx: Conn, id: number): { error: ApiError } {
+  return { error: { code: 'stale', message: 'Someone else changed this registration since you opened it.', current: getRegistration(tx, id) } };
+}
+
+/** The columns a patch writes: absent fields are left out; password '' keeps the stored one. */
+function patchValues(fields: Omit<RegistrationPatch, 'revision'>): Partial<typeof registrations.$inferInsert> {
+  const { password, ...rest } = fields;
   const set: Partial<typeof registrations.$inferInsert> = {};
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (set as Record<string, unknown>)[key] = value;
   }
   if (password === null) set.password = null;
-  else if (typeof password === 'string' && password !== '') set.password = password;
+  else if (typeof password === 'string' && password !== '') set.password = sealSecret(password, getKeyring());
+  return set;
+}
 
+/**
+ * Updates a registration (patch parsed with registrationPatchSchema), audited as `actor`.
+ * Password: absent or '' keeps the stored one, null clears it, a string replaces it. With
+ * `revision`, an edit made on another revision than the stored one is refused (409 `stale`).
+ * A patch that changes nothing writes nothing (no revision bump, no journal, no audit entry);
+ * any other bumps `revision` and sets `updatedAt`.
+ */
+export function updateRegistration(db: Db, id: number, patch: RegistrationPatch, actor: Actor): ActionResult<RegistrationJson> {
+  const { revision, ...fields } = patch;
+  const set = patchValues(fields);
   let identity: Identity | undefined;
+  let written = false;
   try {
     const outcome = db.transaction(
       (tx) => {
         const current = tx
-          .select({ ddi: registrations.ddi, username: registrations.username, domain: registrations.domain })
+          .select({ ...auditedRegistrationColumns, revision: registrations.revision })
           .from(registrations)
           .where(eq(registrations.id, id))
           .get();
         if (!current) return fail('not_found', `Registration #${id} does not exist.`);
+        if (revision !== undefined && revision !== current.revision) return staleRegistration(tx, id);
+        const changes = diffChanges<Record<string, unknown>>(current, set, registrationSecretKeys);
+        if (Object.keys(changes).length === 0) return ok(id);
         identity = { ddi: set.ddi ?? current.ddi, username: set.username ?? current.username, domain: set.domain ?? current.domain };
         if (set.ddiProviderId !== undefined && !providerExists(tx, set.ddiProviderId)) return unknownProvider();
         const conflicts = findConflicts(tx, identity, id);
@@ -277,6 +311,14 @@ export function updateRegistration(db: Db, id: number, patch: RegistrationPatch)
           .where(eq(registrations.id, id))
           .run();
         journal(tx, [id]);
+        recordAudit(tx, actor, {
+          action: registrationUpdateAction(changes),
+          entityType: 'registration',
+          entityId: id,
+          entityLabel: registrationLabel(identity),
+          changes,
+        });
+        written = true;
         return ok(id);
       },
       { behavior: 'immediate' },
@@ -287,16 +329,18 @@ export function updateRegistration(db: Db, id: number, patch: RegistrationPatch)
     if (mapped) return mapped;
     throw err;
   }
-  nudgeRegistrar();
+  if (written) nudgeRegistrar();
   return ok(getRegistration(db, id)!);
 }
 
-export function deleteRegistration(db: Db, id: number): ActionResult<{ id: number }> {
+/** Deletes a registration, audited as `actor` with the fields it had. */
+export function deleteRegistration(db: Db, id: number, actor: Actor): ActionResult<{ id: number }> {
   const outcome = db.transaction(
     (tx) => {
-      const removed = tx.delete(registrations).where(eq(registrations.id, id)).returning({ id: registrations.id }).get();
+      const removed = tx.delete(registrations).where(eq(registrations.id, id)).returning(auditedRegistrationColumns).get();
       if (!removed) return fail('not_found', `Registration #${id} does not exist.`);
       journal(tx, [id]);
+      recordRegistrationDeleted(tx, actor, id, removed);
       return ok({ id });
     },
     { behavior: 'immediate' },

@@ -11,7 +11,7 @@ const server = useServer();
 function postChunked(path: string, size: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(server.baseUrl + path);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', cookie: `ddr_session=${server.adminSession}`, origin: server.baseUrl } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));

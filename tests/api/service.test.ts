@@ -9,6 +9,7 @@ import * as providers from '../../lib/ddi-providers/service';
 import * as regs from '../../lib/registrations/service';
 import { registrationInputSchema } from '../../lib/registrations/schema';
 import { registrationJsonSchema } from '../../lib/api/contracts';
+import { systemActor } from '../../lib/auth/principal';
 
 const dir = mkdtempSync(join(tmpdir(), 'portal-service-'));
 const db = openDatabase(join(dir, 'portal.db'));
@@ -26,19 +27,19 @@ function mustData<T>(r: { data: T } | { error: unknown }): T {
 }
 
 describe('registration service', () => {
-  const provider = mustData(providers.createDdiProvider(db, { name: 'Svc Carrier', description: '', ddis: ['+3470001', '+3470002'] }));
+  const provider = mustData(providers.createDdiProvider(db, { name: 'Svc Carrier', description: '', ddis: ['+3470001', '+3470002'] }, systemActor));
 
   test('create/update/delete append journal rows and nudge the engine', () => {
     let nudges = 0;
     (globalThis as { __registrarNudge?: () => void }).__registrarNudge = () => nudges++;
     try {
-      const created = mustData(regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc1', ddi: '+3470001', password: 'pw' })));
+      const created = mustData(regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc1', ddi: '+3470001', password: 'pw' }), systemActor));
       registrationJsonSchema.parse(created);
       assert.equal(created.hasPassword, true);
       assert.equal((created as Record<string, unknown>).password, undefined);
-      const updated = mustData(regs.updateRegistration(db, created.id, { enabled: false }));
+      const updated = mustData(regs.updateRegistration(db, created.id, { enabled: false }, systemActor));
       assert.equal(updated.revision, 2);
-      mustData(regs.deleteRegistration(db, created.id));
+      mustData(regs.deleteRegistration(db, created.id, systemActor));
       const rows = db.$client.prepare('select registration_id as id from registration_changes where registration_id = ?').all(created.id);
       assert.equal(rows.length, 3);
       assert.equal(nudges, 3);
@@ -48,10 +49,10 @@ describe('registration service', () => {
   });
 
   test('a failed write appends no journal row', () => {
-    const a = mustData(regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc2', ddi: '+3479000' })));
+    const a = mustData(regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc2', ddi: '+3479000' }), systemActor));
     const count = () => (db.$client.prepare('select count(*) as n from registration_changes').get() as { n: number }).n;
     const before = count();
-    const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc3', ddi: a.ddi }));
+    const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc3', ddi: a.ddi }), systemActor);
     assert.ok('error' in r && r.error.code === 'conflict');
     assert.equal(count(), before);
   });
@@ -61,7 +62,7 @@ describe('registration service', () => {
     db.$client.exec(`create trigger race_ddi before insert on registrations when new.username = 'racer'
       begin insert into registrations (ddi_provider_id, username, domain, ddi) values (new.ddi_provider_id, 'ghost', new.domain, new.ddi); end`);
     try {
-      const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer', ddi: '+3478888' }));
+      const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer', ddi: '+3478888' }), systemActor);
       assert.ok('error' in r, JSON.stringify(r));
       assert.equal(r.error.code, 'conflict');
       assert.match(r.error.fields!.ddi!, /\+3478888/);
@@ -71,7 +72,7 @@ describe('registration service', () => {
     db.$client.exec(`create trigger race_account before insert on registrations when new.ddi = '+3477777'
       begin insert into registrations (ddi_provider_id, username, domain, ddi) values (new.ddi_provider_id, new.username, new.domain, '+3477776'); end`);
     try {
-      const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer2', ddi: '+3477777' }));
+      const r = regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer2', ddi: '+3477777' }), systemActor);
       assert.ok('error' in r);
       assert.equal(r.error.code, 'conflict');
       assert.ok(r.error.fields!.username);
@@ -82,12 +83,12 @@ describe('registration service', () => {
   });
 
   test('suggestDdi: first free provider DDI, excludeId, then a generated value no provider lists', () => {
-    const p = mustData(providers.createDdiProvider(db, { name: 'Suggest Carrier', description: '', ddis: ['+3460001', '+3460002'] }));
+    const p = mustData(providers.createDdiProvider(db, { name: 'Suggest Carrier', description: '', ddis: ['+3460001', '+3460002'] }, systemActor));
     assert.deepEqual(mustData(regs.suggestDdi(db, { ddiProviderId: p.id })), { ddi: '+3460001', source: 'provider' });
-    const a = mustData(regs.createRegistration(db, input({ ddiProviderId: p.id, username: 'sg1', ddi: '+3460001' })));
+    const a = mustData(regs.createRegistration(db, input({ ddiProviderId: p.id, username: 'sg1', ddi: '+3460001' }), systemActor));
     assert.deepEqual(mustData(regs.suggestDdi(db, { ddiProviderId: p.id })), { ddi: '+3460002', source: 'provider' });
     assert.deepEqual(mustData(regs.suggestDdi(db, { ddiProviderId: p.id, excludeId: a.id })), { ddi: '+3460001', source: 'provider' });
-    mustData(regs.createRegistration(db, input({ ddiProviderId: p.id, username: 'sg2', ddi: '+3460002' })));
+    mustData(regs.createRegistration(db, input({ ddiProviderId: p.id, username: 'sg2', ddi: '+3460002' }), systemActor));
     const generated = mustData(regs.suggestDdi(db, { ddiProviderId: p.id }));
     assert.equal(generated.source, 'generated');
     assert.match(generated.ddi, /^[0-9]+$/);
@@ -97,7 +98,7 @@ describe('registration service', () => {
   });
 
   test('isDdiFree: false when a registration uses it or any provider lists it', () => {
-    mustData(providers.createDdiProvider(db, { name: 'Lister', description: '', ddis: ['912345678'] }));
+    mustData(providers.createDdiProvider(db, { name: 'Lister', description: '', ddis: ['912345678'] }, systemActor));
     assert.equal(regs.isDdiFree(db, '912345678'), false);
     assert.equal(regs.isDdiFree(db, '+3460001'), false);
     assert.equal(regs.isDdiFree(db, '912345679'), true);

@@ -2,17 +2,23 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { Flash } from '@/components/Flash';
 import { ProvidersTable } from '@/components/ProvidersTable';
+import { currentOperator } from '@/lib/auth/current';
+import { atLeast } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'DDI providers' };
 
-export default function ProvidersPage() {
+export default async function ProvidersPage() {
+  const operator = await currentOperator();
+  const canEdit = operator !== null && atLeast(operator.role, 'editor');
   return (
     <>
       <div className="page-head">
         <h1>DDI providers</h1>
-        <Link href="/providers/new" className="button button-primary">
-          New provider
-        </Link>
+        {canEdit ? (
+          <Link href="/providers/new" className="button button-primary">
+            New provider
+          </Link>
+        ) : null}
       </div>
       <Flash />
       <ProvidersTable />

@@ -3,17 +3,23 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { Flash } from '@/components/Flash';
 import { RegistrationsTable } from '@/components/RegistrationsTable';
+import { currentOperator } from '@/lib/auth/current';
+import { atLeast } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Registrations' };
 
-export default function RegistrationsPage() {
+export default async function RegistrationsPage() {
+  const operator = await currentOperator();
+  const canEdit = operator !== null && atLeast(operator.role, 'editor');
   return (
     <>
       <div className="page-head">
         <h1>Registrations</h1>
-        <Link href="/registrations/new" className="button button-primary">
-          New registration
-        </Link>
+        {canEdit ? (
+          <Link href="/registrations/new" className="button button-primary">
+            New registration
+          </Link>
+        ) : null}
       </div>
       <Flash />
       <Suspense fallback={<p className="muted">Loading registrations…</p>}>

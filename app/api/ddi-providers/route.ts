@@ -6,8 +6,8 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route(async () => json(await listDdiProviders()));
 
-export const POST = route(async (req) => {
+export const POST = route(async (req, _ctx, principal) => {
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await createDdiProvider(body.value), 201);
+  return resultResponse(await createDdiProvider(principal, body.value), 201);
 });

@@ -12,8 +12,8 @@ export const GET = route(async (req) => {
   return json(await listRegistrations(query.value));
 });
 
-export const POST = route(async (req) => {
+export const POST = route(async (req, _ctx, principal) => {
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await createRegistration(body.value), 201);
+  return resultResponse(await createRegistration(principal, body.value), 201);
 });

@@ -67,7 +67,11 @@ describe('registrationPatchSchema', () => {
     assert.ok(!registrationPatchSchema.safeParse({ password: 'a\nb' }).success);
   });
   test('strict', () => {
-    assert.ok(!registrationPatchSchema.safeParse({ revision: 3 }).success);
+    assert.ok(!registrationPatchSchema.safeParse({ id: 3 }).success);
+  });
+  test('revision: optional positive integer', () => {
+    assert.deepEqual(registrationPatchSchema.parse({ revision: 3 }), { revision: 3 });
+    for (const revision of [0, -1, 1.5, '3', null]) assert.ok(!registrationPatchSchema.safeParse({ revision }).success, String(revision));
   });
 });
 

@@ -13,19 +13,19 @@ export const GET = route(async (_req, ctx: IdContext) => {
   return provider ? json(provider) : missing();
 });
 
-export const PATCH = route(async (req, ctx: IdContext) => {
+export const PATCH = route(async (req, ctx: IdContext, principal) => {
   const id = parseId((await ctx.params).id);
   if (id === null) return missing();
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await updateDdiProvider(id, body.value));
+  return resultResponse(await updateDdiProvider(principal, id, body.value));
 });
 
 /** With registrations, `?confirm=true` is required (else 409 `has_registrations`); they go with it. */
-export const DELETE = route(async (req, ctx: IdContext) => {
+export const DELETE = route(async (req, ctx: IdContext, principal) => {
   const id = parseId((await ctx.params).id);
   if (id === null) return missing();
   const query = parseQuery(req, ddiProviderDeleteQuerySchema);
   if (!query.ok) return query.response;
-  return resultResponse(await deleteDdiProvider(id, { confirm: query.value.confirm === true }));
+  return resultResponse(await deleteDdiProvider(principal, id, { confirm: query.value.confirm === true }));
 });

@@ -12,17 +12,20 @@ export const GET = route(async (_req, ctx: IdContext) => {
   return registration ? json(registration) : missing();
 });
 
-/** Partial update. `password`: absent or '' keeps the stored one, null clears it, a string sets it. */
-export const PATCH = route(async (req, ctx: IdContext) => {
+/**
+ * Partial update. `password`: absent or '' keeps the stored one, null clears it, a string sets it.
+ * `revision` (optional): the revision the edit was made on; an old one → 409 `stale` with `current`.
+ */
+export const PATCH = route(async (req, ctx: IdContext, principal) => {
   const id = parseId((await ctx.params).id);
   if (id === null) return missing();
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await updateRegistration(id, body.value));
+  return resultResponse(await updateRegistration(principal, id, body.value));
 });
 
-export const DELETE = route(async (_req, ctx: IdContext) => {
+export const DELETE = route(async (_req, ctx: IdContext, principal) => {
   const id = parseId((await ctx.params).id);
   if (id === null) return missing();
-  return resultResponse(await deleteRegistration(id));
+  return resultResponse(await deleteRegistration(principal, id));
 });

@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { AuditTable } from '@/components/AuditTable';
+
+export const metadata: Metadata = { title: 'Audit log' };
+
+export default function AuditPage() {
+  return (
+    <>
+      <div className="page-head">
+        <h1>Audit log</h1>
+      </div>
+      <p className="muted">Who created, changed, disabled or deleted what, and when. Passwords show only as “changed”.</p>
+      <AuditTable />
+    </>
+  );
+}

@@ -20,7 +20,7 @@ export default defineConfig({
   expect: { timeout: 5_000 },
   forbidOnly: Boolean(process.env.CI),
   reporter: process.env.CI ? [['list']] : [['list']],
-  outputDir: 'test-results/e2e',
+  outputDir: `test-results/e2e-${PORT}`,
   globalTeardown: './tests/e2e/global-teardown.ts',
   use: {
     baseURL: BASE,
@@ -51,6 +51,10 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: '1',
       ADMIN_EMAIL: TEST_ADMIN.email,
       ADMIN_PASSWORD: TEST_ADMIN.password,
+      // The specs share one portal and one client address: their deliberate failed sign-ins must
+      // not slow down or lock the others (tests/api/auth.test.ts tests the throttling itself).
+      LOGIN_SLOW_AFTER: '50',
+      LOGIN_LOCK_AFTER: '100',
     },
   },
 });

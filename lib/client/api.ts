@@ -1,10 +1,14 @@
 /** Tiny fetch wrapper for the portal REST API, used by react-query hooks in client components. */
 import type {
+  ApiToken,
   Availability,
+  CreatedApiToken,
   DdiProvider,
+  OperatorAccount,
   Page,
   Registration,
   RegistrationListParams,
+  SignedInOperator,
   StatusEventJson,
   TestOutcome,
   TraceMessage,
@@ -16,21 +20,43 @@ export class ApiError extends Error {
   readonly code: string;
   readonly fields: Record<string, string>;
   readonly details: unknown;
+  /** Seconds to wait before trying again (`Retry-After` of a 429), when the server said. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, fields?: Record<string, string>, details?: unknown) {
+  constructor(status: number, code: string, message: string, fields?: Record<string, string>, details?: unknown, retryAfter?: number | null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields ?? {};
     this.details = details;
+    this.retryAfter = retryAfter ?? null;
   }
+}
+
+/** Pages that work signed out: a 401 there is an answer to show, not an expired session. */
+const SIGNED_OUT_PAGES = ['/login', '/setup'];
+
+/** The session has expired (or was revoked): sign in again, then come back here. */
+function sendToSignIn(): void {
+  const { pathname, search } = window.location;
+  if (SIGNED_OUT_PAGES.includes(pathname)) return;
+  window.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
+}
+
+function retryAfterSeconds(res: Response): number | null {
+  const value = Number(res.headers.get('retry-after'));
+  return Number.isFinite(value) && value > 0 ? value : null;
 }
 
 type ErrorBody = { error?: { code?: string; message?: string; fields?: Record<string, string> } & Record<string, unknown> };
 
-export async function apiFetch<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
-  const { json, ...rest } = init ?? {};
+/**
+ * A JSON request to the portal API. A 401 `unauthorized` (session expired or revoked) sends the
+ * browser to the sign-in page, which brings it back here, unless `redirectOn401` is false.
+ */
+export async function apiFetch<T>(path: string, init?: RequestInit & { json?: unknown; redirectOn401?: boolean }): Promise<T> {
+  const { json, redirectOn401 = true, ...rest } = init ?? {};
   const headers = new Headers(rest.headers);
   headers.set('accept', 'application/json');
   if (json !== undefined) headers.set('content-type', 'application/json');
@@ -52,12 +78,15 @@ export async function apiFetch<T>(path: string, init?: RequestInit & { json?: un
   }
   if (!res.ok) {
     const err = (body as ErrorBody | undefined)?.error;
+    const code = err?.code ?? `http_${res.status}`;
+    if (res.status === 401 && code === 'unauthorized' && redirectOn401) sendToSignIn();
     throw new ApiError(
       res.status,
-      err?.code ?? `http_${res.status}`,
+      code,
       err?.message ?? `The server answered ${res.status} ${res.statusText}.`,
       err?.fields,
       err,
+      retryAfterSeconds(res),
     );
   }
   return body as T;
@@ -81,6 +110,29 @@ function listOf<T>(body: unknown): T[] {
 }
 
 export const api = {
+  auth: {
+    login: (body: { email: string; password: string }) =>
+      apiFetch<{ operator: SignedInOperator; expiresAt: number }>('/api/auth/login', { method: 'POST', json: body }),
+    setup: (body: { email: string; name: string; password: string }) =>
+      apiFetch<{ operator: SignedInOperator }>('/api/auth/setup', { method: 'POST', json: body }),
+    /** Signing out with a session that is already gone is not an error worth a detour. */
+    logout: () => apiFetch<{ signedOut: true }>('/api/auth/logout', { method: 'POST', redirectOn401: false }),
+    changePassword: (body: { currentPassword: string; newPassword: string }) =>
+      apiFetch<{ changed: true }>('/api/auth/password', { method: 'POST', json: body }),
+  },
+  tokens: {
+    list: async () => listOf<ApiToken>(await apiFetch<unknown>('/api/tokens')),
+    create: (name: string) => apiFetch<CreatedApiToken>('/api/tokens', { method: 'POST', json: { name } }),
+    revoke: (id: number) => apiFetch<ApiToken>(`/api/tokens/${id}`, { method: 'DELETE' }),
+  },
+  operators: {
+    list: async () => listOf<OperatorAccount>(await apiFetch<unknown>('/api/operators')),
+    create: (body: { email: string; name: string; role: OperatorAccount['role']; password: string }) =>
+      apiFetch<OperatorAccount>('/api/operators', { method: 'POST', json: body }),
+    update: (id: number, body: Partial<Pick<OperatorAccount, 'name' | 'role' | 'disabled'>> & { password?: string }) =>
+      apiFetch<OperatorAccount>(`/api/operators/${id}`, { method: 'PATCH', json: body }),
+    remove: (id: number) => apiFetch<{ id: number }>(`/api/operators/${id}`, { method: 'DELETE' }),
+  },
   providers: {
     list: async () => listOf<DdiProvider>(await apiFetch<unknown>('/api/ddi-providers')),
     get: (id: number) => apiFetch<DdiProvider>(`/api/ddi-providers/${id}`),
@@ -170,4 +222,6 @@ export const keys = {
   ddiAvailability: (ddi: string, excludeId?: number) => ['availability', 'ddi', ddi, excludeId ?? null] as const,
   accountAvailability: (username: string, domain: string, excludeId?: number) =>
     ['availability', 'account', username, domain, excludeId ?? null] as const,
+  apiTokens: ['api-tokens'] as const,
+  operators: ['operators'] as const,
 };

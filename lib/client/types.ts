@@ -1,5 +1,5 @@
 /** JSON shapes returned by the portal REST API (what the browser sees). */
-import type { RegistrationState, TransportName } from '../db/schema';
+import type { RegistrationState, Role, TransportName } from '../db/schema';
 
 export type DdiProvider = {
   id: number;
@@ -82,3 +82,22 @@ export type Uptime = { last24h: number | null; last7d: number | null };
 export type TraceMessage = { id?: number; direction: 'out' | 'in'; at: number | string; remote: string; text: string };
 
 export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };
+
+/** An operator as the operators API returns it (never the password or its hash). */
+export type OperatorAccount = {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** The signed-in operator, as returned by sign-in and first-run setup. */
+export type SignedInOperator = Pick<OperatorAccount, 'id' | 'email' | 'name' | 'role'>;
+
+/** A named API token; the token itself is only in `CreatedApiToken`, once. */
+export type ApiToken = { id: number; name: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null };
+
+export type CreatedApiToken = { token: string; apiToken: ApiToken };

@@ -1,0 +1,77 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useId, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { passwordChangeSchema } from '@/lib/auth/schema';
+import { api } from '@/lib/client/api';
+import { AuthField } from './AuthField';
+import { applyServerErrors } from './server-errors';
+
+/** The password-change schema plus the repeated new password, which stays in the browser. */
+const passwordFormSchema = passwordChangeSchema
+  .extend({ confirmPassword: z.string() })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'The two new passwords differ.' });
+
+type Input = z.input<typeof passwordFormSchema>;
+type Output = z.output<typeof passwordFormSchema>;
+
+const empty: Input = { currentPassword: '', newPassword: '', confirmPassword: '' };
+
+/** Changes the signed-in operator's password; their other sessions are signed out, this one stays. */
+export function PasswordChangeForm() {
+  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  const fid = (n: string) => `password-${uid}-${n}`;
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    reset,
+    formState: { errors, isSubmitting },
+  } = useForm<Input, unknown, Output>({ resolver: zodResolver(passwordFormSchema), defaultValues: empty });
+
+  const onSubmit = async ({ confirmPassword: _confirm, ...values }: Output) => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      await api.auth.changePassword(values);
+      reset(empty);
+      setNotice('Password changed. Your other sessions were signed out; this one stays signed in.');
+    } catch (err) {
+      setProblem(applyServerErrors(err, setError, ['currentPassword', 'newPassword']));
+    }
+  };
+
+  return (
+    <form className="form card" noValidate onSubmit={handleSubmit(onSubmit)} aria-labelledby={fid('title')}>
+      <h2 id={fid('title')} className="card-title">
+        Change password
+      </h2>
+      {problem ? (
+        <p role="alert" className="alert alert-error">
+          {problem}
+        </p>
+      ) : null}
+      <div role="status" aria-live="polite" className="flash-region">
+        {notice ? <p className="alert alert-success">{notice}</p> : null}
+      </div>
+      <AuthField id={fid('current')} label="Current password" error={errors.currentPassword?.message}>
+        {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('currentPassword')} />}
+      </AuthField>
+      <AuthField id={fid('new')} label="New password" hint="At least 10 characters." error={errors.newPassword?.message}>
+        {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('newPassword')} />}
+      </AuthField>
+      <AuthField id={fid('confirm')} label="Confirm new password" error={errors.confirmPassword?.message}>
+        {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('confirmPassword')} />}
+      </AuthField>
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={isSubmitting}>
+          {isSubmitting ? 'Changing…' : 'Change password'}
+        </button>
+      </div>
+    </form>
+  );
+}

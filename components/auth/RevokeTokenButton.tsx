@@ -1,0 +1,47 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, keys } from '@/lib/client/api';
+import type { ApiToken } from '@/lib/client/types';
+import { ConfirmDialog } from '../ConfirmDialog';
+
+/** Revoke with confirmation: scripts using the token get 401 from then on. */
+export function RevokeTokenButton({ token, onRevoked }: { token: ApiToken; onRevoked: (message: string) => void }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const revoke = useMutation({
+    mutationFn: () => api.tokens.revoke(token.id),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: keys.apiTokens });
+      setOpen(false);
+      onRevoked(`Token "${token.name}" revoked.`);
+    },
+  });
+  return (
+    <>
+      <button
+        type="button"
+        className="button button-danger button-small"
+        aria-label={`Revoke token ${token.name}`}
+        onClick={() => {
+          revoke.reset();
+          setOpen(true);
+        }}
+      >
+        Revoke
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Revoke token "${token.name}"?`}
+        confirmLabel="Revoke token"
+        busy={revoke.isPending}
+        error={revoke.isError ? revoke.error.message : null}
+        onCancel={() => setOpen(false)}
+        onConfirm={() => revoke.mutate()}
+      >
+        <p>Scripts using it are refused (401) from now on. This cannot be undone.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -24,6 +24,9 @@ export function resultResponse<T>(result: ActionResult<T>, status = 200): Respon
   return 'error' in result ? errorResponse(result.error) : json(result.data, status);
 }
 
+/** Strict decoding: invalid UTF-8 is refused, never turned into U+FFFD and stored. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
 
 const tooLarge = (limit: number) => fail('too_large', `The request body exceeds ${Math.floor(limit / 1024)} KiB.`).error;
@@ -50,7 +53,12 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.concat(chunks));
+  } catch {
+    return { ok: false, error: fail('invalid_json', 'The request body is not valid UTF-8.').error };
+  }
   if (text.trim() === '') return { ok: false, error: fail('invalid_json', 'The request body must be a JSON object.').error };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

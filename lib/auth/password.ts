@@ -22,6 +22,12 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, r, p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** Parameters scrypt accepts and this server can afford (N a power of two up to 2^20, r·p bounded). */
+function plausibleCost(n: number, rr: number, pp: number): boolean {
+  const ints = [n, rr, pp].every((v) => Number.isInteger(v) && v > 0);
+  return ints && n > 1 && n <= 2 ** 20 && (n & (n - 1)) === 0 && rr <= 32 && pp <= 16;
+}
+
 /** Constant-time comparison of `password` with a stored hash; false for malformed hashes. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
@@ -29,9 +35,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [n, rr, pp] = parts.slice(1, 4).map(Number) as [number, number, number];
   const salt = Buffer.from(parts[4]!, 'base64url');
   const expected = Buffer.from(parts[5]!, 'base64url');
-  if (!Number.isInteger(n) || !Number.isInteger(rr) || !Number.isInteger(pp) || expected.length !== KEY_LENGTH) return false;
-  const actual = await scrypt(password, salt, { N: n, r: rr, p: pp });
-  return timingSafeEqual(actual, expected);
+  if (!plausibleCost(n, rr, pp) || expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await scrypt(password, salt, { N: n, r: rr, p: pp });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
 
 /** A hash of a random password: verified against when the e-mail is unknown, so timing does not tell. */

@@ -106,16 +106,18 @@ describe('registrations CRUD', () => {
     assert.equal(res.body.hasPassword, true, "'' keeps");
     res = await patch(r.id, { password: null });
     assert.equal(res.body.hasPassword, false, 'null clears');
-    res = await patch(r.id, { password: 'second' });
+    res = await patch(r.id, { password: 'Second-pw-9' });
     assert.equal(res.body.hasPassword, true, 'string sets');
-    assert.ok(!res.text.includes('second'));
+    assert.ok(!res.text.includes('Second-pw-9'));
 
     const db = await openSqlite(server.dbPath);
-    assert.equal((db.prepare('select password from registrations where id = ?').get(r.id) as { password: string }).password, 'second');
+    const stored = (db.prepare('select password from registrations where id = ?').get(r.id) as { password: string }).password;
+    assert.match(stored, /^enc:v1:/, 'stored sealed, not in clear');
+    assert.ok(!stored.includes('Second-pw-9'));
     db.close();
 
     const list = await server.api('/api/registrations?q=pw-user');
-    assert.ok(!list.text.includes('second') && !/"password"/.test(list.text));
+    assert.ok(!list.text.includes('Second-pw-9') && !/"password"/.test(list.text));
   });
 
   test('each successful update increments revision, sets updatedAt and journals; failures do not', async () => {

@@ -24,8 +24,11 @@ export function resultResponse<T>(result: ActionResult<T>, status = 200): Respon
   return 'error' in result ? errorResponse(result.error) : json(result.data, status);
 }
 
-/** Strict decoding: invalid UTF-8 is refused, never turned into U+FFFD and stored. */
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Strict decoding: invalid UTF-8 is refused, never turned into U+FFFD and stored; a byte order
+ * mark is kept (so JSON.parse refuses it, as RFC 8259 §8.1 lets a parser do).
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
 

@@ -1,5 +1,7 @@
 /** Setting and clearing the session cookie on route handler responses. */
-import { json } from '../api/http';
+import { errorResponse, json } from '../api/http';
+import { fail } from '../api/result';
+import { crossOriginReason } from './csrf';
 import { clearedSessionCookie, isHttps, sessionCookie } from './cookies';
 import type { NewSession } from './sessions';
 
@@ -15,4 +17,14 @@ export function withoutSession(req: Request, body: unknown): Response {
   const res = json(body);
   res.headers.append('set-cookie', clearedSessionCookie(secure(req)));
   return res;
+}
+
+/**
+ * Login CSRF: sign-in and setup carry no session yet, so a missing Origin (scripts) is allowed,
+ * but a browser request from another site is refused. Null when the request may proceed.
+ */
+export function foreignOriginResponse(req: Request): Response | null {
+  const origin = req.headers.get('origin');
+  const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host') }) : null;
+  return reason ? errorResponse(fail('csrf', `Refused: ${reason}`).error) : null;
 }

@@ -43,14 +43,15 @@ const registrationFields: Record<string, FieldSpec> = {
   transport: text(['control', 'meta', 'lookalike'], { extra: ['UDP', 'sctp', 'ws', ''] }),
   enabled: boolean,
 };
+// Loopback, discard port: a fuzz case that slipped through to the SIP test must not leave the machine.
 const registration = (n: number) => ({
   ddiProviderId: ctx.providerId,
   username: `fuzz-user${n}`,
-  domain: 'sip.fuzz.example',
+  domain: '127.0.0.1:9',
   ddi: `+3491000009${n}`,
   password: `Fuzz-sip-pass-${n}`,
   authUsername: 'fuzz-auth',
-  registerServerUri: 'sip:sip.fuzz.example:5060',
+  registerServerUri: 'sip:127.0.0.1:9',
   realm: 'fuzz.example',
   expires: 3600,
   transport: 'udp',

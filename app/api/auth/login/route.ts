@@ -1,17 +1,14 @@
 import { errorResponse, publicRoute, readJsonBody } from '@/lib/api/http';
-import { fail } from '@/lib/api/result';
 import { signIn } from '@/lib/auth/actions';
-import { crossOriginReason } from '@/lib/auth/csrf';
-import { withSession } from '@/lib/auth/http';
+import { foreignOriginResponse, withSession } from '@/lib/auth/http';
 import { clientIp } from '@/lib/auth/request';
 
 export const dynamic = 'force-dynamic';
 
 /** `{ email, password }` → 200 `{ operator }` with the session cookie; 401 never says which part was wrong. */
 export const POST = publicRoute(async (req) => {
-  const origin = req.headers.get('origin');
-  const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host') }) : null;
-  if (reason) return errorResponse(fail('csrf', `Refused: ${reason}`).error);
+  const foreign = foreignOriginResponse(req);
+  if (foreign) return foreign;
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
   const result = await signIn(body.value, { ip: clientIp(req), userAgent: req.headers.get('user-agent') });

@@ -1,8 +1,6 @@
 import { errorResponse, json, publicRoute, readJsonBody } from '@/lib/api/http';
-import { fail } from '@/lib/api/result';
 import { setUp } from '@/lib/auth/actions';
-import { crossOriginReason } from '@/lib/auth/csrf';
-import { withSession } from '@/lib/auth/http';
+import { foreignOriginResponse, withSession } from '@/lib/auth/http';
 import { clientIp } from '@/lib/auth/request';
 import { setupNeeded } from '@/lib/auth/setup';
 import { getDb } from '@/lib/db/client';
@@ -14,9 +12,8 @@ export const GET = publicRoute(() => json({ needed: setupNeeded(getDb()) }));
 
 /** `{ email, name?, password }` → 201 with the new admin, signed in; 409 `setup_done` once any operator exists. */
 export const POST = publicRoute(async (req) => {
-  const origin = req.headers.get('origin');
-  const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host') }) : null;
-  if (reason) return errorResponse(fail('csrf', `Refused: ${reason}`).error);
+  const foreign = foreignOriginResponse(req);
+  if (foreign) return foreign;
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
   const result = await setUp(body.value, { ip: clientIp(req), userAgent: req.headers.get('user-agent') });

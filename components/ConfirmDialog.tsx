@@ -8,13 +8,15 @@ type Props = {
   children: ReactNode;
   confirmLabel: string;
   busy?: boolean;
+  /** Shown on the confirm button while `busy` (the action in progress, e.g. "Revoking…"). */
+  busyLabel?: string;
   error?: string | null;
   onConfirm: () => void;
   onCancel: () => void;
 };
 
 /** Modal confirmation on the native <dialog>: focus is trapped, Escape cancels, Cancel gets focus first. */
-export function ConfirmDialog({ open, title, children, confirmLabel, busy, error, onConfirm, onCancel }: Props) {
+export function ConfirmDialog({ open, title, children, confirmLabel, busy, busyLabel = 'Deleting…', error, onConfirm, onCancel }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -55,7 +57,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy, error
           Cancel
         </button>
         <button type="button" className="button button-danger" onClick={onConfirm} disabled={busy}>
-          {busy ? 'Deleting…' : confirmLabel}
+          {busy ? busyLabel : confirmLabel}
         </button>
       </div>
     </dialog>

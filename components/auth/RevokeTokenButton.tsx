@@ -36,6 +36,7 @@ export function RevokeTokenButton({ token, onRevoked }: { token: ApiToken; onRev
         title={`Revoke token "${token.name}"?`}
         confirmLabel="Revoke token"
         busy={revoke.isPending}
+        busyLabel="Revoking…"
         error={revoke.isError ? revoke.error.message : null}
         onCancel={() => setOpen(false)}
         onConfirm={() => revoke.mutate()}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditEntityTypes, registrationStates, transports } from '../db/schema';
+import { auditEntityTypes, registrationStates, roles, transports } from '../db/schema';
 import { errorStatus, type ErrorCode } from './result';
 
 /**
@@ -211,5 +211,74 @@ export const testOutcomeJsonSchema = z
   .object({
     status: registrationStatusJsonSchema.extend({ registrationId: z.string() }).meta({ description: 'Outcome of the REGISTER.' }),
     trace: z.array(sipMessageJsonSchema),
+  })
+  .strict();
+
+/** An operator as the operators API returns it: never the password or its hash. */
+export const operatorJsonSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string().meta({ description: 'Sign-in e-mail address, stored lower-cased; unique.' }),
+    name: z.string(),
+    role: z.enum(roles).meta({ description: "'admin': everything, including operators; 'editor': providers and registrations; 'viewer': read-only, no secrets." }),
+    disabled: z.boolean().meta({ description: 'A disabled operator cannot sign in, and their API tokens are refused.' }),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+  })
+  .strict();
+
+export const operatorListJsonSchema = z
+  .object({ items: z.array(operatorJsonSchema).meta({ description: 'Every operator, by e-mail.' }) })
+  .strict();
+
+/** What a signed-in operator may know about themselves. */
+export const operatorPublicJsonSchema = z
+  .object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(roles) })
+  .strict();
+
+export const meJsonSchema = z
+  .object({
+    operator: operatorPublicJsonSchema,
+    via: z.enum(['session', 'token']).meta({ description: "How the caller authenticated: the session cookie, or an API token." }),
+  })
+  .strict();
+
+export const loginJsonSchema = z
+  .object({
+    operator: operatorPublicJsonSchema,
+    expiresAt: epochMs.meta({ description: 'When the session ends if unused (each use extends it, up to an absolute limit).' }),
+  })
+  .strict();
+
+export const setupStateJsonSchema = z
+  .object({ needed: z.boolean().meta({ description: 'True while no operator exists: the first admin still has to be created.' }) })
+  .strict();
+
+export const setupDoneJsonSchema = z.object({ operator: operatorJsonSchema }).strict();
+
+export const signedOutJsonSchema = z.object({ signedOut: z.literal(true) }).strict();
+
+export const passwordChangedJsonSchema = z.object({ changed: z.literal(true) }).strict();
+
+/** An API token as listed: never the token itself, only its first characters. */
+export const apiTokenJsonSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    prefix: z.string().meta({ description: 'The first characters of the token, to recognise it.' }),
+    createdAt: epochMs,
+    lastUsedAt: epochMs.nullable().meta({ description: 'Last use (updated at most once a minute); null: never used.' }),
+    revokedAt: epochMs.nullable().meta({ description: 'When it was revoked; null: still valid.' }),
+  })
+  .strict();
+
+export const apiTokenListJsonSchema = z
+  .object({ items: z.array(apiTokenJsonSchema).meta({ description: "The caller's tokens, newest first, revoked ones included." }) })
+  .strict();
+
+export const apiTokenCreatedJsonSchema = z
+  .object({
+    token: z.string().meta({ description: 'The token to send as `Authorization: Bearer <token>`. Shown in this response only: it is stored hashed.' }),
+    apiToken: apiTokenJsonSchema,
   })
   .strict();

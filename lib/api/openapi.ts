@@ -15,14 +15,13 @@ import {
   suggestDdiQuerySchema,
 } from '../registrations/schema';
 import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
-import { SESSION_COOKIE } from '../auth/cookies';
 import { requiredAccess } from '../auth/policy';
+import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
 import * as contracts from './contracts';
-import { MAX_BODY_BYTES } from './http';
+import { authPaths, describeAuthInputs, operatorPaths, securitySchemes, tokenPaths } from './openapi-auth';
+import { body, error, errors, idParameter, jsonContent, ref, response } from './openapi-parts';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
-
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 function withGlossary(schema: JsonSchema, glossary: Record<string, GlossaryEntry>): JsonSchema {
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
@@ -64,37 +63,12 @@ function queryParameters(schema: z.ZodType, descriptions: Record<string, string>
   });
 }
 
-const idParameter = (what: string) => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: `Id of the ${what}.`,
-  schema: { type: 'integer', minimum: 1 },
-});
-
-const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
-const response = (description: string, schema: unknown) => ({ description, content: jsonContent(schema) });
-const error = (description: string) => response(description, ref('Error'));
-
-const errors = {
-  invalidJson: error('The body is not JSON (`invalid_json`).'),
-  notFound: error('No such resource (`not_found`).'),
-  conflict: error('A unique value is already used (`conflict`); `fields` names the field and who holds the value.'),
-  tooLarge: error(`The body exceeds ${MAX_BODY_BYTES / 1024} KiB (\`too_large\`).`),
-  validation: error('Fields are missing, of the wrong type, not valid or unknown (`validation`); `fields` has a message per field.'),
-  conflictOrStale: error(
-    'A unique value is already used (`conflict`; `fields` names the field and who holds the value), or `revision` is not the current one any more (`stale`: nothing changed, `current` is the entity as it is now).',
-  ),
-};
-
 const auditQueryDescriptions = {
   actor: "Text matched (case-insensitively, anywhere) against the actor's e-mail and the way they acted (e.g. `token:ci-bot`).",
   action: "Only this action ('create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', …).",
   page: 'Page number, from 1.',
   pageSize: 'Entries per page (at most 200).',
 };
-
-const body = (id: string) => ({ required: true, content: jsonContent(ref(id)) });
 
 type Operation = { responses: Record<string, unknown>; security?: unknown[]; 'x-required-role'?: string };
 
@@ -115,20 +89,15 @@ function withAccess<P extends Record<string, Record<string, unknown>>>(paths: P)
       }
       operation['x-required-role'] = access;
       operation.responses['401'] ??= error('No valid session cookie or API token (`unauthorized`).');
-      operation.responses['403'] ??= error(
-        method === 'get'
-          ? `The caller's role is below \`${access}\` (\`forbidden\`).`
-          : `The caller's role is below \`${access}\` (\`forbidden\`), or a write authenticated by the session cookie came without the portal's own Origin (\`csrf\`).`,
-      );
+      const refusals = [
+        access === 'viewer' ? null : `the caller's role is below \`${access}\` (\`forbidden\`)`,
+        method === 'get' ? null : "a write authenticated by the session cookie came without the portal's own Origin (`csrf`)",
+      ].filter((r): r is string => r !== null);
+      if (refusals.length > 0) operation.responses['403'] ??= error(`${refusals.join(', or ')}.`.replace(/^./, (c) => c.toUpperCase()));
     }
   }
   return paths;
 }
-
-const securitySchemes = {
-  sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by POST /api/auth/login.' },
-  bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (created on the portal), carrying the role of its operator.' },
-};
 
 export function buildOpenApiDocument() {
   const requestSchemas = components(
@@ -137,6 +106,12 @@ export function buildOpenApiDocument() {
       RegistrationPatch: registrationPatchSchema,
       DdiProviderInput: ddiProviderInputSchema,
       DdiProviderPatch: ddiProviderPatchSchema,
+      LoginInput: loginSchema,
+      SetupInput: setupSchema,
+      PasswordChange: passwordChangeSchema,
+      ApiTokenInput: apiTokenCreateSchema,
+      OperatorInput: operatorCreateSchema,
+      OperatorPatch: operatorPatchSchema,
     },
     'input',
   );
@@ -160,6 +135,18 @@ export function buildOpenApiDocument() {
       SipTrace: contracts.sipTraceJsonSchema,
       Queued: contracts.queuedJsonSchema,
       TestOutcome: contracts.testOutcomeJsonSchema,
+      Operator: contracts.operatorJsonSchema,
+      OperatorList: contracts.operatorListJsonSchema,
+      OperatorPublic: contracts.operatorPublicJsonSchema,
+      Me: contracts.meJsonSchema,
+      Login: contracts.loginJsonSchema,
+      SetupState: contracts.setupStateJsonSchema,
+      SetupDone: contracts.setupDoneJsonSchema,
+      SignedOut: contracts.signedOutJsonSchema,
+      PasswordChanged: contracts.passwordChangedJsonSchema,
+      ApiToken: contracts.apiTokenJsonSchema,
+      ApiTokenList: contracts.apiTokenListJsonSchema,
+      ApiTokenCreated: contracts.apiTokenCreatedJsonSchema,
     },
     'output',
   );
@@ -169,6 +156,7 @@ export function buildOpenApiDocument() {
   for (const id of ['DdiProviderInput', 'DdiProviderPatch', 'DdiProvider']) {
     withGlossary((requestSchemas[id] ?? responseSchemas[id])!, ddiProviderGlossary);
   }
+  describeAuthInputs(requestSchemas);
   const patchPassword = requestSchemas.RegistrationPatch?.properties?.password;
   if (patchPassword) patchPassword.description = `${registrationGlossary.password.help} Absent or '' keeps the stored password, null clears it.`;
 
@@ -189,10 +177,19 @@ export function buildOpenApiDocument() {
       title: 'DDI Provider Registrations API',
       version: '1.0.0',
       description:
-        'REST API of the DDI registrations portal. Errors have the shape `{ error: { code, message, fields?, current? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
+        'REST API of the DDI registrations portal. Every operation needs a signed-in operator (the session cookie, or an API token as a bearer token) except the health check, sign-in and first-run setup; `x-required-role` says the least role an operation needs (viewer < editor < admin). Errors have the shape `{ error: { code, message, fields?, current? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
     },
     servers: [{ url: '/' }],
-    tags: [{ name: 'DDI providers' }, { name: 'Registrations' }, { name: 'Live status' }, { name: 'Audit' }, { name: 'System' }],
+    tags: [
+      { name: 'DDI providers' },
+      { name: 'Registrations' },
+      { name: 'Live status' },
+      { name: 'Audit' },
+      { name: 'Authentication' },
+      { name: 'API tokens' },
+      { name: 'Operators' },
+      { name: 'System' },
+    ],
     security: [{ sessionCookie: [] }, { bearerToken: [] }],
     paths: withAccess({
       '/api/health': {
@@ -432,6 +429,9 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      ...authPaths(),
+      ...tokenPaths(),
+      ...operatorPaths(),
     }),
     components: { schemas: { ...requestSchemas, ...responseSchemas }, securitySchemes },
   };

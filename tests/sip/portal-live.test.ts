@@ -30,9 +30,17 @@ before(async () => {
   providerId = res.body.id;
 });
 
+/** The secret-leak scan useServer runs for the API suites, here over the engine-with-Kamailio path too. */
 after(async () => {
-  await server?.stop();
-  await kamailio?.stop();
+  try {
+    server?.ledger.assertNoLeaks(server.output());
+  } finally {
+    try {
+      await server?.stop();
+    } finally {
+      await kamailio?.stop();
+    }
+  }
 });
 
 async function createRegistration(username: string, ddi: string, password = PASSWORD): Promise<number> {
@@ -90,6 +98,7 @@ test('the event stream sends a snapshot, then the transitions of a new registrat
   } finally {
     controller.abort();
   }
+  server.ledger.response('GET /api/events', text);
   assert.match(text, /event: snapshot\ndata: \{"registrations":\[/);
   assert.match(text, new RegExp(`id: \\d+\\nevent: status\\ndata: \\{"registrationId":${id},"state":"registered","code":200,"reason":"OK"`));
 });
@@ -144,6 +153,7 @@ test('/metrics exposes registrations by state and transaction figures', async ()
   const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
   assert.equal(res.status, 200);
   const text = await res.text();
+  server.ledger.response('GET /metrics', text);
   assert.match(text, /^sip_registrations\{state="registered"\} [1-9]\d*$/m);
   assert.match(text, /^sip_register_transactions_total\{class="2xx"\} [1-9]\d*$/m);
   assert.match(text, /^sip_register_transactions_total\{class="4xx"\} [1-9]\d*$/m);

@@ -14,6 +14,7 @@ import { ddiProviderGlossary as g } from '@/lib/glossary';
 import { ddiProviderInputSchema, ddiProviderPatchSchema } from '@/lib/ddi-providers/schema';
 import { Field } from './Field';
 import { StaleNotice } from './StaleNotice';
+import { changedValues } from '@/lib/client/changed-values';
 
 type FormValues = { name: string; description: string; ddisText: string };
 type Output = { name?: string; description?: string; ddis?: string[] };
@@ -80,7 +81,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
     setError,
     setFocus,
     reset,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting, isDirty, dirtyFields },
   } = useForm<FormValues, unknown, Output>({
     resolver: providerResolver(isEdit),
     defaultValues: valuesOf(provider),
@@ -133,14 +134,18 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
     },
   });
 
-  /** Saves the form's values as a change of `based`: the loaded version, or theirs for "Save mine anyway". */
+  /**
+   * Saves the operator's changes (an edit sends only the fields they changed) as a change of
+   * `based`: the loaded version, or theirs for "Save mine anyway".
+   */
   const submit = (based: LoadedProvider | undefined) =>
     handleSubmit(
       (v) => {
         setFormError(null);
         setTheirs(null);
         if (based) setProvider(based);
-        return save.mutateAsync({ values: v, revision: based?.revision }).catch(() => undefined);
+        const dirty = { name: dirtyFields.name, description: dirtyFields.description, ddis: dirtyFields.ddisText };
+        return save.mutateAsync({ values: provider ? changedValues(v, dirty) : v, revision: based?.revision }).catch(() => undefined);
       },
       () => setFormError('Please correct the highlighted fields.'),
     );

@@ -9,6 +9,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
 import { useCan } from '@/lib/client/session';
+import { changedValues } from '@/lib/client/changed-values';
 import { registrationChanges, staleCurrent } from '@/lib/client/stale-diff';
 import type { Registration } from '@/lib/client/types';
 import {
@@ -138,7 +139,7 @@ function RegistrationEditor(props: Props) {
     getValues,
     clearErrors,
     reset,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting, isDirty, dirtyFields },
   } = useForm<FormValues, unknown, RegistrationPatch>({
     resolver,
     defaultValues: defaults,
@@ -267,13 +268,17 @@ function RegistrationEditor(props: Props) {
     const first = FORM_FIELDS.find((f) => errs[f]);
     if (first) focusField(first);
   };
-  /** Saves the form's values as a change of `based`: the loaded version, or theirs for "Save mine anyway". */
+  /**
+   * Saves the operator's changes (an edit sends only the fields they changed) as a change of
+   * `based`: the loaded version, or theirs for "Save mine anyway".
+   */
   const submit = (based: Registration | null) =>
     handleSubmit((values: RegistrationPatch) => {
       setFormError(null);
       setTheirs(null);
       if (based) setExisting(based);
-      return save.mutateAsync({ values, revision: based?.revision }).catch(() => undefined);
+      const changed = isEdit ? changedValues(values, dirtyFields as Partial<Record<keyof RegistrationPatch, unknown>>) : values;
+      return save.mutateAsync({ values: changed, revision: based?.revision }).catch(() => undefined);
     }, onInvalid);
 
   const loadTheirs = (r: Registration) => {

@@ -56,13 +56,13 @@ test.describe('stale edit of a registration', () => {
     expect((await apiGetRegistration(request, created.id)).body).toMatchObject({ username: mine, domain: AFTER, revision: theirs.revision + 1 });
   });
 
-  test('"Save mine anyway" saves the form as it is, over their change', async ({ page, request }) => {
+  test('"Save mine anyway" applies my change on top of theirs', async ({ page, request }) => {
     const { created, theirs, mine, panel } = await saveOverSomeoneElse(page, request);
     await panel.getByRole('button', { name: 'Save mine anyway' }).click();
     await expect(page).toHaveURL(/\/registrations$/);
-    await expect(page.getByRole('status').getByText(new RegExp(`Registration #${created.id} \\(${mine}@${BEFORE.replace(/\./g, '\\.')}\\) saved\\.`))).toBeVisible();
-    // every field of the form is the operator's, the domain included
-    expect((await apiGetRegistration(request, created.id)).body).toMatchObject({ username: mine, domain: BEFORE, revision: theirs.revision + 1 });
+    await expect(page.getByRole('status').getByText(new RegExp(`Registration #${created.id} \\(${mine}@${AFTER.replace(/\./g, '\\.')}\\) saved\\.`))).toBeVisible();
+    // only the field the operator changed is written: their domain stays
+    expect((await apiGetRegistration(request, created.id)).body).toMatchObject({ username: mine, domain: AFTER, revision: theirs.revision + 1 });
   });
 });
 
@@ -103,6 +103,7 @@ test.describe('stale edit of a provider', () => {
     await panel.getByRole('button', { name: 'Save mine anyway' }).click();
     await expect(page).toHaveURL(new RegExp(`/providers/${provider.id}$`));
     const saved = (await (await request.get(`/api/ddi-providers/${provider.id}`)).json()) as { name: string; description: string; revision: number };
-    expect(saved).toMatchObject({ name: theirName, description: 'Contract mine', revision: theirs.revision + 1 });
+    // only the description was changed in the form: their name stays
+    expect(saved).toMatchObject({ name, description: 'Contract mine', revision: theirs.revision + 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import next from 'next';
+import { authenticate } from './lib/auth/authenticate';
 import { bootstrapAdminFromEnv } from './lib/auth/setup';
 import { getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
@@ -35,7 +36,10 @@ async function main() {
   const server = createServer((req, res) => {
     if (!gate(db, req, res, dev).pass) return;
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/api/events') return eventStream(req, res);
+    if (req.method === 'GET' && path === '/api/events') {
+      const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization };
+      return eventStream(req, res, { stillAllowed: () => authenticate(db, credentials) !== null });
+    }
     if (req.method === 'GET' && path === '/metrics') {
       void metrics.metrics().then((text) => {
         res.writeHead(200, { 'content-type': metrics.contentType });

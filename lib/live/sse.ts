@@ -2,13 +2,25 @@
 // handlers, whose module state is not shared with this process). A new client gets a
 // `snapshot` of every registration's status; a reconnecting client with Last-Event-ID gets the
 // coalesced events it missed (or a snapshot when they are gone). A slow client never queues
-// more than one pending event per registration.
+// more than one pending event per registration. A stream whose caller signs out (or whose
+// session expires, token is revoked, operator is disabled) ends within seconds.
 import type Database from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coalesce, type EventTail } from './event-tail';
 import type { StatusEvent } from './types';
 
 const HEARTBEAT_MS = 15_000;
+/** How often an open stream re-checks that its caller is still signed in. */
+const RECHECK_MS = 5_000;
+
+export type EventStreamOptions = {
+  /**
+   * Whether the caller may still listen (session not signed out or expired, token not revoked,
+   * operator not disabled). Checked every `recheckMs`; the stream ends when it turns false.
+   */
+  stillAllowed?: () => boolean;
+  recheckMs?: number;
+};
 
 /** A registration's current status as the snapshot lists it. */
 type SnapshotRow = Omit<StatusEvent, 'id'>;
@@ -31,7 +43,7 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
     SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
       next_attempt_at AS nextAttemptAt, target, at FROM registration_status`);
 
-  return function handleEventStream(req: IncomingMessage, res: ServerResponse): void {
+  return function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -69,8 +81,15 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
     }
     const unsubscribe = tail.subscribe(send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const { stillAllowed } = opts;
+    const recheck = stillAllowed
+      ? setInterval(() => {
+          if (!stillAllowed()) res.end();
+        }, opts.recheckMs ?? RECHECK_MS)
+      : undefined;
     const close = () => {
       clearInterval(heartbeat);
+      clearInterval(recheck);
       unsubscribe();
     };
     req.on('close', close);

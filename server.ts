@@ -9,6 +9,7 @@ import { createEventStreamHandler } from './lib/live/sse';
 import { createMetrics } from './lib/metrics';
 import { getKeyring } from './lib/secrets/keyring';
 import { sealStoredSecrets } from './lib/secrets/seal-stored';
+import { parseTrustedProxies } from './lib/server/client-address';
 import { gate } from './lib/server/gate';
 import { startRegistrar, type RunningRegistrar } from './registrar/start';
 
@@ -33,8 +34,9 @@ async function main() {
   if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
   const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null);
 
+  const gateOptions = { dev, trustedProxies: parseTrustedProxies(config.TRUST_PROXY) };
   const server = createServer((req, res) => {
-    if (!gate(db, req, res, dev).pass) return;
+    if (!gate(db, req, res, gateOptions).pass) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/api/events') {
       const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization };

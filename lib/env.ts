@@ -25,6 +25,7 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   LOGIN_SLOW_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
+  TRUST_PROXY: z.string().optional(),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
 });
 

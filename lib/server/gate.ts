@@ -13,6 +13,7 @@ import type { Principal } from '../auth/principal';
 import { CLIENT_IP_HEADER } from '../auth/request';
 import { atLeast } from '../auth/roles';
 import { setupNeeded } from '../auth/setup';
+import { clientAddress } from './client-address';
 import { contentSecurityPolicy, newNonce, securityHeaders } from './security-headers';
 
 export type GateResult = { pass: true; principal: Principal | null } | { pass: false };
@@ -44,7 +45,8 @@ function forbiddenPage(res: ServerResponse, role: string, needed: string): GateR
 }
 
 /** Sets the headers, then decides; when it does not pass, the response has been sent. */
-export function gate(db: Db, req: IncomingMessage, res: ServerResponse, dev: boolean): GateResult {
+export function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: { dev: boolean; trustedProxies: Set<string> }): GateResult {
+  const { dev, trustedProxies } = opts;
   const url = new URL(req.url ?? '/', 'http://portal');
   const path = url.pathname;
   const https = isHttps('http:', header(req, 'x-forwarded-proto'));
@@ -52,7 +54,7 @@ export function gate(db: Db, req: IncomingMessage, res: ServerResponse, dev: boo
   const csp = contentSecurityPolicy(newNonce(), dev);
   for (const [name, value] of Object.entries(securityHeaders(csp, https))) res.setHeader(name, value);
   req.headers['content-security-policy'] = csp;
-  req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? '';
+  req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, header(req, 'x-forwarded-for'), trustedProxies);
 
   // The portal uses no server actions: refuse their endpoint outright.
   if (req.headers['next-action'] !== undefined) return sendJson(res, 403, 'forbidden', 'Server actions are not accepted.');

@@ -15,7 +15,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
-import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers';
+import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
 import type { Transport, TransportCounters, TransportProtocol } from './transport/types';
 import { UdpTransport } from './transport/udp';
@@ -50,6 +50,11 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   /** Characters (≈ bytes) of messages kept per registration for trace() (default 16 Ki; the newest message is always kept). */
   traceBytes?: number;
   maxRedirects?: number;
+  /**
+   * Binding audit interval, ms (default 60 s; 0 turns it off): each registered binding is
+   * verified with a binding query (REGISTER without Contact, RFC 3261 §10.2.3).
+   */
+  bindingCheckMs?: number;
   resolver?: DnsResolver;
   dnsCacheMs?: number;
   socketBufferBytes?: number;
@@ -58,6 +63,9 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   /** Replaces the built-in transports (tests, custom sockets). */
   transports?: Partial<Record<TransportProtocol, Transport>>;
 }
+
+/** Default binding audit interval: a lost binding is found within a minute. */
+export const DEFAULT_BINDING_CHECK_MS = 60_000;
 
 export interface EngineCounters {
   transactions: TransactionCounters;
@@ -92,11 +100,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       tcp: new StreamTransport('tcp', { limits: options.limits }),
       tls: new StreamTransport('tls', { limits: options.limits, tlsCaFile: options.tlsCaFile }),
     };
-    this.layer = new TransactionLayer({
-      scheduler: this.scheduler,
-      transports: this.transports,
-      timers: { ...DEFAULT_TIMERS, ...options.timers },
-      limits: options.limits,
+    const timers = { ...DEFAULT_TIMERS, ...options.timers };
+    this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits });
+    // A TCP/TLS flow closed or reset by the far end (or silent to keep-alives) took its
+    // bindings with it at many registrars: the registrations made over it register again.
+    this.layer.onFlowLost((remote) => {
+      for (const r of this.registrations.values()) if (r.usesFlow(remote)) r.connectionLost();
     });
     const random = options.random ?? mathRandom;
     const policy: RetryPolicy = {
@@ -119,6 +128,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       publicPort: options.publicPort ?? null,
       userAgent: options.userAgent ?? 'ddi-registrar/0.1',
       maxRedirects: options.maxRedirects ?? 5,
+      bindingCheckMs: options.bindingCheckMs ?? DEFAULT_BINDING_CHECK_MS,
+      timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,
       streamContactPort: () => this.sipPort(options.bindPort),

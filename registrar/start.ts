@@ -41,6 +41,7 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     bindPort: bind.port,
     publicHost: config.SIP_PUBLIC_HOST,
     tlsCaFile: config.SIP_TLS_CA_FILE,
+    bindingCheckMs: config.REGISTRAR_BINDING_CHECK_S * 1000,
   });
   const supervisor = new Supervisor(sqlite, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,

@@ -10,8 +10,8 @@ export interface RegisterParams {
   fromTag: string;
   callId: string;
   cseq: number;
-  /** Full Contact URI (without <>). */
-  contact: string;
+  /** Full Contact URI (without <>); null for a binding query (§10.2.3: no Contact, no Expires). */
+  contact: string | null;
   expires: number;
   transport: TransportProtocol;
   viaHost: string;
@@ -41,9 +41,9 @@ export function buildRegister(p: RegisterParams): BuiltRequest {
     '\r\nMax-Forwards: 70\r\nFrom: <', p.aor, '>;tag=', p.fromTag,
     '\r\nTo: <', p.aor,
     '>\r\nCall-ID: ', p.callId,
-    '\r\nCSeq: ', String(p.cseq), ' REGISTER\r\nContact: <', p.contact,
-    '>\r\nExpires: ', String(p.expires), '\r\n',
+    '\r\nCSeq: ', String(p.cseq), ' REGISTER\r\n',
   ];
+  if (p.contact !== null) parts.push('Contact: <', p.contact, '>\r\nExpires: ', String(p.expires), '\r\n');
   for (const [name, value] of p.authorization) parts.push(name, ': ', value, '\r\n');
   parts.push('User-Agent: ', p.userAgent, '\r\nContent-Length: 0\r\n\r\n');
   const text = parts.join('');

@@ -6,6 +6,14 @@
 //
 // Each REGISTER "exchange" covers target failover (RFC 3263 §4.3), digest
 // challenges (§22.2), 423 Min-Expires (§10.2.8) and 3xx redirects (§8.1.3.4).
+//
+// What 'registered' promises is kept true:
+//  - at `expiresAt` without a successful refresh the state becomes `retrying`
+//    (cause `expired`); refreshes go to the last server that answered first;
+//  - a binding audit every `bindingCheckMs` asks the registrar for its
+//    bindings (REGISTER without Contact, §10.2.3) and re-registers at once
+//    (cause `binding-lost`) when ours is not among them;
+//  - a lost TCP/TLS flow re-registers at once (cause `connection-closed`).
 import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
@@ -17,8 +25,9 @@ import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
 import { requestUriOf, type RegistrationConfig } from './config';
 import { buildRegister, contactUri } from './register-request';
+import { auditVerdict } from './binding-audit';
 import { grantedExpiry, minExpires, redirectTarget, retryAfterMs } from './response-info';
-import type { LocalCause, RegistrationState, RegistrationStatus } from './status';
+import type { LocalCause, RegistrationState, RegistrationStatus, TraceEntry } from './status';
 import { backoffDelayMs, refreshDelayMs, rejectedDelayMs, type RetryPolicy } from './timing';
 import { TraceRing } from './trace-ring';
 
@@ -41,14 +50,18 @@ export interface RegistrationDeps {
   streamContactPort(): number;
   userAgent: string;
   maxRedirects: number;
+  /** Binding audit interval, ms (0: off). */
+  bindingCheckMs: number;
+  /** Timer F (64·T1): what one unanswered server costs a failover. */
+  timerFMs: number;
   traceSize: number;
   traceBytes: number;
   onStatus(status: RegistrationStatus): void;
-  onTrace(registrationId: string, direction: 'out' | 'in', at: number, remote: string, text: string): void;
+  onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string): void;
 }
 
 type Outcome =
-  | { kind: 'success'; response: SipResponse; contact: string }
+  | { kind: 'success'; response: SipResponse; contact: string | null; target: TransportTarget }
   | { kind: 'failure'; rejected: boolean; code: number | null; reason: string; retryAfterMs: number | null }
   | { kind: 'superseded' };
 
@@ -57,6 +70,14 @@ const SUPERSEDED: Outcome = { kind: 'superseded' };
 const MAX_AUTH_ROUNDS = 4;
 /** Bounds consecutive 423 retries inside one exchange. */
 const MAX_INTERVAL_RETRIES = 3;
+/** Servers whose Timer F the refresh margin covers (RFC 3263 failover before the binding lapses). */
+const FAILOVER_BUDGET_TARGETS = 3;
+
+/**
+ * How this registrar answers binding queries: 'unknown' until it lists our Contact
+ * ('lists'), or until it showed it does not ('refresh': the audit refreshes instead).
+ */
+type QueryMode = 'unknown' | 'lists' | 'refresh';
 
 const CAUSES: Partial<Record<string, LocalCause>> = {
   E_TIMEOUT: 'timeout',
@@ -105,7 +126,21 @@ export class Registration {
   private queued = false;
   /** Contact of the last REGISTER sent with a non-zero expiry. */
   private lastContact: string | null = null;
+  /** Next refresh or retry. */
   private timer: ScheduledTask | null = null;
+  /** Fires at `expiresAt` while registered. */
+  private expiryTimer: ScheduledTask | null = null;
+  /** Next binding audit while registered. */
+  private checkTimer: ScheduledTask | null = null;
+  /** The exchange in flight is a binding query (a REGISTER supersedes it). */
+  private checking = false;
+  private queryMode: QueryMode = 'unknown';
+  /** A query was answered without any Contact once, before the registrar ever listed ours. */
+  private contactlessOnce = false;
+  /** Server of the last successful exchange: tried first next time, and the flow a lost connection is matched against. */
+  private lastGood: TransportTarget | null = null;
+  /** Servers resolved for the last exchange (sizes the refresh margin). */
+  private targetCount = 1;
 
   constructor(
     config: RegistrationConfig,
@@ -166,10 +201,12 @@ export class Registration {
 
   /** Sends a REGISTER (when the pacer allows) unless one is already in flight. */
   registerNow(): void {
-    if (this.inFlight || this.state === 'unregistering') return;
+    if ((this.inFlight && !this.checking) || this.state === 'unregistering') return;
     this.cancelTimer();
+    this.cancelCheck();
     this.op++;
     this.inFlight = true;
+    this.checking = false;
     // A refresh of a live binding stays 'registered' (no flicker).
     if (this.state !== 'registered') this.transition('registering', { nextAttemptAt: null });
     if (this.queued) return;
@@ -185,8 +222,11 @@ export class Registration {
     const now = this.deps.scheduler.now();
     const bound = this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now));
     this.cancelTimer();
+    this.cancelCheck();
+    this.cancelExpiry();
     const op = ++this.op;
     this.inFlight = false;
+    this.checking = false;
     const cleared = { grantedExpires: null, expiresAt: null, nextAttemptAt: null, attempts: 0 };
     if (!bound) {
       this.transition(finalState, cleared);
@@ -210,16 +250,39 @@ export class Registration {
   dispose(): void {
     this.op++;
     this.inFlight = false;
+    this.checking = false;
     this.cancelTimer();
+    this.cancelCheck();
+    this.cancelExpiry();
   }
 
-  /** The pacer's turn: runs the exchange registerNow() asked for, unless it was abandoned meanwhile. */
+  /** Whether our binding was made over this TCP/TLS flow. */
+  usesFlow(remote: { transport: TransportProtocol; host: string; port: number }): boolean {
+    const t = this.lastGood;
+    return t !== null && t.transport === remote.transport && t.host === remote.host && t.port === remote.port;
+  }
+
+  /**
+   * The connection carrying our binding was closed or reset by the far end (or stopped
+   * answering keep-alives): the registrar dropped the flow, and with it, for many, the
+   * binding. Register again at once. An exchange in flight fails over by itself.
+   */
+  connectionLost(): void {
+    if (this.state !== 'registered' || (this.inFlight && !this.checking)) return;
+    this.transition('retrying', { code: null, reason: 'connection-closed' });
+    this.registerNow();
+  }
+
+  /** The pacer's turn: runs the exchange registerNow() (or the audit) asked for, unless it was abandoned meanwhile. */
   private static paced(reg: Registration): void {
     reg.queued = false;
     if (!reg.inFlight || reg.state === 'unregistering') return;
     const op = reg.op;
-    reg.run(op).catch((err: unknown) => {
-      if (op === reg.op) reg.fail(localCause(err), null, null, false);
+    const work = reg.checking ? reg.runCheck(op) : reg.run(op);
+    work.catch((err: unknown) => {
+      if (op !== reg.op) return;
+      if (reg.checking) reg.checkFailed(localCause(err), null);
+      else reg.fail(localCause(err), null, null, false);
     });
   }
 
@@ -232,22 +295,27 @@ export class Registration {
       return;
     }
     const now = this.deps.scheduler.now();
-    const granted = grantedExpiry(outcome.response, parseUri(outcome.contact), this.requestedExpires);
-    const delay = refreshDelayMs(granted, this.deps.policy, this.deps.random);
+    const granted = grantedExpiry(outcome.response, parseUri(outcome.contact as string), this.requestedExpires);
+    const failoverMs = this.deps.timerFMs * Math.min(this.targetCount, FAILOVER_BUDGET_TARGETS);
+    const delay = refreshDelayMs(granted, this.deps.policy, this.deps.random, failoverMs);
     this.schedule(delay);
+    this.scheduleExpiry(granted * 1000);
+    this.scheduleCheck(true);
     this.transition('registered', {
       code: outcome.response.status,
       reason: outcome.response.reason,
       attempts: 0,
       grantedExpires: granted,
       expiresAt: now + granted * 1000,
-      nextAttemptAt: now + delay,
+      nextAttemptAt: this.nextAttemptAt,
       lastSuccessAt: now,
     });
   }
 
   private fail(reason: string, code: number | null, retryAfter: number | null, rejected: boolean): void {
     this.inFlight = false;
+    this.cancelCheck();
+    this.cancelExpiry();
     const attempts = this.attempts + 1;
     const { policy, random } = this.deps;
     const delay = rejected ? rejectedDelayMs(policy, random) : backoffDelayMs(attempts, retryAfter, policy, random);
@@ -256,12 +324,71 @@ export class Registration {
   }
 
   /**
+   * The binding audit's answer (RFC 3261 §10.2.3: a 2xx to a query lists every
+   * current binding of the AOR). Ours listed → keep going; missing → lost,
+   * register again at once. A registrar that does not answer queries usefully
+   * never makes a binding look lost: the audit refreshes instead, and says so.
+   */
+  private async runCheck(op: number): Promise<void> {
+    const outcome = await this.exchange(op, 0, true);
+    if (outcome.kind === 'superseded') return;
+    this.inFlight = false;
+    this.checking = false;
+    if (outcome.kind === 'failure') {
+      this.checkFailed(outcome.reason, outcome.code);
+      return;
+    }
+    const verdict = auditVerdict(outcome.response, this.lastContact);
+    if (verdict === 'listed') {
+      this.queryMode = 'lists';
+      this.contactlessOnce = false;
+      this.scheduleCheck(false);
+      return;
+    }
+    if (verdict === 'missing' || this.queryMode === 'lists') {
+      this.bindingLost();
+      return;
+    }
+    // A 2xx without any Contact from a registrar that never listed ours: it may have lost
+    // every binding of the AOR, or it may not list bindings at all. A refresh settles the
+    // first; the same answer again right after it settles the second.
+    if (this.contactlessOnce) {
+      this.queryMode = 'refresh';
+      this.note(`Binding query answered ${outcome.response.status} without any Contact again: this registrar does not list bindings, so the audit refreshes the registration every ${this.checkSeconds()} s instead.`);
+    } else {
+      this.contactlessOnce = true;
+      this.note(`Binding query answered ${outcome.response.status} without any Contact: refreshing the registration to be sure it is bound.`);
+    }
+    this.registerNow();
+  }
+
+  private checkFailed(reason: string, code: number | null): void {
+    this.inFlight = false;
+    this.checking = false;
+    if (this.state !== 'registered') return;
+    if (code !== null) {
+      this.queryMode = 'refresh';
+      this.note(`Binding query answered ${code} ${reason}: this registrar does not answer queries, so the audit refreshes the registration every ${this.checkSeconds()} s instead.`);
+    } else {
+      this.note(`Binding query failed (${reason}): refreshing the registration instead.`);
+    }
+    this.registerNow();
+  }
+
+  /** Our Contact is gone from the registrar: say so, and register again at once. */
+  private bindingLost(): void {
+    this.cancelExpiry();
+    this.transition('retrying', { code: null, reason: 'binding-lost', grantedExpires: null, expiresAt: null });
+    this.registerNow();
+  }
+
+  /**
    * One logical REGISTER: resolves, sends, follows challenges/redirects, fails over.
    * Callers charge the pacer once before it: requests within it (digest answers,
    * 423 retries, redirects, failover) go out at once instead of queueing
    * behind every other registration's first REGISTER.
    */
-  private async exchange(op: number, expires: number): Promise<Outcome> {
+  private async exchange(op: number, expires: number, query = false): Promise<Outcome> {
     const { layer, transports } = this.deps;
     let requestUri = this.requestUri;
     let uriText = this.requestUriText;
@@ -271,6 +398,8 @@ export class Registration {
     } catch (err) {
       return failure(null, localCause(err), null);
     }
+    targets = this.lastGoodFirst(targets);
+    this.targetCount = targets.length;
     let auth = this.newAuthSession();
     let index = 0;
     let redirects = 0;
@@ -286,12 +415,13 @@ export class Registration {
       const transport = transports[target.transport];
       if (!transport) return failure(null, 'config', null);
 
-      let contact: string;
+      let contact: string | null;
       try {
         const local = await transport.localAddressFor(target);
         const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort());
-        contact =
-          expires === 0 && this.lastContact
+        contact = query
+          ? null
+          : expires === 0 && this.lastContact
             ? this.lastContact
             : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
         if (op !== this.op) return SUPERSEDED;
@@ -310,7 +440,7 @@ export class Registration {
           userAgent: this.deps.userAgent,
           authorization: auth ? auth.headers('REGISTER', uriText) : [],
         });
-        if (requested > 0) this.lastContact = contact;
+        if (requested > 0 && contact !== null) this.lastContact = contact;
         this.record('out', remote, request.text);
         const result = await layer.request(target, request.data, request.branch, 'REGISTER').result;
         const from = result.remote;
@@ -319,7 +449,10 @@ export class Registration {
 
         const res = result.response;
         const status = res.status;
-        if (status < 300) return { kind: 'success', response: res, contact };
+        if (status < 300) {
+          this.lastGood = target;
+          return { kind: 'success', response: res, contact, target };
+        }
 
         if (status === 401 || status === 407) {
           if (!auth) return rejected(status, 'no-credentials');
@@ -328,6 +461,7 @@ export class Registration {
           if (verdict.ok) continue;
           return 'error' in verdict ? rejected(status, localCause(verdict.error)) : rejected(status, res.reason);
         }
+        if (query && status < 400) return failure(status, res.reason, null); // a query is not redirected
         if (status === 423) {
           // §10.2.8: retry at once with an interval no shorter than Min-Expires.
           const min = minExpires(res);
@@ -368,13 +502,33 @@ export class Registration {
     return last;
   }
 
+  /**
+   * The server that answered last goes first (its Timer F is not spent on a dead one
+   * before every refresh), the rest in RFC 3263 order.
+   */
+  private lastGoodFirst(targets: TransportTarget[]): TransportTarget[] {
+    const good = this.lastGood;
+    if (!good) return targets;
+    const i = targets.findIndex((t) => t.transport === good.transport && t.host === good.host && t.port === good.port);
+    if (i <= 0) return targets;
+    return [targets[i], ...targets.slice(0, i), ...targets.slice(i + 1)];
+  }
+
   private newAuthSession(): AuthSession | null {
     const password = this.config.password;
     if (!password) return null;
     return new AuthSession(this.config.authUsername || this.config.username, password, this.config.realm || null);
   }
 
-  private record(direction: 'out' | 'in', remote: string, text: string): void {
+  private note(text: string): void {
+    this.record('note', '', text);
+  }
+
+  private checkSeconds(): number {
+    return Math.round(this.deps.bindingCheckMs / 1000);
+  }
+
+  private record(direction: TraceEntry['direction'], remote: string, text: string): void {
     const at = this.deps.scheduler.now();
     this.ring.push(direction, at, remote, text);
     this.deps.onTrace(this.id, direction, at, remote, text);
@@ -395,6 +549,62 @@ export class Registration {
     this.deps.scheduler.cancel(this.timer);
     this.timer = null;
     this.nextAttemptAt = null;
+  }
+
+  /** The invariant: never 'registered' past `expiresAt` without a successful refresh. */
+  private scheduleExpiry(lifetimeMs: number): void {
+    this.cancelExpiry();
+    this.expiryTimer = this.deps.scheduler.after(lifetimeMs, Registration.expire, this);
+  }
+
+  private static expire(reg: Registration): void {
+    reg.expiryTimer = null;
+    if (reg.state !== 'registered') return;
+    reg.transition('retrying', { code: null, reason: 'expired' });
+    reg.registerNow(); // no-op when the refresh is already under way (it settles the state)
+  }
+
+  private cancelExpiry(): void {
+    this.deps.scheduler.cancel(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  /**
+   * Next audit: within the interval, never later, so a lost binding is found within
+   * `bindingCheckMs`; randomized (first one over the second half of the interval, then
+   * 80–100 % of it) so bindings made together are not checked together. Skipped when the
+   * refresh comes first: a refresh re-binds anyway.
+   */
+  private scheduleCheck(first: boolean): void {
+    this.cancelCheck();
+    const interval = this.deps.bindingCheckMs;
+    if (interval <= 0) return;
+    const delay = Math.round(interval * (first ? 0.5 + 0.5 * this.deps.random() : 0.8 + 0.2 * this.deps.random()));
+    const refreshAt = this.timer?.at ?? Infinity;
+    if (refreshAt <= this.deps.scheduler.now() + delay) return;
+    if (this.queryMode === 'refresh') {
+      // This registrar does not answer queries: the audit is a refresh, at the audit's pace.
+      this.schedule(delay);
+      this.nextAttemptAt = this.timer?.at ?? null;
+      return;
+    }
+    this.checkTimer = this.deps.scheduler.after(delay, Registration.fireCheck, this);
+  }
+
+  private static fireCheck(reg: Registration): void {
+    reg.checkTimer = null;
+    if (reg.inFlight || reg.state !== 'registered') return;
+    reg.op++;
+    reg.inFlight = true;
+    reg.checking = true;
+    if (reg.queued) return;
+    reg.queued = true;
+    reg.deps.pacer.schedule(Registration.paced, reg);
+  }
+
+  private cancelCheck(): void {
+    this.deps.scheduler.cancel(this.checkTimer);
+    this.checkTimer = null;
   }
 
   private transition(state: RegistrationState, patch: Partial<Omit<RegistrationStatus, 'registrationId' | 'state' | 'at'>>): void {

@@ -26,7 +26,13 @@ export type LocalCause =
   | 'too-many-redirects'
   | 'bad-response'
   | 'closed'
-  | 'config';
+  | 'config'
+  /** A binding query (RFC 3261 §10.2.3) answered without our Contact: the registrar lost it. */
+  | 'binding-lost'
+  /** The TCP/TLS connection carrying the binding was closed or reset, or stopped answering keep-alives. */
+  | 'connection-closed'
+  /** The granted lifetime ran out before a refresh succeeded. */
+  | 'expired';
 
 export interface RegistrationStatus {
   registrationId: string;
@@ -51,7 +57,8 @@ export interface RegistrationStatus {
 }
 
 export interface TraceEntry {
-  direction: 'out' | 'in';
+  /** 'note': the engine's own remark between messages (e.g. why a refresh replaced a binding query). */
+  direction: 'out' | 'in' | 'note';
   at: number;
   /** 'ip:port/transport' */
   remote: string;

@@ -22,12 +22,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * Refresh before the binding lapses: min(85% of granted, granted − 32 s), made
- * a little earlier by up to 5% (max 10 s) of jitter so 10,000 bindings granted
+ * Refresh before the binding lapses, early enough that failing over to the next
+ * servers (`failoverMs`: Timer F for each, default one) still fits:
+ * min(85% of granted, granted − failoverMs), but not before half of it; made a
+ * little earlier by up to 5% (max 10 s) of jitter so 10,000 bindings granted
  * together do not refresh in lock-step.
  */
-export function refreshDelayMs(grantedSeconds: number, policy: RetryPolicy, random: RandomSource): number {
-  const base = Math.min(grantedSeconds * 850, (grantedSeconds - 32) * 1000);
+export function refreshDelayMs(grantedSeconds: number, policy: RetryPolicy, random: RandomSource, failoverMs = 32_000): number {
+  const base = Math.max(grantedSeconds * 500, Math.min(grantedSeconds * 850, grantedSeconds * 1000 - failoverMs));
   const jitter = random() * Math.min(base * 0.05, 10_000);
   return Math.max(policy.minRefreshMs, Math.round(base - Math.max(0, jitter)));
 }

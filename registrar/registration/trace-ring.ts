@@ -20,7 +20,7 @@ export class TraceRing {
   }
 
   /** Keeps `text` (unredacted), dropping the oldest entries beyond the limits; the newest message is always kept. */
-  push(direction: 'out' | 'in', at: number, remote: string, text: string): void {
+  push(direction: TraceEntry['direction'], at: number, remote: string, text: string): void {
     if (this.capacity === 0) return;
     while (this.count > 0 && (this.count === this.capacity || this.chars + text.length > this.maxChars)) this.dropOldest();
     this.items[this.next] = { direction, at, remote, text };

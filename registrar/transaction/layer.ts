@@ -38,6 +38,7 @@ export class TransactionLayer implements TransactionHost {
   private sweepTask: ScheduledTask | null = null;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly limits: ParseLimits;
+  private readonly flowLostListeners: Array<(remote: RemoteAddress, error: SipError) => void> = [];
 
   constructor(options: TransactionLayerOptions) {
     this.scheduler = options.scheduler;
@@ -151,11 +152,17 @@ export class TransactionLayer implements TransactionHost {
     }
   }
 
-  /** A stream connection broke: fail every transaction still waiting on it. */
+  /** Called once per outbound TCP/TLS flow lost to the far end (closed, reset, keep-alive unanswered). */
+  onFlowLost(listener: (remote: RemoteAddress, error: SipError) => void): void {
+    this.flowLostListeners.push(listener);
+  }
+
+  /** A stream connection broke: fail every transaction still waiting on it, then tell the listeners. */
   private connectionFailed(remote: RemoteAddress, error: SipError): void {
     for (const tx of [...this.transactions.values()]) {
       const t = tx.target;
       if (t.transport === remote.transport && t.host === remote.host && t.port === remote.port) tx.transportError(error);
     }
+    for (const l of this.flowLostListeners) l(remote, error);
   }
 }

@@ -2,6 +2,7 @@
 // play the remote side by injecting inbound messages or send failures.
 import type { SipError } from '../errors';
 import type {
+  ConnectionErrorHandler,
   InboundHandler,
   LocalAddress,
   RemoteAddress,
@@ -24,6 +25,7 @@ export class MemoryTransport implements Transport {
   /** Called synchronously for every send; tests use it to answer requests. */
   onSend: ((message: SentMessage) => void) | null = null;
   private handler: InboundHandler = () => {};
+  private connectionErrorHandler: ConnectionErrorHandler = () => {};
   private failures: SipError[] = [];
 
   constructor(
@@ -37,6 +39,10 @@ export class MemoryTransport implements Transport {
 
   setInboundHandler(handler: InboundHandler): void {
     this.handler = handler;
+  }
+
+  setConnectionErrorHandler(handler: ConnectionErrorHandler): void {
+    this.connectionErrorHandler = handler;
   }
 
   send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void {
@@ -63,6 +69,11 @@ export class MemoryTransport implements Transport {
   /** Delivers an inbound message as if it arrived from `remote`. */
   deliver(data: Buffer | string, remote: RemoteAddress): void {
     this.handler(typeof data === 'string' ? Buffer.from(data) : data, remote);
+  }
+
+  /** Plays a stream flow to `remote` being closed or reset by the far end. */
+  loseFlow(remote: RemoteAddress, error: SipError): void {
+    this.connectionErrorHandler(remote, error);
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@ import { parseChallenges } from '../../../registrar/auth/challenge';
 import { computeDigest } from '../../../registrar/auth/digest';
 import { FakeClock } from '../../../registrar/clock';
 import type { DnsResolver } from '../../../registrar/dns/resolve-targets';
-import { Engine } from '../../../registrar/engine';
+import { Engine, type EngineOptions } from '../../../registrar/engine';
 import type { SipRequest } from '../../../registrar/message/types';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
@@ -42,10 +42,11 @@ function stubResolver(a: Record<string, string[]>): DnsResolver {
 
 type Server = (req: SipRequest, sent: SentMessage) => string | null;
 
-function harness(server: Server, resolver: DnsResolver = stubResolver({ 'example.com': ['198.51.100.7'] })) {
+/** Engines here audit no bindings unless a test asks (it sends queries of its own). */
+function harness(server: Server, resolver: DnsResolver = stubResolver({ 'example.com': ['198.51.100.7'] }), options: EngineOptions = {}) {
   const clock = new FakeClock(1_700_000_000_000);
   const transport = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
-  const engine = new Engine({ clock, transports: { udp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0 });
+  const engine = new Engine({ clock, transports: { udp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0, bindingCheckMs: 0, ...options });
   const statuses: RegistrationStatus[] = [];
   engine.on('status', (s) => statuses.push(s));
   let handler = server;
@@ -413,7 +414,7 @@ test('TCP: the Contact keeps the SIP port across reconnects (no second binding);
   // Every connection gets a new ephemeral local port, as after a reconnect.
   transport.localAddressFor = () => Promise.resolve({ host: '192.0.2.10', port: localPort++ });
   const resolver = stubResolver({ 'example.com': ['198.51.100.7'] });
-  const engine = new Engine({ clock, transports: { tcp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0, bindPort: 5070 });
+  const engine = new Engine({ clock, transports: { tcp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0, bindPort: 5070, bindingCheckMs: 0 });
   const server = digestServer({ expiresParam: 300 });
   transport.onSend = (m) => {
     const reply = server(parseRequest(m.data), m);

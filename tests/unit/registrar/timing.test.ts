@@ -4,11 +4,14 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY, refreshDelayMs, rejectedDelayMs }
 
 const P = DEFAULT_RETRY_POLICY;
 
-test('refresh at min(85%, granted−32 s) with jitter, never below the floor', () => {
+test('refresh at min(85%, granted − Timer F per server), not before half of it, with jitter, never below the floor', () => {
   assert.equal(refreshDelayMs(3600, P, () => 0), 3_060_000);
   assert.equal(refreshDelayMs(3600, P, () => 1), 3_050_000);
   assert.equal(refreshDelayMs(120, P, () => 0), 88_000);
-  assert.equal(refreshDelayMs(20, P, () => 0), 5_000);
+  assert.equal(refreshDelayMs(20, P, () => 0), 10_000);
+  assert.equal(refreshDelayMs(3600, P, () => 0, 96_000), 3_060_000);
+  assert.equal(refreshDelayMs(300, P, () => 0, 96_000), 204_000);
+  assert.equal(refreshDelayMs(120, P, () => 0, 96_000), 60_000);
   assert.equal(refreshDelayMs(0, P, () => 0.9), 5_000);
 });
 

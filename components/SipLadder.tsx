@@ -16,13 +16,25 @@ function firstLine(text: string): string {
 
 /**
  * The SIP ladder: one row per message, sent (→) or received (←), with time, the remote address
- * and the first line; each expands to the full (already redacted) message.
+ * and the first line; each expands to the full (already redacted) message. The engine's notes
+ * (ⓘ) sit between them.
  */
 export function SipLadder({ messages, emptyText = 'No SIP messages recorded yet.' }: { messages: TraceMessage[]; emptyText?: string }) {
   if (messages.length === 0) return <p className="muted">{emptyText}</p>;
   return (
     <ol className="ladder" aria-label="SIP messages, oldest first">
       {messages.map((m, i) => {
+        if (m.direction === 'note') {
+          return (
+            <li key={m.id ?? i} className="ladder-item ladder-note" data-direction="note">
+              <span className="ladder-arrow" aria-label="engine note">
+                ⓘ
+              </span>
+              <time className="ladder-time">{timeOf(m.at)}</time>
+              <span className="ladder-note-text">{m.text}</span>
+            </li>
+          );
+        }
         const out = m.direction === 'out';
         const line = firstLine(m.text);
         const isResponse = line.startsWith('SIP/2.0');

@@ -194,7 +194,9 @@ export const uptimeJsonSchema = z
 export const sipMessageJsonSchema = z
   .object({
     id: z.number().int().optional(),
-    direction: z.enum(['out', 'in']).meta({ description: "'out': sent by us; 'in': received." }),
+    direction: z
+      .enum(['out', 'in', 'note'])
+      .meta({ description: "'out': sent by us; 'in': received; 'note': the engine's remark (e.g. why a refresh replaced a binding query), in `text`; `remote` is empty." }),
     at: epochMs,
     remote: z.string().meta({ description: "The peer as 'ip:port/transport'." }),
     text: z.string().meta({ description: 'The whole SIP message; passwords and digest responses redacted.' }),

@@ -54,6 +54,9 @@ const LOCAL_CAUSES: Record<string, string> = {
   'bad-response': 'the server sent an unusable answer',
   closed: 'the connection was closed',
   config: 'the settings cannot be used',
+  'binding-lost': 'the registrar no longer lists our binding (binding audit); registering again',
+  'connection-closed': 'the server closed the TCP/TLS connection carrying the binding; registering again',
+  expired: 'the binding lapsed before a refresh succeeded',
 };
 
 /** "401 Unauthorized", or a local cause ("timeout"), or "—". */

@@ -79,7 +79,7 @@ export type StatusEventJson = {
 export type Uptime = { last24h: number | null; last7d: number | null };
 
 /** One SIP message of the ladder (already redacted by the server). */
-export type TraceMessage = { id?: number; direction: 'out' | 'in'; at: number | string; remote: string; text: string };
+export type TraceMessage = { id?: number; direction: 'out' | 'in' | 'note'; at: number | string; remote: string; text: string };
 
 export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };
 

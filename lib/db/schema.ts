@@ -122,7 +122,7 @@ export const registrationTraces = sqliteTable(
     registrationId: integer('registration_id')
       .notNull()
       .references(() => registrations.id, { onDelete: 'cascade' }),
-    direction: text('direction', { enum: ['out', 'in'] }).notNull(),
+    direction: text('direction', { enum: ['out', 'in', 'note'] }).notNull(),
     at: integer('at').notNull(),
     remote: text('remote').notNull(),
     text: text('text').notNull(),

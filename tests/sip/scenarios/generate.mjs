@@ -13,7 +13,8 @@
 //
 // The registrar block answers a REGISTER like a simple registrar:
 //   * requested expiry = Contact ;expires= param, else Expires header, else 3600
-//   * expiry 0 or no usable Contact (e.g. "Contact: *") -> 200 OK without Contact
+//   * expiry 0 or no usable Contact (e.g. "Contact: *", or none: a binding
+//     query, RFC 3261 §10.2.3) -> 200 OK without Contact (or `queryStatus`)
 //   * 0 < expiry < min (if min set)  -> 423 Interval Too Brief, Min-Expires: min
 //   * expiry > max (if max set)      -> granted max
 //   * otherwise 200 OK, Contact: <received contact URI>;expires=<granted>
@@ -76,7 +77,9 @@ const setup = (minInit) => `  <nop>
 
 // The registrar block. `recvExtra` adds actions to the REGISTER receive, and
 // `afterRecv` elements run right after it (e.g. a credentials check).
-const registrar = ({ recvActions = '', afterRecv = '', refs = '' } = {}) => `
+// `queryStatus` answers requests without a usable Contact (binding queries) with that
+// status instead of 200 (an un-REGISTER with a Contact still gets 200).
+const registrar = ({ recvActions = '', afterRecv = '', refs = '', queryStatus = null } = {}) => `
   <!-- ===== registrar block: answers every further REGISTER of this Call-ID ===== -->
   <label id="reg"/>
   <recv request="REGISTER">
@@ -122,7 +125,7 @@ ${afterRecv}
     </action>
   </nop>
   <nop test="unreg" next="reg_unreg"/>
-  <nop test="nocontact" next="reg_unreg"/>
+  <nop test="nocontact" next="${queryStatus ? 'reg_query' : 'reg_unreg'}"/>
   <nop test="hasmin" next="reg_min"/>
   <nop next="reg_max"/>
   <label id="reg_min"/>
@@ -147,7 +150,11 @@ ${reply('423 Interval Too Brief', ['Min-Expires: [$minexp]'])}
   <send next="reg">
 ${reply('200 OK')}
   </send>
-
+${queryStatus ? `  <label id="reg_query"/>
+  <send next="reg">
+${reply(queryStatus)}
+  </send>
+` : ''}
   <Reference variables="dummy,min_expires${refs}"/>
 </scenario>
 `;
@@ -258,6 +265,11 @@ ${parse()}
   </send>
   <nop next="reg_post"/>
 ` + registrar(),
+
+  'query-error.xml': head('REGISTER, queries refused', `  query-error: a registrar that registers (registrar block) but answers
+  every binding query (a REGISTER without Contact, RFC 3261 §10.2.3) with
+  403 Queries Not Allowed.${common}`) +
+    setup('[$min_expires]') + registrar({ queryStatus: '403 Queries Not Allowed' }),
 
   'silence.xml': head('REGISTER never answered', `  silence: receives REGISTERs and never answers anything (retransmissions
   included). The call never ends; stop sipp with stop() or -timeout.`) + `

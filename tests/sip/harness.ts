@@ -214,6 +214,10 @@ export interface KamailioOptions {
   noAuth?: boolean;
   /** Also listen on TLS with a fresh self-signed cert for 127.0.0.1/localhost (needs kamailio-tls-modules + openssl). */
   tls?: boolean;
+  /** Fixed TLS port (with `tls`), e.g. to restart on the same one; default a free port. */
+  tlsPort?: number;
+  /** Certificate and key to serve over TLS (with `tls`) instead of fresh ones, e.g. the same across a restart. */
+  tlsCert?: { cert: string; key: string };
   /** Worker processes per transport (default 4). */
   children?: number;
   /** Shared memory MB (default 256). */
@@ -329,7 +333,8 @@ function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-function makeCert(dir: string): { cert: string; key: string } {
+/** A self-signed EC certificate for 127.0.0.1/localhost in `dir` (the cert is its own CA file). */
+export function makeCert(dir: string): { cert: string; key: string } {
   const openssl = requireBinary('openssl', 'openssl');
   const cert = join(dir, 'tls-cert.pem');
   const key = join(dir, 'tls-key.pem');
@@ -367,7 +372,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
   const dir = makeDir('kamailio-test-');
   const sipPort = opts.sipPort ?? (await getFreePort());
   const rpcPort = await getFreePort();
-  const tlsPort = opts.tls ? await getFreePort() : undefined;
+  const tlsPort = opts.tls ? (opts.tlsPort ?? (await getFreePort())) : undefined;
   const ctlSocket = `unix:${join(dir, 'ctl.sock')}`;
   const password = opts.password ?? 'secret';
   const logFile = join(dir, 'kamailio.log');
@@ -403,7 +408,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
   if (opts.noAuth) args.push('-A', 'NO_AUTH');
   let caFile: string | undefined;
   if (opts.tls) {
-    const { cert, key } = makeCert(dir);
+    const { cert, key } = opts.tlsCert ?? makeCert(dir);
     caFile = cert;
     args.push('-A', 'WITH_TLS', '-A', `TLS_CERT=${quoteDef(cert)}`, '-A', `TLS_KEY=${quoteDef(key)}`, '-l', `tls:${HOST}:${tlsPort}`);
   }

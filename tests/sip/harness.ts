@@ -705,3 +705,56 @@ async function startSippOnce(sipp: string, scenario: string, opts: SippOptions):
     },
   };
 }
+
+// ---------------------------------------------------------------- dnsmasq
+
+export interface DnsmasqOptions {
+  /** name → IPv4 address (A records). */
+  hosts?: Record<string, string>;
+  /** SRV records: `_sip._udp.example.test` → targets. */
+  srv?: Array<{ name: string; target: string; port: number; priority: number; weight: number }>;
+}
+
+export interface DnsmasqHandle {
+  host: string;
+  port: number;
+  /** `ip:port` for `Resolver.setServers()`. */
+  server: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A local authoritative-only DNS server (dnsmasq) on 127.0.0.1: it answers the records given and
+ * nothing else (no upstream, no /etc/hosts, no system resolv.conf), so tests never reach the
+ * system resolver.
+ */
+export async function startDnsmasq(opts: DnsmasqOptions): Promise<DnsmasqHandle> {
+  const dnsmasq = requireBinary('dnsmasq', 'dnsmasq');
+  const dir = makeDir('dnsmasq-test-');
+  const port = await getFreePort();
+  const args = [
+    '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--no-poll',
+    '--bind-interfaces', `--listen-address=${HOST}`, `--port=${port}`, '--user=root', `--pid-file=${join(dir, 'pid')}`,
+    '--log-facility=-', '--log-queries',
+  ];
+  for (const [name, ip] of Object.entries(opts.hosts ?? {})) args.push(`--host-record=${name},${ip}`);
+  for (const r of opts.srv ?? []) args.push(`--srv-host=${r.name},${r.target},${r.port},${r.priority},${r.weight}`);
+  const logFile = join(dir, 'dnsmasq.log');
+  const proc = spawnTracked(dnsmasq, args, dir, logFile);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (proc.exitCode() !== null) throw new Error(`dnsmasq exited (${proc.exitCode()}): ${tail(logFile)}`);
+    if (/started, version/.test(tail(logFile))) break;
+    if (Date.now() > deadline) throw new Error(`dnsmasq did not start within 5 s: ${tail(logFile)}`);
+    await sleep(20);
+  }
+  return {
+    host: HOST,
+    port,
+    server: `${HOST}:${port}`,
+    async stop() {
+      await stopSpawned(proc);
+      removeDir(dir);
+    },
+  };
+}

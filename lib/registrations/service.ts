@@ -22,6 +22,7 @@ import { diffChanges, recordAudit } from '../audit/record';
 import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, RegistrationValues } from './schema';
 import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
+import { withLapse } from './lapse';
 
 export type { Conn };
 
@@ -82,7 +83,7 @@ function toJson(row: Selected): RegistrationJson {
     revision: rest.revision,
     createdAt: rest.createdAt,
     updatedAt: rest.updatedAt,
-    status: status && status.state !== null ? { ...status } : null,
+    status: status && status.state !== null ? withLapse({ ...status }, Date.now()) : null,
   };
 }
 

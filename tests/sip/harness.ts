@@ -470,7 +470,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
       try {
         r = await rpc('ul.lookup', 'location', key);
       } catch (e) {
-        if (e instanceof RpcError && /not found/i.test(e.message)) return [];
+        if (e instanceof RpcError && /not found|no contacts/i.test(e.message)) return [];
         throw e;
       }
       const notSet = (v: unknown) => (v === undefined || v === '[not set]' ? undefined : String(v));

@@ -1,11 +1,12 @@
 // `npm run registrar` (node dist/registrar.mjs, bundled from registrar/main.ts) as a process, against a real Kamailio:
 // registers what is in the portal database, and on SIGTERM unregisters every binding
-// and exits 0 within the shutdown deadline.
+// and exits 0 within the shutdown deadline; killed, it leaves nothing "registered" past the lapse.
 //   node --import tsx --test tests/sip/registrar-process.test.ts
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startServer } from '../api/server';
 import { getFreePort, startKamailio } from './harness';
 import { defer, waitUntil } from './engine-helpers';
 import { PortalDb, tempDatabase } from './portal-db';
@@ -82,4 +83,49 @@ test('registrar process: registers the database, SIGTERM unregisters everything 
     assert.equal(s.code, 200);
   }
   assert.notEqual(portal.status(disabled)?.state, 'registered');
+});
+
+test('registrar process killed (SIGKILL): the API stops saying "registered" when the binding lapses', { timeout: 60_000 }, async (t) => {
+  const k = await startKamailio({ password: 'pw', maxExpires: 6 });
+  defer(t, () => k.stop());
+  const server = await startServer({ REGISTRAR_ENABLED: '0' });
+  defer(t, () => server.stop());
+  const provider = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'Killed engine carrier' } });
+  const created = await server.api('/api/registrations', {
+    method: 'POST',
+    json: { ddiProviderId: provider.body.id, username: 'erin', domain: `127.0.0.1:${k.udpPort}`, ddi: '493055555555', password: 'pw' },
+  });
+  assert.equal(created.status, 201, created.text);
+  const statusOf = async () => (await server.api(`/api/registrations/${created.body.id}`)).body.status;
+
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'registrar.mjs')], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, DATABASE_PATH: server.dbPath, SIP_BIND: `127.0.0.1:${await getFreePort()}`, SIP_PUBLIC_HOST: '127.0.0.1', REGISTRAR_STARTUP_SPREAD_MS: '0' },
+  });
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  defer(t, async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const bound = await waitUntil('registered through the API', statusOf, (s) => s?.state === 'registered', 10_000, 100);
+  assert.equal(bound.grantedExpires, 6);
+  child.kill('SIGKILL');
+  await exited;
+
+  // The last stored word of the dead engine is "registered", until the lifetime it was granted runs out.
+  const expiresAt = (await statusOf()).expiresAt as number;
+  for (;;) {
+    const s = await statusOf();
+    const now = Date.now();
+    if (now < expiresAt - 50) assert.equal(s.state, 'registered');
+    if (now >= expiresAt) {
+      assert.deepEqual([s.state, s.reason, s.code, s.at], ['retrying', 'expired', null, expiresAt]);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const list = await server.api(`/api/registrations?q=erin`);
+  assert.equal(list.body.items[0].status.state, 'retrying', 'the list says so too');
+  assert.deepEqual(await k.lookupBindings('erin@127.0.0.1'), [], 'and the registrar agrees: no binding');
 });

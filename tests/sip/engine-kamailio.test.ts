@@ -63,13 +63,14 @@ test('kamailio: registers with digest auth, binding has Contact user = DDI', { t
 
 test('kamailio: refresh keeps the Call-ID, increases the CSeq, stays registered', { timeout: 20_000 }, async (t) => {
   const k = await kamailio(t);
-  // Granted 33 s → refresh after min(85 %, granted − 32 s) ≈ 1 s (RFC 3261 §10.2.4: before expiry).
-  const engine = testEngine(t);
+  // T1 50 ms (Timer F 3.2 s), granted 4 s → refresh at max(half, min(85 %, granted − Timer F)) = 2 s,
+  // less up to 5 % jitter (RFC 3261 §10.2.4: before expiry).
+  const engine = testEngine(t, { timers: { t1: 50, t2: 200, t4: 250 } });
   const rec = record(engine);
-  await engine.start([config({ id: '1', expires: 33, registerServerUri: serverUri(k) })]);
+  await engine.start([config({ id: '1', expires: 4, registerServerUri: serverUri(k) })]);
   const first = await waitStatus(engine, '1', inState('registered'));
-  assert.equal(first.grantedExpires, 33);
-  assert.ok(first.nextAttemptAt! - first.at >= 940 && first.nextAttemptAt! - first.at <= 1000, `refresh in ${first.nextAttemptAt! - first.at} ms`);
+  assert.equal(first.grantedExpires, 4);
+  assert.ok(first.nextAttemptAt! - first.at >= 1900 && first.nextAttemptAt! - first.at <= 2000, `refresh in ${first.nextAttemptAt! - first.at} ms`);
   const [b0] = await bindings(k, 'alice@127.0.0.1', 1);
   const seen = [b0];
   await waitUntil(
@@ -80,7 +81,7 @@ test('kamailio: refresh keeps the Call-ID, increases the CSeq, stays registered'
       return seen.length;
     },
     (n) => n >= 3,
-    6000,
+    8000,
     50,
   );
   for (let i = 1; i < seen.length; i++) {

@@ -6,7 +6,7 @@
 import { SipError } from '../errors';
 import { parseCSeq } from '../message/cseq';
 import { parseMessage } from '../message/parser';
-import { DEFAULT_LIMITS, type ParseLimits, type SipMessage } from '../message/types';
+import { DEFAULT_LIMITS, type ParseLimits, type SipMessage, type SipRequest } from '../message/types';
 import { topViaBranch } from '../message/via';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, Transport, TransportProtocol, TransportTarget } from '../transport/types';
@@ -16,6 +16,16 @@ import { DEFAULT_TIMERS, type TimerValues } from './timers';
 
 /** Granularity of the Timer K sweep: entries may linger this much past T4. */
 const SWEEP_MS = 500;
+
+/** Receives every parsed inbound request (the UAS side, registrar/uas/). */
+export type RequestHandler = (request: SipRequest, remote: RemoteAddress) => void;
+
+/**
+ * An outbound stream connection that had connected was lost: closed or reset
+ * by the far end, or its keep-alive pong went missing (RFC 5626 §4.4.1).
+ * Never called for connections we closed, nor for inbound ones.
+ */
+export type FlowLostListener = (remote: RemoteAddress, error: SipError) => void;
 
 export interface TransactionLayerOptions {
   scheduler: Scheduler;
@@ -38,6 +48,8 @@ export class TransactionLayer implements TransactionHost {
   private sweepTask: ScheduledTask | null = null;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly limits: ParseLimits;
+  private requestHandler: RequestHandler | null = null;
+  private readonly flowLostListeners: FlowLostListener[] = [];
 
   constructor(options: TransactionLayerOptions) {
     this.scheduler = options.scheduler;
@@ -75,21 +87,40 @@ export class TransactionLayer implements TransactionHost {
     return tx;
   }
 
+  /** Inbound requests go to `handler`; without one they are dropped and counted as unmatched. */
+  setRequestHandler(handler: RequestHandler): void {
+    this.requestHandler = handler;
+  }
+
+  /** Subscribes to lost stream flows (see FlowLostListener), called after waiting transactions failed. */
+  onFlowLost(listener: FlowLostListener): void {
+    this.flowLostListeners.push(listener);
+  }
+
   /** Inbound message from any transport. */
   receive(data: Buffer, remote: RemoteAddress): void {
     let message: SipMessage;
+    try {
+      message = parseMessage(data, this.limits);
+    } catch {
+      this.counters.droppedMalformed++;
+      return;
+    }
+    if (message.kind === 'request') {
+      if (this.requestHandler) this.requestHandler(message, remote);
+      else this.counters.droppedUnmatched++;
+      return;
+    }
     let branch: string | null;
     let method: string;
     try {
-      message = parseMessage(data, this.limits);
       branch = topViaBranch(message.headers.get('via'));
       method = parseCSeq(message.headers.get('cseq')).method;
     } catch {
       this.counters.droppedMalformed++;
       return;
     }
-    // This engine only runs client transactions; requests have no server side here.
-    if (message.kind !== 'response' || branch === null) {
+    if (branch === null) {
       this.counters.droppedUnmatched++;
       return;
     }
@@ -151,11 +182,12 @@ export class TransactionLayer implements TransactionHost {
     }
   }
 
-  /** A stream connection broke: fail every transaction still waiting on it. */
+  /** A stream connection broke: fail every transaction still waiting on it, then tell the listeners. */
   private connectionFailed(remote: RemoteAddress, error: SipError): void {
     for (const tx of [...this.transactions.values()]) {
       const t = tx.target;
       if (t.transport === remote.transport && t.host === remote.host && t.port === remote.port) tx.transportError(error);
     }
+    for (const listener of this.flowLostListeners) listener(remote, error);
   }
 }

@@ -21,6 +21,23 @@ test('framer splits by Content-Length across arbitrary chunking and skips CRLF k
   assert.equal(out[2], MSG);
 });
 
+test('framer surfaces keep-alives between messages: CRLFCRLF is a ping, a lone CRLF a pong (RFC 5626 §3.5.1)', () => {
+  const seen: string[] = [];
+  const framer = new StreamFramer(DEFAULT_LIMITS, (kind) => seen.push(kind));
+  assert.deepEqual(framer.push(Buffer.from('\r\n\r\n')), []);
+  assert.deepEqual(seen, ['ping']);
+  assert.deepEqual(framer.push(Buffer.from('\r\n')), []);
+  assert.deepEqual(seen, ['ping', 'pong']);
+  // A pong, then a message split across chunks, then a ping and a pong in one run.
+  const out = [...framer.push(Buffer.from(`\r\n${MSG.slice(0, 20)}`)), ...framer.push(Buffer.from(`${MSG.slice(20)}\r\n\r\n\r\n`))];
+  assert.deepEqual(out.map(String), [MSG]);
+  assert.deepEqual(seen, ['ping', 'pong', 'pong', 'ping', 'pong']);
+  // CRLFs inside a message are not keep-alives.
+  seen.length = 0;
+  assert.equal(framer.push(Buffer.from(MSG.replace('hello', '\r\n\r\nhe'))).length, 1);
+  assert.deepEqual(seen, []);
+});
+
 test('framer rejects oversize, missing Content-Length and endless headers', () => {
   const limits = { maxMessageBytes: 1024, maxHeaders: 256 };
   assert.throws(() => new StreamFramer(limits).push(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 5000\r\n\r\n')), (e: unknown) => e instanceof SipError && e.code === 'E_TOO_LARGE');

@@ -7,17 +7,21 @@ import { redact } from './auth/redact';
 import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
-import type { ParseLimits } from './message/types';
+import type { ParseLimits, SipRequest } from './message/types';
+import { parseUri } from './message/uri';
+import { parseNameAddr } from './message/name-addr';
 import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
 import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
+import type { UasCounters } from './uas/counters';
+import { UasResponder } from './uas/responder';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
-import type { Transport, TransportCounters, TransportProtocol } from './transport/types';
+import { formatTarget, type RemoteAddress, type Transport, type TransportCounters, type TransportProtocol } from './transport/types';
 import { UdpTransport } from './transport/udp';
 import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
@@ -38,6 +42,14 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   publicPort?: number;
   /** PEM CA bundle for TLS server verification. */
   tlsCaFile?: string;
+  /** PEM certificate chain and key: with both, TLS is also accepted on tlsPort. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** TLS listening port, default the SIP port + 1 (0 = ephemeral). */
+  tlsPort?: number;
+  /** RFC 5626 keep-alive period bound on outbound TCP/TLS (default 120 s, 0 = off) and pong timeout (10 s). */
+  keepAliveMs?: number;
+  pongTimeoutMs?: number;
   /** Default window over which start() spreads first REGISTERs. */
   startupSpreadMs?: number;
   /** New REGISTER exchanges per second (token bucket, default 10,000/s) and burst size (200). */
@@ -63,6 +75,8 @@ export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
   transports: Partial<Record<TransportProtocol, TransportCounters>>;
+  /** Requests received at the Contact and the responses sent. */
+  uas: UasCounters;
   registrationsByState: Record<RegistrationState, number>;
 }
 
@@ -76,6 +90,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly layer: TransactionLayer;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly registrations = new Map<string, Registration>();
+  /** DDI (the Contact user) → registration id: inbound requests to a DDI join its trace. */
+  private readonly byDdi = new Map<string, string>();
+  private readonly responder: UasResponder;
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
@@ -87,10 +104,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     const clock = options.clock ?? systemClock;
     this.scheduler = new Scheduler(clock);
+    const host = options.bindAddress ?? '0.0.0.0';
+    const stream = { limits: options.limits, keepAliveMs: options.keepAliveMs, pongTimeoutMs: options.pongTimeoutMs, random: options.random };
+    const tlsListen = options.tlsCertFile && options.tlsKeyFile ? { host, port: () => options.tlsPort ?? this.sipPort(options.bindPort) + 1 } : undefined;
     this.transports = options.transports ?? {
       udp: new UdpTransport({ bindAddress: options.bindAddress, bindPort: options.bindPort, socketBufferBytes: options.socketBufferBytes }),
-      tcp: new StreamTransport('tcp', { limits: options.limits }),
-      tls: new StreamTransport('tls', { limits: options.limits, tlsCaFile: options.tlsCaFile }),
+      // TCP listens on the UDP socket's port number: the one SIP port of SIP_BIND (RFC 3261 §18.2.1).
+      tcp: new StreamTransport('tcp', { ...stream, listen: { host, port: () => this.sipPort(options.bindPort) } }),
+      tls: new StreamTransport('tls', { ...stream, tlsCaFile: options.tlsCaFile, listen: tlsListen, tlsCertFile: options.tlsCertFile, tlsKeyFile: options.tlsKeyFile }),
     };
     this.layer = new TransactionLayer({
       scheduler: this.scheduler,
@@ -98,6 +119,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       timers: { ...DEFAULT_TIMERS, ...options.timers },
       limits: options.limits,
     });
+    const userAgent = options.userAgent ?? 'ddi-registrar/0.1';
+    this.responder = new UasResponder({ transports: this.transports, server: userAgent, onExchange: (req, remote, res) => this.traceInbound(req, remote, res) });
+    this.layer.setRequestHandler((req, remote) => this.responder.handle(req, remote));
     const random = options.random ?? mathRandom;
     const policy: RetryPolicy = {
       backoffFloorMs: options.backoffFloorMs ?? DEFAULT_RETRY_POLICY.backoffFloorMs,
@@ -117,11 +141,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       random,
       publicHost: options.publicHost ?? null,
       publicPort: options.publicPort ?? null,
-      userAgent: options.userAgent ?? 'ddi-registrar/0.1',
+      userAgent,
       maxRedirects: options.maxRedirects ?? 5,
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,
-      streamContactPort: () => this.sipPort(options.bindPort),
+      streamContactPort: (protocol) => this.streamPort(protocol, options.bindPort),
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
         if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
@@ -129,9 +153,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
-  /** Binds sockets. Called by start(); call it earlier to fail fast on bind errors. */
+  /**
+   * Binds sockets: UDP first, then the TCP/TLS listeners (TCP on UDP's port).
+   * Called by start(); call it earlier to fail fast on bind errors.
+   */
   open(): Promise<void> {
-    this.opened ??= Promise.all(Object.values(this.transports).map((t) => t?.open())).then(() => undefined);
+    this.opened ??= (async () => {
+      await this.transports.udp?.open();
+      await Promise.all([this.transports.tcp?.open(), this.transports.tls?.open()]);
+    })();
     return this.opened;
   }
 
@@ -144,6 +174,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const c of configs) validateConfig(c);
     await this.open();
     for (const c of configs) {
+      this.indexDdi(c);
       const reg = this.upsertQuiet(c);
       if (reg.currentState === 'disabled') this.emit('status', reg.status());
     }
@@ -160,6 +191,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   upsert(config: RegistrationConfig): void {
     validateConfig(config);
+    this.indexDdi(config);
     const existing = this.registrations.get(config.id);
     if (!existing) {
       const reg = this.upsertQuiet(config);
@@ -189,6 +221,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = this.registrations.get(id);
     if (!reg) return;
     this.registrations.delete(id);
+    if (this.byDdi.get(reg.currentConfig.ddi) === id) this.byDdi.delete(reg.currentConfig.ddi);
     await reg.unregister('unregistered');
     reg.dispose();
   }
@@ -254,13 +287,43 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
       if (t) transports[k] = { ...t.counters };
     }
-    return { transactions: structuredClone(this.layer.counters), liveTransactions: this.layer.size, transports, registrationsByState };
+    return {
+      transactions: structuredClone(this.layer.counters),
+      liveTransactions: this.layer.size,
+      transports,
+      uas: structuredClone(this.responder.counters),
+      registrationsByState,
+    };
   }
 
   /** Our SIP port: the UDP socket's bound port, else the configured one (default 5060). */
   private sipPort(bindPort: number | undefined): number {
     const udp = this.transports.udp;
     return udp instanceof UdpTransport && udp.isOpen ? udp.address().port : bindPort || 5060;
+  }
+
+  /** Contact port over TCP/TLS: that listener's port, else the SIP port. */
+  private streamPort(protocol: 'tcp' | 'tls', bindPort: number | undefined): number {
+    const t = this.transports[protocol];
+    return (t instanceof StreamTransport ? t.listenPort : null) ?? this.sipPort(bindPort);
+  }
+
+  /** Keeps byDdi current; call before `config` replaces the registration's previous one. */
+  private indexDdi(config: RegistrationConfig): void {
+    const old = this.registrations.get(config.id)?.currentConfig.ddi;
+    if (old !== undefined && old !== config.ddi && this.byDdi.get(old) === config.id) this.byDdi.delete(old);
+    this.byDdi.set(config.ddi, config.id);
+  }
+
+  /** A request naming a DDI (Request-URI user, else To user) and our response join that registration's trace. */
+  private traceInbound(request: SipRequest, remote: RemoteAddress, response: Buffer | null): void {
+    if (this.listenerCount('trace') === 0) return;
+    const id = this.byDdi.get(uriUser(() => parseUri(request.uri)) ?? '') ?? this.byDdi.get(uriUser(() => parseNameAddr(request.headers.get('to') ?? '').uri) ?? '');
+    if (id === undefined) return;
+    const at = this.scheduler.now();
+    const from = formatTarget(remote);
+    this.deps.onTrace(id, 'in', at, from, request.text);
+    if (response) this.deps.onTrace(id, 'out', at, from, response.toString('utf8'));
   }
 
   private upsertQuiet(config: RegistrationConfig): Registration {
@@ -273,5 +336,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = new Registration(config, this.deps);
     this.registrations.set(config.id, reg);
     return reg;
+  }
+}
+
+/** The user part of a URI, or null when there is none or it does not parse (e.g. tel:). */
+function uriUser(parse: () => { user: string | null }): string | null {
+  try {
+    return parse().user;
+  } catch {
+    return null;
   }
 }

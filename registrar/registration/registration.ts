@@ -38,7 +38,7 @@ export interface RegistrationDeps {
    * Contact port over TCP/TLS: the engine's SIP port, not the connection's
    * ephemeral one, so the Contact survives reconnects.
    */
-  streamContactPort(): number;
+  streamContactPort(protocol: 'tcp' | 'tls'): number;
   userAgent: string;
   maxRedirects: number;
   traceSize: number;
@@ -289,7 +289,7 @@ export class Registration {
       let contact: string;
       try {
         const local = await transport.localAddressFor(target);
-        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort());
+        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
         contact =
           expires === 0 && this.lastContact
             ? this.lastContact

@@ -20,7 +20,7 @@ import { UasResponder } from './uas/responder';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers';
-import { StreamTransport } from './transport/stream';
+import { StreamTransport, type StreamCounters } from './transport/stream';
 import { formatTarget, type RemoteAddress, type Transport, type TransportCounters, type TransportProtocol } from './transport/types';
 import { UdpTransport } from './transport/udp';
 import { TokenBucket } from './util/token-bucket';
@@ -74,7 +74,8 @@ export interface EngineOptions extends Partial<RetryPolicy> {
 export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
-  transports: Partial<Record<TransportProtocol, TransportCounters>>;
+  /** Stream transports add listener, keep-alive and lost-flow counts. */
+  transports: Partial<Record<TransportProtocol, TransportCounters | StreamCounters>>;
   /** Requests received at the Contact and the responses sent. */
   uas: UasCounters;
   registrationsByState: Record<RegistrationState, number>;
@@ -97,12 +98,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
   private readonly startupSpreadMs: number;
+  private readonly bindPort: number | undefined;
   private running = false;
   private opened: Promise<void> | null = null;
 
   constructor(options: EngineOptions = {}) {
     super();
     const clock = options.clock ?? systemClock;
+    this.bindPort = options.transports ? undefined : options.bindPort;
     this.scheduler = new Scheduler(clock);
     const host = options.bindAddress ?? '0.0.0.0';
     const stream = { limits: options.limits, keepAliveMs: options.keepAliveMs, pongTimeoutMs: options.pongTimeoutMs, random: options.random };
@@ -158,11 +161,24 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Called by start(); call it earlier to fail fast on bind errors.
    */
   open(): Promise<void> {
-    this.opened ??= (async () => {
-      await this.transports.udp?.open();
-      await Promise.all([this.transports.tcp?.open(), this.transports.tls?.open()]);
-    })();
+    this.opened ??= this.bind();
     return this.opened;
+  }
+
+  /** With an ephemeral UDP port (bindPort 0) taken for TCP/TLS, tries another port (5 attempts). */
+  private async bind(): Promise<void> {
+    const { udp, tcp, tls } = this.transports;
+    for (let attempt = 1; ; attempt++) {
+      await udp?.open();
+      try {
+        await Promise.all([tcp?.open(), tls?.open()]);
+        return;
+      } catch (err) {
+        const inUse = ((err as Error).cause as { code?: string } | undefined)?.code === 'EADDRINUSE';
+        if (!inUse || this.bindPort !== 0 || attempt >= 5) throw err;
+        await Promise.all([udp?.close(), tcp?.close(), tls?.close()]);
+      }
+    }
   }
 
   /**
@@ -283,7 +299,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   counters(): EngineCounters {
     const registrationsByState = countByState();
     for (const r of this.registrations.values()) registrationsByState[r.currentState]++;
-    const transports: Partial<Record<TransportProtocol, TransportCounters>> = {};
+    const transports: EngineCounters['transports'] = {};
     for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
       if (t) transports[k] = { ...t.counters };
     }

@@ -312,6 +312,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
+  /** Ports bound by open(): the UDP socket and the TCP/TLS listeners (e.g. to learn ephemeral ones). */
+  listeningPorts(): Partial<Record<TransportProtocol, number>> {
+    const ports: Partial<Record<TransportProtocol, number>> = {};
+    for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
+      const port = t instanceof UdpTransport ? (t.isOpen ? t.address().port : null) : t instanceof StreamTransport ? t.listenPort : null;
+      if (port !== null) ports[k] = port;
+    }
+    return ports;
+  }
+
   /** Our SIP port: the UDP socket's bound port, else the configured one (default 5060). */
   private sipPort(bindPort: number | undefined): number {
     const udp = this.transports.udp;

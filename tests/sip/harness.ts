@@ -329,7 +329,8 @@ function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-function makeCert(dir: string): { cert: string; key: string } {
+/** A self-signed EC certificate for 127.0.0.1/localhost in `dir`: PEM file paths. */
+export function makeCert(dir: string): { cert: string; key: string } {
   const openssl = requireBinary('openssl', 'openssl');
   const cert = join(dir, 'tls-cert.pem');
   const key = join(dir, 'tls-key.pem');

@@ -16,8 +16,8 @@ import { Engine } from '../../registrar/engine';
 import { parseMessage } from '../../registrar/message/parser';
 import { DEFAULT_LIMITS, type SipResponse } from '../../registrar/message/types';
 import { StreamFramer } from '../../registrar/transport/stream-framer';
-import { config, defer, record, testEngine, waitUntil } from './engine-helpers';
-import { getFreePort, makeCert, startSipp } from './harness';
+import { config, defer, inState, record, testEngine, waitStatus, waitUntil } from './engine-helpers';
+import { getFreePort, makeCert, startKamailio, startSipp } from './harness';
 
 const DDI = '493012345678';
 
@@ -168,6 +168,26 @@ test('uas: with a certificate the engine listens for TLS and answers OPTIONS the
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('accept'), 'application/sdp');
   assert.deepEqual(engine.counters().uas.requests, { OPTIONS: { tls: 1 } });
+});
+
+test('uas: over TLS the Contact advertises the TLS listener port, over TCP the SIP port (Kamailio)', { timeout: 30_000 }, async (t) => {
+  const k = await startKamailio({ tls: true });
+  defer(t, () => k.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'uas-tls-'));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
+  const { cert, key } = makeCert(dir);
+  const engine = testEngine(t, { tlsCertFile: cert, tlsKeyFile: key, tlsPort: 0, tlsCaFile: k.caFile });
+  await engine.start([
+    config({ id: '1', username: 'alice', ddi: '493011111111', transport: 'tls', registerServerUri: `sip:127.0.0.1:${k.tlsPort}` }),
+    config({ id: '2', username: 'bob', ddi: '493022222222', transport: 'tcp', registerServerUri: `sip:127.0.0.1:${k.tcpPort}` }),
+  ]);
+  await waitStatus(engine, '1', inState('registered'));
+  await waitStatus(engine, '2', inState('registered'));
+  const ports = engine.listeningPorts();
+  const [tls] = await waitUntil('alice bound', () => k.lookupBindings('alice@127.0.0.1'), (b) => b.length === 1);
+  const [tcp] = await waitUntil('bob bound', () => k.lookupBindings('bob@127.0.0.1'), (b) => b.length === 1);
+  assert.equal(tls.contact, `sip:493011111111@127.0.0.1:${ports.tls};transport=tls`);
+  assert.equal(tcp.contact, `sip:493022222222@127.0.0.1:${ports.tcp};transport=tcp`);
 });
 
 test('uas: a SIP port taken for TCP makes open() reject like a UDP bind failure', { timeout: 10_000 }, async (t) => {

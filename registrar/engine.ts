@@ -36,8 +36,9 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   publicHost?: string;
   /**
    * Port advertised in Via/Contact; default: the local port. Over TCP/TLS the
-   * Contact defaults to the SIP (UDP bind) port instead of the connection's
-   * ephemeral one, so a reconnect does not create a second binding.
+   * Contact defaults to that listener's port (TCP: the SIP port; TLS:
+   * tlsPort, else the SIP port) instead of the connection's ephemeral one, so
+   * requests reach us and a reconnect does not create a second binding.
    */
   publicPort?: number;
   /** PEM CA bundle for TLS server verification. */

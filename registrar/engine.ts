@@ -8,14 +8,13 @@ import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
 import type { ParseLimits, SipRequest } from './message/types';
-import { parseUri } from './message/uri';
-import { parseNameAddr } from './message/name-addr';
 import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
 import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
 import type { UasCounters } from './uas/counters';
+import { DdiIndex } from './uas/ddi-index';
 import { UasResponder } from './uas/responder';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
@@ -92,8 +91,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly layer: TransactionLayer;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly registrations = new Map<string, Registration>();
-  /** DDI (the Contact user) → registration id: inbound requests to a DDI join its trace. */
-  private readonly byDdi = new Map<string, string>();
+  private readonly ddis = new DdiIndex();
   private readonly responder: UasResponder;
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
@@ -191,7 +189,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const c of configs) validateConfig(c);
     await this.open();
     for (const c of configs) {
-      this.indexDdi(c);
+      this.ddis.set(c.id, c.ddi, this.registrations.get(c.id)?.currentConfig.ddi);
       const reg = this.upsertQuiet(c);
       if (reg.currentState === 'disabled') this.emit('status', reg.status());
     }
@@ -208,7 +206,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   upsert(config: RegistrationConfig): void {
     validateConfig(config);
-    this.indexDdi(config);
+    this.ddis.set(config.id, config.ddi, this.registrations.get(config.id)?.currentConfig.ddi);
     const existing = this.registrations.get(config.id);
     if (!existing) {
       const reg = this.upsertQuiet(config);
@@ -238,7 +236,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = this.registrations.get(id);
     if (!reg) return;
     this.registrations.delete(id);
-    if (this.byDdi.get(reg.currentConfig.ddi) === id) this.byDdi.delete(reg.currentConfig.ddi);
+    this.ddis.delete(id, reg.currentConfig.ddi);
     await reg.unregister('unregistered');
     reg.dispose();
   }
@@ -335,17 +333,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     return (t instanceof StreamTransport ? t.listenPort : null) ?? this.sipPort(bindPort);
   }
 
-  /** Keeps byDdi current; call before `config` replaces the registration's previous one. */
-  private indexDdi(config: RegistrationConfig): void {
-    const old = this.registrations.get(config.id)?.currentConfig.ddi;
-    if (old !== undefined && old !== config.ddi && this.byDdi.get(old) === config.id) this.byDdi.delete(old);
-    this.byDdi.set(config.ddi, config.id);
-  }
-
   /** A request naming a DDI (Request-URI user, else To user) and our response join that registration's trace. */
   private traceInbound(request: SipRequest, remote: RemoteAddress, response: Buffer | null): void {
-    if (this.listenerCount('trace') === 0) return;
-    const id = this.byDdi.get(uriUser(() => parseUri(request.uri)) ?? '') ?? this.byDdi.get(uriUser(() => parseNameAddr(request.headers.get('to') ?? '').uri) ?? '');
+    const id = this.listenerCount('trace') > 0 ? this.ddis.lookup(request) : undefined;
     if (id === undefined) return;
     const at = this.scheduler.now();
     const from = formatTarget(remote);
@@ -363,14 +353,5 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = new Registration(config, this.deps);
     this.registrations.set(config.id, reg);
     return reg;
-  }
-}
-
-/** The user part of a URI, or null when there is none or it does not parse (e.g. tel:). */
-function uriUser(parse: () => { user: string | null }): string | null {
-  try {
-    return parse().user;
-  } catch {
-    return null;
   }
 }

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../../../registrar/clock';
 import { parseMessage } from '../../../registrar/message/parser';
-import type { SipResponse } from '../../../registrar/message/types';
+import type { SipRequest, SipResponse } from '../../../registrar/message/types';
 import { Scheduler } from '../../../registrar/scheduler';
 import { TransactionLayer } from '../../../registrar/transaction/layer';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import type { RemoteAddress, TransportProtocol } from '../../../registrar/transport/types';
+import { DdiIndex } from '../../../registrar/uas/ddi-index';
 import { UasResponder } from '../../../registrar/uas/responder';
 
 const REMOTE: RemoteAddress = { transport: 'udp', host: '198.51.100.7', port: 5080 };
@@ -144,4 +145,21 @@ test('without a request handler, requests are dropped as unmatched', () => {
   transport.deliver(request('OPTIONS'), REMOTE);
   assert.equal(layer.counters.droppedUnmatched, 1);
   assert.equal(transport.sent.length, 0);
+});
+
+test('DdiIndex: a request names a registration by Request-URI user, else To user; DDI changes and removals are followed', () => {
+  const index = new DdiIndex();
+  const req = (uri: string, to: string) => parseMessage(Buffer.from(`OPTIONS ${uri} SIP/2.0\r\nTo: ${to}\r\nContent-Length: 0\r\n\r\n`)) as SipRequest;
+  index.set('1', '4930111');
+  index.set('2', '4930222');
+  assert.equal(index.lookup(req('sip:4930111@192.0.2.10:5060', '<sip:other@x>')), '1');
+  assert.equal(index.lookup(req('sip:192.0.2.10:5060', '<sip:4930222@192.0.2.10>;tag=a')), '2');
+  assert.equal(index.lookup(req('tel:+4930111', 'garbage')), undefined);
+  index.set('1', '4930333', '4930111');
+  assert.equal(index.lookup(req('sip:4930111@h', '<sip:h>')), undefined);
+  assert.equal(index.lookup(req('sip:4930333@h', '<sip:h>')), '1');
+  index.delete('1', '4930333');
+  index.delete('1', '4930222'); // not its DDI: kept
+  assert.equal(index.lookup(req('sip:4930333@h', '<sip:h>')), undefined);
+  assert.equal(index.lookup(req('sip:4930222@h', '<sip:h>')), '2');
 });

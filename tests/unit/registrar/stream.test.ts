@@ -1,7 +1,7 @@
 // Stream framing unit tests plus a TCP smoke test on 127.0.0.1 only.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { SipError } from '../../../registrar/errors';
 import { DEFAULT_LIMITS } from '../../../registrar/message/types';
@@ -97,4 +97,39 @@ test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
   const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port }, Buffer.from('x'), resolve));
   assert.equal(error.code, 'E_TRANSPORT');
   await transport.close();
+});
+
+test('TCP listener: inbound connections are capped and closed when idle; responses go back over them', async () => {
+  const transport = new StreamTransport('tcp', { listen: { host: '127.0.0.1', port: () => 0 }, maxInboundConnections: 1, inboundIdleMs: 200 });
+  const clients: Socket[] = [];
+  try {
+    let inbound: { host: string; port: number } | null = null;
+    transport.setInboundHandler((_d, remote) => (inbound = remote));
+    await transport.open();
+    const port = transport.listenPort!;
+    const connect = async () => {
+      const c = netConnect({ host: '127.0.0.1', port });
+      clients.push(c);
+      await once(c, 'connect');
+      return c;
+    };
+    const first = await connect();
+    first.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n');
+    while (inbound === null) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(inbound, { transport: 'tcp', host: '127.0.0.1', port: first.localPort });
+    const reply = once(first, 'data');
+    transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG));
+    assert.equal(String((await reply)[0]), MSG);
+    // Over the cap: the listener drops the second connection at once.
+    const second = await connect();
+    await once(second, 'close');
+    // Idle: the first is closed after inboundIdleMs; a response to it then fails instead of connecting anew.
+    await once(first, 'close');
+    const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG), resolve));
+    assert.equal(error.code, 'E_TRANSPORT');
+    assert.equal(transport.counters.accepted, 1);
+  } finally {
+    for (const c of clients) c.destroy();
+    await transport.close();
+  }
 });

@@ -1,6 +1,8 @@
 // Client transaction layer: creates non-INVITE client transactions, routes
-// responses to them by top Via branch + CSeq method (RFC 3261 §17.1.3), and
-// drops (and counts) malformed or unmatched messages. Completed UDP
+// responses to them by top Via branch + CSeq method (RFC 3261 §17.1.3), hands
+// requests to the request handler (the stateless UAS, registrar/uas/), drops
+// (and counts) malformed or unmatched messages, and tells listeners about
+// lost stream flows. Completed UDP
 // transactions are remembered only as branch → Timer K deadline, swept in
 // batches, so 10,000 finished exchanges cost a map entry each for T4.
 import { SipError } from '../errors';

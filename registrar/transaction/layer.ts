@@ -23,9 +23,12 @@ const SWEEP_MS = 500;
 export type RequestHandler = (request: SipRequest, remote: RemoteAddress) => void;
 
 /**
- * An outbound stream connection that had connected was lost: closed or reset
- * by the far end, or its keep-alive pong went missing (RFC 5626 §4.4.1).
- * Never called for connections we closed, nor for inbound ones.
+ * An outbound stream connection that had connected was lost: closed (FIN) or
+ * reset by the far end, its keep-alive pong went missing (RFC 5626 §4.4.1),
+ * or it sent bytes that cannot be framed. Called once per connection, with
+ * the target it was opened to; never for connections closed by
+ * Transport.close() (engine stop), connections that never connected, or
+ * inbound (accepted) ones.
  */
 export type FlowLostListener = (remote: RemoteAddress, error: SipError) => void;
 

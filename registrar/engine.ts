@@ -7,20 +7,20 @@ import { redact } from './auth/redact';
 import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
-import type { ParseLimits, SipRequest } from './message/types';
+import type { ParseLimits } from './message/types';
 import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
 import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
 import type { UasCounters } from './uas/counters';
-import { DdiIndex } from './uas/ddi-index';
+import { DdiTrace } from './uas/ddi-trace';
 import { UasResponder } from './uas/responder';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers';
-import { StreamTransport, type StreamCounters } from './transport/stream';
-import { formatTarget, type RemoteAddress, type Transport, type TransportCounters, type TransportProtocol } from './transport/types';
+import { StreamTransport } from './transport/stream';
+import type { Transport, TransportCounters, TransportProtocol } from './transport/types';
 import { UdpTransport } from './transport/udp';
 import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
@@ -75,7 +75,7 @@ export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
   /** Stream transports add listener, keep-alive and lost-flow counts. */
-  transports: Partial<Record<TransportProtocol, TransportCounters | StreamCounters>>;
+  transports: Partial<Record<TransportProtocol, TransportCounters | StreamTransport['counters']>>;
   /** Requests received at the Contact and the responses sent. */
   uas: UasCounters;
   registrationsByState: Record<RegistrationState, number>;
@@ -91,7 +91,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly layer: TransactionLayer;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly registrations = new Map<string, Registration>();
-  private readonly ddis = new DdiIndex();
+  private readonly ddis: DdiTrace;
   private readonly responder: UasResponder;
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
@@ -122,7 +122,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       limits: options.limits,
     });
     const userAgent = options.userAgent ?? 'ddi-registrar/0.1';
-    this.responder = new UasResponder({ transports: this.transports, server: userAgent, onExchange: (req, remote, res) => this.traceInbound(req, remote, res) });
+    // Requests naming a DDI join its registration's trace (when someone listens).
+    this.ddis = new DdiTrace((id, direction, remote, text) => this.deps.onTrace(id, direction, this.scheduler.now(), remote, text));
+    this.responder = new UasResponder({
+      transports: this.transports,
+      server: userAgent,
+      onExchange: (req, remote, res) => {
+        if (this.listenerCount('trace') > 0) this.ddis.exchange(req, remote, res);
+      },
+    });
     this.layer.setRequestHandler((req, remote) => this.responder.handle(req, remote));
     const random = options.random ?? mathRandom;
     const policy: RetryPolicy = {
@@ -331,16 +339,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private streamPort(protocol: 'tcp' | 'tls', bindPort: number | undefined): number {
     const t = this.transports[protocol];
     return (t instanceof StreamTransport ? t.listenPort : null) ?? this.sipPort(bindPort);
-  }
-
-  /** A request naming a DDI (Request-URI user, else To user) and our response join that registration's trace. */
-  private traceInbound(request: SipRequest, remote: RemoteAddress, response: Buffer | null): void {
-    const id = this.listenerCount('trace') > 0 ? this.ddis.lookup(request) : undefined;
-    if (id === undefined) return;
-    const at = this.scheduler.now();
-    const from = formatTarget(remote);
-    this.deps.onTrace(id, 'in', at, from, request.text);
-    if (response) this.deps.onTrace(id, 'out', at, from, response.toString('utf8'));
   }
 
   private upsertQuiet(config: RegistrationConfig): Registration {

@@ -40,10 +40,10 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     bindAddress: bind.host,
     bindPort: bind.port,
     publicHost: config.SIP_PUBLIC_HOST,
-    tlsCaFile: config.SIP_TLS_CA_FILE,
     tlsCertFile: config.SIP_TLS_CERT_FILE,
     tlsKeyFile: config.SIP_TLS_KEY_FILE,
     tlsPort: config.SIP_TLS_PORT,
+    tlsCaFile: config.SIP_TLS_CA_FILE,
   });
   const supervisor = new Supervisor(sqlite, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,

@@ -22,16 +22,6 @@ const SWEEP_MS = 500;
 /** Receives every parsed inbound request (the UAS side, registrar/uas/). */
 export type RequestHandler = (request: SipRequest, remote: RemoteAddress) => void;
 
-/**
- * An outbound stream connection that had connected was lost: closed (FIN) or
- * reset by the far end, its keep-alive pong went missing (RFC 5626 §4.4.1),
- * or it sent bytes that cannot be framed. Called once per connection, with
- * the target it was opened to; never for connections closed by
- * Transport.close() (engine stop), connections that never connected, or
- * inbound (accepted) ones.
- */
-export type FlowLostListener = (remote: RemoteAddress, error: SipError) => void;
-
 export interface TransactionLayerOptions {
   scheduler: Scheduler;
   transports: Partial<Record<TransportProtocol, Transport>>;
@@ -43,6 +33,7 @@ export class TransactionLayer implements TransactionHost {
   readonly scheduler: Scheduler;
   readonly timers: TimerValues;
   readonly counters: TransactionCounters = newTransactionCounters();
+  private requestHandler: RequestHandler | null = null;
   private readonly transactions = new Map<string, ClientTransaction>();
   /**
    * Completed transactions (§17.1.2.2): branch → Timer K deadline. Timer K is
@@ -53,8 +44,7 @@ export class TransactionLayer implements TransactionHost {
   private sweepTask: ScheduledTask | null = null;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly limits: ParseLimits;
-  private requestHandler: RequestHandler | null = null;
-  private readonly flowLostListeners: FlowLostListener[] = [];
+  private readonly flowLostListeners: Array<(remote: RemoteAddress, error: SipError) => void> = [];
 
   constructor(options: TransactionLayerOptions) {
     this.scheduler = options.scheduler;
@@ -95,11 +85,6 @@ export class TransactionLayer implements TransactionHost {
   /** Inbound requests go to `handler`; without one they are dropped and counted as unmatched. */
   setRequestHandler(handler: RequestHandler): void {
     this.requestHandler = handler;
-  }
-
-  /** Subscribes to lost stream flows (see FlowLostListener), called after waiting transactions failed. */
-  onFlowLost(listener: FlowLostListener): void {
-    this.flowLostListeners.push(listener);
   }
 
   /** Inbound message from any transport. */
@@ -187,12 +172,17 @@ export class TransactionLayer implements TransactionHost {
     }
   }
 
+  /** Called once per outbound TCP/TLS flow lost to the far end (closed, reset, keep-alive unanswered). */
+  onFlowLost(listener: (remote: RemoteAddress, error: SipError) => void): void {
+    this.flowLostListeners.push(listener);
+  }
+
   /** A stream connection broke: fail every transaction still waiting on it, then tell the listeners. */
   private connectionFailed(remote: RemoteAddress, error: SipError): void {
     for (const tx of [...this.transactions.values()]) {
       const t = tx.target;
       if (t.transport === remote.transport && t.host === remote.host && t.port === remote.port) tx.transportError(error);
     }
-    for (const listener of this.flowLostListeners) listener(remote, error);
+    for (const l of this.flowLostListeners) l(remote, error);
   }
 }

@@ -329,7 +329,7 @@ function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-/** A self-signed EC certificate for 127.0.0.1/localhost in `dir`: PEM file paths. */
+/** A self-signed EC certificate for 127.0.0.1/localhost in `dir` (the cert is its own CA file). */
 export function makeCert(dir: string): { cert: string; key: string } {
   const openssl = requireBinary('openssl', 'openssl');
   const cert = join(dir, 'tls-cert.pem');

@@ -9,7 +9,7 @@ import { Scheduler } from '../../../registrar/scheduler';
 import { TransactionLayer } from '../../../registrar/transaction/layer';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import type { RemoteAddress, TransportProtocol } from '../../../registrar/transport/types';
-import { DdiIndex } from '../../../registrar/uas/ddi-index';
+import { DdiTrace } from '../../../registrar/uas/ddi-trace';
 import { UasResponder } from '../../../registrar/uas/responder';
 
 const REMOTE: RemoteAddress = { transport: 'udp', host: '198.51.100.7', port: 5080 };
@@ -147,8 +147,9 @@ test('without a request handler, requests are dropped as unmatched', () => {
   assert.equal(transport.sent.length, 0);
 });
 
-test('DdiIndex: a request names a registration by Request-URI user, else To user; DDI changes and removals are followed', () => {
-  const index = new DdiIndex();
+test('DdiTrace: a request names a registration by Request-URI user, else To user; DDI changes and removals are followed; exchanges recorded', () => {
+  const recorded: string[] = [];
+  const index = new DdiTrace((id, direction, remote, text) => recorded.push(`${id} ${direction} ${remote} ${text.split('\r\n')[0]}`));
   const req = (uri: string, to: string) => parseMessage(Buffer.from(`OPTIONS ${uri} SIP/2.0\r\nTo: ${to}\r\nContent-Length: 0\r\n\r\n`)) as SipRequest;
   index.set('1', '4930111');
   index.set('2', '4930222');
@@ -162,4 +163,7 @@ test('DdiIndex: a request names a registration by Request-URI user, else To user
   index.delete('1', '4930222'); // not its DDI: kept
   assert.equal(index.lookup(req('sip:4930333@h', '<sip:h>')), undefined);
   assert.equal(index.lookup(req('sip:4930222@h', '<sip:h>')), '2');
+  index.exchange(req('sip:4930222@h', '<sip:h>'), REMOTE, Buffer.from('SIP/2.0 200 OK\r\n\r\n'));
+  index.exchange(req('sip:4930999@h', '<sip:h>'), REMOTE, null);
+  assert.deepEqual(recorded, ['2 in 198.51.100.7:5080/udp OPTIONS sip:4930222@h SIP/2.0', '2 out 198.51.100.7:5080/udp SIP/2.0 200 OK']);
 });

@@ -17,6 +17,9 @@ export const envSchema = z.object({
   SIP_BIND: hostPort.default('0.0.0.0:5060'),
   SIP_PUBLIC_HOST: z.string().min(1).optional(),
   SIP_TLS_CA_FILE: z.string().min(1).optional(),
+  SIP_TLS_CERT_FILE: z.string().min(1).optional(),
+  SIP_TLS_KEY_FILE: z.string().min(1).optional(),
+  SIP_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   REGISTRAR_STARTUP_SPREAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   REGISTRAR_SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Binding audit interval (s): each registered binding is verified this often; 0 turns it off. */
@@ -29,6 +32,10 @@ export const envSchema = z.object({
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
   TRUST_PROXY: z.string().optional(),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+}).superRefine((v, ctx) => {
+  // The TLS listener needs a certificate and its key: one without the other is a mistake.
+  if (v.SIP_TLS_CERT_FILE && !v.SIP_TLS_KEY_FILE) ctx.addIssue({ code: 'custom', path: ['SIP_TLS_KEY_FILE'], message: 'required with SIP_TLS_CERT_FILE' });
+  if (v.SIP_TLS_KEY_FILE && !v.SIP_TLS_CERT_FILE) ctx.addIssue({ code: 'custom', path: ['SIP_TLS_CERT_FILE'], message: 'required with SIP_TLS_KEY_FILE' });
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -103,6 +103,53 @@ export function createMetrics(sqlite: Database.Database, tail: EventTail, engine
       this.inc({ reason: 'unmatched' }, t.droppedUnmatched);
     },
   });
+  new Counter({
+    name: 'sip_inbound_requests_total',
+    help: 'SIP requests received at our Contact, by method (OTHER outside the SIP method registry) and transport.',
+    labelNames: ['method', 'transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [method, byTransport] of Object.entries(engine.counters().uas.requests)) {
+        for (const [transport, n] of Object.entries(byTransport)) this.inc({ method, transport }, n ?? 0);
+      }
+    },
+  });
+  new Counter({
+    name: 'sip_responses_sent_total',
+    help: 'Responses sent to requests at our Contact, by status code.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, n] of Object.entries(engine.counters().uas.responses)) this.inc({ status }, n);
+    },
+  });
+  new Counter({
+    name: 'sip_flows_lost_total',
+    help: 'Outbound TCP/TLS connections lost: closed or reset by the far end, or keep-alive pong missing (RFC 5626).',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [transport, c] of Object.entries(engine.counters().transports)) if (c && 'flowsLost' in c) this.inc({ transport }, c.flowsLost);
+    },
+  });
+  new Counter({
+    name: 'sip_keepalives_total',
+    help: 'RFC 5626 CRLF keep-alives on TCP/TLS: pings sent, pongs received, pongs sent to the peer\'s pings.',
+    labelNames: ['transport', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [transport, c] of Object.entries(engine.counters().transports)) {
+        if (!c || !('pingsSent' in c)) continue;
+        this.inc({ transport, kind: 'ping_sent' }, c.pingsSent);
+        this.inc({ transport, kind: 'pong_received' }, c.pongsReceived);
+        this.inc({ transport, kind: 'pong_sent' }, c.pongsSent);
+      }
+    },
+  });
   registry.registerMetric(latencyHistogram(engine));
   return registry;
 }

@@ -13,6 +13,9 @@ import { Registration } from './registration/registration';
 import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
+import type { UasCounters } from './uas/counters';
+import { DdiTrace } from './uas/ddi-trace';
+import { UasResponder } from './uas/responder';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
@@ -32,12 +35,21 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   publicHost?: string;
   /**
    * Port advertised in Via/Contact; default: the local port. Over TCP/TLS the
-   * Contact defaults to the SIP (UDP bind) port instead of the connection's
-   * ephemeral one, so a reconnect does not create a second binding.
+   * Contact defaults to that listener's port (TCP: the SIP port; TLS:
+   * tlsPort, else the SIP port) instead of the connection's ephemeral one, so
+   * requests reach us and a reconnect does not create a second binding.
    */
   publicPort?: number;
   /** PEM CA bundle for TLS server verification. */
   tlsCaFile?: string;
+  /** PEM certificate chain and key: with both, TLS is also accepted on tlsPort. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** TLS listening port, default the SIP port + 1 (0 = ephemeral). */
+  tlsPort?: number;
+  /** RFC 5626 keep-alive period bound on outbound TCP/TLS (default 120 s, 0 = off) and pong timeout (10 s). */
+  keepAliveMs?: number;
+  pongTimeoutMs?: number;
   /** Default window over which start() spreads first REGISTERs. */
   startupSpreadMs?: number;
   /** New REGISTER exchanges per second (token bucket, default 10,000/s) and burst size (200). */
@@ -70,7 +82,10 @@ export const DEFAULT_BINDING_CHECK_MS = 60_000;
 export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
-  transports: Partial<Record<TransportProtocol, TransportCounters>>;
+  /** Stream transports add listener, keep-alive and lost-flow counts. */
+  transports: Partial<Record<TransportProtocol, TransportCounters | StreamTransport['counters']>>;
+  /** Requests received at the Contact and the responses sent. */
+  uas: UasCounters;
   registrationsByState: Record<RegistrationState, number>;
 }
 
@@ -84,21 +99,29 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly layer: TransactionLayer;
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly registrations = new Map<string, Registration>();
+  private readonly ddis: DdiTrace;
+  private readonly responder: UasResponder;
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
   private readonly startupSpreadMs: number;
+  private readonly bindPort: number | undefined;
   private running = false;
   private opened: Promise<void> | null = null;
 
   constructor(options: EngineOptions = {}) {
     super();
     const clock = options.clock ?? systemClock;
+    this.bindPort = options.transports ? undefined : options.bindPort;
     this.scheduler = new Scheduler(clock);
+    const host = options.bindAddress ?? '0.0.0.0';
+    const stream = { limits: options.limits, keepAliveMs: options.keepAliveMs, pongTimeoutMs: options.pongTimeoutMs, random: options.random };
+    const tlsListen = options.tlsCertFile && options.tlsKeyFile ? { host, port: () => options.tlsPort ?? this.sipPort(options.bindPort) + 1 } : undefined;
     this.transports = options.transports ?? {
       udp: new UdpTransport({ bindAddress: options.bindAddress, bindPort: options.bindPort, socketBufferBytes: options.socketBufferBytes }),
-      tcp: new StreamTransport('tcp', { limits: options.limits }),
-      tls: new StreamTransport('tls', { limits: options.limits, tlsCaFile: options.tlsCaFile }),
+      // TCP listens on the UDP socket's port number: the one SIP port of SIP_BIND (RFC 3261 §18.2.1).
+      tcp: new StreamTransport('tcp', { ...stream, listen: { host, port: () => this.sipPort(options.bindPort) } }),
+      tls: new StreamTransport('tls', { ...stream, tlsCaFile: options.tlsCaFile, listen: tlsListen, tlsCertFile: options.tlsCertFile, tlsKeyFile: options.tlsKeyFile }),
     };
     const timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits });
@@ -107,6 +130,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.layer.onFlowLost((remote) => {
       for (const r of this.registrations.values()) if (r.usesFlow(remote)) r.connectionLost();
     });
+    const userAgent = options.userAgent ?? 'ddi-registrar/0.1';
+    // Requests naming a DDI join its registration's trace (when someone listens).
+    this.ddis = new DdiTrace((id, direction, remote, text) => this.deps.onTrace(id, direction, this.scheduler.now(), remote, text));
+    this.responder = new UasResponder({
+      transports: this.transports,
+      server: userAgent,
+      onExchange: (req, remote, res) => {
+        if (this.listenerCount('trace') > 0) this.ddis.exchange(req, remote, res);
+      },
+    });
+    this.layer.setRequestHandler((req, remote) => this.responder.handle(req, remote));
     const random = options.random ?? mathRandom;
     const policy: RetryPolicy = {
       backoffFloorMs: options.backoffFloorMs ?? DEFAULT_RETRY_POLICY.backoffFloorMs,
@@ -126,13 +160,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       random,
       publicHost: options.publicHost ?? null,
       publicPort: options.publicPort ?? null,
-      userAgent: options.userAgent ?? 'ddi-registrar/0.1',
+      userAgent,
       maxRedirects: options.maxRedirects ?? 5,
       bindingCheckMs: options.bindingCheckMs ?? DEFAULT_BINDING_CHECK_MS,
       timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,
-      streamContactPort: () => this.sipPort(options.bindPort),
+      streamContactPort: (protocol) => this.streamPort(protocol, options.bindPort),
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
         if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
@@ -140,10 +174,29 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
-  /** Binds sockets. Called by start(); call it earlier to fail fast on bind errors. */
+  /**
+   * Binds sockets: UDP first, then the TCP/TLS listeners (TCP on UDP's port).
+   * Called by start(); call it earlier to fail fast on bind errors.
+   */
   open(): Promise<void> {
-    this.opened ??= Promise.all(Object.values(this.transports).map((t) => t?.open())).then(() => undefined);
+    this.opened ??= this.bind();
     return this.opened;
+  }
+
+  /** With an ephemeral UDP port (bindPort 0) taken for TCP/TLS, tries another port (5 attempts). */
+  private async bind(): Promise<void> {
+    const { udp, tcp, tls } = this.transports;
+    for (let attempt = 1; ; attempt++) {
+      await udp?.open();
+      try {
+        await Promise.all([tcp?.open(), tls?.open()]);
+        return;
+      } catch (err) {
+        const inUse = ((err as Error).cause as { code?: string } | undefined)?.code === 'EADDRINUSE';
+        if (!inUse || this.bindPort !== 0 || attempt >= 5) throw err;
+        await Promise.all([udp?.close(), tcp?.close(), tls?.close()]);
+      }
+    }
   }
 
   /**
@@ -155,6 +208,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const c of configs) validateConfig(c);
     await this.open();
     for (const c of configs) {
+      this.ddis.set(c.id, c.ddi, this.registrations.get(c.id)?.currentConfig.ddi);
       const reg = this.upsertQuiet(c);
       if (reg.currentState === 'disabled') this.emit('status', reg.status());
     }
@@ -171,6 +225,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   upsert(config: RegistrationConfig): void {
     validateConfig(config);
+    this.ddis.set(config.id, config.ddi, this.registrations.get(config.id)?.currentConfig.ddi);
     const existing = this.registrations.get(config.id);
     if (!existing) {
       const reg = this.upsertQuiet(config);
@@ -200,6 +255,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = this.registrations.get(id);
     if (!reg) return;
     this.registrations.delete(id);
+    this.ddis.delete(id, reg.currentConfig.ddi);
     await reg.unregister('unregistered');
     reg.dispose();
   }
@@ -261,17 +317,39 @@ export class Engine extends EventEmitter<EngineEvents> {
   counters(): EngineCounters {
     const registrationsByState = countByState();
     for (const r of this.registrations.values()) registrationsByState[r.currentState]++;
-    const transports: Partial<Record<TransportProtocol, TransportCounters>> = {};
+    const transports: EngineCounters['transports'] = {};
     for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
       if (t) transports[k] = { ...t.counters };
     }
-    return { transactions: structuredClone(this.layer.counters), liveTransactions: this.layer.size, transports, registrationsByState };
+    return {
+      transactions: structuredClone(this.layer.counters),
+      liveTransactions: this.layer.size,
+      transports,
+      uas: structuredClone(this.responder.counters),
+      registrationsByState,
+    };
+  }
+
+  /** Ports bound by open(): the UDP socket and the TCP/TLS listeners (e.g. to learn ephemeral ones). */
+  listeningPorts(): Partial<Record<TransportProtocol, number>> {
+    const ports: Partial<Record<TransportProtocol, number>> = {};
+    for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
+      const port = t instanceof UdpTransport ? (t.isOpen ? t.address().port : null) : t instanceof StreamTransport ? t.listenPort : null;
+      if (port !== null) ports[k] = port;
+    }
+    return ports;
   }
 
   /** Our SIP port: the UDP socket's bound port, else the configured one (default 5060). */
   private sipPort(bindPort: number | undefined): number {
     const udp = this.transports.udp;
     return udp instanceof UdpTransport && udp.isOpen ? udp.address().port : bindPort || 5060;
+  }
+
+  /** Contact port over TCP/TLS: that listener's port, else the SIP port. */
+  private streamPort(protocol: 'tcp' | 'tls', bindPort: number | undefined): number {
+    const t = this.transports[protocol];
+    return (t instanceof StreamTransport ? t.listenPort : null) ?? this.sipPort(bindPort);
   }
 
   private upsertQuiet(config: RegistrationConfig): Registration {

@@ -40,6 +40,9 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     bindAddress: bind.host,
     bindPort: bind.port,
     publicHost: config.SIP_PUBLIC_HOST,
+    tlsCertFile: config.SIP_TLS_CERT_FILE,
+    tlsKeyFile: config.SIP_TLS_KEY_FILE,
+    tlsPort: config.SIP_TLS_PORT,
     tlsCaFile: config.SIP_TLS_CA_FILE,
     bindingCheckMs: config.REGISTRAR_BINDING_CHECK_S * 1000,
   });

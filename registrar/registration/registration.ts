@@ -47,7 +47,7 @@ export interface RegistrationDeps {
    * Contact port over TCP/TLS: the engine's SIP port, not the connection's
    * ephemeral one, so the Contact survives reconnects.
    */
-  streamContactPort(): number;
+  streamContactPort(protocol: 'tcp' | 'tls'): number;
   userAgent: string;
   maxRedirects: number;
   /** Binding audit interval, ms (0: off). */
@@ -418,7 +418,7 @@ export class Registration {
       let contact: string | null;
       try {
         const local = await transport.localAddressFor(target);
-        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort());
+        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
         contact = query
           ? null
           : expires === 0 && this.lastContact

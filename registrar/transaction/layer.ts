@@ -1,12 +1,14 @@
 // Client transaction layer: creates non-INVITE client transactions, routes
-// responses to them by top Via branch + CSeq method (RFC 3261 §17.1.3), and
-// drops (and counts) malformed or unmatched messages. Completed UDP
+// responses to them by top Via branch + CSeq method (RFC 3261 §17.1.3), hands
+// requests to the request handler (the stateless UAS, registrar/uas/), drops
+// (and counts) malformed or unmatched messages, and tells listeners about
+// lost stream flows. Completed UDP
 // transactions are remembered only as branch → Timer K deadline, swept in
 // batches, so 10,000 finished exchanges cost a map entry each for T4.
 import { SipError } from '../errors';
 import { parseCSeq } from '../message/cseq';
 import { parseMessage } from '../message/parser';
-import { DEFAULT_LIMITS, type ParseLimits, type SipMessage } from '../message/types';
+import { DEFAULT_LIMITS, type ParseLimits, type SipMessage, type SipRequest } from '../message/types';
 import { topViaBranch } from '../message/via';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, Transport, TransportProtocol, TransportTarget } from '../transport/types';
@@ -16,6 +18,9 @@ import { DEFAULT_TIMERS, type TimerValues } from './timers';
 
 /** Granularity of the Timer K sweep: entries may linger this much past T4. */
 const SWEEP_MS = 500;
+
+/** Receives every parsed inbound request (the UAS side, registrar/uas/). */
+export type RequestHandler = (request: SipRequest, remote: RemoteAddress) => void;
 
 export interface TransactionLayerOptions {
   scheduler: Scheduler;
@@ -28,6 +33,7 @@ export class TransactionLayer implements TransactionHost {
   readonly scheduler: Scheduler;
   readonly timers: TimerValues;
   readonly counters: TransactionCounters = newTransactionCounters();
+  private requestHandler: RequestHandler | null = null;
   private readonly transactions = new Map<string, ClientTransaction>();
   /**
    * Completed transactions (§17.1.2.2): branch → Timer K deadline. Timer K is
@@ -76,21 +82,35 @@ export class TransactionLayer implements TransactionHost {
     return tx;
   }
 
+  /** Inbound requests go to `handler`; without one they are dropped and counted as unmatched. */
+  setRequestHandler(handler: RequestHandler): void {
+    this.requestHandler = handler;
+  }
+
   /** Inbound message from any transport. */
   receive(data: Buffer, remote: RemoteAddress): void {
     let message: SipMessage;
+    try {
+      message = parseMessage(data, this.limits);
+    } catch {
+      this.counters.droppedMalformed++;
+      return;
+    }
+    if (message.kind === 'request') {
+      if (this.requestHandler) this.requestHandler(message, remote);
+      else this.counters.droppedUnmatched++;
+      return;
+    }
     let branch: string | null;
     let method: string;
     try {
-      message = parseMessage(data, this.limits);
       branch = topViaBranch(message.headers.get('via'));
       method = parseCSeq(message.headers.get('cseq')).method;
     } catch {
       this.counters.droppedMalformed++;
       return;
     }
-    // This engine only runs client transactions; requests have no server side here.
-    if (message.kind !== 'response' || branch === null) {
+    if (branch === null) {
       this.counters.droppedUnmatched++;
       return;
     }

@@ -1,14 +1,25 @@
 // Message framing on stream transports (RFC 3261 §18.3): headers end at the
-// first empty line, the body is exactly Content-Length bytes. CRLF keep-alives
-// between messages are skipped (RFC 5626 §3.5.1, RFC 3261 §7.5).
+// first empty line, the body is exactly Content-Length bytes. Between
+// messages, CRLF keep-alives are surfaced, not framed (RFC 5626 §3.5.1):
+// a double CRLF is a ping, a single CRLF a pong.
 import { SipError } from '../errors';
 import { findHeaderEnd, parseContentLength, skipLeadingNewlines } from '../message/parser';
 import type { ParseLimits } from '../message/types';
 
+export type KeepAlive = 'ping' | 'pong';
+
 export class StreamFramer {
   private pending: Buffer | null = null;
 
-  constructor(private readonly limits: ParseLimits) {}
+  /**
+   * `onKeepAlive` is called for each CRLF run between messages: one ping per
+   * CRLFCRLF, then one pong for a CRLF left over. A run is judged where it
+   * ends (the next message starts, or the bytes received so far end there).
+   */
+  constructor(
+    private readonly limits: ParseLimits,
+    private readonly onKeepAlive: (kind: KeepAlive) => void = () => {},
+  ) {}
 
   /**
    * Appends bytes and returns the complete messages now available. Throws a
@@ -20,6 +31,8 @@ export class StreamFramer {
     const out: Buffer[] = [];
     for (;;) {
       const start = skipLeadingNewlines(buf);
+      // Pending bytes always start a message, so a run at the start is between messages.
+      if (start > 0) this.keepAlives(buf, start);
       if (start >= buf.length) {
         this.pending = null;
         return out;
@@ -27,19 +40,27 @@ export class StreamFramer {
       const term = findHeaderEnd(buf, start);
       if (!term) {
         if (buf.length - start > this.limits.maxMessageBytes) throw new SipError('E_TOO_LARGE', 'header block exceeds message limit');
-        this.pending = start > 0 ? buf.subarray(start) : buf;
+        this.pending = buf.subarray(start);
         return out;
       }
       const bodyLength = contentLengthOf(buf.toString('latin1', start, term.end));
       const total = term.end + term.sepLength + bodyLength - start;
       if (total > this.limits.maxMessageBytes) throw new SipError('E_TOO_LARGE', `message exceeds ${this.limits.maxMessageBytes} bytes`);
       if (buf.length - start < total) {
-        this.pending = start > 0 ? buf.subarray(start) : buf;
+        this.pending = buf.subarray(start);
         return out;
       }
       out.push(Buffer.from(buf.subarray(start, start + total)));
       buf = buf.subarray(start + total);
     }
+  }
+
+  /** Reports the keep-alives in the CR/LF run buf[0, end): line feeds counted, a CRLF pair is one. */
+  private keepAlives(buf: Buffer, end: number): void {
+    let lines = 0;
+    for (let i = 0; i < end; i++) if (buf[i] === 0x0a) lines++;
+    for (let i = 0; i + 1 < lines; i += 2) this.onKeepAlive('ping');
+    if (lines % 2 === 1) this.onKeepAlive('pong');
   }
 }
 

@@ -1,13 +1,17 @@
 // TCP and TLS transports (RFC 3261 §18.1.1, §18.3; TLS per RFC 5922/5630).
-// One connection per target, reused by every registration using it, opened
-// on demand and forgotten when it closes so the next send reconnects.
+// Outbound: one connection per target, reused by every registration using it,
+// opened on demand and forgotten when it closes so the next send reconnects;
+// idle ones carry CRLF keep-alives (RFC 5626 §4.4.1). Inbound: a listener on
+// the advertised Contact port; accepted connections join the same map, keyed
+// by remote address, so responses go back over them (§18.2.2).
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as netConnect, createServer as netCreateServer, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as tlsCreateServer } from 'node:tls';
 import { SipError } from '../errors';
 import { DEFAULT_LIMITS, type ParseLimits } from '../message/types';
+import { mathRandom, type RandomSource } from '../util/random';
 import { toTransportError } from './errors';
-import { StreamFramer } from './stream-framer';
+import { StreamFramer, type KeepAlive } from './stream-framer';
 import type {
   ConnectionErrorHandler,
   InboundHandler,
@@ -19,29 +23,90 @@ import type {
   TransportTarget,
 } from './types';
 
+/** RFC 5626 §3.5.1: a ping is a double CRLF, a pong a single one. */
+const PING = Buffer.from('\r\n\r\n');
+const PONG = Buffer.from('\r\n');
+
+export interface StreamListenOptions {
+  host: string;
+  /** Read at open(): the engine passes the UDP socket's bound port (one SIP port for UDP and TCP). */
+  port: () => number;
+}
+
 export interface StreamTransportOptions {
   limits?: ParseLimits;
   connectTimeoutMs?: number;
   /** PEM bundle of trusted CAs for TLS; system roots when omitted. */
   tlsCaFile?: string;
+  /** Accept connections here (the Contact's port). TLS also needs tlsCertFile and tlsKeyFile. */
+  listen?: StreamListenOptions;
+  /** PEM certificate chain and private key of the TLS listener. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Most accepted connections at once; the listener drops further ones (default 1024). */
+  maxInboundConnections?: number;
+  /** Accepted connections without a byte either way for this long are closed (default 120 s). */
+  inboundIdleMs?: number;
+  /**
+   * RFC 5626 §4.4.1 keep-alive period bound on outbound connections: each
+   * interval is random in 80–100 % of it (default 120 s; 0 turns pings off).
+   */
+  keepAliveMs?: number;
+  /** A pong missing this long after a ping loses the flow (default 10 s, RFC 5626 §4.4.1). */
+  pongTimeoutMs?: number;
+  random?: RandomSource;
+}
+
+export interface StreamCounters extends TransportCounters {
+  /** Connections accepted by the listener. */
+  accepted: number;
+  pingsSent: number;
+  pongsReceived: number;
+  /** Pongs sent in answer to the peer's pings. */
+  pongsSent: number;
+  /** Outbound flows lost (closed or reset by the peer, pong missing). */
+  flowsLost: number;
 }
 
 interface Connection {
   socket: Socket;
+  key: string;
   remote: RemoteAddress;
   ready: Promise<LocalAddress>;
   connected: boolean;
+  /** Accepted by our listener (never reported as a lost flow, never pinged). */
+  inbound: boolean;
+  /** Being closed by close(): not a lost flow. */
+  closing: boolean;
   queue: Array<{ data: Buffer; onError?: SendErrorHandler }>;
+  /** A SIP message went either way since the last keep-alive tick. */
+  busy: boolean;
+  keepAliveTimer: NodeJS.Timeout | null;
+  pongTimer: NodeJS.Timeout | null;
+  awaitingPong: boolean;
 }
 
 export class StreamTransport implements Transport {
-  readonly counters: TransportCounters = { droppedInbound: 0, sendErrors: 0 };
+  readonly counters: StreamCounters = { droppedInbound: 0, sendErrors: 0, accepted: 0, pingsSent: 0, pongsReceived: 0, pongsSent: 0, flowsLost: 0 };
   private readonly connections = new Map<string, Connection>();
+  /** Accepted connections (also those shadowed in `connections` by one to the same address). */
+  private readonly inbound = new Set<Connection>();
+  /** Peers (connection keys) that answered a ping: only their missing pongs count (RFC 5626 §4.4.1). */
+  private readonly pongingPeers = new Set<string>();
   private handler: InboundHandler = () => {};
   private connectionErrorHandler: ConnectionErrorHandler = () => {};
   private readonly limits: ParseLimits;
   private readonly connectTimeoutMs: number;
   private readonly ca: Buffer | undefined;
+  private readonly listenOptions: StreamListenOptions | undefined;
+  private readonly cert: { cert: Buffer; key: Buffer } | undefined;
+  private readonly maxInbound: number;
+  private readonly inboundIdleMs: number;
+  private readonly keepAliveMs: number;
+  private readonly pongTimeoutMs: number;
+  private readonly random: RandomSource;
+  private server: Server | null = null;
+  private opening: Promise<void> | null = null;
 
   constructor(
     readonly protocol: 'tcp' | 'tls',
@@ -49,11 +114,48 @@ export class StreamTransport implements Transport {
   ) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.ca = protocol === 'tls' && options.tlsCaFile ? readCaFile(options.tlsCaFile) : undefined;
+    const isTls = protocol === 'tls';
+    this.ca = isTls && options.tlsCaFile ? readPem(options.tlsCaFile, 'TLS CA') : undefined;
+    if (isTls && options.listen && !(options.tlsCertFile && options.tlsKeyFile)) throw new SipError('E_CONFIG', 'a TLS listener needs a certificate and a key file');
+    this.cert = isTls && options.listen ? { cert: readPem(options.tlsCertFile!, 'TLS certificate'), key: readPem(options.tlsKeyFile!, 'TLS key') } : undefined;
+    this.listenOptions = options.listen;
+    this.maxInbound = options.maxInboundConnections ?? 1024;
+    this.inboundIdleMs = options.inboundIdleMs ?? 120_000;
+    this.keepAliveMs = options.keepAliveMs ?? 120_000;
+    this.pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+    this.random = options.random ?? mathRandom;
   }
 
+  /** Starts the listener, if configured; rejects (E_TRANSPORT) when the port cannot be bound. */
   open(): Promise<void> {
-    return Promise.resolve();
+    const listen = this.listenOptions;
+    if (!listen) return Promise.resolve();
+    this.opening ??= new Promise<void>((resolve, reject) => {
+      const server = this.cert
+        ? tlsCreateServer({ ...this.cert, handshakeTimeout: this.connectTimeoutMs }).on('secureConnection', (s: Socket) => this.accept(s))
+        : netCreateServer((s) => this.accept(s));
+      server.maxConnections = this.maxInbound;
+      const port = listen.port();
+      const onListenError = (err: Error): void => {
+        this.opening = null;
+        reject(toTransportError(err, `${this.protocol} listen ${listen.host}:${port}`));
+      };
+      server.once('error', onListenError);
+      server.listen({ host: listen.host, port, exclusive: true }, () => {
+        server.off('error', onListenError);
+        // Accept errors (EMFILE …) must not crash the process; the listener keeps going.
+        server.on('error', () => {});
+        this.server = server;
+        resolve();
+      });
+    });
+    return this.opening;
+  }
+
+  /** Port of the listener, or null when it is not listening. */
+  get listenPort(): number | null {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : null;
   }
 
   setInboundHandler(handler: InboundHandler): void {
@@ -65,28 +167,51 @@ export class StreamTransport implements Transport {
   }
 
   send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void {
-    const conn = this.connectionFor(target);
-    if (!conn.connected) {
-      conn.queue.push({ data, onError });
-      return;
+    let conn: Connection | undefined;
+    if (target.existingConnection) {
+      conn = this.connections.get(this.key(target));
+      if (!conn || conn.socket.destroyed) {
+        this.fail(new SipError('E_TRANSPORT', `no open ${this.protocol} connection to ${target.host}:${target.port}`), onError);
+        return;
+      }
+    } else {
+      conn = this.connectionFor(target);
     }
-    conn.socket.write(data, (err) => {
-      if (err) this.fail(toTransportError(err, 'write', this.protocol === 'tls'), onError);
-    });
+    this.write(conn, data, onError);
   }
 
   localAddressFor(target: TransportTarget): Promise<LocalAddress> {
     return this.connectionFor(target).ready;
   }
 
-  close(): Promise<void> {
-    for (const conn of this.connections.values()) conn.socket.destroy();
+  /** Closes the listener and every connection; none of them is reported as a lost flow. */
+  async close(): Promise<void> {
+    const all = new Set([...this.connections.values(), ...this.inbound]);
     this.connections.clear();
-    return Promise.resolve();
+    this.inbound.clear();
+    for (const conn of all) {
+      conn.closing = true;
+      conn.socket.destroy();
+    }
+    const server = this.server;
+    this.server = null;
+    this.opening = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private key(target: TransportTarget): string {
+  private key(target: { host: string; port: number; serverName?: string }): string {
     return `${target.host}|${target.port}|${target.serverName ?? ''}`;
+  }
+
+  private write(conn: Connection, data: Buffer, onError?: SendErrorHandler): void {
+    if (!conn.connected) {
+      conn.queue.push({ data, onError });
+      return;
+    }
+    conn.busy = true;
+    conn.socket.write(data, (err) => {
+      if (err) this.fail(toTransportError(err, 'write', this.protocol === 'tls'), onError);
+    });
   }
 
   private connectionFor(target: TransportTarget): Connection {
@@ -116,19 +241,43 @@ export class StreamTransport implements Transport {
       rejectReady = rej;
     });
     ready.catch(() => {});
-    const conn: Connection = { socket, remote, ready, connected: false, queue: [] };
+    const conn = newConnection(socket, key, remote, ready, false);
     this.connections.set(key, conn);
 
-    const framer = new StreamFramer(this.limits);
     socket.once(isTls ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
       conn.connected = true;
       resolveReady({ host: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 });
       const queued = conn.queue;
       conn.queue = [];
-      for (const q of queued) this.send(target, q.data, q.onError);
+      for (const q of queued) this.write(conn, q.data, q.onError);
+      this.scheduleKeepAlive(conn);
     });
     socket.on('timeout', () => socket.destroy(new SipError('E_TRANSPORT', 'connect timeout')));
+    this.attach(conn, (error) => rejectReady(error));
+    return conn;
+  }
+
+  /** A connection accepted by the listener: kept for responses, closed when idle. */
+  private accept(socket: Socket): void {
+    this.counters.accepted++;
+    const remote: RemoteAddress = { transport: this.protocol, host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    const key = this.key(remote);
+    const conn = newConnection(socket, key, remote, Promise.resolve({ host: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 }), true);
+    conn.connected = true;
+    this.inbound.add(conn);
+    const existing = this.connections.get(key);
+    if (!existing || existing.socket.destroyed) this.connections.set(key, conn);
+    socket.setNoDelay(true);
+    socket.setTimeout(this.inboundIdleMs);
+    socket.on('timeout', () => socket.destroy());
+    this.attach(conn, () => {});
+  }
+
+  /** Framing, keep-alives and the end of a connection, inbound or outbound. */
+  private attach(conn: Connection, onFailed: (error: SipError) => void): void {
+    const { socket, remote } = conn;
+    const framer = new StreamFramer(this.limits, (kind) => this.keepAliveReceived(conn, kind));
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[];
       try {
@@ -138,24 +287,74 @@ export class StreamTransport implements Transport {
         socket.destroy();
         return;
       }
+      if (frames.length > 0) conn.busy = true;
       for (const f of frames) this.handler(f, remote);
     });
     let failed = false;
     const failConnection = (error: SipError): void => {
-      if (this.connections.get(key) === conn) this.connections.delete(key);
+      if (this.connections.get(conn.key) === conn) this.connections.delete(conn.key);
+      this.inbound.delete(conn);
       if (failed) return;
       failed = true;
-      rejectReady(error);
+      clearTimeout(conn.keepAliveTimer ?? undefined);
+      clearTimeout(conn.pongTimer ?? undefined);
+      onFailed(error);
       const queued = conn.queue;
       conn.queue = [];
       for (const q of queued) this.fail(error, q.onError);
-      if (conn.connected) this.connectionErrorHandler(remote, error);
+      if (conn.connected && !conn.inbound && !conn.closing) {
+        this.counters.flowsLost++;
+        this.connectionErrorHandler(remote, error);
+      }
     };
     socket.on('error', (err) => {
-      failConnection(err instanceof SipError ? err : toTransportError(err, `${this.protocol} ${target.host}:${target.port}`, isTls));
+      failConnection(err instanceof SipError ? err : toTransportError(err, `${this.protocol} ${remote.host}:${remote.port}`, this.protocol === 'tls'));
     });
     socket.on('close', () => failConnection(new SipError('E_TRANSPORT', 'connection closed')));
-    return conn;
+  }
+
+  private keepAliveReceived(conn: Connection, kind: KeepAlive): void {
+    if (kind === 'ping') {
+      // RFC 5626 §3.5.1: answer a double CRLF with a single one.
+      this.counters.pongsSent++;
+      conn.socket.write(PONG);
+      return;
+    }
+    if (!conn.awaitingPong) return;
+    this.counters.pongsReceived++;
+    conn.awaitingPong = false;
+    this.pongingPeers.add(conn.key);
+    clearTimeout(conn.pongTimer ?? undefined);
+    conn.pongTimer = null;
+  }
+
+  /** RFC 5626 §4.4.1: the next keep-alive in 80–100 % of the period. */
+  private scheduleKeepAlive(conn: Connection): void {
+    if (this.keepAliveMs <= 0 || conn.closing) return;
+    const delay = this.keepAliveMs * (0.8 + 0.2 * this.random());
+    conn.keepAliveTimer = setTimeout(() => this.keepAliveTick(conn), delay);
+    conn.keepAliveTimer.unref();
+  }
+
+  /**
+   * Pings an idle flow. The pong must come within pongTimeoutMs, else the
+   * flow is lost; a peer that never answered a ping is not judged by it
+   * (it may not implement RFC 5626) but keeps being pinged.
+   */
+  private keepAliveTick(conn: Connection): void {
+    conn.keepAliveTimer = null;
+    if (conn.socket.destroyed) return;
+    if (!conn.busy) {
+      this.counters.pingsSent++;
+      conn.awaitingPong = true;
+      conn.socket.write(PING);
+      if (this.pongingPeers.has(conn.key) && !conn.pongTimer) {
+        conn.pongTimer = setTimeout(() => conn.socket.destroy(new SipError('E_TRANSPORT', 'keep-alive pong missing')), this.pongTimeoutMs);
+        conn.pongTimer.unref();
+      }
+    }
+    conn.busy = false;
+    this.scheduleKeepAlive(conn);
   }
 
   private fail(error: SipError, onError?: SendErrorHandler): void {
@@ -164,10 +363,14 @@ export class StreamTransport implements Transport {
   }
 }
 
-function readCaFile(path: string): Buffer {
+function newConnection(socket: Socket, key: string, remote: RemoteAddress, ready: Promise<LocalAddress>, inbound: boolean): Connection {
+  return { socket, key, remote, ready, connected: false, inbound, closing: false, queue: [], busy: false, keepAliveTimer: null, pongTimer: null, awaitingPong: false };
+}
+
+function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new SipError('E_CONFIG', `cannot read TLS CA file ${path}`, { cause: err });
+    throw new SipError('E_CONFIG', `cannot read ${what} file ${path}`, { cause: err });
   }
 }

@@ -10,6 +10,11 @@ export interface TransportTarget {
   port: number;
   /** TLS SNI / certificate name (RFC 5922 §4: the domain from the URI). */
   serverName?: string;
+  /**
+   * Responses on streams (RFC 3261 §18.2.2): only over the connection the
+   * request came on (or another open one to this address), never a new one.
+   */
+  existingConnection?: boolean;
 }
 
 export interface RemoteAddress {

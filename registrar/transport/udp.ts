@@ -62,7 +62,10 @@ export class UdpTransport implements Transport {
         } catch {
           // Unprivileged processes may be clamped or refused; defaults still work.
         }
-        socket.on('message', (msg, rinfo) => this.handler(msg, { transport: 'udp', host: rinfo.address, port: rinfo.port }));
+        socket.on('message', (msg, rinfo) => {
+          if (msg.length <= 4 && isCrlfKeepAlive(msg)) return;
+          this.handler(msg, { transport: 'udp', host: rinfo.address, port: rinfo.port });
+        });
         const a = socket.address();
         this.local = { host: a.address, port: a.port };
         this.socket = socket;
@@ -124,6 +127,16 @@ export class UdpTransport implements Transport {
     this.counters.sendErrors++;
     onError?.(error);
   }
+}
+
+/**
+ * A datagram of only CR/LF: the keep-alive many peers send over UDP (the
+ * RFC 5626 §3.5.1 CRLF form; §4.4.1 uses STUN on UDP). It carries no message,
+ * needs no answer and is not malformed.
+ */
+function isCrlfKeepAlive(msg: Buffer): boolean {
+  for (const b of msg) if (b !== 0x0d && b !== 0x0a) return false;
+  return true;
 }
 
 /**

@@ -2,6 +2,7 @@
 // process) → Kamailio registrar, and the live endpoints on top: status in the REST API, the SSE
 // stream, operator commands, "test registration" and /metrics.
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../api/server';
 import { waitUntil } from './engine-helpers';
@@ -11,6 +12,8 @@ const PASSWORD = 'Live-pw-123';
 let kamailio: KamailioHandle;
 let server: TestServer & { stop: () => Promise<void> };
 let providerId: number;
+let sipPort: number;
+let aliceId: number;
 
 interface Json {
   [key: string]: any;
@@ -18,7 +21,7 @@ interface Json {
 
 before(async () => {
   kamailio = await startKamailio({ password: PASSWORD });
-  const sipPort = await getFreePort();
+  sipPort = await getFreePort();
   server = await startServer({
     REGISTRAR_ENABLED: '1',
     SIP_BIND: `127.0.0.1:${sipPort}`,
@@ -62,6 +65,7 @@ const stateIs = (id: number, state: string, timeoutMs = 5000) =>
 test('a saved registration is registered within a second, visible in the API and at the registrar', async () => {
   const started = Date.now();
   const id = await createRegistration('live-alice', '+34910000001');
+  aliceId = id;
   const status = await stateIs(id, 'registered', 3000);
   assert.ok(Date.now() - started < 1500, `registered after ${Date.now() - started} ms`);
   assert.equal(status!.code, 200);
@@ -81,6 +85,42 @@ test('a saved registration is registered within a second, visible in the API and
   assert.ok(texts.some((t) => t.includes('response="<redacted>"')));
   const uptime = await server.api<Json>(`/api/registrations/${id}/availability`);
   assert.ok(uptime.body.last24h > 0 && uptime.body.last24h <= 1);
+});
+
+test('an OPTIONS to the Contact (a carrier qualify) gets 200 and shows in that DDI\'s SIP messages', async () => {
+  const probe = createSocket('udp4');
+  try {
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+    const answer = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer to OPTIONS')), 2000);
+      probe.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m.toString());
+      });
+    });
+    const options = [
+      `OPTIONS sip:+34910000001@127.0.0.1:${sipPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${probe.address().port};rport;branch=z9hG4bK-live-qualify`,
+      'From: <sip:qualify@127.0.0.1>;tag=q1',
+      'To: <sip:+34910000001@127.0.0.1>',
+      'Call-ID: live-qualify',
+      'CSeq: 1 OPTIONS',
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    probe.send(options, sipPort, '127.0.0.1');
+    assert.match(await answer, /^SIP\/2\.0 200 OK\r\n/);
+  } finally {
+    probe.close();
+  }
+  const texts = await waitUntil(
+    'OPTIONS and 200 in the trace',
+    async () => ((await server.api<Json>(`/api/registrations/${aliceId}/trace`)).body.items as Json[]).map((m) => m.text as string),
+    (t) => t.some((x) => x.includes('Call-ID: live-qualify') && x.startsWith('OPTIONS ')) && t.some((x) => x.includes('Call-ID: live-qualify') && x.startsWith('SIP/2.0 200')),
+  );
+  assert.ok(texts.length > 2);
 });
 
 test('the event stream sends a snapshot, then the transitions of a new registration', async () => {
@@ -149,7 +189,7 @@ test('test registration runs one REGISTER without saving, then unregisters', asy
   assert.ok(invalid.body.error.fields.ddi);
 });
 
-test('/metrics exposes registrations by state and transaction figures', async () => {
+test('/metrics exposes registrations by state, transaction figures and requests at the Contact', async () => {
   const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
   assert.equal(res.status, 200);
   const text = await res.text();
@@ -159,6 +199,10 @@ test('/metrics exposes registrations by state and transaction figures', async ()
   assert.match(text, /^sip_register_transactions_total\{class="4xx"\} [1-9]\d*$/m);
   assert.match(text, /^sip_register_transaction_duration_seconds_count [1-9]\d*$/m);
   assert.match(text, /^portal_stream_events_pushed_total \d+$/m);
+  assert.match(text, /^sip_inbound_requests_total\{method="OPTIONS",transport="udp"\} 1$/m);
+  assert.match(text, /^sip_responses_sent_total\{status="200"\} 1$/m);
+  assert.match(text, /^# TYPE sip_flows_lost_total counter$/m);
+  assert.match(text, /^sip_keepalives_total\{transport="tcp",kind="ping_sent"\} 0$/m);
 });
 
 test('SIGTERM of the portal unregisters every binding before it exits', async () => {

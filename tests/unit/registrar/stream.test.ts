@@ -1,7 +1,7 @@
 // Stream framing unit tests plus a TCP smoke test on 127.0.0.1 only.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { SipError } from '../../../registrar/errors';
 import { DEFAULT_LIMITS } from '../../../registrar/message/types';
@@ -19,6 +19,23 @@ test('framer splits by Content-Length across arbitrary chunking and skips CRLF k
   assert.equal(out[0], MSG);
   assert.ok(out[1].endsWith('l: 0\r\n\r\n'));
   assert.equal(out[2], MSG);
+});
+
+test('framer surfaces keep-alives between messages: CRLFCRLF is a ping, a lone CRLF a pong (RFC 5626 §3.5.1)', () => {
+  const seen: string[] = [];
+  const framer = new StreamFramer(DEFAULT_LIMITS, (kind) => seen.push(kind));
+  assert.deepEqual(framer.push(Buffer.from('\r\n\r\n')), []);
+  assert.deepEqual(seen, ['ping']);
+  assert.deepEqual(framer.push(Buffer.from('\r\n')), []);
+  assert.deepEqual(seen, ['ping', 'pong']);
+  // A pong, then a message split across chunks, then a ping and a pong in one run.
+  const out = [...framer.push(Buffer.from(`\r\n${MSG.slice(0, 20)}`)), ...framer.push(Buffer.from(`${MSG.slice(20)}\r\n\r\n\r\n`))];
+  assert.deepEqual(out.map(String), [MSG]);
+  assert.deepEqual(seen, ['ping', 'pong', 'pong', 'ping', 'pong']);
+  // CRLFs inside a message are not keep-alives.
+  seen.length = 0;
+  assert.equal(framer.push(Buffer.from(MSG.replace('hello', '\r\n\r\nhe'))).length, 1);
+  assert.deepEqual(seen, []);
 });
 
 test('framer rejects oversize, missing Content-Length and endless headers', () => {
@@ -80,4 +97,39 @@ test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
   const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port }, Buffer.from('x'), resolve));
   assert.equal(error.code, 'E_TRANSPORT');
   await transport.close();
+});
+
+test('TCP listener: inbound connections are capped and closed when idle; responses go back over them', async () => {
+  const transport = new StreamTransport('tcp', { listen: { host: '127.0.0.1', port: () => 0 }, maxInboundConnections: 1, inboundIdleMs: 200 });
+  const clients: Socket[] = [];
+  try {
+    let inbound: { host: string; port: number } | null = null;
+    transport.setInboundHandler((_d, remote) => (inbound = remote));
+    await transport.open();
+    const port = transport.listenPort!;
+    const connect = async () => {
+      const c = netConnect({ host: '127.0.0.1', port });
+      clients.push(c);
+      await once(c, 'connect');
+      return c;
+    };
+    const first = await connect();
+    first.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n');
+    while (inbound === null) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(inbound, { transport: 'tcp', host: '127.0.0.1', port: first.localPort });
+    const reply = once(first, 'data');
+    transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG));
+    assert.equal(String((await reply)[0]), MSG);
+    // Over the cap: the listener drops the second connection at once.
+    const second = await connect();
+    await once(second, 'close');
+    // Idle: the first is closed after inboundIdleMs; a response to it then fails instead of connecting anew.
+    await once(first, 'close');
+    const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG), resolve));
+    assert.equal(error.code, 'E_TRANSPORT');
+    assert.equal(transport.counters.accepted, 1);
+  } finally {
+    for (const c of clients) c.destroy();
+    await transport.close();
+  }
 });

@@ -1,0 +1,50 @@
+// Requests reaching the Contact for a DDI (the Contact user) show up in that
+// registration's SIP messages: DDI → registration id, and the recording of
+// the request with our response.
+import { parseNameAddr } from '../message/name-addr';
+import type { SipRequest } from '../message/types';
+import { parseUri } from '../message/uri';
+import { formatTarget, type RemoteAddress } from '../transport/types';
+
+/** Appends one message to a registration's trace (the engine's onTrace, timestamped there). */
+export type TraceRecorder = (registrationId: string, direction: 'in' | 'out', remote: string, text: string) => void;
+
+export class DdiTrace {
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly record: TraceRecorder) {}
+
+  /** Registration `id` now has `ddi`; `previous` (its DDI until now) is forgotten if it still names `id`. */
+  set(id: string, ddi: string, previous?: string): void {
+    if (previous !== undefined && previous !== ddi) this.delete(id, previous);
+    this.ids.set(ddi, id);
+  }
+
+  delete(id: string, ddi: string): void {
+    if (this.ids.get(ddi) === id) this.ids.delete(ddi);
+  }
+
+  /** The registration a request is addressed to: by Request-URI user, else by To user. */
+  lookup(request: SipRequest): string | undefined {
+    const byUri = this.ids.get(userOf(() => parseUri(request.uri)) ?? '');
+    return byUri ?? this.ids.get(userOf(() => parseNameAddr(request.headers.get('to') ?? '').uri) ?? '');
+  }
+
+  /** Records a request naming a DDI ('in') and our response to it ('out'), if any. */
+  exchange(request: SipRequest, remote: RemoteAddress, response: Buffer | null): void {
+    const id = this.lookup(request);
+    if (id === undefined) return;
+    const from = formatTarget(remote);
+    this.record(id, 'in', from, request.text);
+    if (response) this.record(id, 'out', from, response.toString('utf8'));
+  }
+}
+
+/** The user part of a URI, or null when there is none or it does not parse (e.g. tel:). */
+function userOf(parse: () => { user: string | null }): string | null {
+  try {
+    return parse().user;
+  } catch {
+    return null;
+  }
+}

@@ -132,7 +132,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     const userAgent = options.userAgent ?? 'ddi-registrar/0.1';
     // Requests naming a DDI join its registration's trace (when someone listens).
-    this.ddis = new DdiTrace((id, direction, remote, text) => this.deps.onTrace(id, direction, this.scheduler.now(), remote, text));
+    this.ddis = new DdiTrace(
+      (id, direction, remote, text) => this.deps.onTrace(id, direction, this.scheduler.now(), remote, text),
+      () => this.scheduler.now(),
+    );
     this.responder = new UasResponder({
       transports: this.transports,
       server: userAgent,

@@ -1,6 +1,9 @@
 // Requests reaching the Contact for a DDI (the Contact user) show up in that
 // registration's SIP messages: DDI → registration id, and the recording of
-// the request with our response.
+// the request with our response. A carrier's OPTIONS qualify (often every
+// 30–60 s) is recorded once per OPTIONS_TRACE_EVERY_MS per registration, so
+// it does not push the REGISTER exchanges out of the kept messages; every
+// request is still counted in the engine counters.
 import { parseNameAddr } from '../message/name-addr';
 import type { SipRequest } from '../message/types';
 import { parseUri } from '../message/uri';
@@ -9,10 +12,18 @@ import { formatTarget, type RemoteAddress } from '../transport/types';
 /** Appends one message to a registration's trace (the engine's onTrace, timestamped there). */
 export type TraceRecorder = (registrationId: string, direction: 'in' | 'out', remote: string, text: string) => void;
 
+/** One traced OPTIONS per registration per 10 minutes. */
+export const OPTIONS_TRACE_EVERY_MS = 10 * 60 * 1000;
+
 export class DdiTrace {
   private readonly ids = new Map<string, string>();
+  /** Registration id → when its last OPTIONS was recorded. */
+  private readonly optionsAt = new Map<string, number>();
 
-  constructor(private readonly record: TraceRecorder) {}
+  constructor(
+    private readonly record: TraceRecorder,
+    private readonly now: () => number,
+  ) {}
 
   /** Registration `id` now has `ddi`; `previous` (its DDI until now) is forgotten if it still names `id`. */
   set(id: string, ddi: string, previous?: string): void {
@@ -22,6 +33,7 @@ export class DdiTrace {
 
   delete(id: string, ddi: string): void {
     if (this.ids.get(ddi) === id) this.ids.delete(ddi);
+    this.optionsAt.delete(id);
   }
 
   /** The registration a request is addressed to: by Request-URI user, else by To user. */
@@ -34,6 +46,12 @@ export class DdiTrace {
   exchange(request: SipRequest, remote: RemoteAddress, response: Buffer | null): void {
     const id = this.lookup(request);
     if (id === undefined) return;
+    if (request.method === 'OPTIONS') {
+      const now = this.now();
+      const last = this.optionsAt.get(id);
+      if (last !== undefined && now - last < OPTIONS_TRACE_EVERY_MS) return;
+      this.optionsAt.set(id, now);
+    }
     const from = formatTarget(remote);
     this.record(id, 'in', from, request.text);
     if (response) this.record(id, 'out', from, response.toString('utf8'));

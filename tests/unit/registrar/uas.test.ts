@@ -149,7 +149,8 @@ test('without a request handler, requests are dropped as unmatched', () => {
 
 test('DdiTrace: a request names a registration by Request-URI user, else To user; DDI changes and removals are followed; exchanges recorded', () => {
   const recorded: string[] = [];
-  const index = new DdiTrace((id, direction, remote, text) => recorded.push(`${id} ${direction} ${remote} ${text.split('\r\n')[0]}`));
+  let now = 0;
+  const index = new DdiTrace((id, direction, remote, text) => recorded.push(`${id} ${direction} ${remote} ${text.split('\r\n')[0]}`), () => now);
   const req = (uri: string, to: string) => parseMessage(Buffer.from(`OPTIONS ${uri} SIP/2.0\r\nTo: ${to}\r\nContent-Length: 0\r\n\r\n`)) as SipRequest;
   index.set('1', '4930111');
   index.set('2', '4930222');
@@ -166,4 +167,15 @@ test('DdiTrace: a request names a registration by Request-URI user, else To user
   index.exchange(req('sip:4930222@h', '<sip:h>'), REMOTE, Buffer.from('SIP/2.0 200 OK\r\n\r\n'));
   index.exchange(req('sip:4930999@h', '<sip:h>'), REMOTE, null);
   assert.deepEqual(recorded, ['2 in 198.51.100.7:5080/udp OPTIONS sip:4930222@h SIP/2.0', '2 out 198.51.100.7:5080/udp SIP/2.0 200 OK']);
+
+  // A qualify every 30 s is recorded once per 10 minutes; other requests always.
+  recorded.length = 0;
+  for (let i = 0; i < 20; i++) {
+    now += 30_000;
+    index.exchange(req('sip:4930222@h', '<sip:h>'), REMOTE, Buffer.from('SIP/2.0 200 OK\r\n\r\n'));
+  }
+  assert.equal(recorded.filter((r) => r.includes(' in ')).length, 1, `OPTIONS at 10 min only: ${recorded.join(' | ')}`);
+  const invite = parseMessage(Buffer.from('INVITE sip:4930222@h SIP/2.0\r\nTo: <sip:h>\r\nContent-Length: 0\r\n\r\n')) as SipRequest;
+  index.exchange(invite, REMOTE, Buffer.from('SIP/2.0 480 Temporarily Unavailable\r\n\r\n'));
+  assert.equal(recorded.filter((r) => r.includes(' in ') && r.includes('INVITE sip:')).length, 1);
 });

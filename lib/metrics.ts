@@ -150,6 +150,16 @@ export function createMetrics(sqlite: Database.Database, tail: EventTail, engine
       }
     },
   });
+  new Counter({
+    name: 'sip_binding_checks_total',
+    help: 'Binding audits (REGISTER without Contact, RFC 3261 §10.2.3) by result: listed (our Contact there), lost (not there: registered again), contactless/refused/failed (answered without any Contact, with an error, or not at all: a refresh followed), refreshed (an audit done as a refresh for a registrar that does not answer queries).',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [result, n] of Object.entries(engine.counters().bindingChecks)) this.inc({ result }, n);
+    },
+  });
   registry.registerMetric(latencyHistogram(engine));
   return registry;
 }

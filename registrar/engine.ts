@@ -10,7 +10,15 @@ import { TargetCache } from './dns/target-cache';
 import type { ParseLimits } from './message/types';
 import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
-import { countByState, type RegistrationState, type RegistrationStatus, type TraceEntry, type TraceEvent } from './registration/status';
+import {
+  countByState,
+  newBindingCheckCounters,
+  type BindingCheckCounters,
+  type RegistrationState,
+  type RegistrationStatus,
+  type TraceEntry,
+  type TraceEvent,
+} from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
 import type { UasCounters } from './uas/counters';
@@ -86,6 +94,8 @@ export interface EngineCounters {
   transports: Partial<Record<TransportProtocol, TransportCounters | StreamTransport['counters']>>;
   /** Requests received at the Contact and the responses sent. */
   uas: UasCounters;
+  /** Binding audit outcomes. */
+  bindingChecks: BindingCheckCounters;
   registrationsByState: Record<RegistrationState, number>;
 }
 
@@ -166,6 +176,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       userAgent,
       maxRedirects: options.maxRedirects ?? 5,
       bindingCheckMs: options.bindingCheckMs ?? DEFAULT_BINDING_CHECK_MS,
+      bindingChecks: newBindingCheckCounters(),
       timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,
@@ -329,6 +340,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       liveTransactions: this.layer.size,
       transports,
       uas: structuredClone(this.responder.counters),
+      bindingChecks: { ...this.deps.bindingChecks },
       registrationsByState,
     };
   }

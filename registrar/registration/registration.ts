@@ -27,7 +27,7 @@ import { requestUriOf, type RegistrationConfig } from './config';
 import { buildRegister, contactUri } from './register-request';
 import { auditVerdict } from './binding-audit';
 import { grantedExpiry, minExpires, redirectTarget, retryAfterMs } from './response-info';
-import type { LocalCause, RegistrationState, RegistrationStatus, TraceEntry } from './status';
+import type { BindingCheckCounters, LocalCause, RegistrationState, RegistrationStatus, TraceEntry } from './status';
 import { backoffDelayMs, refreshDelayMs, rejectedDelayMs, type RetryPolicy } from './timing';
 import { TraceRing } from './trace-ring';
 
@@ -52,6 +52,8 @@ export interface RegistrationDeps {
   maxRedirects: number;
   /** Binding audit interval, ms (0: off). */
   bindingCheckMs: number;
+  /** Audit outcomes, shared by every registration of the engine. */
+  bindingChecks: BindingCheckCounters;
   /** Timer F (64·T1): what one unanswered server costs a failover. */
   timerFMs: number;
   traceSize: number;
@@ -339,16 +341,20 @@ export class Registration {
       return;
     }
     const verdict = auditVerdict(outcome.response, this.lastContact);
+    const counters = this.deps.bindingChecks;
     if (verdict === 'listed') {
+      counters.listed++;
       this.queryMode = 'lists';
       this.contactlessOnce = false;
       this.scheduleCheck(false);
       return;
     }
     if (verdict === 'missing' || this.queryMode === 'lists') {
+      counters.lost++;
       this.bindingLost();
       return;
     }
+    counters.contactless++;
     // A 2xx without any Contact from a registrar that never listed ours: it may have lost
     // every binding of the AOR, or it may not list bindings at all. A refresh settles the
     // first; the same answer again right after it settles the second.
@@ -367,9 +373,11 @@ export class Registration {
     this.checking = false;
     if (this.state !== 'registered') return;
     if (code !== null) {
+      this.deps.bindingChecks.refused++;
       this.queryMode = 'refresh';
       this.note(`Binding query answered ${code} ${reason}: this registrar does not answer queries, so the audit refreshes the registration every ${this.checkSeconds()} s instead.`);
     } else {
+      this.deps.bindingChecks.failed++;
       this.note(`Binding query failed (${reason}): refreshing the registration instead.`);
     }
     this.registerNow();
@@ -584,6 +592,7 @@ export class Registration {
     if (refreshAt <= this.deps.scheduler.now() + delay) return;
     if (this.queryMode === 'refresh') {
       // This registrar does not answer queries: the audit is a refresh, at the audit's pace.
+      this.deps.bindingChecks.refreshed++;
       this.schedule(delay);
       this.nextAttemptAt = this.timer?.at ?? null;
       return;

@@ -56,6 +56,25 @@ export interface RegistrationStatus {
   lastSuccessAt: number | null;
 }
 
+/**
+ * Outcomes of binding audits (REGISTER without Contact, RFC 3261 §10.2.3): our Contact
+ * listed; lost (not listed); answered without any Contact, or with an error, or not at all
+ * (a refresh replaced it); replaced by a refresh because the registrar does not answer
+ * queries usefully.
+ */
+export interface BindingCheckCounters {
+  listed: number;
+  lost: number;
+  contactless: number;
+  refused: number;
+  failed: number;
+  refreshed: number;
+}
+
+export function newBindingCheckCounters(): BindingCheckCounters {
+  return { listed: 0, lost: 0, contactless: 0, refused: 0, failed: 0, refreshed: 0 };
+}
+
 export interface TraceEntry {
   /** 'note': the engine's own remark between messages (e.g. why a refresh replaced a binding query). */
   direction: 'out' | 'in' | 'note';

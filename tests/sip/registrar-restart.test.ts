@@ -144,5 +144,8 @@ test('Kamailio restarted while bound: UDP bindings found lost by the audit and b
     const reasons = events.map((e) => e.reason);
     assert.ok(reasons.includes(r.transport === 'udp' ? 'binding-lost' : 'connection-closed'), `${r.user}: ${JSON.stringify(reasons)}`);
   }
+  const metrics = await (await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } })).text();
+  const lost = Number(/^sip_binding_checks_total\{result="lost"\} (\d+)$/m.exec(metrics)?.[1]);
+  assert.ok(lost >= 4, `/metrics counts the lost bindings found (${lost})`);
   console.log(`# back after restart: ${report}; longest "registered" without a binding: ${longestLieMs} ms`);
 });

@@ -115,6 +115,7 @@ test('a registrar that lost our binding (restart) → retrying "binding-lost" �
   assert.ok(h.statuses[0].at - lostAt <= CHECK_MS, 'found within one interval');
   assert.equal(h.statuses[0].expiresAt, null);
   assert.equal(bindings.size, 1, 'bound again at the registrar');
+  assert.deepEqual(h.engine.counters().bindingChecks, { listed: 1, lost: 1, contactless: 0, refused: 0, failed: 0, refreshed: 0 });
 });
 
 test('our Contact missing among other bindings → binding-lost even before any query listed it', async () => {
@@ -141,6 +142,10 @@ test('a registrar that answers queries without Contact never makes the binding l
   assert.equal(h.queries().length, 2, 'two contact-less answers, then refreshes only');
   assert.ok(h.requests().length - h.queries().length >= 5, 'a refresh per interval');
   assert.match(h.notes[0], /without any Contact: refreshing/);
+  const checks = h.engine.counters().bindingChecks;
+  assert.equal(checks.contactless, 2);
+  assert.equal(checks.lost, 0);
+  assert.ok(checks.refreshed >= 3, `audits done as refreshes: ${checks.refreshed}`);
   assert.match(h.notes[1], /does not list bindings, so the audit refreshes the registration every 10 s instead/);
   assert.equal(bindings.size, 1);
 });

@@ -19,6 +19,7 @@ export const envSchema = z.object({
   SIP_TLS_CA_FILE: z.string().min(1).optional(),
   REGISTRAR_STARTUP_SPREAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   REGISTRAR_SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  REGISTRAR_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_PREVIOUS: z.string().min(1).optional(),
   ADMIN_EMAIL: z.string().optional(),

@@ -1,0 +1,28 @@
+// Why the engine could not start, in words an operator can act on: what is wrong (stored with
+// the heartbeat and shown in the portal's banner) and what to change (logged once).
+
+export interface StartFailure {
+  /** What is wrong, e.g. "SIP_BIND 127.0.0.1:5060 is in use". */
+  reason: string;
+  /** What to change. */
+  fix: string;
+}
+
+const FREE_BIND = 'Set SIP_BIND to a free address:port, or REGISTRAR_ENABLED=0 and run `npm run registrar` apart';
+
+export function explainStartFailure(err: unknown, bind: string): StartFailure {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return { reason: `SIP_BIND ${bind} is in use`, fix: `${FREE_BIND} (or stop the process that holds it)` };
+    case 'EACCES':
+      return {
+        reason: `SIP_BIND ${bind} is not permitted (ports below 1024 need privileges)`,
+        fix: 'Set SIP_BIND to a port of 1024 or above, or grant the process CAP_NET_BIND_SERVICE',
+      };
+    case 'EADDRNOTAVAIL':
+      return { reason: `SIP_BIND ${bind}: the address is not on this machine`, fix: 'Set SIP_BIND to an address of this machine, or 0.0.0.0:<port>' };
+    default:
+      return { reason: err instanceof Error ? err.message : String(err), fix: 'Check the registrar settings (SIP_*, REGISTRAR_*, SECRET_KEY)' };
+  }
+}

@@ -10,9 +10,17 @@ export interface StartFailure {
 
 const FREE_BIND = 'Set SIP_BIND to a free address:port, or REGISTRAR_ENABLED=0 and run `npm run registrar` apart';
 
+/** The system error code (EADDRINUSE, …) of `err` or of the error it wraps (its `cause`). */
+function systemCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as Error).cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('E_')) return code;
+  }
+  return undefined;
+}
+
 export function explainStartFailure(err: unknown, bind: string): StartFailure {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
+  switch (systemCode(err)) {
     case 'EADDRINUSE':
       return { reason: `SIP_BIND ${bind} is in use`, fix: `${FREE_BIND} (or stop the process that holds it)` };
     case 'EACCES':

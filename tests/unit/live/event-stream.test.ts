@@ -111,8 +111,9 @@ test('a new client gets a snapshot, then live status events', async () => {
     return m.some((x) => x.event === 'status');
   });
   assert.equal(msgs[0]!.event, 'snapshot');
-  const snapshot = msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string }> };
+  const snapshot = msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string }>; engine: { state: string } };
   assert.ok(snapshot.registrations.some((r) => r.registrationId === 1 && r.state === 'registered'));
+  assert.equal(snapshot.engine.state, 'unknown'); // no engine has written a heartbeat here
   const status = msgs.find((x) => x.event === 'status')!;
   assert.equal(status.id, String(later));
   assert.deepEqual((status.data as { registrationId: number; state: string }).state, 'retrying');

@@ -21,8 +21,14 @@ export interface Portal {
   adminHeaders(): Record<string, string>;
   /** The last 50,000 characters the server printed. */
   log(): string;
-  /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed. */
-  stop(): Promise<void>;
+  /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed (unless kept, for a restart). */
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+/** Where a portal runs: a free port and a fresh database unless given (to restart one). */
+export interface PortalPlace {
+  port?: number;
+  dbPath?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -45,10 +51,10 @@ export async function signIn(base: string, email: string, password: string): Pro
  * ADMIN_PASSWORD unless `env` sets ADMIN_EMAIL to ''), waits until /api/health answers, then signs
  * the admin in.
  */
-export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<Portal> {
-  const port = await getFreePort();
+export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000, place: PortalPlace = {}): Promise<Portal> {
+  const port = place.port ?? (await getFreePort());
   const base = `http://127.0.0.1:${port}`;
-  const dbPath = join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
+  const dbPath = place.dbPath ?? join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: {
@@ -69,7 +75,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
 
-  const stop = async () => {
+  const stop = async ({ keepDatabase = false } = {}) => {
     if (child.pid && child.exitCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
@@ -87,7 +93,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
       await exited;
       clearTimeout(timer);
     }
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+    if (!keepDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   };
 
   const deadline = Date.now() + timeoutMs;

@@ -100,6 +100,7 @@ test.describe('the portal goes away under an open dashboard', () => {
       body: JSON.stringify({ ddiProviderId, username: USER, domain: `127.0.0.1:${kamailio.udpPort}`, ddi: randomDdi(), password: PASSWORD }),
     });
     expect(created.status, await created.clone().text()).toBe(201);
+    const { id } = (await created.json()) as { id: number };
 
     await signInBrowser(page, portal!);
     await page.goto(`${base}/`);
@@ -109,6 +110,12 @@ test.describe('the portal goes away under an open dashboard', () => {
     await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
     const streamBanner = page.getByRole('alert').filter({ hasText: 'Connection to the portal lost' });
     await expect(streamBanner).toHaveCount(0);
+    // the registration's own page, open alongside
+    const detail = await page.context().newPage();
+    await detail.goto(`${base}/registrations/${id}`);
+    const detailBadge = detail.locator('[data-fact="state"] .badge');
+    const detailBanner = detail.getByRole('alert').filter({ hasText: 'Connection to the portal lost' });
+    await expect(detailBadge).toHaveText('registered');
 
     // the portal stops (SIGTERM): its engine removes the binding, the page is left alone
     const stopping = portal!.stop({ keepDatabase: true });
@@ -118,6 +125,9 @@ test.describe('the portal goes away under an open dashboard', () => {
     await expect(badge).toContainText('last known');
     await expect(page.getByRole('status').filter({ hasText: /^Connection lost$/ })).toBeVisible();
     await expect(page.locator('.count')).toContainText('as of');
+    await expect(detailBanner).toBeVisible();
+    await expect(detailBadge).toHaveAttribute('data-stale', 'true');
+    await expect(detail.locator('#status-title')).toContainText('as of');
     await stopping;
 
     // back on the same port and database: the stream resumes, the page resyncs, the banner goes
@@ -126,5 +136,8 @@ test.describe('the portal goes away under an open dashboard', () => {
     await expect(badge).not.toHaveAttribute('data-stale', { timeout: 5_000 });
     await expect(badge).toHaveText('registered', { timeout: 15_000 });
     await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
+    await expect(detailBanner).toHaveCount(0, { timeout: 20_000 });
+    await expect(detailBadge).not.toHaveAttribute('data-stale');
+    await expect(detailBadge).toHaveText('registered', { timeout: 15_000 });
   });
 });

@@ -15,6 +15,8 @@ export interface Portal {
   base: string;
   port: number;
   dbPath: string;
+  /** Sends `signal` to the portal's process group (e.g. SIGSTOP / SIGCONT to make it hang). */
+  signal(signal: NodeJS.Signals): void;
   /** A session of TEST_ADMIN (cookie value), absent when started without the admin. */
   adminSession: string | null;
   /** Headers for an admin API call: session cookie and the portal's Origin (unless started without the admin). */
@@ -113,5 +115,6 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const withAdmin = env.ADMIN_EMAIL !== '';
   const adminSession = withAdmin ? await signIn(base, TEST_ADMIN.email, TEST_ADMIN.password) : null;
   const adminHeaders = (): Record<string, string> => (adminSession ? { cookie: `ddr_session=${adminSession}`, origin: base } : {});
-  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop };
+  const signal = (sig: NodeJS.Signals) => process.kill(-child.pid!, sig);
+  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop, signal };
 }

@@ -141,3 +141,35 @@ test.describe('the portal goes away under an open dashboard', () => {
     await expect(detailBadge).toHaveText('registered', { timeout: 15_000 });
   });
 });
+
+test.describe('the portal hangs with the stream open', () => {
+  let portal: Portal | null = null;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    portal = await startPortal({ REGISTRAR_ENABLED: '0' });
+  });
+  test.afterAll(async () => {
+    portal?.signal('SIGCONT');
+    await portal?.stop();
+  });
+
+  test('a silent stream is taken for lost (stale banner), and recovers when the portal answers again', async ({ page }) => {
+    test.setTimeout(90_000);
+    await signInBrowser(page, portal!);
+    await page.goto(`${portal!.base}/`);
+    await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
+    const streamBanner = page.getByRole('alert').filter({ hasText: 'Connection to the portal lost' });
+
+    // frozen, not closed: the connection stays open and only the silence tells (12 s, then 5 s)
+    portal!.signal('SIGSTOP');
+    try {
+      await expect(streamBanner).toBeVisible({ timeout: 25_000 });
+      await expect(page.getByRole('status').filter({ hasText: /^Connection lost$/ })).toBeVisible();
+    } finally {
+      portal!.signal('SIGCONT');
+    }
+    await expect(streamBanner).toHaveCount(0, { timeout: 15_000 });
+    await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
+  });
+});

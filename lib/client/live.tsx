@@ -101,14 +101,10 @@ export function useOnLiveEvent(id: number | null, fn: () => void): void {
   }, [ctx, id]);
 }
 
-export function useConnection(): Connection {
-  return useContext(LiveContext)?.connection ?? 'connecting';
-}
-
 /** A stream with no event (the engine event comes at least every 5 s) for this long is dead. */
 const STREAM_SILENCE_MS = 12_000;
 /** A stream lost for longer than this makes the states on screen stale. */
-export const STALE_AFTER_MS = 5_000;
+const STALE_AFTER_MS = 5_000;
 
 export type LiveHealth = Pick<LiveContextValue, 'connection' | 'engine' | 'lostAt' | 'streamStale'>;
 

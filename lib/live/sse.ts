@@ -16,7 +16,7 @@ import type { StatusEvent } from './types';
 /** How often an open stream looks at the engine's health (sent when it changed). */
 const ENGINE_CHECK_MS = 1_000;
 /** The engine's health is sent at least this often, changed or not. */
-export const ENGINE_PING_MS = 5_000;
+const ENGINE_PING_MS = 5_000;
 /** How often an open stream re-checks that its caller is still signed in. */
 const RECHECK_MS = 5_000;
 

@@ -4,6 +4,7 @@ import { authenticate } from './lib/auth/authenticate';
 import { bootstrapAdminFromEnv } from './lib/auth/setup';
 import { getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
+import { createEngineHealthReader } from './lib/engine/health';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
 import { createMetrics } from './lib/metrics';
@@ -11,7 +12,7 @@ import { getKeyring } from './lib/secrets/keyring';
 import { sealStoredSecrets } from './lib/secrets/seal-stored';
 import { parseTrustedProxies } from './lib/server/client-address';
 import { gate } from './lib/server/gate';
-import { startRegistrar, type RunningRegistrar } from './registrar/start';
+import { RegistrarStartError, startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
@@ -28,11 +29,12 @@ async function main() {
   await app.prepare();
 
   const tail = new EventTail(db.$client);
-  const eventStream = createEventStreamHandler(db.$client, tail);
+  const engineHealth = createEngineHealthReader(db.$client);
+  const eventStream = createEventStreamHandler(db.$client, tail, engineHealth);
 
   const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db.$client, config) : null;
   if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
-  const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null);
+  const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null, engineHealth);
 
   const gateOptions = { dev, trustedProxies: parseTrustedProxies(config.TRUST_PROXY) };
   const server = createServer((req, res) => {
@@ -91,17 +93,14 @@ function sealPasswordsAtStart(sqlite: Parameters<typeof sealStoredSecrets>[0]): 
 
 /**
  * The portal stays up when the engine cannot start (e.g. SIP_BIND already in use), so operators
- * can still configure; the reason is printed with what to change.
+ * can still configure; one log line says what is wrong and what to change, and the heartbeat row
+ * carries the reason to every page's banner.
  */
 async function startRegistrarOrExplain(sqlite: Parameters<typeof startRegistrar>[0], config: Env): Promise<RunningRegistrar | null> {
   try {
     return await startRegistrar(sqlite, config);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    console.error(
-      `registrar NOT started: ${reason}\n` +
-        `  Set SIP_BIND to a free address:port (now ${config.SIP_BIND}), or REGISTRAR_ENABLED=0 and run \`npm run registrar\` apart.`,
-    );
+    console.error(err instanceof RegistrarStartError ? err.logLine() : `registrar NOT started: ${err instanceof Error ? err.message : String(err)}`);
     return null;
   }
 }

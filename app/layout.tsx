@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { EngineBanner } from '@/components/EngineBanner';
 import { Nav } from '@/components/Nav';
 import { currentOperator } from '@/lib/auth/current';
+import { getEngineHealth } from '@/lib/engine/health-query';
 import { LiveProvider } from '@/lib/client/live';
 import { QueryProvider } from '@/lib/client/query-provider';
 import { SessionProvider } from '@/lib/client/session';
@@ -28,10 +30,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <SessionProvider operator={operator}>
           <QueryProvider>
             {operator ? (
-              <LiveProvider>
+              <LiveProvider initialEngine={getEngineHealth()}>
                 <header className="site-header">
                   <Nav />
                 </header>
+                <EngineBanner />
                 {main}
               </LiveProvider>
             ) : (

@@ -6,12 +6,13 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative } from '@/lib/client/format';
-import { hasStatusSnapshot, mergeStatus, useNow, useStatusMap, type StatusMap } from '@/lib/client/live';
+import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap, type StatusMap } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';
+import { StreamLostBanner } from './StreamLostBanner';
 
 type Row = {
   r: Registration;
@@ -190,6 +191,7 @@ export function Dashboard() {
   const total = all.total;
   return (
     <>
+      <StreamLostBanner />
       <ErrorNote error={all.error ?? providers.error} />
       <section aria-labelledby="counts-title">
         <h2 id="counts-title" className="sr-only">
@@ -272,7 +274,8 @@ function Problems({
   loading: boolean;
   onShowAll: () => void;
 }) {
-  const now = useNow(1000);
+  const now = useLiveNow(1000);
+  const staleSince = useStaleSince();
   const shown = problems.slice(0, PROBLEMS_SHOWN);
   const count = loading ? (expected ?? problems.length) : problems.length;
   const more = Math.max(0, count - shown.length);
@@ -281,10 +284,15 @@ function Problems({
       <div className="section-head">
         <h2 id="problems-title">
           Problems {count > 0 ? <span className="count-pill">{count.toLocaleString()}</span> : null}
+          {staleSince !== null ? <span className="muted as-of"> as of {formatClock(staleSince)}</span> : null}
         </h2>
       </div>
       {problems.length === 0 && (!loading || expected === 0) ? (
-        <p className="empty ok-note">No problems: no registration is retrying or rejected.</p>
+        staleSince !== null ? (
+          <p className="empty">Not known: the states shown are from {formatClock(staleSince)}, not live.</p>
+        ) : (
+          <p className="empty ok-note">No problems: no registration is retrying or rejected.</p>
+        )
       ) : problems.length === 0 ? (
         <p className="muted">Loading…</p>
       ) : (
@@ -313,7 +321,7 @@ function Problems({
                   </td>
                   <td className="mono">{row.r.ddi}</td>
                   <td>
-                    <StatusBadge status={row.s} />
+                    <StatusBadge status={row.s} live />
                   </td>
                   <td>
                     <Outcome s={row.s} />
@@ -384,7 +392,8 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? items[0]!.start : 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
-  const now = useNow(1000);
+  const now = useLiveNow(1000);
+  const staleSince = useStaleSince();
 
   return (
     <div className="list">
@@ -432,6 +441,7 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
           : filtered.length === rows.length
             ? `${rows.length.toLocaleString()} registration${rows.length === 1 ? '' : 's'}`
             : `${filtered.length.toLocaleString()} of ${rows.length.toLocaleString()} registrations match`}
+        {staleSince !== null ? ` · states and times as of ${formatClock(staleSince)}, not live` : null}
       </p>
       <div className="table-wrap virtual-wrap" ref={scrollRef} id={`${uid}-table`}>
         <table className="table live-table" aria-rowcount={filtered.length + 1}>
@@ -487,7 +497,7 @@ const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: numb
       </td>
       <td className="mono">{r.ddi}</td>
       <td>
-        <StatusBadge status={s} />
+        <StatusBadge status={s} live />
       </td>
       <td className="clip">
         <Outcome s={s} />

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useConnection } from '@/lib/client/live';
+import { useLiveHealth, type LiveHealth } from '@/lib/client/live';
 import { useCan, useOperator } from '@/lib/client/session';
 import { SignOutButton } from './auth/SignOutButton';
 
@@ -17,12 +17,21 @@ const links: NavLink[] = [
   { href: '/help', label: 'Help' },
 ];
 
+/** The indicator's look and words: green "Live" only when the stream is up and the engine runs. */
+function indicator({ connection, engine, streamStale }: LiveHealth): { kind: string; label: string } {
+  if (streamStale) return { kind: 'lost', label: 'Connection lost' };
+  if (connection === 'live' && engine?.state === 'stopped') return { kind: 'engine-down', label: 'Engine not running' };
+  if (connection === 'live') return { kind: 'live', label: 'Live' };
+  if (connection === 'unsupported') return { kind: 'unsupported', label: 'No live updates' };
+  return { kind: connection, label: connection === 'connecting' ? 'Connecting…' : 'Reconnecting…' };
+}
+
 const isCurrent = (href: string, pathname: string) => (href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`));
 
 /** The main navigation of a signed-in operator: sections, live status, who is signed in, sign-out. */
 export function Nav() {
   const pathname = usePathname() ?? '/';
-  const connection = useConnection();
+  const live = indicator(useLiveHealth());
   const operator = useOperator();
   const isAdmin = useCan('admin');
   return (
@@ -41,8 +50,8 @@ export function Nav() {
             </li>
           ))}
       </ul>
-      <span className={`live-indicator live-${connection}`} role="status" title="Status updates pushed by the server">
-        {connection === 'live' ? 'Live' : connection === 'unsupported' ? 'No live updates' : connection === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+      <span className={`live-indicator live-${live.kind}`} role="status" title="Status updates pushed by the server">
+        {live.label}
       </span>
       {operator ? (
         <div className="nav-account">

@@ -12,7 +12,7 @@ import {
   formatRelative,
   formatTime,
 } from '@/lib/client/format';
-import { mergeStatus, useLiveStatus, useNow, useOnLiveEvent } from '@/lib/client/live';
+import { mergeStatus, useLiveNow, useLiveStatus, useOnLiveEvent, useStaleSince } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus, StatusEventJson } from '@/lib/client/types';
 import { AuditHistory } from './AuditHistory';
@@ -22,6 +22,7 @@ import { RegistrationForm } from './RegistrationForm';
 import { RegistrationSettings } from './RegistrationSettings';
 import { SipLadder } from './SipLadder';
 import { StatusBadge } from './StatusBadge';
+import { StreamLostBanner } from './StreamLostBanner';
 
 /** Refreshes the detail's server-side views (full status, timeline, ladder, uptime) after pushed events, at most every 300 ms. */
 function useLiveRefresh(id: number) {
@@ -54,6 +55,7 @@ export function RegistrationDetail({ id }: { id: number }) {
   const since = sinceFromTimeline(s, live && s && s.at === live.at ? live.since : s ? new Date(s.at).getTime() : null, timeline.data);
   return (
     <>
+      <StreamLostBanner />
       <div className="page-head">
         <h1>
           Registration #{r.id} <span className="muted subtitle">{r.username}@{r.domain}</span>
@@ -112,18 +114,21 @@ function When({ at, now }: { at: number | string | null | undefined; now: number
 }
 
 function StatusCard({ r, s, since, onAction }: { r: Registration; s: RegistrationStatus | null; since: number | null; onAction: () => void }) {
-  const now = useNow(1000);
+  const now = useLiveNow(1000);
+  const staleSince = useStaleSince();
   const canAct = useCan('editor');
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
   return (
     <section className="card status-card" aria-labelledby="status-title">
       <div className="section-head">
-        <h2 id="status-title">Status</h2>
+        <h2 id="status-title">
+          Status {staleSince !== null ? <span className="muted as-of">as of {formatClock(staleSince)}</span> : null}
+        </h2>
         {canAct ? <Actions r={r} s={s} onAction={onAction} /> : null}
       </div>
       <dl className="facts" aria-live="polite">
         <Fact label="State" testId="state">
-          <StatusBadge status={s} /> {since && s ? <span className="muted">for {formatDuration(now - since)}</span> : null}
+          <StatusBadge status={s} live /> {since && s ? <span className="muted">for {formatDuration(now - since)}</span> : null}
         </Fact>
         <Fact label="Last response" testId="response">
           {s ? (

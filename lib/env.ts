@@ -24,6 +24,7 @@ export const envSchema = z.object({
   REGISTRAR_SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Binding audit interval (s): each registered binding is verified this often; 0 turns it off. */
   REGISTRAR_BINDING_CHECK_S: z.coerce.number().int().min(0).max(300).default(60),
+  REGISTRAR_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_PREVIOUS: z.string().min(1).optional(),
   ADMIN_EMAIL: z.string().optional(),

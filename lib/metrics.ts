@@ -1,8 +1,9 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
-// Registrations by state come from the database (true in both deployments); transaction
-// figures come from the in-process engine when it runs here.
+// Engine up/down (its heartbeat) and registrations by state come from the database (true in
+// both deployments); transaction figures come from the in-process engine when it runs here.
 import type Database from 'better-sqlite3';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import type { EngineHealth } from './engine/health';
 import type { EventTail } from './live/event-tail';
 import type { Engine } from '../registrar/engine';
 import { LATENCY_BUCKETS_MS } from '../registrar/transaction/counters';
@@ -33,9 +34,17 @@ function latencyHistogram(engine: Engine): Metric {
   } as unknown as Metric;
 }
 
-export function createMetrics(sqlite: Database.Database, tail: EventTail, engine: Engine | null): Registry {
+export function createMetrics(sqlite: Database.Database, tail: EventTail, engine: Engine | null, engineHealth: () => EngineHealth): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'registrar_engine_up',
+    help: 'Whether the registrar engine runs (1: its heartbeat is fresh; 0: stopped, silent or never seen), as GET /api/health says.',
+    registers: [registry],
+    collect() {
+      this.set(engineHealth().state === 'running' ? 1 : 0);
+    },
+  });
   const byState = sqlite.prepare<[], { state: string; n: number }>(
     'SELECT state, count(*) AS n FROM registration_status GROUP BY state',
   );

@@ -2,7 +2,7 @@
 // separate processes). SIGTERM/SIGINT unregister every binding, bounded by a deadline.
 import { openDatabase } from '../lib/db/client';
 import { env } from '../lib/env';
-import { startRegistrar } from './start';
+import { RegistrarStartError, startRegistrar } from './start';
 
 async function main(): Promise<void> {
   const config = env();
@@ -19,6 +19,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(err instanceof RegistrarStartError ? err.logLine() : err instanceof Error ? err.message : err);
   process.exit(1);
 });

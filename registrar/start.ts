@@ -6,7 +6,22 @@ import type { Keyring } from '../lib/secrets/key';
 import { keyringFromEnv } from '../lib/secrets/keyring';
 import { sealStoredSecrets } from '../lib/secrets/seal-stored';
 import { Engine } from './engine';
+import { explainStartFailure, type StartFailure } from './start-failure';
+import { Heartbeat } from './store/heartbeat';
 import { Supervisor } from './supervisor';
+
+/** The engine did not start; its heartbeat row already says why. */
+export class RegistrarStartError extends Error {
+  constructor(readonly failure: StartFailure) {
+    super(failure.reason);
+    this.name = 'RegistrarStartError';
+  }
+
+  /** The one log line: what is wrong and what to change. */
+  logLine(): string {
+    return `registrar NOT started: ${this.failure.reason}. ${this.failure.fix}.`;
+  }
+}
 
 export interface RunningRegistrar {
   engine: Engine;
@@ -32,8 +47,41 @@ function sealPasswords(sqlite: Database.Database, config: Env, log: (message: st
   return keyring;
 }
 
+/**
+ * Starts the engine and its heartbeat. On failure the heartbeat row is set to stopped with the
+ * reason (so the portal can show it) and a RegistrarStartError is thrown.
+ */
 export async function startRegistrar(sqlite: Database.Database, config: Env): Promise<RunningRegistrar> {
   const log = (m: string) => console.log(m);
+  const heartbeat = new Heartbeat(sqlite, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS });
+  let running: Omit<RunningRegistrar, 'stop'>;
+  try {
+    running = await startEngine(sqlite, config, log);
+  } catch (err) {
+    const failure = explainStartFailure(err, config.SIP_BIND);
+    recordStop(heartbeat, failure.reason);
+    throw new RegistrarStartError(failure);
+  }
+  heartbeat.start();
+  return {
+    ...running,
+    stop: async () => {
+      await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
+      recordStop(heartbeat, 'shut down');
+    },
+  };
+}
+
+/** Marks the heartbeat stopped; a database error is logged, never thrown over the real outcome. */
+function recordStop(heartbeat: Heartbeat, reason: string): void {
+  try {
+    heartbeat.stopped(reason);
+  } catch (err) {
+    console.error(`registrar: cannot record the stop (${reason}): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function startEngine(sqlite: Database.Database, config: Env, log: (message: string) => void): Promise<Omit<RunningRegistrar, 'stop'>> {
   const keyring = sealPasswords(sqlite, config, log);
   const bind = splitHostPort(config.SIP_BIND);
   const engine = new Engine({
@@ -52,5 +100,5 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     keyring,
   });
   await supervisor.start();
-  return { engine, supervisor, stop: () => supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS) };
+  return { engine, supervisor };
 }

@@ -15,14 +15,22 @@ export interface Portal {
   base: string;
   port: number;
   dbPath: string;
+  /** Sends `signal` to the portal's process group (e.g. SIGSTOP / SIGCONT to make it hang). */
+  signal(signal: NodeJS.Signals): void;
   /** A session of TEST_ADMIN (cookie value), absent when started without the admin. */
   adminSession: string | null;
   /** Headers for an admin API call: session cookie and the portal's Origin (unless started without the admin). */
   adminHeaders(): Record<string, string>;
   /** The last 50,000 characters the server printed. */
   log(): string;
-  /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed. */
-  stop(): Promise<void>;
+  /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed (unless kept, for a restart). */
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+/** Where a portal runs: a free port and a fresh database unless given (to restart one). */
+export interface PortalPlace {
+  port?: number;
+  dbPath?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -45,10 +53,10 @@ export async function signIn(base: string, email: string, password: string): Pro
  * ADMIN_PASSWORD unless `env` sets ADMIN_EMAIL to ''), waits until /api/health answers, then signs
  * the admin in.
  */
-export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<Portal> {
-  const port = await getFreePort();
+export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000, place: PortalPlace = {}): Promise<Portal> {
+  const port = place.port ?? (await getFreePort());
   const base = `http://127.0.0.1:${port}`;
-  const dbPath = join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
+  const dbPath = place.dbPath ?? join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: {
@@ -69,7 +77,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
 
-  const stop = async () => {
+  const stop = async ({ keepDatabase = false } = {}) => {
     if (child.pid && child.exitCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
@@ -87,7 +95,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
       await exited;
       clearTimeout(timer);
     }
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+    if (!keepDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -107,5 +115,6 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const withAdmin = env.ADMIN_EMAIL !== '';
   const adminSession = withAdmin ? await signIn(base, TEST_ADMIN.email, TEST_ADMIN.password) : null;
   const adminHeaders = (): Record<string, string> => (adminSession ? { cookie: `ddr_session=${adminSession}`, origin: base } : {});
-  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop };
+  const signal = (sig: NodeJS.Signals) => process.kill(-child.pid!, sig);
+  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop, signal };
 }

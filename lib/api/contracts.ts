@@ -126,7 +126,20 @@ export const deletedJsonSchema = z
   .strict()
   ;
 
-export const healthJsonSchema = z.object({ status: z.literal('ok') }).strict();
+export const engineHealthJsonSchema = z
+  .object({
+    state: z.enum(['running', 'stopped', 'unknown']).meta({
+      description: "'running': an engine's heartbeat is at most three intervals old; 'stopped': the engine shut down, failed to start, or its heartbeat went silent; 'unknown': no engine has ever written a heartbeat to this database.",
+    }),
+    heartbeatAt: epochMs.nullable().meta({ description: 'The last heartbeat (null when unknown).' }),
+    bind: z.string().nullable().meta({ description: "The engine's SIP_BIND (null when unknown)." }),
+    since: epochMs.optional().meta({ description: 'When stopped: since when (its last heartbeat).' }),
+    reason: z.string().optional().meta({ description: 'When stopped: why, e.g. "SIP_BIND 127.0.0.1:5060 is in use", "shut down".' }),
+  })
+  .strict()
+  .meta({ description: 'The registrar engine, from its heartbeat.' });
+
+export const healthJsonSchema = z.object({ status: z.literal('ok'), engine: engineHealthJsonSchema }).strict();
 
 export const auditEntryJsonSchema = z
   .object({

@@ -196,7 +196,7 @@ export function buildOpenApiDocument() {
         get: {
           tags: ['System'],
           summary: 'Health check',
-          description: '200 once the database answers `SELECT 1`.',
+          description: '200 once the database answers `SELECT 1` (whatever the engine does), with the state of the registrar engine from its heartbeat.',
           responses: { '200': response('The portal and its database answer.', ref('Health')), '503': error('The database does not answer.') },
         },
       },
@@ -204,7 +204,7 @@ export function buildOpenApiDocument() {
         get: {
           tags: ['System'],
           summary: 'Prometheus metrics',
-          description: 'Registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients.',
+          description: 'Whether the registrar engine runs (`registrar_engine_up`), registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients.',
           responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
         },
       },

@@ -6,10 +6,15 @@
  *  - updates the normalized status map (query key ['status-map']) that lists and the dashboard read,
  *  - patches `status` of cached registration pages and details (setQueriesData),
  *  - notifies per-registration listeners (the detail page refreshes its timeline and ladder).
+ * It also keeps the truth about the states shown: the registrar engine's health (pushed with the
+ * snapshot and as `engine` events, at least every 5 s) and when the stream was lost. A stream
+ * silent for STREAM_SILENCE_MS is taken for dead and reopened (resuming with Last-Event-ID); one
+ * lost for STALE_AFTER_MS makes the states on screen "stale" (useStaleSince).
  */
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { RegistrationState } from '../db/schema';
+import type { EngineHealth } from '../engine/health';
 import type { StatusEvent } from '../live/types';
 import { keys } from './api';
 import type { Page, Registration, RegistrationStatus } from './types';
@@ -69,7 +74,16 @@ export function mergeStatus(base: RegistrationStatus | null | undefined, live: L
 // ---------------------------------------------------------------- listeners (per registration)
 
 type Listener = (ids: ReadonlySet<number>) => void;
-type LiveContextValue = { subscribe: (fn: Listener) => () => void; connection: Connection };
+type LiveContextValue = {
+  subscribe: (fn: Listener) => () => void;
+  connection: Connection;
+  /** The registrar engine's health, as last pushed (or as the page was rendered with). */
+  engine: EngineHealth | null;
+  /** When the stream was lost (null while connected and resynced). */
+  lostAt: number | null;
+  /** The stream has been lost for more than STALE_AFTER_MS. */
+  streamStale: boolean;
+};
 const LiveContext = createContext<LiveContextValue | null>(null);
 
 /** Calls `fn` (at most once per frame) whenever a pushed event concerns registration `id`. */
@@ -87,8 +101,34 @@ export function useOnLiveEvent(id: number | null, fn: () => void): void {
   }, [ctx, id]);
 }
 
-export function useConnection(): Connection {
-  return useContext(LiveContext)?.connection ?? 'connecting';
+/** A stream with no event (the engine event comes at least every 5 s) for this long is dead. */
+const STREAM_SILENCE_MS = 12_000;
+/** A stream lost for longer than this makes the states on screen stale. */
+const STALE_AFTER_MS = 5_000;
+
+export type LiveHealth = Pick<LiveContextValue, 'connection' | 'engine' | 'lostAt' | 'streamStale'>;
+
+/** The stream's connection, the engine's health and whether the states shown are stale. */
+export function useLiveHealth(): LiveHealth {
+  const ctx = useContext(LiveContext);
+  return { connection: ctx?.connection ?? 'connecting', engine: ctx?.engine ?? null, lostAt: ctx?.lostAt ?? null, streamStale: ctx?.streamStale ?? false };
+}
+
+/**
+ * Since when the states on screen are not live (null while they are): since the stream was lost
+ * (after STALE_AFTER_MS), else since the engine stopped.
+ */
+export function useStaleSince(): number | null {
+  const { streamStale, lostAt, engine } = useLiveHealth();
+  if (streamStale && lostAt !== null) return lostAt;
+  if (engine?.state === 'stopped') return engine.since ?? engine.heartbeatAt;
+  return null;
+}
+
+/** useNow for countdowns: frozen at the moment the states became stale, so they do not pretend. */
+export function useLiveNow(ms = 1000): number {
+  const now = useNow(ms);
+  return useStaleSince() ?? now;
 }
 
 // ---------------------------------------------------------------- cache access
@@ -165,16 +205,29 @@ function applyBatch(client: QueryClient, snapshot: Wire[] | null, events: Wire[]
 
 // ---------------------------------------------------------------- provider
 
-export function LiveProvider({ children }: { children: ReactNode }) {
+export function LiveProvider({ children, initialEngine = null }: { children: ReactNode; initialEngine?: EngineHealth | null }) {
   const client = useQueryClient();
   const [connection, setConnection] = useState<Connection>('connecting');
+  const [engine, setEngine] = useState<EngineHealth | null>(initialEngine);
+  const [lostAt, setLostAt] = useState<number | null>(null);
+  const [streamStale, setStreamStale] = useState(false);
   const listeners = useRef(new Set<Listener>());
-  const [ctx] = useState<Omit<LiveContextValue, 'connection'>>(() => ({
+  const [ctx] = useState<Pick<LiveContextValue, 'subscribe'>>(() => ({
     subscribe: (fn: Listener) => {
       listeners.current.add(fn);
       return () => listeners.current.delete(fn);
     },
   }));
+
+  // The stream lost for STALE_AFTER_MS makes the states stale, until it is back and resynced.
+  useEffect(() => {
+    if (lostAt === null) {
+      setStreamStale(false);
+      return;
+    }
+    const t = setTimeout(() => setStreamStale(true), Math.max(0, lostAt + STALE_AFTER_MS - Date.now()));
+    return () => clearTimeout(t);
+  }, [lostAt]);
 
   useEffect(() => {
     if (typeof EventSource === 'undefined') {
@@ -189,6 +242,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     let frame: number | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | null = null;
     let closed = false;
+    let heardAt = Date.now();
 
     const flush = () => {
       frame = null;
@@ -204,20 +258,36 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       // rAF pauses in background tabs: fall back to a timer so the cache still keeps up.
       frame = document.hidden ? (setTimeout(flush, 250) as unknown as number) : requestAnimationFrame(flush);
     };
+    /** A new heartbeat alone changes nothing on screen: the state object is kept (no re-render). */
+    const updateEngine = (next: EngineHealth) =>
+      setEngine((prev) => (prev && prev.state === next.state && prev.since === next.since && prev.reason === next.reason && prev.bind === next.bind ? prev : next));
+    /** The stream is gone: remember since when (the first loss counts until resynced). */
+    const lost = () => {
+      setConnection('reconnecting');
+      setLostAt((at) => at ?? Date.now());
+    };
+    /** Something arrived: the stream is alive; a snapshot or the engine's health means resynced. */
+    const heard = (resynced: boolean) => {
+      heardAt = Date.now();
+      if (resynced) setLostAt(null);
+    };
 
     const open = () => {
       if (closed) return;
       const url = lastId ? `/api/events?lastEventId=${encodeURIComponent(lastId)}` : '/api/events';
       const es = new EventSource(url);
       source = es;
+      heardAt = Date.now();
       es.onopen = () => setConnection('live');
       es.addEventListener('snapshot', (e) => {
         const msg = e as MessageEvent<string>;
         if (msg.lastEventId) lastId = msg.lastEventId;
         try {
-          const data = JSON.parse(msg.data) as { registrations?: Wire[] };
+          const data = JSON.parse(msg.data) as { registrations?: Wire[]; engine?: EngineHealth };
           pendingSnapshot = Array.isArray(data.registrations) ? data.registrations : [];
           pending = [];
+          if (data.engine) updateEngine(data.engine);
+          heard(true);
           schedule();
         } catch {
           /* malformed snapshot: wait for the next one */
@@ -226,6 +296,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       es.addEventListener('status', (e) => {
         const msg = e as MessageEvent<string>;
         if (msg.lastEventId) lastId = msg.lastEventId;
+        heard(false);
         try {
           pending.push(JSON.parse(msg.data) as Wire);
           schedule();
@@ -233,21 +304,35 @@ export function LiveProvider({ children }: { children: ReactNode }) {
           /* ignore one malformed event */
         }
       });
+      es.addEventListener('engine', (e) => {
+        try {
+          updateEngine(JSON.parse((e as MessageEvent<string>).data) as EngineHealth);
+          heard(true);
+        } catch {
+          /* ignore one malformed event */
+        }
+      });
       es.onerror = () => {
+        lost();
         if (es.readyState === EventSource.CLOSED) {
           // The browser gave up (e.g. a non-200 answer): reopen ourselves, resuming from lastId.
-          setConnection('reconnecting');
           es.close();
           retryTimer = setTimeout(open, 3000);
-        } else {
-          setConnection('reconnecting'); // the browser reconnects with Last-Event-ID
-        }
+        } // else the browser reconnects with Last-Event-ID
       };
     };
+    // An open stream that stays silent (a hung server, a dropped network path) is reopened.
+    const watchdog = setInterval(() => {
+      if (source?.readyState !== EventSource.OPEN || Date.now() - heardAt <= STREAM_SILENCE_MS) return;
+      source.close();
+      lost();
+      open();
+    }, 1000);
     open();
     return () => {
       closed = true;
       source?.close();
+      clearInterval(watchdog);
       if (retryTimer) clearTimeout(retryTimer);
       if (frame !== null) {
         cancelAnimationFrame(frame);
@@ -256,7 +341,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     };
   }, [client]);
 
-  return <LiveContext.Provider value={{ ...ctx, connection }}>{children}</LiveContext.Provider>;
+  const value = useMemo(() => ({ ...ctx, connection, engine, lostAt, streamStale }), [ctx, connection, engine, lostAt, streamStale]);
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
 
 // ---------------------------------------------------------------- ticking clock

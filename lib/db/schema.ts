@@ -223,3 +223,24 @@ export const auditLog = sqliteTable(
 
 export type OperatorRow = typeof operators.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
+
+export const engineNodeStates = ['running', 'stopped'] as const;
+export type EngineNodeState = (typeof engineNodeStates)[number];
+
+/**
+ * One row per registrar engine process (`<hostname>/<SIP_BIND>`): its heartbeat, written at start
+ * and every `interval_ms`, and why it stopped (clean shut-down, or a start that failed).
+ */
+export const engineNodes = sqliteTable('engine_nodes', {
+  nodeId: text('node_id').primaryKey(),
+  state: text('state', { enum: engineNodeStates }).notNull(),
+  bind: text('bind').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: integer('started_at').notNull(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+  intervalMs: integer('interval_ms').notNull(),
+  /** Why the engine is stopped; null while it runs. */
+  reason: text('reason'),
+});
+
+export type EngineNodeRow = typeof engineNodes.$inferSelect;

@@ -4,12 +4,19 @@
 // coalesced events it missed (or a snapshot when they are gone). A slow client never queues
 // more than one pending event per registration. A stream whose caller signs out (or whose
 // session expires, token is revoked, operator is disabled) ends within seconds.
+// The registrar engine's health rides along: in the snapshot, then as an `engine` event when it
+// changes and every ENGINE_PING_MS, which doubles as the stream's keep-alive (EventSource does
+// not hand SSE comments to the page, so the client sees a silent stream as a dead one).
 import type Database from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createEngineHealthReader, type EngineHealth } from '../engine/health';
 import { coalesce, type EventTail } from './event-tail';
 import type { StatusEvent } from './types';
 
-const HEARTBEAT_MS = 15_000;
+/** How often an open stream looks at the engine's health (sent when it changed). */
+const ENGINE_CHECK_MS = 1_000;
+/** The engine's health is sent at least this often, changed or not. */
+const ENGINE_PING_MS = 5_000;
 /** How often an open stream re-checks that its caller is still signed in. */
 const RECHECK_MS = 5_000;
 
@@ -38,7 +45,11 @@ function statusPayload(e: StatusEvent): string {
   return `id: ${e.id}\nevent: status\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
-export function createEventStreamHandler(sqlite: Database.Database, tail: EventTail) {
+function enginePayload(healthJson: string): string {
+  return `event: engine\ndata: ${healthJson}\n\n`;
+}
+
+export function createEventStreamHandler(sqlite: Database.Database, tail: EventTail, engineHealth: () => EngineHealth = createEngineHealthReader(sqlite)) {
   const snapshotRows = sqlite.prepare<[], SnapshotRow>(`
     SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
       next_attempt_at AS nextAttemptAt, target, at FROM registration_status`);
@@ -71,16 +82,30 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
       if (queued.length > 0) send(queued);
     });
 
+    let engineSent = JSON.stringify(engineHealth());
+    let engineSentAt = Date.now();
     const resumeFrom = lastEventId(req);
     const missed = resumeFrom === null ? null : tail.replay(resumeFrom);
     if (missed) {
       if (missed.length > 0) send(missed);
+      blocked = !res.write(enginePayload(engineSent)) || blocked;
     } else {
-      const snapshot = JSON.stringify({ registrations: snapshotRows.all() });
+      const snapshot = `{"registrations":${JSON.stringify(snapshotRows.all())},"engine":${engineSent}}`;
       blocked = !res.write(`id: ${tail.position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
     }
     const unsubscribe = tail.subscribe(send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const engineCheck = setInterval(() => {
+      let text: string;
+      try {
+        text = JSON.stringify(engineHealth());
+      } catch {
+        return; // database busy: the next check tries again (a throw here would end the process)
+      }
+      if (blocked || (text === engineSent && Date.now() - engineSentAt < ENGINE_PING_MS)) return;
+      engineSent = text;
+      engineSentAt = Date.now();
+      blocked = !res.write(enginePayload(text));
+    }, ENGINE_CHECK_MS);
     const { stillAllowed } = opts;
     const recheck = stillAllowed
       ? setInterval(() => {
@@ -88,7 +113,7 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
         }, opts.recheckMs ?? RECHECK_MS)
       : undefined;
     const close = () => {
-      clearInterval(heartbeat);
+      clearInterval(engineCheck);
       clearInterval(recheck);
       unsubscribe();
     };

@@ -94,10 +94,10 @@ describe('errors', () => {
 });
 
 describe('health', () => {
-  test('GET /api/health → 200 { status: "ok" }', async () => {
+  test('GET /api/health → 200 { status: "ok", engine } (no engine ever ran here: unknown)', async () => {
     const res = await server.api('/api/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(healthJsonSchema.parse(res.body), { status: 'ok' });
+    assert.deepEqual(healthJsonSchema.parse(res.body), { status: 'ok', engine: { state: 'unknown', heartbeatAt: null, bind: null } });
     assert.equal(res.headers.get('cache-control'), 'no-store');
   });
 });

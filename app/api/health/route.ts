@@ -1,13 +1,17 @@
 import { getDb } from '@/lib/db/client';
 import { errorResponse, json, publicRoute } from '@/lib/api/http';
+import { getEngineHealth } from '@/lib/engine/health-query';
 
 export const dynamic = 'force-dynamic';
 
-/** 200 `{ status: "ok" }` once the database answers `SELECT 1`, else 503. */
+/**
+ * 200 `{ status: "ok", engine }` once the database answers `SELECT 1`, whatever the engine does
+ * (`engine` says whether it runs); 503 when the database does not answer.
+ */
 export const GET = publicRoute(() => {
   try {
     getDb().$client.prepare('select 1').get();
-    return json({ status: 'ok' });
+    return json({ status: 'ok', engine: getEngineHealth() });
   } catch (err) {
     console.error('health check failed:', err instanceof Error ? err.message : err);
     return errorResponse({ code: 'unavailable', message: 'The database does not answer.' });

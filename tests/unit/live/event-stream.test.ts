@@ -1,5 +1,5 @@
 // The live status stream: coalescing, replay after reconnect (Last-Event-ID), snapshot when
-// the missed events are gone, over a real HTTP server on 127.0.0.1.
+// the missed events are gone, the engine's health, over a real HTTP server on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../../lib/db/client';
 import { coalesce, EventTail } from '../../../lib/live/event-tail';
 import { createEventStreamHandler } from '../../../lib/live/sse';
 import type { StatusEvent } from '../../../lib/live/types';
+import { Heartbeat } from '../../../registrar/store/heartbeat';
 
 let dir: string;
 let db: Db;
@@ -111,8 +112,9 @@ test('a new client gets a snapshot, then live status events', async () => {
     return m.some((x) => x.event === 'status');
   });
   assert.equal(msgs[0]!.event, 'snapshot');
-  const snapshot = msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string }> };
+  const snapshot = msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string }>; engine: { state: string } };
   assert.ok(snapshot.registrations.some((r) => r.registrationId === 1 && r.state === 'registered'));
+  assert.equal(snapshot.engine.state, 'unknown'); // no engine has written a heartbeat here
   const status = msgs.find((x) => x.event === 'status')!;
   assert.equal(status.id, String(later));
   assert.deepEqual((status.data as { registrationId: number; state: string }).state, 'retrying');
@@ -159,4 +161,28 @@ test('a reconnect whose missed events were pruned gets a fresh snapshot', async 
   const msgs = await readStream({ 'last-event-id': '1' }, (m) => m.length >= 1);
   assert.equal(msgs[0]!.event, 'snapshot');
   assert.equal(msgs[0]!.id, String(tail.position));
+});
+
+test("the engine's health is pushed when it changes (and right away to a resuming client)", async () => {
+  const beat = new Heartbeat(db.$client, { bind: '127.0.0.1:5098', intervalMs: 60_000 });
+  let started = false;
+  try {
+    const msgs = await readStream({}, (m) => {
+      if (!started && m.length === 1) {
+        started = true;
+        beat.start();
+      }
+      return m.some((x) => x.event === 'engine');
+    });
+    assert.equal(msgs[0]!.event, 'snapshot');
+    const engine = msgs.find((x) => x.event === 'engine')!;
+    assert.equal(engine.id, null, 'no id: it does not move Last-Event-ID');
+    assert.deepEqual({ ...(engine.data as object), heartbeatAt: 0 }, { state: 'running', bind: '127.0.0.1:5098', heartbeatAt: 0 });
+
+    const resumed = await readStream({ 'last-event-id': String(tail.position) }, (m) => m.some((x) => x.event === 'engine'), 500);
+    assert.equal((resumed.find((x) => x.event === 'engine')?.data as { state: string } | undefined)?.state, 'running');
+  } finally {
+    beat.stopped('shut down');
+    db.$client.prepare('DELETE FROM engine_nodes').run();
+  }
 });

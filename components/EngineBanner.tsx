@@ -1,0 +1,23 @@
+'use client';
+
+import { formatClock } from '@/lib/client/format';
+import { useLiveHealth } from '@/lib/client/live';
+
+/** On every page while the registrar engine is not running: since when, why, and what that means. */
+export function EngineBanner() {
+  const { engine } = useLiveHealth();
+  if (engine?.state !== 'stopped') return null;
+  const since = engine.since ?? engine.heartbeatAt ?? 0;
+  return (
+    <div className="site-banners">
+      <div role="alert" className="banner banner-engine" data-banner="engine">
+        <strong>The registrar engine is not running</strong> since{' '}
+        {/* server and browser may format the time differently (time zone, locale) */}
+        <time dateTime={new Date(since).toISOString()} suppressHydrationWarning>
+          {formatClock(since)}
+        </time>
+        : {engine.reason ?? 'stopped'}. No REGISTER is sent; the states shown are the last known, not live.
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+import 'server-only';
+import { getDb } from '../db/client';
+import { createEngineHealthReader, type EngineHealth } from './health';
+
+let read: (() => EngineHealth) | undefined;
+
+/** The registrar engine's health now (for route handlers and server components). */
+export function getEngineHealth(): EngineHealth {
+  read ??= createEngineHealthReader(getDb().$client);
+  return read();
+}

@@ -1,0 +1,67 @@
+// The engine's heartbeat in `engine_nodes`: one row per engine process, upserted as running at
+// start and every interval, set to stopped (with why) on a clean stop or a start that failed.
+// The portal reads it (lib/engine/health.ts) to tell a live engine from a dead one, whether the
+// engine runs inside the portal or apart (`npm run registrar`).
+import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+
+export interface HeartbeatOptions {
+  /** SIP_BIND as configured, e.g. 0.0.0.0:5060. */
+  bind: string;
+  intervalMs: number;
+  /** Logs a failed periodic write (default console.error). */
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null];
+
+export class Heartbeat {
+  readonly nodeId: string;
+  private readonly upsert: Database.Statement<Params>;
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+  private readonly startedAt: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly options: HeartbeatOptions,
+  ) {
+    this.nodeId = `${hostname()}/${options.bind}`;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((m) => console.error(m));
+    this.startedAt = this.now();
+    this.upsert = sqlite.prepare(`
+      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (node_id) DO UPDATE SET state = excluded.state, bind = excluded.bind, pid = excluded.pid,
+        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
+        interval_ms = excluded.interval_ms, reason = excluded.reason`);
+  }
+
+  /** Writes `running` now and every interval. A failed periodic write is logged, never thrown. */
+  start(): void {
+    this.write('running', null);
+    this.timer = setInterval(() => {
+      try {
+        this.write('running', null);
+      } catch (err) {
+        this.log(`registrar: heartbeat write failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes `stopped` with `reason` (e.g. "shut down", "SIP_BIND … is in use"). */
+  stopped(reason: string): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.write('stopped', reason);
+  }
+
+  private write(state: 'running' | 'stopped', reason: string | null): void {
+    const { bind, intervalMs } = this.options;
+    this.upsert.run(this.nodeId, state, bind, process.pid, this.startedAt, this.now(), intervalMs, reason);
+  }
+}

@@ -1,0 +1,101 @@
+// The registrar engine's health from its heartbeat: fresh, silent, stopped and never seen, with
+// an injected clock; the heartbeat writer against a real SQLite file; start failures in words.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openDatabase, type Db } from '../../../lib/db/client';
+import { createEngineHealthReader, engineHealth, MISSED_BEATS } from '../../../lib/engine/health';
+import { explainStartFailure } from '../../../registrar/start-failure';
+import { Heartbeat } from '../../../registrar/store/heartbeat';
+
+const T0 = Date.parse('2026-11-30T10:00:00Z');
+const node = (over: Partial<Parameters<typeof engineHealth>[0][number]> = {}) => ({
+  state: 'running' as const,
+  bind: '127.0.0.1:5060',
+  heartbeatAt: T0,
+  intervalMs: 5_000,
+  reason: null,
+  ...over,
+});
+
+describe('engineHealth', () => {
+  test('no row at all: unknown', () => {
+    assert.deepEqual(engineHealth([], T0), { state: 'unknown', heartbeatAt: null, bind: null });
+  });
+
+  test('a running row with a fresh heartbeat (up to three intervals old): running', () => {
+    assert.deepEqual(engineHealth([node()], T0 + 1_000), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5060' });
+    assert.equal(engineHealth([node()], T0 + MISSED_BEATS * 5_000).state, 'running');
+  });
+
+  test('a running row gone silent for more than three intervals: stopped since its last heartbeat', () => {
+    const h = engineHealth([node()], T0 + MISSED_BEATS * 5_000 + 1);
+    assert.equal(h.state, 'stopped');
+    assert.equal(h.since, T0);
+    assert.match(h.reason ?? '', /heartbeat stopped \(process killed or hung\)/);
+  });
+
+  test('a stopped row: stopped with its reason, since its last write', () => {
+    const h = engineHealth([node({ state: 'stopped', reason: 'SIP_BIND 127.0.0.1:5060 is in use' })], T0 + 1);
+    assert.deepEqual(h, { state: 'stopped', heartbeatAt: T0, bind: '127.0.0.1:5060', since: T0, reason: 'SIP_BIND 127.0.0.1:5060 is in use' });
+  });
+
+  test('several engines: any fresh one means running; else the most recent row tells', () => {
+    const old = node({ state: 'stopped', bind: '0.0.0.0:5060', reason: 'shut down', heartbeatAt: T0 - 60_000 });
+    assert.equal(engineHealth([old, node({ bind: '127.0.0.1:5070' })], T0).bind, '127.0.0.1:5070');
+    const failed = node({ state: 'stopped', reason: 'SIP_BIND 0.0.0.0:5060 is in use', heartbeatAt: T0 + 10 });
+    assert.equal(engineHealth([node({ heartbeatAt: T0 - 60_000 }), failed], T0 + 20).reason, 'SIP_BIND 0.0.0.0:5060 is in use');
+  });
+});
+
+describe('Heartbeat writer and the health read from the database', () => {
+  let dir: string;
+  let db: Db;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'engine-health-'));
+    db = openDatabase(join(dir, 'portal.db'));
+  });
+  after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('running at start, silent after three intervals, stopped with its reason on stop', () => {
+    let now = T0;
+    const clock = () => now;
+    const read = createEngineHealthReader(db.$client, clock);
+    assert.equal(read().state, 'unknown');
+
+    const beat = new Heartbeat(db.$client, { bind: '127.0.0.1:5099', intervalMs: 60_000, now: clock });
+    beat.start();
+    try {
+      assert.deepEqual(read(), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5099' });
+      now = T0 + 3 * 60_000 + 1;
+      assert.equal(read().state, 'stopped');
+      assert.equal(read().since, T0);
+    } finally {
+      beat.stopped('shut down');
+    }
+    assert.deepEqual(read(), { state: 'stopped', heartbeatAt: now, bind: '127.0.0.1:5099', since: now, reason: 'shut down' });
+    const row = db.$client.prepare('SELECT node_id AS nodeId, pid FROM engine_nodes').get() as { nodeId: string; pid: number };
+    assert.match(row.nodeId, /\/127\.0\.0\.1:5099$/);
+    assert.equal(row.pid, process.pid);
+  });
+});
+
+describe('explainStartFailure', () => {
+  const errno = (code: string) => Object.assign(new Error(`bind ${code} 127.0.0.1:5060`), { code });
+  test('says what is wrong with SIP_BIND and what to change', () => {
+    const inUse = explainStartFailure(errno('EADDRINUSE'), '127.0.0.1:5060');
+    assert.equal(inUse.reason, 'SIP_BIND 127.0.0.1:5060 is in use');
+    assert.match(inUse.fix, /Set SIP_BIND to a free address:port/);
+    assert.match(explainStartFailure(errno('EACCES'), '0.0.0.0:506').reason, /not permitted \(ports below 1024/);
+    assert.match(explainStartFailure(errno('EADDRNOTAVAIL'), '10.9.9.9:5060').reason, /not on this machine/);
+    assert.equal(explainStartFailure(new Error('boom'), 'x:1').reason, 'boom');
+    // as the UDP transport reports it: a SipError wrapping the system error
+    const wrapped = Object.assign(new Error('bind 127.0.0.1:5060: EADDRINUSE', { cause: errno('EADDRINUSE') }), { code: 'E_TRANSPORT' });
+    assert.equal(explainStartFailure(wrapped, '127.0.0.1:5060').reason, 'SIP_BIND 127.0.0.1:5060 is in use');
+  });
+});

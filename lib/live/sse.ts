@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createEngineHealthReader, type EngineHealth } from '../engine/health';
 import { coalesce, type EventTail } from './event-tail';
 import type { StatusEvent } from './types';
+import { withLapse } from '../registrations/lapse';
 
 /** How often an open stream looks at the engine's health (sent when it changed). */
 const ENGINE_CHECK_MS = 1_000;
@@ -53,6 +54,11 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
   const snapshotRows = sqlite.prepare<[], SnapshotRow>(`
     SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
       next_attempt_at AS nextAttemptAt, target, at FROM registration_status`);
+  /** Every registration's stored status, read by the expiry rule (a dead engine's "registered" lapses). */
+  const currentStatuses = (): SnapshotRow[] => {
+    const now = Date.now();
+    return snapshotRows.all().map((row) => withLapse(row, now));
+  };
 
   return function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): void {
     res.writeHead(200, {
@@ -90,7 +96,7 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
       if (missed.length > 0) send(missed);
       blocked = !res.write(enginePayload(engineSent)) || blocked;
     } else {
-      const snapshot = `{"registrations":${JSON.stringify(snapshotRows.all())},"engine":${engineSent}}`;
+      const snapshot = `{"registrations":${JSON.stringify(currentStatuses())},"engine":${engineSent}}`;
       blocked = !res.write(`id: ${tail.position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
     }
     const unsubscribe = tail.subscribe(send);

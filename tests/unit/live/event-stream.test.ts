@@ -186,3 +186,18 @@ test("the engine's health is pushed when it changes (and right away to a resumin
     db.$client.prepare('DELETE FROM engine_nodes').run();
   }
 });
+
+test('the snapshot reads stored statuses by the expiry rule: a dead engine\'s "registered" past expiresAt is "retrying" (expired)', async () => {
+  const lapsedAt = Date.now() - 60_000;
+  db.$client
+    .prepare("INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts, expires_at) VALUES (2, 'registered', 200, 'OK', ?, 0, ?)")
+    .run(lapsedAt - 3_600_000, lapsedAt);
+  db.$client
+    .prepare("INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts, expires_at) VALUES (3, 'registered', 200, 'OK', ?, 0, ?)")
+    .run(Date.now(), Date.now() + 3_600_000);
+  const msgs = await readStream({}, (m) => m.some((x) => x.event === 'snapshot'));
+  const rows = (msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string; reason: string | null; code: number | null; at: number }> }).registrations;
+  const lapsed = rows.find((r) => r.registrationId === 2)!;
+  assert.deepEqual([lapsed.state, lapsed.reason, lapsed.code, lapsed.at], ['retrying', 'expired', null, lapsedAt]);
+  assert.equal(rows.find((r) => r.registrationId === 3)!.state, 'registered');
+});

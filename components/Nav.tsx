@@ -21,6 +21,7 @@ const links: NavLink[] = [
 function indicator({ connection, engine, streamStale }: LiveHealth): { kind: string; label: string } {
   if (streamStale) return { kind: 'lost', label: 'Connection lost' };
   if (connection === 'live' && engine?.state === 'stopped') return { kind: 'engine-down', label: 'Engine not running' };
+  if (connection === 'live' && engine?.state === 'unknown') return { kind: 'engine-down', label: 'No engine' };
   if (connection === 'live') return { kind: 'live', label: 'Live' };
   if (connection === 'unsupported') return { kind: 'unsupported', label: 'No live updates' };
   return { kind: connection, label: connection === 'connecting' ? 'Connecting…' : 'Reconnecting…' };

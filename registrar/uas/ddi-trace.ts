@@ -1,8 +1,8 @@
 // Requests reaching the Contact for a DDI (the Contact user) show up in that
 // registration's SIP messages: DDI → registration id, and the recording of
 // the request with our response. A carrier's OPTIONS qualify (often every
-// 30–60 s) is recorded once per OPTIONS_TRACE_EVERY_MS per registration, so
-// it does not push the REGISTER exchanges out of the kept messages; every
+// 30–60 s) is recorded once per OPTIONS_TRACE_EVERY_MS per registration and
+// transport, so it does not push the REGISTER exchanges out of the kept messages; every
 // request is still counted in the engine counters.
 import { parseNameAddr } from '../message/name-addr';
 import type { SipRequest } from '../message/types';
@@ -17,7 +17,7 @@ export const OPTIONS_TRACE_EVERY_MS = 10 * 60 * 1000;
 
 export class DdiTrace {
   private readonly ids = new Map<string, string>();
-  /** Registration id → when its last OPTIONS was recorded. */
+  /** `<registration id>/<transport>` → when its last OPTIONS was recorded. */
   private readonly optionsAt = new Map<string, number>();
 
   constructor(
@@ -33,7 +33,7 @@ export class DdiTrace {
 
   delete(id: string, ddi: string): void {
     if (this.ids.get(ddi) === id) this.ids.delete(ddi);
-    this.optionsAt.delete(id);
+    for (const transport of ['udp', 'tcp', 'tls']) this.optionsAt.delete(`${id}/${transport}`);
   }
 
   /** The registration a request is addressed to: by Request-URI user, else by To user. */
@@ -48,9 +48,10 @@ export class DdiTrace {
     if (id === undefined) return;
     if (request.method === 'OPTIONS') {
       const now = this.now();
-      const last = this.optionsAt.get(id);
+      const key = `${id}/${remote.transport}`;
+      const last = this.optionsAt.get(key);
       if (last !== undefined && now - last < OPTIONS_TRACE_EVERY_MS) return;
-      this.optionsAt.set(id, now);
+      this.optionsAt.set(key, now);
     }
     const from = formatTarget(remote);
     this.record(id, 'in', from, request.text);

@@ -143,25 +143,44 @@ describe('registrations CRUD', () => {
     assert.equal(await journal(r.id), 3);
   });
 
-  test('status is the registration_status row when the engine wrote one', async () => {
+  test('status is the registration_status row when the engine wrote one; registered past expiresAt reads as retrying (expired)', async () => {
     const r = await create({ ddiProviderId: acme, username: 'status-user', domain: 'sip.acme.example', ddi: '+34911000300' });
+    const lapsed = await create({ ddiProviderId: acme, username: 'status-lapsed', domain: 'sip.acme.example', ddi: '+34911000301' });
+    const at = Date.now() - 1000;
     const db = await openSqlite(server.dbPath);
-    db.prepare(
+    const insert = db.prepare(
       `insert into registration_status (registration_id, state, code, reason, at, attempts, requested_expires, granted_expires, expires_at, next_attempt_at, target, last_success_at)
-       values (?, 'registered', 200, 'OK', 1000, 0, 3600, 1800, 1801000, 1700000, 'udp:192.0.2.10:5060', 1000)`,
-    ).run(r.id);
+       values (?, 'registered', 200, 'OK', ?, 0, 3600, 1800, ?, ?, 'udp:192.0.2.10:5060', ?)`,
+    );
+    insert.run(r.id, at, at + 1_800_000, at + 1_700_000, at);
+    insert.run(lapsed.id, 1000, 1_801_000, 1_700_000, 1000);
     db.close();
     const got = await server.api(`/api/registrations/${r.id}`);
     assert.deepEqual(registrationJsonSchema.parse(got.body).status, {
       state: 'registered',
       code: 200,
       reason: 'OK',
-      at: 1000,
+      at,
       attempts: 0,
       requestedExpires: 3600,
       grantedExpires: 1800,
-      expiresAt: 1801000,
-      nextAttemptAt: 1700000,
+      expiresAt: at + 1_800_000,
+      nextAttemptAt: at + 1_700_000,
+      target: 'udp:192.0.2.10:5060',
+      lastSuccessAt: at,
+    });
+    // The engine that wrote it is gone (nothing refreshed it): the binding lapsed at expiresAt.
+    const old = await server.api(`/api/registrations/${lapsed.id}`);
+    assert.deepEqual(registrationJsonSchema.parse(old.body).status, {
+      state: 'retrying',
+      code: null,
+      reason: 'expired',
+      at: 1_801_000,
+      attempts: 0,
+      requestedExpires: 3600,
+      grantedExpires: 1800,
+      expiresAt: 1_801_000,
+      nextAttemptAt: 1_700_000,
       target: 'udp:192.0.2.10:5060',
       lastSuccessAt: 1000,
     });

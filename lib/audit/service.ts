@@ -2,7 +2,7 @@
  * Reading the audit log, with the database handle passed in (importable by tsx tests; the app
  * goes through ./queries.ts).
  */
-import { and, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Conn } from '../db/conn';
 import { auditLog, registrations } from '../db/schema';
 import type { AuditList } from '../api/contracts';
@@ -18,8 +18,18 @@ const entityExists = sql<boolean>`(case "audit_log"."entity_type"
   when 'api_token' then exists(select 1 from "api_tokens" as t where t."id" = "audit_log"."entity_id")
   else 0 end)`.mapWith(Boolean);
 
-function filtersOf(query: AuditQuery): SQL | undefined {
+/**
+ * Entries only admins may read: about operators and their API tokens (e-mails, roles, who is
+ * disabled), as `/api/operators` itself is admin-only.
+ */
+export const ADMIN_ONLY_ENTITIES = ['operator', 'api_token'] as const;
+
+/** What the reader may see: everything for admins, else the log without operator and token entries. */
+export type AuditScope = 'all' | 'no-operators';
+
+function filtersOf(query: AuditQuery, scope: AuditScope): SQL | undefined {
   const filters: SQL[] = [];
+  if (scope === 'no-operators') filters.push(notInArray(auditLog.entityType, [...ADMIN_ONLY_ENTITIES]));
   if (query.entityType !== undefined) filters.push(eq(auditLog.entityType, query.entityType));
   if (query.entityId !== undefined) filters.push(eq(auditLog.entityId, query.entityId));
   if (query.action) filters.push(eq(auditLog.action, query.action));
@@ -31,9 +41,9 @@ function filtersOf(query: AuditQuery): SQL | undefined {
   return filters.length ? and(...filters) : undefined;
 }
 
-/** One page of audit entries, newest first, plus the total matching the filters. */
-export function listAudit(db: Conn, query: AuditQuery): AuditList {
-  const where = filtersOf(query);
+/** One page of audit entries the reader may see (`scope`), newest first, plus the total matching the filters. */
+export function listAudit(db: Conn, query: AuditQuery, scope: AuditScope): AuditList {
+  const where = filtersOf(query, scope);
   const total = db.select({ n: count() }).from(auditLog).where(where).get()!.n;
   const items = db
     .select({
@@ -63,7 +73,7 @@ export function listAudit(db: Conn, query: AuditQuery): AuditList {
  * after a delete); null only when the registration neither exists nor ever had an entry.
  */
 export function registrationHistory(db: Conn, id: number, query: EntityAuditQuery): AuditList | null {
-  const list = listAudit(db, { ...query, entityType: 'registration', entityId: id });
+  const list = listAudit(db, { ...query, entityType: 'registration', entityId: id }, 'all');
   if (list.total > 0) return list;
   const exists = db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)).get();
   return exists ? list : null;

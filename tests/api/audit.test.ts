@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { auditListJsonSchema, ddiProviderJsonSchema, registrationJsonSchema, type AuditEntryJson, type AuditList } from '../../lib/api/contracts';
-import { TEST_ADMIN } from '../portal-process';
+import { signIn, TEST_ADMIN } from '../portal-process';
 import { useServer } from './server';
 
 const server = useServer();
@@ -273,6 +273,32 @@ describe('global audit view: filters and pagination', () => {
       assert.equal(res.body.error.code, 'validation');
     }
     assert.equal((await server.api('/api/audit', { auth: 'none' })).status, 401);
+  });
+
+  test('entries about operators and API tokens are for admins only: viewers and editors cannot enumerate operators', async () => {
+    const ops: Array<{ role: string; email: string; password: string }> = [];
+    for (const role of ['viewer', 'editor'] as const) {
+      const op = { role, email: `audit-${role}@portal.test`, password: `Audit-${role}-pass-1` };
+      server.ledger.secret(op.password, `the ${role}'s password`);
+      const res = await server.api('/api/operators', { method: 'POST', json: { email: op.email, name: `Audit ${role}`, role, password: op.password } });
+      assert.equal(res.status, 201, res.text);
+      ops.push(op);
+    }
+    const admin = await globalLog('?entityType=operator');
+    assert.ok(admin.total >= 2, 'the admin sees the operator entries');
+    for (const op of ops) {
+      const auth = { session: await signIn(server.baseUrl, op.email, op.password) };
+      for (const query of ['?entityType=operator', '?entityType=api_token', '', '?actor=audit-', `?actor=${encodeURIComponent(TEST_ADMIN.email)}`]) {
+        const res = await server.api(`/api/audit${query}`, { auth });
+        assert.equal(res.status, 200, res.text);
+        const list = auditListJsonSchema.parse(res.body);
+        auditTexts.push(res.text);
+        assert.deepEqual(list.items.filter((e) => e.entityType === 'operator' || e.entityType === 'api_token'), [], `${op.role} ${query}`);
+        assert.ok(!res.text.includes('audit-viewer@portal.test') || op.role === 'viewer', `${op.role} ${query} names no other operator`);
+      }
+      const registrations = auditListJsonSchema.parse((await server.api('/api/audit?entityType=registration', { auth })).body);
+      assert.ok(registrations.total > 0, `${op.role} still reads the registrations' history`);
+    }
   });
 
   test('no password ever appears in an audit response', () => {

@@ -23,6 +23,7 @@ const actionLabels: Record<string, string> = {
   register_now: 'Register now',
   unregister: 'Unregister',
   revoke: 'Revoked',
+  test: 'Test registration',
 };
 
 const glossaries: Partial<Record<EntityType, Record<string, { label: string }>>> = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDenyList } from './registrations/test-deny';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -24,6 +25,17 @@ export const envSchema = z.object({
   REGISTRAR_SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Binding audit interval (s): each registered binding is verified this often; 0 turns it off. */
   REGISTRAR_BINDING_CHECK_S: z.coerce.number().int().min(0).max(300).default(60),
+  /** Address ranges "Test registration" may not send to: comma-separated CIDR blocks or addresses. */
+  TEST_REGISTRATION_DENY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseDenyList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    }),
   REGISTRAR_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_PREVIOUS: z.string().min(1).optional(),

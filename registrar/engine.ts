@@ -28,7 +28,7 @@ import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
-import type { Transport, TransportCounters, TransportProtocol } from './transport/types';
+import type { Transport, TransportCounters, TransportProtocol, TransportTarget } from './transport/types';
 import { UdpTransport } from './transport/udp';
 import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
@@ -70,6 +70,8 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   /** Characters (≈ bytes) of messages kept per registration for trace() (default 16 Ki; the newest message is always kept). */
   traceBytes?: number;
   maxRedirects?: number;
+  /** Servers this engine may send to (default: any); a registration whose servers are all refused fails with cause `denied`, nothing sent. */
+  allowTarget?: (target: TransportTarget) => boolean;
   /**
    * Binding audit interval, ms (default 60 s; 0 turns it off): each registered binding is
    * verified with a binding query (REGISTER without Contact, RFC 3261 §10.2.3).
@@ -177,6 +179,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       maxRedirects: options.maxRedirects ?? 5,
       bindingCheckMs: options.bindingCheckMs ?? DEFAULT_BINDING_CHECK_MS,
       bindingChecks: newBindingCheckCounters(),
+      allowTarget: options.allowTarget ?? null,
       timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,

@@ -4,8 +4,16 @@ import { getDb } from '../db/client';
 import { env } from '../env';
 import { fail, ok, validationError, type ActionResult } from '../api/result';
 import { actorOf, type Principal } from '../auth/principal';
-import { queueCommand, storedPassword } from './live';
-import { runTestRegistration, testRegistrationSchema, type TestRegistrationResult } from './test-registration';
+import { eq } from 'drizzle-orm';
+import { registrations } from '../db/schema';
+import { recordAudit } from '../audit/record';
+import { registrationLabel } from '../audit/entities';
+import type { RegistrationStatus } from '../../registrar/registration/status';
+import { queueCommand } from './live';
+import { PASSWORD_SCOPE_MESSAGE, scopeChanges, type PasswordScope } from './password-scope';
+import { parseDenyList } from './test-deny';
+import { TestLimiter } from './test-limiter';
+import { openStoredPassword, runTestRegistration, testRegistrationSchema, type TestRegistrationResult } from './test-registration';
 
 // Plain server functions for the route handlers, not server actions: the principal comes from the
 // authenticated request, so these must never be callable from the browser.
@@ -24,16 +32,89 @@ export async function unregisterNow(principal: Principal, id: number): Promise<A
   return queueCommand(getDb(), id, 'unregister', actorOf(principal));
 }
 
-/** Runs one REGISTER (and its Expires: 0) with unsaved form values; see test-registration.ts. */
-export async function testRegistration(input: unknown): Promise<ActionResult<TestRegistrationResult>> {
+/** Two tests at a time and ten a minute per operator (see test-limiter.ts). */
+const limiter = new TestLimiter({ concurrent: 2, perMinute: 10 });
+
+type SavedScope = PasswordScope & { password: string | null };
+
+function savedScope(id: number): SavedScope | null {
+  return (
+    getDb()
+      .select({ password: registrations.password, domain: registrations.domain, registerServerUri: registrations.registerServerUri, realm: registrations.realm })
+      .from(registrations)
+      .where(eq(registrations.id, id))
+      .get() ?? null
+  );
+}
+
+/** "registered 200 OK", "retrying no-answer", … for the audit entry. */
+function outcomeText(s: RegistrationStatus): string {
+  return [s.state, s.code, s.reason].filter((x) => x !== null && x !== undefined && x !== '').join(' ');
+}
+
+/**
+ * Runs one REGISTER (and its Expires: 0) with unsaved form values; see test-registration.ts. The
+ * saved password of registration `id` is used only when the domain, registrar URI and realm are
+ * its own (else the password must be typed); tests are paced per operator, refused towards
+ * denied ranges, and every one is audited (who, target, password typed or saved, result).
+ */
+export async function testRegistration(principal: Principal, input: unknown): Promise<ActionResult<TestRegistrationResult> & { retryAfterMs?: number }> {
   const parsed = testRegistrationSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
   const values = parsed.data;
-  const password = values.password || (values.id ? storedPassword(getDb(), values.id) : null);
+  const actor = actorOf(principal);
+  const audit = (result: string, passwordSource: string) =>
+    getDb().transaction((tx) =>
+      recordAudit(tx, actor, {
+        action: 'test',
+        entityType: 'registration',
+        entityId: values.id ?? 0,
+        entityLabel: registrationLabel(values),
+        changes: {
+          target: { before: null, after: `${values.registerServerUri || `sip:${values.domain}`} (${values.transport})` },
+          realm: { before: null, after: values.realm ?? null },
+          password: { before: null, after: passwordSource },
+          result: { before: null, after: result },
+        },
+      }),
+    );
+
+  let password: string | null = values.password || null;
+  let source = password ? 'typed' : 'none';
+  if (!password && values.id !== undefined) {
+    const saved = savedScope(values.id);
+    if (!saved) return fail('not_found', `Registration #${values.id} does not exist.`);
+    if (saved.password !== null) {
+      if (scopeChanges(saved, values).length > 0) {
+        audit('refused: the saved password is not sent elsewhere', 'saved (refused)');
+        return fail('validation', PASSWORD_SCOPE_MESSAGE, { password: PASSWORD_SCOPE_MESSAGE });
+      }
+      try {
+        password = openStoredPassword(saved.password);
+      } catch (err) {
+        return fail('validation', `The test could not run: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      source = 'saved';
+    }
+  }
+
+  const slot = limiter.acquire(principal.operatorId);
+  if (!slot.ok) {
+    const seconds = Math.ceil(slot.retryAfterMs / 1000);
+    return { ...fail('throttled', `Too many test registrations: try again in ${seconds} s.`), retryAfterMs: slot.retryAfterMs };
+  }
   try {
-    return ok(await runTestRegistration(values, password, env()));
+    const config = env();
+    const result = await runTestRegistration(values, password, config, parseDenyList(config.TEST_REGISTRATION_DENY));
+    audit(outcomeText(result.status), source);
+    if (result.status.reason === 'denied') {
+      return fail('forbidden', 'The registrar resolves to an address range an administrator has denied for tests; nothing was sent.');
+    }
+    return ok(result);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return fail('validation', `The test could not run: ${message}`);
+  } finally {
+    slot.release();
   }
 }

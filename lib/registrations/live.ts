@@ -101,7 +101,3 @@ export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCo
   return outcome;
 }
 
-/** The stored SIP password of a registration (server side only: never sent to a client). */
-export function storedPassword(db: Db, id: number): string | null {
-  return db.select({ password: registrations.password }).from(registrations).where(eq(registrations.id, id)).get()?.password ?? null;
-}

@@ -23,6 +23,7 @@ import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, Regis
 import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
 import { withLapse } from './lapse';
+import { PASSWORD_SCOPE_MESSAGE, scopeChanges } from './password-scope';
 
 export type { Conn };
 
@@ -303,6 +304,10 @@ export function updateRegistration(db: Db, id: number, patch: RegistrationPatch,
         if (revision !== undefined && revision !== current.revision) return staleRegistration(tx, id);
         const changes = diffChanges<Record<string, unknown>>(current, set, registrationSecretKeys);
         if (Object.keys(changes).length === 0) return ok(id);
+        // A kept password goes only where it was saved for (see password-scope.ts).
+        if (current.password !== null && set.password === undefined && scopeChanges(current, set).length > 0) {
+          return fail('validation', PASSWORD_SCOPE_MESSAGE, { password: PASSWORD_SCOPE_MESSAGE });
+        }
         identity = { ddi: set.ddi ?? current.ddi, username: set.username ?? current.username, domain: set.domain ?? current.domain };
         if (set.ddiProviderId !== undefined && !providerExists(tx, set.ddiProviderId)) return unknownProvider();
         const conflicts = findConflicts(tx, identity, id);

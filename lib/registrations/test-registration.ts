@@ -11,6 +11,7 @@ import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
 import type { RegistrationStatus, TraceEntry } from '../../registrar/registration/status';
 import { registrationInputSchema } from './schema';
+import type { DenyList } from './test-deny';
 
 export const testRegistrationSchema = registrationInputSchema.extend({
   ddiProviderId: z.number().int().positive().optional(),
@@ -34,7 +35,7 @@ function bindHost(sipBind: string): string {
  * The clear text of a stored (sealed) password. One that cannot be opened stops the test with
  * a message asking to type it, naming the error code, never the value.
  */
-function openStoredPassword(stored: string | null): string | null {
+export function openStoredPassword(stored: string | null): string | null {
   if (stored === null) return null;
   try {
     return openSecret(stored, getKeyring());
@@ -44,26 +45,42 @@ function openStoredPassword(stored: string | null): string | null {
   }
 }
 
+/** How long a test waits for a SIP answer; one without any is answered at exactly this time. */
+export const NO_ANSWER_MS = 10_000;
+
 /**
- * Runs the test; `password` is the typed one or, when `input.password` is empty, the stored
- * (sealed) one of registration `id`, opened here.
+ * Outcomes without a SIP answer that would tell a closed port from a filtered one or from a
+ * service that is not SIP: they all read `no-answer`, with no SIP messages (over TCP a refused
+ * connection sends none, over UDP a silent port gets ours), after NO_ANSWER_MS. (TLS failures
+ * keep their cause: operators need it to fix certificates; they wait as long.)
+ */
+const UNIFORM = new Set(['timeout', 'transport', 'closed', 'bad-response']);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * Runs the test with `password` in clear text (typed, or the saved one opened by the caller).
+ * Servers in `deny` are never sent anything (outcome cause `denied`).
  */
 export async function runTestRegistration(
   input: TestRegistrationInput,
   password: string | null,
   config: Pick<Env, 'SIP_BIND' | 'SIP_PUBLIC_HOST' | 'SIP_TLS_CA_FILE'>,
-  timeoutMs = 40_000,
+  deny: DenyList,
+  noAnswerMs = NO_ANSWER_MS,
 ): Promise<TestRegistrationResult> {
-  const secret = input.password ? password : openStoredPassword(password);
+  const started = Date.now();
   const engine = new Engine({
     bindAddress: bindHost(config.SIP_BIND),
     bindPort: 0,
     publicHost: config.SIP_PUBLIC_HOST,
     tlsCaFile: config.SIP_TLS_CA_FILE,
     startupSpreadMs: 0,
+    bindingCheckMs: 0,
+    allowTarget: deny.size > 0 ? (target) => !deny.denies(target.host) : undefined,
   });
   const outcome = new Promise<RegistrationStatus | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
+    const timer = setTimeout(() => resolve(null), noAnswerMs);
     engine.on('status', (s) => {
       if (!OUTCOMES.has(s.state)) return;
       clearTimeout(timer);
@@ -77,7 +94,7 @@ export async function runTestRegistration(
       domain: input.domain,
       ddi: input.ddi,
       authUsername: input.authUsername,
-      password: secret,
+      password,
       registerServerUri: input.registerServerUri,
       realm: input.realm,
       expires: input.expires,
@@ -86,6 +103,27 @@ export async function runTestRegistration(
     },
   ]);
   const status = (await outcome) ?? engine.status(TEST_ID)!;
-  await engine.stop(3000);
-  return { status, trace: engine.trace(TEST_ID) };
+  if (status.code !== null || status.reason === 'denied' || status.reason === 'dns' || status.reason === 'config') {
+    // A SIP answer (then an Expires: 0 if it bound), or nothing sent at all.
+    await engine.stop(3000);
+    return { status, trace: engine.trace(TEST_ID) };
+  }
+  // No SIP answer: stop at once (no retries, no un-REGISTER to a silent host) and answer at the
+  // same moment whatever happened on the wire.
+  await engine.stop(0);
+  await sleep(started + noAnswerMs - Date.now());
+  const uniform = UNIFORM.has(status.reason ?? '') || status.state !== 'retrying';
+  return {
+    status: {
+      ...status,
+      state: 'retrying',
+      code: null,
+      reason: uniform ? 'no-answer' : status.reason,
+      target: null,
+      attempts: 1,
+      nextAttemptAt: null,
+      at: Date.now(),
+    },
+    trace: [],
+  };
 }

@@ -52,6 +52,8 @@ export interface RegistrationDeps {
   maxRedirects: number;
   /** Binding audit interval, ms (0: off). */
   bindingCheckMs: number;
+  /** Servers this engine may send to (null: any); the others are never sent a message. */
+  allowTarget: ((target: TransportTarget) => boolean) | null;
   /** Audit outcomes, shared by every registration of the engine. */
   bindingChecks: BindingCheckCounters;
   /** Timer F (64·T1): what one unanswered server costs a failover. */
@@ -406,6 +408,8 @@ export class Registration {
     } catch (err) {
       return failure(null, localCause(err), null);
     }
+    targets = this.allowed(targets);
+    if (targets.length === 0) return failure(null, 'denied', null);
     targets = this.lastGoodFirst(targets);
     this.targetCount = targets.length;
     let auth = this.newAuthSession();
@@ -484,7 +488,8 @@ export class Registration {
           if (++redirects > this.deps.maxRedirects) return rejected(status, 'too-many-redirects');
           requestUri = { ...next, user: null, headers: null, params: new Map([...next.params].filter(([k]) => k === 'transport')) };
           uriText = formatUri(requestUri);
-          targets = await this.deps.targets.resolve(requestUri, this.config.transport);
+          targets = this.allowed(await this.deps.targets.resolve(requestUri, this.config.transport));
+          if (targets.length === 0) return failure(null, 'denied', null);
           index = 0;
           auth = this.newAuthSession();
           continue;
@@ -508,6 +513,11 @@ export class Registration {
       }
     }
     return last;
+  }
+
+  private allowed(targets: TransportTarget[]): TransportTarget[] {
+    const allow = this.deps.allowTarget;
+    return allow ? targets.filter(allow) : targets;
   }
 
   /**

@@ -32,7 +32,11 @@ export type LocalCause =
   /** The TCP/TLS connection carrying the binding was closed or reset, or stopped answering keep-alives. */
   | 'connection-closed'
   /** The granted lifetime ran out before a refresh succeeded. */
-  | 'expired';
+  | 'expired'
+  /** Every resolved server is in a range this engine may not send to (nothing was sent). */
+  | 'denied'
+  /** "Test registration" only: no SIP answer in time (no server, a closed or filtered port, not SIP). */
+  | 'no-answer';
 
 export interface RegistrationStatus {
   registrationId: string;

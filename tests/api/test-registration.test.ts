@@ -1,0 +1,223 @@
+/**
+ * "Test registration" cannot be turned against the saved passwords or into a scanner:
+ *  - a saved password is sent only to the registration's own domain, registrar URI and realm
+ *    (in a test as in a save); every test is audited (who, target, password source, result);
+ *  - tests are paced per operator; outcomes without a SIP answer (closed, filtered, not SIP) look
+ *    and last the same; denied address ranges are never sent anything.
+ * Fake registrars are real UDP/TCP sockets on 127.0.0.1.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { after, describe, test } from 'node:test';
+import { parseChallenges } from '../../registrar/auth/challenge';
+import { computeDigest } from '../../registrar/auth/digest';
+import { auditListJsonSchema } from '../../lib/api/contracts';
+import { signIn } from '../portal-process';
+import { startServer, useServer } from './server';
+
+const server = useServer();
+const PASSWORD = 'Saved-sip-secret-5521';
+const OTHER_PASSWORD = 'Typed-sip-secret-7710';
+const REALM = 'carrier.test';
+
+interface Json {
+  [key: string]: any;
+}
+
+/** A UDP registrar: challenges, checks the digest against `password`, answers 200; records what reached it. */
+async function udpRegistrar(password: string | null) {
+  const socket = dgram.createSocket('udp4');
+  const received: string[] = [];
+  socket.on('message', (msg, rinfo) => {
+    const text = msg.toString('utf8');
+    received.push(text);
+    if (password === null) return; // silent
+    const header = (name: string) => new RegExp(`^${name}:\\s*(.*?)\\r?$`, 'im').exec(text)?.[1];
+    const reply = (status: string, extra: string[] = []) =>
+      socket.send(
+        [`SIP/2.0 ${status}`, ...text.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)), ...extra, 'Content-Length: 0', '', ''].join('\r\n'),
+        rinfo.port,
+        rinfo.address,
+      );
+    const auth = header('Authorization');
+    if (!auth) return reply('401 Unauthorized', [`WWW-Authenticate: Digest realm="${REALM}", nonce="chosen-nonce", qop="auth", algorithm=MD5`]);
+    const p = parseChallenges([auth])[0]!.params;
+    const [challenge] = parseChallenges([`Digest realm="${REALM}", nonce="chosen-nonce", qop="auth", algorithm=MD5`]);
+    const expected = computeDigest({
+      challenge: challenge!,
+      credentials: { username: p.get('username') as string, password },
+      method: 'REGISTER',
+      uri: p.get('uri') as string,
+      cnonce: p.get('cnonce') as string,
+      nc: parseInt(p.get('nc') as string, 16),
+    });
+    if (p.get('response') !== expected.response) return reply('403 Forbidden');
+    return reply('200 OK', [`Contact: ${header('Contact') ?? '*'};expires=60`]);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { port: socket.address().port, received, close: () => new Promise<void>((r) => socket.close(() => r())) };
+}
+
+const sockets: Array<{ close: () => Promise<void> }> = [];
+after(async () => {
+  for (const s of sockets) await s.close();
+});
+
+async function provider(name: string): Promise<number> {
+  const res = await server.api<Json>('/api/ddi-providers', { method: 'POST', json: { name } });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
+
+let ddiSeq = 0;
+const ddi = () => `+3493100${String(++ddiSeq).padStart(4, '0')}`;
+
+describe('a saved password stays with its own registrar', () => {
+  test('a test aimed elsewhere (domain, registrar URI or realm) without typing the password is refused, nothing sent, audited', async () => {
+    server.ledger.secret(PASSWORD, 'the saved SIP password');
+    server.ledger.secret(OTHER_PASSWORD, 'a typed SIP password');
+    const own = await udpRegistrar(PASSWORD);
+    const attacker = await udpRegistrar(PASSWORD);
+    sockets.push(own, attacker);
+    const providerId = await provider('Scope carrier');
+    const created = await server.api<Json>('/api/registrations', {
+      method: 'POST',
+      json: { ddiProviderId: providerId, username: 'scope-alice', domain: `127.0.0.1:${own.port}`, ddi: ddi(), password: PASSWORD },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.id as number;
+    const base = { id, username: 'scope-alice', domain: `127.0.0.1:${own.port}`, ddi: created.body.ddi };
+
+    for (const elsewhere of [
+      { username: 'attacker', domain: `127.0.0.1:${attacker.port}` },
+      { registerServerUri: `sip:127.0.0.1:${attacker.port}` },
+      { realm: 'attacker.example' },
+    ]) {
+      const res = await server.api<Json>('/api/registrations/test', { method: 'POST', json: { ...base, ...elsewhere } });
+      assert.equal(res.status, 422, `${JSON.stringify(elsewhere)}: ${res.text}`);
+      assert.match(res.body.error.fields.password, /Type the password again/);
+    }
+    assert.deepEqual(attacker.received, [], 'the other registrar was never sent anything');
+
+    // Typing the password makes it the operator's own choice.
+    const typed = await server.api<Json>('/api/registrations/test', {
+      method: 'POST',
+      json: { ...base, domain: `127.0.0.1:${attacker.port}`, password: OTHER_PASSWORD },
+    });
+    assert.equal(typed.status, 200, typed.text);
+    assert.equal(typed.body.status.code, 403, 'the typed (other) password was used, not the saved one');
+
+    // Its own registrar: the saved password is used.
+    const mine = await server.api<Json>('/api/registrations/test', { method: 'POST', json: base });
+    assert.equal(mine.status, 200, mine.text);
+    assert.equal(mine.body.status.state, 'registered');
+
+    const history = auditListJsonSchema.parse((await server.api(`/api/registrations/${id}/audit?action=test`)).body);
+    const rows = history.items.map((e) => [String(e.changes.password?.after), String(e.changes.result?.after)]);
+    assert.deepEqual(
+      rows.map(([source]) => source),
+      ['saved', 'typed', 'saved (refused)', 'saved (refused)', 'saved (refused)'],
+    );
+    assert.match(rows[0]![1]!, /^registered 200/);
+    assert.match(rows[1]![1]!, /^rejected 403/);
+    assert.ok(history.items.every((e) => typeof e.actor === 'string' && e.actor.length > 0));
+    assert.match(String(history.items[1]!.changes.target?.after), new RegExp(`127\\.0\\.0\\.1:${attacker.port}`));
+  });
+
+  test('a save that points a kept password elsewhere must type it again', async () => {
+    const providerId = await provider('Scope save carrier');
+    const created = await server.api<Json>('/api/registrations', {
+      method: 'POST',
+      json: { ddiProviderId: providerId, username: 'scope-bob', domain: 'sip.own.example', ddi: ddi(), password: PASSWORD },
+    });
+    const id = created.body.id as number;
+    for (const patch of [{ domain: 'sip.attacker.example' }, { registerServerUri: 'sip:attacker.example' }, { realm: 'attacker' }]) {
+      const res = await server.api<Json>(`/api/registrations/${id}`, { method: 'PATCH', json: patch });
+      assert.equal(res.status, 422, res.text);
+      assert.match(res.body.error.fields.password, /Type the password again/);
+    }
+    assert.equal((await server.api<Json>(`/api/registrations/${id}`, { method: 'PATCH', json: { username: 'scope-bob2', expires: 600 } })).status, 200);
+    const moved = await server.api<Json>(`/api/registrations/${id}`, { method: 'PATCH', json: { domain: 'sip.new.example', password: OTHER_PASSWORD } });
+    assert.equal(moved.status, 200, moved.text);
+    const cleared = await server.api<Json>(`/api/registrations/${id}`, { method: 'PATCH', json: { domain: 'sip.third.example', password: null } });
+    assert.equal(cleared.status, 200, 'no password left to leak');
+  });
+});
+
+describe('test registration is not a scanner', () => {
+  test('closed, filtered and not-SIP ports look and last the same; a third concurrent test is paced (429)', { timeout: 60_000 }, async () => {
+    const silent = await udpRegistrar(null);
+    sockets.push(silent);
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const conns = new Set<net.Socket>();
+    const notSip = net.createServer((c) => {
+      conns.add(c);
+      c.end('SSH-2.0-OpenSSH_9.2\r\n');
+    });
+    await new Promise<void>((r) => notSip.listen(0, '127.0.0.1', r));
+    sockets.push({
+      close: () =>
+        new Promise<void>((r) => {
+          notSip.close(() => r());
+          for (const c of conns) c.destroy();
+        }),
+    });
+
+    const editorPassword = 'Scan-editor-pass-1';
+    server.ledger.secret(editorPassword, 'the editor password');
+    assert.equal((await server.api('/api/operators', { method: 'POST', json: { email: 'scan-editor@portal.test', name: 'Scan editor', role: 'editor', password: editorPassword } })).status, 201);
+    const editor = { session: await signIn(server.baseUrl, 'scan-editor@portal.test', editorPassword) };
+
+    const probe = async (domain: string, transport: string, auth?: { session: string }) => {
+      const started = Date.now();
+      const res = await server.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'probe', domain, ddi: ddi(), transport }, auth });
+      return { res, ms: Date.now() - started };
+    };
+    const probes = [probe(`127.0.0.1:${silent.port}`, 'udp'), probe(`127.0.0.1:${closedPort}`, 'tcp')];
+    await new Promise((r) => setTimeout(r, 300)); // both have taken their slot
+    const third = await probe(`127.0.0.1:${closedPort}`, 'tcp');
+    assert.equal(third.res.status, 429, third.res.text);
+    assert.equal(third.res.body.error.code, 'throttled');
+    assert.ok(Number(third.res.headers.get('retry-after')) >= 1);
+    probes.push(probe(`127.0.0.1:${(notSip.address() as net.AddressInfo).port}`, 'tcp', editor));
+    const results = await Promise.all(probes);
+
+    const shapes = results.map(({ res }) => {
+      assert.equal(res.status, 200, res.text);
+      const s = res.body.status;
+      return JSON.stringify([s.state, s.code, s.reason, s.target, res.body.trace.length, res.body.trace[0]?.direction]);
+    });
+    assert.deepEqual(new Set(shapes), new Set([JSON.stringify(['retrying', null, 'no-answer', null, 0, undefined])]), shapes.join(' | '));
+    const times = results.map((r) => r.ms);
+    assert.ok(Math.max(...times) - Math.min(...times) < 1000 && Math.min(...times) >= 9_900, `answered after ${times.join(', ')} ms`);
+    assert.ok(silent.received.length <= 6, `${silent.received.length} datagrams to a silent port`);
+  });
+
+  test('TEST_REGISTRATION_DENY: a denied range is refused (403) and never sent anything; other servers still work', { timeout: 120_000 }, async () => {
+    const target = await udpRegistrar(PASSWORD);
+    sockets.push(target);
+    const denied = await startServer({ TEST_REGISTRATION_DENY: '10.0.0.0/8, 127.0.0.0/24' });
+    try {
+      const res = await denied.api<Json>('/api/registrations/test', {
+        method: 'POST',
+        json: { username: 'deny', domain: `127.0.0.1:${target.port}`, ddi: ddi(), password: PASSWORD },
+      });
+      assert.equal(res.status, 403, res.text);
+      assert.equal(res.body.error.code, 'forbidden');
+      assert.deepEqual(target.received, []);
+      const allowed = await denied.api<Json>('/api/registrations/test', {
+        method: 'POST',
+        json: { username: 'deny', domain: `127.0.1.1:${target.port}`, ddi: ddi(), password: PASSWORD },
+      });
+      assert.equal(allowed.status, 200, 'outside the denied ranges the test runs');
+    } finally {
+      await denied.stop();
+    }
+  });
+});

@@ -19,6 +19,7 @@ const editSchema = z.object({
   role: z.enum(roles),
   disabled: z.boolean(),
   password: z.union([z.literal(''), newPasswordRule]),
+  revokeTokens: z.boolean(),
 });
 
 type Input = z.input<typeof editSchema>;
@@ -30,7 +31,7 @@ function patchOf(operator: OperatorAccount, v: Output): OperatorPatch {
     ...(v.name !== operator.name ? { name: v.name } : {}),
     ...(v.role !== operator.role ? { role: v.role } : {}),
     ...(v.disabled !== operator.disabled ? { disabled: v.disabled } : {}),
-    ...(v.password ? { password: v.password } : {}),
+    ...(v.password ? { password: v.password, ...(v.revokeTokens ? {} : { revokeTokens: false }) } : {}),
   };
 }
 
@@ -49,7 +50,7 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
     formState: { errors },
   } = useForm<Input, unknown, Output>({
     resolver: zodResolver(editSchema),
-    defaultValues: { name: operator.name, role: operator.role, disabled: operator.disabled, password: '' },
+    defaultValues: { name: operator.name, role: operator.role, disabled: operator.disabled, password: '', revokeTokens: true },
   });
   const save = useMutation({
     mutationFn: (patch: OperatorPatch) => api.operators.update(operator.id, patch),
@@ -92,12 +93,23 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
             </label>
           </div>
           <p id={fid('disabled-hint')} className="hint">
-            A disabled operator cannot sign in and their API tokens stop working.
+            A disabled operator cannot sign in and their API tokens are revoked (re-enabling does not bring them back).
           </p>
         </div>
         <AuthField id={fid('password')} label="New password" hint="Leave empty to keep the current password." error={errors.password?.message}>
           {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('password')} />}
         </AuthField>
+        <div className="field field-inline">
+          <div className="field-head">
+            <input id={fid('revoke')} type="checkbox" aria-describedby={fid('revoke-hint')} {...register('revokeTokens')} />
+            <label htmlFor={fid('revoke')} className="field-label">
+              Revoke their API tokens with a new password
+            </label>
+          </div>
+          <p id={fid('revoke-hint')} className="hint">
+            Recommended when the account may have been misused: a token made from a stolen session stops working.
+          </p>
+        </div>
         <p className="hint">Changing the role, disabling or setting a new password signs them out everywhere.</p>
         {problem ? (
           <p role="alert" className="alert alert-error">

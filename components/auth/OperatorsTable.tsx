@@ -1,14 +1,20 @@
 'use client';
 
-import { useRef, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import type { OperatorAccount } from '@/lib/client/types';
 import { DeleteOperatorButton } from './DeleteOperatorButton';
 import { EditOperatorDialog } from './EditOperatorDialog';
 import { LocalTime } from './LocalTime';
+import { OperatorTokens } from './OperatorTokens';
+import { UnlockOperatorButton } from './UnlockOperatorButton';
 
-/** Every operator with edit (role, disabled, password) and delete per row; `selfId` marks the caller. */
+/**
+ * Every operator with edit (role, disabled, password), sign-in unlock, their API tokens (listed on
+ * demand, revocable) and delete per row; `selfId` marks the caller.
+ */
 export function OperatorsTable({ operators, selfId, onNotice }: { operators: OperatorAccount[]; selfId: number; onNotice: (message: string) => void }) {
   const [editing, setEditing] = useState<OperatorAccount | null>(null);
+  const [showingTokens, setShowingTokens] = useState<number | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   const closeEditor = () => {
     setEditing(null);
@@ -33,34 +39,53 @@ export function OperatorsTable({ operators, selfId, onNotice }: { operators: Ope
         </thead>
         <tbody>
           {operators.map((o) => (
-            <tr key={o.id}>
-              <th scope="row">
-                {o.email}
-                {o.id === selfId ? <span className="muted"> (you)</span> : null}
-              </th>
-              <td>{o.name || <span className="muted">—</span>}</td>
-              <td>
-                <span className="role-tag">{o.role}</span>
-              </td>
-              <td>{o.disabled ? <span className="badge badge-disabled">Disabled</span> : 'Active'}</td>
-              <td>
-                <LocalTime at={o.createdAt} />
-              </td>
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="button button-small"
-                  aria-label={`Edit operator ${o.email}`}
-                  onClick={(e) => {
-                    opener.current = e.currentTarget;
-                    setEditing(o);
-                  }}
-                >
-                  Edit
-                </button>
-                <DeleteOperatorButton operator={o} onDeleted={onNotice} />
-              </td>
-            </tr>
+            <Fragment key={o.id}>
+              <tr>
+                <th scope="row">
+                  {o.email}
+                  {o.id === selfId ? <span className="muted"> (you)</span> : null}
+                </th>
+                <td>{o.name || <span className="muted">—</span>}</td>
+                <td>
+                  <span className="role-tag">{o.role}</span>
+                </td>
+                <td>{o.disabled ? <span className="badge badge-disabled">Disabled</span> : 'Active'}</td>
+                <td>
+                  <LocalTime at={o.createdAt} />
+                </td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    aria-label={`Edit operator ${o.email}`}
+                    onClick={(e) => {
+                      opener.current = e.currentTarget;
+                      setEditing(o);
+                    }}
+                  >
+                    Edit
+                  </button>
+                  <UnlockOperatorButton operator={o} onNotice={onNotice} />
+                  <button
+                    type="button"
+                    className="button button-small"
+                    aria-expanded={showingTokens === o.id}
+                    aria-label={`API tokens of ${o.email}`}
+                    onClick={() => setShowingTokens(showingTokens === o.id ? null : o.id)}
+                  >
+                    Tokens
+                  </button>
+                  <DeleteOperatorButton operator={o} onDeleted={onNotice} />
+                </td>
+              </tr>
+              {showingTokens === o.id ? (
+                <tr id={`operator-tokens-${o.id}`}>
+                  <td colSpan={6}>
+                    <OperatorTokens operator={o} onNotice={onNotice} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
           ))}
         </tbody>
       </table>

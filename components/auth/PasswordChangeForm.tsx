@@ -17,9 +17,12 @@ const passwordFormSchema = passwordChangeSchema
 type Input = z.input<typeof passwordFormSchema>;
 type Output = z.output<typeof passwordFormSchema>;
 
-const empty: Input = { currentPassword: '', newPassword: '', confirmPassword: '' };
+const empty: Input = { currentPassword: '', newPassword: '', confirmPassword: '', revokeTokens: true };
 
-/** Changes the signed-in operator's password; their other sessions are signed out, this one stays. */
+/**
+ * Changes the signed-in operator's password; their other sessions are signed out, this one stays,
+ * and their API tokens are revoked unless they untick the box.
+ */
 export function PasswordChangeForm() {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const fid = (n: string) => `password-${uid}-${n}`;
@@ -37,9 +40,10 @@ export function PasswordChangeForm() {
     setProblem(null);
     setNotice(null);
     try {
-      await api.auth.changePassword(values);
+      const changed = await api.auth.changePassword(values);
       reset(empty);
-      setNotice('Password changed. Your other sessions were signed out; this one stays signed in.');
+      const tokens = changed.tokensRevoked === 1 ? '1 API token was revoked' : `${changed.tokensRevoked} API tokens were revoked`;
+      setNotice(`Password changed. Your other sessions were signed out; this one stays signed in. ${tokens}.`);
     } catch (err) {
       setProblem(applyServerErrors(err, setError, ['currentPassword', 'newPassword']));
     }
@@ -67,6 +71,9 @@ export function PasswordChangeForm() {
       <AuthField id={fid('confirm')} label="Confirm new password" error={errors.confirmPassword?.message}>
         {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('confirmPassword')} />}
       </AuthField>
+      <label className="checkbox" htmlFor={fid('revoke')}>
+        <input id={fid('revoke')} type="checkbox" {...register('revokeTokens')} /> Revoke my API tokens (recommended: a token made from a stolen session stops working)
+      </label>
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={isSubmitting}>
           {isSubmitting ? 'Changing…' : 'Change password'}

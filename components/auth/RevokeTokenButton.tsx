@@ -6,14 +6,17 @@ import { api, keys } from '@/lib/client/api';
 import type { ApiToken } from '@/lib/client/types';
 import { ConfirmDialog } from '../ConfirmDialog';
 
-/** Revoke with confirmation: scripts using the token get 401 from then on. */
-export function RevokeTokenButton({ token, onRevoked }: { token: ApiToken; onRevoked: (message: string) => void }) {
+/**
+ * Revoke with confirmation: scripts using the token get 401 from then on. With `operatorId` an
+ * admin revokes another operator's token (on /operators).
+ */
+export function RevokeTokenButton({ token, operatorId, onRevoked }: { token: ApiToken; operatorId?: number; onRevoked: (message: string) => void }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const revoke = useMutation({
-    mutationFn: () => api.tokens.revoke(token.id),
+    mutationFn: () => (operatorId === undefined ? api.tokens.revoke(token.id) : api.operators.revokeToken(operatorId, token.id)),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: keys.apiTokens });
+      await queryClient.invalidateQueries({ queryKey: operatorId === undefined ? keys.apiTokens : keys.operatorTokens(operatorId) });
       setOpen(false);
       onRevoked(`Token "${token.name}" revoked.`);
     },

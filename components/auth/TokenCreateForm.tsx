@@ -14,7 +14,10 @@ import { applyServerErrors } from './server-errors';
 type Input = z.input<typeof apiTokenCreateSchema>;
 type Output = z.output<typeof apiTokenCreateSchema>;
 
-/** Names and creates a token; the caller shows the token (once) from `onCreated`. */
+/**
+ * Names and creates a token after asking for the current password (a session alone cannot mint
+ * one); the caller shows the token (once) from `onCreated`.
+ */
 export function TokenCreateForm({ onCreated }: { onCreated: (created: CreatedApiToken) => void }) {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const queryClient = useQueryClient();
@@ -25,15 +28,15 @@ export function TokenCreateForm({ onCreated }: { onCreated: (created: CreatedApi
     setError,
     reset,
     formState: { errors },
-  } = useForm<Input, unknown, Output>({ resolver: zodResolver(apiTokenCreateSchema), defaultValues: { name: '' } });
+  } = useForm<Input, unknown, Output>({ resolver: zodResolver(apiTokenCreateSchema), defaultValues: { name: '', currentPassword: '' } });
   const create = useMutation({
-    mutationFn: (values: Output) => api.tokens.create(values.name),
+    mutationFn: (values: Output) => api.tokens.create(values),
     onSuccess: async (created) => {
-      reset({ name: '' });
+      reset({ name: '', currentPassword: '' });
       onCreated(created);
       await queryClient.invalidateQueries({ queryKey: keys.apiTokens });
     },
-    onError: (err) => setProblem(applyServerErrors(err, setError, ['name'])),
+    onError: (err) => setProblem(applyServerErrors(err, setError, ['name', 'currentPassword'])),
   });
 
   return (
@@ -52,6 +55,9 @@ export function TokenCreateForm({ onCreated }: { onCreated: (created: CreatedApi
       ) : null}
       <AuthField id={`token-name-${uid}`} label="Token name" hint="What uses it, e.g. “monitoring script”." error={errors.name?.message}>
         {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
+      </AuthField>
+      <AuthField id={`token-password-${uid}`} label="Current password" hint="Needed to create a token." error={errors.currentPassword?.message}>
+        {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('currentPassword')} />}
       </AuthField>
       <button type="submit" className="button button-primary" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create token'}

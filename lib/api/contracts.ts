@@ -273,7 +273,14 @@ export const setupDoneJsonSchema = z.object({ operator: operatorJsonSchema }).st
 
 export const signedOutJsonSchema = z.object({ signedOut: z.literal(true) }).strict();
 
-export const passwordChangedJsonSchema = z.object({ changed: z.literal(true) }).strict();
+export const passwordChangedJsonSchema = z
+  .object({ changed: z.literal(true), tokensRevoked: z.number().int().meta({ description: 'How many of your API tokens were revoked with the change.' }) })
+  .strict();
+
+/** An admin's unlock of an operator's sign-in. */
+export const unlockedJsonSchema = z
+  .object({ unlocked: z.literal(true), cleared: z.number().int().meta({ description: 'How many recorded sign-in failures were cleared.' }) })
+  .strict();
 
 /** An API token as listed: never the token itself, only its first characters. */
 export const apiTokenJsonSchema = z

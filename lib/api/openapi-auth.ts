@@ -42,9 +42,12 @@ export function describeAuthInputs(schemas: SchemaMap): void {
   }
   describe('OperatorInput', 'role', { description: ROLES });
   describe('OperatorPatch', 'role', { description: `${ROLES} A change signs the operator out.` });
-  describe('OperatorPatch', 'disabled', { description: 'A disabled operator cannot sign in; their sessions end and their API tokens are refused.' });
-  describe('OperatorPatch', 'password', { description: `Resets the password (the operator is signed out). ${NEW_PASSWORD}` });
+  describe('OperatorPatch', 'disabled', { description: 'A disabled operator cannot sign in; their sessions end and their API tokens are revoked (re-enabling does not bring them back).' });
+  describe('OperatorPatch', 'password', { description: `Resets the password (the operator is signed out; their API tokens are revoked unless \`revokeTokens\` is false). ${NEW_PASSWORD}` });
+  describe('OperatorPatch', 'revokeTokens', { description: 'With `password`: false keeps the operator\'s API tokens (default: they are revoked). Ignored otherwise.' });
   describe('PasswordChange', 'newPassword', { description: `${NEW_PASSWORD} Must differ from the current one.` });
+  describe('PasswordChange', 'revokeTokens', { description: 'Revoke your API tokens with the change (default true): a token made from a stolen session stops working.' });
+  describe('ApiTokenInput', 'currentPassword', { description: 'Your current password: a session alone cannot create a token. A wrong one counts as a failed sign-in for your account.' });
 }
 
 /** A response that sets (sign-in, setup) or clears (sign-out) the session cookie. */
@@ -60,7 +63,7 @@ const foreignOrigin = error("The request came from another site's page: its `Ori
 /** 429 with the seconds to wait; the failures are counted per client address and per e-mail. */
 const loginRefused = {
   ...error(
-    'Too many failed sign-ins from this address or for this e-mail: `throttled` (wait seconds, up to a minute) or, after more failures, `locked` (for minutes). Nothing is checked while refused.',
+    'Too many failed sign-ins: `throttled` (wait seconds, up to a minute; per address, per e-mail and address, and per e-mail) or, after more failures from this address, `locked` (for minutes; an account alone is never locked, only slowed down). Nothing is checked while refused; attempts in flight count.',
   ),
   headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
 };
@@ -104,13 +107,15 @@ export function authPaths() {
       post: {
         tags: ['Authentication'],
         summary: 'Change your own password',
-        description: "Needs the current password. The caller's other sessions are signed out; the current one stays.",
+        description:
+          "Needs the current password (checked under the sign-in throttle). The caller's other sessions are signed out; the current one stays. The caller's API tokens are revoked unless `revokeTokens` is false.",
         requestBody: body('PasswordChange'),
         responses: {
           '200': response('Changed.', ref('PasswordChanged')),
           '400': errors.invalidJson,
           '413': errors.tooLarge,
           '422': error('`currentPassword` is not the current password, or `newPassword` is not valid or the same as the current one (`validation`); `fields` has a message per field.'),
+          '429': loginRefused,
         },
       },
     },
@@ -150,13 +155,16 @@ export function tokenPaths() {
       post: {
         tags: ['API tokens'],
         summary: 'Create an API token',
-        description: 'The token acts with your role. It is in this response only (stored hashed): copy it now.',
+        description:
+          'Needs your current password (a wrong one counts as a failed sign-in). The token acts with your role. It is in this response only (stored hashed): copy it now. It is revoked when your password is changed or reset, or when you are disabled.',
         requestBody: body('ApiTokenInput'),
         responses: {
           '201': response('Created: `token` is the bearer token.', ref('ApiTokenCreated')),
           '400': errors.invalidJson,
+          '403': error('`currentPassword` is not your current password (`wrong_password`; `fields.currentPassword`).'),
           '413': errors.tooLarge,
           '422': errors.validation,
+          '429': loginRefused,
         },
       },
     },
@@ -207,7 +215,7 @@ export function operatorPaths() {
         tags: ['Operators'],
         summary: 'Edit, disable, re-enable or reset the password of an operator',
         description:
-          'Only the fields given change. A new role, a disable or a new password signs the operator out everywhere (your own current session stays unless you disable yourself); their API tokens act with the new role and are refused while they are disabled.',
+          'Only the fields given change. A new role, a disable or a new password signs the operator out everywhere (your own current session stays unless you disable yourself). A disable revokes their API tokens; so does a new password unless `revokeTokens` is false; after a new role their tokens act with it.',
         requestBody: body('OperatorPatch'),
         responses: {
           '200': response('Updated (or unchanged).', ref('Operator')),
@@ -227,6 +235,34 @@ export function operatorPaths() {
           '404': errors.notFound,
           '409': error('You cannot delete your own account (`conflict`), nor the last enabled admin (`last_admin`).'),
         },
+      },
+    },
+    '/api/operators/{id}/unlock': {
+      parameters: [idParameter('operator')],
+      post: {
+        tags: ['Operators'],
+        summary: "Unlock an operator's sign-in",
+        description:
+          "Clears the sign-in failures recorded for the operator's e-mail, for each (e-mail, address) pair and for the addresses that failed on it: the slow-down and the address locks end at once. Audited.",
+        responses: { '200': response('Unlocked; `cleared` failures removed.', ref('Unlocked')), '404': errors.notFound },
+      },
+    },
+    '/api/operators/{id}/tokens': {
+      parameters: [idParameter('operator')],
+      get: {
+        tags: ['Operators'],
+        summary: "An operator's API tokens",
+        description: 'Names, prefixes and dates only, never a token itself.',
+        responses: { '200': response("The operator's tokens, newest first, revoked ones included.", ref('ApiTokenList')), '404': errors.notFound },
+      },
+    },
+    '/api/operators/{id}/tokens/{tokenId}': {
+      parameters: [idParameter('operator'), { ...idParameter('API token'), name: 'tokenId' }],
+      delete: {
+        tags: ['Operators'],
+        summary: "Revoke one of an operator's API tokens",
+        description: 'It is refused (401) from then on. Audited.',
+        responses: { '200': response('Revoked (`revokedAt` is set).', ref('ApiToken')), '404': error('No such operator, or no such token of theirs that is still valid (`not_found`).') },
       },
     },
   };

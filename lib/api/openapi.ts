@@ -144,6 +144,7 @@ export function buildOpenApiDocument() {
       SetupDone: contracts.setupDoneJsonSchema,
       SignedOut: contracts.signedOutJsonSchema,
       PasswordChanged: contracts.passwordChangedJsonSchema,
+      Unlocked: contracts.unlockedJsonSchema,
       ApiToken: contracts.apiTokenJsonSchema,
       ApiTokenList: contracts.apiTokenListJsonSchema,
       ApiTokenCreated: contracts.apiTokenCreatedJsonSchema,

@@ -7,6 +7,7 @@ export const errorStatus = {
   invalid_credentials: 401,
   forbidden: 403,
   csrf: 403,
+  wrong_password: 403,
   not_found: 404,
   conflict: 409,
   has_registrations: 409,

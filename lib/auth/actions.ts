@@ -35,9 +35,10 @@ export async function setUp(input: unknown, client: Client): Promise<ActionResul
   return guarded('setUp', () => ok({ operator: created.data, session: createSession(db, created.data.id, client) }));
 }
 
-export async function changeOwnPassword(principal: Principal, input: unknown): Promise<ActionResult<{ changed: true }>> {
+/** Your own password change (see password-change.ts); `ip` is the caller's, for the throttle. */
+export async function changeOwnPassword(principal: Principal, input: unknown, ip: string | null): Promise<ActionResult<{ changed: true; tokensRevoked: number }> & { retryAfterMs?: number }> {
   const parsed = passwordChangeSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
   if (parsed.data.currentPassword === parsed.data.newPassword) return fail('validation', 'Some fields are not valid.', { newPassword: 'Choose a password different from the current one.' });
-  return changePassword(getDb(), principal, parsed.data);
+  return changePassword(getDb(), principal, parsed.data, { ip, policy: throttlePolicy(env()) });
 }

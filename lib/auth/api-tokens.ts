@@ -58,3 +58,13 @@ export function resolveApiToken(db: Conn, token: string, now = Date.now()): { id
   }
   return { id: row.id, name: row.name, operatorId: row.operatorId };
 }
+
+/** Revokes every live token of `operatorId` (password change or reset, disable); returns them. */
+export function revokeOperatorApiTokens(db: Conn, operatorId: number, now = Date.now()): ApiTokenJson[] {
+  return db
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.operatorId, operatorId), isNull(apiTokens.revokedAt)))
+    .returning(publicColumns)
+    .all();
+}

@@ -1,6 +1,6 @@
 /** Setting and clearing the session cookie on route handler responses. */
-import { errorResponse, json } from '../api/http';
-import { fail } from '../api/result';
+import { errorResponse, json, resultResponse } from '../api/http';
+import { fail, type ActionResult } from '../api/result';
 import { crossOriginReason } from './csrf';
 import { clearedSessionCookie, isHttps, sessionCookie } from './cookies';
 import type { NewSession } from './sessions';
@@ -27,4 +27,11 @@ export function foreignOriginResponse(req: Request): Response | null {
   const origin = req.headers.get('origin');
   const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host') }) : null;
   return reason ? errorResponse(fail('csrf', `Refused: ${reason}`).error) : null;
+}
+
+/** A result that may be a throttle refusal: 429 answers carry `Retry-After` (seconds). */
+export function throttledResponse<T>(result: ActionResult<T> & { retryAfterMs?: number }, status = 200): Response {
+  const res = resultResponse(result, status);
+  if ('error' in result && result.retryAfterMs !== undefined) res.headers.set('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+  return res;
 }

@@ -15,6 +15,8 @@ import { hashPassword } from './password';
 import { actorOf, type Principal } from './principal';
 import { operatorCreateSchema, operatorPatchSchema, type OperatorPatch } from './schema';
 import { revokeOperatorSessions } from './sessions';
+import { unlockAccount } from './throttle';
+import { revokeTokensAudited } from './token-revocation';
 
 const SECRET_KEYS = ['password'] as const;
 /** Stands for a new password in the audit diff, which records only that it changed. */
@@ -83,7 +85,7 @@ function applyEdit(tx: Conn, principal: Principal, id: number, patch: OperatorPa
   if (!before) return missing(id);
   const next = { role: patch.role ?? before.role, disabled: patch.disabled ?? before.disabled };
   if (!isEnabledAdmin(next) && isLastAdmin(tx, before)) return lastAdmin(next.disabled ? 'disabled' : 'given another role');
-  const { password, ...fields } = patch;
+  const { password, revokeTokens, ...fields } = patch;
   const changes = diffChanges<Record<string, unknown>>({ ...before, password: 'set' }, { ...fields, password: password && NEW_PASSWORD }, SECRET_KEYS);
   if (Object.keys(changes).length === 0) return ok(before);
   const updated = store.updateOperator(tx, id, { ...fields, ...(passwordHash ? { passwordHash } : {}) })!;
@@ -92,14 +94,19 @@ function applyEdit(tx: Conn, principal: Principal, id: number, patch: OperatorPa
     const keep = id === principal.operatorId && !updated.disabled ? principal.sessionId : undefined;
     revokeOperatorSessions(tx, id, keep);
   }
-  recordAudit(tx, actorOf(principal), { action: editAction(before, patch.disabled), entityType: 'operator', entityId: id, entityLabel: before.email, changes });
+  const actor = actorOf(principal);
+  recordAudit(tx, actor, { action: editAction(before, patch.disabled), entityType: 'operator', entityId: id, entityLabel: before.email, changes });
+  // A disable always revokes the API tokens (re-enabling does not bring them back); a password reset does unless told not to.
+  const reason = changes.disabled && updated.disabled ? 'operator disabled' : changes.password && revokeTokens !== false ? 'password reset' : null;
+  if (reason) revokeTokensAudited(tx, actor, before, reason);
   return ok(updated);
 }
 
 /**
- * `{ name?, role?, disabled?, password? }`. The last enabled admin cannot be demoted or disabled
- * (409 `last_admin`). A role change, a disable or a new password signs the operator out; their API
- * tokens act with the new role, and stop working while they are disabled.
+ * `{ name?, role?, disabled?, password?, revokeTokens? }`. The last enabled admin cannot be demoted
+ * or disabled (409 `last_admin`). A role change, a disable or a new password signs the operator
+ * out; a disable revokes their API tokens, and so does a new password unless `revokeTokens` is
+ * false; after a role change their tokens act with the new role.
  */
 export async function updateOperator(principal: Principal, id: number, input: unknown): Promise<ActionResult<OperatorJson>> {
   const parsed = operatorPatchSchema.safeParse(input);
@@ -129,6 +136,25 @@ export async function deleteOperator(principal: Principal, id: number): Promise<
           changes: diffChanges<Record<string, unknown>>({ email, name, role, disabled }, { email: null, name: null, role: null, disabled: null }),
         });
         return ok({ id });
+      },
+      { behavior: 'immediate' },
+    ),
+  );
+}
+
+/**
+ * Clears the sign-in failures recorded for an operator's account, its (account, address) pairs
+ * and the addresses that failed on it, so they can sign in again at once (audited).
+ */
+export async function unlockOperator(principal: Principal, id: number): Promise<ActionResult<{ unlocked: true; cleared: number }>> {
+  return guarded('unlockOperator', () =>
+    getDb().transaction(
+      (tx) => {
+        const op = store.getOperator(tx, id);
+        if (!op) return missing(id);
+        const cleared = unlockAccount(tx, op.email);
+        recordAudit(tx, actorOf(principal), { action: 'unlock', entityType: 'operator', entityId: id, entityLabel: op.email, changes: { signInFailures: { before: cleared, after: 0 } } });
+        return ok({ unlocked: true as const, cleared });
       },
       { behavior: 'immediate' },
     ),

@@ -4,20 +4,36 @@ import { operators } from '../db/schema';
 import { fail, ok, type ActionResult } from '../api/result';
 import { recordAudit } from '../audit/record';
 import { hashPassword, verifyPassword } from './password';
+import { throttledCheck } from './password-check';
 import { actorOf, type Principal } from './principal';
 import { revokeOperatorSessions } from './sessions';
+import type { ThrottlePolicy } from './throttle';
+import { revokeTokensAudited } from './token-revocation';
 
-/** Changes the caller's own password after checking the current one; signs out their other sessions. */
-export async function changePassword(db: Db, principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<ActionResult<{ changed: true }>> {
+export type PasswordChangeInput = { currentPassword: string; newPassword: string; revokeTokens: boolean };
+
+/**
+ * Changes the caller's own password after checking the current one (under the sign-in throttle);
+ * signs out their other sessions and, unless `revokeTokens` is false, revokes their API tokens.
+ */
+export async function changePassword(
+  db: Db,
+  principal: Principal,
+  input: PasswordChangeInput,
+  client: { ip: string | null; policy: ThrottlePolicy },
+): Promise<ActionResult<{ changed: true; tokensRevoked: number }> & { retryAfterMs?: number }> {
   const op = db.select().from(operators).where(eq(operators.id, principal.operatorId)).get();
-  if (!op || !(await verifyPassword(input.currentPassword, op.passwordHash))) {
-    return fail('validation', 'Some fields are not valid.', { currentPassword: 'This is not your current password.' });
-  }
+  if (!op) return fail('unauthorized', 'Sign in first.');
+  const checked = await throttledCheck(db, { email: op.email, ip: client.ip }, client.policy, () => verifyPassword(input.currentPassword, op.passwordHash));
+  if ('error' in checked) return checked;
+  if (!checked.passed) return fail('validation', 'Some fields are not valid.', { currentPassword: 'This is not your current password.' });
   const passwordHash = await hashPassword(input.newPassword);
-  db.transaction((tx) => {
+  const tokensRevoked = db.transaction((tx) => {
     tx.update(operators).set({ passwordHash, updatedAt: Date.now() }).where(eq(operators.id, op.id)).run();
     revokeOperatorSessions(tx, op.id, principal.sessionId);
-    recordAudit(tx, actorOf(principal), { action: 'update', entityType: 'operator', entityId: op.id, entityLabel: op.email, changes: { password: { before: 'set', after: 'changed' } } });
+    const actor = actorOf(principal);
+    recordAudit(tx, actor, { action: 'update', entityType: 'operator', entityId: op.id, entityLabel: op.email, changes: { password: { before: 'set', after: 'changed' } } });
+    return input.revokeTokens ? revokeTokensAudited(tx, actor, op, 'password changed') : 0;
   });
-  return ok({ changed: true });
+  return ok({ changed: true, tokensRevoked });
 }

@@ -32,9 +32,12 @@ export const operatorCreateSchema = createInsertSchema(operators, {
   .extend({ name: operatorNameRule.default(''), password: newPasswordRule })
   .strict();
 
-/** Admin edits of an operator: every field optional; `password` resets it. */
+/**
+ * Admin edits of an operator: every field optional; `password` resets it and, unless
+ * `revokeTokens` is false, revokes the operator's API tokens (a disable always does).
+ */
 export const operatorPatchSchema = z
-  .object({ name: operatorNameRule, role: z.enum(roles), disabled: z.boolean(), password: newPasswordRule })
+  .object({ name: operatorNameRule, role: z.enum(roles), disabled: z.boolean(), password: newPasswordRule, revokeTokens: z.boolean() })
   .partial()
   .strict();
 
@@ -46,10 +49,17 @@ export const loginSchema = z
   .object({ email: z.string().max(254, 'Use at most 254 characters.').min(1, 'Enter your e-mail.'), password: z.string().min(1, 'Enter your password.').max(1024) })
   .strict();
 
-export const passwordChangeSchema = z.object({ currentPassword: z.string().min(1, 'Enter your current password.').max(1024), newPassword: newPasswordRule }).strict();
+const currentPasswordRule = z.string().min(1, 'Enter your current password.').max(1024);
 
+/** Your own password change; your API tokens are revoked with it unless `revokeTokens` is false. */
+export const passwordChangeSchema = z.object({ currentPassword: currentPasswordRule, newPassword: newPasswordRule, revokeTokens: z.boolean().default(true) }).strict();
+
+/** A new API token: its name, and your current password (a stolen session alone cannot mint one). */
 export const apiTokenCreateSchema = z
-  .object({ name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.').regex(NO_CONTROL, 'Use printable characters only.') })
+  .object({
+    name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.').regex(NO_CONTROL, 'Use printable characters only.'),
+    currentPassword: currentPasswordRule,
+  })
   .strict();
 
 export type OperatorCreate = z.output<typeof operatorCreateSchema>;

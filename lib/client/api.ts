@@ -117,21 +117,24 @@ export const api = {
       apiFetch<{ operator: SignedInOperator }>('/api/auth/setup', { method: 'POST', json: body }),
     /** Signing out with a session that is already gone is not an error worth a detour. */
     logout: () => apiFetch<{ signedOut: true }>('/api/auth/logout', { method: 'POST', redirectOn401: false }),
-    changePassword: (body: { currentPassword: string; newPassword: string }) =>
-      apiFetch<{ changed: true }>('/api/auth/password', { method: 'POST', json: body }),
+    changePassword: (body: { currentPassword: string; newPassword: string; revokeTokens: boolean }) =>
+      apiFetch<{ changed: true; tokensRevoked: number }>('/api/auth/password', { method: 'POST', json: body }),
   },
   tokens: {
     list: async () => listOf<ApiToken>(await apiFetch<unknown>('/api/tokens')),
-    create: (name: string) => apiFetch<CreatedApiToken>('/api/tokens', { method: 'POST', json: { name } }),
+    create: (body: { name: string; currentPassword: string }) => apiFetch<CreatedApiToken>('/api/tokens', { method: 'POST', json: body }),
     revoke: (id: number) => apiFetch<ApiToken>(`/api/tokens/${id}`, { method: 'DELETE' }),
   },
   operators: {
     list: async () => listOf<OperatorAccount>(await apiFetch<unknown>('/api/operators')),
     create: (body: { email: string; name: string; role: OperatorAccount['role']; password: string }) =>
       apiFetch<OperatorAccount>('/api/operators', { method: 'POST', json: body }),
-    update: (id: number, body: Partial<Pick<OperatorAccount, 'name' | 'role' | 'disabled'>> & { password?: string }) =>
+    update: (id: number, body: Partial<Pick<OperatorAccount, 'name' | 'role' | 'disabled'>> & { password?: string; revokeTokens?: boolean }) =>
       apiFetch<OperatorAccount>(`/api/operators/${id}`, { method: 'PATCH', json: body }),
     remove: (id: number) => apiFetch<{ id: number }>(`/api/operators/${id}`, { method: 'DELETE' }),
+    unlock: (id: number) => apiFetch<{ unlocked: true; cleared: number }>(`/api/operators/${id}/unlock`, { method: 'POST' }),
+    tokens: async (id: number) => listOf<ApiToken>(await apiFetch<unknown>(`/api/operators/${id}/tokens`)),
+    revokeToken: (id: number, tokenId: number) => apiFetch<ApiToken>(`/api/operators/${id}/tokens/${tokenId}`, { method: 'DELETE' }),
   },
   providers: {
     list: async () => listOf<DdiProvider>(await apiFetch<unknown>('/api/ddi-providers')),
@@ -224,4 +227,5 @@ export const keys = {
     ['availability', 'account', username, domain, excludeId ?? null] as const,
   apiTokens: ['api-tokens'] as const,
   operators: ['operators'] as const,
+  operatorTokens: (id: number) => ['operators', id, 'tokens'] as const,
 };

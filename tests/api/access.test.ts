@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { requiredAccess, type Access } from '../../lib/auth/policy';
 import { atLeast, type Role } from '../../lib/auth/roles';
-import { signIn } from '../portal-process';
+import { signIn, TEST_ADMIN } from '../portal-process';
 import { apiEndpoints, fillIds, isWrite, pagePaths, type Endpoint } from './app-routes';
 import { businessChecksum } from './db-checksum';
 import { createOperator } from './extra-operators';
@@ -83,7 +83,7 @@ before(async () => {
     json: { ddiProviderId: provider.body.id, username: 'access-user', domain: 'sip.access.example', ddi: '+34910000001', password: 'Access-sip-pass-1' },
   });
   assert.equal(registration.status, 201, registration.text);
-  const token = await server.api('/api/tokens', { method: 'POST', json: { name: 'access token' } });
+  const token = await server.api('/api/tokens', { method: 'POST', json: { name: 'access token', currentPassword: TEST_ADMIN.password } });
   assert.equal(token.status, 201, token.text);
   for (const role of ['viewer', 'editor'] as const) {
     const created = await createOperator(server, role);
@@ -248,7 +248,7 @@ describe('CSRF', () => {
   });
 
   test('a bearer-token write needs no Origin', async () => {
-    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'csrf script' } });
+    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'csrf script', currentPassword: TEST_ADMIN.password } });
     const res = await write({ token: created.body.token });
     assert.equal(res.status, 201, res.text);
   });

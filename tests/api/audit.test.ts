@@ -133,7 +133,7 @@ describe('audit log of registrations', () => {
   });
 
   test('with an API token the entry names the token; Register now and Unregister are recorded', async () => {
-    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'ci-bot' } });
+    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'ci-bot', currentPassword: TEST_ADMIN.password } });
     assert.equal(created.status, 201, created.text);
     const auth = { token: created.body.token as string };
     const provider = await createProvider('Token Carrier');

@@ -254,9 +254,18 @@ describe('sign-in throttling (slow after 2 failures, lock after 4 for 1 min)', (
     assert.deepEqual(comparable(unknown), comparable(known));
   });
 
-  test('the lock holds from any address for that account, and a spoofed client address header does not help', async () => {
-    const res = await loginFrom(limited, '127.0.0.4', TEST_ADMIN.email, TEST_ADMIN.password, { 'x-forwarded-for': '10.9.9.9', 'x-portal-client-ip': '10.9.9.9', 'x-real-ip': '10.9.9.9' });
-    assert.deepEqual([res.status, res.code], [429, 'locked']);
+  test('the lock holds for the failing address (a spoofed client address header does not help); a clean address only waits the account\'s slow-down', async () => {
+    const spoofed = { 'x-forwarded-for': '10.9.9.10', 'x-portal-client-ip': '127.0.0.4', 'x-real-ip': '10.9.9.10' };
+    const again = await loginFrom(limited, '127.0.0.2', TEST_ADMIN.email, TEST_ADMIN.password, spoofed);
+    assert.deepEqual([again.status, again.code], [429, 'locked']);
+    const clean = await loginFrom(limited, '127.0.0.4', TEST_ADMIN.email, TEST_ADMIN.password);
+    assert.deepEqual([clean.status, clean.code], [429, 'throttled'], 'the account is slowed down, not locked');
+    assert.ok(Number(clean.retryAfter) >= 1 && Number(clean.retryAfter) <= 30, `Retry-After ${clean.retryAfter}`);
+    await sleep(Number(clean.retryAfter) * 1000 + 100);
+    const later = await loginFrom(limited, '127.0.0.4', TEST_ADMIN.email, TEST_ADMIN.password);
+    assert.deepEqual([later.status, later.code], [200, 'ok'], 'the right password from a clean address gets in after the delay');
+    const stillLocked = await loginFrom(limited, '127.0.0.2', TEST_ADMIN.email, TEST_ADMIN.password);
+    assert.deepEqual([stillLocked.status, stillLocked.code], [429, 'locked'], 'the failing address stays locked');
     assert.equal((await limited.api('/api/auth/me')).status, 200, 'sessions opened before stay valid');
   });
 
@@ -278,9 +287,103 @@ describe('sign-in throttling (slow after 2 failures, lock after 4 for 1 min)', (
   });
 });
 
+describe('sign-in throttling under concurrency and against lock-outs (slow after 2 failures, lock after 4 for 1 min)', () => {
+  const limited = useServer({ LOGIN_SLOW_AFTER: '2', LOGIN_LOCK_AFTER: '4', LOGIN_LOCK_MINUTES: '1' });
+  const wrong = 'Wrong-password-1';
+  const tally = (answers: { status: number }[]) => answers.reduce<Record<number, number>>((t, a) => ({ ...t, [a.status]: (t[a.status] ?? 0) + 1 }), {});
+
+  test('60 parallel wrong passwords and the right one from one address: at most 2 wrong ones are evaluated, the rest 429', async () => {
+    await limited.ready();
+    const op = await createOperator(limited, 'editor');
+    const attempts = [...Array.from({ length: 60 }, () => wrong), op.password].map((password) => loginFrom(limited, '127.0.0.20', op.email, password));
+    const answers = await Promise.all(attempts);
+    const counts = tally(answers);
+    assert.ok((counts[401] ?? 0) <= 2, `evaluated wrong passwords: ${JSON.stringify(counts)}`);
+    assert.ok((counts[200] ?? 0) <= 1, JSON.stringify(counts));
+    assert.equal(counts[429], 61 - (counts[401] ?? 0) - (counts[200] ?? 0), JSON.stringify(counts));
+    if (!counts[200]) {
+      const after = await loginFrom(limited, '127.0.0.20', op.email, op.password);
+      assert.equal(after.status, 429, 'once the limit is hit, the right password does not slip through');
+    }
+  });
+
+  test('parallel wrong passwords for one account from 30 addresses: at most 2 are evaluated', async () => {
+    const op = await createOperator(limited, 'viewer');
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom(limited, `127.0.1.${i + 1}`, op.email, wrong)));
+    const counts = tally(answers);
+    assert.ok((counts[401] ?? 0) <= 2 && counts[429] === 30 - (counts[401] ?? 0), JSON.stringify(counts));
+    assert.ok(answers.every((a) => a.code !== 'locked'), 'an account alone is slowed down, never locked');
+  });
+
+  /** Records one failed sign-in for `email` from each of `addresses`, `agoMs` ago, as the server would. */
+  const failFrom = (email: string, addresses: string[], agoMs: number) =>
+    withDb(limited, (db) => {
+      const insert = db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
+      const at = Date.now() - agoMs;
+      for (const ip of addresses) for (const key of [`account:${email}`, `ip:${ip}`, `pair:${email}|${ip}`]) insert.run(key, at);
+    });
+
+  test('10 failures from 10 addresses do not lock an admin out: a clean address gets in after the capped delay', async () => {
+    const op = await createOperator(limited, 'admin');
+    const attackers = Array.from({ length: 10 }, (_, i) => `127.0.2.${i + 1}`);
+    await failFrom(op.email, attackers, 0);
+    const now = await loginFrom(limited, '127.0.2.100', op.email, op.password);
+    assert.deepEqual([now.status, now.code], [429, 'throttled'], 'slowed down, not locked');
+    assert.ok(Number(now.retryAfter) <= 30, `Retry-After ${now.retryAfter}`);
+    await withDb(limited, (db) => db.prepare('UPDATE login_failures SET at = at - 31000').run());
+    const later = await loginFrom(limited, '127.0.2.100', op.email, op.password);
+    assert.deepEqual([later.status, later.code], [200, 'ok'], 'the right password from a clean address, 31 s after the last failure');
+    const attacker = await loginFrom(limited, '127.0.2.101', op.email, wrong);
+    assert.equal(attacker.status, 401, 'the success cleared the account\'s slow-down');
+  });
+
+  test('an admin unlocks an operator (audited); viewers and editors cannot (403)', async () => {
+    const op = await createOperator(limited, 'viewer');
+    await failFrom(op.email, ['127.0.3.1'], 0);
+    await failFrom(op.email, Array.from({ length: 4 }, () => '127.0.3.2'), 0);
+    const locked = await loginFrom(limited, '127.0.3.2', op.email, op.password);
+    assert.deepEqual([locked.status, locked.code], [429, 'locked']);
+    const throttled = await loginFrom(limited, '127.0.3.3', op.email, op.password);
+    assert.deepEqual([throttled.status, throttled.code], [429, 'throttled']);
+    for (const role of ['viewer', 'editor'] as const) {
+      const other = await createOperator(limited, role);
+      const session = await signIn(limited.baseUrl, other.email, other.password);
+      limited.ledger.secret(session, `${role} session`);
+      const refused = await limited.api(`/api/operators/${op.id}/unlock`, { method: 'POST', auth: { session } });
+      assert.deepEqual([refused.status, refused.body.error.code], [403, 'forbidden'], role);
+    }
+    const unlocked = await limited.api(`/api/operators/${op.id}/unlock`, { method: 'POST' });
+    assert.equal(unlocked.status, 200, unlocked.text);
+    assert.deepEqual(unlocked.body, { unlocked: true, cleared: 15 });
+    assert.equal((await loginFrom(limited, '127.0.3.2', op.email, op.password)).status, 200, 'the address that failed on it is unlocked too');
+    assert.equal((await loginFrom(limited, '127.0.3.3', op.email, op.password)).status, 200);
+    const audit = await withDb(limited, (db) => db.prepare("SELECT action, actor FROM audit_log WHERE entity_type = 'operator' AND entity_id = ? ORDER BY id DESC LIMIT 1").get(op.id));
+    assert.deepEqual(audit, { action: 'unlock', actor: TEST_ADMIN.email });
+    assert.equal((await limited.api('/api/operators/999999/unlock', { method: 'POST' })).status, 404);
+  });
+
+  test('a wrong current password when creating a token counts as a failed sign-in for the account', async () => {
+    const op = await createOperator(limited, 'editor');
+    const session = await signIn(limited.baseUrl, op.email, op.password);
+    limited.ledger.secret(session, 'editor session');
+    const create = (currentPassword: string) => limited.api('/api/tokens', { method: 'POST', json: { name: 'throttled script', currentPassword }, auth: { session } });
+    for (let i = 0; i < 2; i++) {
+      const res = await create('Not-my-password-1');
+      assert.deepEqual([res.status, res.body.error.code], [403, 'wrong_password']);
+    }
+    const third = await create(op.password);
+    assert.deepEqual([third.status, third.body.error.code], [429, 'throttled'], 'even the right password waits');
+    assert.ok(Number(third.headers.get('retry-after')) >= 1);
+    const signInElsewhere = await loginFrom(limited, '127.0.3.9', op.email, op.password);
+    assert.deepEqual([signInElsewhere.status, signInElsewhere.code], [429, 'throttled'], 'the account is slowed down for sign-in too');
+    assert.equal((await limited.api(`/api/operators/${op.id}/unlock`, { method: 'POST' })).status, 200);
+    assert.equal((await create(op.password)).status, 201);
+  });
+});
+
 describe('API tokens', () => {
   test('a bearer token reads and writes with its operator\'s role; GET /api/tokens never shows it', async () => {
-    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'deploy script' } });
+    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'deploy script', currentPassword: TEST_ADMIN.password } });
     assert.equal(created.status, 201, created.text);
     const token: string = created.body.token;
     assert.match(token, /^ddr_t_/);
@@ -304,7 +407,7 @@ describe('API tokens', () => {
     const viewer = await createOperator(server, 'viewer');
     const session = await signIn(server.baseUrl, viewer.email, viewer.password);
     server.ledger.secret(session, 'viewer session');
-    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'viewer script' }, auth: { session } });
+    const created = await server.api('/api/tokens', { method: 'POST', json: { name: 'viewer script', currentPassword: viewer.password }, auth: { session } });
     assert.equal(created.status, 201, created.text);
     const auth = { token: created.body.token as string };
     assert.equal((await server.api('/api/registrations', { auth })).status, 200);

@@ -40,7 +40,7 @@ test('signing out ends the open stream of that session', async () => {
 });
 
 test('revoking a token ends the stream opened with it', async () => {
-  const created = await server.api<{ token: string; apiToken: { id: number } }>('/api/tokens', { method: 'POST', json: { name: 'stream watcher' } });
+  const created = await server.api<{ token: string; apiToken: { id: number } }>('/api/tokens', { method: 'POST', json: { name: 'stream watcher', currentPassword: TEST_ADMIN.password } });
   assert.equal(created.status, 201);
   const lasted = await streamEndsAfter({ authorization: `Bearer ${created.body.token}` }, async () => {
     assert.equal((await server.api(`/api/tokens/${created.body.apiToken.id}`, { method: 'DELETE' })).status, 200);

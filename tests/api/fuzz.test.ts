@@ -12,8 +12,10 @@ import { businessChecksum } from './db-checksum';
 import { createOperator } from './extra-operators';
 import { BAD_IDS, bodyCases, fieldCases, type FieldSpec, type FuzzCase } from './fuzz-cases';
 import { useServer } from './server';
+import { TEST_ADMIN } from '../portal-process';
 
-const server = useServer();
+// Wrong passwords are part of the fuzz: the throttle (tested in auth.test.ts) must not refuse the valid bodies afterwards.
+const server = useServer({ LOGIN_SLOW_AFTER: '1000', LOGIN_LOCK_AFTER: '1000' });
 
 type Target = { base: () => Record<string, unknown>; fields: Record<string, FieldSpec> };
 
@@ -77,13 +79,16 @@ const TARGETS: Record<string, Target> = {
     fields: { email, name: label, role, password: secret },
   },
   'PATCH /api/operators/[id]': {
-    base: () => ({ name: 'Fuzz Operator renamed', role: 'viewer', disabled: false, password: 'Fuzz-operator-pass-2' }),
-    fields: { name: label, role, disabled: boolean, password: secret },
+    base: () => ({ name: 'Fuzz Operator renamed', role: 'viewer', disabled: false, password: 'Fuzz-operator-pass-2', revokeTokens: true }),
+    fields: { name: label, role, disabled: boolean, password: secret, revokeTokens: boolean },
   },
-  'POST /api/tokens': { base: () => ({ name: 'fuzz token' }), fields: { name: label } },
+  'POST /api/tokens': { base: () => ({ name: 'fuzz token', currentPassword: TEST_ADMIN.password }), fields: { name: label, currentPassword: secret } },
   'POST /api/auth/login': { base: () => ({ email: 'admin@portal.test', password: 'Not-the-password-1' }), fields: { email, password: secret } },
   'POST /api/auth/setup': { base: () => ({ email: 'fuzz-setup@portal.test', name: 'Fuzz', password: 'Fuzz-setup-pass-1' }), fields: { email, name: label, password: secret } },
-  'POST /api/auth/password': { base: () => ({ currentPassword: 'Not-the-current-1', newPassword: 'Fuzz-new-pass-1' }), fields: { currentPassword: secret, newPassword: secret } },
+  'POST /api/auth/password': {
+    base: () => ({ currentPassword: 'Not-the-current-1', newPassword: 'Fuzz-new-pass-1', revokeTokens: true }),
+    fields: { currentPassword: secret, newPassword: secret, revokeTokens: boolean },
+  },
 };
 
 /** Endpoints whose valid body cannot succeed here (wrong password by design, setup done, a real SIP test). */
@@ -158,7 +163,7 @@ before(async () => {
   assert.equal(provider.status, 201, provider.text);
   const reg = await server.api('/api/registrations', { method: 'POST', json: { ...registration(0), ddiProviderId: provider.body.id, ddi: '+34910000070' } });
   assert.equal(reg.status, 201, reg.text);
-  const token = await server.api('/api/tokens', { method: 'POST', json: { name: 'fuzz target token' } });
+  const token = await server.api('/api/tokens', { method: 'POST', json: { name: 'fuzz target token', currentPassword: TEST_ADMIN.password } });
   assert.equal(token.status, 201, token.text);
   const operator = await createOperator(server, 'viewer');
   Object.assign(ctx, {

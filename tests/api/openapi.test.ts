@@ -11,6 +11,7 @@ import * as contracts from '../../lib/api/contracts';
 import { requiredAccess } from '../../lib/auth/policy';
 import { ddiProviderGlossary, registrationGlossary } from '../../lib/glossary';
 import { apiEndpoints } from './app-routes';
+import { TEST_ADMIN } from '../portal-process';
 import { useServer, type ApiInit } from './server';
 
 const server = useServer();
@@ -194,7 +195,7 @@ describe('OpenAPI document', () => {
     const me = await answer('GET', '/api/auth/me', '/api/auth/me', 200, contracts.meJsonSchema);
     assert.deepEqual([me.operator.role, me.via], ['admin', 'session']);
 
-    const created = await answer('POST', '/api/tokens', '/api/tokens', 201, contracts.apiTokenCreatedJsonSchema, { json: { name: 'openapi check' } });
+    const created = await answer('POST', '/api/tokens', '/api/tokens', 201, contracts.apiTokenCreatedJsonSchema, { json: { name: 'openapi check', currentPassword: TEST_ADMIN.password } });
     const tokens = await answer('GET', '/api/tokens', '/api/tokens', 200, contracts.apiTokenListJsonSchema, { auth: { token: created.token } });
     assert.ok(tokens.items.some((t) => t.id === created.apiToken.id && t.lastUsedAt !== null));
     const byToken = await answer('GET', '/api/auth/me', '/api/auth/me', 200, contracts.meJsonSchema, { auth: { token: created.token } });
@@ -219,6 +220,16 @@ describe('OpenAPI document', () => {
     assert.ok(session, 'login sets the session cookie');
     const login = documentedSchema('POST', '/api/auth/login', 200).parse(res.body);
     assert.equal(contracts.loginJsonSchema.parse(login).operator.role, 'editor');
+    await answer('POST', '/api/tokens', '/api/tokens', 403, contracts.errorBodySchema, { auth: { session }, json: { name: 'editor script', currentPassword: 'Not-the-password-1' } });
+    const unlocked = await answer('POST', '/api/operators/{id}/unlock', `/api/operators/${operator.id}/unlock`, 200, contracts.unlockedJsonSchema);
+    assert.ok(unlocked.cleared >= 1, 'the wrong sign-in and the wrong token password were cleared');
+    const editorToken = await answer('POST', '/api/tokens', '/api/tokens', 201, contracts.apiTokenCreatedJsonSchema, { auth: { session }, json: { name: 'editor script', currentPassword: password } });
+    const listed = await answer('GET', '/api/operators/{id}/tokens', `/api/operators/${operator.id}/tokens`, 200, contracts.apiTokenListJsonSchema);
+    assert.deepEqual(listed.items.map((t) => t.id), [editorToken.apiToken.id]);
+    const tokenPath = `/api/operators/${operator.id}/tokens/${editorToken.apiToken.id}`;
+    assert.ok((await answer('DELETE', '/api/operators/{id}/tokens/{tokenId}', tokenPath, 200, contracts.apiTokenJsonSchema)).revokedAt !== null);
+    await answer('DELETE', '/api/operators/{id}/tokens/{tokenId}', tokenPath, 404, contracts.errorBodySchema);
+    await answer('GET', '/api/operators/{id}/tokens', '/api/operators/999999/tokens', 404, contracts.errorBodySchema);
     const newPassword = 'Openapi-editor-pass-2';
     await answer('POST', '/api/auth/password', '/api/auth/password', 200, contracts.passwordChangedJsonSchema, { auth: { session }, json: { currentPassword: password, newPassword } });
     await answer('POST', '/api/auth/logout', '/api/auth/logout', 200, contracts.signedOutJsonSchema, { auth: { session } });

@@ -124,7 +124,7 @@ describe('operators management', () => {
 
     const op = await createOperator('editor');
     const cookie = await signIn(server.baseUrl, op.email, op.password);
-    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'doomed' }, auth: session(cookie) })).body.token as string;
+    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'doomed', currentPassword: op.password }, auth: session(cookie) })).body.token as string;
     const res = await call(`/api/operators/${op.id}`, { method: 'DELETE' });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { id: op.id });
@@ -147,7 +147,7 @@ describe('operators management', () => {
   test('a role change signs the operator out; their token keeps working with the new role', async () => {
     const op = await createOperator('editor');
     const cookie = await signIn(server.baseUrl, op.email, op.password);
-    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'ci' }, auth: session(cookie) })).body.token as string;
+    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'ci', currentPassword: op.password }, auth: session(cookie) })).body.token as string;
     const write = () => call('/api/ddi-providers', { method: 'POST', json: { name: `Token provider ${++seq}` }, auth: { token } });
     assert.equal((await write()).status, 201, 'an editor token may write');
 
@@ -175,7 +175,7 @@ describe('operators management', () => {
   test('a disabled operator cannot sign in (same answer as a wrong password) and their token stops working', async () => {
     const op = await createOperator('editor');
     const cookie = await signIn(server.baseUrl, op.email, op.password);
-    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'cron' }, auth: session(cookie) })).body.token as string;
+    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'cron', currentPassword: op.password }, auth: session(cookie) })).body.token as string;
     const wrong = await call('/api/auth/login', { method: 'POST', json: { email: op.email, password: 'Wrong-password-1' }, auth: 'none' });
     assert.equal(wrong.status, 401);
 
@@ -191,18 +191,26 @@ describe('operators management', () => {
     assert.equal((await auditRows('operator', op.id)).at(-1)?.action, 'disable');
 
     assert.equal((await call(`/api/operators/${op.id}`, { method: 'PATCH', json: { disabled: false } })).status, 200);
-    assert.equal((await me({ token })).status, 200, 'enabled again, the token works again');
+    assert.equal((await me({ token })).status, 401, 'enabled again, the token stays revoked: the disable revoked it');
     assert.ok(await signIn(server.baseUrl, op.email, op.password));
+    const tokens = await call(`/api/operators/${op.id}/tokens`);
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.ok(tokens.body.items.length === 1 && tokens.body.items[0].revokedAt !== null);
+    const revocation = (await auditRows('api_token', tokens.body.items[0].id)).at(-1);
+    assert.deepEqual([revocation?.action, revocation?.changes], ['revoke', { revoked: { before: null, after: 'operator disabled' } }]);
   });
 
   test('an admin resets a password: the old one stops working, sessions are revoked, the audit says only "changed"', async () => {
     const op = await createOperator('viewer');
     const cookie = await signIn(server.baseUrl, op.email, op.password);
+    const token = (await call('/api/tokens', { method: 'POST', json: { name: 'stolen', currentPassword: op.password }, auth: session(cookie) })).body.token as string;
+    assert.equal((await me({ token })).status, 200);
     const newPassword = 'Reset-by-admin-42';
     passwords.add(newPassword);
     const res = await call(`/api/operators/${op.id}`, { method: 'PATCH', json: { password: newPassword } });
     assert.equal(res.status, 200, res.text);
     assert.equal((await me(session(cookie))).status, 401);
+    assert.equal((await me({ token })).status, 401, 'a password reset revokes the operator\'s API tokens');
     await assert.rejects(signIn(server.baseUrl, op.email, op.password), /401/);
     assert.ok(await signIn(server.baseUrl, op.email, newPassword));
     const last = (await auditRows('operator', op.id)).at(-1);
@@ -214,7 +222,7 @@ describe('API tokens', () => {
   test('created once, listed without the token, bearer acts with the role, revoked → 401', async () => {
     const op = await createOperator('viewer');
     const cookie = await signIn(server.baseUrl, op.email, op.password);
-    const created = await call('/api/tokens', { method: 'POST', json: { name: 'dashboard script' }, auth: session(cookie) });
+    const created = await call('/api/tokens', { method: 'POST', json: { name: 'dashboard script', currentPassword: op.password }, auth: session(cookie) });
     assert.equal(created.status, 201, created.text);
     const { token, apiToken } = created.body as { token: string; apiToken: { id: number; name: string; prefix: string } };
     assert.match(token, /^ddr_t_[A-Za-z0-9_-]{40,}$/);
@@ -263,6 +271,76 @@ describe('own password', () => {
     assert.equal((await me(session(elsewhere))).status, 401, 'the other one is signed out');
     await assert.rejects(signIn(server.baseUrl, op.email, op.password), /401/);
     assert.ok(await signIn(server.baseUrl, op.email, newPassword));
+  });
+});
+
+describe('API tokens and account recovery', () => {
+  const makeToken = async (op: { password: string }, cookie: string, name: string) => {
+    const res = await call('/api/tokens', { method: 'POST', json: { name, currentPassword: op.password }, auth: session(cookie) });
+    assert.equal(res.status, 201, res.text);
+    return res.body as { token: string; apiToken: { id: number } };
+  };
+
+  test('creating a token needs the current password: missing → 422, wrong → 403 wrong_password (nothing created)', async () => {
+    const op = await createOperator('editor');
+    const cookie = await signIn(server.baseUrl, op.email, op.password);
+    const missing = await call('/api/tokens', { method: 'POST', json: { name: 'no password' }, auth: session(cookie) });
+    assert.deepEqual([missing.status, missing.body.error.code, Object.keys(missing.body.error.fields)], [422, 'validation', ['currentPassword']]);
+    const wrong = await call('/api/tokens', { method: 'POST', json: { name: 'wrong password', currentPassword: 'Not-my-password-1' }, auth: session(cookie) });
+    assert.deepEqual([wrong.status, wrong.body.error.code, Object.keys(wrong.body.error.fields)], [403, 'wrong_password', ['currentPassword']]);
+    assert.deepEqual((await call('/api/tokens', { auth: session(cookie) })).body.items, []);
+  });
+
+  test('your own password change revokes your tokens (audited); revokeTokens: false keeps them', async () => {
+    const op = await createOperator('editor');
+    const cookie = await signIn(server.baseUrl, op.email, op.password);
+    const first = await makeToken(op, cookie, 'stolen-session script');
+    const newPassword = `${op.password}-new`;
+    passwords.add(newPassword);
+    const changed = await call('/api/auth/password', { method: 'POST', json: { currentPassword: op.password, newPassword }, auth: session(cookie) });
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual(changed.body, { changed: true, tokensRevoked: 1 });
+    assert.equal((await me({ token: first.token })).status, 401, 'the token made before the change is refused');
+    assert.deepEqual((await auditRows('api_token', first.apiToken.id)).at(-1)?.changes, { revoked: { before: null, after: 'password changed' } });
+
+    const second = await makeToken({ password: newPassword }, cookie, 'kept script');
+    const newer = `${newPassword}-2`;
+    passwords.add(newer);
+    const kept = await call('/api/auth/password', { method: 'POST', json: { currentPassword: newPassword, newPassword: newer, revokeTokens: false }, auth: session(cookie) });
+    assert.deepEqual(kept.body, { changed: true, tokensRevoked: 0 });
+    assert.equal((await me({ token: second.token })).status, 200, 'kept when asked');
+  });
+
+  test('an admin reset with revokeTokens: false keeps the tokens', async () => {
+    const op = await createOperator('viewer');
+    const cookie = await signIn(server.baseUrl, op.email, op.password);
+    const { token } = await makeToken(op, cookie, 'kept');
+    passwords.add('Reset-keeping-tokens-1');
+    const res = await call(`/api/operators/${op.id}`, { method: 'PATCH', json: { password: 'Reset-keeping-tokens-1', revokeTokens: false } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await me({ token })).status, 200);
+  });
+
+  test('an admin lists and revokes another operator\'s tokens (audited); others get 403', async () => {
+    const op = await createOperator('editor');
+    const cookie = await signIn(server.baseUrl, op.email, op.password);
+    const { token, apiToken } = await makeToken(op, cookie, 'suspicious');
+    const list = await call(`/api/operators/${op.id}/tokens`);
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.body.items.map((t: { id: number }) => t.id), [apiToken.id]);
+    assert.ok(!list.text.includes(token), 'never the token itself');
+    for (const auth of [session(cookie), { token }]) {
+      assert.equal((await call(`/api/operators/${op.id}/tokens`, { auth })).status, 403);
+      assert.equal((await call(`/api/operators/${op.id}/tokens/${apiToken.id}`, { method: 'DELETE', auth })).status, 403);
+    }
+    const other = await createOperator('viewer');
+    assert.equal((await call(`/api/operators/${other.id}/tokens/${apiToken.id}`, { method: 'DELETE' })).status, 404, 'the token must be that operator\'s');
+    const revoked = await call(`/api/operators/${op.id}/tokens/${apiToken.id}`, { method: 'DELETE' });
+    assert.equal(revoked.status, 200, revoked.text);
+    assert.ok(revoked.body.revokedAt);
+    assert.equal((await me({ token })).status, 401);
+    const last = (await auditRows('api_token', apiToken.id)).at(-1);
+    assert.deepEqual([last?.action, last?.actor], ['revoke', TEST_ADMIN.email]);
   });
 });
 

@@ -1,4 +1,6 @@
-import { errorResponse, json, readJsonBody, resultResponse, route } from '@/lib/api/http';
+import { errorResponse, json, readJsonBody, route } from '@/lib/api/http';
+import { throttledResponse } from '@/lib/auth/http';
+import { clientIp } from '@/lib/auth/request';
 import { createMyApiToken, myApiTokens } from '@/lib/auth/token-actions';
 
 export const dynamic = 'force-dynamic';
@@ -6,9 +8,9 @@ export const dynamic = 'force-dynamic';
 /** The caller's API tokens (never the token values). */
 export const GET = route(async (_req, _ctx, principal) => json({ items: await myApiTokens(principal) }));
 
-/** `{ name }` → 201 `{ token, apiToken }`: the token is in this response only. */
+/** `{ name, currentPassword }` → 201 `{ token, apiToken }`: the token is in this response only. */
 export const POST = route(async (req, _ctx, principal) => {
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await createMyApiToken(principal, body.value), 201);
+  return throttledResponse(await createMyApiToken(principal, body.value, clientIp(req)), 201);
 });

@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { openDatabase, type Db } from '../../../lib/db/client';
 import { envSchema } from '../../../lib/env';
-import { checkThrottle, clearFailures, recordFailure, throttleKeys, type ThrottlePolicy } from '../../../lib/auth/throttle';
+import {
+  ACCOUNT_DELAY_CAP_MS,
+  checkThrottle,
+  clearFailures,
+  recordFailure,
+  reserveAttempt,
+  settleAttempt,
+  throttleKeys,
+  unlockAccount,
+  type ThrottlePolicy,
+} from '../../../lib/auth/throttle';
 import { throttlePolicy } from '../../../lib/auth/throttle-policy';
 
 const policy: ThrottlePolicy = { windowMs: 15 * 60_000, slowAfter: 3, lockAfter: 6, lockMs: 10 * 60_000 };
@@ -29,8 +39,8 @@ function fail(db: Db, keys: string[], n: number, start = T0): number {
 }
 
 describe('throttleKeys', () => {
-  test('one key per account (normalised) and one per address when known', () => {
-    assert.deepEqual(throttleKeys('10.0.0.1', '  Ops@Example.COM '), ['account:ops@example.com', 'ip:10.0.0.1']);
+  test('one key per account (normalised), and per address and per (account, address) when the address is known', () => {
+    assert.deepEqual(throttleKeys('10.0.0.1', '  Ops@Example.COM '), ['account:ops@example.com', 'ip:10.0.0.1', 'pair:ops@example.com|10.0.0.1']);
     assert.deepEqual(throttleKeys(null, 'a@b.c'), ['account:a@b.c']);
   });
 });
@@ -67,13 +77,24 @@ describe('checkThrottle', () => {
     assert.deepEqual(checkThrottle(db, keys, wide, T0 + 19), { allowed: false, locked: false, retryAfterMs: 60_000 });
   });
 
-  test('at lockAfter the key is locked for lockMs after the last failure', (t) => {
+  test('at lockAfter an address (or an account at an address) is locked for lockMs after the last failure', (t) => {
     const db = tempDatabase(t);
-    const keys = ['account:a@b.c'];
+    const keys = ['ip:10.0.0.1'];
     const last = fail(db, keys, policy.lockAfter);
     assert.deepEqual(checkThrottle(db, keys, policy, last), { allowed: false, locked: true, retryAfterMs: policy.lockMs });
     assert.deepEqual(checkThrottle(db, keys, policy, last + policy.lockMs - 1), { allowed: false, locked: true, retryAfterMs: 1 });
     assert.deepEqual(checkThrottle(db, keys, policy, last + policy.lockMs), { allowed: true });
+  });
+
+  test('an account alone is never locked: it is slowed down, at most ACCOUNT_DELAY_CAP_MS after its last failure', (t) => {
+    const db = tempDatabase(t);
+    const keys = ['account:a@b.c'];
+    const last = fail(db, keys, policy.lockAfter + 10);
+    assert.deepEqual(checkThrottle(db, keys, policy, last), { allowed: false, locked: false, retryAfterMs: ACCOUNT_DELAY_CAP_MS });
+    assert.deepEqual(checkThrottle(db, keys, policy, last + ACCOUNT_DELAY_CAP_MS), { allowed: true });
+    const pair = ['pair:a@b.c|10.0.0.1'];
+    const lastPair = fail(db, pair, policy.lockAfter);
+    assert.deepEqual(checkThrottle(db, pair, policy, lastPair), { allowed: false, locked: true, retryAfterMs: policy.lockMs });
   });
 
   test('failures older than the window no longer count', (t) => {
@@ -113,6 +134,7 @@ describe('recordFailure / clearFailures', () => {
     assert.deepEqual(rows(db), [
       { key: 'account:a@b.c', at: T0 },
       { key: 'ip:10.0.0.1', at: T0 },
+      { key: 'pair:a@b.c|10.0.0.1', at: T0 },
     ]);
   });
 
@@ -128,8 +150,53 @@ describe('recordFailure / clearFailures', () => {
     const keys = throttleKeys('10.0.0.1', 'a@b.c');
     fail(db, keys, policy.lockAfter);
     clearFailures(db, keys.slice(0, 1));
-    assert.deepEqual([...new Set(rows(db).map((r) => r.key))], ['ip:10.0.0.1']);
+    assert.deepEqual([...new Set(rows(db).map((r) => r.key))], ['ip:10.0.0.1', 'pair:a@b.c|10.0.0.1']);
     assert.deepEqual(checkThrottle(db, ['account:a@b.c'], policy, T0 + 10_000), { allowed: true });
+  });
+});
+
+describe('reserveAttempt / settleAttempt', () => {
+  const count = (db: Db, key: string) => (db.$client.prepare('SELECT count(*) AS n FROM login_failures WHERE key = ?').get(key) as { n: number }).n;
+
+  test('attempts in flight count: with none settled, only slowAfter are let through at once', (t) => {
+    const db = tempDatabase(t);
+    const keys = throttleKeys('10.0.0.1', 'a@b.c');
+    const answers = Array.from({ length: 50 }, () => reserveAttempt(db, keys, policy, T0));
+    assert.equal(answers.filter((a) => a.allowed).length, policy.slowAfter);
+    assert.ok(answers.slice(policy.slowAfter).every((a) => !a.allowed && !a.locked && a.retryAfterMs === 1000));
+  });
+
+  test('a failure keeps the reservation (dated at the settlement); a success withdraws it and clears the account and the pair', (t) => {
+    const db = tempDatabase(t);
+    const keys = throttleKeys('10.0.0.1', 'a@b.c');
+    const first = reserveAttempt(db, keys, policy, T0);
+    assert.ok(first.allowed);
+    settleAttempt(db, first.reservation, false, T0 + 500);
+    assert.deepEqual(
+      db.$client.prepare('SELECT DISTINCT at FROM login_failures').all(),
+      [{ at: T0 + 500 }],
+    );
+    const second = reserveAttempt(db, keys, policy, T0 + 600);
+    assert.ok(second.allowed);
+    settleAttempt(db, second.reservation, true, T0 + 700);
+    assert.deepEqual([count(db, 'account:a@b.c'), count(db, 'pair:a@b.c|10.0.0.1'), count(db, 'ip:10.0.0.1')], [0, 0, 1]);
+  });
+});
+
+describe('unlockAccount', () => {
+  test('clears the account, its pairs and the addresses that failed on it; nothing else', (t) => {
+    const db = tempDatabase(t);
+    fail(db, throttleKeys('10.0.0.1', 'a@b.c'), policy.lockAfter);
+    fail(db, throttleKeys('10.0.0.2', 'a@b.c'), 2);
+    fail(db, throttleKeys('10.0.0.3', 'other@b.c'), 2);
+    fail(db, throttleKeys('10.0.0.4', 'a@b.cc'), 1);
+    const cleared = unlockAccount(db, ' A@B.C ');
+    assert.equal(cleared, policy.lockAfter * 3 + 2 * 3);
+    const left = db.$client.prepare('SELECT DISTINCT key FROM login_failures ORDER BY key').all() as { key: string }[];
+    assert.deepEqual(
+      left.map((r) => r.key),
+      ['account:a@b.cc', 'account:other@b.c', 'ip:10.0.0.3', 'ip:10.0.0.4', 'pair:a@b.cc|10.0.0.4', 'pair:other@b.c|10.0.0.3'],
+    );
   });
 });
 

@@ -1,11 +1,16 @@
-import { errorResponse, readJsonBody, resultResponse, route } from '@/lib/api/http';
+import { errorResponse, readJsonBody, route } from '@/lib/api/http';
 import { changeOwnPassword } from '@/lib/auth/actions';
+import { throttledResponse } from '@/lib/auth/http';
+import { clientIp } from '@/lib/auth/request';
 
 export const dynamic = 'force-dynamic';
 
-/** `{ currentPassword, newPassword }`: changes the caller's password and signs out their other sessions. */
+/**
+ * `{ currentPassword, newPassword, revokeTokens? }`: changes the caller's password, signs out
+ * their other sessions and (unless `revokeTokens: false`) revokes their API tokens.
+ */
 export const POST = route(async (req, _ctx, principal) => {
   const body = await readJsonBody(req);
   if (!body.ok) return errorResponse(body.error);
-  return resultResponse(await changeOwnPassword(principal, body.value));
+  return throttledResponse(await changeOwnPassword(principal, body.value, clientIp(req)));
 });

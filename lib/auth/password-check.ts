@@ -1,0 +1,40 @@
+/**
+ * Checking an operator's password under the sign-in throttle (throttle.ts): the attempt is
+ * reserved before the slow scrypt verification and settled after it, so concurrent attempts
+ * cannot get past the limits. Used by sign-in, the password change and token creation.
+ */
+import type { Db } from '../db/client';
+import { fail, type ApiError } from '../api/result';
+import { reserveAttempt, settleAttempt, throttleKeys, type ThrottlePolicy, type ThrottleVerdict } from './throttle';
+
+/** A throttled attempt's answer: `throttled` or `locked`, with how long to wait. */
+export type Refusal = { error: ApiError; retryAfterMs: number };
+
+export function refusal(verdict: Extract<ThrottleVerdict, { allowed: false }>): Refusal {
+  const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+  const message = verdict.locked
+    ? `Too many failed sign-ins: signing in is locked for ${Math.ceil(seconds / 60)} min.`
+    : `Too many failed sign-ins: wait ${seconds} s before trying again.`;
+  return { ...fail(verdict.locked ? 'locked' : 'throttled', message), retryAfterMs: verdict.retryAfterMs };
+}
+
+/**
+ * Runs `verify` (true when the password is right) once the attempt for (`email`, `ip`) is
+ * reserved; a refusal when the throttle says no (nothing is verified then).
+ */
+export async function throttledCheck(
+  db: Db,
+  who: { email: string; ip: string | null },
+  policy: ThrottlePolicy,
+  verify: () => Promise<boolean>,
+): Promise<{ passed: boolean } | Refusal> {
+  const reserved = reserveAttempt(db, throttleKeys(who.ip, who.email), policy);
+  if (!reserved.allowed) return refusal(reserved);
+  let passed = false;
+  try {
+    passed = await verify();
+  } finally {
+    settleAttempt(db, reserved.reservation, passed);
+  }
+  return { passed };
+}

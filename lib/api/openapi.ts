@@ -391,9 +391,20 @@ export function buildOpenApiDocument() {
           tags: ['Live status'],
           summary: 'Test a registration before saving it',
           description:
-            'Runs one REGISTER with the given values (then an Expires: 0 if it bound) without storing anything. `ddiProviderId` is optional; `id` names a saved registration whose stored password is used when `password` is empty.',
+            'Runs one REGISTER with the given values (then an Expires: 0 if it bound) without storing anything. `ddiProviderId` is optional; `id` names a saved registration whose stored password is used when `password` is empty — only with its own `domain`, `registerServerUri` and `realm` (else 422 on `password`: type it). Audited; paced per operator (2 at a time, 10 a minute). Without any SIP answer the outcome is `retrying` / `no-answer` with no messages, after 10 s.',
           requestBody: body('RegistrationInput'),
-          responses: { '200': response('The outcome and the SIP ladder.', ref('TestOutcome')), '400': errors.invalidJson, '413': errors.tooLarge, '422': errors.validation },
+          responses: {
+            '200': response('The outcome and the SIP ladder.', ref('TestOutcome')),
+            '400': errors.invalidJson,
+            '403': error('Every server of the target is in `TEST_REGISTRATION_DENY` (`forbidden`); nothing was sent.'),
+            '404': errors.notFound,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+            '429': {
+              ...error('Too many test registrations for this operator (`throttled`).'),
+              headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
+            },
+          },
         },
       },
       '/api/events': {

@@ -30,6 +30,7 @@ import { StaleNotice } from './StaleNotice';
 import { StatusBadge } from './StatusBadge';
 import { describeLocalCause, formatOutcome } from '@/lib/client/format';
 import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
+import { scopeChanges } from '@/lib/registrations/password-scope';
 
 type FormValues = RegistrationInput;
 type FormField = FieldPath<FormValues>;
@@ -289,6 +290,15 @@ function RegistrationEditor(props: Props) {
   const err = (name: FormField) => errors[name]?.message as string | undefined;
   const busy = isSubmitting || save.isPending;
   const hasPassword = existing?.hasPassword ?? false;
+  // A saved password only goes to its own registrar (lib/registrations/password-scope.ts): say so
+  // before the server refuses a save or a test that points it elsewhere.
+  const [typedPassword, registerServerUri, realm] = useWatch({ control, name: ['password', 'registerServerUri', 'realm'] }) as unknown as Array<
+    string | null | undefined
+  >;
+  const rescoped =
+    isEdit && hasPassword && !removePassword && !typedPassword && existing
+      ? scopeChanges(existing, { domain: domain ?? '', registerServerUri: registerServerUri ?? '', realm: realm ?? '' }).length > 0
+      : false;
   const datalistId = fid('ddi-options');
   // the provider's DDIs other than the typed one, free ones first (a used one stays offered, marked)
   const others = providerDdis.filter((d) => d !== ddi);
@@ -361,7 +371,9 @@ function RegistrationEditor(props: Props) {
             isEdit && hasPassword ? (
               <>
                 <p id={fid('password-hint')} className="hint">
-                  A password is saved; leave empty to keep it
+                  {rescoped
+                    ? 'Type the password again: you changed the domain, registrar URI or realm, and a saved password is only sent to its own registrar.'
+                    : 'A password is saved; leave empty to keep it'}
                 </p>
                 <label className="checkbox">
                   <input

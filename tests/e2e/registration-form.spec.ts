@@ -188,6 +188,28 @@ test.describe('registration form', () => {
     expect(now.body?.hasPassword).toBe(false);
   });
 
+  test('pointing a saved password at another domain asks to type it again (hint, then the server refuses)', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    const reg = await apiCreateRegistration(request, {
+      ddiProviderId: provider.id,
+      username: `sc${uniq()}`,
+      domain: 'sip.scope.example',
+      ddi: randomDdi(),
+      password: 'keep-me-here',
+    });
+    await page.goto(`/registrations/${reg.id}`);
+    await expect(page.getByText('A password is saved; leave empty to keep it')).toBeVisible();
+    await page.getByRole('textbox', { name: g.domain.label, exact: true }).fill('sip.elsewhere.example');
+    await expect(page.getByText(/Type the password again: you changed the domain/)).toBeVisible();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText(/a saved password is only sent to this registration's own domain/).first()).toBeVisible();
+    expect((await apiGetRegistration(request, reg.id)).body).toMatchObject({ domain: 'sip.scope.example', hasPassword: true });
+    await page.getByLabel(g.password.label, { exact: true }).fill('typed-again');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page).toHaveURL(/\/registrations$/);
+    expect((await apiGetRegistration(request, reg.id)).body).toMatchObject({ domain: 'sip.elsewhere.example', hasPassword: true });
+  });
+
   test('opens the advanced section when an advanced field is not default', async ({ page, request }) => {
     const provider = await apiCreateProvider(request);
     const reg = await apiCreateRegistration(request, {

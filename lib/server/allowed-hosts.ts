@@ -18,7 +18,9 @@ export function parseHostHeader(value: string): Entry | null {
   const v = value.trim().toLowerCase();
   const m = /^(\[[0-9a-f:.]+\]|[^:[\]\s/@]+?)\.?(?::(\d{1,5}))?$/.exec(v);
   if (!m) return null;
-  return { host: m[1]!, port: m[2] === undefined ? null : Number(m[2]) };
+  const port = m[2] === undefined ? null : Number(m[2]);
+  if (port !== null && port > 65535) return null;
+  return { host: m[1]!, port };
 }
 
 const bracketed = (address: string) => (address.includes(':') ? `[${address}]` : address);

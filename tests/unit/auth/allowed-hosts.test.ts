@@ -6,7 +6,7 @@ import { allowedHosts, parseHostHeader } from '../../../lib/server/allowed-hosts
 test('by default: loopback names on any port and the configured HOST; nothing else', () => {
   const ok = allowedHosts({ HOST: '127.0.0.1', PORT: 3000 });
   for (const h of ['localhost:3000', 'LOCALHOST', '127.0.0.1:3000', '127.0.0.1:41234', '[::1]:3000', 'localhost.:3000']) assert.ok(ok(h), h);
-  for (const h of ['rebind.attacker.example', 'rebind.attacker.example:3000', 'localhost.attacker.example:3000', '127.0.0.1.nip.io:3000', '', undefined, null, 'evil@127.0.0.1', '127.0.0.1:3000/x', '[::1']) {
+  for (const h of ['rebind.attacker.example', 'rebind.attacker.example:3000', 'localhost.attacker.example:3000', '127.0.0.1.nip.io:3000', '', undefined, null, 'evil@127.0.0.1', '127.0.0.1:3000/x', '[::1', '127.0.0.1:99999']) {
     assert.ok(!ok(h), String(h));
   }
 });

@@ -72,6 +72,7 @@ export function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: Ga
   req.headers['content-security-policy'] = csp;
   req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, header(req, 'x-forwarded-for'), trustedProxies);
   req.headers['x-forwarded-proto'] = https ? 'https' : 'http';
+  if (!fromProxy) delete req.headers['x-forwarded-host'];
 
   // DNS rebinding: a name the portal was not configured for is refused before anything else.
   if (opts.hostAllowed && !opts.hostAllowed(header(req, 'host'))) {

@@ -82,7 +82,7 @@ async function main() {
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-    const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
     console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${config.SIP_BIND})` : ''}`);
     if (setupToken) {
       console.log(

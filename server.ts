@@ -1,17 +1,21 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { authenticate } from './lib/auth/authenticate';
-import { bootstrapAdminFromEnv } from './lib/auth/setup';
+import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
+import { issueSetupToken } from './lib/auth/setup-token';
 import { getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
 import { createEngineHealthReader } from './lib/engine/health';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
+import { createStreamLimiter } from './lib/live/stream-limit';
 import { createMetrics } from './lib/metrics';
 import { getKeyring } from './lib/secrets/keyring';
 import { sealStoredSecrets } from './lib/secrets/seal-stored';
+import { allowedHosts } from './lib/server/allowed-hosts';
 import { parseTrustedProxies } from './lib/server/client-address';
 import { gate } from './lib/server/gate';
+import { withoutVersionInfo } from './lib/server/metrics-access';
 import { RegistrarStartError, startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
@@ -23,6 +27,8 @@ async function main() {
   sealPasswordsAtStart(db.$client);
   const admin = await bootstrapAdminFromEnv(db, config);
   if (admin) console.log(`First admin created from ADMIN_EMAIL: ${admin}`);
+  // No operator and no ADMIN_EMAIL/ADMIN_PASSWORD: /setup needs the token printed once the server listens.
+  const setupToken = setupNeeded(db) ? issueSetupToken() : null;
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT });
   const handle = app.getRequestHandler();
@@ -36,18 +42,33 @@ async function main() {
   if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
   const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null, engineHealth);
 
-  const gateOptions = { dev, trustedProxies: parseTrustedProxies(config.TRUST_PROXY) };
+  const gateOptions = {
+    dev,
+    trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
+    hostAllowed: allowedHosts(config),
+    metricsAccess: config.METRICS_ACCESS,
+  };
+  const streams = createStreamLimiter(config.MAX_STREAMS_PER_PRINCIPAL);
   const server = createServer((req, res) => {
-    if (!gate(db, req, res, gateOptions).pass) return;
+    const decision = gate(db, req, res, gateOptions);
+    if (!decision.pass) return;
+    const { principal } = decision;
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/api/events') {
-      const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization };
+    if (req.method === 'GET' && path === '/api/events' && principal) {
+      const release = streams.acquire(principal.via === 'token' ? `token:${principal.tokenId}` : `session:${principal.sessionId}`);
+      if (!release) {
+        res.writeHead(429, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '5' });
+        res.end(JSON.stringify({ error: { code: 'too_many_streams', message: `At most ${config.MAX_STREAMS_PER_PRINCIPAL} live streams may be open at once per session or token.` } }));
+        return;
+      }
+      res.once('close', release);
+      const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization, secure: req.headers['x-forwarded-proto'] === 'https' };
       return eventStream(req, res, { stillAllowed: () => authenticate(db, credentials) !== null });
     }
-    if (req.method === 'GET' && path === '/metrics') {
+    if (req.method === 'GET' && path === '/metrics' && principal) {
       void metrics.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.contentType });
-        res.end(text);
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        res.end(principal.role === 'admin' ? text : withoutVersionInfo(text));
       });
       return;
     }
@@ -61,8 +82,14 @@ async function main() {
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-    const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
     console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${config.SIP_BIND})` : ''}`);
+    if (setupToken) {
+      console.log(
+        `First run: no operator yet. Create the first admin at http://${host}:${port}/setup?token=${setupToken}\n` +
+          `  (setup token: ${setupToken}; it works once, and a restart makes a new one; or set ADMIN_EMAIL and ADMIN_PASSWORD)`,
+      );
+    }
   });
 
   let stopping = false;

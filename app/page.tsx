@@ -1,7 +1,9 @@
 import { Dashboard } from '@/components/Dashboard';
 import { Flash } from '@/components/Flash';
+import { requirePage } from '@/lib/auth/require-page';
 
-export default function Home() {
+export default async function Home() {
+  await requirePage();
   return (
     <>
       <h1>DDI Provider Registrations</h1>

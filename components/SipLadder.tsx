@@ -1,5 +1,6 @@
 'use client';
 
+import { displayLines, displayText } from '@/lib/client/display-text';
 import type { TraceMessage } from '@/lib/client/types';
 
 function timeOf(at: number | string): string {
@@ -31,7 +32,7 @@ export function SipLadder({ messages, emptyText = 'No SIP messages recorded yet.
                 ⓘ
               </span>
               <time className="ladder-time">{timeOf(m.at)}</time>
-              <span className="ladder-note-text">{m.text}</span>
+              <span className="ladder-note-text">{displayText(m.text)}</span>
             </li>
           );
         }
@@ -51,9 +52,9 @@ export function SipLadder({ messages, emptyText = 'No SIP messages recorded yet.
                 <span className="ladder-remote mono">
                   {out ? 'to' : 'from'} {m.remote}
                 </span>
-                <span className="ladder-line mono">{line}</span>
+                <span className="ladder-line mono">{displayText(line)}</span>
               </summary>
-              <pre className="ladder-text">{m.text}</pre>
+              <pre className="ladder-text">{displayLines(m.text)}</pre>
             </details>
           </li>
         );

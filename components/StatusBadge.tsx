@@ -1,6 +1,6 @@
 'use client';
 
-import { formatClock } from '@/lib/client/format';
+import { formatClock, formatOutcome } from '@/lib/client/format';
 import { mergeStatus, useLiveStatus, useStaleSince } from '@/lib/client/live';
 import type { RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
@@ -16,7 +16,7 @@ export function StatusBadge({ status, live = false }: { status: BadgeStatus; liv
   const staleSince = useStaleSince();
   const stale = live && staleSince !== null;
   if (!status) return <span className="muted" aria-label={stale ? 'No status known' : 'No status yet'}>—</span>;
-  const outcome = [status.code ? String(status.code) : null, status.reason].filter(Boolean).join(' ');
+  const outcome = status.code || status.reason ? formatOutcome(status.code, status.reason) : '';
   const title = stale ? `Last known state as of ${formatClock(staleSince)}, not live${outcome ? ` (${outcome})` : ''}` : outcome;
   return (
     <span

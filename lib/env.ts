@@ -44,6 +44,15 @@ export const envSchema = z.object({
   LOGIN_SLOW_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
   TRUST_PROXY: z.string().optional(),
+  /** Extra Host names the portal answers to, comma-separated `host` or `host:port` (lib/server/allowed-hosts.ts). */
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(',').every((h) => /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h.trim()) || h.trim() === ''), 'must be comma-separated host or host:port, e.g. portal.example.com,10.0.0.5:3000'),
+  /** Who may read /metrics: `admin` sessions or tokens (default), `token` any API token, `viewer` any signed-in role. */
+  METRICS_ACCESS: z.enum(['admin', 'token', 'viewer']).default('admin'),
+  /** Live streams (/api/events) open at once per session or API token. */
+  MAX_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
 }).superRefine((v, ctx) => {
   // The TLS listener needs a certificate and its key: one without the other is a mistake.

@@ -23,6 +23,8 @@ export interface Portal {
   adminHeaders(): Record<string, string>;
   /** The last 50,000 characters the server printed. */
   log(): string;
+  /** The one-time setup token the server printed at start (started without an operator), or null. */
+  setupToken(): string | null;
   /** SIGTERM to the process group (SIGKILL after 8 s), then the database files are removed (unless kept, for a restart). */
   stop(options?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -31,6 +33,11 @@ export interface Portal {
 export interface PortalPlace {
   port?: number;
   dbPath?: string;
+}
+
+/** The setup token in a server log (`… /setup?token=<token>`), or null. */
+export function setupTokenIn(log: string): string | null {
+  return /\/setup\?token=([A-Za-z0-9_-]+)/.exec(log)?.[1] ?? null;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -116,5 +123,6 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const adminSession = withAdmin ? await signIn(base, TEST_ADMIN.email, TEST_ADMIN.password) : null;
   const adminHeaders = (): Record<string, string> => (adminSession ? { cookie: `ddr_session=${adminSession}`, origin: base } : {});
   const signal = (sig: NodeJS.Signals) => process.kill(-child.pid!, sig);
-  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, stop, signal };
+  const setupToken = () => setupTokenIn(log);
+  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, setupToken, stop, signal };
 }

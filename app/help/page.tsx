@@ -7,6 +7,7 @@ import {
   registrationNotes,
   type GlossaryEntry,
 } from '@/lib/glossary';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'Help' };
 
@@ -37,7 +38,8 @@ function Glossary({ entries, prefix }: { entries: [string, GlossaryEntry][]; pre
 const pick = (keys: readonly (keyof typeof registrationGlossary)[]) =>
   keys.map((k) => [k, registrationGlossary[k]] as [string, GlossaryEntry]);
 
-export default function HelpPage() {
+export default async function HelpPage() {
+  await requirePage();
   return (
     <article className="help">
       <h1>Help</h1>

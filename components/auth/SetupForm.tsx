@@ -18,7 +18,7 @@ type Input = z.input<typeof setupFormSchema>;
 type Output = z.output<typeof setupFormSchema>;
 
 /** First run: creates the first admin, who is then signed in and taken to the dashboard. */
-export function SetupForm() {
+export function SetupForm({ token = '' }: { token?: string }) {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const fid = (n: string) => `setup-${uid}-${n}`;
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,7 +30,7 @@ export function SetupForm() {
     formState: { errors, isSubmitting },
   } = useForm<Input, unknown, Output>({
     resolver: zodResolver(setupFormSchema),
-    defaultValues: { email: '', name: '', password: '', confirmPassword: '' },
+    defaultValues: { setupToken: token, email: '', name: '', password: '', confirmPassword: '' },
   });
 
   const onSubmit = async ({ confirmPassword: _confirm, ...values }: Output) => {
@@ -40,7 +40,7 @@ export function SetupForm() {
       setDone(true);
       window.location.assign('/');
     } catch (err) {
-      setProblem(applyServerErrors(err, setError, ['email', 'name', 'password']));
+      setProblem(applyServerErrors(err, setError, ['setupToken', 'email', 'name', 'password']));
     }
   };
 
@@ -52,6 +52,9 @@ export function SetupForm() {
           {problem}
         </p>
       ) : null}
+      <AuthField id={fid('token')} label="Setup token" hint="Printed in the server log at start, with the setup URL." error={errors.setupToken?.message}>
+        {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} {...register('setupToken')} />}
+      </AuthField>
       <AuthField id={fid('email')} label="E-mail" error={errors.email?.message}>
         {(aria) => <input {...aria} type="email" autoComplete="username" spellCheck={false} {...register('email')} />}
       </AuthField>

@@ -4,7 +4,7 @@
  * `x-required-role`) is added from the access policy by openapi.ts, like for every other path.
  */
 import { TOKEN_PREFIX } from '../auth/api-tokens';
-import { SESSION_COOKIE } from '../auth/cookies';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '../auth/cookies';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth/sessions';
 import { body, error, errors, idParameter, ref, response } from './openapi-parts';
 
@@ -15,7 +15,7 @@ export const securitySchemes = {
     type: 'apiKey',
     in: 'cookie',
     name: SESSION_COOKIE,
-    description: `The browser session, set by POST /api/auth/login (or the first-run setup): HttpOnly, SameSite=Lax, Secure when the portal is reached over https. It ends after ${SESSION_IDLE_MS / HOUR_MS} h unused, ${SESSION_ABSOLUTE_MS / (24 * HOUR_MS)} days after sign-in at the latest, or at POST /api/auth/logout (revoked on the server). Writes authenticated by it must carry the portal's own \`Origin\` (else 403 \`csrf\`).`,
+    description: `The browser session, set by POST /api/auth/login (or the first-run setup): HttpOnly, SameSite=Lax, Path=/. Over plain http it is \`${SESSION_COOKIE}\`; over https (directly or behind a proxy listed in TRUST_PROXY) it is \`${SECURE_SESSION_COOKIE}\`, Secure, and only that name is read there. The same cookie sent twice in one request is refused (400 \`ambiguous_session\`). It ends after ${SESSION_IDLE_MS / HOUR_MS} h unused, ${SESSION_ABSOLUTE_MS / (24 * HOUR_MS)} days after sign-in at the latest, or at POST /api/auth/logout (revoked on the server). Writes authenticated by it must carry the portal's own \`Origin\` (else 403 \`csrf\`).`,
   },
   bearerToken: {
     type: 'http',
@@ -128,12 +128,13 @@ export function authPaths() {
       post: {
         tags: ['Authentication'],
         summary: 'First run: create the first admin',
-        description: 'Open only while no operator exists (ADMIN_EMAIL and ADMIN_PASSWORD in the environment do the same at start-up). The new admin is signed in.',
+        description:
+          'Open only while no operator exists (ADMIN_EMAIL and ADMIN_PASSWORD in the environment do the same at start-up), and only with `setupToken`: the one-time token the server prints in its log at start (with the setup URL `/setup?token=…`). The new admin is signed in; the token is then spent.',
         requestBody: body('SetupInput'),
         responses: {
           '201': withSessionCookie('The first admin, signed in.', 'SetupDone', 'Sets'),
           '400': errors.invalidJson,
-          '403': foreignOrigin,
+          '403': error('`setup_token`: `setupToken` is missing or not the one in the server log; `csrf`: the Origin is another site.'),
           '409': error('The portal is already set up (`setup_done`): sign in instead.'),
           '413': errors.tooLarge,
           '422': errors.validation,

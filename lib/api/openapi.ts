@@ -178,7 +178,7 @@ export function buildOpenApiDocument() {
       title: 'DDI Provider Registrations API',
       version: '1.0.0',
       description:
-        'REST API of the DDI registrations portal. Every operation needs a signed-in operator (the session cookie, or an API token as a bearer token) except the health check, sign-in and first-run setup; `x-required-role` says the least role an operation needs (viewer < editor < admin). Errors have the shape `{ error: { code, message, fields?, current? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch.',
+        'REST API of the DDI registrations portal. Every operation needs a signed-in operator (the session cookie, or an API token as a bearer token) except the health check, sign-in and first-run setup; `x-required-role` says the least role an operation needs (viewer < editor < admin). Errors have the shape `{ error: { code, message, fields?, current? } }`. Bodies are JSON objects of at most 64 KiB; unknown keys are rejected. Timestamps are milliseconds since the Unix epoch. A request whose `Host` is not one the portal answers to (localhost, the configured HOST, ALLOWED_HOSTS) gets 421 `misdirected`.',
     },
     servers: [{ url: '/' }],
     tags: [
@@ -205,8 +205,12 @@ export function buildOpenApiDocument() {
         get: {
           tags: ['System'],
           summary: 'Prometheus metrics',
-          description: 'Whether the registrar engine runs (`registrar_engine_up`), registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients.',
-          responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+          description:
+            'Whether the registrar engine runs (`registrar_engine_up`), registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients. Who may read it is METRICS_ACCESS: `admin` (default: admins, by session or token), `token` (any API token, e.g. a viewer\'s for a scrape job, or an admin), `viewer` (anyone signed in); the Node.js version (`nodejs_version_info`) is shown to admins only. `Cache-Control: no-store`.',
+          responses: {
+            '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '403': error('METRICS_ACCESS does not let this caller read it (`forbidden`).'),
+          },
         },
       },
       '/api/openapi.json': {
@@ -412,8 +416,11 @@ export function buildOpenApiDocument() {
           tags: ['Live status'],
           summary: 'Live status stream (Server-Sent Events)',
           description:
-            'First `event: snapshot` with `data: { registrations: [...] }` (every registration status), then one `event: status` per state transition with `data: { registrationId, state, code, reason, expiresAt, nextAttemptAt, target, at }` and an `id:`. Bursts are coalesced per registration. A client that reconnects with `Last-Event-ID` gets the missed transitions (coalesced), or a fresh snapshot when they are no longer kept.',
-          responses: { '200': { description: 'An endless text/event-stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+            'First `event: snapshot` with `data: { registrations: [...] }` (every registration status), then one `event: status` per state transition with `data: { registrationId, state, code, reason, expiresAt, nextAttemptAt, target, at }` and an `id:`. Bursts are coalesced per registration. A client that reconnects with `Last-Event-ID` gets the missed transitions (coalesced), or a fresh snapshot when they are no longer kept. `Cache-Control: no-store`. At most MAX_STREAMS_PER_PRINCIPAL (default 10) streams are open at once per session or API token.',
+          responses: {
+            '200': { description: 'An endless text/event-stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '429': error('Too many streams open for this session or token (`too_many_streams`); `Retry-After` says when to try again.'),
+          },
         },
       },
       '/api/registrations/availability': {

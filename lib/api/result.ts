@@ -3,11 +3,13 @@ import type { z } from 'zod';
 /** Machine-readable error codes of the REST API and of the server actions. */
 export const errorStatus = {
   invalid_json: 400,
+  ambiguous_session: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
   csrf: 403,
   wrong_password: 403,
+  setup_token: 403,
   not_found: 404,
   conflict: 409,
   has_registrations: 409,
@@ -15,9 +17,11 @@ export const errorStatus = {
   setup_done: 409,
   last_admin: 409,
   too_large: 413,
+  misdirected: 421,
   validation: 422,
   throttled: 429,
   locked: 429,
+  too_many_streams: 429,
   internal: 500,
   unavailable: 503,
 } as const;

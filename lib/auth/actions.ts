@@ -6,7 +6,8 @@ import { login, type LoginOutcome } from './login';
 import { changePassword } from './password-change';
 import type { Principal } from './principal';
 import { loginSchema, passwordChangeSchema, setupSchema } from './schema';
-import { createFirstAdmin } from './setup';
+import { createFirstAdmin, setupNeeded } from './setup';
+import { checkSetupToken, spendSetupToken } from './setup-token';
 import { createSession, revokeSession, type NewSession } from './sessions';
 import { throttlePolicy } from './throttle-policy';
 import type { OperatorJson } from './operators';
@@ -25,13 +26,23 @@ export async function signOut(principal: Principal): Promise<void> {
   if (principal.sessionId) revokeSession(getDb(), principal.sessionId);
 }
 
-/** First-run setup: creates the first admin and signs them in. */
+/**
+ * First-run setup: creates the first admin and signs them in. Needs the one-time setup token the
+ * server printed in its log (403 `setup_token` without it), checked before anything else is said.
+ */
 export async function setUp(input: unknown, client: Client): Promise<ActionResult<{ operator: OperatorJson; session: NewSession }>> {
+  const db = getDb();
+  if (!setupNeeded(db)) return fail('setup_done', 'The portal is already set up: sign in instead.');
+  const token = typeof input === 'object' && input !== null ? (input as { setupToken?: unknown }).setupToken : undefined;
+  if (!checkSetupToken(typeof token === 'string' ? token : null)) {
+    return fail('setup_token', 'A valid setup token is required: the server printed it in its log at start (with the setup URL). Restart the portal for a new one.');
+  }
   const parsed = setupSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
-  const db = getDb();
-  const created = await createFirstAdmin(db, parsed.data);
+  const { setupToken: _token, ...firstAdmin } = parsed.data;
+  const created = await createFirstAdmin(db, firstAdmin);
   if ('error' in created) return created;
+  spendSetupToken();
   return guarded('setUp', () => ok({ operator: created.data, session: createSession(db, created.data.id, client) }));
 }
 

@@ -6,11 +6,12 @@ import { eq } from 'drizzle-orm';
 import type { Conn } from '../db/conn';
 import { operators } from '../db/schema';
 import { resolveApiToken } from './api-tokens';
-import { readCookie, SESSION_COOKIE } from './cookies';
+import { sessionToken as sessionTokenOf } from './cookies';
 import type { Principal } from './principal';
 import { resolveSession } from './sessions';
 
-export type Credentials = { cookie: string | null | undefined; authorization: string | null | undefined };
+/** `secure`: the request came over https, so its session cookie is `__Host-ddr_session` (cookies.ts). */
+export type Credentials = { cookie: string | null | undefined; authorization: string | null | undefined; secure: boolean };
 
 function bearer(authorization: string | null | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -30,8 +31,9 @@ export function authenticate(db: Conn, creds: Credentials): Principal | null {
     const t = resolveApiToken(db, token);
     return t ? operatorPrincipal(db, t.operatorId, { via: 'token', tokenId: t.id, tokenName: t.name }) : null;
   }
-  const sessionToken = readCookie(creds.cookie, SESSION_COOKIE);
-  if (!sessionToken) return null;
+  const sessionToken = sessionTokenOf(creds.cookie, creds.secure);
+  // A duplicated session cookie is ambiguous: nobody (the gate answers 400 before this).
+  if (!sessionToken || sessionToken === 'ambiguous') return null;
   const s = resolveSession(db, sessionToken);
   return s ? operatorPrincipal(db, s.operatorId, { via: 'session', sessionId: s.id }) : null;
 }

@@ -2,10 +2,11 @@
 import { errorResponse, json, resultResponse } from '../api/http';
 import { fail, type ActionResult } from '../api/result';
 import { crossOriginReason } from './csrf';
-import { clearedSessionCookie, isHttps, sessionCookie } from './cookies';
+import { clearedSessionCookie, requestScheme, sessionCookie } from './cookies';
 import type { NewSession } from './sessions';
 
-const secure = (req: Request) => isHttps(req.url, req.headers.get('x-forwarded-proto'));
+/** https as the gate decided it (X-Forwarded-Proto is the gate's own verdict by now). */
+const secure = (req: Request) => requestScheme(req.headers.get('x-forwarded-proto')) === 'https';
 
 export function withSession(req: Request, body: unknown, session: NewSession, status = 200): Response {
   const res = json(body, status);
@@ -25,7 +26,7 @@ export function withoutSession(req: Request, body: unknown): Response {
  */
 export function foreignOriginResponse(req: Request): Response | null {
   const origin = req.headers.get('origin');
-  const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host') }) : null;
+  const reason = origin ? crossOriginReason({ method: 'POST', origin, host: req.headers.get('host'), scheme: requestScheme(req.headers.get('x-forwarded-proto')) }) : null;
   return reason ? errorResponse(fail('csrf', `Refused: ${reason}`).error) : null;
 }
 

@@ -8,7 +8,8 @@ import type { Role } from './roles';
 export type Access = 'public' | Role;
 
 const publicExact = new Set(['GET /api/health', 'POST /api/auth/login', 'GET /api/auth/setup', 'POST /api/auth/setup', 'GET /login', 'GET /setup']);
-const publicPrefixes = ['/_next/static/', '/_next/image'];
+// `/_next/image` is not public: the gate answers 404 (the optimizer is off, images.unoptimized).
+const publicPrefixes = ['/_next/static/'];
 const publicFiles = new Set(['/favicon.ico', '/robots.txt']);
 
 /** Writes any signed-in operator may make on their own account. */
@@ -28,6 +29,8 @@ export function requiredAccess(method: string, rawPath: string): Access {
   const key = `${isRead(method) ? 'GET' : method} ${path}`;
   if (publicExact.has(key) || (isRead(method) && (publicFiles.has(path) || publicPrefixes.some((p) => path.startsWith(p))))) return 'public';
   if (under(path, '/api/operators') || under(path, '/operators')) return 'admin';
+  // METRICS_ACCESS (default admin) can open it to API tokens or any role: the gate decides (metrics-access.ts).
+  if (path === '/metrics') return 'admin';
   if (ownAccountWrites.has(key) || under(path, '/api/tokens')) return 'viewer';
   if (isRead(method)) return editorPages.some((re) => re.test(path)) ? 'editor' : 'viewer';
   return 'editor';

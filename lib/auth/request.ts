@@ -7,6 +7,7 @@ import { getDb } from '../db/client';
 import { fail, type ApiError } from '../api/result';
 import { atLeast } from './roles';
 import { authenticate } from './authenticate';
+import { requestScheme } from './cookies';
 import { crossOriginReason } from './csrf';
 import { requiredAccess } from './policy';
 import type { Principal } from './principal';
@@ -19,12 +20,13 @@ export type Authorization = { ok: true; principal: Principal } | { ok: false; er
 export function authorizeRequest(req: Request): Authorization {
   const url = new URL(req.url);
   const access = requiredAccess(req.method, url.pathname);
-  const principal = authenticate(getDb(), { cookie: req.headers.get('cookie'), authorization: req.headers.get('authorization') });
+  const scheme = requestScheme(req.headers.get('x-forwarded-proto'));
+  const principal = authenticate(getDb(), { cookie: req.headers.get('cookie'), authorization: req.headers.get('authorization'), secure: scheme === 'https' });
   if (!principal) return { ok: false, error: fail('unauthorized', 'Sign in first (session cookie or Authorization: Bearer token).').error };
   const needed = access === 'public' ? 'viewer' : access;
   if (!atLeast(principal.role, needed)) return { ok: false, error: fail('forbidden', `This needs the ${needed} role; you are ${principal.role}.`).error };
   if (principal.via === 'session') {
-    const reason = crossOriginReason({ method: req.method, origin: req.headers.get('origin'), host: req.headers.get('host'), secFetchSite: req.headers.get('sec-fetch-site') });
+    const reason = crossOriginReason({ method: req.method, origin: req.headers.get('origin'), host: req.headers.get('host'), scheme, secFetchSite: req.headers.get('sec-fetch-site') });
     if (reason) return { ok: false, error: fail('csrf', `Refused: ${reason}`).error };
   }
   return { ok: true, principal };

@@ -41,8 +41,10 @@ export const operatorPatchSchema = z
   .partial()
   .strict();
 
-/** The first admin, created on the setup page (role is always admin). */
-export const setupSchema = operatorCreateSchema.omit({ role: true });
+/** The first admin, created on the setup page (role is always admin), with the setup token from the server log. */
+export const setupSchema = operatorCreateSchema
+  .omit({ role: true })
+  .extend({ setupToken: z.string().trim().min(1, 'Enter the setup token printed in the server log.').max(200, 'Use at most 200 characters.') });
 
 /** Sign-in: no format rules beyond size, so the answer never hints at which part was wrong. */
 export const loginSchema = z
@@ -65,3 +67,4 @@ export const apiTokenCreateSchema = z
 export type OperatorCreate = z.output<typeof operatorCreateSchema>;
 export type OperatorPatch = z.output<typeof operatorPatchSchema>;
 export type SetupInput = z.output<typeof setupSchema>;
+export type FirstAdminInput = Omit<SetupInput, 'setupToken'>;

@@ -7,14 +7,14 @@ import { fail, ok, type ActionResult } from '../api/result';
 import { recordAudit } from '../audit/record';
 import { systemActor } from './principal';
 import { countOperators, insertOperator, operatorValues, type OperatorJson } from './operators';
-import { operatorCreateSchema, type SetupInput } from './schema';
+import { operatorCreateSchema, type FirstAdminInput } from './schema';
 
 export function setupNeeded(db: Db): boolean {
   return countOperators(db) === 0;
 }
 
 /** Creates the first admin; `setup_done` when any operator exists already (checked in the write transaction). */
-export async function createFirstAdmin(db: Db, input: SetupInput, via = 'setup'): Promise<ActionResult<OperatorJson>> {
+export async function createFirstAdmin(db: Db, input: FirstAdminInput, via = 'setup'): Promise<ActionResult<OperatorJson>> {
   if (!setupNeeded(db)) return fail('setup_done', 'The portal is already set up: sign in instead.');
   const values = await operatorValues({ ...input, role: 'admin' });
   return db.transaction(

@@ -113,7 +113,7 @@ export const api = {
   auth: {
     login: (body: { email: string; password: string }) =>
       apiFetch<{ operator: SignedInOperator; expiresAt: number }>('/api/auth/login', { method: 'POST', json: body }),
-    setup: (body: { email: string; name: string; password: string }) =>
+    setup: (body: { email: string; name: string; password: string; setupToken: string }) =>
       apiFetch<{ operator: SignedInOperator }>('/api/auth/setup', { method: 'POST', json: body }),
     /** Signing out with a session that is already gone is not an error worth a detour. */
     logout: () => apiFetch<{ signedOut: true }>('/api/auth/logout', { method: 'POST', redirectOn401: false }),

@@ -1,4 +1,6 @@
 /** Display helpers shared by the client pages. */
+import { displayText } from './display-text';
+
 export function formatTime(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
   const d = new Date(value);
@@ -62,9 +64,10 @@ const LOCAL_CAUSES: Record<string, string> = {
 };
 
 /** "401 Unauthorized", or a local cause ("timeout"), or "—". */
+/** The reason comes from the network: control and bidi characters are shown escaped (display-text.ts). */
 export function formatOutcome(code: number | null | undefined, reason: string | null | undefined): string {
-  if (code) return reason ? `${code} ${reason}` : String(code);
-  return reason || '—';
+  if (code) return reason ? `${code} ${displayText(reason)}` : String(code);
+  return reason ? displayText(reason) : '—';
 }
 
 /** Explanation of a local (non-SIP) cause, for a tooltip. */

@@ -63,7 +63,7 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
   return function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      'cache-control': 'no-store, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });

@@ -18,3 +18,8 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
   }
   return hops[0] ?? socket;
 }
+
+/** True when the socket peer is a proxy listed in TRUST_PROXY (only then are its X-Forwarded-* headers believed). */
+export function isTrustedPeer(peer: string | undefined, trusted: Set<string>): boolean {
+  return trusted.has(normalize(peer ?? ''));
+}

@@ -3,6 +3,7 @@
 //   explicit port         → A/AAAA only (§4.2)
 //   otherwise             → NAPTR (§4.1) → SRV (§4.2, RFC 2782 order) → A/AAAA,
 //                           falling back to A/AAAA on the default port.
+//   `localhost`, `*.localhost` → loopback, never asked to DNS (RFC 6761 §6.3), also as an SRV target.
 // The result is an ordered list of targets to fail over across (§4.3).
 import { isIP } from 'node:net';
 import { SipError } from '../errors';
@@ -59,6 +60,7 @@ export async function resolveTargets(
   const make = (host: string, port: number): TransportTarget => ({ transport, host, port, serverName });
 
   if (isIP(uri.host)) return [make(uri.host, uri.port ?? defaultPort(transport))];
+  if (isLocalhostName(uri.host)) return LOOPBACK.map((a) => make(a, uri.port ?? defaultPort(transport)));
 
   if (uri.port !== null) {
     const addrs = await addresses(resolver, uri.host);
@@ -126,7 +128,16 @@ export function orderSrv<T extends SrvRecordLike>(records: readonly T[], random:
   return out;
 }
 
+/** RFC 6761 §6.3: `localhost` and names under it are the loopback, resolved without any DNS query. */
+export function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+const LOOPBACK = ['127.0.0.1', '::1'];
+
 async function addresses(resolver: DnsResolver, host: string): Promise<string[]> {
+  if (isLocalhostName(host)) return [...LOOPBACK];
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
   if (v4.status === 'fulfilled' || v6.status === 'fulfilled') {
     return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];

@@ -8,9 +8,10 @@ import { before, describe, test } from 'node:test';
 import { requiredAccess, type Access } from '../../lib/auth/policy';
 import { atLeast, type Role } from '../../lib/auth/roles';
 import { signIn, TEST_ADMIN } from '../portal-process';
-import { apiEndpoints, fillIds, isWrite, pagePaths, type Endpoint } from './app-routes';
+import { apiEndpoints, fillIds, isWrite, pageModules, pagePaths, type Endpoint } from './app-routes';
 import { businessChecksum } from './db-checksum';
 import { createOperator } from './extra-operators';
+import { rawRequest } from './raw-request';
 import { useServer, type ApiAuth } from './server';
 
 const server = useServer();
@@ -25,6 +26,8 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 function issueAccess(method: string, path: string, page: boolean): Access {
   if (page ? PUBLIC_PAGES.has(path) : PUBLIC_ENDPOINTS.has(`${method} ${path}`)) return 'public';
   if (under(path, '/api/operators') || under(path, '/operators')) return 'admin';
+  // METRICS_ACCESS defaults to admin (the Node version and engine internals are not for every viewer)
+  if (path === '/metrics') return 'admin';
   if (under(path, '/api/tokens') || (method === 'POST' && (path === '/api/auth/logout' || path === '/api/auth/password'))) return 'viewer';
   if (isWrite(method)) return 'editor';
   if (page && /\/(new|edit)$/.test(path)) return 'editor';
@@ -181,7 +184,7 @@ describe('as a viewer', () => {
     const { denied, initial, final } = await checkRole('viewer');
     for (const e of endpoints) {
       const own = e.path.startsWith('/api/tokens') || ['POST /api/auth/logout', 'POST /api/auth/password'].includes(key(e));
-      const expectDenied = !PUBLIC_ENDPOINTS.has(key(e)) && ((isWrite(e.method) && !own) || under(e.path, '/api/operators'));
+      const expectDenied = !PUBLIC_ENDPOINTS.has(key(e)) && ((isWrite(e.method) && !own) || under(e.path, '/api/operators') || e.path === '/metrics');
       assert.equal(denied.includes(key(e)), expectDenied, key(e));
     }
     assert.deepEqual(final, initial, 'refused writes changed nothing');
@@ -193,11 +196,11 @@ describe('as a viewer', () => {
 });
 
 describe('as an editor', () => {
-  test('operators management is 403; every other endpoint is allowed', async () => {
+  test('operators management and /metrics are 403; every other endpoint is allowed', async () => {
     const { denied } = await checkRole('editor');
     assert.deepEqual(
       denied,
-      endpoints.filter((e) => under(e.path, '/api/operators')).map(key),
+      endpoints.filter((e) => under(e.path, '/api/operators') || e.path === '/metrics').map(key),
     );
   });
 
@@ -230,6 +233,7 @@ describe('CSRF', () => {
       ['Origin: null', { session, origin: 'null' }, {}],
       ['foreign Origin', { session, origin: 'https://evil.example' }, {}],
       ['same host, other port', { session, origin: 'http://127.0.0.1:1' }, {}],
+      ['https Origin on the http portal', { session, origin: server.baseUrl.replace(/^http:/, 'https:') }, {}],
       ['Sec-Fetch-Site: cross-site', { session }, { 'sec-fetch-site': 'cross-site' }],
     ] as [string, ApiAuth, Record<string, string>][]) {
       const res = await write(auth, headers);
@@ -301,5 +305,183 @@ describe('security headers', () => {
       assert.equal(res.status, 403, path);
       assert.equal(res.body?.error?.code, 'forbidden', path);
     }
+  });
+});
+
+describe('DNS rebinding: the Host must be one the portal answers to', () => {
+  const REBOUND = 'rebind.attacker.example';
+  test('any other Host gets 421 misdirected on every kind of path, signed in or not', async () => {
+    const port = new URL(server.baseUrl).port;
+    for (const host of [REBOUND, `${REBOUND}:${port}`, `localhost.${REBOUND}:${port}`]) {
+      for (const path of ['/', '/login', '/setup', '/registrations', '/api/health', '/api/registrations', '/api/events', '/metrics', '/_next/static/x.js', '/favicon.ico']) {
+        for (const cookie of [undefined, `ddr_session=${server.adminSession}`]) {
+          const res = await rawRequest(server.baseUrl, path, { headers: { host, ...(cookie ? { cookie } : {}) } });
+          server.ledger.response(`GET ${path} Host ${host} → ${res.status}`, res.text);
+          assert.equal(res.status, 421, `${host} ${path}`);
+          assert.equal(JSON.parse(res.text).error.code, 'misdirected', `${host} ${path}`);
+          assert.equal(res.headers['x-frame-options'], 'DENY', 'security headers still set');
+        }
+      }
+    }
+    const write = await rawRequest(server.baseUrl, '/api/ddi-providers', {
+      method: 'POST',
+      headers: { host: `${REBOUND}:${port}`, origin: `http://${REBOUND}:${port}`, cookie: `ddr_session=${server.adminSession}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'rebound write' }),
+    });
+    assert.equal(write.status, 421);
+  });
+
+  test('the loopback names and the configured HOST are answered, on any port', async () => {
+    const port = new URL(server.baseUrl).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost', `[::1]:${port}`]) {
+      const res = await rawRequest(server.baseUrl, '/api/health', { headers: { host } });
+      assert.equal(res.status, 200, host);
+    }
+  });
+});
+
+describe('/_next/image', () => {
+  test('is not served: anonymously or signed in it renders no page (here /audit) for anyone', async () => {
+    for (const cookie of [undefined, `ddr_session=${server.adminSession}`]) {
+      for (const q of ['url=%2Faudit&w=64&q=75', 'url=%2Fapi%2Faudit&w=64&q=75', 'url=%2F&w=16&q=1']) {
+        const res = await fetch(`${server.baseUrl}/_next/image?${q}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+        const text = await res.text();
+        server.ledger.response(`GET /_next/image?${q} → ${res.status}`, text);
+        assert.equal(res.status, 404, `${q} ${cookie ? 'signed in' : 'anonymous'}`);
+        assert.doesNotMatch(text, /audit|<html/i);
+      }
+    }
+  });
+
+  test('every page module checks the session itself (requirePage, with the policy\'s role)', () => {
+    const unchecked = ['/login', '/setup'];
+    for (const page of pageModules()) {
+      if (unchecked.includes(page.path)) continue;
+      const role = requiredAccess('GET', fillIds(page.path, () => 1));
+      assert.match(page.source, /from '@\/lib\/auth\/require-page'/, `${page.file} imports requirePage`);
+      const call = /await requirePage\(([^)]*)\)/.exec(page.source);
+      assert.ok(call, `${page.file} calls requirePage`);
+      assert.equal(call[1] === '' ? 'viewer' : call[1]!.replace(/'/g, ''), role, `${page.file}: requirePage role`);
+    }
+  });
+});
+
+describe('X-Forwarded-Proto without TRUST_PROXY', () => {
+  test('is ignored: no HSTS, and the session cookie is the plain-http one (not Secure)', async () => {
+    const page = await fetch(`${server.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    await page.text();
+    assert.equal(page.headers.get('strict-transport-security'), null);
+    const res = await server.api('/api/auth/login', {
+      method: 'POST',
+      auth: 'none',
+      headers: { origin: server.baseUrl, 'x-forwarded-proto': 'https' },
+      json: { email: operators.viewer.email, password: operators.viewer.password },
+    });
+    assert.equal(res.status, 200, res.text);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^ddr_session=/);
+    assert.doesNotMatch(cookie, /;\s*Secure/i);
+    assert.equal(res.headers.get('strict-transport-security'), null);
+  });
+
+  test('an https:// Origin is still another origin for a sign-in there', async () => {
+    const res = await server.api('/api/auth/login', {
+      method: 'POST',
+      auth: 'none',
+      headers: { origin: server.baseUrl.replace(/^http:/, 'https:'), 'x-forwarded-proto': 'https' },
+      json: { email: operators.viewer.email, password: operators.viewer.password },
+    });
+    assert.deepEqual([res.status, res.body?.error?.code], [403, 'csrf']);
+  });
+});
+
+describe('duplicate session cookies', () => {
+  test('are refused (400 ambiguous_session) on pages and API alike, whichever comes first', async () => {
+    const good = operators.viewer.session;
+    for (const cookie of [`ddr_session=${good}; ddr_session=bogus`, `ddr_session=bogus; ddr_session=${good}`, `ddr_session=${good}; ddr_session=${good}`]) {
+      for (const path of ['/', '/registrations', '/api/auth/me', '/api/registrations', '/api/events', '/login']) {
+        const res = await rawRequest(server.baseUrl, path, { headers: { cookie }, firstChunkOnly: true });
+        server.ledger.response(`GET ${path} duplicate cookies → ${res.status}`, res.text);
+        assert.equal(res.status, 400, `${path} ${cookie.replace(good, 'GOOD')}`);
+        assert.equal(JSON.parse(res.text).error.code, 'ambiguous_session', path);
+      }
+    }
+  });
+
+  test('one session cookie among other cookies is fine', async () => {
+    const res = await rawRequest(server.baseUrl, '/api/auth/me', { headers: { cookie: `theme=dark; ddr_session=${operators.viewer.session}; x=1` } });
+    assert.equal(res.status, 200, res.text);
+  });
+});
+
+describe('/metrics', () => {
+  test('admins only by default, never cached; the Node version is there for them', async () => {
+    const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
+    const text = await res.text();
+    server.ledger.response('GET /metrics (admin)', text);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.match(text, /registrar_engine_up/);
+    const viewer = await server.api('/metrics', { auth: { session: operators.viewer.session } });
+    assert.deepEqual([viewer.status, viewer.body?.error?.code, viewer.headers.get('cache-control')], [403, 'forbidden', 'no-store']);
+  });
+});
+
+describe('the live stream (/api/events)', () => {
+  test('is no-store, and at most 10 are open at once per session (429 beyond, a slot frees when one closes)', async () => {
+    const session = await freshSession('viewer');
+    const open: AbortController[] = [];
+    const openOne = async () => {
+      const abort = new AbortController();
+      const res = await fetch(`${server.baseUrl}/api/events`, { headers: { cookie: `ddr_session=${session}` }, signal: abort.signal });
+      if (res.status === 200) open.push(abort);
+      else await res.text();
+      return res;
+    };
+    try {
+      for (let i = 0; i < 10; i++) {
+        const res = await openOne();
+        assert.equal(res.status, 200, `stream ${i + 1}`);
+        assert.equal(res.headers.get('cache-control'), 'no-store, no-transform');
+      }
+      const eleventh = await openOne();
+      assert.equal(eleventh.status, 429);
+      assert.equal(eleventh.headers.get('cache-control'), 'no-store');
+      // another principal is not affected
+      const other = await fetch(`${server.baseUrl}/api/events`, { headers: { cookie: `ddr_session=${operators.editor.session}` } });
+      assert.equal(other.status, 200);
+      await other.body?.cancel();
+      open.shift()!.abort();
+      let again: Response | null = null;
+      for (let i = 0; i < 50; i++) {
+        again = await openOne();
+        if (again.status === 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(again?.status, 200, 'a closed stream frees its slot');
+    } finally {
+      for (const a of open) a.abort();
+    }
+  });
+});
+
+describe('/metrics with METRICS_ACCESS=token (a scrape job with a viewer\'s token)', () => {
+  const scraped = useServer({ METRICS_ACCESS: 'token' });
+  test('a viewer\'s API token may read it, without the Node version; a viewer\'s session may not', async () => {
+    await scraped.ready();
+    const viewer = await createOperator(scraped, 'viewer');
+    const session = await signIn(scraped.baseUrl, viewer.email, viewer.password);
+    scraped.ledger.secret(session, 'viewer session');
+    const token = await scraped.api('/api/tokens', { method: 'POST', auth: { session }, json: { name: 'prometheus' } });
+    assert.equal(token.status, 201, token.text);
+    const res = await scraped.api('/metrics', { auth: { token: token.body.token } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.match(res.text, /registrar_engine_up/);
+    assert.doesNotMatch(res.text, /nodejs_version_info/);
+    const bySession = await scraped.api('/metrics', { auth: { session } });
+    assert.equal(bySession.status, 403);
+    const admin = await scraped.api('/metrics');
+    assert.match(admin.text, /nodejs_version_info\{version="v\d+/);
   });
 });

@@ -75,6 +75,11 @@ export function pagePaths(): string[] {
   return files(APP_DIR, 'page.tsx').map(urlPath);
 }
 
+/** Every page module: its URL path template and its source. */
+export function pageModules(): { path: string; file: string; source: string }[] {
+  return files(APP_DIR, 'page.tsx').map((file) => ({ path: urlPath(file), file: relative(process.cwd(), file), source: readFileSync(file, 'utf8') }));
+}
+
 /** Replaces each `[param]` segment with the id `idFor` gives for the collection before it. */
 export function fillIds(path: string, idFor: (collection: string) => number | string): string {
   const segments = path.split('/');

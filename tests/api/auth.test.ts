@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { tokenHash } from '../../lib/auth/secret-token';
 import { signIn, startPortal, TEST_ADMIN } from '../portal-process';
 import { createOperator } from './extra-operators';
+import { rawRequest } from './raw-request';
 import { openSqlite, useServer, type ApiResponse, type TestServer } from './server';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -54,15 +55,37 @@ describe('sign-in', () => {
     assert.doesNotMatch(res.text, /scrypt|hash/i);
   });
 
-  test('the session cookie: HttpOnly, SameSite=Lax, Path=/, Max-Age > 0; Secure only behind https', async () => {
-    const attrs = (res: ApiResponse<unknown>) => (res.headers.get('set-cookie') ?? '').split(';').map((a) => a.trim());
+  const attrs = (res: ApiResponse<unknown>) => (res.headers.get('set-cookie') ?? '').split(';').map((a) => a.trim());
+  test('the session cookie over http: ddr_session, HttpOnly, SameSite=Lax, Path=/, Max-Age > 0, not Secure (a forged X-Forwarded-Proto changes nothing)', async () => {
     const plain = attrs(await login(server, TEST_ADMIN.email, TEST_ADMIN.password));
     assert.match(plain[0]!, /^ddr_session=ddr_s_[A-Za-z0-9_-]{43}$/);
     for (const a of ['HttpOnly', 'SameSite=Lax', 'Path=/']) assert.ok(plain.includes(a), `${a} in ${plain.join('; ')}`);
     assert.ok(Number(plain.find((a) => a.startsWith('Max-Age='))?.slice(8)) > 0);
     assert.ok(!plain.some((a) => a.toLowerCase() === 'secure'), 'no Secure over http');
-    const https = attrs(await login(server, TEST_ADMIN.email, TEST_ADMIN.password, { 'x-forwarded-proto': 'https' }));
-    assert.ok(https.includes('Secure'), https.join('; '));
+    const forged = attrs(await login(server, TEST_ADMIN.email, TEST_ADMIN.password, { 'x-forwarded-proto': 'https' }));
+    assert.match(forged[0]!, /^ddr_session=/, 'X-Forwarded-Proto from a peer not in TRUST_PROXY is ignored');
+    assert.ok(!forged.some((a) => a.toLowerCase() === 'secure'));
+  });
+
+  describe('behind a TLS proxy listed in TRUST_PROXY', () => {
+    const proxied = useServer({ TRUST_PROXY: '127.0.0.1', LOGIN_SLOW_AFTER: '1000', LOGIN_LOCK_AFTER: '1000' });
+    test('X-Forwarded-Proto: https → `__Host-ddr_session`, Secure, HSTS; that cookie (only) is read there', async () => {
+      const res = await login(proxied, TEST_ADMIN.email, TEST_ADMIN.password, { 'x-forwarded-proto': 'https', origin: proxied.baseUrl.replace(/^http:/, 'https:') });
+      assert.equal(res.status, 200, res.text);
+      const https = attrs(res);
+      assert.match(https[0]!, /^__Host-ddr_session=ddr_s_[A-Za-z0-9_-]{43}$/);
+      for (const a of ['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']) assert.ok(https.includes(a), https.join('; '));
+      assert.ok(!https.some((a) => /^domain=/i.test(a)), 'no Domain (the __Host- prefix forbids it)');
+      assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=/);
+      const token = https[0]!.split('=').slice(1).join('=');
+      proxied.ledger.secret(token, 'https session');
+      const meHttps = await rawRequest(proxied.baseUrl, '/api/auth/me', { headers: { cookie: `__Host-ddr_session=${token}`, 'x-forwarded-proto': 'https' } });
+      assert.equal(meHttps.status, 200, meHttps.text);
+      const plainName = await rawRequest(proxied.baseUrl, '/api/auth/me', { headers: { cookie: `ddr_session=${token}`, 'x-forwarded-proto': 'https' } });
+      assert.equal(plainName.status, 401, 'over https only the __Host- name is read');
+      const overHttp = await rawRequest(proxied.baseUrl, '/api/auth/me', { headers: { cookie: `__Host-ddr_session=${token}` } });
+      assert.equal(overHttp.status, 401, 'over http only ddr_session is read');
+    });
   });
 
   test('the session is stored hashed', async () => {
@@ -135,19 +158,46 @@ describe('first run', () => {
     assert.equal((await login(fresh, admin.email, admin.password)).status, 401);
   });
 
+  test('the server printed a one-time setup token with the setup URL; ADMIN_EMAIL servers print none', () => {
+    assert.match(fresh.output(), /First run: no operator yet\. Create the first admin at http:\/\/127\.0\.0\.1:\d+\/setup\?token=[A-Za-z0-9_-]{32}\n/);
+    assert.ok(fresh.setupToken());
+    assert.doesNotMatch(server.output(), /setup\?token=/);
+  });
+
+  test('DNS rebinding: Host and Origin both rebind.attacker.example cannot set up, even with the token', async () => {
+    const res = await rawRequest(fresh.baseUrl, '/api/auth/setup', {
+      method: 'POST',
+      headers: { host: 'rebind.attacker.example', origin: 'http://rebind.attacker.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...admin, email: 'rebind@attacker.example', setupToken: fresh.setupToken() }),
+    });
+    assert.equal(res.status, 421, res.text);
+    assert.equal(JSON.parse(res.text).error.code, 'misdirected');
+    assert.deepEqual((await fresh.api('/api/auth/setup', { auth: 'none' })).body, { needed: true });
+  });
+
+  test('setup without the token, or with a wrong one, is 403 setup_token and creates nothing', async () => {
+    for (const setupToken of [undefined, '', 'wrong-token', `${fresh.setupToken()}x`, 42]) {
+      const res = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { ...admin, setupToken } });
+      assert.deepEqual([res.status, res.body.error.code], [403, 'setup_token'], String(setupToken));
+    }
+    assert.deepEqual((await fresh.api('/api/auth/setup', { auth: 'none' })).body, { needed: true });
+  });
+
   test('setup checks the input and the Origin', async () => {
-    const weak = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { email: admin.email, password: 'short' } });
+    const setupToken = fresh.setupToken();
+    const weak = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { email: admin.email, password: 'short', setupToken } });
     assert.deepEqual([weak.status, weak.body.error.code], [422, 'validation']);
     assert.ok(weak.body.error.fields.password);
-    const asViewer = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { ...admin, role: 'viewer' } });
+    const asViewer = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { ...admin, role: 'viewer', setupToken } });
     assert.equal(asViewer.status, 422, 'the role is not chosen: the first operator is an admin');
-    const foreign = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: 'https://evil.example' }, json: admin });
+    const foreign = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: 'https://evil.example' }, json: { ...admin, setupToken } });
     assert.deepEqual([foreign.status, foreign.body.error.code], [403, 'csrf']);
     assert.deepEqual((await fresh.api('/api/auth/setup', { auth: 'none' })).body, { needed: true });
   });
 
-  test('POST /api/auth/setup creates the admin and signs them in; a second setup → 409 setup_done', async () => {
-    const res = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: admin });
+  test('POST /api/auth/setup with the token creates the admin and signs them in; a second setup → 409 setup_done', async () => {
+    const setupToken = fresh.setupToken();
+    const res = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { ...admin, setupToken } });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual([res.body.operator.email, res.body.operator.role], [admin.email.toLowerCase(), 'admin']);
     const session = sessionOf(res)!;
@@ -155,7 +205,7 @@ describe('first run', () => {
     assert.deepEqual([who.status, who.body.operator.email], [200, admin.email.toLowerCase()]);
     assert.deepEqual((await fresh.api('/api/auth/setup', { auth: 'none' })).body, { needed: false });
 
-    const second = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { email: 'intruder@portal.test', password: 'Intruder-pass-1' } });
+    const second = await fresh.api('/api/auth/setup', { method: 'POST', auth: 'none', headers: { origin: fresh.baseUrl }, json: { email: 'intruder@portal.test', password: 'Intruder-pass-1', setupToken } });
     assert.deepEqual([second.status, second.body.error.code], [409, 'setup_done']);
     const setupPage = await fetch(`${fresh.baseUrl}/setup`, { redirect: 'manual' });
     assert.deepEqual([setupPage.status, setupPage.headers.get('location')], [303, '/login']);

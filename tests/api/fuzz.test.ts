@@ -11,6 +11,7 @@ import { apiEndpoints, fillIds, isWrite, type Endpoint } from './app-routes';
 import { businessChecksum } from './db-checksum';
 import { createOperator } from './extra-operators';
 import { BAD_IDS, bodyCases, fieldCases, type FieldSpec, type FuzzCase } from './fuzz-cases';
+import { rawRequest } from './raw-request';
 import { useServer } from './server';
 import { TEST_ADMIN } from '../portal-process';
 
@@ -84,7 +85,7 @@ const TARGETS: Record<string, Target> = {
   },
   'POST /api/tokens': { base: () => ({ name: 'fuzz token', currentPassword: TEST_ADMIN.password }), fields: { name: label, currentPassword: secret } },
   'POST /api/auth/login': { base: () => ({ email: 'admin@portal.test', password: 'Not-the-password-1' }), fields: { email, password: secret } },
-  'POST /api/auth/setup': { base: () => ({ email: 'fuzz-setup@portal.test', name: 'Fuzz', password: 'Fuzz-setup-pass-1' }), fields: { email, name: label, password: secret } },
+  'POST /api/auth/setup': { base: () => ({ email: 'fuzz-setup@portal.test', name: 'Fuzz', password: 'Fuzz-setup-pass-1', setupToken: 'not-the-setup-token' }), fields: { email, name: label, password: secret, setupToken: secret } },
   'POST /api/auth/password': {
     base: () => ({ currentPassword: 'Not-the-current-1', newPassword: 'Fuzz-new-pass-1', revokeTokens: true }),
     fields: { currentPassword: secret, newPassword: secret, revokeTokens: boolean },
@@ -234,4 +235,61 @@ test('each valid body used as the fuzz base succeeds (so the cases failed for wh
     const res = await server.api(fillIds(e.path, idFor), { method: e.method, json: TARGETS[`${e.method} ${e.path}`]!.base() });
     assert.ok(res.status >= 200 && res.status < 300, `${e.method} ${e.path} → ${res.status} ${res.text}`);
   }
+});
+
+/** Host headers a rebinding page, a confused proxy or a fuzzer may send. */
+function hostileHosts(port: string): string[] {
+  const names = ['rebind.attacker.example', 'localhost.attacker.example', '127.0.0.1.nip.io', 'attacker.example:80', '0.0.0.0', '[::]', '127.0.0.2', '[::ffff:127.0.0.1]', 'LOCALHOST.EXAMPLE', 'xn--lcalhost-9za'];
+  // (an empty Host is replaced by node:http with the real one, so it is not in the list)
+  const shapes = [':', `:${port}`, '@', 'user@127.0.0.1', '127.0.0.1/evil', '127.0.0.1#x', '127.0.0.1?x', '127.0.0.1:99999', '[::1', '::1', '127.0.0.1 evil', '%31%32%37.0.0.1', '127.0.0.1\tevil', 'a'.repeat(300)];
+  return [...names, ...names.map((n) => `${n.replace(/:\d+$/, '')}:${port}`), ...shapes];
+}
+
+test('hostile Host headers are refused with 421 on pages, API, writes, stream and metrics; nothing changes', async () => {
+  const port = new URL(server.baseUrl).port;
+  const initial = await businessChecksum(server.dbPath);
+  const problems: string[] = [];
+  const cookie = `ddr_session=${server.adminSession}`;
+  for (const host of hostileHosts(port)) {
+    for (const [method, path, body] of [['GET', '/', undefined], ['GET', '/api/registrations', undefined], ['GET', '/api/events', undefined], ['GET', '/metrics', undefined], ['POST', '/api/ddi-providers', JSON.stringify({ name: `host fuzz ${host.length}` })]] as const) {
+      let answer;
+      try {
+        answer = await rawRequest(server.baseUrl, path, { method, headers: { host, cookie, origin: `http://${host}`, 'content-type': 'application/json' }, body, firstChunkOnly: true });
+      } catch (err) {
+        continue; // node refused to send it (invalid header characters): nothing reached the server
+      }
+      server.ledger.response(`${method} ${path} Host ${JSON.stringify(host)} → ${answer.status}`, answer.text);
+      if (answer.status !== 421 && answer.status !== 400) problems.push(`${method} ${path} Host ${JSON.stringify(host)} → ${answer.status}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(await businessChecksum(server.dbPath), initial, 'the business tables are unchanged');
+});
+
+test('hostile Cookie headers: duplicated, mis-encoded or mis-named session cookies never authenticate and never 5xx', async () => {
+  const good = server.adminSession;
+  const cookies = [
+    `ddr_session=${good}; ddr_session=${good}`,
+    `ddr_session=${good};ddr_session=`,
+    `ddr_session=; ddr_session=${good}`,
+    `ddr_session=${good}; DDR_SESSION=x; ddr_session=y`,
+    `__Host-ddr_session=${good}`,
+    `__Secure-ddr_session=${good}`,
+    `ddr_session=%zz${good}`,
+    `ddr_session="${good}"`,
+    ` ddr_session = ${good} ; ddr_session = ${good} `,
+    `ddr_session=${good.slice(0, -1)}`,
+    `ddr_session=${'a'.repeat(4000)}`,
+    'ddr_session',
+    '=; ; ;; ddr_session==',
+  ];
+  const problems: string[] = [];
+  for (const cookie of cookies) {
+    for (const path of ['/api/auth/me', '/api/registrations', '/metrics']) {
+      const answer = await rawRequest(server.baseUrl, path, { headers: { cookie } });
+      server.ledger.response(`GET ${path} cookie fuzz → ${answer.status}`, answer.text);
+      if (answer.status !== 400 && answer.status !== 401) problems.push(`GET ${path} Cookie ${JSON.stringify(cookie.replace(good, 'GOOD'))} → ${answer.status}`);
+    }
+  }
+  assert.deepEqual(problems, []);
 });

@@ -1,10 +1,14 @@
 /**
  * SIP passwords at rest: a password set through the API is stored encrypted (`enc:v1:…`), and its
  * clear text is nowhere in the database files (main file and write-ahead log, read as raw bytes).
+ * The files themselves are the owner's only: data directory 0700, database files and key 0600.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { startPortal } from '../portal-process';
 import { openSqlite, useServer } from './server';
 
 const server = useServer();
@@ -74,4 +78,23 @@ test('the same password twice gives different ciphertexts (random IV)', async ()
   const [a, b] = await Promise.all(ids.map(storedPassword));
   assert.ok(a && b);
   assert.notEqual(a, b);
+});
+
+test('a fresh data directory is 0700; portal.db, -wal, -shm and secret.key are 0600 (under umask 022)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ddi-data-'));
+  const dataDir = join(root, 'data');
+  const previous = process.umask(0o022); // the portal inherits it
+  let portal: Awaited<ReturnType<typeof startPortal>> | undefined;
+  try {
+    portal = await startPortal({ REGISTRAR_ENABLED: '0' }, 90_000, { dbPath: join(dataDir, 'portal.db') });
+    const created = await fetch(`${portal.base}/api/ddi-providers`, { method: 'POST', headers: { ...portal.adminHeaders(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Mode Carrier' }) });
+    assert.equal(created.status, 201);
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    assert.equal(mode(dataDir), '700', 'data directory');
+    for (const name of ['portal.db', 'portal.db-wal', 'portal.db-shm', 'secret.key']) assert.equal(mode(join(dataDir, name)), '600', name);
+  } finally {
+    process.umask(previous);
+    await portal?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

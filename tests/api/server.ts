@@ -19,6 +19,8 @@ export type TestServer = {
   /** fetch relative to the server, JSON body by default; returns status, parsed body and headers. */
   api: <T = any>(path: string, init?: ApiInit) => Promise<ApiResponse<T>>;
   output: () => string;
+  /** The setup token the server printed (started without an operator), or null. */
+  setupToken: () => string | null;
   /** The leak scan: add secrets or responses obtained without `api()`. */
   ledger: SecretLedger;
 };
@@ -46,6 +48,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   ledger.secret(TEST_ADMIN.password, 'the test admin password');
   if (extraEnv.ADMIN_PASSWORD) ledger.secret(extraEnv.ADMIN_PASSWORD, 'ADMIN_PASSWORD');
   if (portal.adminSession) ledger.secret(portal.adminSession, 'the admin session cookie');
+  const setupToken = portal.setupToken();
+  if (setupToken) ledger.printedByServer(setupToken, 'the setup token in the server log');
 
   const api = async <T>(path: string, init: ApiInit = {}): Promise<ApiResponse<T>> => {
     const { json, auth = 'admin', ...rest } = init;
@@ -77,7 +81,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   };
 
-  return { baseUrl, adminSession: portal.adminSession!, dbPath: portal.dbPath, api, output: portal.log, ledger, stop: portal.stop };
+  return { baseUrl, adminSession: portal.adminSession!, dbPath: portal.dbPath, api, output: portal.log, setupToken: portal.setupToken, ledger, stop: portal.stop };
 }
 
 function authHeaders(portal: Portal, auth: ApiAuth): Record<string, string> {
@@ -132,6 +136,7 @@ export function useServer(extraEnv: Record<string, string> = {}): TestServer & {
     },
     api: async (path, init) => (await ready()).api(path, init),
     output: () => get().output(),
+    setupToken: () => get().setupToken(),
   };
 }
 

@@ -89,3 +89,28 @@ test('stored HTML is shown as text on every page and never runs', async ({ page 
   expect(seen.dialogs).toEqual([]);
   expect(seen.cspViolations).toEqual([]);
 });
+
+test('a reason phrase with U+202E, ESC and BEL is shown with them escaped, on the dashboard and the registration page', async ({ page }) => {
+  // The registrar is off in this portal: the status and its timeline entry are written as the engine would.
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(process.env.E2E_DATABASE_PATH!);
+  const reason = 'Forbidden \u202Egnp.exe\u001b[31m\u0007';
+  const now = Date.now();
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 1)').run(registration.id, 'rejected', 403, reason, now);
+    db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)').run(registration.id, 'rejected', 403, reason, now);
+  } finally {
+    db.close();
+  }
+  const shown = '403 Forbidden \\u{202E}gnp.exe\\u{001B}[31m\\u{0007}';
+  for (const path of ['/', `/registrations/${registration.id}`]) {
+    await page.goto(path);
+    await expect(page.getByText(shown).first()).toBeVisible();
+    const text = await page.locator('main').innerText();
+    expect(text, path).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+  }
+  // the API keeps the raw bytes
+  const res = await page.request.get(`/api/registrations/${registration.id}`);
+  expect(((await res.json()) as { status: { reason: string } }).status.reason).toBe(reason);
+});

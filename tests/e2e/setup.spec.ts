@@ -27,12 +27,30 @@ test.afterEach(async ({}, info) => {
   if (info.status !== info.expectedStatus) await info.attach('portal.log', { body: portal?.log() ?? '', contentType: 'text/plain' });
 });
 
-test('with no operator every page leads to /setup, which creates the first admin and signs them in', async ({ page }) => {
+test('with no operator every page leads to /setup, which needs the setup token from the server log', async ({ page }) => {
   for (const path of ['/', '/registrations', '/login']) {
     await page.goto(url(path));
     await expect(page).toHaveURL(url('/setup'));
   }
   await expect(page.getByRole('heading', { level: 1, name: 'Set up the portal' })).toBeVisible();
+  // without the token (the bare /setup) the server refuses, and says where the token is
+  await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Confirm password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByText('Enter the setup token printed in the server log.')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Setup token', exact: true }).fill('not-the-token');
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'A valid setup token is required' })).toBeVisible();
+  await expect(page).toHaveURL(url('/setup'));
+});
+
+test('the setup URL printed in the log fills the token in; the form creates the first admin and signs them in', async ({ page }) => {
+  const printed = /http:\/\/[^\s]+\/setup\?token=[A-Za-z0-9_-]+/.exec(portal!.log())?.[0];
+  expect(printed, 'the log prints the setup URL').toBeTruthy();
+  const token = portal!.setupToken()!;
+  await page.goto(url(`/setup?token=${token}`));
+  await expect(page.getByRole('textbox', { name: 'Setup token', exact: true })).toHaveValue(token);
 
   // the repeated password is checked before anything is sent
   await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(ADMIN.email);
@@ -41,7 +59,7 @@ test('with no operator every page leads to /setup, which creates the first admin
   await page.getByLabel('Confirm password', { exact: true }).fill(`${ADMIN.password}x`);
   await page.getByRole('button', { name: 'Create administrator' }).click();
   await expect(page.getByText('The two passwords differ.')).toBeVisible();
-  await expect(page).toHaveURL(url('/setup'));
+  await expect(page).toHaveURL(url(`/setup?token=${token}`));
 
   await page.getByLabel('Confirm password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Create administrator' }).click();

@@ -7,12 +7,13 @@ import { listApiTokens } from '@/lib/auth/api-tokens';
 import { currentOperator } from '@/lib/auth/current';
 import { roleDescriptions } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/client';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'Your account' };
 
 /** Who is signed in, their password and their API tokens. */
 export default async function AccountPage() {
-  const operator = await currentOperator();
+  const operator = await requirePage();
   if (!operator) redirect('/login?next=%2Faccount');
   const tokens = listApiTokens(getDb(), operator.id);
   const origin = await requestOrigin();

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { AuditTable } from '@/components/AuditTable';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-export default function AuditPage() {
+export default async function AuditPage() {
+  await requirePage();
   return (
     <>
       <div className="page-head">

@@ -4,12 +4,13 @@ import { OperatorsManager } from '@/components/auth/OperatorsManager';
 import { currentOperator } from '@/lib/auth/current';
 import { listOperators } from '@/lib/auth/operator-actions';
 import { roleDescriptions, roles } from '@/lib/auth/roles';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'Operators' };
 
 /** Operators management, for admins (the gate refuses others; checked here again before loading). */
 export default async function OperatorsPage() {
-  const operator = await currentOperator();
+  const operator = await requirePage('admin');
   if (!operator) redirect('/login?next=%2Foperators');
   if (operator.role !== 'admin') {
     return (

@@ -4,11 +4,12 @@ import { Flash } from '@/components/Flash';
 import { ProvidersTable } from '@/components/ProvidersTable';
 import { currentOperator } from '@/lib/auth/current';
 import { atLeast } from '@/lib/auth/roles';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'DDI providers' };
 
 export default async function ProvidersPage() {
-  const operator = await currentOperator();
+  const operator = await requirePage();
   const canEdit = operator !== null && atLeast(operator.role, 'editor');
   return (
     <>

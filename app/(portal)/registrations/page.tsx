@@ -5,11 +5,12 @@ import { Flash } from '@/components/Flash';
 import { RegistrationsTable } from '@/components/RegistrationsTable';
 import { currentOperator } from '@/lib/auth/current';
 import { atLeast } from '@/lib/auth/roles';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'Registrations' };
 
 export default async function RegistrationsPage() {
-  const operator = await currentOperator();
+  const operator = await requirePage();
   const canEdit = operator !== null && atLeast(operator.role, 'editor');
   return (
     <>

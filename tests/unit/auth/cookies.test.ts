@@ -1,7 +1,7 @@
 // The session cookie (lib/auth/cookies.ts): parsing Cookie headers and the Set-Cookie attributes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clearedSessionCookie, isHttps, readCookie, SESSION_COOKIE, sessionCookie } from '../../../lib/auth/cookies';
+import { clearedSessionCookie, isHttps, readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, sessionCookie, sessionToken } from '../../../lib/auth/cookies';
 
 describe('readCookie', () => {
   test('no header or no such cookie → null', () => {
@@ -45,11 +45,15 @@ describe('readCookie', () => {
 describe('sessionCookie', () => {
   const attrs = (cookie: string) => cookie.split('; ').slice(1);
 
-  test('HttpOnly, SameSite=Lax, Path=/, Max-Age; Secure only over https', () => {
+  test('HttpOnly, SameSite=Lax, Path=/, Max-Age; over https `__Host-ddr_session`, Secure, no Domain', () => {
     const plain = sessionCookie('tok', 3600, false);
     assert.ok(plain.startsWith(`${SESSION_COOKIE}=tok; `));
     assert.deepEqual(attrs(plain).sort(), ['HttpOnly', 'Max-Age=3600', 'Path=/', 'SameSite=Lax']);
-    assert.deepEqual(attrs(sessionCookie('tok', 60, true)).sort(), ['HttpOnly', 'Max-Age=60', 'Path=/', 'SameSite=Lax', 'Secure']);
+    const secure = sessionCookie('tok', 60, true);
+    assert.equal(SECURE_SESSION_COOKIE, '__Host-ddr_session');
+    assert.ok(secure.startsWith('__Host-ddr_session=tok; '), secure);
+    assert.deepEqual(attrs(secure).sort(), ['HttpOnly', 'Max-Age=60', 'Path=/', 'SameSite=Lax', 'Secure']);
+    assert.ok(clearedSessionCookie(true).startsWith('__Host-ddr_session=; '));
   });
 
   test('the cleared cookie has no value and Max-Age=0', () => {
@@ -62,6 +66,22 @@ describe('sessionCookie', () => {
     const token = 'ddr_s_AbC-_09';
     const set = sessionCookie(token, 10, false);
     assert.equal(readCookie(set.split('; ')[0], SESSION_COOKIE), token);
+  });
+});
+
+describe('sessionToken', () => {
+  test('one name per request: ddr_session on http, __Host-ddr_session on https', () => {
+    const both = 'ddr_session=plain; __Host-ddr_session=secure';
+    assert.equal(sessionToken(both, false), 'plain');
+    assert.equal(sessionToken(both, true), 'secure');
+    assert.equal(sessionToken('ddr_session=plain', true), null);
+    assert.equal(sessionToken(undefined, false), null);
+  });
+
+  test('the session cookie twice is ambiguous, whatever the values', () => {
+    assert.equal(sessionToken('ddr_session=a; ddr_session=b', false), 'ambiguous');
+    assert.equal(sessionToken('ddr_session=a; x=1; ddr_session=a', false), 'ambiguous');
+    assert.equal(sessionToken('__Host-ddr_session=a;__Host-ddr_session=b', true), 'ambiguous');
   });
 });
 

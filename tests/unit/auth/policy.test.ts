@@ -42,6 +42,8 @@ describe('requiredAccess', () => {
       'GET /',
       'GET /metrics',
       'GET /api/events',
+      'GET /_next/image',
+      'GET /_next/image/x',
     ]) {
       assert.notEqual(access(key), 'public', key);
     }
@@ -68,12 +70,16 @@ describe('requiredAccess', () => {
   });
 
   test('reads need viewer, writes need editor', () => {
-    for (const key of ['GET /', 'GET /registrations', 'GET /registrations/5', 'GET /api/registrations', 'GET /api/registrations/5/trace', 'GET /api/events', 'GET /metrics', 'GET /api/audit']) {
+    for (const key of ['GET /', 'GET /registrations', 'GET /registrations/5', 'GET /api/registrations', 'GET /api/registrations/5/trace', 'GET /api/events', 'GET /api/audit']) {
       assert.equal(access(key), 'viewer', key);
     }
     for (const key of ['POST /api/registrations', 'PATCH /api/registrations/5', 'PUT /api/registrations/5', 'DELETE /api/ddi-providers/2', 'POST /api/registrations/5/register', 'POST /api/registrations/test', 'POST /api/health']) {
       assert.equal(access(key), 'editor', key);
     }
+  });
+
+  test('/metrics is admin by default (METRICS_ACCESS can open it, in the gate)', () => {
+    assert.equal(access('GET /metrics'), 'admin');
   });
 
   test('pages that edit need editor', () => {

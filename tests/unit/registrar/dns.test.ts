@@ -86,3 +86,23 @@ test('SRV weight selection follows RFC 2782 running sums', () => {
   assert.deepEqual(orderSrv(recs, () => 0.05).map((r) => r.name), ['first', 'w10', 'w90', 'zero']);
   assert.deepEqual(orderSrv(recs, () => 0).map((r) => r.name), ['first', 'zero', 'w10', 'w90']);
 });
+
+test('RFC 6761: localhost and names under it are the loopback, with no DNS query at all', async () => {
+  const never: DnsResolver = {
+    resolveNaptr: (n) => assert.fail(`NAPTR query for ${n}`),
+    resolveSrv: (n) => assert.fail(`SRV query for ${n}`),
+    resolve4: (n) => assert.fail(`A query for ${n}`),
+    resolve6: (n) => assert.fail(`AAAA query for ${n}`),
+  };
+  const hosts = (ts: { host: string; port: number }[]) => ts.map((t) => `${t.host}:${t.port}`);
+  assert.deepEqual(hosts(await resolveTargets(parseUri('sip:localhost'), 'udp', never)), ['127.0.0.1:5060', '::1:5060']);
+  assert.deepEqual(hosts(await resolveTargets(parseUri('sip:pbx.LocalHost:5070'), 'tcp', never)), ['127.0.0.1:5070', '::1:5070']);
+  assert.deepEqual(hosts(await resolveTargets(parseUri('sips:a.b.localhost'), 'udp', never)), ['127.0.0.1:5061', '::1:5061']);
+  // an SRV record naming a localhost target is not looked up either
+  const calls: string[] = [];
+  const r = resolver({ srv: { '_sip._udp.example.com': [{ name: 'sip.localhost', port: 5080, priority: 0, weight: 0 }] } }, calls);
+  assert.deepEqual(hosts(await resolveTargets(parseUri('sip:example.com'), 'udp', r)), ['127.0.0.1:5080', '::1:5080']);
+  assert.ok(!calls.some((c) => c.includes('localhost')), calls.join(', '));
+  // not a localhost name
+  await assert.rejects(resolveTargets(parseUri('sip:localhost.example.com:5060'), 'udp', resolver({})), SipError);
+});

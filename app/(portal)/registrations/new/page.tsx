@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { RegistrationForm } from '@/components/RegistrationForm';
+import { requirePage } from '@/lib/auth/require-page';
 
 export const metadata: Metadata = { title: 'New registration' };
 
@@ -8,6 +9,7 @@ export default async function NewRegistrationPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  await requirePage('editor');
   const sp = await searchParams;
   const raw = Number(typeof sp.ddiProviderId === 'string' ? sp.ddiProviderId : NaN);
   const providerId = Number.isInteger(raw) && raw > 0 ? raw : undefined;

@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 /** `{ needed }`: whether the first admin still has to be created. */
 export const GET = publicRoute(() => json({ needed: setupNeeded(getDb()) }));
 
-/** `{ email, name?, password }` → 201 with the new admin, signed in; 409 `setup_done` once any operator exists. */
+/** `{ email, name?, password, setupToken }` → 201 with the new admin, signed in; 403 `setup_token` without the token from the server log; 409 `setup_done` once any operator exists. */
 export const POST = publicRoute(async (req) => {
   const foreign = foreignOriginResponse(req);
   if (foreign) return foreign;

@@ -1,0 +1,54 @@
+// The database at rest (lib/db/client.ts): data directory 0700, portal.db, -wal and -shm 0600,
+// whatever the umask; wider ones left by an older version are narrowed, with a warning.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openDatabase } from '../../../lib/db/client';
+
+const root = mkdtempSync(join(tmpdir(), 'ddi-dbmode-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+test('a new data directory is 0700 and the database files 0600, even under umask 022', () => {
+  const previous = process.umask(0o022);
+  try {
+    const file = join(root, 'fresh', 'data', 'portal.db');
+    const db = openDatabase(file, () => assert.fail('nothing to narrow'));
+    db.$client.prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
+    db.$client.prepare('INSERT INTO t VALUES (1)').run();
+    assert.equal(mode(join(root, 'fresh', 'data')), '700');
+    for (const suffix of ['', '-wal', '-shm']) assert.equal(mode(file + suffix), '600', `portal.db${suffix}`);
+    db.$client.close();
+  } finally {
+    process.umask(previous);
+  }
+});
+
+test('an existing world-readable directory and database are narrowed, with a warning', () => {
+  const dir = join(root, 'old');
+  mkdirSync(dir, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  const file = join(dir, 'portal.db');
+  writeFileSync(file, '');
+  chmodSync(file, 0o644);
+  const warnings: string[] = [];
+  const db = openDatabase(file, (m) => warnings.push(m));
+  db.$client.prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
+  assert.equal(mode(dir), '700');
+  for (const suffix of ['', '-wal', '-shm']) assert.equal(mode(file + suffix), '600', `portal.db${suffix}`);
+  assert.ok(warnings.some((w) => w.includes(dir) && w.includes('0755') && w.includes('0700')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes(file) && w.includes('0644') && w.includes('0600')), warnings.join('\n'));
+  db.$client.close();
+});
+
+test('a shared sticky directory (like /tmp) is left alone', () => {
+  const shared = join(root, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  const db = openDatabase(join(shared, 'portal.db'), () => undefined);
+  assert.equal((statSync(shared).mode & 0o7777).toString(8), '1777');
+  assert.equal(mode(join(shared, 'portal.db')), '600');
+  db.$client.close();
+});

@@ -472,7 +472,7 @@ describe('/metrics with METRICS_ACCESS=token (a scrape job with a viewer\'s toke
     const viewer = await createOperator(scraped, 'viewer');
     const session = await signIn(scraped.baseUrl, viewer.email, viewer.password);
     scraped.ledger.secret(session, 'viewer session');
-    const token = await scraped.api('/api/tokens', { method: 'POST', auth: { session }, json: { name: 'prometheus' } });
+    const token = await scraped.api('/api/tokens', { method: 'POST', auth: { session }, json: { name: 'prometheus', currentPassword: viewer.password } });
     assert.equal(token.status, 201, token.text);
     const res = await scraped.api('/metrics', { auth: { token: token.body.token } });
     assert.equal(res.status, 200);

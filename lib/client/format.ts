@@ -59,6 +59,7 @@ const LOCAL_CAUSES: Record<string, string> = {
   'binding-lost': 'the registrar no longer lists our binding (binding audit); registering again',
   'connection-closed': 'the server closed the TCP/TLS connection carrying the binding; registering again',
   expired: 'the binding lapsed before a refresh succeeded',
+  'binding-missing': 'the registrar answered 2xx without listing our Contact (or without a usable expiry): not bound',
   denied: 'the server is in an address range an administrator has denied',
   'no-answer': 'no SIP answer in time: no server there, a closed or filtered port, or not SIP',
 };

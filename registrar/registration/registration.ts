@@ -300,6 +300,11 @@ export class Registration {
     }
     const now = this.deps.scheduler.now();
     const granted = grantedExpiry(outcome.response, parseUri(outcome.contact as string), this.requestedExpires);
+    if (granted === null) {
+      // A 2xx that does not bind us is no success (the response stays in the trace).
+      this.fail('binding-missing', null, retryAfterMs(outcome.response), false);
+      return;
+    }
     const failoverMs = this.deps.timerFMs * Math.min(this.targetCount, FAILOVER_BUDGET_TARGETS);
     const delay = refreshDelayMs(granted, this.deps.policy, this.deps.random, failoverMs);
     this.schedule(delay);
@@ -322,7 +327,8 @@ export class Registration {
     this.cancelExpiry();
     const attempts = this.attempts + 1;
     const { policy, random } = this.deps;
-    const delay = rejected ? rejectedDelayMs(policy, random) : backoffDelayMs(attempts, retryAfter, policy, random);
+    // §21.5.4/§20.33: a Retry-After is honoured as given (capped at a day), for any status.
+    const delay = rejected ? rejectedDelayMs(policy, random, retryAfter) : backoffDelayMs(attempts, retryAfter, policy, random);
     this.schedule(delay);
     this.transition(rejected ? 'rejected' : 'retrying', { code, reason, attempts, nextAttemptAt: this.deps.scheduler.now() + delay });
   }
@@ -477,14 +483,16 @@ export class Registration {
         if (status === 423) {
           // §10.2.8: retry at once with an interval no shorter than Min-Expires.
           const min = minExpires(res);
-          if (requested === 0 || min === null || min <= requested || ++intervalRetries > MAX_INTERVAL_RETRIES) return rejected(status, res.reason);
+          // A Min-Expires not above what we asked cannot be met by asking again now: a server
+          // fault, retried with backoff, never a verdict on the configuration.
+          if (requested === 0 || min === null || min <= requested || ++intervalRetries > MAX_INTERVAL_RETRIES) return failure(status, res.reason, retryAfterMs(res));
           requested = min;
           this.requestedExpires = min;
           continue;
         }
         if (status < 400) {
           const next = redirectTarget(res);
-          if (!next) return rejected(status, res.reason);
+          if (!next) return rejected(status, res.reason, retryAfterMs(res));
           if (++redirects > this.deps.maxRedirects) return rejected(status, 'too-many-redirects');
           requestUri = { ...next, user: null, headers: null, params: new Map([...next.params].filter(([k]) => k === 'transport')) };
           uriText = formatUri(requestUri);
@@ -502,7 +510,7 @@ export class Registration {
           continue;
         }
         if (status >= 500 || status === 408) return failure(status, res.reason, retryAfterMs(res));
-        return rejected(status, res.reason);
+        return rejected(status, res.reason, retryAfterMs(res));
       } catch (err) {
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
@@ -644,6 +652,6 @@ function failure(code: number | null, reason: string, retryAfter: number | null)
   return { kind: 'failure', rejected: false, code, reason, retryAfterMs: retryAfter };
 }
 
-function rejected(code: number | null, reason: string): Outcome {
-  return { kind: 'failure', rejected: true, code, reason, retryAfterMs: null };
+function rejected(code: number | null, reason: string, retryAfter: number | null = null): Outcome {
+  return { kind: 'failure', rejected: true, code, reason, retryAfterMs: retryAfter };
 }

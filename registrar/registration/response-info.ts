@@ -14,25 +14,26 @@ function parseDeltaSeconds(value: string | null | undefined): number | null {
 }
 
 /**
- * Lifetime granted to our binding by a 2xx (§10.2.4): the `expires` param of
- * the Contact matching ours, else the Expires header, else what we asked for.
- * Other bindings of the AOR (other devices) are ignored.
+ * Lifetime granted to our binding by a 2xx (§10.2.4, §10.3 step 8: the 200 lists every
+ * binding with its expiry): the `expires` param of the Contact matching ours, else the
+ * Expires header, else — a Contact listed with no expiry at all — what we asked for.
+ * Null when the 2xx does not bind us: our Contact is not listed, is listed with 0, or
+ * with an expiry that does not parse and no usable Expires header. Other bindings of the
+ * AOR (other devices) are ignored.
  */
-export function grantedExpiry(response: SipResponse, ourContact: SipUri, requested: number): number {
+export function grantedExpiry(response: SipResponse, ourContact: SipUri, requested: number): number | null {
   let contacts: NameAddr[];
   try {
     contacts = parseNameAddrList(response.headers.getAll('contact'));
   } catch {
-    contacts = [];
+    return null;
   }
-  for (const c of contacts) {
-    if (sameBindingAddress(c.uri, ourContact)) {
-      const fromParam = parseDeltaSeconds(c.params.get('expires'));
-      if (fromParam !== null) return fromParam;
-      break;
-    }
-  }
-  return parseDeltaSeconds(response.headers.get('expires')) ?? requested;
+  const ours = contacts.find((c) => sameBindingAddress(c.uri, ourContact));
+  if (!ours) return null;
+  const param = ours.params.get('expires');
+  const header = parseDeltaSeconds(response.headers.get('expires'));
+  const granted = param === undefined || param === null ? (header ?? requested) : (parseDeltaSeconds(param) ?? header);
+  return granted === null || granted === 0 ? null : granted;
 }
 
 /** Retry-After in ms (§20.33), or null. */

@@ -33,6 +33,8 @@ export type LocalCause =
   | 'connection-closed'
   /** The granted lifetime ran out before a refresh succeeded. */
   | 'expired'
+  /** A 2xx to our REGISTER that does not list our Contact (with a usable expiry): not bound. */
+  | 'binding-missing'
   /** Every resolved server is in a range this engine may not send to (nothing was sent). */
   | 'denied'
   /** "Test registration" only: no SIP answer in time (no server, a closed or filtered port, not SIP). */

@@ -233,3 +233,58 @@ test('TCP: the flow carrying the binding is lost → retrying "connection-closed
   await h.clock.advanceAsync(0);
   assert.deepEqual(h.statuses, [], 'another flow: nothing to do');
 });
+
+test('a 2xx that does not bind us is no success: retrying "binding-missing", response in the trace', async () => {
+  for (const ok of [
+    () => [], // no Contact at all
+    () => ['Contact: <sip:someone-else@203.0.113.9:5060>;expires=300'], // not ours
+    (c: string) => [`Contact: ${c};expires=soon`], // ours, expiry unparsable, no Expires header
+    (c: string) => [`Contact: ${c};expires=0`], // ours, removed
+  ]) {
+    const h = harness((req, sent) => respond(sent.data, 200, 'OK', ok(req.headers.get('contact') as string)), { bindingCheckMs: 0 });
+    await h.engine.start([CONFIG]);
+    await h.clock.advanceAsync(0);
+    const s = h.engine.status('reg-1')!;
+    assert.deepEqual([s.state, s.code, s.reason, s.expiresAt], ['retrying', null, 'binding-missing', null], String(ok));
+    assert.ok(h.engine.trace('reg-1').some((m) => m.direction === 'in' && m.text.startsWith('SIP/2.0 200')));
+  }
+  // Ours with an unparsable expiry but a usable Expires header, or with no expiry at all: bound.
+  for (const [extra, granted] of [[';expires=soon', 'Expires: 120'], ['', null]] as const) {
+    const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')}${extra}`, ...(granted ? [granted] : [])]), { bindingCheckMs: 0 });
+    await h.engine.start([CONFIG]);
+    await h.clock.advanceAsync(0);
+    assert.equal(h.engine.status('reg-1')!.grantedExpires, granted ? 120 : 3600);
+  }
+});
+
+test('Retry-After is honoured as given (RFC 3261 §21.5.4), on 5xx and on rejections alike', async () => {
+  for (const [status, reason, state] of [
+    [503, 'Service Unavailable', 'retrying'],
+    [480, 'Temporarily Unavailable', 'rejected'],
+  ] as const) {
+    const h = harness((_req, sent) => respond(sent.data, status, reason, ['Retry-After: 400']), { bindingCheckMs: 0 });
+    await h.engine.start([CONFIG]);
+    await h.clock.advanceAsync(0);
+    const s = h.engine.status('reg-1')!;
+    assert.equal(s.state, state);
+    assert.ok((s.nextAttemptAt as number) - h.clock.now() >= 400_000, `${status}: next attempt in ${(s.nextAttemptAt as number) - h.clock.now()} ms`);
+  }
+});
+
+test('423 whose Min-Expires is not above the request is a transient fault: retrying with backoff, not rejected', async () => {
+  const h = harness((_req, sent) => respond(sent.data, 423, 'Interval Too Brief', ['Min-Expires: 60']), { bindingCheckMs: 0 });
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const s = h.engine.status('reg-1')!;
+  assert.deepEqual([s.state, s.code], ['retrying', 423]);
+  assert.ok((s.nextAttemptAt as number) - h.clock.now() <= 4_000, 'backoff, not the 5–15 min of a rejection');
+});
+
+test('a 30 s grant is refreshed every 15 s at most, not every 5 s', async () => {
+  const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=30`]), { bindingCheckMs: 0 });
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(60_000);
+  const registers = h.requests().length;
+  assert.ok(registers <= 5, `${registers} REGISTERs in 60 s`);
+  assert.equal(h.engine.status('reg-1')!.state, 'registered');
+});

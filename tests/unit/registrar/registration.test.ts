@@ -150,7 +150,7 @@ test('stale=true is answered with the new nonce without counting a failure', asy
       return respond(sent.data, 401, 'Unauthorized', ['WWW-Authenticate: Digest realm="example.com", nonce="fresh", qop="auth", stale=true']);
     }
     assert.match(req.headers.get('authorization') as string, /nonce="fresh"/);
-    return respond(sent.data, 200, 'OK', ['Expires: 300']);
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')}`, 'Expires: 300']);
   });
   await h.engine.start([CONFIG]);
   await h.clock.advanceAsync(0);
@@ -202,7 +202,9 @@ test('403 → rejected with the reason phrase', async () => {
 
 test('423 Interval Too Brief → retried at once with Min-Expires', async () => {
   const h = harness((req, sent) =>
-    Number(req.headers.get('expires')) < 1800 ? respond(sent.data, 423, 'Interval Too Brief', ['Min-Expires: 1800']) : respond(sent.data, 200, 'OK'),
+    Number(req.headers.get('expires')) < 1800
+      ? respond(sent.data, 423, 'Interval Too Brief', ['Min-Expires: 1800'])
+      : respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=${req.headers.get('expires')}`]),
   );
   await h.engine.start([{ ...CONFIG, password: null, expires: 60 }]);
   await h.clock.advanceAsync(0);

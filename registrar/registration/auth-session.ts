@@ -20,13 +20,38 @@ export type ChallengeVerdict =
   | { ok: false; wrongCredentials: true };
 
 export class AuthSession {
-  private readonly answered: Partial<Record<Kind, Answered>> = {};
+  private answered: Partial<Record<Kind, Answered>> = {};
+  /**
+   * Credentials sent before any challenge of this exchange (the last nonce reused): the first
+   * challenge then only says the nonce is no longer good, not that the password is wrong.
+   */
+  private preemptive = false;
 
   constructor(
     private readonly username: string,
     private readonly password: string,
     private readonly realm: string | null,
   ) {}
+
+  /** Whether a challenge has been answered (there is something to reuse). */
+  get hasCredentials(): boolean {
+    return this.answered.www !== undefined || this.answered.proxy !== undefined;
+  }
+
+  /**
+   * A session for the next exchange with the same server that answers preemptively with the
+   * challenges answered here, nonce-count continued (RFC 7616 §3.4: the client may reuse a nonce
+   * with nc incremented; a refused one gets a fresh challenge, answered as usual).
+   */
+  reuse(): AuthSession {
+    const next = new AuthSession(this.username, this.password, this.realm);
+    for (const kind of ['www', 'proxy'] as const) {
+      const a = this.answered[kind];
+      if (a) next.answered[kind] = { challenge: a.challenge, nc: a.nc };
+    }
+    next.preemptive = next.hasCredentials;
+    return next;
+  }
 
   /**
    * Takes a 401/407. A stale=true challenge just replaces the nonce (§22.3 via
@@ -41,6 +66,11 @@ export class AuthSession {
       challenges = parseChallenges(response.headers.getAll(headerName));
     } catch (err) {
       return { ok: false, error: err as SipError };
+    }
+    if (this.preemptive) {
+      // Our reused nonce was refused: start over with this challenge.
+      this.preemptive = false;
+      this.answered = {};
     }
     const chosen = pickChallenge(challenges, this.realm);
     if (!chosen) {

@@ -145,6 +145,8 @@ export class Registration {
   private lastGood: TransportTarget | null = null;
   /** Servers resolved for the last exchange (sizes the refresh margin). */
   private targetCount = 1;
+  /** Digest state of the last successful exchange with `lastGood`: the next one answers preemptively. */
+  private lastAuth: AuthSession | null = null;
 
   constructor(
     config: RegistrationConfig,
@@ -418,7 +420,9 @@ export class Registration {
     if (targets.length === 0) return failure(null, 'denied', null);
     targets = this.lastGoodFirst(targets);
     this.targetCount = targets.length;
-    let auth = this.newAuthSession();
+    // Preemptive credentials (the last nonce, nc + 1) for the server that answered last: a
+    // refresh, query or un-REGISTER costs one round trip where the registrar allows it.
+    let auth = this.lastAuth && this.isLastGood(targets[0]) ? this.lastAuth.reuse() : this.newAuthSession();
     let index = 0;
     let redirects = 0;
     let authRounds = 0;
@@ -469,6 +473,7 @@ export class Registration {
         const status = res.status;
         if (status < 300) {
           this.lastGood = target;
+          this.lastAuth = auth?.hasCredentials ? auth : null;
           return { kind: 'success', response: res, contact, target };
         }
 
@@ -532,6 +537,11 @@ export class Registration {
    * The server that answered last goes first (its Timer F is not spent on a dead one
    * before every refresh), the rest in RFC 3263 order.
    */
+  private isLastGood(t: TransportTarget | undefined): boolean {
+    const good = this.lastGood;
+    return !!t && !!good && t.transport === good.transport && t.host === good.host && t.port === good.port;
+  }
+
   private lastGoodFirst(targets: TransportTarget[]): TransportTarget[] {
     const good = this.lastGood;
     if (!good) return targets;

@@ -90,13 +90,37 @@ test('kamailio: refresh keeps the Call-ID, increases the CSeq, stays registered'
     assert.equal(seen[i].contact, b0.contact);
   }
   const registers = rec.traces.filter((x) => x.direction === 'out' && isRegister(x.text));
-  assert.ok(registers.length >= 6);
+  const challenges = rec.traces.filter((x) => x.direction === 'in' && x.text.startsWith('SIP/2.0 401'));
+  // Preemptive digest (RFC 7616 §3.4): only the first REGISTER is challenged; each refresh is
+  // one REGISTER with the last nonce and nc + 1, answered 200: 2 messages per refresh.
+  assert.equal(challenges.length, 1, 'refreshes are not challenged again');
+  assert.ok(registers.length >= 4, `${registers.length} REGISTERs`);
+  assert.match(header(registers.at(-1)!.text, 'Authorization')!, new RegExp(`nc=0000000${registers.length - 1}`));
   assert.equal(new Set(registers.map((x) => header(x.text, 'Call-ID'))).size, 1);
   const cseqs = registers.map((x) => Number.parseInt(header(x.text, 'CSeq')!, 10));
   assert.deepEqual(cseqs, cseqs.map((_, i) => i + 1), 'CSeq +1 per request, also across challenges');
   const states = rec.statuses.map((x) => x.state);
   assert.deepEqual(states.slice(0, 3), ['pending', 'registering', 'registered']);
   assert.ok(states.slice(3).every((s) => s === 'registered'), `a refresh does not leave 'registered': ${states.join(',')}`);
+  assert.equal(engine.status('1')!.attempts, 0);
+});
+
+test('kamailio: a reused nonce that has expired is refused with a fresh challenge, answered at once: 4 messages, never a failure state', { timeout: 20_000 }, async (t) => {
+  const k = await kamailio(t, { defines: { NONCE_EXPIRE: 1 } });
+  const engine = testEngine(t, { timers: { t1: 50, t2: 200, t4: 250 } });
+  const rec = record(engine);
+  await engine.start([config({ id: '1', expires: 4, registerServerUri: serverUri(k) })]);
+  await waitStatus(engine, '1', inState('registered'));
+  const registeredAt = Date.now();
+  await waitUntil('a refresh after the nonce expired', () => rec.statuses.filter((x) => x.at > registeredAt).length, (n) => n >= 1, 5000, 50);
+  const refresh = rec.traces.filter((x) => x.at > registeredAt);
+  assert.deepEqual(
+    refresh.map((x) => (x.direction === 'out' ? 'REGISTER' : x.text.split('\r\n')[0]!.replace(/^SIP\/2\.0 /, ''))),
+    ['REGISTER', '401 Unauthorized', 'REGISTER', '200 OK'],
+  );
+  // This Kamailio config refuses it with a plain fresh challenge (no stale=true): still not "wrong password".
+  assert.match(refresh[1]!.text, /WWW-Authenticate: Digest/);
+  assert.deepEqual(new Set(rec.statuses.slice(2).map((x) => x.state)), new Set(['registered']));
   assert.equal(engine.status('1')!.attempts, 0);
 });
 
@@ -170,9 +194,9 @@ test('kamailio: disable, enable and remove: Expires: 0 answered with credentials
   assert.equal(d.nextAttemptAt, null);
   assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
   const unreg = rec.traces.filter((x) => x.direction === 'out' && header(x.text, 'Expires') === '0');
-  assert.equal(unreg.length, 2, 'Expires: 0, challenged, then again with Authorization');
-  assert.ok(header(unreg[1].text, 'Authorization'));
-  assert.match(header(unreg[1].text, 'Contact')!, /^<sip:493012345678@127\.0\.0\.1:\d+;transport=udp>$/, 'the Contact we registered, not *');
+  assert.equal(unreg.length, 1, 'Expires: 0 with preemptive Authorization (the last nonce, nc 2): one round trip');
+  assert.match(header(unreg[0].text, 'Authorization')!, /nc=00000002/);
+  assert.match(header(unreg[0].text, 'Contact')!, /^<sip:493012345678@127\.0\.0\.1:\d+;transport=udp>$/, 'the Contact we registered, not *');
   await sleep(300);
   assert.equal(engine.status('1')!.state, 'disabled', 'no refresh while disabled');
 

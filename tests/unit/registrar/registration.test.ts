@@ -140,6 +140,31 @@ test('407 is answered with Proxy-Authorization using authUsername', async () => 
   assert.equal(second.headers.get('authorization'), undefined);
 });
 
+test('a refused reused nonce falls back to the fresh challenge (4 messages), never a failure state', async () => {
+  // A registrar that accepts each nonce once: the preemptive refresh gets a fresh 401.
+  let nonce = 0;
+  const used = new Set<string>();
+  const h = harness((req, sent) => {
+    const auth = req.headers.get('authorization');
+    const n = auth ? /nonce="([^"]+)"/.exec(auth)?.[1] : undefined;
+    if (!n || used.has(n)) {
+      nonce++;
+      return respond(sent.data, 401, 'Unauthorized', [`WWW-Authenticate: Digest realm="example.com", nonce="once${nonce}", qop="auth"`]);
+    }
+    used.add(n);
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=600`]);
+  });
+  await h.engine.start([CONFIG]);
+  await h.clock.advanceAsync(0);
+  const next = h.engine.status('reg-1')?.nextAttemptAt as number;
+  h.statuses.length = 0;
+  const before = h.requests().length;
+  await h.clock.advanceAsync(next - h.clock.now());
+  assert.equal(h.requests().length - before, 2, 'preemptive REGISTER refused, then the answered challenge');
+  assert.deepEqual(h.statuses.map((s) => s.state), ['registered']);
+  assert.equal(h.engine.status('reg-1')?.attempts, 0);
+});
+
 test('stale=true is answered with the new nonce without counting a failure', async () => {
   let n = 0;
   const h = harness((req, sent) => {
@@ -255,11 +280,13 @@ test('refresh keeps Call-ID and From tag, increments CSeq, stays registered', as
   h.statuses.length = 0;
   await h.clock.advanceAsync(next - h.clock.now());
   const reqs = h.requests();
-  assert.equal(reqs.length, 4);
-  assert.deepEqual(reqs.map((r) => r.headers.get('cseq')), ['1 REGISTER', '2 REGISTER', '3 REGISTER', '4 REGISTER']);
+  // The refresh answers preemptively (last nonce, nc 2): one REGISTER, no second challenge.
+  assert.equal(reqs.length, 3);
+  assert.deepEqual(reqs.map((r) => r.headers.get('cseq')), ['1 REGISTER', '2 REGISTER', '3 REGISTER']);
+  assert.match(reqs[2].headers.get('authorization') ?? '', /nonce="n1".*nc=00000002|nc=00000002.*nonce="n1"/);
   assert.equal(new Set(reqs.map((r) => r.headers.get('call-id'))).size, 1);
   assert.equal(new Set(reqs.map((r) => r.headers.get('from'))).size, 1);
-  assert.equal(new Set(reqs.map((r) => r.headers.get('via'))).size, 4);
+  assert.equal(new Set(reqs.map((r) => r.headers.get('via'))).size, 3);
   assert.deepEqual(h.statuses.map((s) => s.state), ['registered']);
   assert.equal(h.engine.status('reg-1')?.lastSuccessAt, h.clock.now());
 });
@@ -333,17 +360,17 @@ test('disable → REGISTER Expires: 0 (challenge answered) → disabled; re-enab
   h.engine.upsert({ ...CONFIG, enabled: false });
   await h.clock.advanceAsync(0);
   const reqs = h.requests();
-  assert.equal(reqs.length, 4);
+  // The un-REGISTER answers preemptively with the last nonce (nc 2): one round trip.
+  assert.equal(reqs.length, 3);
   assert.equal(reqs[2].headers.get('expires'), '0');
-  assert.equal(reqs[3].headers.get('expires'), '0');
-  assert.equal(reqs[3].headers.get('contact'), reqs[0].headers.get('contact'));
-  assert.ok(reqs[3].headers.get('authorization'));
+  assert.equal(reqs[2].headers.get('contact'), reqs[0].headers.get('contact'));
+  assert.match(reqs[2].headers.get('authorization') ?? '', /nc=00000002/);
   assert.deepEqual(h.statuses.map((s) => s.state), ['unregistering', 'disabled']);
   const s = h.engine.status('reg-1');
   assert.equal(s?.expiresAt, null);
   assert.equal(s?.nextAttemptAt, null);
   await h.clock.advanceAsync(3_600_000);
-  assert.equal(h.transport.sent.length, 4);
+  assert.equal(h.transport.sent.length, 3);
   h.engine.upsert(CONFIG);
   await h.clock.advanceAsync(0);
   assert.equal(h.engine.status('reg-1')?.state, 'registered');
@@ -368,11 +395,12 @@ test('changing the binding unregisters the old one, then registers with a new Ca
   h.engine.upsert({ ...CONFIG, ddi: '+3215550000' });
   await h.clock.advanceAsync(0);
   const reqs = h.requests();
-  assert.equal(reqs.length, 6);
-  assert.equal(reqs[3].headers.get('expires'), '0');
-  assert.equal(reqs[3].headers.get('contact'), '<sip:+3215551234@192.0.2.10:5060;transport=udp>');
-  assert.equal(reqs[5].headers.get('contact'), '<sip:+3215550000@192.0.2.10:5060;transport=udp>');
-  assert.notEqual(reqs[5].headers.get('call-id'), reqs[0].headers.get('call-id'));
+  // register (2), un-REGISTER of the old binding (1, preemptive), register the new one (2, its own Call-ID: a fresh challenge)
+  assert.equal(reqs.length, 5);
+  assert.equal(reqs[2].headers.get('expires'), '0');
+  assert.equal(reqs[2].headers.get('contact'), '<sip:+3215551234@192.0.2.10:5060;transport=udp>');
+  assert.equal(reqs[4].headers.get('contact'), '<sip:+3215550000@192.0.2.10:5060;transport=udp>');
+  assert.notEqual(reqs[4].headers.get('call-id'), reqs[0].headers.get('call-id'));
   assert.equal(h.engine.status('reg-1')?.state, 'registered');
 });
 
@@ -427,12 +455,12 @@ test('TCP: the Contact keeps the SIP port across reconnects (no second binding);
   assert.equal(engine.status('reg-1')?.state, 'registered');
   await clock.advanceAsync(300_000); // refresh, over "new connections"
   const reqs = transport.sent.map((m) => parseRequest(m.data));
-  assert.equal(reqs.length, 4);
+  assert.equal(reqs.length, 3, 'register with its challenge, then one preemptive refresh');
   const contacts = new Set(reqs.map((r) => r.headers.get('contact')));
   assert.deepEqual([...contacts], ['<sip:+3215551234@192.0.2.10:5070;transport=tcp>']);
   assert.deepEqual(
     reqs.map((r) => /:(\d+);rport/.exec(r.headers.get('via') ?? '')?.[1]),
-    ['40001', '40002', '40003', '40004'],
+    ['40001', '40002', '40003'],
   );
   assert.equal(engine.status('reg-1')?.state, 'registered');
   await engine.stop(0);

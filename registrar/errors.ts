@@ -6,7 +6,14 @@ export type SipErrorCode =
   | 'E_TIMEOUT'
   | 'E_TRANSPORT'
   | 'E_DNS'
-  | 'E_TLS'
+  /** TLS: the server's certificate is not signed by a trusted CA (self-signed, unknown issuer, incomplete chain). */
+  | 'E_TLS_UNTRUSTED'
+  /** TLS: the server's certificate has expired or is not yet valid. */
+  | 'E_TLS_EXPIRED'
+  /** TLS: the server's certificate does not name the host (or IP address) we connected to. */
+  | 'E_TLS_HOSTNAME'
+  /** TLS: the handshake itself failed (not TLS on that port, protocol alert, reset or timeout during it). */
+  | 'E_TLS_HANDSHAKE'
   | 'E_AUTH_REALM'
   | 'E_AUTH_UNSUPPORTED'
   | 'E_CONFIG'

@@ -19,7 +19,14 @@ export type LocalCause =
   | 'timeout'
   | 'dns'
   | 'transport'
-  | 'tls'
+  /** TLS: the server's certificate is not signed by a trusted CA (SIP_TLS_CA_FILE or the system roots). */
+  | 'tls-untrusted'
+  /** TLS: the server's certificate has expired or is not yet valid. */
+  | 'tls-expired'
+  /** TLS: the server's certificate does not name the host or address connected to. */
+  | 'tls-hostname'
+  /** TLS: the handshake failed (no TLS on that port, protocol alert, reset or timeout during it). */
+  | 'tls-handshake'
   | 'auth-realm'
   | 'auth-unsupported'
   | 'no-credentials'

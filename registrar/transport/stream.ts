@@ -6,11 +6,11 @@
 // by remote address, so responses go back over them (§18.2.2).
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer as netCreateServer, isIP, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createServer as tlsCreateServer } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from 'node:tls';
 import { SipError } from '../errors';
 import { DEFAULT_LIMITS, type ParseLimits } from '../message/types';
 import { mathRandom, type RandomSource } from '../util/random';
-import { toTransportError } from './errors';
+import { tlsVerifyError, toTransportError } from './errors';
 import { StreamFramer, type KeepAlive } from './stream-framer';
 import type {
   ConnectionErrorHandler,
@@ -220,14 +220,12 @@ export class StreamTransport implements Transport {
     if (existing && !existing.socket.destroyed) return existing;
 
     const isTls = this.protocol === 'tls';
+    const servername = target.serverName && !isIP(target.serverName) ? target.serverName : undefined;
+    // TLS: the certificate is verified in 'secureConnect' below (chain, validity and name,
+    // exactly as rejectUnauthorized would), so that a refusal can say what the server's
+    // certificate is; nothing is written before that check passed.
     const socket = isTls
-      ? tlsConnect({
-          host: target.host,
-          port: target.port,
-          servername: target.serverName && !isIP(target.serverName) ? target.serverName : undefined,
-          ca: this.ca,
-          rejectUnauthorized: true,
-        })
+      ? tlsConnect({ host: target.host, port: target.port, servername, ca: this.ca, rejectUnauthorized: false })
       : netConnect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
@@ -244,7 +242,19 @@ export class StreamTransport implements Transport {
     const conn = newConnection(socket, key, remote, ready, false);
     this.connections.set(key, conn);
 
+    const context = `${this.protocol} ${target.host}:${target.port}`;
+    // TLS: TCP is connected and the handshake under way: failures now are TLS failures.
+    let handshaking = false;
+    if (isTls) socket.once('connect', () => (handshaking = !conn.connected));
     socket.once(isTls ? 'secureConnect' : 'connect', () => {
+      if (isTls) {
+        handshaking = false;
+        const refused = verifyFailure(socket as TLSSocket, servername ?? target.host, context);
+        if (refused) {
+          socket.destroy(refused);
+          return;
+        }
+      }
       socket.setTimeout(0);
       conn.connected = true;
       resolveReady({ host: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 });
@@ -253,8 +263,10 @@ export class StreamTransport implements Transport {
       for (const q of queued) this.write(conn, q.data, q.onError);
       this.scheduleKeepAlive(conn);
     });
-    socket.on('timeout', () => socket.destroy(new SipError('E_TRANSPORT', 'connect timeout')));
-    this.attach(conn, (error) => rejectReady(error));
+    socket.on('timeout', () =>
+      socket.destroy(handshaking ? new SipError('E_TLS_HANDSHAKE', `${context}: TLS handshake timeout`) : new SipError('E_TRANSPORT', 'connect timeout')),
+    );
+    this.attach(conn, (error) => rejectReady(error), () => handshaking);
     return conn;
   }
 
@@ -275,7 +287,7 @@ export class StreamTransport implements Transport {
   }
 
   /** Framing, keep-alives and the end of a connection, inbound or outbound. */
-  private attach(conn: Connection, onFailed: (error: SipError) => void): void {
+  private attach(conn: Connection, onFailed: (error: SipError) => void, handshaking: () => boolean = () => false): void {
     const { socket, remote } = conn;
     const framer = new StreamFramer(this.limits, (kind) => this.keepAliveReceived(conn, kind));
     socket.on('data', (chunk: Buffer) => {
@@ -308,7 +320,7 @@ export class StreamTransport implements Transport {
       }
     };
     socket.on('error', (err) => {
-      failConnection(err instanceof SipError ? err : toTransportError(err, `${this.protocol} ${remote.host}:${remote.port}`, this.protocol === 'tls'));
+      failConnection(err instanceof SipError ? err : toTransportError(err, `${this.protocol} ${remote.host}:${remote.port}`, this.protocol === 'tls', handshaking()));
     });
     socket.on('close', () => failConnection(new SipError('E_TRANSPORT', 'connection closed')));
   }
@@ -365,6 +377,24 @@ export class StreamTransport implements Transport {
 
 function newConnection(socket: Socket, key: string, remote: RemoteAddress, ready: Promise<LocalAddress>, inbound: boolean): Connection {
   return { socket, key, remote, ready, connected: false, inbound, closing: false, queue: [], busy: false, keepAliveTimer: null, pongTimer: null, awaitingPong: false };
+}
+
+/**
+ * Null when the server's certificate verified (chain to a trusted CA, validity, and the name or
+ * address we connected to, RFC 5922 §7), else the error to fail the connection with: its code
+ * says what is wrong, its message what the certificate says.
+ */
+function verifyFailure(socket: TLSSocket, hostname: string, context: string): SipError | null {
+  if (socket.authorized) return null;
+  const cert = socket.getPeerCertificate();
+  // Node sets authorizationError to the OpenSSL verify code (a string), or to the code of the
+  // name check (ERR_TLS_CERT_ALTNAME_INVALID); its @types say Error.
+  const raw = socket.authorizationError as unknown;
+  const code = typeof raw === 'string' ? raw : ((raw as { code?: string } | null)?.code ?? 'UNKNOWN');
+  let reason: string | undefined;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && cert && Object.keys(cert).length > 0) reason = checkServerIdentity(hostname, cert)?.message;
+  else if (raw instanceof Error) reason = raw.message;
+  return tlsVerifyError(code, reason, context, cert);
 }
 
 function readPem(path: string, what: string): Buffer {

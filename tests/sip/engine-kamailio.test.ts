@@ -245,7 +245,7 @@ test('kamailio: TLS transport registers, verifying the server certificate', { ti
   await untrusting.start([config({ id: '2', transport: 'tls', registerServerUri: serverUri(k, k.tlsPort) })]);
   const f = await waitStatus(untrusting, '2', inState('registered', 'rejected', 'retrying'));
   assert.equal(f.state, 'retrying');
-  assert.equal(f.reason, 'tls');
+  assert.equal(f.reason, 'tls-untrusted');
   assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
 });
 

@@ -51,10 +51,10 @@ export const NO_ANSWER_MS = 10_000;
 /**
  * Outcomes without a SIP answer that would tell a closed port from a filtered one or from a
  * service that is not SIP: they all read `no-answer`, with no SIP messages (over TCP a refused
- * connection sends none, over UDP a silent port gets ours), after NO_ANSWER_MS. (TLS failures
- * keep their cause: operators need it to fix certificates; they wait as long.)
+ * connection sends none, over UDP a silent port gets ours), after NO_ANSWER_MS. (Certificate
+ * failures keep their cause and the certificate note: operators need them; they wait as long.)
  */
-const UNIFORM = new Set(['timeout', 'transport', 'closed', 'bad-response']);
+const UNIFORM: ReadonlySet<string> = new Set(['timeout', 'transport', 'closed', 'bad-response', 'tls-handshake']);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -111,8 +111,11 @@ export async function runTestRegistration(
   // No SIP answer: stop at once (no retries, no un-REGISTER to a silent host) and answer at the
   // same moment whatever happened on the wire.
   await engine.stop(0);
-  await sleep(started + noAnswerMs - Date.now());
   const uniform = UNIFORM.has(status.reason ?? '') || status.state !== 'retrying';
+  // A certificate the engine refused (untrusted, expired, other name) keeps its cause and the
+  // note naming the certificate: operators need it, and it only exists where a TLS server answered.
+  const trace = uniform ? [] : engine.trace(TEST_ID).filter((m) => m.direction === 'note');
+  await sleep(started + noAnswerMs - Date.now());
   return {
     status: {
       ...status,
@@ -124,6 +127,6 @@ export async function runTestRegistration(
       nextAttemptAt: null,
       at: Date.now(),
     },
-    trace: [],
+    trace,
   };
 }

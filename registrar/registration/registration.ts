@@ -148,6 +148,7 @@ export class Registration {
   private lastGood: TransportTarget | null = null;
   /** Servers resolved for the last exchange (sizes the refresh margin). */
   private targetCount = 1;
+  private lastNote: string | null = null;
   /** Digest state of the last successful exchange with `lastGood`: the next one answers preemptively. */
   private lastAuth: AuthSession | null = null;
 
@@ -523,6 +524,8 @@ export class Registration {
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
         last = failure(null, localCause(err), null);
+        // A TLS failure sends nothing: the trace says why, with the server's certificate.
+        if (last.kind === 'failure' && last.reason.startsWith('tls-')) this.noteOnce((err as Error).message);
         if ((err as SipError | null)?.code === 'E_DNS') return last;
         index++;
         auth = this.newAuthSession();
@@ -561,6 +564,13 @@ export class Registration {
 
   private note(text: string): void {
     this.record('note', '', text);
+  }
+
+  /** A note, unless it repeats the last one (a retry failing the same way). */
+  private noteOnce(text: string): void {
+    if (text === this.lastNote) return;
+    this.lastNote = text;
+    this.note(text);
   }
 
   private checkSeconds(): number {

@@ -58,7 +58,7 @@ async function kamailio(t: TestContext, tlsCert: { cert: string; key: string }):
 }
 
 /** The registration's outcome over TLS to 127.0.0.1:port (first failure), and the transport's own error. */
-async function attempt(t: TestContext, port: number, tlsCaFile?: string): Promise<{ reason: string | null; error: SipError }> {
+async function attempt(t: TestContext, port: number, tlsCaFile?: string): Promise<{ reason: string | null; error: SipError; notes: string[] }> {
   const engine = testEngine(t, { tlsCaFile });
   await engine.start([config({ id: '1', transport: 'tls', registerServerUri: `sip:${HOST}:${port}` })]);
   const s = await waitStatus(engine, '1', inState('registered', 'rejected', 'retrying'), 8000);
@@ -72,14 +72,17 @@ async function attempt(t: TestContext, port: number, tlsCaFile?: string): Promis
   );
   assert.ok(isSipError(error), String(error));
   if (process.env.SHOW_TLS_ERRORS) console.log(error.code, error.message);
-  return { reason: s.reason, error };
+  const notes = engine.trace('1').filter((m) => m.direction === 'note').map((m) => m.text);
+  return { reason: s.reason, error, notes };
 }
 
 test('TLS: a self-signed certificate nobody trusts → tls-untrusted, naming the certificate', { timeout: 30_000 }, async (t) => {
   const k = await kamailio(t, makeCert(tempDir(t)));
-  const { reason, error } = await attempt(t, k.tlsPort!);
+  const { reason, error, notes } = await attempt(t, k.tlsPort!);
   assert.equal(reason, 'tls-untrusted');
   assert.equal(error.code, 'E_TLS_UNTRUSTED');
+  assert.equal(notes.length, 1, 'the registration\'s SIP messages say why, once');
+  assert.match(notes[0]!, /DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate \(subject CN=localhost;/);
   assert.match(error.message, new RegExp(`^tls ${HOST}:${k.tlsPort}: DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate \\(subject CN=localhost; issuer CN=localhost; SAN IP Address:127\\.0\\.0\\.1, DNS:localhost; valid \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z … \\d{4}-`));
 });
 

@@ -271,6 +271,37 @@ ${parse()}
   403 Queries Not Allowed.${common}`) +
     setup('[$min_expires]') + registrar({ queryStatus: '403 Queries Not Allowed' }),
 
+  '503-retry-after-400.xml': head('REGISTER 503 Retry-After 400', `  503-retry-after-400: the first REGISTER of a Call-ID gets 503 Service
+  Unavailable with Retry-After: 400 (longer than a 5-minute backoff cap); later
+  ones get the registrar block.${common}`) +
+    setup('[$min_expires]') + `
+  <recv request="REGISTER"/>
+  <send>
+${reply('503 Service Unavailable', ['Retry-After: 400'])}
+  </send>
+` + registrar(),
+
+  '423-min-60.xml': head('REGISTER 423 Min-Expires 60', `  423-min-60: the first REGISTER of a Call-ID gets 423 Interval Too Brief
+  with Min-Expires: 60, whatever it asked for (a server fault when it asked
+  more); later ones get the registrar block.${common}`) +
+    setup('[$min_expires]') + `
+  <recv request="REGISTER"/>
+  <send>
+${reply('423 Interval Too Brief', ['Min-Expires: 60'])}
+  </send>
+` + registrar(),
+
+  '200-no-contact.xml': head('REGISTER 200 without Contact', `  200-no-contact: every REGISTER is answered 200 OK without any Contact
+  (a registrar that does not say it bound us).`) + `
+  <label id="again"/>
+  <recv request="REGISTER"/>
+  <send next="again">
+${reply('200 OK')}
+  </send>
+  <Reference variables="min_expires,max_expires"/>
+</scenario>
+`,
+
   'silence.xml': head('REGISTER never answered', `  silence: receives REGISTERs and never answers anything (retransmissions
   included). The call never ends; stop sipp with stop() or -timeout.`) + `
   <label id="again"/>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDnsServers } from '../registrar/dns/servers';
 import { parseDenyList } from './registrations/test-deny';
 
 const booleanFlag = z
@@ -32,6 +33,17 @@ export const envSchema = z.object({
     .superRefine((v, ctx) => {
       try {
         parseDenyList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    }),
+  /** DNS servers for the engine's RFC 3263 lookups: comma-separated `ip`, `ip:port` or `[v6]:port`; default the system resolver. */
+  SIP_DNS_SERVERS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        if (parseDnsServers(v).length === 0 && v && v.trim() !== '') throw new Error('no server given');
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
       }

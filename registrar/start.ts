@@ -5,6 +5,7 @@ import type { Env } from '../lib/env';
 import type { Keyring } from '../lib/secrets/key';
 import { keyringFromEnv } from '../lib/secrets/keyring';
 import { sealStoredSecrets } from '../lib/secrets/seal-stored';
+import { parseDnsServers, resolverFor } from './dns/servers';
 import { Engine } from './engine';
 import { explainStartFailure, type StartFailure } from './start-failure';
 import { Heartbeat } from './store/heartbeat';
@@ -93,6 +94,7 @@ async function startEngine(sqlite: Database.Database, config: Env, log: (message
     tlsPort: config.SIP_TLS_PORT,
     tlsCaFile: config.SIP_TLS_CA_FILE,
     bindingCheckMs: config.REGISTRAR_BINDING_CHECK_S * 1000,
+    resolver: resolverFor(parseDnsServers(config.SIP_DNS_SERVERS)),
   });
   const supervisor = new Supervisor(sqlite, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,

@@ -57,6 +57,7 @@ const LOCAL_CAUSES: Record<string, string> = {
   'auth-unsupported': 'the server asked for an unsupported authentication',
   'no-credentials': 'the server asked for a password but none is saved',
   'too-many-redirects': 'too many redirects',
+  'redirect-loop': 'the server redirected back to a server or address already tried (redirect loop)',
   'bad-response': 'the server sent an unusable answer',
   closed: 'the connection was closed',
   config: 'the settings cannot be used',

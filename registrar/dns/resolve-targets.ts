@@ -4,7 +4,8 @@
 //   otherwise             → NAPTR (§4.1) → SRV (§4.2, RFC 2782 order) → A/AAAA,
 //                           falling back to A/AAAA on the default port.
 //   `localhost`, `*.localhost` → loopback, never asked to DNS (RFC 6761 §6.3), also as an SRV target.
-// The result is an ordered list of targets to fail over across (§4.3).
+// The lookup (TargetPlan) is cached; each exchange draws its own ordered list of
+// targets to fail over across (§4.3), with its own RFC 2782 weighted choice.
 import { isIP } from 'node:net';
 import { SipError } from '../errors';
 import type { SipUri } from '../message/uri';
@@ -49,40 +50,65 @@ export function transportFor(uri: SipUri, configured: TransportProtocol): Transp
   return param === 'udp' || param === 'tcp' || param === 'tls' ? param : configured;
 }
 
+/**
+ * What DNS said for a URI, before any RFC 2782 draw: either a fixed list (IP literal,
+ * explicit port, A/AAAA fallback) or the usable SRV records with their addresses. Cached
+ * (TargetCache) and drawn from per exchange, so each binding gets its own weighted choice.
+ */
+export type TargetPlan =
+  | { kind: 'fixed'; targets: TransportTarget[] }
+  | { kind: 'srv'; records: SrvTargets[] };
+
+export interface SrvTargets extends SrvRecordLike {
+  targets: TransportTarget[];
+}
+
 export async function resolveTargets(
   uri: SipUri,
   configured: TransportProtocol,
   resolver: DnsResolver,
   random: RandomSource = Math.random,
 ): Promise<TransportTarget[]> {
+  return drawTargets(await lookupTargets(uri, configured, resolver), random);
+}
+
+/** One RFC 3263 ordering of a plan: SRV records in RFC 2782 order (a fresh weighted draw each call). */
+export function drawTargets(plan: TargetPlan, random: RandomSource = Math.random): TransportTarget[] {
+  if (plan.kind === 'fixed') return [...plan.targets];
+  return dedupe(orderSrv(plan.records, random).flatMap((r) => r.targets));
+}
+
+export async function lookupTargets(uri: SipUri, configured: TransportProtocol, resolver: DnsResolver): Promise<TargetPlan> {
   const transport = transportFor(uri, configured);
   const serverName = transport === 'tls' ? uri.host : undefined;
   const make = (host: string, port: number): TransportTarget => ({ transport, host, port, serverName });
+  const fixed = (targets: TransportTarget[]): TargetPlan => ({ kind: 'fixed', targets });
 
-  if (isIP(uri.host)) return [make(uri.host, uri.port ?? defaultPort(transport))];
-  if (isLocalhostName(uri.host)) return LOOPBACK.map((a) => make(a, uri.port ?? defaultPort(transport)));
+  if (isIP(uri.host)) return fixed([make(uri.host, uri.port ?? defaultPort(transport))]);
+  if (isLocalhostName(uri.host)) return fixed(LOOPBACK.map((a) => make(a, uri.port ?? defaultPort(transport))));
 
   if (uri.port !== null) {
     const addrs = await addresses(resolver, uri.host);
     if (addrs.length === 0) throw new SipError('E_DNS', `no A/AAAA records for ${uri.host}`);
-    return addrs.map((a) => make(a, uri.port as number));
+    return fixed(addrs.map((a) => make(a, uri.port as number)));
   }
 
   const srvNames = await naptrSrvNames(resolver, uri.host, transport);
-  const targets: TransportTarget[] = [];
   for (const srvName of srvNames) {
     const records = await optional(() => resolver.resolveSrv(srvName));
     // RFC 2782: a single "." target means the service is decidedly not available.
     const usable = records.filter((r) => r.name !== '' && r.name !== '.');
-    for (const srv of orderSrv(usable, random)) {
-      for (const a of await addresses(resolver, srv.name)) targets.push(make(a, srv.port));
+    const withTargets: SrvTargets[] = [];
+    for (const srv of usable) {
+      const targets = (await addresses(resolver, srv.name)).map((a) => make(a, srv.port));
+      if (targets.length > 0) withTargets.push({ name: srv.name, port: srv.port, priority: srv.priority, weight: srv.weight, targets });
     }
-    if (targets.length > 0) return dedupe(targets);
+    if (withTargets.length > 0) return { kind: 'srv', records: withTargets };
   }
 
   const addrs = await addresses(resolver, uri.host);
   if (addrs.length === 0) throw new SipError('E_DNS', `no NAPTR, SRV or A/AAAA records for ${uri.host}`);
-  return addrs.map((a) => make(a, defaultPort(transport)));
+  return fixed(addrs.map((a) => make(a, defaultPort(transport))));
 }
 
 /** SRV owner names to try: from matching NAPTR records, else the §4.2 default. */

@@ -1,15 +1,18 @@
-// Caches RFC 3263 results per (URI host, port, transport) so 10,000
+// Caches RFC 3263 lookups per (URI host, port, transport) so 10,000
 // registrations on one domain share a single lookup; concurrent lookups for
-// the same key are coalesced. Failures are not cached.
+// the same key are coalesced. Failures are not cached. What is cached is the
+// records (SRV priority, weight, addresses), not an order: every resolve()
+// (one per exchange) draws its own RFC 2782 weighted order, so 90/10 weights
+// spread bindings ~90/10 rather than all bindings following one draw.
 import type { Clock } from '../clock';
 import type { SipUri } from '../message/uri';
 import type { TransportProtocol, TransportTarget } from '../transport/types';
 import type { RandomSource } from '../util/random';
-import { resolveTargets, transportFor, type DnsResolver } from './resolve-targets';
+import { drawTargets, lookupTargets, transportFor, type DnsResolver, type TargetPlan } from './resolve-targets';
 
 interface Entry {
   expiresAt: number;
-  targets: Promise<TransportTarget[]>;
+  plan: Promise<TargetPlan>;
 }
 
 export class TargetCache {
@@ -22,17 +25,21 @@ export class TargetCache {
     private readonly random: RandomSource = Math.random,
   ) {}
 
-  resolve(uri: SipUri, transport: TransportProtocol): Promise<TransportTarget[]> {
+  async resolve(uri: SipUri, transport: TransportProtocol): Promise<TransportTarget[]> {
+    return drawTargets(await this.lookup(uri, transport), this.random);
+  }
+
+  private lookup(uri: SipUri, transport: TransportProtocol): Promise<TargetPlan> {
     const key = `${uri.scheme}:${uri.host.toLowerCase()}:${uri.port ?? ''}:${transportFor(uri, transport)}`;
     const now = this.clock.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.targets;
-    const targets = resolveTargets(uri, transport, this.resolver, this.random);
-    const entry: Entry = { expiresAt: now + this.ttlMs, targets };
+    if (hit && hit.expiresAt > now) return hit.plan;
+    const plan = lookupTargets(uri, transport, this.resolver);
+    const entry: Entry = { expiresAt: now + this.ttlMs, plan };
     this.entries.set(key, entry);
-    targets.catch(() => {
+    plan.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    return targets;
+    return plan;
   }
 }

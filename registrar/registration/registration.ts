@@ -151,6 +151,8 @@ export class Registration {
   private lastNote: string | null = null;
   /** Digest state of the last successful exchange with `lastGood`: the next one answers preemptively. */
   private lastAuth: AuthSession | null = null;
+  /** Request-URI from a 3xx Contact that led to a success: later exchanges start there until it fails (RFC 3263 §4.3). */
+  private keptRedirect: SipUri | null = null;
 
   constructor(
     config: RegistrationConfig,
@@ -411,9 +413,21 @@ export class Registration {
    * behind every other registration's first REGISTER.
    */
   private async exchange(op: number, expires: number, query = false): Promise<Outcome> {
+    const kept = this.keptRedirect;
+    if (kept) {
+      const outcome = await this.exchangeFrom(kept, op, expires, query);
+      if (outcome.kind !== 'failure' || op !== this.op) return outcome;
+      // The kept redirect target failed: forget it, and start over at the configured Request-URI.
+      if (this.keptRedirect === kept) this.keptRedirect = null;
+    }
+    return this.exchangeFrom(this.requestUri, op, expires, query);
+  }
+
+  private async exchangeFrom(start: SipUri, op: number, expires: number, query: boolean): Promise<Outcome> {
     const { layer, transports } = this.deps;
-    let requestUri = this.requestUri;
-    let uriText = this.requestUriText;
+    let requestUri = start;
+    let uriText = start === this.requestUri ? this.requestUriText : formatUri(start);
+    const visited = new Set([uriText.toLowerCase()]);
     let targets: TransportTarget[];
     try {
       targets = await this.deps.targets.resolve(requestUri, this.config.transport);
@@ -478,6 +492,7 @@ export class Registration {
         if (status < 300) {
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
+          this.keptRedirect = requestUri === this.requestUri ? null : requestUri;
           return { kind: 'success', response: res, contact, target };
         }
 
@@ -502,11 +517,19 @@ export class Registration {
         if (status < 400) {
           const next = redirectTarget(res);
           if (!next) return rejected(status, res.reason, retryAfterMs(res));
+          const nextUri: SipUri = { ...next, user: null, headers: null, params: new Map([...next.params].filter(([k]) => k === 'transport')) };
+          const nextText = formatUri(nextUri);
+          // A redirect back to a URI of this exchange is a loop: refused on its first repeat.
+          if (visited.has(nextText.toLowerCase())) return rejected(status, 'redirect-loop');
           if (++redirects > this.deps.maxRedirects) return rejected(status, 'too-many-redirects');
-          requestUri = { ...next, user: null, headers: null, params: new Map([...next.params].filter(([k]) => k === 'transport')) };
-          uriText = formatUri(requestUri);
-          targets = this.allowed(await this.deps.targets.resolve(requestUri, this.config.transport));
-          if (targets.length === 0) return failure(null, 'denied', null);
+          const nextTargets = this.allowed(await this.deps.targets.resolve(nextUri, this.config.transport));
+          if (nextTargets.length === 0) return failure(null, 'denied', null);
+          // ...and so is one to the server that sent it.
+          if (nextTargets.some((t) => t.transport === target.transport && t.host === target.host && t.port === target.port)) return rejected(status, 'redirect-loop');
+          visited.add(nextText.toLowerCase());
+          requestUri = nextUri;
+          uriText = nextText;
+          targets = nextTargets;
           index = 0;
           auth = this.newAuthSession();
           continue;

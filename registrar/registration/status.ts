@@ -31,6 +31,8 @@ export type LocalCause =
   | 'auth-unsupported'
   | 'no-credentials'
   | 'too-many-redirects'
+  /** A 3xx pointed back at a URI already tried in the same exchange, or at the server that sent it. */
+  | 'redirect-loop'
   | 'bad-response'
   | 'closed'
   | 'config'

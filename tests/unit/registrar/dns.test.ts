@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { SipError } from '../../../registrar/errors';
 import { orderSrv, resolveTargets, type DnsResolver, type NaptrRecordLike, type SrvRecordLike } from '../../../registrar/dns/resolve-targets';
 import { parseUri } from '../../../registrar/message/uri';
+import { FakeClock } from '../../../registrar/clock';
+import { TargetCache } from '../../../registrar/dns/target-cache';
 
 function fail(code: string): Promise<never> {
   return Promise.reject(Object.assign(new Error(code), { code }));
@@ -105,4 +107,40 @@ test('RFC 6761: localhost and names under it are the loopback, with no DNS query
   assert.ok(!calls.some((c) => c.includes('localhost')), calls.join(', '));
   // not a localhost name
   await assert.rejects(resolveTargets(parseUri('sip:localhost.example.com:5060'), 'udp', resolver({})), SipError);
+});
+
+test('TargetCache: one lookup, but every resolve() draws its own RFC 2782 order (90/10 → ~90 % first)', async () => {
+  const calls: string[] = [];
+  const r = resolver(
+    {
+      srv: {
+        '_sip._udp.example.com': [
+          { name: 'heavy.example.com', port: 5060, priority: 10, weight: 90 },
+          { name: 'light.example.com', port: 5060, priority: 10, weight: 10 },
+          { name: 'backup.example.com', port: 5060, priority: 20, weight: 0 },
+        ],
+      },
+      a: { 'heavy.example.com': ['192.0.2.90'], 'light.example.com': ['192.0.2.10'], 'backup.example.com': ['192.0.2.99'] },
+    },
+    calls,
+  );
+  // A seeded LCG (deterministic, spread over [0, 1)).
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const cache = new TargetCache(r, new FakeClock(), 60_000, random);
+  const uri = parseUri('sip:example.com');
+  let heavy = 0;
+  for (let i = 0; i < 1000; i++) {
+    const targets = await cache.resolve(uri, 'udp');
+    assert.equal(targets.length, 3);
+    assert.equal(targets[2].host, '192.0.2.99', 'the lower priority stays last');
+    if (targets[0].host === '192.0.2.90') heavy++;
+  }
+  assert.ok(heavy >= 850 && heavy <= 950, `heavy first in ${heavy} of 1000 draws`);
+  assert.equal(calls.filter((c) => c.startsWith('SRV')).length, 1, 'the records are looked up once and cached');
+  // A stepped source covers both sides of the running sum.
+  const stepped = [0.5, 0, 0, 0.95, 0, 0]; // three picks per draw (one per remaining record)
+  const cache2 = new TargetCache(r, new FakeClock(), 60_000, () => stepped.shift() ?? 0);
+  assert.deepEqual((await cache2.resolve(uri, 'udp')).map((t) => t.host), ['192.0.2.90', '192.0.2.10', '192.0.2.99']);
+  assert.deepEqual((await cache2.resolve(uri, 'udp')).map((t) => t.host), ['192.0.2.10', '192.0.2.90', '192.0.2.99']);
 });

@@ -320,13 +320,86 @@ test('3xx redirect is followed to the Contact registrar', async () => {
   assert.equal(s?.target, '198.51.100.8:5070/udp');
 });
 
-test('redirect loops are bounded', async () => {
+test('a redirect to the server that sent it is a loop, refused at once', async () => {
   const h = harness((_r, sent) => respond(sent.data, 302, 'Moved', ['Contact: <sip:198.51.100.7>']));
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'rejected');
+  assert.equal(h.engine.status('reg-1')?.reason, 'redirect-loop');
+  assert.equal(h.transport.sent.length, 1);
+});
+
+test('a redirect back to a URI already tried is refused on its first repeat', async () => {
+  // example.com (198.51.100.7) → sip:198.51.100.8:5070 → sip:example.com
+  const h = harness((_r, sent) =>
+    respond(sent.data, 302, 'Moved', [sent.target.host === '198.51.100.7' ? 'Contact: <sip:198.51.100.8:5070>' : 'Contact: <sip:example.com>']),
+  );
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'rejected');
+  assert.equal(h.engine.status('reg-1')?.reason, 'redirect-loop');
+  assert.deepEqual(h.requests().map((r) => r.uri), ['sip:example.com', 'sip:198.51.100.8:5070']);
+});
+
+test('a chain of distinct redirects is bounded by maxRedirects', async () => {
+  // 198.51.100.7 → .8 → .9 → … each to a new address.
+  const h = harness((_r, sent) => respond(sent.data, 302, 'Moved', [`Contact: <sip:198.51.100.${Number(sent.target.host.split('.')[3]) + 1}>`]));
   await h.engine.start([{ ...CONFIG, password: null }]);
   await h.clock.advanceAsync(0);
   assert.equal(h.engine.status('reg-1')?.state, 'rejected');
   assert.equal(h.engine.status('reg-1')?.reason, 'too-many-redirects');
   assert.equal(h.transport.sent.length, 6);
+});
+
+test('a 3xx Contact is kept: refreshes and the un-REGISTER start there, falling back to the configured URI when it fails', async () => {
+  let redirectTargetUp = true;
+  const h = harness((req, sent) => {
+    if (sent.target.host === '198.51.100.7') {
+      if (redirectTargetUp) return respond(sent.data, 302, 'Moved Temporarily', ['Contact: <sip:198.51.100.8:5070>']);
+      return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=600`]);
+    }
+    if (!redirectTargetUp) return respond(sent.data, 503, 'Service Unavailable');
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=600`]);
+  });
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  assert.deepEqual(h.transport.sent.map((m) => m.target.host), ['198.51.100.7', '198.51.100.8']);
+
+  // The refresh goes straight to the redirect target, with its Request-URI.
+  await h.clock.advanceAsync((h.engine.status('reg-1')?.nextAttemptAt as number) - h.clock.now());
+  assert.equal(h.transport.sent.length, 3);
+  assert.equal(h.transport.sent[2].target.host, '198.51.100.8');
+  assert.equal(h.requests()[2].uri, 'sip:198.51.100.8:5070');
+  assert.equal(h.engine.status('reg-1')?.target, '198.51.100.8:5070/udp');
+
+  // It fails: the same refresh falls back to the configured Request-URI.
+  redirectTargetUp = false;
+  await h.clock.advanceAsync((h.engine.status('reg-1')?.nextAttemptAt as number) - h.clock.now());
+  assert.deepEqual(h.transport.sent.slice(3).map((m) => m.target.host), ['198.51.100.8', '198.51.100.7']);
+  assert.deepEqual(h.requests().slice(3).map((r) => r.uri), ['sip:198.51.100.8:5070', 'sip:example.com']);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+  assert.equal(h.engine.status('reg-1')?.target, '198.51.100.7:5060/udp');
+
+  // The kept redirect is gone: the un-REGISTER goes to the configured URI only.
+  const stopped = h.engine.stop(2000);
+  await h.clock.advanceAsync(0);
+  await stopped;
+  assert.deepEqual(h.requests().slice(5).map((r) => [r.uri, r.headers.get('expires')]), [['sip:example.com', '0']]);
+});
+
+test('the un-REGISTER of a redirected binding goes to the redirect target', async () => {
+  const h = harness((req, sent) => {
+    if (sent.target.host === '198.51.100.7') return respond(sent.data, 302, 'Moved Temporarily', ['Contact: <sip:198.51.100.8:5070>']);
+    return respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=600`]);
+  });
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  const stopped = h.engine.stop(2000);
+  await h.clock.advanceAsync(0);
+  await stopped;
+  assert.equal(h.engine.status('reg-1')?.state, 'unregistered');
+  assert.deepEqual(h.requests().slice(2).map((r) => [r.uri, r.headers.get('expires')]), [['sip:198.51.100.8:5070', '0']]);
+  assert.equal(h.transport.sent[2].target.host, '198.51.100.8');
 });
 
 test('failover to the next DNS target on 503 and on timeout', async () => {

@@ -5,10 +5,9 @@ import { useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import type { ApiToken, CreatedApiToken } from '@/lib/client/types';
 import { ErrorNote } from '../ErrorNote';
-import { LocalTime } from './LocalTime';
 import { NewTokenNotice } from './NewTokenNotice';
-import { RevokeTokenButton } from './RevokeTokenButton';
 import { TokenCreateForm } from './TokenCreateForm';
+import { TokensTable } from './TokensTable';
 
 /**
  * The operator's API tokens: how to use one, create (shown once), list and revoke. `initial` is
@@ -47,53 +46,15 @@ export function ApiTokens({ initial, origin }: { initial: ApiToken[]; origin: st
         <p className="muted">You have no API tokens.</p>
       ) : (
         <div className="table-wrap">
-          <table className="table">
-            <caption className="sr-only">Your API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((t) => (
-                <tr key={t.id} className={t.revokedAt ? 'row-revoked' : undefined}>
-                  <th scope="row">{t.name}</th>
-                  <td className="mono">{t.prefix}…</td>
-                  <td>
-                    <LocalTime at={t.createdAt} />
-                  </td>
-                  <td>{t.lastUsedAt ? <LocalTime at={t.lastUsedAt} /> : <span className="muted">never</span>}</td>
-                  <td>
-                    {t.revokedAt ? (
-                      <>
-                        Revoked <LocalTime at={t.revokedAt} />
-                      </>
-                    ) : (
-                      'Active'
-                    )}
-                  </td>
-                  <td className="row-actions">
-                    {t.revokedAt ? null : (
-                      <RevokeTokenButton
-                        token={t}
-                        onRevoked={(message) => {
-                          if (created?.apiToken.id === t.id) setCreated(null);
-                          setNotice(message);
-                        }}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TokensTable
+            tokens={tokens.data}
+            caption="Your API tokens"
+            captionHidden
+            onRevoked={(t, message) => {
+              if (created?.apiToken.id === t.id) setCreated(null);
+              setNotice(message);
+            }}
+          />
         </div>
       )}
     </section>

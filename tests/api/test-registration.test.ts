@@ -14,6 +14,7 @@ import { parseChallenges } from '../../registrar/auth/challenge';
 import { computeDigest } from '../../registrar/auth/digest';
 import { auditListJsonSchema } from '../../lib/api/contracts';
 import { signIn } from '../portal-process';
+import { waitUntil } from '../sip/engine-helpers';
 import { startServer, useServer } from './server';
 
 const server = useServer();
@@ -148,7 +149,8 @@ describe('a saved password stays with its own registrar', () => {
 describe('test registration is not a scanner', () => {
   test('closed, filtered and not-SIP ports look and last the same; a third concurrent test is paced (429)', { timeout: 60_000 }, async () => {
     const silent = await udpRegistrar(null);
-    sockets.push(silent);
+    const silent2 = await udpRegistrar(null);
+    sockets.push(silent, silent2);
     const closedPort = await new Promise<number>((resolve) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as net.AddressInfo).port;
@@ -179,13 +181,14 @@ describe('test registration is not a scanner', () => {
       const res = await server.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'probe', domain, ddi: ddi(), transport }, auth });
       return { res, ms: Date.now() - started };
     };
-    const probes = [probe(`127.0.0.1:${silent.port}`, 'udp'), probe(`127.0.0.1:${closedPort}`, 'tcp')];
-    await new Promise((r) => setTimeout(r, 300)); // both have taken their slot
+    const probes = [probe(`127.0.0.1:${silent.port}`, 'udp'), probe(`127.0.0.1:${silent2.port}`, 'udp')];
+    // Both hold their slot once their REGISTER has arrived.
+    await waitUntil('both tests under way', () => silent.received.length > 0 && silent2.received.length > 0, (v) => v, 5000, 20);
     const third = await probe(`127.0.0.1:${closedPort}`, 'tcp');
     assert.equal(third.res.status, 429, third.res.text);
     assert.equal(third.res.body.error.code, 'throttled');
     assert.ok(Number(third.res.headers.get('retry-after')) >= 1);
-    probes.push(probe(`127.0.0.1:${(notSip.address() as net.AddressInfo).port}`, 'tcp', editor));
+    probes.push(probe(`127.0.0.1:${closedPort}`, 'tcp', editor), probe(`127.0.0.1:${(notSip.address() as net.AddressInfo).port}`, 'tcp', editor));
     const results = await Promise.all(probes);
 
     const shapes = results.map(({ res }) => {
@@ -196,7 +199,7 @@ describe('test registration is not a scanner', () => {
     assert.deepEqual(new Set(shapes), new Set([JSON.stringify(['retrying', null, 'no-answer', null, 0, undefined])]), shapes.join(' | '));
     const times = results.map((r) => r.ms);
     assert.ok(Math.max(...times) - Math.min(...times) < 1000 && Math.min(...times) >= 9_900, `answered after ${times.join(', ')} ms`);
-    assert.ok(silent.received.length <= 6, `${silent.received.length} datagrams to a silent port`);
+    for (const s of [silent, silent2]) assert.ok(s.received.length <= 6, `${s.received.length} datagrams to a silent port`);
   });
 
   test('TEST_REGISTRATION_DENY: a denied range is refused (403) and never sent anything; other servers still work', { timeout: 120_000 }, async () => {

@@ -65,7 +65,7 @@ export interface RegistrationDeps {
 }
 
 type Outcome =
-  | { kind: 'success'; response: SipResponse; contact: string | null; target: TransportTarget }
+  | { kind: 'success'; response: SipResponse; contact: string | null }
   | { kind: 'failure'; rejected: boolean; code: number | null; reason: string; retryAfterMs: number | null }
   | { kind: 'superseded' };
 
@@ -493,7 +493,7 @@ export class Registration {
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
           this.keptRedirect = requestUri === this.requestUri ? null : requestUri;
-          return { kind: 'success', response: res, contact, target };
+          return { kind: 'success', response: res, contact };
         }
 
         if (status === 401 || status === 407) {

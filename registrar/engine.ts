@@ -8,7 +8,11 @@ import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
 import type { ParseLimits } from './message/types';
-import { bindingChanged, validateConfig, type RegistrationConfig } from './registration/config';
+import { Myself } from './proxy/myself';
+import type { ProxyCounters } from './proxy/counters';
+import { StatelessProxy } from './proxy/proxy';
+import { ProxyTargets } from './proxy/targets';
+import { bindingChanged, parseForwardUri, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
 import {
   countByState,
@@ -84,6 +88,13 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   random?: RandomSource;
   /** Replaces the built-in transports (tests, custom sockets). */
   transports?: Partial<Record<TransportProtocol, Transport>>;
+  /**
+   * SIP_FORWARD_TO: where calls to our DDIs are relayed (a sip:/sips: URI of the PBX or SBC);
+   * a registration's own forwardTo (its DDI provider's) wins. Without either, INVITEs get 480.
+   */
+  forwardTo?: string | null;
+  /** This host's interface addresses (tests; default os.networkInterfaces()): who "we" are in Route headers. */
+  interfaceAddresses?: () => string[];
 }
 
 /** Default binding audit interval: a lost binding is found within a minute. */
@@ -98,6 +109,8 @@ export interface EngineCounters {
   uas: UasCounters;
   /** Binding audit outcomes. */
   bindingChecks: BindingCheckCounters;
+  /** Calls and other requests relayed to the forward target (registrar/proxy/). */
+  proxy: ProxyCounters;
   registrationsByState: Record<RegistrationState, number>;
 }
 
@@ -113,6 +126,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly registrations = new Map<string, Registration>();
   private readonly ddis: DdiTrace;
   private readonly responder: UasResponder;
+  private readonly proxy: StatelessProxy;
+  private readonly forwardTo: string | null;
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
@@ -155,7 +170,42 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (this.listenerCount('trace') > 0) this.ddis.exchange(req, remote, res);
       },
     });
-    this.layer.setRequestHandler((req, remote) => this.responder.handle(req, remote));
+    this.forwardTo = options.forwardTo || null;
+    if (this.forwardTo) parseForwardUri(this.forwardTo);
+    const resolver = options.resolver ?? new Resolver({ timeout: 3000, tries: 2 });
+    const proxyTargets = new ProxyTargets(resolver, clock, options.dnsCacheMs ?? 60_000);
+    this.proxy = new StatelessProxy({
+      transports: this.transports,
+      server: userAgent,
+      myself: new Myself({
+        publicHost: options.publicHost ?? null,
+        publicPort: options.publicPort ?? null,
+        bindAddress: host === '0.0.0.0' || host === '::' ? null : host,
+        ports: () => this.listeningPorts(),
+        interfaceAddresses: options.interfaceAddresses,
+      }),
+      localAddress: async (target) => {
+        const local = await this.transports[target.transport]!.localAddressFor(target);
+        return { host: local.host, port: target.transport === 'udp' ? local.port : this.streamPort(target.transport, options.bindPort) };
+      },
+      publicHost: options.publicHost ?? null,
+      publicPort: options.publicPort ?? null,
+      resolve: (uri, seed) => proxyTargets.resolve(uri, seed),
+      forwardFor: (user) => {
+        const reg = this.registrations.get(this.ddis.idOf(user) ?? '');
+        return reg?.currentConfig.forwardTo || this.forwardTo;
+      },
+      isDdi: (user) => this.ddis.idOf(user) !== undefined,
+      local: (req, remote) => this.responder.handle(req, remote),
+      onRelayed: (req, remote, data, target) => {
+        if (req.method === 'INVITE' && this.listenerCount('trace') > 0) this.ddis.relayed(req, remote, data, target);
+      },
+      onResponseRelayed: (res, data, target) => {
+        if (res.status >= 200 && this.listenerCount('trace') > 0 && res.headers.get('cseq')?.trim().endsWith('INVITE')) this.ddis.relayedResponse(res, data, target);
+      },
+    });
+    this.layer.setRequestHandler((req, remote) => this.proxy.handle(req, remote));
+    this.layer.setResponseHandler((res, remote) => this.proxy.relayResponse(res, remote));
     const random = options.random ?? mathRandom;
     const policy: RetryPolicy = {
       backoffFloorMs: options.backoffFloorMs ?? DEFAULT_RETRY_POLICY.backoffFloorMs,
@@ -169,7 +219,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       scheduler: this.scheduler,
       layer: this.layer,
       transports: this.transports,
-      targets: new TargetCache(options.resolver ?? new Resolver({ timeout: 3000, tries: 2 }), clock, options.dnsCacheMs ?? 60_000, random),
+      targets: new TargetCache(resolver, clock, options.dnsCacheMs ?? 60_000, random),
       pacer: new TokenBucket(this.scheduler, options.sendRatePerSec ?? 10_000, options.sendBurst ?? 200),
       policy,
       random,
@@ -343,6 +393,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       liveTransactions: this.layer.size,
       transports,
       uas: structuredClone(this.responder.counters),
+      proxy: structuredClone(this.proxy.counters),
       bindingChecks: { ...this.deps.bindingChecks },
       registrationsByState,
     };

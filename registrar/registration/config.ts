@@ -21,6 +21,11 @@ export interface RegistrationConfig {
   expires: number;
   transport: TransportProtocol;
   enabled: boolean;
+  /**
+   * Where calls to this DDI are relayed (the DDI provider's forward_to, a sip:/sips: URI);
+   * null or absent: the engine's SIP_FORWARD_TO. Not a binding field: changing it re-registers nothing.
+   */
+  forwardTo?: string | null;
 }
 
 /** Fields whose change means a different binding (unregister old, register new). */
@@ -70,4 +75,18 @@ export function validateConfig(config: RegistrationConfig): void {
     throw new SipError('E_CONFIG', `registration ${config.id}: unknown transport`);
   }
   requestUriOf(config);
+  if (config.forwardTo) {
+    try {
+      parseForwardUri(config.forwardTo);
+    } catch (err) {
+      throw new SipError('E_CONFIG', `registration ${config.id}: invalid forward target`, { cause: err });
+    }
+  }
+}
+
+/** A forward target (SIP_FORWARD_TO, forward_to): a sip:/sips: URI of the PBX, without a user part (the DDI becomes it). */
+export function parseForwardUri(text: string): SipUri {
+  const uri = parseUri(text);
+  if (uri.user !== null) throw new SipError('E_CONFIG', 'the forward target must not have a user part: the DDI is put there');
+  return uri;
 }

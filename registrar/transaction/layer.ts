@@ -8,7 +8,7 @@
 import { SipError } from '../errors';
 import { parseCSeq } from '../message/cseq';
 import { parseMessage } from '../message/parser';
-import { DEFAULT_LIMITS, type ParseLimits, type SipMessage, type SipRequest } from '../message/types';
+import { DEFAULT_LIMITS, type ParseLimits, type SipMessage, type SipRequest, type SipResponse } from '../message/types';
 import { topViaBranch } from '../message/via';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, Transport, TransportProtocol, TransportTarget } from '../transport/types';
@@ -19,8 +19,14 @@ import { DEFAULT_TIMERS, type TimerValues } from './timers';
 /** Granularity of the Timer K sweep: entries may linger this much past T4. */
 const SWEEP_MS = 500;
 
-/** Receives every parsed inbound request (the UAS side, registrar/uas/). */
+/** Receives every parsed inbound request (the proxy, registrar/proxy/, else the UAS, registrar/uas/). */
 export type RequestHandler = (request: SipRequest, remote: RemoteAddress) => void;
+
+/**
+ * Receives responses that match no client transaction of ours (responses to requests the proxy
+ * relayed, registrar/proxy/); true when it took the response, false to count it unmatched.
+ */
+export type ResponseHandler = (response: SipResponse, remote: RemoteAddress) => boolean;
 
 export interface TransactionLayerOptions {
   scheduler: Scheduler;
@@ -34,6 +40,7 @@ export class TransactionLayer implements TransactionHost {
   readonly timers: TimerValues;
   readonly counters: TransactionCounters = newTransactionCounters();
   private requestHandler: RequestHandler | null = null;
+  private responseHandler: ResponseHandler | null = null;
   private readonly transactions = new Map<string, ClientTransaction>();
   /**
    * Completed transactions (§17.1.2.2): branch → Timer K deadline. Timer K is
@@ -87,6 +94,11 @@ export class TransactionLayer implements TransactionHost {
     this.requestHandler = handler;
   }
 
+  /** Responses matching no client transaction go to `handler` before they are counted as unmatched. */
+  setResponseHandler(handler: ResponseHandler): void {
+    this.responseHandler = handler;
+  }
+
   /** Inbound message from any transport. */
   receive(data: Buffer, remote: RemoteAddress): void {
     let message: SipMessage;
@@ -117,7 +129,7 @@ export class TransactionLayer implements TransactionHost {
     const tx = this.transactions.get(branch);
     if (!tx && this.absorbing.has(branch)) return; // retransmitted final response, absorbed in Completed
     if (!tx || tx.method !== method) {
-      this.counters.droppedUnmatched++;
+      if (!this.responseHandler?.(message, remote)) this.counters.droppedUnmatched++;
       return;
     }
     tx.receive({ response: message, remote });

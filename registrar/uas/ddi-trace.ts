@@ -5,9 +5,9 @@
 // transport, so it does not push the REGISTER exchanges out of the kept messages; every
 // request is still counted in the engine counters.
 import { parseNameAddr } from '../message/name-addr';
-import type { SipRequest } from '../message/types';
+import type { SipRequest, SipResponse } from '../message/types';
 import { parseUri } from '../message/uri';
-import { formatTarget, type RemoteAddress } from '../transport/types';
+import { formatTarget, type RemoteAddress, type TransportTarget } from '../transport/types';
 
 /** Appends one message to a registration's trace (the engine's onTrace, timestamped there). */
 export type TraceRecorder = (registrationId: string, direction: 'in' | 'out', remote: string, text: string) => void;
@@ -34,6 +34,25 @@ export class DdiTrace {
   delete(id: string, ddi: string): void {
     if (this.ids.get(ddi) === id) this.ids.delete(ddi);
     for (const transport of ['udp', 'tcp', 'tls']) this.optionsAt.delete(`${id}/${transport}`);
+  }
+
+  /** The registration whose DDI is `ddi`. */
+  idOf(ddi: string | null): string | undefined {
+    return ddi === null ? undefined : this.ids.get(ddi);
+  }
+
+  /** A request relayed by the proxy (registrar/proxy/): the one received and the one sent, once per transaction. */
+  relayed(request: SipRequest, remote: RemoteAddress, forwarded: Buffer, target: TransportTarget): void {
+    const id = this.lookup(request);
+    if (id === undefined) return;
+    this.record(id, 'in', formatTarget(remote), request.text);
+    this.record(id, 'out', formatTarget(target), forwarded.toString('utf8'));
+  }
+
+  /** A final response the proxy relayed back to the caller, filed under the DDI in its To. */
+  relayedResponse(response: SipResponse, forwarded: Buffer, target: TransportTarget): void {
+    const id = this.ids.get(userOf(() => parseNameAddr(response.headers.get('to') ?? '').uri) ?? '');
+    if (id !== undefined) this.record(id, 'out', formatTarget(target), forwarded.toString('utf8'));
   }
 
   /** The registration a request is addressed to: by Request-URI user, else by To user. */

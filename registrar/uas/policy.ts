@@ -1,7 +1,8 @@
-// What the Contact answers (a stateless UAS, RFC 3261 §8.2): this engine
-// only registers, so OPTIONS is answered (§11.2, carriers' keep-alive
-// checks such as Kamailio nathelper or Asterisk qualify), calls are refused
-// with a final response, and nothing that can be answered is met with silence.
+// What the Contact answers itself (a stateless UAS, RFC 3261 §8.2) when the
+// proxy (registrar/proxy/) does not relay the request: OPTIONS is answered
+// (§11.2, carriers' keep-alive checks such as Kamailio nathelper or Asterisk
+// qualify), calls with no forward target are refused with a final response,
+// and nothing that can be answered is met with silence.
 import { parseCSeq } from '../message/cseq';
 import type { SipRequest } from '../message/types';
 import type { ResponseSpec } from './response';
@@ -9,6 +10,10 @@ import type { ResponseSpec } from './response';
 /** Methods this UAS understands (Allow, §20.5): every other one gets 405. */
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'] as const;
 const ALLOW = ALLOWED_METHODS.join(', ');
+
+/** Warning (§20.43) of the 480 to an INVITE that has nowhere to go: names the settings. */
+export const CALL_FORWARDING_OFF_WARNING =
+  '399 ddi-registrar "Call forwarding is not configured: set SIP_FORWARD_TO, or Forward to on the DDI provider"';
 
 /** §8.1.1: mandatory in every request (Max-Forwards is not enforced: qualify probes often omit it). */
 const MANDATORY = [
@@ -43,8 +48,8 @@ export function answer(request: SipRequest): ResponseSpec | null {
         ],
       };
     case 'INVITE':
-      // No call routing in this engine: §21.4.18, the callee is not available here.
-      return { status: 480, reason: 'Temporarily Unavailable', headers: [['Warning', '399 ddi-registrar "Calls are not handled by this registrar"']] };
+      // Relayed only with a forward target: without one, §21.4.18, the callee is not available here.
+      return { status: 480, reason: 'Temporarily Unavailable', headers: [['Warning', CALL_FORWARDING_OFF_WARNING]] };
     case 'CANCEL':
     case 'BYE':
       // Stateless: no INVITE transaction or dialog exists to match (§9.2, §15.1.2).

@@ -10,6 +10,7 @@ import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
+import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
@@ -214,6 +215,7 @@ export function Dashboard() {
           ))}
         </ul>
       </section>
+      <EngineCalls />
 
       <Problems
         problems={problems}

@@ -44,6 +44,10 @@ export function ProviderDetail({ id }: { id: number }) {
           <dd>{p.ddis.length === 0 ? <span className="muted">None</span> : <span className="mono">{p.ddis.join(', ')}</span>}</dd>
         </div>
         <div>
+          <dt>{g.forwardTo.label}</dt>
+          <dd>{p.forwardTo ? <span className="mono">{p.forwardTo}</span> : <span className="muted">SIP_FORWARD_TO (engine setting)</span>}</dd>
+        </div>
+        <div>
           <dt>Registrations</dt>
           <dd>{plural(p.registrationCount, 'registration')}</dd>
         </div>

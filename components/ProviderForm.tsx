@@ -16,8 +16,8 @@ import { Field } from './Field';
 import { StaleNotice } from './StaleNotice';
 import { changedValues } from '@/lib/client/changed-values';
 
-type FormValues = { name: string; description: string; ddisText: string };
-type Output = { name?: string; description?: string; ddis?: string[] };
+type FormValues = { name: string; description: string; ddisText: string; forwardTo: string };
+type Output = { name?: string; description?: string; ddis?: string[]; forwardTo?: string | null };
 /** A provider as loaded for editing; `revision` goes with the save (optimistic locking). */
 type LoadedProvider = DdiProvider & ProviderVersion;
 
@@ -37,12 +37,12 @@ function providerResolver(isEdit: boolean): Resolver<FormValues, unknown, Output
   return async (values) => {
     const ddis = parseDdis(values.ddisText);
     const schema = isEdit ? ddiProviderPatchSchema : ddiProviderInputSchema;
-    const parsed = schema.safeParse({ name: values.name, description: values.description, ddis });
+    const parsed = schema.safeParse({ name: values.name, description: values.description, ddis, forwardTo: values.forwardTo.trim() || null });
     if (parsed.success) return { values: parsed.data, errors: {} };
     const errors: FieldErrors<FormValues> = {};
     for (const issue of parsed.error.issues) {
       const [head, index] = issue.path;
-      const field: keyof FormValues = head === 'ddis' ? 'ddisText' : head === 'description' ? 'description' : 'name';
+      const field: keyof FormValues = head === 'ddis' ? 'ddisText' : head === 'description' ? 'description' : head === 'forwardTo' ? 'forwardTo' : 'name';
       if (errors[field]) continue;
       const message = head === 'ddis' && typeof index === 'number' ? `"${ddis[index]}": ${issue.message}` : issue.message;
       errors[field] = { type: issue.code, message };
@@ -52,7 +52,7 @@ function providerResolver(isEdit: boolean): Resolver<FormValues, unknown, Output
 }
 
 function valuesOf(provider: LoadedProvider | undefined): FormValues {
-  return { name: provider?.name ?? '', description: provider?.description ?? '', ddisText: (provider?.ddis ?? []).join('\n') };
+  return { name: provider?.name ?? '', description: provider?.description ?? '', ddisText: (provider?.ddis ?? []).join('\n'), forwardTo: provider?.forwardTo ?? '' };
 }
 
 /** Create / edit a DDI provider: editors only (a viewer gets no form at all; the server refuses anyway). */
@@ -118,7 +118,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         setTheirs(current);
         setFormError(null);
       } else if (err instanceof ApiError) {
-        const map: Record<string, keyof FormValues> = { name: 'name', description: 'description', ddis: 'ddisText' };
+        const map: Record<string, keyof FormValues> = { name: 'name', description: 'description', ddis: 'ddisText', forwardTo: 'forwardTo' };
         let first: keyof FormValues | null = null;
         for (const [f, message] of Object.entries(err.fields)) {
           const target = map[f.split('.')[0]!];
@@ -144,7 +144,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         setFormError(null);
         setTheirs(null);
         if (based) setProvider(based);
-        const dirty = { name: dirtyFields.name, description: dirtyFields.description, ddis: dirtyFields.ddisText };
+        const dirty = { name: dirtyFields.name, description: dirtyFields.description, ddis: dirtyFields.ddisText, forwardTo: dirtyFields.forwardTo };
         return save.mutateAsync({ values: provider ? changedValues(v, dirty) : v, revision: based?.revision }).catch(() => undefined);
       },
       () => setFormError('Please correct the highlighted fields.'),
@@ -191,6 +191,11 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         }
       >
         {(aria) => <textarea {...aria} rows={6} spellCheck={false} className="mono" {...register('ddisText')} />}
+      </Field>
+      <Field id={fid('forward-to')} entry={g.forwardTo} error={errors.forwardTo?.message}>
+        {(aria) => (
+          <input {...aria} type="text" autoComplete="off" spellCheck={false} className="mono" placeholder="SIP_FORWARD_TO" {...register('forwardTo')} />
+        )}
       </Field>
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={busy}>

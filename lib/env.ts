@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDnsServers } from '../registrar/dns/servers';
+import { forwardToRule } from './registrations/rules';
 import { parseDenyList } from './registrations/test-deny';
 
 const booleanFlag = z
@@ -48,6 +49,12 @@ export const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
       }
     }),
+  /**
+   * Where calls to our DDIs are relayed: the operator's PBX or SBC as a sip:/sips: URI (name or IP
+   * literal, optional :port and ;transport=). A DDI provider's "Forward to" overrides it for its
+   * registrations' DDIs. Unset and none on the provider: INVITEs get 480.
+   */
+  SIP_FORWARD_TO: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), forwardToRule.optional()),
   REGISTRAR_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_PREVIOUS: z.string().min(1).optional(),

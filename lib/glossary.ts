@@ -70,6 +70,11 @@ export const ddiProviderGlossary = {
     label: 'DDIs',
     help: 'Numbers this provider delivers to us. They are offered as suggestions for the DDI of its registrations.',
   },
+  forwardTo: {
+    label: 'Forward to',
+    help: "Where calls that this provider sends to the DDIs of its registrations are passed on: the SIP address of your PBX or SBC, with the 'sip:' prefix and no user part (the called DDI is put there). Leave empty to use the engine's SIP_FORWARD_TO setting; when both are empty, calls are refused.",
+    example: 'sip:192.0.2.20:5060;transport=tcp',
+  },
 } as const satisfies Record<string, GlossaryEntry>;
 
 export const registrationNotes = {

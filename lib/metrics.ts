@@ -1,6 +1,6 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
-// Engine up/down (its heartbeat) and registrations by state come from the database (true in
-// both deployments); transaction figures come from the in-process engine when it runs here.
+// Engine up/down (its heartbeat), calls relayed/refused and registrations by state come from the
+// database (true in both deployments); transaction figures come from the in-process engine when it runs here.
 import type Database from 'better-sqlite3';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EngineHealth } from './engine/health';
@@ -43,6 +43,21 @@ export function createMetrics(sqlite: Database.Database, tail: EventTail, engine
     registers: [registry],
     collect() {
       this.set(engineHealth().state === 'running' ? 1 : 0);
+    },
+  });
+  const calls = sqlite.prepare<[], { relayed: number | null; refused: number | null }>(
+    'SELECT sum(calls_relayed) AS relayed, sum(calls_refused) AS refused FROM engine_nodes',
+  );
+  new Counter({
+    name: 'sip_calls_total',
+    help: 'Calls (new INVITEs) at our Contact: relayed to the forward target, or refused with 480 because none is configured. From the engines\' heartbeats (counted since each engine started).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const row = calls.get();
+      this.reset();
+      this.inc({ outcome: 'relayed' }, row?.relayed ?? 0);
+      this.inc({ outcome: 'refused' }, row?.refused ?? 0);
     },
   });
   const byState = sqlite.prepare<[], { state: string; n: number }>(

@@ -399,6 +399,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
+  /** The proxy's counters alone (cheap: what the heartbeat writes every beat). */
+  proxyCounters(): ProxyCounters {
+    return { ...this.proxy.counters, requestsRelayed: { ...this.proxy.counters.requestsRelayed } };
+  }
+
   /** Ports bound by open(): the UDP socket and the TCP/TLS listeners (e.g. to learn ephemeral ones). */
   listeningPorts(): Partial<Record<TransportProtocol, number>> {
     const ports: Partial<Record<TransportProtocol, number>> = {};

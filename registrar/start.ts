@@ -63,6 +63,10 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     recordStop(heartbeat, failure.reason);
     throw new RegistrarStartError(failure);
   }
+  heartbeat.reportCalls(() => {
+    const { callsRelayed, callsRefused } = running.engine.proxyCounters();
+    return { relayed: callsRelayed, refused: callsRefused };
+  });
   heartbeat.start();
   return {
     ...running,
@@ -95,6 +99,7 @@ async function startEngine(sqlite: Database.Database, config: Env, log: (message
     tlsCaFile: config.SIP_TLS_CA_FILE,
     bindingCheckMs: config.REGISTRAR_BINDING_CHECK_S * 1000,
     resolver: resolverFor(parseDnsServers(config.SIP_DNS_SERVERS)),
+    forwardTo: config.SIP_FORWARD_TO ?? null,
   });
   const supervisor = new Supervisor(sqlite, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,

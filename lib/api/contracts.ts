@@ -82,6 +82,7 @@ export const ddiProviderJsonSchema = z
     name: z.string(),
     description: z.string(),
     ddis: z.array(z.string()),
+    forwardTo: z.string().nullable(),
     registrationCount: z.number().int(),
     revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
     createdAt: epochMs,
@@ -135,6 +136,14 @@ export const engineHealthJsonSchema = z
     bind: z.string().nullable().meta({ description: "The engine's SIP_BIND (null when unknown)." }),
     since: epochMs.optional().meta({ description: 'When stopped: since when (its last heartbeat).' }),
     reason: z.string().optional().meta({ description: 'When stopped: why, e.g. "SIP_BIND 127.0.0.1:5060 is in use", "shut down".' }),
+    calls: z
+      .object({
+        relayed: z.number().int().meta({ description: 'Calls relayed to the forward target (SIP_FORWARD_TO or the DDI provider\'s Forward to).' }),
+        refused: z.number().int().meta({ description: 'Calls refused with 480 because no forward target is configured for their DDI.' }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Calls since the engine started: summed over running engines; for a stopped one, its last count.' }),
   })
   .strict()
   .meta({ description: 'The registrar engine, from its heartbeat.' });

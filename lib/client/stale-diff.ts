@@ -28,7 +28,7 @@ export type RegistrationVersion = Pick<
 >;
 
 /** The provider fields its edit form shows, with the revision the API adds for optimistic locking. */
-export type ProviderVersion = Pick<DdiProvider, 'name' | 'description' | 'ddis'> & { revision?: number };
+export type ProviderVersion = Pick<DdiProvider, 'name' | 'description' | 'ddis'> & Partial<Pick<DdiProvider, 'forwardTo'>> & { revision?: number };
 
 /** Shown for an empty optional value. */
 export const EMPTY = '(empty)';
@@ -101,6 +101,9 @@ export function providerChanges(loaded: ProviderVersion, current: ProviderVersio
   }
   if (!sameList(loaded.ddis, current.ddis)) {
     changes.push({ field: 'ddis', label: ddiProviderGlossary.ddis.label, before: list(loaded.ddis), after: list(current.ddis) });
+  }
+  if ((loaded.forwardTo ?? null) !== (current.forwardTo ?? null)) {
+    changes.push({ field: 'forwardTo', label: ddiProviderGlossary.forwardTo.label, before: text(loaded.forwardTo), after: text(current.forwardTo) });
   }
   return changes;
 }

@@ -6,6 +6,7 @@ export type DdiProvider = {
   name: string;
   description: string;
   ddis: string[];
+  forwardTo: string | null;
   registrationCount: number;
   createdAt: number | string;
   updatedAt: number | string;

@@ -8,6 +8,8 @@ export const ddiProviders = sqliteTable('ddi_providers', {
   name: text('name').notNull().unique(),
   description: text('description').notNull().default(''),
   ddis: text('ddis', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Where calls to this provider's registrations' DDIs are relayed (sip:/sips: URI); null: SIP_FORWARD_TO. */
+  forwardTo: text('forward_to'),
   revision: integer('revision').notNull().default(1),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
@@ -241,6 +243,9 @@ export const engineNodes = sqliteTable('engine_nodes', {
   intervalMs: integer('interval_ms').notNull(),
   /** Why the engine is stopped; null while it runs. */
   reason: text('reason'),
+  /** Calls relayed to the forward target and calls refused (no forward target), since the engine started. */
+  callsRelayed: integer('calls_relayed').notNull().default(0),
+  callsRefused: integer('calls_refused').notNull().default(0),
 });
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;

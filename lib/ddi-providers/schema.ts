@@ -1,7 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { ddiProviders } from '../db/schema';
-import { ddiRule } from '../registrations/rules';
+import { ddiRule, forwardToRule } from '../registrations/rules';
 import { revisionRule } from '../registrations/schema';
 import { multiLineText, singleLineText } from '../validation/text';
 
@@ -11,17 +11,22 @@ const ddisRule = z
   .max(1000, 'At most 1000 DDIs per provider.')
   .refine((list) => new Set(list).size === list.length, 'Each DDI may appear only once.');
 
+/** Forward to: a PBX/SBC URI, or null (also for ''): the engine's SIP_FORWARD_TO. */
+const forwardToRuleOrNull = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), forwardToRule.nullable());
+
 const ddiProviderFieldsSchema = createInsertSchema(ddiProviders, {
   name: singleLineText(100).min(1, 'Name is required.'),
   description: multiLineText(1000),
   ddis: ddisRule,
+  forwardTo: forwardToRuleOrNull,
 })
-  .pick({ name: true, description: true, ddis: true })
+  .pick({ name: true, description: true, ddis: true, forwardTo: true })
   .strict();
 
 export const ddiProviderInputSchema = ddiProviderFieldsSchema.extend({
   description: multiLineText(1000).default(''),
   ddis: ddisRule.default([]),
+  forwardTo: forwardToRuleOrNull.default(null),
 });
 
 /** PATCH: every field optional, no defaults; `revision` as for registrations (409 `stale`). */

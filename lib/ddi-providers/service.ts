@@ -23,8 +23,8 @@ function baseSelect(db: Conn) {
 }
 
 function toJson(row: ReturnType<ReturnType<typeof baseSelect>['all']>[number]): DdiProviderJson {
-  const { id, name, description, ddis, registrationCount, revision, createdAt, updatedAt } = row;
-  return { id, name, description, ddis, registrationCount, revision, createdAt, updatedAt };
+  const { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt } = row;
+  return { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt };
 }
 
 export function listDdiProviders(db: Conn): DdiProviderList {
@@ -55,9 +55,9 @@ function uniqueNameError(db: Conn, err: unknown, name: string, excludeId?: numbe
 }
 
 /** The provider fields an audit entry records. */
-const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis };
+const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis, forwardTo: ddiProviders.forwardTo };
 
-export function createDdiProvider(db: Db, values: DdiProviderValues, actor: Actor): ActionResult<DdiProviderJson> {
+export function createDdiProvider(db: Db, values: Omit<DdiProviderValues, 'forwardTo'> & { forwardTo?: string | null }, actor: Actor): ActionResult<DdiProviderJson> {
   try {
     const outcome = db.transaction(
       (tx) => {
@@ -93,6 +93,8 @@ export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch, a
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.ddis !== undefined) set.ddis = patch.ddis;
+  if (patch.forwardTo !== undefined) set.forwardTo = patch.forwardTo;
+  let forwardChanged = false;
   try {
     const outcome = db.transaction(
       (tx) => {
@@ -114,11 +116,18 @@ export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch, a
           .where(eq(ddiProviders.id, id))
           .run();
         recordAudit(tx, actor, { action: 'update', entityType: 'ddi_provider', entityId: id, entityLabel: set.name ?? current.name, changes });
+        if ('forwardTo' in changes) {
+          // The engine reads the forward target with each registration: re-read them all.
+          const ids = tx.select({ id: registrations.id }).from(registrations).where(eq(registrations.ddiProviderId, id)).all().map((r) => r.id);
+          journal(tx, ids);
+          forwardChanged = ids.length > 0;
+        }
         return ok(id);
       },
       { behavior: 'immediate' },
     );
     if ('error' in outcome) return outcome;
+    if (forwardChanged) nudgeRegistrar();
     return ok(getDdiProvider(db, id)!);
   } catch (err) {
     const mapped = set.name !== undefined ? uniqueNameError(db, err, set.name, id) : null;

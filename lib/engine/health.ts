@@ -20,11 +20,21 @@ export interface EngineHealth {
   since?: number;
   /** When stopped: why, e.g. "SIP_BIND 127.0.0.1:5060 is in use". */
   reason?: string;
+  /**
+   * Calls since the engine started (running: summed over live engines; stopped: its last
+   * count): relayed to the forward target, refused with 480 for want of one.
+   */
+  calls?: { relayed: number; refused: number };
 }
 
 export const UNKNOWN_ENGINE: EngineHealth = { state: 'unknown', heartbeatAt: null, bind: null };
 
-type NodeRow = Pick<EngineNodeRow, 'state' | 'bind' | 'heartbeatAt' | 'intervalMs' | 'reason'>;
+type NodeRow = Pick<EngineNodeRow, 'state' | 'bind' | 'heartbeatAt' | 'intervalMs' | 'reason'> & Partial<Pick<EngineNodeRow, 'callsRelayed' | 'callsRefused'>>;
+
+const callsOf = (rows: readonly NodeRow[]) => ({
+  relayed: rows.reduce((n, r) => n + (r.callsRelayed ?? 0), 0),
+  refused: rows.reduce((n, r) => n + (r.callsRefused ?? 0), 0),
+});
 
 const isFresh = (row: NodeRow, now: number) => row.state === 'running' && now - row.heartbeatAt <= MISSED_BEATS * row.intervalMs;
 
@@ -34,18 +44,19 @@ const isFresh = (row: NodeRow, now: number) => row.state === 'running' && now - 
  */
 export function engineHealth(rows: readonly NodeRow[], now: number): EngineHealth {
   const latest = (list: readonly NodeRow[]) => list.reduce<NodeRow | null>((a, b) => (a && a.heartbeatAt >= b.heartbeatAt ? a : b), null);
-  const live = latest(rows.filter((r) => isFresh(r, now)));
-  if (live) return { state: 'running', heartbeatAt: live.heartbeatAt, bind: live.bind };
+  const fresh = rows.filter((r) => isFresh(r, now));
+  const live = latest(fresh);
+  if (live) return { state: 'running', heartbeatAt: live.heartbeatAt, bind: live.bind, calls: callsOf(fresh) };
   const last = latest(rows);
   if (!last) return UNKNOWN_ENGINE;
   const reason = last.state === 'stopped' ? (last.reason ?? 'stopped') : 'its heartbeat stopped (process killed or hung)';
-  return { state: 'stopped', heartbeatAt: last.heartbeatAt, bind: last.bind, since: last.heartbeatAt, reason };
+  return { state: 'stopped', heartbeatAt: last.heartbeatAt, bind: last.bind, since: last.heartbeatAt, reason, calls: callsOf([last]) };
 }
 
 /** Reads the engine's health from the database now (a few rows: one per engine process). */
 export function createEngineHealthReader(sqlite: Database.Database, clock: () => number = Date.now): () => EngineHealth {
   const rows = sqlite.prepare<[], NodeRow>(
-    'SELECT state, bind, heartbeat_at AS heartbeatAt, interval_ms AS intervalMs, reason FROM engine_nodes',
+    'SELECT state, bind, heartbeat_at AS heartbeatAt, interval_ms AS intervalMs, reason, calls_relayed AS callsRelayed, calls_refused AS callsRefused FROM engine_nodes',
   );
   return () => engineHealth(rows.all(), clock());
 }

@@ -52,6 +52,20 @@ export function isRegisterServerUri(text: string): boolean {
   });
 }
 
+/**
+ * Forward target (SIP_FORWARD_TO, a DDI provider's forward_to): the operator's PBX or SBC as a
+ * sip:/sips: URI without a user part (the DDI is put there), host a name or an IP literal,
+ * optional :port and params, transport udp, tcp or tls (those the engine speaks).
+ */
+export function isForwardUri(text: string): boolean {
+  const m = /^(sips?):([^@]*)$/i.exec(text);
+  if (!m || !isRegisterServerUri(text)) return false;
+  return text
+    .split(';')
+    .slice(1)
+    .every((p) => p.split('=')[0]!.toLowerCase() !== 'transport' || ['udp', 'tcp', 'tls'].includes((p.split('=')[1] ?? '').toLowerCase()));
+}
+
 export const messages = {
   username: 'Use 1–64 characters valid in a SIP user part: letters, digits and - _ . ! ~ * \' ( ) & = + $ , ; ? / (no spaces, "@" or ":").',
   domain: 'Enter a hostname, an IPv4 address or a bracketed IPv6 address, with an optional :port.',
@@ -60,6 +74,7 @@ export const messages = {
   realm: 'Use up to 128 printable characters without quotes or backslashes.',
   password: 'Use up to 128 printable characters.',
   expires: 'Enter whole seconds from 60 to 86400.',
+  forwardTo: 'Enter the SIP URI of your PBX or SBC without a user part, e.g. sip:192.0.2.20:5060 or sip:pbx.example.com;transport=tcp (transport udp, tcp or tls).',
 } as const;
 
 export const usernameRule = z.string().trim().min(1, 'Username is required.').max(64, messages.username).regex(SIP_USER, messages.username);
@@ -73,6 +88,7 @@ export const domainRule = z
   .transform((v) => v.toLowerCase());
 export const ddiRule = z.string().trim().min(1, 'DDI is required.').max(32, messages.ddi).regex(DDI, messages.ddi);
 export const registerServerUriRule = z.string().trim().max(512, messages.registerServerUri).refine(isRegisterServerUri, messages.registerServerUri);
+export const forwardToRule = z.string().trim().max(512, messages.forwardTo).refine(isForwardUri, messages.forwardTo);
 export const realmRule = z.string().trim().max(128, messages.realm).regex(/^[^"\\\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, messages.realm);
 export const passwordRule = z.string().max(128, messages.password).regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, messages.password);
 export const expiresRule = z

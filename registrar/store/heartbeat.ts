@@ -1,7 +1,8 @@
 // The engine's heartbeat in `engine_nodes`: one row per engine process, upserted as running at
 // start and every interval, set to stopped (with why) on a clean stop or a start that failed.
 // The portal reads it (lib/engine/health.ts) to tell a live engine from a dead one, whether the
-// engine runs inside the portal or apart (`npm run registrar`).
+// engine runs inside the portal or apart (`npm run registrar`), and the engine's call counters
+// (relayed / refused) with it: the dashboard and /metrics read them from here.
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 
@@ -14,7 +15,12 @@ export interface HeartbeatOptions {
   now?: () => number;
 }
 
-type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null];
+export interface CallCounts {
+  relayed: number;
+  refused: number;
+}
+
+type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null, callsRelayed: number, callsRefused: number];
 
 export class Heartbeat {
   readonly nodeId: string;
@@ -23,6 +29,7 @@ export class Heartbeat {
   private readonly log: (message: string) => void;
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private calls: () => CallCounts = () => ({ relayed: 0, refused: 0 });
 
   constructor(
     sqlite: Database.Database,
@@ -33,11 +40,17 @@ export class Heartbeat {
     this.log = options.log ?? ((m) => console.error(m));
     this.startedAt = this.now();
     this.upsert = sqlite.prepare(`
-      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, calls_relayed, calls_refused)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (node_id) DO UPDATE SET state = excluded.state, bind = excluded.bind, pid = excluded.pid,
         started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
-        interval_ms = excluded.interval_ms, reason = excluded.reason`);
+        interval_ms = excluded.interval_ms, reason = excluded.reason,
+        calls_relayed = excluded.calls_relayed, calls_refused = excluded.calls_refused`);
+  }
+
+  /** Calls relayed and refused since the engine started (its proxy's counters), written with every beat. */
+  reportCalls(read: () => CallCounts): void {
+    this.calls = read;
   }
 
   /** Writes `running` now and every interval. A failed periodic write is logged, never thrown. */
@@ -62,6 +75,7 @@ export class Heartbeat {
 
   private write(state: 'running' | 'stopped', reason: string | null): void {
     const { bind, intervalMs } = this.options;
-    this.upsert.run(this.nodeId, state, bind, process.pid, this.startedAt, this.now(), intervalMs, reason);
+    const calls = this.calls();
+    this.upsert.run(this.nodeId, state, bind, process.pid, this.startedAt, this.now(), intervalMs, reason, calls.relayed, calls.refused);
   }
 }

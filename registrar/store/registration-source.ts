@@ -1,5 +1,5 @@
 // Reads registrations from the portal database and turns rows into engine configs, opening
-// the sealed SIP passwords (lib/secrets) on the way.
+// the sealed SIP passwords (lib/secrets) on the way; each carries its DDI provider's forward target.
 import type Database from 'better-sqlite3';
 import { isSealed, openSecret } from '../../lib/secrets/cipher';
 import { isSecretError } from '../../lib/secrets/errors';
@@ -18,10 +18,13 @@ interface RegistrationRow {
   expires: number;
   transport: 'udp' | 'tcp' | 'tls';
   enabled: number;
+  /** The DDI provider's forward target (null: SIP_FORWARD_TO). */
+  forward_to: string | null;
 }
 
-const COLUMNS =
-  'id, username, domain, ddi, auth_username, password, register_server_uri, realm, expires, transport, enabled';
+const SELECT = `SELECT r.id, r.username, r.domain, r.ddi, r.auth_username, r.password, r.register_server_uri, r.realm,
+  r.expires, r.transport, r.enabled, p.forward_to
+  FROM registrations r JOIN ddi_providers p ON p.id = r.ddi_provider_id`;
 
 /** The engine config of a row, with its password already opened (null: none usable). */
 export function toConfig(row: RegistrationRow, password: string | null): RegistrationConfig {
@@ -37,6 +40,7 @@ export function toConfig(row: RegistrationRow, password: string | null): Registr
     expires: row.expires,
     transport: row.transport,
     enabled: row.enabled === 1,
+    forwardTo: row.forward_to,
   };
 }
 
@@ -55,8 +59,8 @@ export class RegistrationSource {
   private readonly reported = new Set<number>();
 
   constructor(sqlite: Database.Database, private readonly options: RegistrationSourceOptions) {
-    this.all = sqlite.prepare(`SELECT ${COLUMNS} FROM registrations ORDER BY id`);
-    this.one = sqlite.prepare(`SELECT ${COLUMNS} FROM registrations WHERE id = ?`);
+    this.all = sqlite.prepare(`${SELECT} ORDER BY r.id`);
+    this.one = sqlite.prepare(`${SELECT} WHERE r.id = ?`);
     this.log = options.log ?? ((m) => console.error(m));
   }
 

@@ -1,0 +1,49 @@
+// Calls reach the PBX (registrar/proxy/): a sipp UAC plays the carrier and calls
+// sip:<DDI>@<engine Contact>; a sipp UAS plays the PBX at SIP_FORWARD_TO on loopback. The
+// engine relays INVITE/ACK/BYE/CANCEL and their responses, Record-Routing the dialog.
+//   node --import tsx --test tests/sip/engine-calls.test.ts
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { config, defer, record, testEngine, waitUntil } from './engine-helpers';
+import { startSipp, type SippHandle, type SippMessage } from './harness';
+
+const DDI = '493012345678';
+
+const requests = (s: SippHandle, dir: 'in' | 'out') => s.messages().filter((m) => m.direction === dir && m.status === undefined);
+const methods = (msgs: SippMessage[]) => msgs.map((m) => m.startLine.split(' ')[0]);
+
+test('call over UDP: INVITE reaches the PBX with the DDI as Request-URI user; 200/ACK/BYE complete through the engine; traced under the DDI', { timeout: 30_000 }, async (t) => {
+  const pbx = await startSipp('uas-pbx.xml', { maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => pbx.stop());
+  const engine = testEngine(t, { forwardTo: `sip:127.0.0.1:${pbx.port}` });
+  const rec = record(engine);
+  await engine.start([config({ id: '7', ddi: DDI, enabled: false })]);
+  const port = engine.listeningPorts().udp!;
+  const carrier = await startSipp('uac-call.xml', { remote: `127.0.0.1:${port}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+
+  assert.equal(await carrier.done, 0, `carrier call failed:\n${carrier.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
+  assert.equal(await pbx.done, 0, 'the PBX saw INVITE, ACK and BYE');
+  const atPbx = requests(pbx, 'in');
+  assert.deepEqual(methods(atPbx), ['INVITE', 'ACK', 'BYE']);
+  const invite = atPbx[0];
+  assert.equal(invite.startLine, `INVITE sip:${DDI}@127.0.0.1:${pbx.port} SIP/2.0`);
+  assert.equal(invite.header('Max-Forwards'), '69');
+  assert.match(invite.header('Via')!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${port};branch=z9hG4bKdr`));
+  assert.equal(invite.header('Record-Route'), `<sip:127.0.0.1:${port};lr>`);
+  // ACK and BYE came from the carrier along the route set: through the engine, Route popped.
+  for (const m of atPbx.slice(1)) {
+    assert.equal(m.startLine.split(' ')[1], `sip:pbx@127.0.0.1:${pbx.port};transport=UDP`);
+    assert.equal(m.header('Route'), undefined);
+  }
+  const c = engine.counters().proxy;
+  assert.equal(c.callsRelayed, 1);
+  assert.equal(c.callsRefused, 0);
+  await waitUntil('INVITE in the DDI trace', () => rec.traces.filter((x) => x.registrationId === '7'), (x) => x.length >= 3);
+  const traced = rec.traces.filter((x) => x.registrationId === '7').map((x) => [x.direction, x.text.split('\r\n')[0]]);
+  assert.deepEqual(traced.slice(0, 3), [
+    ['in', `INVITE sip:${DDI}@127.0.0.1:${port} SIP/2.0`],
+    ['out', `INVITE sip:${DDI}@127.0.0.1:${pbx.port} SIP/2.0`],
+    ['out', 'SIP/2.0 200 OK'],
+  ]);
+});

@@ -47,3 +47,78 @@ test('call over UDP: INVITE reaches the PBX with the DDI as Request-URI user; 20
     ['out', 'SIP/2.0 200 OK'],
   ]);
 });
+
+test('the PBX hangs up: its BYE follows the Record-Route back through the engine to the carrier\'s Contact', { timeout: 30_000 }, async (t) => {
+  const pbx = await startSipp('uas-pbx-bye.xml', { maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => pbx.stop());
+  const engine = testEngine(t, { forwardTo: `sip:127.0.0.1:${pbx.port}` });
+  await engine.start([config({ id: '7', ddi: DDI, enabled: false })]);
+  const port = engine.listeningPorts().udp!;
+  const carrier = await startSipp('uac-call-pbx-bye.xml', { remote: `127.0.0.1:${port}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+
+  assert.equal(await pbx.done, 0, `PBX:\n${pbx.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
+  assert.equal(await carrier.done, 0);
+  const bye = requests(carrier, 'in').find((m) => m.startLine.startsWith('BYE'))!;
+  assert.equal(bye.startLine, `BYE sip:+4930999@127.0.0.1:${carrier.port};transport=UDP SIP/2.0`);
+  assert.equal(bye.header('Route'), undefined, 'our Route was popped');
+  assert.match(bye.header('Via')!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${port};branch=z9hG4bKdr`));
+  assert.deepEqual(engine.counters().proxy.requestsRelayed, { INVITE: 1, ACK: 1, BYE: 1 });
+});
+
+test('CANCEL before answer: matched to the INVITE at the PBX (same branch), 200 and 487 back, ACK through', { timeout: 30_000 }, async (t) => {
+  const pbx = await startSipp('uas-pbx-cancel.xml', { maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => pbx.stop());
+  const engine = testEngine(t, { forwardTo: `sip:127.0.0.1:${pbx.port}` });
+  await engine.start([config({ id: '7', ddi: DDI, enabled: false })]);
+  const port = engine.listeningPorts().udp!;
+  const carrier = await startSipp('uac-cancel.xml', { remote: `127.0.0.1:${port}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+
+  assert.equal(await carrier.done, 0, `carrier:\n${carrier.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
+  assert.equal(await pbx.done, 0);
+  const atPbx = requests(pbx, 'in');
+  assert.deepEqual(methods(atPbx), ['INVITE', 'CANCEL', 'ACK']);
+  const branch = (m: SippMessage) => /branch=([^;,\s]+)/.exec(m.header('Via')!)![1];
+  assert.equal(branch(atPbx[1]), branch(atPbx[0]), 'CANCEL carries its INVITE\'s branch (§9.1, §16.11)');
+  assert.equal(branch(atPbx[2]), branch(atPbx[0]), 'so does the ACK of the 487 (§17.1.1.3)');
+  assert.equal(atPbx[1].startLine, `CANCEL sip:${DDI}@127.0.0.1:${pbx.port} SIP/2.0`);
+  assert.ok(carrier.messages().some((m) => m.direction === 'in' && m.status === 487));
+});
+
+test('UDP carrier → TCP PBX (SIP_FORWARD_TO ;transport=tcp): double Record-Route (r2=on), the call completes', { timeout: 30_000 }, async (t) => {
+  const pbx = await startSipp('uas-pbx.xml', { transport: 'tcp', maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => pbx.stop());
+  const engine = testEngine(t, { forwardTo: `sip:127.0.0.1:${pbx.port};transport=tcp` });
+  await engine.start([config({ id: '7', ddi: DDI, enabled: false })]);
+  const port = engine.listeningPorts().udp!;
+  const carrier = await startSipp('uac-call.xml', { remote: `127.0.0.1:${port}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+
+  assert.equal(await carrier.done, 0, `carrier:\n${carrier.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
+  assert.equal(await pbx.done, 0);
+  const atPbx = requests(pbx, 'in');
+  assert.deepEqual(methods(atPbx), ['INVITE', 'ACK', 'BYE']);
+  assert.equal(atPbx[0].startLine, `INVITE sip:${DDI}@127.0.0.1:${pbx.port};transport=tcp SIP/2.0`);
+  assert.equal(atPbx[0].transport, 'TCP');
+  assert.match(atPbx[0].header('Via')!, new RegExp(`^SIP/2\\.0/TCP 127\\.0\\.0\\.1:${port};branch=`));
+  const rr = atPbx[0].text.split(/\r?\n/).filter((l) => /^Record-Route:/i.test(l)).map((l) => l.replace(/^Record-Route:\s*/i, ''));
+  assert.deepEqual(rr, [`<sip:127.0.0.1:${port};transport=tcp;lr;r2=on>`, `<sip:127.0.0.1:${port};lr;r2=on>`]);
+  const ok = carrier.messages().find((m) => m.direction === 'in' && m.status === 200 && /INVITE/.test(m.header('CSeq') ?? ''))!;
+  assert.equal(ok.transport, 'UDP');
+});
+
+test('without SIP_FORWARD_TO: the INVITE gets 480 with a Warning naming it; counted refused, nothing relayed', { timeout: 30_000 }, async (t) => {
+  const engine = testEngine(t);
+  await engine.start([config({ id: '7', ddi: DDI, enabled: false })]);
+  const port = engine.listeningPorts().udp!;
+  const carrier = await startSipp('uac-invite-480.xml', { remote: `127.0.0.1:${port}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+  assert.equal(await carrier.done, 0, `carrier:\n${carrier.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
+  const refused = carrier.messages().find((m) => m.status === 480)!;
+  assert.equal(refused.header('Warning'), '399 ddi-registrar "Call forwarding is not configured: set SIP_FORWARD_TO, or Forward to on the DDI provider"');
+  const c = engine.counters().proxy;
+  assert.equal(c.callsRefused, 1);
+  assert.equal(c.callsRelayed, 0);
+  assert.deepEqual(c.requestsRelayed, {});
+});

@@ -1,5 +1,5 @@
 // Generates the sipp UAS REGISTER scenarios in this folder (the *.xml files
-// other than uac-*.xml). They share one "registrar" block, which sipp's XML
+// other than uac-*.xml and the call scenarios uas-pbx*.xml). They share one "registrar" block, which sipp's XML
 // has no way to include, so edit it here and run:
 //
 //   node tests/sip/scenarios/generate.mjs

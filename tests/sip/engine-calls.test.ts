@@ -3,10 +3,15 @@
 // engine relays INVITE/ACK/BYE/CANCEL and their responses, Record-Routing the dialog.
 //   node --import tsx --test tests/sip/engine-calls.test.ts
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { createEngineHealthReader } from '../../lib/engine/health';
 import { config, defer, record, testEngine, waitUntil } from './engine-helpers';
-import { startSipp, type SippHandle, type SippMessage } from './harness';
+import { getFreePort, startSipp, type SippHandle, type SippMessage } from './harness';
+import { PortalDb, tempDatabase } from './portal-db';
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const DDI = '493012345678';
 
 const requests = (s: SippHandle, dir: 'in' | 'out') => s.messages().filter((m) => m.direction === dir && m.status === undefined);
@@ -121,4 +126,53 @@ test('without SIP_FORWARD_TO: the INVITE gets 480 with a Warning naming it; coun
   assert.equal(c.callsRefused, 1);
   assert.equal(c.callsRelayed, 0);
   assert.deepEqual(c.requestsRelayed, {});
+});
+
+test('product path: `npm run registrar` reads the DDI provider\'s Forward to from the database; calls relayed and refused reach engine_nodes', { timeout: 40_000 }, async (t) => {
+  const { path, db } = tempDatabase(t);
+  const pbx = await startSipp('uas-pbx.xml', { maxCalls: 1, timeoutSec: 30 });
+  defer(t, () => pbx.stop());
+  const portal = new PortalDb(db.$client, 'sip:127.0.0.1:9');
+  db.$client.prepare('UPDATE ddi_providers SET forward_to = ? WHERE id = ?').run(`sip:127.0.0.1:${pbx.port}`, portal.providerId);
+  portal.create({ username: 'alice', ddi: DDI, enabled: false });
+  const sipPort = await getFreePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_PATH: path,
+    SIP_BIND: `127.0.0.1:${sipPort}`,
+    SIP_PUBLIC_HOST: '127.0.0.1',
+    REGISTRAR_STARTUP_SPREAD_MS: '0',
+    REGISTRAR_HEARTBEAT_MS: '200',
+  };
+  delete env.SIP_FORWARD_TO;
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'registrar.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  defer(t, async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM'); // only this child, by its own handle
+      await exited;
+    }
+  });
+  await waitUntil('registrar loaded', () => output, (o) => /registrations loaded/.test(o), 10_000);
+
+  const carrier = await startSipp('uac-call.xml', { remote: `127.0.0.1:${sipPort}`, service: DDI, maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => carrier.stop());
+  assert.equal(await carrier.done, 0, `carrier:\n${carrier.messages().map((m) => `${m.direction} ${m.startLine}`).join('\n')}\n--- registrar ---\n${output}`);
+  assert.equal(requests(pbx, 'in')[0].startLine, `INVITE sip:${DDI}@127.0.0.1:${pbx.port} SIP/2.0`);
+  // A DDI no registration has: no provider, no SIP_FORWARD_TO → refused.
+  const stranger = await startSipp('uac-invite-480.xml', { remote: `127.0.0.1:${sipPort}`, service: '493099999999', maxCalls: 1, timeoutSec: 20 });
+  defer(t, () => stranger.stop());
+  assert.equal(await stranger.done, 0);
+
+  const calls = () => db.$client.prepare('SELECT calls_relayed AS relayed, calls_refused AS refused FROM engine_nodes').get() as { relayed: number; refused: number } | undefined;
+  await waitUntil('call counters in engine_nodes', calls, (c) => c?.relayed === 1 && c.refused === 1, 5000);
+  const health = createEngineHealthReader(db.$client)();
+  assert.equal(health.state, 'running');
+  assert.deepEqual(health.calls, { relayed: 1, refused: 1 });
+  // The INVITE is in the registration's stored SIP messages.
+  const id = (db.$client.prepare('SELECT id FROM registrations WHERE ddi = ?').get(DDI) as { id: number }).id;
+  await waitUntil('relayed INVITE in registration_traces', () => portal.traces(id), (rows) => rows.some((r) => r.direction === 'out' && r.text.startsWith(`INVITE sip:${DDI}@127.0.0.1:${pbx.port}`)), 5000);
 });

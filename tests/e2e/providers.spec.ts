@@ -40,10 +40,20 @@ test.describe('DDI providers', () => {
     await page.goto('/providers');
     await page.getByRole('link', { name: `Edit provider ${name}` }).click();
     await page.getByRole('textbox', { name: pg.description.label, exact: true }).fill('Contract 43');
+    // Forward to: the shared rule refuses a URI with a user part (the DDI goes there) before sending
+    const forwardTo = page.getByRole('textbox', { name: pg.forwardTo.label, exact: true });
+    await forwardTo.fill('sip:pbx@192.0.2.20');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText(/Enter the SIP URI of your PBX or SBC without a user part/)).toBeVisible();
+    await expect(forwardTo).toHaveAttribute('aria-invalid', 'true');
+    await forwardTo.fill('sip:192.0.2.20:5070;transport=tcp');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page).toHaveURL(new RegExp(`/providers/${created!.id}$`));
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
     await expect(page.getByText('Contract 43')).toBeVisible();
+    await expect(page.getByText('sip:192.0.2.20:5070;transport=tcp')).toBeVisible();
+    const saved = await (await request.get(`/api/ddi-providers/${created!.id}`)).json();
+    expect(saved.forwardTo).toBe('sip:192.0.2.20:5070;transport=tcp');
   });
 
   test('deleting a provider with registrations asks for confirmation and says how many', async ({ page, request }) => {

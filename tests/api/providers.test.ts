@@ -112,6 +112,28 @@ describe('DDI providers', () => {
     db.close();
   });
 
+  test('Forward to: validated by the shared rule; a change journals the provider\'s registrations so the engine re-reads them', async () => {
+    const p = await createProvider('Forwarding Carrier');
+    assert.equal(p.forwardTo, null);
+    for (const bad of ['sip:pbx@192.0.2.20', 'http://pbx.example', 'sip:192.0.2.20;transport=sctp', 'pbx.example']) {
+      const res = await server.api(`/api/ddi-providers/${p.id}`, { method: 'PATCH', json: { forwardTo: bad } });
+      assert.equal(res.status, 422, `${bad}: ${res.text}`);
+      assert.match(errorBodySchema.parse(res.body).error.fields!.forwardTo!, /without a user part/);
+    }
+    const ids = [await createRegistration(p.id, 91), await createRegistration(p.id, 92)];
+    const db = await openSqlite(server.dbPath);
+    const before = (db.prepare('select max(seq) as m from registration_changes').get() as { m: number }).m;
+    const set = await server.api(`/api/ddi-providers/${p.id}`, { method: 'PATCH', json: { forwardTo: 'sip:pbx.example.com;transport=tcp' } });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(ddiProviderJsonSchema.parse(set.body).forwardTo, 'sip:pbx.example.com;transport=tcp');
+    const journal = db.prepare('select registration_id as id from registration_changes where seq > ? order by seq').all(before) as { id: number }[];
+    assert.deepEqual(journal.map((r) => r.id).sort(), [...ids].sort());
+    // '' clears it (back to SIP_FORWARD_TO)
+    const cleared = await server.api(`/api/ddi-providers/${p.id}`, { method: 'PATCH', json: { forwardTo: '' } });
+    assert.equal(ddiProviderJsonSchema.parse(cleared.body).forwardTo, null);
+    db.close();
+  });
+
   test('unknown or malformed id → 404', async () => {
     for (const path of ['/api/ddi-providers/999999', '/api/ddi-providers/abc', '/api/ddi-providers/0']) {
       const res = await server.api(path);

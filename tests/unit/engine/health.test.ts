@@ -26,7 +26,10 @@ describe('engineHealth', () => {
   });
 
   test('a running row with a fresh heartbeat (up to three intervals old): running', () => {
-    assert.deepEqual(engineHealth([node()], T0 + 1_000), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5060' });
+    assert.deepEqual(engineHealth([node()], T0 + 1_000), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5060', calls: { relayed: 0, refused: 0 } });
+    // calls: summed over the live engines
+    const busy = [node({ callsRelayed: 5, callsRefused: 1 }), node({ callsRelayed: 2, callsRefused: 0 })];
+    assert.deepEqual(engineHealth(busy, T0 + 1_000).calls, { relayed: 7, refused: 1 });
     assert.equal(engineHealth([node()], T0 + MISSED_BEATS * 5_000).state, 'running');
   });
 
@@ -39,7 +42,7 @@ describe('engineHealth', () => {
 
   test('a stopped row: stopped with its reason, since its last write', () => {
     const h = engineHealth([node({ state: 'stopped', reason: 'SIP_BIND 127.0.0.1:5060 is in use' })], T0 + 1);
-    assert.deepEqual(h, { state: 'stopped', heartbeatAt: T0, bind: '127.0.0.1:5060', since: T0, reason: 'SIP_BIND 127.0.0.1:5060 is in use' });
+    assert.deepEqual(h, { state: 'stopped', heartbeatAt: T0, bind: '127.0.0.1:5060', since: T0, reason: 'SIP_BIND 127.0.0.1:5060 is in use', calls: { relayed: 0, refused: 0 } });
   });
 
   test('several engines: any fresh one means running; else the most recent row tells', () => {
@@ -71,14 +74,14 @@ describe('Heartbeat writer and the health read from the database', () => {
     const beat = new Heartbeat(db.$client, { bind: '127.0.0.1:5099', intervalMs: 60_000, now: clock });
     beat.start();
     try {
-      assert.deepEqual(read(), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5099' });
+      assert.deepEqual(read(), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5099', calls: { relayed: 0, refused: 0 } });
       now = T0 + 3 * 60_000 + 1;
       assert.equal(read().state, 'stopped');
       assert.equal(read().since, T0);
     } finally {
       beat.stopped('shut down');
     }
-    assert.deepEqual(read(), { state: 'stopped', heartbeatAt: now, bind: '127.0.0.1:5099', since: now, reason: 'shut down' });
+    assert.deepEqual(read(), { state: 'stopped', heartbeatAt: now, bind: '127.0.0.1:5099', since: now, reason: 'shut down', calls: { relayed: 0, refused: 0 } });
     const row = db.$client.prepare('SELECT node_id AS nodeId, pid FROM engine_nodes').get() as { nodeId: string; pid: number };
     assert.match(row.nodeId, /\/127\.0\.0\.1:5099$/);
     assert.equal(row.pid, process.pid);

@@ -177,7 +177,7 @@ test("the engine's health is pushed when it changes (and right away to a resumin
     assert.equal(msgs[0]!.event, 'snapshot');
     const engine = msgs.find((x) => x.event === 'engine')!;
     assert.equal(engine.id, null, 'no id: it does not move Last-Event-ID');
-    assert.deepEqual({ ...(engine.data as object), heartbeatAt: 0 }, { state: 'running', bind: '127.0.0.1:5098', heartbeatAt: 0 });
+    assert.deepEqual({ ...(engine.data as object), heartbeatAt: 0 }, { state: 'running', bind: '127.0.0.1:5098', heartbeatAt: 0, calls: { relayed: 0, refused: 0 } });
 
     const resumed = await readStream({ 'last-event-id': String(tail.position) }, (m) => m.some((x) => x.event === 'engine'), 500);
     assert.equal((resumed.find((x) => x.event === 'engine')?.data as { state: string } | undefined)?.state, 'running');

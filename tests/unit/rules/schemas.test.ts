@@ -77,7 +77,12 @@ describe('registrationPatchSchema', () => {
 
 describe('ddiProvider schemas', () => {
   test('input defaults and trimming', () => {
-    assert.deepEqual(ddiProviderInputSchema.parse({ name: '  Acme  ' }), { name: 'Acme', description: '', ddis: [] });
+    assert.deepEqual(ddiProviderInputSchema.parse({ name: '  Acme  ' }), { name: 'Acme', description: '', ddis: [], forwardTo: null });
+    assert.equal(ddiProviderInputSchema.parse({ name: 'A', forwardTo: '  ' }).forwardTo, null);
+    assert.equal(ddiProviderInputSchema.parse({ name: 'A', forwardTo: ' sips:[2001:db8::1]:5061 ' }).forwardTo, 'sips:[2001:db8::1]:5061');
+    for (const bad of ['sip:100@pbx.example', 'sip:pbx.example;transport=ws', 'tel:+34911', 'sip:pbx example']) {
+      assert.ok(!ddiProviderInputSchema.safeParse({ name: 'A', forwardTo: bad }).success, bad);
+    }
   });
   test('ddis must be valid and distinct', () => {
     assert.ok(ddiProviderInputSchema.safeParse({ name: 'A', ddis: ['+34911', '34912'] }).success);

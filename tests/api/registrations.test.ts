@@ -198,10 +198,10 @@ describe('registrations CRUD', () => {
   });
 
   test('transport: omitted → auto; each setting accepted; a stored one kept by PATCHes of other fields; unknown → 422', async () => {
-    const auto = await create({ ddiProviderId: acme, username: 'tr-auto', domain: 'sip.acme.example', ddi: '+34911000501' });
+    const auto = await create({ ddiProviderId: acme, username: 'tr-auto', domain: 'sip.acme.example', ddi: '+34911000901' });
     assert.equal(auto.transport, 'auto');
     for (const [i, transport] of (['auto', 'udp', 'tcp', 'tls'] as const).entries()) {
-      const r = await create({ ddiProviderId: acme, username: `tr-${transport}`, domain: 'sip.beta.example', ddi: `+3491100051${i}`, transport });
+      const r = await create({ ddiProviderId: acme, username: `tr-${transport}`, domain: 'sip.beta.example', ddi: `+3491100091${i}`, transport });
       assert.equal(r.transport, transport);
     }
     // A row stored before `auto` existed (the SQL column default is still 'udp') keeps its value.
@@ -209,7 +209,7 @@ describe('registrations CRUD', () => {
     let legacy: number;
     try {
       legacy = Number(
-        db.prepare("insert into registrations (ddi_provider_id, username, domain, ddi) values (?, 'tr-legacy', 'sip.acme.example', '+34911000520')").run(acme).lastInsertRowid,
+        db.prepare("insert into registrations (ddi_provider_id, username, domain, ddi) values (?, 'tr-legacy', 'sip.acme.example', '+34911000920')").run(acme).lastInsertRowid,
       );
     } finally {
       db.close();

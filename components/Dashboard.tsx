@@ -5,7 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
-import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative } from '@/lib/client/format';
+import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative, formatTransport } from '@/lib/client/format';
 import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap, type StatusMap } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
@@ -498,8 +498,10 @@ const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: numb
         {r.username}@{r.domain}
       </td>
       <td className="mono">{r.ddi}</td>
-      <td>
+      <td className="nowrap">
         <StatusBadge status={s} live />
+        {/* transport auto: the one DNS chose, from the engine's status */}
+        {r.transport === 'auto' && s?.target ? <span className="muted" data-transport> {formatTransport(r.transport, s.target)}</span> : null}
       </td>
       <td className="clip">
         <Outcome s={s} />

@@ -11,6 +11,7 @@ import {
   formatPercent,
   formatRelative,
   formatTime,
+  formatTransport,
 } from '@/lib/client/format';
 import { mergeStatus, useLiveNow, useLiveStatus, useOnLiveEvent, useStaleSince } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
@@ -148,6 +149,9 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
         </Fact>
         <Fact label="Target" testId="target">
           <span className="mono">{s?.target ?? '—'}</span>
+        </Fact>
+        <Fact label="Transport" testId="transport">
+          {formatTransport(r.transport, s?.target)}
         </Fact>
         <Fact label="Failed attempts" testId="attempts">
           {s ? s.attempts : '—'}

@@ -16,8 +16,10 @@ import {
   advancedRegistrationFields,
   registrationGlossary as g,
   registrationNotes,
+  transportHints,
 } from '@/lib/glossary';
 import {
+  DEFAULT_TRANSPORT,
   registrationInputSchema,
   registrationPatchSchema,
   type RegistrationInput,
@@ -28,7 +30,7 @@ import { Field } from './Field';
 import { SipLadder } from './SipLadder';
 import { StaleNotice } from './StaleNotice';
 import { StatusBadge } from './StatusBadge';
-import { describeLocalCause, formatOutcome } from '@/lib/client/format';
+import { describeLocalCause, formatOutcome, targetTransport, transportOptionLabel } from '@/lib/client/format';
 import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
 import { scopeChanges } from '@/lib/registrations/password-scope';
 
@@ -50,7 +52,6 @@ const FORM_FIELDS: readonly FormField[] = [
 ];
 const ADVANCED = new Set<string>(advancedRegistrationFields);
 const DEFAULT_EXPIRES = 3600;
-const DEFAULT_TRANSPORT = 'udp';
 const SUGGESTION_BUTTONS = 6;
 
 type Props =
@@ -295,6 +296,7 @@ function RegistrationEditor(props: Props) {
   const [typedPassword, registerServerUri, realm] = useWatch({ control, name: ['password', 'registerServerUri', 'realm'] }) as unknown as Array<
     string | null | undefined
   >;
+  const transport = useWatch({ control, name: 'transport' }) ?? DEFAULT_TRANSPORT;
   const rescoped =
     isEdit && hasPassword && !removePassword && !typedPassword && existing
       ? scopeChanges(existing, { domain: domain ?? '', registerServerUri: registerServerUri ?? '', realm: realm ?? '' }).length > 0
@@ -499,12 +501,22 @@ function RegistrationEditor(props: Props) {
           <Field id={fid('expires')} entry={g.expires} error={err('expires')}>
             {(aria) => <input {...aria} type="number" min={60} max={86400} step={1} inputMode="numeric" {...register('expires', { valueAsNumber: true })} />}
           </Field>
-          <Field id={fid('transport')} entry={g.transport} error={err('transport')}>
+          <Field
+            id={fid('transport')}
+            entry={g.transport}
+            error={err('transport')}
+            describedBy={[fid('transport-hint')]}
+            after={
+              <p id={fid('transport-hint')} className="hint">
+                {transportHints[transport]}
+              </p>
+            }
+          >
             {(aria) => (
               <select {...aria} {...register('transport')}>
                 {transports.map((t) => (
                   <option key={t} value={t}>
-                    {t.toUpperCase()}
+                    {transportOptionLabel(t)}
                   </option>
                 ))}
               </select>
@@ -609,6 +621,10 @@ function TestResult({ state }: { state: TestState }) {
         <div>
           <dt>Target</dt>
           <dd className="mono">{s?.target ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Transport</dt>
+          <dd>{targetTransport(s?.target)?.toUpperCase() ?? '—'}</dd>
         </div>
         <div>
           <dt>Granted expires</dt>

@@ -53,7 +53,7 @@ export const registrationGlossary = {
   },
   transport: {
     label: 'Transport',
-    help: 'How REGISTER requests travel to the provider: UDP (most providers), TCP, or TLS (certificates are verified).',
+    help: "How REGISTER requests travel to the provider. Auto, the default for new registrations, lets the provider's DNS decide (RFC 3263): its NAPTR records choose UDP, TCP or TLS; without them its SRV records do (TLS, then TCP, then UDP, whichever it publishes); without either, UDP. An IP address or a port in the Register server URI means UDP (TLS for sips:), and a ;transport= parameter there always wins. The status shows what was chosen (for example auto → TCP). Or fix it: UDP (most providers), TCP, or TLS (certificates are verified).",
   },
   enabled: {
     label: 'Enabled',
@@ -62,6 +62,14 @@ export const registrationGlossary = {
 } as const satisfies Record<string, GlossaryEntry>;
 
 export type RegistrationField = keyof typeof registrationGlossary;
+
+/** Shown under the Transport select, for the value chosen. */
+export const transportHints = {
+  auto: "DNS decides: the provider's NAPTR or SRV records choose UDP, TCP or TLS; without any, UDP.",
+  udp: 'Always UDP, whatever DNS publishes.',
+  tcp: 'Always TCP, whatever DNS publishes.',
+  tls: 'Always TLS (the certificate is verified), whatever DNS publishes.',
+} as const;
 
 export const ddiProviderGlossary = {
   name: { label: 'Name', help: 'A name for this DDI provider (carrier), unique in the platform.' },

@@ -37,7 +37,10 @@ export const registrationStatusJsonSchema = z
     grantedExpires: z.number().int().nullable(),
     expiresAt: epochMs.nullable(),
     nextAttemptAt: epochMs.nullable(),
-    target: z.string().nullable().meta({ description: 'Address the last REGISTER was sent to.' }),
+    target: z
+      .string()
+      .nullable()
+      .meta({ description: "Server the last REGISTER was sent to, as 'ip:port/transport'. For transport `auto` its transport is the one DNS chose (RFC 3263 §4.1)." }),
     lastSuccessAt: epochMs.nullable(),
   })
   .strict()

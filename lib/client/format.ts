@@ -1,5 +1,6 @@
 /** Display helpers shared by the client pages. */
 import { displayText } from './display-text';
+import type { TransportName } from '../db/schema';
 
 export function formatTime(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
@@ -86,4 +87,25 @@ export function formatPercent(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return 'no data';
   const p = v * 100;
   return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)} %`;
+}
+
+/** Option text of a transport setting in the form: "Auto (DNS decides)", "UDP", "TCP", "TLS". */
+export function transportOptionLabel(t: TransportName): string {
+  return t === 'auto' ? 'Auto (DNS decides)' : t.toUpperCase();
+}
+
+/** The transport a status `target` ('ip:port/transport', as the engine reports it) went over, or null. */
+export function targetTransport(target: string | null | undefined): 'udp' | 'tcp' | 'tls' | null {
+  const m = /\/(udp|tcp|tls)$/i.exec(target ?? '');
+  return m ? (m[1]!.toLowerCase() as 'udp' | 'tcp' | 'tls') : null;
+}
+
+/**
+ * A registration's transport as shown: "UDP"; for `auto`, the one DNS chose for the last REGISTER,
+ * from the engine's status ("auto → TCP"), or just "auto" before any REGISTER went out.
+ */
+export function formatTransport(setting: TransportName, target: string | null | undefined): string {
+  if (setting !== 'auto') return setting.toUpperCase();
+  const chosen = targetTransport(target);
+  return chosen ? `auto → ${chosen.toUpperCase()}` : 'auto';
 }

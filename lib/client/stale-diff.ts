@@ -5,6 +5,7 @@
  */
 import { ddiProviderGlossary, registrationGlossary } from '../glossary';
 import { ApiError } from './api';
+import { transportOptionLabel } from './format';
 import type { DdiProvider, Registration } from './types';
 
 /** One field that differs: rendered as "<label>: <before> → <after>", or "<label>: changed" for secrets. */
@@ -62,7 +63,7 @@ const registrationFields: ({ field: RegistrationField; show: (r: RegistrationVer
   { field: 'registerServerUri', show: (r) => text(r.registerServerUri) },
   { field: 'realm', show: (r) => text(r.realm) },
   { field: 'expires', show: (r) => String(r.expires) },
-  { field: 'transport', show: (r) => r.transport.toUpperCase() },
+  { field: 'transport', show: (r) => transportOptionLabel(r.transport) },
   { field: 'enabled', show: (r) => (r.enabled ? 'yes' : 'no') },
 ];
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { TRANSPORT_SETTINGS, type TransportSetting } from '../../registrar/transport/types';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -15,8 +16,14 @@ export const ddiProviders = sqliteTable('ddi_providers', {
   updatedAt: integer('updated_at').notNull().default(now),
 });
 
-export const transports = ['udp', 'tcp', 'tls'] as const;
-export type TransportName = (typeof transports)[number];
+/**
+ * A registration's transport setting: `auto` (RFC 3263 §4.1, DNS decides) or udp/tcp/tls. The one
+ * list lives with the engine (registrar/transport/types.ts). The column keeps its SQL default
+ * 'udp' (changing it would rebuild the table in a migration); new registrations get `auto` from
+ * the API and the form (lib/registrations/schema.ts).
+ */
+export const transports = TRANSPORT_SETTINGS;
+export type TransportName = TransportSetting;
 
 export const registrations = sqliteTable(
   'registrations',

@@ -45,9 +45,15 @@ const registrationFieldsSchema = createInsertSchema(registrations, {
   .extend({ password: z.union([passwordRule, z.literal('')]).nullish() })
   .strict();
 
+/**
+ * Transport of a new registration when none is given (API and form): `auto`, RFC 3263 §4.1
+ * (DNS decides). Stored rows keep theirs; the SQL column default stays 'udp' (lib/db/schema.ts).
+ */
+export const DEFAULT_TRANSPORT = 'auto' satisfies (typeof transports)[number];
+
 export const registrationInputSchema = registrationFieldsSchema.extend({
   expires: expiresRule.default(3600),
-  transport: z.enum(transports).default('udp'),
+  transport: z.enum(transports).default(DEFAULT_TRANSPORT),
   enabled: z.boolean().default(true),
 });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { Engine } from '../../registrar/engine';
+import { parseDnsServers, resolverFor } from '../../registrar/dns/servers';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
@@ -65,7 +66,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function runTestRegistration(
   input: TestRegistrationInput,
   password: string | null,
-  config: Pick<Env, 'SIP_BIND' | 'SIP_PUBLIC_HOST' | 'SIP_TLS_CA_FILE'>,
+  config: Pick<Env, 'SIP_BIND' | 'SIP_PUBLIC_HOST' | 'SIP_TLS_CA_FILE' | 'SIP_DNS_SERVERS'>,
   deny: DenyList,
   noAnswerMs = NO_ANSWER_MS,
 ): Promise<TestRegistrationResult> {
@@ -75,6 +76,8 @@ export async function runTestRegistration(
     bindPort: 0,
     publicHost: config.SIP_PUBLIC_HOST,
     tlsCaFile: config.SIP_TLS_CA_FILE,
+    // The same DNS servers as the engine: a test resolves (transport `auto`: NAPTR/SRV) as the registration will.
+    resolver: resolverFor(parseDnsServers(config.SIP_DNS_SERVERS)),
     startupSpreadMs: 0,
     bindingCheckMs: 0,
     allowTarget: deny.size > 0 ? (target) => !deny.denies(target.host) : undefined,

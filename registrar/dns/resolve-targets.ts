@@ -4,12 +4,14 @@
 //   otherwise             → NAPTR (§4.1) → SRV (§4.2, RFC 2782 order) → A/AAAA,
 //                           falling back to A/AAAA on the default port.
 //   `localhost`, `*.localhost` → loopback, never asked to DNS (RFC 6761 §6.3), also as an SRV target.
-// The lookup (TargetPlan) is cached; each exchange draws its own ordered list of
-// targets to fail over across (§4.3), with its own RFC 2782 weighted choice.
+// A fixed transport (udp/tcp/tls) only follows NAPTR records of its own service. With `auto`,
+// §4.1 chooses the transport (lookupAuto). The lookup (TargetPlan) is cached; each exchange
+// draws its own ordered list of targets to fail over across (§4.3), with its own RFC 2782
+// weighted choice. Every target carries its transport: Via and Contact follow it.
 import { isIP } from 'node:net';
 import { SipError } from '../errors';
 import type { SipUri } from '../message/uri';
-import type { TransportProtocol, TransportTarget } from '../transport/types';
+import type { TransportProtocol, TransportSetting, TransportTarget } from '../transport/types';
 import type { RandomSource } from '../util/random';
 
 /** The subset of node:dns/promises `Resolver` this module uses. */
@@ -36,15 +38,27 @@ export interface SrvRecordLike {
   weight: number;
 }
 
-const NAPTR_SERVICE: Record<TransportProtocol, string> = { udp: 'SIP+D2U', tcp: 'SIP+D2T', tls: 'SIPS+D2T' };
 const SRV_PREFIX: Record<TransportProtocol, string> = { udp: '_sip._udp.', tcp: '_sip._tcp.', tls: '_sips._tcp.' };
+/** NAPTR services (RFC 3263 §4.1, IANA "SIP Table") this engine supports, and the transport each means. */
+const SERVICE_TRANSPORT: Readonly<Record<string, TransportProtocol>> = { 'SIP+D2U': 'udp', 'SIP+D2T': 'tcp', 'SIPS+D2T': 'tls' };
+/**
+ * `auto` without NAPTR records: §4.1 "the client constructs SRV queries for those transport
+ * protocols it supports, and does a query for each ... The client MAY use any transport protocol
+ * it desires which is supported by the server." Ours: every transport whose SRV query has usable
+ * records, in this order (TLS, then TCP, then UDP); the later ones are failover (§4.3).
+ */
+export const AUTO_SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];
 
 export function defaultPort(transport: TransportProtocol): number {
   return transport === 'tls' ? 5061 : 5060;
 }
 
-/** Transport for a URI: sips forces TLS, else a transport= param, else the configured one (§4.1). */
-export function transportFor(uri: SipUri, configured: TransportProtocol): TransportProtocol {
+/**
+ * Transport for a URI: sips forces TLS, else a transport= param, else the configured one (§4.1:
+ * "If the URI specifies a transport protocol in the transport parameter, that transport protocol
+ * SHOULD be used"). `auto` only when neither the URI nor the configuration fixes it.
+ */
+export function transportFor(uri: SipUri, configured: TransportSetting): TransportSetting {
   if (uri.scheme === 'sips') return 'tls';
   const param = uri.params.get('transport')?.toLowerCase();
   return param === 'udp' || param === 'tcp' || param === 'tls' ? param : configured;
@@ -57,7 +71,9 @@ export function transportFor(uri: SipUri, configured: TransportProtocol): Transp
  */
 export type TargetPlan =
   | { kind: 'fixed'; targets: TransportTarget[] }
-  | { kind: 'srv'; records: SrvTargets[] };
+  | { kind: 'srv'; records: SrvTargets[] }
+  /** `auto`: one plan per NAPTR record (or SRV transport) found, the chosen one first, the others its failover. */
+  | { kind: 'chain'; plans: TargetPlan[] };
 
 export interface SrvTargets extends SrvRecordLike {
   targets: TransportTarget[];
@@ -65,7 +81,7 @@ export interface SrvTargets extends SrvRecordLike {
 
 export async function resolveTargets(
   uri: SipUri,
-  configured: TransportProtocol,
+  configured: TransportSetting,
   resolver: DnsResolver,
   random: RandomSource = Math.random,
 ): Promise<TransportTarget[]> {
@@ -75,13 +91,18 @@ export async function resolveTargets(
 /** One RFC 3263 ordering of a plan: SRV records in RFC 2782 order (a fresh weighted draw each call). */
 export function drawTargets(plan: TargetPlan, random: RandomSource = Math.random): TransportTarget[] {
   if (plan.kind === 'fixed') return [...plan.targets];
+  if (plan.kind === 'chain') return dedupe(plan.plans.flatMap((p) => drawTargets(p, random)));
   return dedupe(orderSrv(plan.records, random).flatMap((r) => r.targets));
 }
 
-export async function lookupTargets(uri: SipUri, configured: TransportProtocol, resolver: DnsResolver): Promise<TargetPlan> {
-  const transport = transportFor(uri, configured);
-  const serverName = transport === 'tls' ? uri.host : undefined;
-  const make = (host: string, port: number): TransportTarget => ({ transport, host, port, serverName });
+export async function lookupTargets(uri: SipUri, configured: TransportSetting, resolver: DnsResolver): Promise<TargetPlan> {
+  const chosen = transportFor(uri, configured);
+  // §4.1: "if the URI contains a numeric IP address ... or no transport protocol is specified but
+  // the TARGET has a port, the client SHOULD use UDP for a SIP URI, and TCP [here TLS] for a SIPS URI."
+  // (sips: never gets here as `auto`: transportFor made it TLS.)
+  if (chosen === 'auto' && !isIP(uri.host) && !isLocalhostName(uri.host) && uri.port === null) return lookupAuto(uri, resolver);
+  const transport: TransportProtocol = chosen === 'auto' ? 'udp' : chosen;
+  const make = maker(uri, transport);
   const fixed = (targets: TransportTarget[]): TargetPlan => ({ kind: 'fixed', targets });
 
   if (isIP(uri.host)) return fixed([make(uri.host, uri.port ?? defaultPort(transport))]);
@@ -95,30 +116,71 @@ export async function lookupTargets(uri: SipUri, configured: TransportProtocol, 
 
   const srvNames = await naptrSrvNames(resolver, uri.host, transport);
   for (const srvName of srvNames) {
-    const records = await optional(() => resolver.resolveSrv(srvName));
-    // RFC 2782: a single "." target means the service is decidedly not available.
-    const usable = records.filter((r) => r.name !== '' && r.name !== '.');
-    const withTargets: SrvTargets[] = [];
-    for (const srv of usable) {
-      const targets = (await addresses(resolver, srv.name)).map((a) => make(a, srv.port));
-      if (targets.length > 0) withTargets.push({ name: srv.name, port: srv.port, priority: srv.priority, weight: srv.weight, targets });
-    }
-    if (withTargets.length > 0) return { kind: 'srv', records: withTargets };
+    const records = await srvTargets(resolver, srvName, make);
+    if (records.length > 0) return { kind: 'srv', records };
   }
+  return addressPlan(resolver, uri.host, make, transport);
+}
 
-  const addrs = await addresses(resolver, uri.host);
-  if (addrs.length === 0) throw new SipError('E_DNS', `no NAPTR, SRV or A/AAAA records for ${uri.host}`);
-  return fixed(addrs.map((a) => make(a, defaultPort(transport))));
+/**
+ * `auto` for a sip: URI with a host name and no port (RFC 3263 §4.1): the NAPTR records whose
+ * service we support (SIP+D2U, SIP+D2T, SIPS+D2T), most preferred first (order, then
+ * preference), each followed to its SRV records. The first one with usable SRV records decides
+ * the transport; the others stay behind it as failover (§4.3), so a dead TCP server may fall
+ * back to a UDP record of the same domain. No NAPTR record we support → the SRV query of every
+ * transport, in AUTO_SRV_ORDER. No SRV either → A/AAAA, UDP on 5060.
+ */
+async function lookupAuto(uri: SipUri, resolver: DnsResolver): Promise<TargetPlan> {
+  const naptr = supportedNaptr(await optional(() => resolver.resolveNaptr(uri.host)));
+  const steps =
+    naptr.length > 0
+      ? naptr.map((r) => ({ transport: SERVICE_TRANSPORT[r.service.toUpperCase()], srvName: r.replacement }))
+      : AUTO_SRV_ORDER.map((transport) => ({ transport, srvName: SRV_PREFIX[transport] + uri.host }));
+  const found = await Promise.all(steps.map((s) => srvTargets(resolver, s.srvName, maker(uri, s.transport))));
+  const plans: TargetPlan[] = found.filter((records) => records.length > 0).map((records) => ({ kind: 'srv', records }));
+  if (plans.length > 0) return plans.length === 1 ? plans[0] : { kind: 'chain', plans };
+  return addressPlan(resolver, uri.host, maker(uri, 'udp'), 'udp');
+}
+
+/** NAPTR records usable for SIP (§4.1: flag "s", a supported service), most preferred first. */
+function supportedNaptr(records: NaptrRecordLike[], only?: TransportProtocol): NaptrRecordLike[] {
+  return records
+    .filter((r) => {
+      const transport = SERVICE_TRANSPORT[r.service.toUpperCase()];
+      return r.flags.toLowerCase() === 's' && transport !== undefined && (only === undefined || transport === only) && !!r.replacement;
+    })
+    .sort((a, b) => a.order - b.order || a.preference - b.preference);
+}
+
+type MakeTarget = (host: string, port: number) => TransportTarget;
+
+function maker(uri: SipUri, transport: TransportProtocol): MakeTarget {
+  const serverName = transport === 'tls' ? uri.host : undefined;
+  return (host, port) => ({ transport, host, port, serverName });
+}
+
+/** The usable records of one SRV name, each with its addresses ([] when there are none). */
+async function srvTargets(resolver: DnsResolver, srvName: string, make: MakeTarget): Promise<SrvTargets[]> {
+  const records = await optional(() => resolver.resolveSrv(srvName));
+  // RFC 2782: a single "." target means the service is decidedly not available.
+  const usable = records.filter((r) => r.name !== '' && r.name !== '.');
+  const withTargets: SrvTargets[] = [];
+  for (const srv of usable) {
+    const targets = (await addresses(resolver, srv.name)).map((a) => make(a, srv.port));
+    if (targets.length > 0) withTargets.push({ name: srv.name, port: srv.port, priority: srv.priority, weight: srv.weight, targets });
+  }
+  return withTargets;
+}
+
+async function addressPlan(resolver: DnsResolver, host: string, make: MakeTarget, transport: TransportProtocol): Promise<TargetPlan> {
+  const addrs = await addresses(resolver, host);
+  if (addrs.length === 0) throw new SipError('E_DNS', `no NAPTR, SRV or A/AAAA records for ${host}`);
+  return { kind: 'fixed', targets: addrs.map((a) => make(a, defaultPort(transport))) };
 }
 
 /** SRV owner names to try: from matching NAPTR records, else the §4.2 default. */
 async function naptrSrvNames(resolver: DnsResolver, host: string, transport: TransportProtocol): Promise<string[]> {
-  const records = await optional(() => resolver.resolveNaptr(host));
-  const wanted = NAPTR_SERVICE[transport];
-  const matching = records
-    .filter((r) => r.flags.toLowerCase() === 's' && r.service.toUpperCase() === wanted && r.replacement)
-    .sort((a, b) => a.order - b.order || a.preference - b.preference)
-    .map((r) => r.replacement);
+  const matching = supportedNaptr(await optional(() => resolver.resolveNaptr(host)), transport).map((r) => r.replacement);
   return matching.length > 0 ? matching : [SRV_PREFIX[transport] + host];
 }
 
@@ -190,7 +252,7 @@ async function optional<T>(fn: () => Promise<T[]>): Promise<T[]> {
 function dedupe(targets: TransportTarget[]): TransportTarget[] {
   const seen = new Set<string>();
   return targets.filter((t) => {
-    const k = `${t.host}|${t.port}`;
+    const k = `${t.transport}|${t.host}|${t.port}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -1,4 +1,4 @@
-// Caches RFC 3263 lookups per (URI host, port, transport) so 10,000
+// Caches RFC 3263 lookups per (URI scheme, host, port, transport setting) so 10,000
 // registrations on one domain share a single lookup; concurrent lookups for
 // the same key are coalesced. Failures are not cached. What is cached is the
 // records (SRV priority, weight, addresses), not an order: every resolve()
@@ -6,7 +6,7 @@
 // spread bindings ~90/10 rather than all bindings following one draw.
 import type { Clock } from '../clock';
 import type { SipUri } from '../message/uri';
-import type { TransportProtocol, TransportTarget } from '../transport/types';
+import type { TransportSetting, TransportTarget } from '../transport/types';
 import type { RandomSource } from '../util/random';
 import { drawTargets, lookupTargets, transportFor, type DnsResolver, type TargetPlan } from './resolve-targets';
 
@@ -25,11 +25,11 @@ export class TargetCache {
     private readonly random: RandomSource = Math.random,
   ) {}
 
-  async resolve(uri: SipUri, transport: TransportProtocol): Promise<TransportTarget[]> {
+  async resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]> {
     return drawTargets(await this.lookup(uri, transport), this.random);
   }
 
-  private lookup(uri: SipUri, transport: TransportProtocol): Promise<TargetPlan> {
+  private lookup(uri: SipUri, transport: TransportSetting): Promise<TargetPlan> {
     const key = `${uri.scheme}:${uri.host.toLowerCase()}:${uri.port ?? ''}:${transportFor(uri, transport)}`;
     const now = this.clock.now();
     const hit = this.entries.get(key);

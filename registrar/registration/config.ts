@@ -1,7 +1,7 @@
 // Registration input as fed by the supervisor, and helpers to compare configs.
 import { SipError } from '../errors';
 import { parseUri, type SipUri } from '../message/uri';
-import type { TransportProtocol } from '../transport/types';
+import { isTransportSetting, type TransportSetting } from '../transport/types';
 
 export interface RegistrationConfig {
   id: string;
@@ -19,7 +19,8 @@ export interface RegistrationConfig {
   realm?: string | null;
   /** Requested binding lifetime, seconds. */
   expires: number;
-  transport: TransportProtocol;
+  /** A fixed protocol, or `auto`: RFC 3263 §4.1 picks it per target (dns/resolve-targets.ts). */
+  transport: TransportSetting;
   enabled: boolean;
   /**
    * Where calls to this DDI are relayed (the DDI provider's forward_to, a sip:/sips: URI);
@@ -71,7 +72,7 @@ export function validateConfig(config: RegistrationConfig): void {
   if (!config.id) throw new SipError('E_CONFIG', 'registration id is required');
   if (!config.username || !config.domain || !config.ddi) throw new SipError('E_CONFIG', `registration ${config.id}: username, domain and ddi are required`);
   if (!Number.isInteger(config.expires) || config.expires < 1) throw new SipError('E_CONFIG', `registration ${config.id}: expires must be a positive integer`);
-  if (config.transport !== 'udp' && config.transport !== 'tcp' && config.transport !== 'tls') {
+  if (!isTransportSetting(config.transport)) {
     throw new SipError('E_CONFIG', `registration ${config.id}: unknown transport`);
   }
   requestUriOf(config);

@@ -20,7 +20,7 @@ import { formatUri, parseUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
 import type { TransactionLayer } from '../transaction/layer';
 import type { TokenBucket } from '../util/token-bucket';
-import { formatTarget, type Transport, type TransportProtocol, type TransportTarget } from '../transport/types';
+import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
 import { requestUriOf, type RegistrationConfig } from './config';
@@ -36,7 +36,8 @@ export interface RegistrationDeps {
   scheduler: Scheduler;
   layer: TransactionLayer;
   transports: Partial<Record<TransportProtocol, Transport>>;
-  targets: { resolve(uri: SipUri, transport: TransportProtocol): Promise<TransportTarget[]> };
+  /** RFC 3263 targets of a URI; with `auto` each carries the transport DNS chose (Via and Contact follow it). */
+  targets: { resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]> };
   /** Paces new exchanges (charged once per exchange, not per request). */
   pacer: Pick<TokenBucket, 'acquire' | 'schedule'>;
   policy: RetryPolicy;
@@ -434,6 +435,9 @@ export class Registration {
     } catch (err) {
       return failure(null, localCause(err), null);
     }
+    // `auto` may name transports this engine has none of (an engine built with UDP only): skipped.
+    if (this.config.transport === 'auto') targets = targets.filter((t) => transports[t.transport] !== undefined);
+    if (targets.length === 0) return failure(null, 'config', null);
     targets = this.allowed(targets);
     if (targets.length === 0) return failure(null, 'denied', null);
     targets = this.lastGoodFirst(targets);

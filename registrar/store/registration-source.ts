@@ -5,6 +5,7 @@ import { isSealed, openSecret } from '../../lib/secrets/cipher';
 import { isSecretError } from '../../lib/secrets/errors';
 import type { Keyring } from '../../lib/secrets/key';
 import type { RegistrationConfig } from '../registration/config';
+import type { TransportSetting } from '../transport/types';
 
 interface RegistrationRow {
   id: number;
@@ -16,7 +17,7 @@ interface RegistrationRow {
   register_server_uri: string | null;
   realm: string | null;
   expires: number;
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: TransportSetting;
   enabled: number;
   /** The DDI provider's forward target (null: SIP_FORWARD_TO). */
   forward_to: string | null;

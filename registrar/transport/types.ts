@@ -1,7 +1,21 @@
 // The one transport interface the transaction layer talks to (RFC 3261 §18).
 import type { SipError } from '../errors';
 
-export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+/** Protocols a message travels over (the engine has one Transport for each). */
+export const TRANSPORT_PROTOCOLS = ['udp', 'tcp', 'tls'] as const;
+export type TransportProtocol = (typeof TRANSPORT_PROTOCOLS)[number];
+
+/**
+ * A registration's transport setting, the one list of them (the portal's form, API and
+ * database column read it): a fixed protocol, or `auto` where DNS decides (RFC 3263 §4.1,
+ * dns/resolve-targets.ts). `auto` comes first: it is the default for new registrations.
+ */
+export const TRANSPORT_SETTINGS = ['auto', ...TRANSPORT_PROTOCOLS] as const;
+export type TransportSetting = (typeof TRANSPORT_SETTINGS)[number];
+
+export function isTransportSetting(value: unknown): value is TransportSetting {
+  return (TRANSPORT_SETTINGS as readonly unknown[]).includes(value);
+}
 
 export interface TransportTarget {
   transport: TransportProtocol;

@@ -146,6 +146,10 @@ describe('OpenAPI document', () => {
     }
     assert.equal(schemas.Registration.properties.ddi.description, registrationGlossary.ddi.help);
     assert.equal(schemas.DdiProviderInput.properties.ddis.description, ddiProviderGlossary.ddis.help);
+    assert.deepEqual(schemas.RegistrationInput.properties.transport.enum, ['auto', 'udp', 'tcp', 'tls']);
+    assert.equal(schemas.RegistrationInput.properties.transport.default, 'auto', 'a new registration without a transport gets auto');
+    assert.equal(schemas.RegistrationPatch.properties.transport.default, undefined, 'a PATCH without it keeps the stored one');
+    assert.match(schemas.RegistrationStatus.properties.target.description, /auto.*DNS chose/);
     assert.equal(schemas.RegistrationInput.additionalProperties, false);
     assert.deepEqual(schemas.RegistrationInput.required.sort(), ['ddi', 'ddiProviderId', 'domain', 'username']);
     const listParams = doc.paths['/api/registrations']!.get.parameters.map((p: { name: string }) => p.name).sort();

@@ -58,7 +58,7 @@ describe('registrations CRUD', () => {
     assert.equal(r.ddiProviderName, 'Acme');
     assert.equal(r.domain, 'sip.acme.example');
     assert.equal(r.expires, 3600);
-    assert.equal(r.transport, 'udp');
+    assert.equal(r.transport, 'auto', 'transport auto (RFC 3263 §4.1) is the default for new registrations');
     assert.equal(r.enabled, true);
     assert.equal(r.hasPassword, true);
     assert.equal(r.revision, 1);
@@ -195,6 +195,31 @@ describe('registrations CRUD', () => {
     assert.equal((await server.api(`/api/registrations/${r.id}`)).status, 404);
     assert.equal((await server.api(`/api/registrations/${r.id}`, { method: 'DELETE' })).status, 404);
     assert.equal((await patch(r.id, { enabled: true })).status, 404);
+  });
+
+  test('transport: omitted → auto; each setting accepted; a stored one kept by PATCHes of other fields; unknown → 422', async () => {
+    const auto = await create({ ddiProviderId: acme, username: 'tr-auto', domain: 'sip.acme.example', ddi: '+34911000901' });
+    assert.equal(auto.transport, 'auto');
+    for (const [i, transport] of (['auto', 'udp', 'tcp', 'tls'] as const).entries()) {
+      const r = await create({ ddiProviderId: acme, username: `tr-${transport}`, domain: 'sip.beta.example', ddi: `+3491100091${i}`, transport });
+      assert.equal(r.transport, transport);
+    }
+    // A row stored before `auto` existed (the SQL column default is still 'udp') keeps its value.
+    const db = await openSqlite(server.dbPath);
+    let legacy: number;
+    try {
+      legacy = Number(
+        db.prepare("insert into registrations (ddi_provider_id, username, domain, ddi) values (?, 'tr-legacy', 'sip.acme.example', '+34911000920')").run(acme).lastInsertRowid,
+      );
+    } finally {
+      db.close();
+    }
+    const kept = await patch(legacy, { expires: 1800 });
+    assert.equal(kept.status, 200, kept.text);
+    assert.equal(kept.body.transport, 'udp');
+    const bad = await patch(auto.id, { transport: 'sctp' });
+    assert.equal(bad.status, 422);
+    assert.ok(bad.body.error.fields.transport);
   });
 
   test('unknown provider on create → 422 fields.ddiProviderId', async () => {

@@ -15,6 +15,7 @@ import { computeDigest } from '../../registrar/auth/digest';
 import { auditListJsonSchema } from '../../lib/api/contracts';
 import { signIn } from '../portal-process';
 import { waitUntil } from '../sip/engine-helpers';
+import { startDnsmasq } from '../sip/harness';
 import { startServer, useServer } from './server';
 
 const server = useServer();
@@ -113,6 +114,9 @@ describe('a saved password stays with its own registrar', () => {
     const mine = await server.api<Json>('/api/registrations/test', { method: 'POST', json: base });
     assert.equal(mine.status, 200, mine.text);
     assert.equal(mine.body.status.state, 'registered');
+    // Created without a transport: `auto`; an IP address with a port → UDP (RFC 3263 §4.1).
+    assert.equal(created.body.transport, 'auto');
+    assert.equal(mine.body.status.target, `127.0.0.1:${own.port}/udp`);
 
     const history = auditListJsonSchema.parse((await server.api(`/api/registrations/${id}/audit?action=test`)).body);
     const rows = history.items.map((e) => [String(e.changes.password?.after), String(e.changes.result?.after)]);
@@ -221,6 +225,75 @@ describe('test registration is not a scanner', () => {
       assert.equal(allowed.status, 200, 'outside the denied ranges the test runs');
     } finally {
       await denied.stop();
+    }
+  });
+});
+
+/** A TCP registrar without authentication: 200 with our Contact to every REGISTER; records what reached it. */
+async function tcpRegistrar() {
+  const received: string[] = [];
+  const conns = new Set<net.Socket>();
+  const srv = net.createServer((c) => {
+    conns.add(c);
+    c.on('close', () => conns.delete(c));
+    c.on('error', () => {});
+    let buffer = '';
+    c.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
+        const text = buffer.slice(0, end + 4);
+        buffer = buffer.slice(end + 4);
+        received.push(text);
+        const contact = /^Contact:\s*(.*?)\r?$/im.exec(text)?.[1];
+        const expires = /^Expires:\s*(\d+)/im.exec(text)?.[1] ?? '60';
+        c.write(
+          ['SIP/2.0 200 OK', ...text.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)), ...(contact ? [`Contact: ${contact};expires=${expires}`] : []), 'Content-Length: 0', '', ''].join('\r\n'),
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of conns) c.destroy();
+        srv.close(() => r());
+      }),
+  };
+}
+
+describe('transport auto', () => {
+  test('a test without a transport resolves as the engine does (SIP_DNS_SERVERS): NAPTR prefers SIP+D2T → REGISTER over TCP', { timeout: 60_000 }, async () => {
+    const tcp = await tcpRegistrar();
+    const udp = await udpRegistrar(null);
+    sockets.push(tcp, udp);
+    const dns = await startDnsmasq({
+      hosts: { 'sip.carrier.test': '127.0.0.1' },
+      naptr: [
+        { name: 'carrier.test', order: 10, preference: 20, flags: 's', service: 'SIP+D2U', replacement: '_sip._udp.carrier.test' },
+        { name: 'carrier.test', order: 10, preference: 10, flags: 's', service: 'SIP+D2T', replacement: '_sip._tcp.carrier.test' },
+      ],
+      srv: [
+        { name: '_sip._tcp.carrier.test', target: 'sip.carrier.test', port: tcp.port, priority: 10, weight: 10 },
+        { name: '_sip._udp.carrier.test', target: 'sip.carrier.test', port: udp.port, priority: 10, weight: 10 },
+      ],
+    });
+    const portal = await startServer({ SIP_DNS_SERVERS: dns.server });
+    try {
+      const res = await portal.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'auto-alice', domain: 'carrier.test', ddi: ddi() } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.status.state, 'registered', res.text);
+      assert.equal(res.body.status.target, `127.0.0.1:${tcp.port}/tcp`);
+      const sent = res.body.trace.find((m: Json) => m.direction === 'out');
+      assert.match(sent.text, /^Via: SIP\/2\.0\/TCP /m);
+      assert.match(sent.text, /^Contact: <sip:[^>]*;transport=tcp>/m);
+      assert.ok(tcp.received.length >= 1, 'the TCP registrar got the REGISTER');
+      assert.deepEqual(udp.received, [], 'nothing went over UDP');
+    } finally {
+      await portal.stop();
+      await dns.stop();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { registrationGlossary as g, registrationNotes } from '../../lib/glossary';
+import { registrationGlossary as g, registrationNotes, transportHints } from '../../lib/glossary';
 import { apiCreateProvider, apiCreateRegistration, apiGetRegistration, randomDdi, tabTo, uniq } from './helpers';
 
 test.describe('registration form', () => {
@@ -54,7 +54,7 @@ test.describe('registration form', () => {
       ddiProviderId: provider.id,
       hasPassword: true,
       enabled: true,
-      transport: 'udp',
+      transport: 'auto',
       expires: 3600,
     });
   });
@@ -208,6 +208,32 @@ test.describe('registration form', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page).toHaveURL(/\/registrations$/);
     expect((await apiGetRegistration(request, reg.id)).body).toMatchObject({ domain: 'sip.elsewhere.example', hasPassword: true });
+  });
+
+  test('a new registration has transport Auto (DNS decides), listed first, with a hint saying what it does', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    await page.goto(`/registrations/new?ddiProviderId=${provider.id}`);
+    // auto is the default: the advanced section stays closed
+    await expect(page.locator('details.advanced')).not.toHaveAttribute('open', /.*/);
+    await page.locator('details.advanced summary').click();
+    const select = page.getByRole('combobox', { name: g.transport.label, exact: true });
+    await expect(select).toHaveValue('auto');
+    await expect(select.locator('option')).toHaveText(['Auto (DNS decides)', 'UDP', 'TCP', 'TLS']);
+    const hint = page.getByText(transportHints.auto, { exact: true });
+    await expect(hint).toBeVisible();
+    expect((await select.getAttribute('aria-describedby')) ?? '').toContain((await hint.getAttribute('id')) ?? 'missing');
+    await select.selectOption('tcp');
+    await expect(page.getByText(transportHints.tcp, { exact: true })).toBeVisible();
+  });
+
+  test('an existing UDP registration keeps UDP in the form', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    const reg = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `udp${uniq()}`, domain: 'sip.udp.example', ddi: randomDdi(), transport: 'udp' });
+    await page.goto(`/registrations/${reg.id}`);
+    // not the default any more: the advanced section opens on it
+    await expect(page.locator('details.advanced')).toHaveAttribute('open', '');
+    await expect(page.getByRole('combobox', { name: g.transport.label, exact: true })).toHaveValue('udp');
+    await expect(page.locator('[data-fact="transport"] dd')).toHaveText('UDP');
   });
 
   test('opens the advanced section when an advanced field is not default', async ({ page, request }) => {

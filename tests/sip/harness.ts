@@ -713,6 +713,8 @@ export interface DnsmasqOptions {
   hosts?: Record<string, string>;
   /** SRV records: `_sip._udp.example.test` → targets. */
   srv?: Array<{ name: string; target: string; port: number; priority: number; weight: number }>;
+  /** NAPTR records (RFC 3403): `carrier.test` → service (e.g. SIP+D2T), flags "s", replacement (an SRV name). */
+  naptr?: Array<{ name: string; order: number; preference: number; flags: string; service: string; regexp?: string; replacement: string }>;
 }
 
 export interface DnsmasqHandle {
@@ -739,6 +741,7 @@ export async function startDnsmasq(opts: DnsmasqOptions): Promise<DnsmasqHandle>
   ];
   for (const [name, ip] of Object.entries(opts.hosts ?? {})) args.push(`--host-record=${name},${ip}`);
   for (const r of opts.srv ?? []) args.push(`--srv-host=${r.name},${r.target},${r.port},${r.priority},${r.weight}`);
+  for (const r of opts.naptr ?? []) args.push(`--naptr-record=${r.name},${r.order},${r.preference},${r.flags},${r.service},${r.regexp ?? ''},${r.replacement}`);
   const logFile = join(dir, 'dnsmasq.log');
   const proc = spawnTracked(dnsmasq, args, dir, logFile);
   const deadline = Date.now() + 5000;

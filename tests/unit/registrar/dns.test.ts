@@ -144,3 +144,146 @@ test('TargetCache: one lookup, but every resolve() draws its own RFC 2782 order 
   assert.deepEqual((await cache2.resolve(uri, 'udp')).map((t) => t.host), ['192.0.2.90', '192.0.2.10', '192.0.2.99']);
   assert.deepEqual((await cache2.resolve(uri, 'udp')).map((t) => t.host), ['192.0.2.10', '192.0.2.90', '192.0.2.99']);
 });
+
+// ------------------------------------------------------------ transport `auto` (RFC 3263 §4.1)
+
+const naptr = (service: string, order: number, preference: number, replacement: string, flags = 's'): NaptrRecordLike => ({ flags, service, regexp: '', replacement, order, preference });
+const srv = (name: string, port: number, priority = 10, weight = 10): SrvRecordLike => ({ name, port, priority, weight });
+const shown = (ts: { host: string; port: number; transport: string }[]) => ts.map((t) => `${t.host}:${t.port}/${t.transport}`);
+
+/** A domain publishing every transport: UDP on 5060, TCP on 5070, TLS on 5061 of three hosts. */
+const everyTransport = {
+  srv: {
+    '_sip._udp.carrier.test': [srv('udp.carrier.test', 5060)],
+    '_sip._tcp.carrier.test': [srv('tcp.carrier.test', 5070)],
+    '_sips._tcp.carrier.test': [srv('tls.carrier.test', 5061)],
+  },
+  a: { 'udp.carrier.test': ['192.0.2.1'], 'tcp.carrier.test': ['192.0.2.2'], 'tls.carrier.test': ['192.0.2.3'], 'carrier.test': ['192.0.2.9'] },
+};
+
+test('auto: NAPTR order, then preference, picks the transport; the other records follow as failover', async () => {
+  const r = resolver({
+    ...everyTransport,
+    naptr: {
+      'carrier.test': [
+        naptr('SIP+D2U', 20, 0, '_sip._udp.carrier.test'),
+        naptr('SIPS+D2T', 10, 50, '_sips._tcp.carrier.test'),
+        naptr('SIP+D2T', 10, 10, '_sip._tcp.carrier.test'),
+      ],
+    },
+  });
+  const t = await resolveTargets(parseUri('sip:carrier.test'), 'auto', r);
+  assert.deepEqual(shown(t), ['192.0.2.2:5070/tcp', '192.0.2.3:5061/tls', '192.0.2.1:5060/udp']);
+  assert.equal(t[1].serverName, 'carrier.test', 'TLS keeps the domain for SNI and the certificate check');
+  assert.equal(t[0].serverName, undefined);
+});
+
+test('auto: NAPTR preferring UDP → UDP first', async () => {
+  const r = resolver({
+    ...everyTransport,
+    naptr: { 'carrier.test': [naptr('SIP+D2T', 10, 20, '_sip._tcp.carrier.test'), naptr('SIP+D2U', 10, 10, '_sip._udp.carrier.test')] },
+  });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', r)), ['192.0.2.1:5060/udp', '192.0.2.2:5070/tcp']);
+});
+
+test('auto: unsupported services (SCTP, WebSocket, other flags, empty replacement) are skipped', async () => {
+  const r = resolver({
+    ...everyTransport,
+    srv: { ...everyTransport.srv, '_sip._sctp.carrier.test': [srv('udp.carrier.test', 5099)] },
+    naptr: {
+      'carrier.test': [
+        naptr('SIP+D2S', 1, 0, '_sip._sctp.carrier.test'),
+        naptr('SIPS+D2W', 2, 0, '_sips._ws.carrier.test'),
+        naptr('SIP+D2T', 3, 0, '_sip._tcp.carrier.test', 'a'),
+        naptr('SIP+D2T', 4, 0, ''),
+        naptr('sip+d2u', 5, 0, '_sip._udp.carrier.test'),
+      ],
+    },
+  });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', r)), ['192.0.2.1:5060/udp']);
+});
+
+test('auto: a NAPTR record whose SRV name has no usable records is passed over', async () => {
+  const r = resolver({
+    ...everyTransport,
+    naptr: { 'carrier.test': [naptr('SIP+D2T', 10, 0, '_sip._tcp.gone.test'), naptr('SIP+D2U', 20, 0, '_sip._udp.carrier.test')] },
+  });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', r)), ['192.0.2.1:5060/udp']);
+});
+
+test('auto with a sips: URI: only SIPS+D2T records count, TLS even when TCP/UDP are preferred', async () => {
+  const r = resolver({
+    ...everyTransport,
+    naptr: {
+      'carrier.test': [naptr('SIP+D2U', 1, 0, '_sip._udp.carrier.test'), naptr('SIP+D2T', 2, 0, '_sip._tcp.carrier.test'), naptr('SIPS+D2T', 3, 0, '_sips._tcp.carrier.test')],
+    },
+  });
+  const t = await resolveTargets(parseUri('sips:carrier.test'), 'auto', r);
+  assert.deepEqual(shown(t), ['192.0.2.3:5061/tls']);
+  // no SIPS+D2T at all → _sips._tcp SRV, then A on 5061, never UDP/TCP
+  const none = resolver({ ...everyTransport, naptr: { 'carrier.test': [naptr('SIP+D2U', 1, 0, '_sip._udp.carrier.test')] } });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sips:other.test'), 'auto', resolver({ a: { 'other.test': ['192.0.2.8'] } }))), ['192.0.2.8:5061/tls']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sips:carrier.test'), 'auto', none)), ['192.0.2.3:5061/tls']);
+});
+
+test('auto without NAPTR: SRV for every transport, in the order TLS, TCP, UDP', async () => {
+  const calls: string[] = [];
+  const r = resolver(everyTransport, calls);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', r)), ['192.0.2.3:5061/tls', '192.0.2.2:5070/tcp', '192.0.2.1:5060/udp']);
+  for (const q of ['NAPTR carrier.test', 'SRV _sips._tcp.carrier.test', 'SRV _sip._tcp.carrier.test', 'SRV _sip._udp.carrier.test']) assert.ok(calls.includes(q), `${q} asked`);
+  // only some published: those, in that order
+  const tcpUdp = resolver({ ...everyTransport, srv: { '_sip._udp.carrier.test': everyTransport.srv['_sip._udp.carrier.test'], '_sip._tcp.carrier.test': everyTransport.srv['_sip._tcp.carrier.test'] } });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', tcpUdp)), ['192.0.2.2:5070/tcp', '192.0.2.1:5060/udp']);
+  const udpOnly = resolver({ ...everyTransport, srv: { '_sip._udp.carrier.test': everyTransport.srv['_sip._udp.carrier.test'] } });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', udpOnly)), ['192.0.2.1:5060/udp']);
+});
+
+test('auto without NAPTR or SRV: A/AAAA over UDP on 5060; nothing at all → E_DNS', async () => {
+  const r = resolver({ a: { 'carrier.test': ['192.0.2.9'] }, aaaa: { 'carrier.test': ['2001:db8::9'] } });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'auto', r)), ['192.0.2.9:5060/udp', '2001:db8::9:5060/udp']);
+  await assert.rejects(resolveTargets(parseUri('sip:nowhere.test'), 'auto', r), (e: unknown) => e instanceof SipError && e.code === 'E_DNS');
+});
+
+test('auto: a numeric host or an explicit port → UDP (TLS for sips:), with no NAPTR/SRV query', async () => {
+  const calls: string[] = [];
+  const r = resolver({ ...everyTransport, naptr: { 'carrier.test': [naptr('SIP+D2T', 1, 0, '_sip._tcp.carrier.test')] } }, calls);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:192.0.2.50'), 'auto', r)), ['192.0.2.50:5060/udp']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:[2001:db8::50]:5080'), 'auto', r)), ['2001:db8::50:5080/udp']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sips:192.0.2.50'), 'auto', r)), ['192.0.2.50:5061/tls']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:localhost'), 'auto', r)), ['127.0.0.1:5060/udp', '::1:5060/udp']);
+  assert.equal(calls.length, 0, calls.join(', '));
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test:5090'), 'auto', r)), ['192.0.2.9:5090/udp']);
+  assert.ok(calls.every((c) => c.startsWith('A')), calls.join(', '));
+});
+
+test('auto: a ;transport= parameter in the URI wins over NAPTR', async () => {
+  const calls: string[] = [];
+  const r = resolver({ ...everyTransport, naptr: { 'carrier.test': [naptr('SIP+D2T', 1, 0, '_sip._tcp.carrier.test'), naptr('SIP+D2U', 2, 0, '_sip._udp.carrier.test')] } }, calls);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test;transport=udp'), 'auto', r)), ['192.0.2.1:5060/udp']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test;transport=TLS'), 'auto', r)), ['192.0.2.3:5061/tls']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:192.0.2.50;transport=tcp'), 'auto', r)), ['192.0.2.50:5060/tcp']);
+});
+
+test('a fixed transport still follows only its own NAPTR service, whatever auto would choose', async () => {
+  const r = resolver({ ...everyTransport, naptr: { 'carrier.test': [naptr('SIP+D2T', 1, 0, '_sip._tcp.carrier.test'), naptr('SIP+D2U', 2, 0, '_sip._udp.carrier.test')] } });
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'udp', r)), ['192.0.2.1:5060/udp']);
+  assert.deepEqual(shown(await resolveTargets(parseUri('sip:carrier.test'), 'tls', r)), ['192.0.2.3:5061/tls']);
+});
+
+test('TargetCache: auto and a fixed transport are cached apart; the same address over two transports is two targets', async () => {
+  const calls: string[] = [];
+  const r = resolver(
+    {
+      naptr: { 'carrier.test': [naptr('SIP+D2T', 1, 0, '_sip._tcp.carrier.test'), naptr('SIP+D2U', 2, 0, '_sip._udp.carrier.test')] },
+      srv: { '_sip._tcp.carrier.test': [srv('one.carrier.test', 5060)], '_sip._udp.carrier.test': [srv('one.carrier.test', 5060)] },
+      a: { 'one.carrier.test': ['192.0.2.1'] },
+    },
+    calls,
+  );
+  const cache = new TargetCache(r, new FakeClock(), 60_000, () => 0.5);
+  const uri = parseUri('sip:carrier.test');
+  assert.deepEqual(shown(await cache.resolve(uri, 'auto')), ['192.0.2.1:5060/tcp', '192.0.2.1:5060/udp']);
+  assert.deepEqual(shown(await cache.resolve(uri, 'auto')), ['192.0.2.1:5060/tcp', '192.0.2.1:5060/udp']);
+  assert.deepEqual(shown(await cache.resolve(uri, 'udp')), ['192.0.2.1:5060/udp']);
+  assert.equal(calls.filter((c) => c === 'NAPTR carrier.test').length, 2, 'one lookup for auto, one for udp');
+});

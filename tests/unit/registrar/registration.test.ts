@@ -552,3 +552,73 @@ test('disabled configs report their status at start() and when added', async () 
   assert.equal(h.engine.status('on')?.state, 'registered');
   assert.equal(h.statuses.filter((s) => s.registrationId !== 'on').length, 2);
 });
+
+test('transport auto: NAPTR prefers SIP+D2T → REGISTER over TCP (Via TCP, Contact ;transport=tcp); a dead TCP server falls back to the UDP record', async () => {
+  const clock = new FakeClock(1_700_000_000_000);
+  const udp = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
+  const tcp = new MemoryTransport('tcp', { host: '192.0.2.10', port: 40001 });
+  const resolver: DnsResolver = {
+    resolveNaptr: (n) =>
+      n === 'example.com'
+        ? Promise.resolve([
+            { flags: 'S', service: 'SIP+D2T', regexp: '', replacement: '_sip._tcp.example.com', order: 10, preference: 10 },
+            { flags: 'S', service: 'SIP+D2U', regexp: '', replacement: '_sip._udp.example.com', order: 10, preference: 20 },
+          ])
+        : noRecord(),
+    resolveSrv: (n) =>
+      n === '_sip._tcp.example.com' ? Promise.resolve([{ name: 'tcp.example.com', port: 5070, priority: 0, weight: 0 }])
+      : n === '_sip._udp.example.com' ? Promise.resolve([{ name: 'udp.example.com', port: 5060, priority: 0, weight: 0 }])
+      : noRecord(),
+    resolve4: (n) => (n === 'tcp.example.com' ? Promise.resolve(['198.51.100.20']) : n === 'udp.example.com' ? Promise.resolve(['198.51.100.10']) : noRecord()),
+    resolve6: noRecord,
+  };
+  const engine = new Engine({ clock, transports: { udp, tcp }, resolver, random: () => 0.5, startupSpreadMs: 0, bindPort: 5070, bindingCheckMs: 0, dnsCacheMs: 0 });
+  let tcpAlive = true;
+  for (const t of [udp, tcp]) {
+    t.onSend = (m) => {
+      if (t === tcp && !tcpAlive) return;
+      const req = parseRequest(m.data);
+      t.deliver(respond(m.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]), { transport: t.protocol, host: m.target.host, port: m.target.port });
+    };
+  }
+  await engine.start([{ ...CONFIG, password: null, transport: 'auto' }]);
+  await clock.advanceAsync(0);
+  assert.equal(engine.status('reg-1')?.state, 'registered');
+  assert.equal(engine.status('reg-1')?.target, '198.51.100.20:5070/tcp');
+  assert.equal(udp.sent.length, 0);
+  const first = parseRequest(tcp.sent[0].data);
+  assert.match(first.headers.get('via') ?? '', /^SIP\/2\.0\/TCP 192\.0\.2\.10:40001;/);
+  assert.equal(first.headers.get('contact'), '<sip:+3215551234@192.0.2.10:5070;transport=tcp>');
+
+  // The TCP server dies: the refresh times out there (Timer F), then goes to the UDP record.
+  tcpAlive = false;
+  await clock.advanceAsync(300_000);
+  const s = engine.status('reg-1');
+  assert.equal(s?.state, 'registered');
+  assert.equal(s?.target, '198.51.100.10:5060/udp');
+  const overUdp = parseRequest(udp.sent[0].data);
+  assert.match(overUdp.headers.get('via') ?? '', /^SIP\/2\.0\/UDP /);
+  assert.equal(overUdp.headers.get('contact'), '<sip:+3215551234@192.0.2.10:5060;transport=udp>');
+  // What worked is remembered: the next refresh goes straight to UDP.
+  const tcpSent = tcp.sent.length;
+  await clock.advanceAsync(300_000);
+  assert.equal(engine.status('reg-1')?.target, '198.51.100.10:5060/udp');
+  assert.equal(tcp.sent.length, tcpSent, 'no REGISTER to the dead TCP server first');
+  assert.ok(udp.sent.length >= 2);
+  await engine.stop(0);
+});
+
+test('transport auto on an engine without the chosen transport: that target is skipped, none left → config', async () => {
+  const resolver: DnsResolver = {
+    resolveNaptr: () => Promise.resolve([{ flags: 's', service: 'SIP+D2T', regexp: '', replacement: '_sip._tcp.example.com', order: 1, preference: 1 }]),
+    resolveSrv: (n) => (n === '_sip._tcp.example.com' ? Promise.resolve([{ name: 'example.com', port: 5060, priority: 0, weight: 0 }]) : noRecord()),
+    resolve4: () => Promise.resolve(['198.51.100.7']),
+    resolve6: noRecord,
+  };
+  const h = harness(() => null, resolver);
+  await h.engine.start([{ ...CONFIG, transport: 'auto' }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'retrying');
+  assert.equal(h.engine.status('reg-1')?.reason, 'config');
+  assert.equal(h.transport.sent.length, 0);
+});

@@ -27,7 +27,7 @@ describe('registrationInputSchema', () => {
       registerServerUri: null,
       realm: null,
       expires: 3600,
-      transport: 'udp',
+      transport: 'auto',
       enabled: true,
     });
   });

@@ -11,10 +11,18 @@
 // Examples: node scripts/test.mjs --only unit
 //           node scripts/test.mjs --only sip srv-          (srv-failover and srv-weights)
 //           node scripts/test.mjs stream races registration-form
+//
+// Timeouts: each suite's node:test files run in one `node --test --test-timeout=<TIMEOUT_MS>`. On
+// Node 20 that bounds each test file's process as a whole (not each test), so a hung wait fails
+// the run instead of stalling it; tests that may take long say so with their own `{ timeout }`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTestArgs, selectTests } from './test-args.mjs';
+
+// About 4× the slowest file measured on the 2-core machine under load (2026-11-30): unit 14.5 s
+// (keyring.test.ts), api 63 s (auth.test.ts), sip 96 s (portal-live.test.ts).
+const TIMEOUT_MS = { unit: 60_000, api: 240_000, sip: 400_000 };
 
 function listFiles(dir, suffix) {
   const out = [];
@@ -60,7 +68,7 @@ if (needsBuild && run('node', ['scripts/ensure-build.mjs']) !== 0) process.exit(
 let status = 0;
 for (const [suite, list] of Object.entries(selected.node)) {
   if (list.length === 0) continue;
-  const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list]);
+  const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TIMEOUT_MS[suite]}`, '--test-reporter=spec', ...list]);
   if (code !== 0) status = code;
 }
 if (selected.e2e.length > 0 && status === 0) {

@@ -2,31 +2,51 @@
 // it): the Next.js app (`next build`) and the Node bundles of server.ts and the registrar
 // (scripts/build-node.mjs). Keeps `npm start` and `npm test` at two commands.
 // `--node-only` builds just the Node bundles (for `npm run registrar`).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+//
+// Stale means: a source file or folder changed after the output (a folder's own time covers
+// deleted and renamed files). Next's sources are everything `next build` reads — the engine in
+// registrar/ included, which "Test registration" bundles. The Node bundles' sources are the files
+// esbuild bundled last time (dist/inputs.json), plus the build script and the configuration.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { buildNode } from './build-node.mjs';
+import { buildNode, INPUTS_FILE } from './build-node.mjs';
 
-const NEXT_SOURCES = ['app', 'components', 'lib', 'next.config.ts', 'package.json'];
-const NODE_SOURCES = ['server.ts', 'registrar', 'lib', 'package.json'];
+const NEXT_SOURCES = [
+  'app', 'components', 'lib', 'registrar', 'drizzle',
+  'next.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json',
+  '.env', '.env.local', '.env.production', '.env.production.local',
+];
+const NODE_CONFIG = ['scripts/build-node.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const NODE_OUTPUTS = ['dist/server.mjs', 'dist/registrar.mjs'];
 
+/** Newest modification time under `path` (files and folders), 0 when it does not exist. */
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
-  return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), 0);
+  return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), st.mtimeMs);
 }
 
-function isFresh(output, sources) {
-  return (
-    existsSync(output) &&
-    process.env.FORCE_BUILD !== '1' &&
-    Math.max(...sources.map(newestMtime)) <= statSync(output).mtimeMs
-  );
+function isFresh(outputs, sources) {
+  if (process.env.FORCE_BUILD === '1' || !outputs.every((o) => existsSync(o))) return false;
+  const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
+  return Math.max(...sources.map(newestMtime)) <= built;
 }
 
-if (!isFresh('dist/registrar.mjs', NODE_SOURCES) || !isFresh('dist/server.mjs', NODE_SOURCES)) await buildNode();
-if (process.argv.includes('--node-only') || isFresh('.next/BUILD_ID', NEXT_SOURCES)) process.exit(0);
+/** The files the last esbuild run bundled, or null when unknown or one of them is gone. */
+function nodeInputs() {
+  try {
+    const inputs = JSON.parse(readFileSync(INPUTS_FILE, 'utf8'));
+    return Array.isArray(inputs) && inputs.every((f) => typeof f === 'string' && existsSync(f)) ? inputs : null;
+  } catch {
+    return null;
+  }
+}
+
+const inputs = nodeInputs();
+if (!inputs || !isFresh([...NODE_OUTPUTS, INPUTS_FILE], [...inputs, ...NODE_CONFIG])) await buildNode();
+if (process.argv.includes('--node-only') || isFresh(['.next/BUILD_ID'], NEXT_SOURCES)) process.exit(0);
 
 console.log('Building the portal (`next build`): no build yet, or sources changed…');
 const r = spawnSync('npx', ['next', 'build'], {

@@ -1,20 +1,35 @@
-// Runs the whole suite: node:test files (unit, api, sip) then the Playwright browser tests.
-// Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [extra file filters]
+// Runs the suite: a type check, the node:test files (unit, api, sip), then the Playwright browser
+// tests (e2e).
+//
+// Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [filter…]
+//   (no arguments)         type check, then every suite
+//   --only <suite>         that suite alone, no type check
+//   filter…                only the test files whose path contains one of the filters, node:test
+//                          files and Playwright specs alike (`rules`, `tests/sip/supervisor`,
+//                          `registration-form.spec`); Playwright starts only when a filter names a
+//                          spec (or with no filter). A filter that matches no file is an error.
+// Examples: node scripts/test.mjs --only unit
+//           node scripts/test.mjs --only sip srv-          (srv-failover and srv-weights)
+//           node scripts/test.mjs stream races registration-form
+//
+// Timeouts: each suite's node:test files run in one `node --test --test-timeout=<TIMEOUT_MS>`. On
+// Node 20 that bounds each test file's process as a whole (not each test), so a hung wait fails
+// the run instead of stalling it; tests that may take long say so with their own `{ timeout }`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseTestArgs, selectTests } from './test-args.mjs';
 
-const args = process.argv.slice(2);
-const onlyIdx = args.indexOf('--only');
-const only = onlyIdx >= 0 ? args[onlyIdx + 1] : null;
-const filters = args.filter((a, i) => a !== '--only' && i !== onlyIdx + 1);
+// About 4× the slowest file measured on the 2-core machine under load (2026-11-30): unit 14.5 s
+// (keyring.test.ts), api 63 s (auth.test.ts), sip 96 s (portal-live.test.ts).
+const TIMEOUT_MS = { unit: 60_000, api: 240_000, sip: 400_000 };
 
-function listTests(dir) {
+function listFiles(dir, suffix) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listTests(p));
-    else if (name.endsWith('.test.ts')) out.push(p);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
   }
   return out.sort();
 }
@@ -24,24 +39,40 @@ function run(cmd, cmdArgs) {
   return r.status ?? 1;
 }
 
-const suites = only ? [only] : ['unit', 'api', 'sip', 'e2e'];
-if (!only && run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
+let args;
+try {
+  args = parseTestArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(`scripts/test.mjs: ${err.message}\nUsage: node scripts/test.mjs [--only unit|api|sip|e2e] [filter…]`);
+  process.exit(2);
+}
+const files = {
+  unit: listFiles(join('tests', 'unit'), '.test.ts'),
+  api: listFiles(join('tests', 'api'), '.test.ts'),
+  sip: listFiles(join('tests', 'sip'), '.test.ts'),
+  e2e: listFiles(join('tests', 'e2e'), '.spec.ts'),
+};
+const selected = selectTests(args, files);
+if (selected.unmatched.length > 0) {
+  console.error(`scripts/test.mjs: no test file${args.only ? ` in ${args.only}` : ''} matches ${selected.unmatched.map((x) => `'${x}'`).join(', ')}`);
+  process.exit(2);
+}
+
+if (!args.only && run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
   console.error('Type check failed.');
   process.exit(1);
 }
-const needsBuild = suites.some((s) => s === 'api' || s === 'sip' || s === 'e2e');
+const needsBuild = (selected.node.api?.length ?? 0) + (selected.node.sip?.length ?? 0) + selected.e2e.length > 0;
 if (needsBuild && run('node', ['scripts/ensure-build.mjs']) !== 0) process.exit(1);
 
-const nodeFiles = suites
-  .filter((s) => s !== 'e2e')
-  .flatMap((s) => listTests(join('tests', s)))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-
 let status = 0;
-if (nodeFiles.length > 0) {
-  status = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...nodeFiles]);
+for (const [suite, list] of Object.entries(selected.node)) {
+  if (list.length === 0) continue;
+  const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TIMEOUT_MS[suite]}`, '--test-reporter=spec', ...list]);
+  if (code !== 0) status = code;
 }
-if (suites.includes('e2e') && status === 0) {
-  status = run('npx', ['playwright', 'test', ...filters]);
+if (selected.e2e.length > 0 && status === 0) {
+  // Without filters Playwright picks its specs itself (and the setup project they depend on).
+  status = run('npx', ['playwright', 'test', ...(args.filters.length > 0 ? selected.e2e : [])]);
 }
 process.exit(status);

@@ -1,25 +1,90 @@
+// Uniqueness under real concurrency. One portal process cannot race itself: better-sqlite3 is
+// synchronous, so the check-then-insert of one request runs whole before the next request's.
+// Here two portal processes share one database file, and each race starts while this test holds
+// SQLite's write lock (BEGIN IMMEDIATE on its own connection): it is released only once both
+// portals are stuck waiting for it (their event loops block in the busy handler, so a health
+// probe goes unanswered until the release), and their transactions then start at the same moment.
+// What keeps the answers right is each write's check-then-insert in one IMMEDIATE transaction
+// (lib/registrations/service.ts, lib/ddi-providers/service.ts): with a deferred one, a portal
+// whose read must become a write while another holds the lock gets SQLITE_BUSY at once (500),
+// and these tests fail (the one-process version passed that way). The UNIQUE indexes behind
+// the checks are tested by the last test, where a trigger writes between the check and the insert.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { errorBodySchema } from '../../lib/api/contracts';
-import { openSqlite, useServer } from './server';
+import { sleep } from '../deadline';
+import { openSqlite, startServer, useServer, type ApiResponse, type StartedServer, type TestServer } from './server';
 
+let twin: StartedServer | undefined;
+// Registered before useServer's hook: the second portal stops first, leaving the database to the first.
+after(async () => {
+  if (!twin) return;
+  try {
+    twin.ledger.assertNoLeaks(twin.output());
+  } finally {
+    await twin.stop({ keepDatabase: true });
+  }
+});
 const server = useServer();
 let providerId: number;
 
 before(async () => {
+  const first = await server.ready();
+  twin = await startServer({}, { dbPath: first.dbPath });
   const res = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'Race Carrier' } });
   providerId = res.body.id;
 });
 
-const post = (json: Record<string, unknown>) => server.api('/api/registrations', { method: 'POST', json });
+/** Resolves once `portal` no longer answers a health probe within 300 ms (blocked on the lock), with that probe. */
+async function blockedProbe(portal: TestServer, name: string, deadline: number, answers: () => string): Promise<{ answeredAt: Promise<number> }> {
+  for (;;) {
+    const probe = fetch(`${portal.baseUrl}/api/health`).then(async (res) => {
+      await res.arrayBuffer();
+      return Date.now();
+    });
+    const answered = await Promise.race([probe.then(() => true), sleep(300).then(() => false)]);
+    if (!answered) return { answeredAt: probe };
+    if (Date.now() > deadline) throw new Error(`${name} never waited for the held write lock (answers so far: ${answers()})`);
+  }
+}
 
-describe('uniqueness under concurrency', () => {
+/**
+ * Runs `calls` (on portal 1 or 2) as one race: sent while this test holds the write lock, which is
+ * released once both portals wait for it. Asserts that both did wait (their probes answer only after
+ * the release), then returns the responses in the order of `calls`.
+ */
+async function race(calls: Array<[portal: 1 | 2, call: (s: TestServer) => Promise<ApiResponse<any>>]>): Promise<ApiResponse<any>[]> {
+  const lock = await openSqlite(server.dbPath);
+  lock.exec('BEGIN IMMEDIATE');
+  let releasedAt = 0;
+  try {
+    const answered: string[] = [];
+    const responses = Promise.all(
+      calls.map(([portal, call]) => call(portal === 1 ? server : twin!).then((r) => (answered.push(`portal ${portal}: ${r.status} ${r.text.slice(0, 100)}`), r))),
+    );
+    const answers = () => answered.join('; ') || 'none';
+    // Well within the portals' busy_timeout (5 s), after which they would give up with 500.
+    const deadline = Date.now() + 2500;
+    const probes = [await blockedProbe(server, 'portal 1', deadline, answers), await blockedProbe(twin!, 'portal 2', deadline, answers)];
+    releasedAt = Date.now();
+    lock.exec('ROLLBACK');
+    const answeredAt = await Promise.all(probes.map((p) => p.answeredAt));
+    answeredAt.forEach((at, i) => assert.ok(at >= releasedAt, `portal ${i + 1} answered its probe ${releasedAt - at} ms before the release: it was not waiting`));
+    return await responses;
+  } finally {
+    if (lock.inTransaction) lock.exec('ROLLBACK');
+    lock.close();
+  }
+}
+
+const post = (json: Record<string, unknown>) => (s: TestServer) => s.api('/api/registrations', { method: 'POST', json });
+describe('uniqueness under concurrency: two portal processes on one database', () => {
   test('two concurrent POSTs with the same DDI: exactly one 201, the other 409 fields.ddi', async () => {
     for (let round = 0; round < 5; round++) {
       const ddi = `+3470000${round}`;
-      const results = await Promise.all([
-        post({ ddiProviderId: providerId, username: `race-a-${round}`, domain: 'sip.race.example', ddi }),
-        post({ ddiProviderId: providerId, username: `race-b-${round}`, domain: 'sip.race.example', ddi }),
+      const results = await race([
+        [1, post({ ddiProviderId: providerId, username: `race-a-${round}`, domain: 'sip.race.example', ddi })],
+        [2, post({ ddiProviderId: providerId, username: `race-b-${round}`, domain: 'sip.race.example', ddi })],
       ]);
       assert.deepEqual(results.map((r) => r.status).sort(), [201, 409], results.map((r) => r.text).join('\n'));
       const winner = results.find((r) => r.status === 201)!;
@@ -30,18 +95,18 @@ describe('uniqueness under concurrency', () => {
   });
 
   test('two concurrent POSTs with the same username+domain: one 201, one 409 fields.username', async () => {
-    const results = await Promise.all([
-      post({ ddiProviderId: providerId, username: 'same-account', domain: 'sip.race.example', ddi: '+3471000001' }),
-      post({ ddiProviderId: providerId, username: 'same-account', domain: 'SIP.RACE.EXAMPLE', ddi: '+3471000002' }),
+    const results = await race([
+      [1, post({ ddiProviderId: providerId, username: 'same-account', domain: 'sip.race.example', ddi: '+3471000001' })],
+      [2, post({ ddiProviderId: providerId, username: 'same-account', domain: 'SIP.RACE.EXAMPLE', ddi: '+3471000002' })],
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
     const loser = errorBodySchema.parse(results.find((r) => r.status === 409)!.body);
     assert.match(loser.error.fields!.username!, /same-account at domain sip\.race\.example is already used by registration #\d+/);
   });
 
-  test('a burst of 10 POSTs for one DDI yields one 201 and nine 409s, and one journal row', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => post({ ddiProviderId: providerId, username: `burst-${i}`, domain: 'sip.race.example', ddi: '+3472000000' })),
+  test('a burst of 10 POSTs (5 to each portal) for one DDI yields one 201 and nine 409s, and one journal row', async () => {
+    const results = await race(
+      Array.from({ length: 10 }, (_, i) => [i % 2 === 0 ? 1 : 2, post({ ddiProviderId: providerId, username: `burst-${i}`, domain: 'sip.race.example', ddi: '+3472000000' })] as const),
     );
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
@@ -53,19 +118,19 @@ describe('uniqueness under concurrency', () => {
   });
 
   test('concurrent PATCHes to the same DDI: one 200, one 409', async () => {
-    const a = await post({ ddiProviderId: providerId, username: 'patch-a', domain: 'sip.race.example', ddi: '+3473000001' });
-    const b = await post({ ddiProviderId: providerId, username: 'patch-b', domain: 'sip.race.example', ddi: '+3473000002' });
-    const results = await Promise.all([
-      server.api(`/api/registrations/${a.body.id}`, { method: 'PATCH', json: { ddi: '+3473000009' } }),
-      server.api(`/api/registrations/${b.body.id}`, { method: 'PATCH', json: { ddi: '+3473000009' } }),
+    const a = await post({ ddiProviderId: providerId, username: 'patch-a', domain: 'sip.race.example', ddi: '+3473000001' })(server);
+    const b = await post({ ddiProviderId: providerId, username: 'patch-b', domain: 'sip.race.example', ddi: '+3473000002' })(server);
+    const results = await race([
+      [1, (s) => s.api(`/api/registrations/${a.body.id}`, { method: 'PATCH', json: { ddi: '+3473000009' } })],
+      [2, (s) => s.api(`/api/registrations/${b.body.id}`, { method: 'PATCH', json: { ddi: '+3473000009' } })],
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
   });
 
   test('two concurrent provider POSTs with the same name: one 201, one 409 fields.name', async () => {
-    const results = await Promise.all([
-      server.api('/api/ddi-providers', { method: 'POST', json: { name: 'Twin' } }),
-      server.api('/api/ddi-providers', { method: 'POST', json: { name: 'Twin' } }),
+    const results = await race([
+      [1, (s) => s.api('/api/ddi-providers', { method: 'POST', json: { name: 'Twin' } })],
+      [2, (s) => s.api('/api/ddi-providers', { method: 'POST', json: { name: 'Twin' } })],
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
     assert.ok(results.find((r) => r.status === 409)!.body.error.fields.name);
@@ -77,7 +142,7 @@ describe('uniqueness under concurrency', () => {
     db.exec(`create trigger api_race before insert on registrations when new.username = 'db-racer'
       begin insert into registrations (ddi_provider_id, username, domain, ddi) values (new.ddi_provider_id, 'ghost-writer', new.domain, new.ddi); end`);
     try {
-      const res = await post({ ddiProviderId: providerId, username: 'db-racer', domain: 'sip.race.example', ddi: '+3474000001' });
+      const res = await post({ ddiProviderId: providerId, username: 'db-racer', domain: 'sip.race.example', ddi: '+3474000001' })(server);
       assert.equal(res.status, 409, res.text);
       const body = errorBodySchema.parse(res.body);
       assert.equal(body.error.code, 'conflict');

@@ -8,7 +8,7 @@
  * useServer checks that after the file's last test.
  */
 import { after, before } from 'node:test';
-import { startPortal, TEST_ADMIN, type Portal } from '../portal-process';
+import { startPortal, TEST_ADMIN, type Portal, type PortalPlace } from '../portal-process';
 import { SecretLedger } from './secret-ledger';
 
 export type TestServer = {
@@ -41,8 +41,11 @@ function headerText(headers: Headers): string {
   return [...headers].filter(([name]) => name !== 'set-cookie').map(([name, value]) => `${name}: ${value}`).join('\n');
 }
 
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer & { stop: () => Promise<void> }> {
-  const portal = await startPortal({ REGISTRAR_ENABLED: '0', ...extraEnv });
+export type StartedServer = TestServer & { stop: Portal['stop'] };
+
+/** A portal for API tests; `place.dbPath` starts a second portal process on another one's database. */
+export async function startServer(extraEnv: Record<string, string> = {}, place: PortalPlace = {}): Promise<StartedServer> {
+  const portal = await startPortal({ REGISTRAR_ENABLED: '0', ...extraEnv }, undefined, place);
   const baseUrl = portal.base;
   const ledger = new SecretLedger();
   ledger.secret(TEST_ADMIN.password, 'the test admin password');

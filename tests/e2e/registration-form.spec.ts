@@ -128,7 +128,6 @@ test.describe('registration form', () => {
     const ddiMessage = page.getByText(`DDI is already used by registration #${holder.id} of provider ${provider.name}`);
     await expect(ddiMessage).toBeVisible();
     await expect(ddiMessage.getByRole('link', { name: `registration #${holder.id}` })).toHaveAttribute('href', `/registrations/${holder.id}`);
-    await page.screenshot({ path: '/tmp/form.png', fullPage: true });
 
     // the server refuses the duplicate; its message lands on the DDI field
     const [response] = await Promise.all([

@@ -21,6 +21,7 @@ import type { Engine } from '../../registrar/engine';
 import { respond } from '../unit/registrar/helpers';
 import { startKamailio } from './harness';
 import { config, defer, inState, testEngine, waitStatus, waitUntil } from './engine-helpers';
+import { onceWithin } from '../deadline';
 
 interface Peer {
   server: Server;
@@ -160,7 +161,7 @@ test('flows: inbound connections get pongs and are never reported lost', { timeo
   await waitUntil('pong', () => pongs.length, (n) => n === 1);
   assert.deepEqual(pongs, ['pong']);
   client.end();
-  await once(client, 'close');
+  await onceWithin(client, 'close', 3000, 'the inbound connection closed after our FIN');
   // The next loss is of an outbound flow, and the first one.
   await transport.localAddressFor(peer.target);
   peer.sockets[0].end();

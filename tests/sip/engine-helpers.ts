@@ -4,8 +4,9 @@ import type { TestContext } from 'node:test';
 import { Engine, type EngineOptions } from '../../registrar/engine';
 import type { RegistrationConfig } from '../../registrar/registration/config';
 import type { RegistrationStatus, TraceEvent } from '../../registrar/registration/status';
+import { waitUntil } from '../deadline';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep, waitUntil } from '../deadline';
 
 const stacks = new WeakMap<TestContext, Array<() => unknown>>();
 
@@ -71,23 +72,6 @@ export function config(overrides: Partial<RegistrationConfig> & { id: string }):
     enabled: true,
     ...overrides,
   };
-}
-
-/** Polls `get` until `pred` holds (or throws after `timeoutMs` with the last value). */
-export async function waitUntil<T>(
-  label: string,
-  get: () => T | Promise<T>,
-  pred: (v: T) => boolean,
-  timeoutMs = 5000,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (pred(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last value: ${JSON.stringify(v)}`);
-    await sleep(everyMs);
-  }
 }
 
 /** Waits for the registration's status to satisfy `pred`. */

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { startKamailio, type Binding, type KamailioHandle, type KamailioOptions } from './harness';
-import { config, defer, header, inState, isRegister, record, sleep, testEngine, waitStatus, waitUntil } from './engine-helpers';
+import { config, defer, header, inState, isRegister, record, testEngine, waitStatus, waitUntil } from './engine-helpers';
+import { JumpClock } from './jump-clock';
 
 async function kamailio(t: TestContext, opts: KamailioOptions = {}): Promise<KamailioHandle> {
   const k = await startKamailio(opts);
@@ -159,7 +160,8 @@ for (const badAuth403 of [false, true]) {
   const code = badAuth403 ? 403 : 401;
   test(`kamailio: wrong password → rejected ${code}, no binding, slow retry`, { timeout: 20_000 }, async (t) => {
     const k = await kamailio(t, { password: 'right', badAuth403 });
-    const engine = testEngine(t);
+    const clock = new JumpClock();
+    const engine = testEngine(t, { clock });
     const rec = record(engine);
     await engine.start([config({ id: '1', password: 'wrong', registerServerUri: serverUri(k) })]);
     const s = await waitStatus(engine, '1', inState('rejected', 'registered', 'retrying'));
@@ -168,8 +170,10 @@ for (const badAuth403 of [false, true]) {
     assert.equal(s.attempts, 1);
     assert.ok(s.nextAttemptAt! >= s.at + 120_000, 'rejected registrations retry on the slow schedule');
     assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
-    // One challenge answered, then no loop on the server's new challenge / 403.
-    await sleep(300);
+    // One challenge answered, then no loop on the server's new challenge / 403: nothing more is
+    // sent until the slow retry is due (the engine's clock jumps to a second before it).
+    await clock.jump(s.nextAttemptAt! - 1000 - clock.now());
+    assert.equal(engine.status('1')!.state, 'rejected');
     assert.equal(rec.traces.filter((x) => x.direction === 'out').length, 2);
     // Removing it sends nothing: nothing is bound (RFC 3261 §10.2.2 needs a binding to remove).
     await engine.remove('1');
@@ -180,7 +184,8 @@ for (const badAuth403 of [false, true]) {
 
 test('kamailio: disable, enable and remove: Expires: 0 answered with credentials removes the binding', { timeout: 20_000 }, async (t) => {
   const k = await kamailio(t);
-  const engine = testEngine(t);
+  const clock = new JumpClock();
+  const engine = testEngine(t, { clock });
   const rec = record(engine);
   const cfg = config({ id: '1', registerServerUri: serverUri(k) });
   await engine.start([cfg]);
@@ -197,8 +202,11 @@ test('kamailio: disable, enable and remove: Expires: 0 answered with credentials
   assert.equal(unreg.length, 1, 'Expires: 0 with preemptive Authorization (the last nonce, nc 2): one round trip');
   assert.match(header(unreg[0].text, 'Authorization')!, /nc=00000002/);
   assert.match(header(unreg[0].text, 'Contact')!, /^<sip:493012345678@127\.0\.0\.1:\d+;transport=udp>$/, 'the Contact we registered, not *');
-  await sleep(300);
+  // Two hours of the engine's time: past the refresh and the expiry of the removed binding (3600 s).
+  const sent = rec.traces.filter((x) => x.direction === 'out').length;
+  await clock.jump(2 * 3600_000);
   assert.equal(engine.status('1')!.state, 'disabled', 'no refresh while disabled');
+  assert.equal(rec.traces.filter((x) => x.direction === 'out').length, sent, 'nothing sent while disabled');
 
   engine.upsert(cfg);
   await waitStatus(engine, '1', inState('registered'));

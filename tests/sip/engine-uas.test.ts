@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, type SipResponse } from '../../registrar/message/types'
 import { StreamFramer } from '../../registrar/transport/stream-framer';
 import { config, defer, inState, record, testEngine, waitStatus, waitUntil } from './engine-helpers';
 import { getFreePort, makeCert, startKamailio, startSipp } from './harness';
+import { onceWithin } from '../deadline';
 
 const DDI = '493012345678';
 
@@ -137,7 +138,7 @@ test('uas: raw UDP and TCP — INVITE 480, unknown method 405, garbage dropped a
   assert.deepEqual(reader.keepAlives, ['pong']);
   // Unframeable bytes (no Content-Length) close that connection and are counted; the listener stays.
   tcp.write('GARBAGE / SIP/2.0\r\nVia: x\r\n\r\n');
-  await once(tcp, 'close');
+  await onceWithin(tcp, 'close', 3000, 'the connection closed after unframeable bytes');
   assert.equal(engine.counters().transports.tcp?.droppedInbound, 1);
   const again = netConnect({ host: '127.0.0.1', port });
   defer(t, () => again.destroy());

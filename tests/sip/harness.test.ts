@@ -16,6 +16,7 @@ import {
   type KamailioHandle,
   type SippMessage,
 } from './harness';
+import { onceWithin } from '../deadline';
 
 // ------------------------------------------------------------- tiny UDP UAC
 
@@ -249,10 +250,7 @@ test('kamailio registrar over TLS with a self-signed cert', { timeout: 30_000 },
   assert.ok(k.tlsPort && k.caFile);
   const sock = tls.connect({ host: '127.0.0.1', port: k.tlsPort, ca: readFileSync(k.caFile), servername: 'localhost' });
   t.after(() => sock.destroy());
-  await new Promise<void>((res, rej) => {
-    sock.once('secureConnect', res);
-    sock.once('error', rej);
-  });
+  await onceWithin(sock, 'secureConnect', 5000, 'the TLS handshake with Kamailio');
   assert.equal(sock.authorized, true, String(sock.authorizationError));
   let buf = '';
   sock.on('data', (d) => (buf += d.toString('latin1')));

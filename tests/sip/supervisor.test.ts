@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Supervisor } from '../../registrar/supervisor';
 import { startKamailio, type Binding, type KamailioHandle, type KamailioOptions } from './harness';
-import { defer, sleep, testEngine, waitUntil } from './engine-helpers';
+import { defer, testEngine, waitUntil } from './engine-helpers';
+import { JumpClock } from './jump-clock';
 import { PASSWORD, PortalDb, tempDatabase } from './portal-db';
 import { randomBytes } from 'node:crypto';
 import { createKeyring } from '../../lib/secrets/key';
@@ -18,11 +19,15 @@ async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
   const k = await startKamailio({ password: PASSWORD, ...kOpts });
   defer(t, () => k.stop());
   const portal = new PortalDb(db.$client, `sip:127.0.0.1:${k.udpPort}`);
-  const engine = testEngine(t);
+  const clock = new JumpClock();
+  const engine = testEngine(t, { clock });
   const supervisor = new Supervisor(db.$client, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring });
   defer(t, () => supervisor.stop(2000));
-  return { k, portal, engine, supervisor };
+  return { k, portal, engine, supervisor, clock };
 }
+
+/** Waits until everything the engine reported so far is written (the periodic flush ran). */
+const flushed = (supervisor: Supervisor) => waitUntil('queued status writes flushed', () => supervisor.store.pending, (n) => n === 0, 2000, 10);
 
 function waitBindings(k: KamailioHandle, aor: string, pred: (b: Binding[]) => boolean, label: string, timeoutMs = 3000): Promise<Binding[]> {
   return waitUntil(`${aor}: ${label}`, () => k.lookupBindings(aor), pred, timeoutMs);
@@ -113,7 +118,8 @@ test('supervisor: disable removes the binding, enable restores it, delete remove
   portal.delete(id);
   await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 0, 'no binding');
   await waitUntil('engine forgot it', () => engine.status(String(id)), (s) => s === null);
-  await sleep(200);
+  // Its last transitions (unregistering, unregistered) are written now: they did not bring the rows back.
+  await flushed(supervisor);
   assert.equal(portal.status(id), undefined, 'status row deleted with the registration');
   assert.deepEqual(portal.events(id), [], 'timeline deleted with the registration');
   // The other registration is untouched.
@@ -122,7 +128,7 @@ test('supervisor: disable removes the binding, enable restores it, delete remove
 });
 
 test("supervisor: journal commands 'unregister' and 'register' act on the registrar", { timeout: 20_000 }, async (t) => {
-  const { k, portal, supervisor } = await stack(t);
+  const { k, portal, engine, supervisor, clock } = await stack(t);
   const id = portal.create({ username: 'alice', ddi: '493011111111' });
   await supervisor.start();
   await portal.waitState(id, 'registered');
@@ -131,8 +137,13 @@ test("supervisor: journal commands 'unregister' and 'register' act on the regist
   const u = await portal.waitState(id, 'unregistered');
   assert.equal(u!.code, 200);
   assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
-  await sleep(400);
+  // Two hours of the engine's time (past the refresh and the expiry of the 3600 s binding), then
+  // the flush: still unregistered, nothing bound.
+  await clock.jump(2 * 3600_000);
+  assert.equal(engine.status(String(id))!.state, 'unregistered', 'held until "register"');
+  await flushed(supervisor);
   assert.equal(portal.status(id)!.state, 'unregistered', 'held until "register"');
+  assert.deepEqual(await k.lookupBindings('alice@127.0.0.1'), []);
 
   portal.journal(id, 'register');
   await portal.waitState(id, 'registered');

@@ -7,8 +7,11 @@ import { SipError } from '../../../registrar/errors';
 import { DEFAULT_LIMITS } from '../../../registrar/message/types';
 import { StreamFramer } from '../../../registrar/transport/stream-framer';
 import { StreamTransport } from '../../../registrar/transport/stream';
+import { onceWithin, waitUntil, withDeadline } from '../../deadline';
 
 const MSG = 'SIP/2.0 200 OK\r\nCSeq: 1 REGISTER\r\nContent-Length: 5\r\n\r\nhello';
+/** Deadline of each wait on loopback (generous: the machine may be busy). */
+const WAIT_MS = 5000;
 
 test('framer splits by Content-Length across arbitrary chunking and skips CRLF keep-alives', () => {
   const framer = new StreamFramer(DEFAULT_LIMITS);
@@ -61,23 +64,19 @@ test('TCP transport reuses one connection per target, frames replies, drops garb
   try {
     const target = { transport: 'tcp' as const, host: '127.0.0.1', port };
     const got: string[] = [];
-    let wake: () => void = () => {};
-    transport.setInboundHandler((d) => {
-      got.push(d.toString());
-      wake();
-    });
+    transport.setInboundHandler((d) => got.push(d.toString()));
     const local = await transport.localAddressFor(target);
     assert.equal(local.host, '127.0.0.1');
     transport.send(target, Buffer.from('REGISTER a SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
     transport.send(target, Buffer.from('REGISTER b SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
-    while (got.length < 2) await new Promise<void>((r) => (wake = r));
+    await waitUntil('two framed replies', () => got.length, (n) => n >= 2, WAIT_MS, 5);
     assert.deepEqual(got, [MSG, MSG]);
     assert.equal(sockets.length, 1);
 
     transport.send(target, Buffer.from('GARBAGE'));
-    while (transport.counters.droppedInbound === 0) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil('the garbage connection dropped', () => transport.counters.droppedInbound, (n) => n > 0, WAIT_MS, 5);
     transport.send(target, Buffer.from('REGISTER c SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
-    while (got.length < 3) await new Promise<void>((r) => (wake = r));
+    await waitUntil('a reply over a new connection', () => got.length, (n) => n >= 3, WAIT_MS, 5);
     assert.equal(sockets.length, 2);
   } finally {
     await transport.close();
@@ -94,7 +93,7 @@ test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
   server.close();
   await once(server, 'close');
   const transport = new StreamTransport('tcp');
-  const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port }, Buffer.from('x'), resolve));
+  const error = await withDeadline('the send error', WAIT_MS, new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port }, Buffer.from('x'), resolve)));
   assert.equal(error.code, 'E_TRANSPORT');
   await transport.close();
 });
@@ -110,22 +109,22 @@ test('TCP listener: inbound connections are capped and closed when idle; respons
     const connect = async () => {
       const c = netConnect({ host: '127.0.0.1', port });
       clients.push(c);
-      await once(c, 'connect');
+      await onceWithin(c, 'connect', WAIT_MS);
       return c;
     };
     const first = await connect();
     first.write('OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n');
-    while (inbound === null) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil('the inbound OPTIONS', () => inbound, (x) => x !== null, WAIT_MS, 5);
     assert.deepEqual(inbound, { transport: 'tcp', host: '127.0.0.1', port: first.localPort });
-    const reply = once(first, 'data');
+    const reply = onceWithin(first, 'data', WAIT_MS, 'the response over the inbound connection');
     transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG));
     assert.equal(String((await reply)[0]), MSG);
     // Over the cap: the listener drops the second connection at once.
     const second = await connect();
-    await once(second, 'close');
+    await onceWithin(second, 'close', WAIT_MS, 'the connection over the cap closed');
     // Idle: the first is closed after inboundIdleMs; a response to it then fails instead of connecting anew.
-    await once(first, 'close');
-    const error = await new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG), resolve));
+    await onceWithin(first, 'close', WAIT_MS, 'the idle connection closed');
+    const error = await withDeadline('the send error', WAIT_MS, new Promise<SipError>((resolve) => transport.send({ transport: 'tcp', host: '127.0.0.1', port: first.localPort!, existingConnection: true }, Buffer.from(MSG), resolve)));
     assert.equal(error.code, 'E_TRANSPORT');
     assert.equal(transport.counters.accepted, 1);
   } finally {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { SipError } from '../../../registrar/errors';
 import { UdpTransport } from '../../../registrar/transport/udp';
 import type { RemoteAddress } from '../../../registrar/transport/types';
+import { onceWithin, withDeadline } from '../../deadline';
 
 test('UDP transport on 127.0.0.1:0 exchanges datagrams with a dgram peer', async () => {
   const transport = new UdpTransport({ bindAddress: '127.0.0.1', bindPort: 0 });
@@ -20,7 +21,7 @@ test('UDP transport on 127.0.0.1:0 exchanges datagrams with a dgram peer', async
     const target = { transport: 'udp' as const, host: '127.0.0.1', port: peer.address().port };
     assert.deepEqual(await transport.localAddressFor(target), local);
 
-    const received = once(peer, 'message');
+    const received = onceWithin(peer, 'message', 5000, 'the REGISTER at the peer');
     transport.send(target, Buffer.from('REGISTER sip:127.0.0.1 SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
     const [msg, rinfo] = (await received) as [Buffer, { port: number }];
     assert.match(msg.toString(), /^REGISTER sip:127\.0\.0\.1 SIP\/2\.0/);
@@ -30,7 +31,7 @@ test('UDP transport on 127.0.0.1:0 exchanges datagrams with a dgram peer', async
     // A CRLF keep-alive datagram is not a message: the next one handed over is the 200.
     peer.send('\r\n\r\n', local.port, '127.0.0.1');
     peer.send('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n', local.port, '127.0.0.1');
-    const [data, remote] = await inbound;
+    const [data, remote] = await withDeadline('the 200 handed over', 5000, inbound);
     assert.equal(data.toString().split('\r\n')[0], 'SIP/2.0 200 OK');
     assert.deepEqual(remote, { transport: 'udp', host: '127.0.0.1', port: peer.address().port });
 

@@ -1,0 +1,12 @@
+// Types of scripts/test-args.mjs for the TypeScript tests that import it.
+export declare const SUITES: readonly ['unit', 'api', 'sip', 'e2e'];
+export type Suite = (typeof SUITES)[number];
+export interface TestArgs {
+  only: Suite | null;
+  filters: string[];
+}
+export declare function parseTestArgs(argv: string[]): TestArgs;
+export declare function selectTests(
+  args: TestArgs,
+  files: Partial<Record<Suite, string[]>>,
+): { node: Partial<Record<Exclude<Suite, 'e2e'>, string[]>>; e2e: string[]; unmatched: string[] };

@@ -100,7 +100,7 @@ test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
 });
 
 test('TCP listener: inbound connections are capped and closed when idle; responses go back over them', async () => {
-  const transport = new StreamTransport('tcp', { listen: { host: '127.0.0.1', port: () => 0 }, maxInboundConnections: 1, inboundIdleMs: 200 });
+  const transport = new StreamTransport('tcp', { sides: [{ host: '127.0.0.1', port: () => 0 }], maxInboundConnections: 1, inboundIdleMs: 200 });
   const clients: Socket[] = [];
   try {
     let inbound: { host: string; port: number } | null = null;

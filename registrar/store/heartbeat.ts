@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 
 export interface HeartbeatOptions {
-  /** SIP_BIND as configured, e.g. 0.0.0.0:5060. */
+  /** SIP_BIND as configured, e.g. 0.0.0.0:5060,[::]:5060 (the node id, and the bind of a failed start). */
   bind: string;
   intervalMs: number;
   /** Logs a failed periodic write (default console.error). */
@@ -23,12 +23,14 @@ export class Heartbeat {
   private readonly log: (message: string) => void;
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private bind: string;
 
   constructor(
     sqlite: Database.Database,
     private readonly options: HeartbeatOptions,
   ) {
     this.nodeId = `${hostname()}/${options.bind}`;
+    this.bind = options.bind;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((m) => console.error(m));
     this.startedAt = this.now();
@@ -40,8 +42,12 @@ export class Heartbeat {
         interval_ms = excluded.interval_ms, reason = excluded.reason`);
   }
 
-  /** Writes `running` now and every interval. A failed periodic write is logged, never thrown. */
-  start(): void {
+  /**
+   * Writes `running` now and every interval, with the bind as served (default as configured; without
+   * IPv6 on the host only the IPv4 entries). A failed periodic write is logged, never thrown.
+   */
+  start(bind = this.options.bind): void {
+    this.bind = bind;
     this.write('running', null);
     this.timer = setInterval(() => {
       try {
@@ -61,7 +67,6 @@ export class Heartbeat {
   }
 
   private write(state: 'running' | 'stopped', reason: string | null): void {
-    const { bind, intervalMs } = this.options;
-    this.upsert.run(this.nodeId, state, bind, process.pid, this.startedAt, this.now(), intervalMs, reason);
+    this.upsert.run(this.nodeId, state, this.bind, process.pid, this.startedAt, this.now(), this.options.intervalMs, reason);
   }
 }

@@ -3,20 +3,21 @@
 // default `0.0.0.0:5060,[::]:5060`: the IPv6 entry is dropped with one log line and IPv4 is
 // served, its targets failing with E_NO_IPV6. Anything else (an address in use, a port needing
 // privileges, IPv4 failing, IPv6 alone failing) stops the start with a BindError naming the entry.
+import { SipError } from '../errors';
 import { systemErrorCode } from './errors';
 import { formatBind, type BindAddress } from './sip-bind';
 
 /** System errors meaning "this host has no IPv6 (there)", not "this address is taken". */
 const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
 
-/** An entry of SIP_BIND could not be bound; `cause` is the system error. */
-export class BindError extends Error {
+/** An entry of SIP_BIND could not be bound (E_TRANSPORT); `cause` carries the system error. */
+export class BindError extends SipError {
   constructor(
     /** The entry, as SIP_BIND spells it, e.g. `[::]:5060`. */
     readonly entry: string,
     cause: unknown,
   ) {
-    super(`SIP_BIND ${entry}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super('E_TRANSPORT', `SIP_BIND ${entry}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'BindError';
   }
 }

@@ -5,7 +5,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { SipError } from '../errors';
 import { noFamilyError, toTransportError } from './errors';
-import { familyOf, formatBind, formatBinds, isWildcard, validateBinds, type BindAddress, type IpFamily } from './sip-bind';
+import { familyOf, formatBind, isWildcard, validateBinds, type BindAddress, type IpFamily } from './sip-bind';
 import type {
   InboundHandler,
   LocalAddress,
@@ -41,6 +41,7 @@ export class UdpTransport implements Transport {
   private readonly dropped = new Map<IpFamily, string>();
   private handler: InboundHandler = () => {};
   private readonly bufferBytes: number;
+  /** The addresses bound, for the error of a family without one. */
   private readonly configured: string;
 
   constructor(options: UdpTransportOptions) {
@@ -51,7 +52,7 @@ export class UdpTransport implements Transport {
       throw new SipError('E_CONFIG', `UDP bind: ${(err as Error).message}`);
     }
     for (const bind of binds) this.sides.set(bind.family, { bind, socket: null, local: null, opening: null, routes: new Map() });
-    this.configured = formatBinds(binds);
+    this.configured = binds.map((b) => b.host).join(', ');
     this.bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
   }
 

@@ -37,7 +37,7 @@ test('UDP transport on 127.0.0.1:0 exchanges datagrams with a dgram peer', async
     const errors: SipError[] = [];
     transport.send({ transport: 'udp', host: '::1', port: 5060 }, Buffer.from('x'), (e) => errors.push(e));
     assert.equal(errors[0]?.code, 'E_NO_IPV6');
-    assert.equal(errors[0]?.message, 'no IPv6 socket to reach [::1]:5060: SIP_BIND has no IPv6 address (127.0.0.1:0)');
+    assert.equal(errors[0]?.message, 'no IPv6 socket to reach [::1]:5060: SIP_BIND has no IPv6 address (127.0.0.1)');
     await assert.rejects(transport.localAddressFor({ transport: 'udp', host: '::1', port: 5060 }), { code: 'E_NO_IPV6' });
   } finally {
     peer.close();

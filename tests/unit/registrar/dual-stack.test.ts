@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { openDatabase } from '../../../lib/db/client';
+import { envSchema } from '../../../lib/env';
+import { startRegistrar } from '../../../registrar/start';
 import { FakeClock } from '../../../registrar/clock';
 import { Engine } from '../../../registrar/engine';
 import { explainStartFailure } from '../../../registrar/start-failure';
@@ -153,4 +159,28 @@ test('Via and Contact in the target\'s family: SIP_PUBLIC_HOST per family, else 
 test('engine options: bad binds or publicHost are E_CONFIG with the message', () => {
   assert.throws(() => new Engine({ binds: [{ host: '0.0.0.0', port: 5060 }, { host: '127.0.0.1', port: 5062 }] }), { code: 'E_CONFIG', message: /both IPv4/ });
   assert.throws(() => new Engine({ bindAddress: '127.0.0.1', bindPort: 0, publicHost: '1.2.3.4,5.6.7.8' }), { code: 'E_CONFIG', message: /^publicHost: .*both IPv4/ });
+});
+
+test('startRegistrar without the listed IPv6 address: serves IPv4, logs it once, the heartbeat row shows the served bind', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dual-stack-'));
+  const databasePath = join(dir, 'portal.db');
+  const db = openDatabase(databasePath);
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const lines: string[] = [];
+  t.mock.method(console, 'log', (line: string) => lines.push(line));
+  const sipBind = '127.0.0.1:0,[2001:db8::1]:0';
+  const config = envSchema.parse({ DATABASE_PATH: databasePath, SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });
+  const running = await startRegistrar(db.$client, config);
+  try {
+    assert.equal(running.bind, '127.0.0.1:0');
+    assert.deepEqual(lines.filter((l) => l.includes('IPv6')), ['registrar: IPv6 not available ([2001:db8::1]:0: EADDRNOTAVAIL): serving IPv4 only']);
+    const row = db.$client.prepare('SELECT node_id AS nodeId, state, bind FROM engine_nodes').get() as { nodeId: string; state: string; bind: string };
+    assert.ok(row.nodeId.endsWith(`/${sipBind}`), 'the node keeps its configured SIP_BIND as id');
+    assert.deepEqual([row.state, row.bind], ['running', '127.0.0.1:0']);
+  } finally {
+    await running.stop();
+  }
 });

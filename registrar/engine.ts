@@ -30,7 +30,7 @@ import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
 import type { Transport, TransportCounters, TransportProtocol, TransportTarget } from './transport/types';
 import { UdpTransport } from './transport/udp';
-import { BindError, openFamilies } from './transport/open-families';
+import { openFamilies } from './transport/open-families';
 import { DEFAULT_SIP_BIND, familyOf, formatBinds, parseSipBind, validateBinds, type BindAddress, type IpFamily } from './transport/sip-bind';
 import { systemErrorCode } from './transport/errors';
 import { parsePublicHosts, publicHostFor } from './registration/public-host';
@@ -438,8 +438,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const ports: Partial<Record<TransportProtocol, number>> = {};
     const own = this.own;
     if (!own || family === undefined) return ports;
-    const udp = own.udp.families.includes(family) && own.udp.isOpen ? own.udp.address(family).port : null;
-    for (const [k, port] of [['udp', udp], ['tcp', own.tcp.listenPortOf(family)], ['tls', own.tls.listenPortOf(family)]] as const) {
+    for (const [k, port] of [['udp', own.udp.boundPort(family)], ['tcp', own.tcp.listenPortOf(family)], ['tls', own.tls.listenPortOf(family)]] as const) {
       if (port !== null) ports[k] = port;
     }
     return ports;
@@ -447,17 +446,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Our SIP port of a family: its UDP socket's bound port, else the configured one (default 5060). */
   private sipPort(family: IpFamily): number {
-    const udp = this.own?.udp;
-    const bound = udp && udp.families.includes(family) ? this.tryAddress(udp, family) : null;
-    return bound ?? (this.binds.find((b) => b.family === family)?.port || 5060);
-  }
-
-  private tryAddress(udp: UdpTransport, family: IpFamily): number | null {
-    try {
-      return udp.address(family).port;
-    } catch {
-      return null;
-    }
+    return this.own?.udp.boundPort(family) ?? (this.binds.find((b) => b.family === family)?.port || 5060);
   }
 
   /** Contact port over TCP/TLS for a family: that listener's port, else the SIP port. */

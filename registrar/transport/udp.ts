@@ -123,8 +123,9 @@ export class UdpTransport implements Transport {
     await closeSide(side);
   }
 
-  get isOpen(): boolean {
-    return [...this.sides.values()].some((s) => s.local !== null);
+  /** Bound port of a family's socket, or null when it has none open. */
+  boundPort(family: IpFamily): number | null {
+    return this.sides.get(family)?.local?.port ?? null;
   }
 
   /** Bound address and port of a family's socket (default the first), e.g. to learn the ephemeral port in tests. */

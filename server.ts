@@ -83,7 +83,7 @@ async function main() {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
-    console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${config.SIP_BIND})` : ''}`);
+    console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${registrar.bind})` : ''}`);
     if (setupToken) {
       console.log(
         `First run: no operator yet. Create the first admin at http://${host}:${port}/setup?token=${setupToken}\n` +

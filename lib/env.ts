@@ -1,15 +1,23 @@
 import { z } from 'zod';
 import { parseDnsServers } from '../registrar/dns/servers';
 import { forwardToRule } from './registrations/rules';
+import { parsePublicHosts } from '../registrar/registration/public-host';
+import { DEFAULT_SIP_BIND, parseSipBind } from '../registrar/transport/sip-bind';
 import { parseDenyList } from './registrations/test-deny';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:5060');
+/** A setting checked by its parser: the parser's message is the error. */
+const parsedBy = (parse: (text: string) => unknown) =>
+  z.string().superRefine((v, ctx) => {
+    try {
+      parse(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -17,8 +25,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/portal.db'),
   REGISTRAR_ENABLED: booleanFlag.default(true),
-  SIP_BIND: hostPort.default('0.0.0.0:5060'),
-  SIP_PUBLIC_HOST: z.string().min(1).optional(),
+  /** Comma-separated `address:port`, IPv6 as `[address]:port`, at most one per family (registrar/transport/sip-bind.ts). */
+  SIP_BIND: parsedBy(parseSipBind).default(DEFAULT_SIP_BIND),
+  /** Host advertised in Via/Contact: at most one IPv4 and one IPv6 address, or one hostname (registrar/registration/public-host.ts). */
+  SIP_PUBLIC_HOST: parsedBy(parsePublicHosts).optional(),
   SIP_TLS_CA_FILE: z.string().min(1).optional(),
   SIP_TLS_CERT_FILE: z.string().min(1).optional(),
   SIP_TLS_KEY_FILE: z.string().min(1).optional(),

@@ -34,16 +34,31 @@ import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
 import type { Transport, TransportCounters, TransportProtocol, TransportTarget } from './transport/types';
 import { UdpTransport } from './transport/udp';
+import { openFamilies } from './transport/open-families';
+import { DEFAULT_SIP_BIND, familyOf, formatBinds, parseSipBind, validateBinds, type BindAddress, type IpFamily } from './transport/sip-bind';
+import { systemErrorCode } from './transport/errors';
+import { parsePublicHosts, publicHostFor } from './registration/public-host';
+import { SipError } from './errors';
 import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
 
 export interface EngineOptions extends Partial<RetryPolicy> {
   clock?: Clock;
-  /** UDP bind address, default 0.0.0.0. */
+  /**
+   * Local address:port per family (SIP_BIND), at most one IPv4 and one IPv6: each gets a UDP
+   * socket and the TCP (and TLS) listeners; targets are reached from their own family's side.
+   * Default `0.0.0.0:5060,[::]:5060` (IPv6 dropped when the host has none), or the one entry
+   * bindAddress:bindPort when either is given.
+   */
+  binds?: ReadonlyArray<{ host: string; port: number }>;
+  /** One address instead of binds (default 0.0.0.0). */
   bindAddress?: string;
-  /** UDP bind port, default 5060 (0 = ephemeral). */
+  /** Its port, default 5060 (0 = ephemeral). */
   bindPort?: number;
-  /** Host advertised in Via/Contact; default: local address towards the target. */
+  /**
+   * Host advertised in Via/Contact, as SIP_PUBLIC_HOST: at most one IPv4 and one IPv6 address,
+   * or one hostname for both; a target's family without one gets the local address towards it.
+   */
   publicHost?: string;
   /**
    * Port advertised in Via/Contact; default: the local port. Over TCP/TLS the
@@ -57,7 +72,7 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   /** PEM certificate chain and key: with both, TLS is also accepted on tlsPort. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
-  /** TLS listening port, default the SIP port + 1 (0 = ephemeral). */
+  /** TLS listening port (every family), default that family's SIP port + 1 (0 = ephemeral). */
   tlsPort?: number;
   /** RFC 5626 keep-alive period bound on outbound TCP/TLS (default 120 s, 0 = off) and pong timeout (10 s). */
   keepAliveMs?: number;
@@ -95,6 +110,15 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   forwardTo?: string | null;
   /** This host's interface addresses (tests; default os.networkInterfaces()): who "we" are in Route headers. */
   interfaceAddresses?: () => string[];
+  /** Where the one line about a missing IPv6 goes (default console.log). */
+  log?: (line: string) => void;
+}
+
+/** The built-in transports, opened family by family. */
+interface OwnTransports {
+  udp: UdpTransport;
+  tcp: StreamTransport;
+  tls: StreamTransport;
 }
 
 /** Default binding audit interval: a lost binding is found within a minute. */
@@ -132,24 +156,50 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
   private readonly startupSpreadMs: number;
-  private readonly bindPort: number | undefined;
+  /** SIP_BIND, validated (with injected transports: only the ports advertised). */
+  private readonly binds: BindAddress[];
+  /** The built-in transports (null when injected). */
+  private readonly own: OwnTransports | null;
+  /** The entries bound by open() (IPv6 left out when the host has none). */
+  private served: BindAddress[] | null = null;
+  private readonly log: (line: string) => void;
   private running = false;
   private opened: Promise<void> | null = null;
 
   constructor(options: EngineOptions = {}) {
     super();
     const clock = options.clock ?? systemClock;
-    this.bindPort = options.transports ? undefined : options.bindPort;
     this.scheduler = new Scheduler(clock);
-    const host = options.bindAddress ?? '0.0.0.0';
-    const stream = { limits: options.limits, keepAliveMs: options.keepAliveMs, pongTimeoutMs: options.pongTimeoutMs, random: options.random };
-    const tlsListen = options.tlsCertFile && options.tlsKeyFile ? { host, port: () => options.tlsPort ?? this.sipPort(options.bindPort) + 1 } : undefined;
-    this.transports = options.transports ?? {
-      udp: new UdpTransport({ bindAddress: options.bindAddress, bindPort: options.bindPort, socketBufferBytes: options.socketBufferBytes }),
-      // TCP listens on the UDP socket's port number: the one SIP port of SIP_BIND (RFC 3261 §18.2.1).
-      tcp: new StreamTransport('tcp', { ...stream, listen: { host, port: () => this.sipPort(options.bindPort) } }),
-      tls: new StreamTransport('tls', { ...stream, tlsCaFile: options.tlsCaFile, listen: tlsListen, tlsCertFile: options.tlsCertFile, tlsKeyFile: options.tlsKeyFile }),
-    };
+    this.log = options.log ?? ((line) => console.log(line));
+    const publicHosts = parseOption('publicHost', () => parsePublicHosts(options.publicHost));
+    const binds = parseOption('binds', () =>
+      options.binds
+        ? validateBinds(options.binds)
+        : options.bindAddress !== undefined || options.bindPort !== undefined
+          ? validateBinds([{ host: options.bindAddress ?? '0.0.0.0', port: options.bindPort ?? 5060 }])
+          : parseSipBind(DEFAULT_SIP_BIND),
+    );
+    this.binds = binds;
+    if (options.transports) {
+      this.own = null;
+      this.transports = options.transports;
+    } else {
+      const stream = { limits: options.limits, keepAliveMs: options.keepAliveMs, pongTimeoutMs: options.pongTimeoutMs, random: options.random };
+      const tlsListens = !!(options.tlsCertFile && options.tlsKeyFile);
+      this.own = {
+        udp: new UdpTransport({ binds, socketBufferBytes: options.socketBufferBytes }),
+        // TCP listens on the UDP socket's port number: the one SIP port of that SIP_BIND entry (RFC 3261 §18.2.1).
+        tcp: new StreamTransport('tcp', { ...stream, sides: binds.map((b) => ({ host: b.host, port: () => this.sipPort(b.family) })) }),
+        tls: new StreamTransport('tls', {
+          ...stream,
+          tlsCaFile: options.tlsCaFile,
+          sides: binds.map((b) => ({ host: b.host, port: tlsListens ? () => options.tlsPort ?? this.sipPort(b.family) + 1 : undefined })),
+          tlsCertFile: options.tlsCertFile,
+          tlsKeyFile: options.tlsKeyFile,
+        }),
+      };
+      this.transports = this.own;
+    }
     const timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits });
     // A TCP/TLS flow closed or reset by the far end (or silent to keep-alives) took its
@@ -178,17 +228,17 @@ export class Engine extends EventEmitter<EngineEvents> {
       transports: this.transports,
       server: userAgent,
       myself: new Myself({
-        publicHost: options.publicHost ?? null,
+        publicHosts: [publicHosts[4], publicHosts[6]].filter((h): h is string => h !== null),
         publicPort: options.publicPort ?? null,
-        bindAddress: host === '0.0.0.0' || host === '::' ? null : host,
-        ports: () => this.listeningPorts(),
+        bindAddresses: binds.map((b) => b.host).filter((h) => h !== '0.0.0.0' && h !== '::'),
+        ports: () => (this.served ?? []).flatMap((b) => Object.values(this.listeningPorts(b.family))),
         interfaceAddresses: options.interfaceAddresses,
       }),
       localAddress: async (target) => {
         const local = await this.transports[target.transport]!.localAddressFor(target);
-        return { host: local.host, port: target.transport === 'udp' ? local.port : this.streamPort(target.transport, options.bindPort) };
+        return { host: local.host, port: target.transport === 'udp' ? local.port : this.streamPort(target.transport, familyOf(target.host) ?? 4) };
       },
-      publicHost: options.publicHost ?? null,
+      publicHost: (peerHost) => publicHostFor(publicHosts, peerHost),
       publicPort: options.publicPort ?? null,
       resolve: (uri, seed) => proxyTargets.resolve(uri, seed),
       forwardFor: (user) => {
@@ -223,7 +273,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       pacer: new TokenBucket(this.scheduler, options.sendRatePerSec ?? 10_000, options.sendBurst ?? 200),
       policy,
       random,
-      publicHost: options.publicHost ?? null,
+      publicHost: (target) => publicHostFor(publicHosts, target.host),
       publicPort: options.publicPort ?? null,
       userAgent,
       maxRedirects: options.maxRedirects ?? 5,
@@ -233,7 +283,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
       traceBytes: options.traceBytes ?? 16 * 1024,
-      streamContactPort: (protocol) => this.streamPort(protocol, options.bindPort),
+      streamContactPort: (protocol, host) => this.streamPort(protocol, familyOf(host) ?? 4),
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
         if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
@@ -242,28 +292,60 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Binds sockets: UDP first, then the TCP/TLS listeners (TCP on UDP's port).
+   * Binds sockets, IPv4 first, then IPv6; per family UDP first, then the TCP/TLS listeners (TCP
+   * on UDP's port). A host without IPv6 serves IPv4 only (one log line, transport/open-families.ts);
+   * any other failure closes what was bound and rejects with a BindError naming the entry.
    * Called by start(); call it earlier to fail fast on bind errors.
    */
   open(): Promise<void> {
     this.opened ??= this.bind();
+    this.opened.catch(() => (this.opened = null));
     return this.opened;
   }
 
-  /** With an ephemeral UDP port (bindPort 0) taken for TCP/TLS, tries another port (5 attempts). */
   private async bind(): Promise<void> {
-    const { udp, tcp, tls } = this.transports;
+    const own = this.own;
+    if (!own) {
+      await Promise.all(Object.values(this.transports).map((t) => t?.open()));
+      return;
+    }
+    const all = [own.udp, own.tcp, own.tls];
+    this.served = await openFamilies(
+      this.binds,
+      {
+        open: (bind) => this.bindFamily(own, bind),
+        drop: async (bind, why) => {
+          await Promise.all(all.map((t) => t.dropFamily(bind.family, why)));
+        },
+        closeAll: async () => {
+          await Promise.all(all.map((t) => t.close()));
+        },
+      },
+      this.log,
+    );
+  }
+
+  /** One family's sockets; with an ephemeral UDP port (port 0) taken for TCP/TLS, tries another port (5 attempts). */
+  private async bindFamily(own: OwnTransports, bind: BindAddress): Promise<void> {
+    const { family } = bind;
     for (let attempt = 1; ; attempt++) {
-      await udp?.open();
+      await own.udp.openFamily(family);
       try {
-        await Promise.all([tcp?.open(), tls?.open()]);
+        await Promise.all([own.tcp.openFamily(family), own.tls.openFamily(family)]);
         return;
       } catch (err) {
-        const inUse = ((err as Error).cause as { code?: string } | undefined)?.code === 'EADDRINUSE';
-        if (!inUse || this.bindPort !== 0 || attempt >= 5) throw err;
-        await Promise.all([udp?.close(), tcp?.close(), tls?.close()]);
+        if (systemErrorCode(err) !== 'EADDRINUSE' || bind.port !== 0 || attempt >= 5) throw err;
+        await Promise.all([own.udp.closeFamily(family), own.tcp.closeFamily(family), own.tls.closeFamily(family)]);
       }
     }
+  }
+
+  /**
+   * SIP_BIND as served after open(): every entry, or the IPv4 ones when the host has no IPv6
+   * (ports as configured); before open() as configured.
+   */
+  bindings(): string {
+    return formatBinds(this.served ?? this.binds);
   }
 
   /**
@@ -404,26 +486,29 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { ...this.proxy.counters, requestsRelayed: { ...this.proxy.counters.requestsRelayed } };
   }
 
-  /** Ports bound by open(): the UDP socket and the TCP/TLS listeners (e.g. to learn ephemeral ones). */
-  listeningPorts(): Partial<Record<TransportProtocol, number>> {
+  /**
+   * Ports bound by open() for one family (default: the first served): the UDP socket and the
+   * TCP/TLS listeners (e.g. to learn ephemeral ones).
+   */
+  listeningPorts(family: IpFamily | undefined = this.served?.[0]?.family): Partial<Record<TransportProtocol, number>> {
     const ports: Partial<Record<TransportProtocol, number>> = {};
-    for (const [k, t] of Object.entries(this.transports) as Array<[TransportProtocol, Transport | undefined]>) {
-      const port = t instanceof UdpTransport ? (t.isOpen ? t.address().port : null) : t instanceof StreamTransport ? t.listenPort : null;
+    const own = this.own;
+    if (!own || family === undefined) return ports;
+    for (const [k, port] of [['udp', own.udp.boundPort(family)], ['tcp', own.tcp.listenPortOf(family)], ['tls', own.tls.listenPortOf(family)]] as const) {
       if (port !== null) ports[k] = port;
     }
     return ports;
   }
 
-  /** Our SIP port: the UDP socket's bound port, else the configured one (default 5060). */
-  private sipPort(bindPort: number | undefined): number {
-    const udp = this.transports.udp;
-    return udp instanceof UdpTransport && udp.isOpen ? udp.address().port : bindPort || 5060;
+  /** Our SIP port of a family: its UDP socket's bound port, else the configured one (default 5060). */
+  private sipPort(family: IpFamily): number {
+    return this.own?.udp.boundPort(family) ?? (this.binds.find((b) => b.family === family)?.port || 5060);
   }
 
-  /** Contact port over TCP/TLS: that listener's port, else the SIP port. */
-  private streamPort(protocol: 'tcp' | 'tls', bindPort: number | undefined): number {
+  /** Contact port over TCP/TLS for a family: that listener's port, else the SIP port. */
+  private streamPort(protocol: 'tcp' | 'tls', family: IpFamily): number {
     const t = this.transports[protocol];
-    return (t instanceof StreamTransport ? t.listenPort : null) ?? this.sipPort(bindPort);
+    return (t instanceof StreamTransport ? t.listenPortOf(family) : null) ?? this.sipPort(family);
   }
 
   private upsertQuiet(config: RegistrationConfig): Registration {
@@ -436,5 +521,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reg = new Registration(config, this.deps);
     this.registrations.set(config.id, reg);
     return reg;
+  }
+}
+
+/** A bad engine option: E_CONFIG naming it. */
+function parseOption<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new SipError('E_CONFIG', `${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -6,6 +6,10 @@ export type SipErrorCode =
   | 'E_TIMEOUT'
   | 'E_TRANSPORT'
   | 'E_DNS'
+  /** The target is IPv4 and the engine has no IPv4 socket (SIP_BIND lists no IPv4 address). */
+  | 'E_NO_IPV4'
+  /** The target is IPv6 and the engine has no IPv6 socket (SIP_BIND lists none, or the host has no IPv6). */
+  | 'E_NO_IPV6'
   /** TLS: the server's certificate is not signed by a trusted CA (self-signed, unknown issuer, incomplete chain). */
   | 'E_TLS_UNTRUSTED'
   /** TLS: the server's certificate has expired or is not yet valid. */

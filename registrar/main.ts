@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = env();
   const db = openDatabase(config.DATABASE_PATH);
   const registrar = await startRegistrar(db.$client, config);
-  console.log(`registrar: SIP on ${config.SIP_BIND}, database ${config.DATABASE_PATH}`);
+  console.log(`registrar: SIP on ${registrar.bind}, database ${config.DATABASE_PATH}`);
   const shutdown = async () => {
     await registrar.stop();
     db.$client.close();

@@ -10,6 +10,7 @@ import { Engine } from './engine';
 import { explainStartFailure, type StartFailure } from './start-failure';
 import { Heartbeat } from './store/heartbeat';
 import { Supervisor } from './supervisor';
+import { parseSipBind } from './transport/sip-bind';
 
 /** The engine did not start; its heartbeat row already says why. */
 export class RegistrarStartError extends Error {
@@ -27,13 +28,10 @@ export class RegistrarStartError extends Error {
 export interface RunningRegistrar {
   engine: Engine;
   supervisor: Supervisor;
+  /** SIP_BIND as served: every entry, or the IPv4 ones when the host has no IPv6. */
+  bind: string;
   /** Unregisters every binding within the configured deadline, then closes the sockets. */
   stop(): Promise<void>;
-}
-
-function splitHostPort(text: string): { host: string; port: number } {
-  const i = text.lastIndexOf(':');
-  return { host: text.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(text.slice(i + 1)) };
 }
 
 /**
@@ -55,7 +53,7 @@ function sealPasswords(sqlite: Database.Database, config: Env, log: (message: st
 export async function startRegistrar(sqlite: Database.Database, config: Env): Promise<RunningRegistrar> {
   const log = (m: string) => console.log(m);
   const heartbeat = new Heartbeat(sqlite, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS });
-  let running: Omit<RunningRegistrar, 'stop'>;
+  let running: Omit<RunningRegistrar, 'stop' | 'bind'>;
   try {
     running = await startEngine(sqlite, config, log);
   } catch (err) {
@@ -67,9 +65,11 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     const { callsRelayed, callsRefused } = running.engine.proxyCounters();
     return { relayed: callsRelayed, refused: callsRefused };
   });
-  heartbeat.start();
+  const bind = running.engine.bindings();
+  heartbeat.start(bind);
   return {
     ...running,
+    bind,
     stop: async () => {
       await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
       recordStop(heartbeat, 'shut down');
@@ -86,12 +86,11 @@ function recordStop(heartbeat: Heartbeat, reason: string): void {
   }
 }
 
-async function startEngine(sqlite: Database.Database, config: Env, log: (message: string) => void): Promise<Omit<RunningRegistrar, 'stop'>> {
+async function startEngine(sqlite: Database.Database, config: Env, log: (message: string) => void): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
   const keyring = sealPasswords(sqlite, config, log);
-  const bind = splitHostPort(config.SIP_BIND);
   const engine = new Engine({
-    bindAddress: bind.host,
-    bindPort: bind.port,
+    binds: parseSipBind(config.SIP_BIND),
+    log,
     publicHost: config.SIP_PUBLIC_HOST,
     tlsCertFile: config.SIP_TLS_CERT_FILE,
     tlsKeyFile: config.SIP_TLS_KEY_FILE,

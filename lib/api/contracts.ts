@@ -136,7 +136,7 @@ export const engineHealthJsonSchema = z
       description: "'running': an engine's heartbeat is at most three intervals old; 'stopped': the engine shut down, failed to start, or its heartbeat went silent; 'unknown': no engine has ever written a heartbeat to this database.",
     }),
     heartbeatAt: epochMs.nullable().meta({ description: 'The last heartbeat (null when unknown).' }),
-    bind: z.string().nullable().meta({ description: "The engine's SIP_BIND (null when unknown)." }),
+    bind: z.string().nullable().meta({ description: "The engine's SIP_BIND as served, e.g. `0.0.0.0:5060,[::]:5060` (only the IPv4 entries when its host has no IPv6; null when unknown)." }),
     since: epochMs.optional().meta({ description: 'When stopped: since when (its last heartbeat).' }),
     reason: z.string().optional().meta({ description: 'When stopped: why, e.g. "SIP_BIND 127.0.0.1:5060 is in use", "shut down".' }),
     calls: z

@@ -54,6 +54,8 @@ const LOCAL_CAUSES: Record<string, string> = {
   'tls-expired': "the server's TLS certificate has expired or is not yet valid (or this machine's clock is wrong)",
   'tls-hostname': "the server's TLS certificate does not name the host or address connected to (check the register server URI / domain)",
   'tls-handshake': 'the TLS handshake failed: no TLS on that port, no common protocol version or cipher, or the connection was reset or timed out during it',
+  'no-ipv4': 'the server has an IPv4 address and the engine no IPv4 socket: add an IPv4 address to SIP_BIND (e.g. 0.0.0.0:5060)',
+  'no-ipv6': 'the server has an IPv6 address and the engine no IPv6 socket: add an IPv6 address to SIP_BIND (e.g. [::]:5060), or this host has no IPv6 (see the trace and the registrar log)',
   'auth-realm': 'the server asked for an unexpected realm',
   'auth-unsupported': 'the server asked for an unsupported authentication',
   'no-credentials': 'the server asked for a password but none is saved',

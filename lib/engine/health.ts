@@ -14,7 +14,7 @@ export interface EngineHealth {
   state: EngineState;
   /** Last heartbeat, epoch ms (null when unknown). */
   heartbeatAt: number | null;
-  /** The engine's SIP_BIND (null when unknown). */
+  /** The engine's SIP_BIND as served (null when unknown). */
   bind: string | null;
   /** When stopped: since when (its last heartbeat), epoch ms. */
   since?: number;

@@ -1,12 +1,13 @@
 /**
  * "Test registration": one REGISTER with the values typed so far, without saving, through a
- * short-lived engine of its own (ephemeral port), then an Expires: 0 if it bound. Returns the
+ * short-lived engine of its own (the SIP_BIND addresses on ephemeral ports), then an Expires: 0 if it bound. Returns the
  * outcome and the (redacted) SIP ladder.
  */
 import { z } from 'zod';
 import type { Env } from '../env';
 import { Engine } from '../../registrar/engine';
 import { parseDnsServers, resolverFor } from '../../registrar/dns/servers';
+import { parseSipBind } from '../../registrar/transport/sip-bind';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
@@ -26,10 +27,6 @@ const TEST_ID = 'test';
 export interface TestRegistrationResult {
   status: RegistrationStatus;
   trace: TraceEntry[];
-}
-
-function bindHost(sipBind: string): string {
-  return sipBind.slice(0, sipBind.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
 /**
@@ -57,6 +54,9 @@ export const NO_ANSWER_MS = 10_000;
  */
 const UNIFORM: ReadonlySet<string> = new Set(['timeout', 'transport', 'closed', 'bad-response', 'tls-handshake']);
 
+/** Local causes where nothing was sent: answered at once (no-ipv4/no-ipv6 with the trace note saying why). */
+const NOTHING_SENT: ReadonlySet<string> = new Set(['denied', 'dns', 'config', 'no-ipv4', 'no-ipv6']);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
@@ -72,8 +72,10 @@ export async function runTestRegistration(
 ): Promise<TestRegistrationResult> {
   const started = Date.now();
   const engine = new Engine({
-    bindAddress: bindHost(config.SIP_BIND),
-    bindPort: 0,
+    // The SIP_BIND addresses, each family on an ephemeral port: the test reaches servers of
+    // either family, as the engine would (and IPv4 only on a host without IPv6, silently).
+    binds: parseSipBind(config.SIP_BIND).map((b) => ({ host: b.host, port: 0 })),
+    log: () => {},
     publicHost: config.SIP_PUBLIC_HOST,
     tlsCaFile: config.SIP_TLS_CA_FILE,
     // The same DNS servers as the engine: a test resolves (transport `auto`: NAPTR/SRV) as the registration will.
@@ -106,7 +108,7 @@ export async function runTestRegistration(
     },
   ]);
   const status = (await outcome) ?? engine.status(TEST_ID)!;
-  if (status.code !== null || status.reason === 'denied' || status.reason === 'dns' || status.reason === 'config') {
+  if (status.code !== null || NOTHING_SENT.has(status.reason ?? '')) {
     // A SIP answer (then an Expires: 0 if it bound), or nothing sent at all.
     await engine.stop(3000);
     return { status, trace: engine.trace(TEST_ID) };

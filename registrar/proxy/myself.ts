@@ -6,16 +6,15 @@
 import { networkInterfaces } from 'node:os';
 import type { SipUri } from '../message/uri';
 import { defaultPort } from '../dns/resolve-targets';
-import type { TransportProtocol } from '../transport/types';
 
 export interface MyselfOptions {
-  /** Advertised host (SIP_PUBLIC_HOST) and port, when set. */
-  publicHost: string | null;
+  /** Advertised hosts (SIP_PUBLIC_HOST, per family) and port, when set. */
+  publicHosts: string[];
   publicPort: number | null;
-  /** The bind address when it is not a wildcard. */
-  bindAddress: string | null;
-  /** Our listening ports now (ephemeral ones are known after open()). */
-  ports: () => Partial<Record<TransportProtocol, number>>;
+  /** The SIP_BIND addresses that are not wildcards. */
+  bindAddresses: string[];
+  /** Our listening ports now, every family and transport (ephemeral ones are known after open()). */
+  ports: () => number[];
   /** This host's interface addresses (default: os.networkInterfaces(), read once). */
   interfaceAddresses?: () => string[];
 }
@@ -31,8 +30,7 @@ export class Myself {
   }
 
   isMyAddress(host: string, port: number): boolean {
-    const ports = this.options.ports();
-    const myPorts = new Set<number>(Object.values(ports).filter((p): p is number => typeof p === 'number'));
+    const myPorts = new Set<number>(this.options.ports());
     if (this.options.publicPort !== null) myPorts.add(this.options.publicPort);
     return myPorts.has(port) && this.myHosts().has(host.toLowerCase());
   }
@@ -41,8 +39,7 @@ export class Myself {
     if (this.hosts) return this.hosts;
     const all = this.options.interfaceAddresses?.() ?? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
     const hosts = new Set(all.map((a) => a.toLowerCase()));
-    if (this.options.publicHost) hosts.add(this.options.publicHost.toLowerCase());
-    if (this.options.bindAddress) hosts.add(this.options.bindAddress.toLowerCase());
+    for (const h of [...this.options.publicHosts, ...this.options.bindAddresses]) hosts.add(h.toLowerCase());
     this.hosts = hosts;
     return hosts;
   }

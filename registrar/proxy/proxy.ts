@@ -34,8 +34,8 @@ export interface ProxyOptions {
   server: string;
   /** Our address towards `target`: the interface the kernel uses and our port for its transport. */
   localAddress(target: TransportTarget): Promise<LocalAddress>;
-  /** SIP_PUBLIC_HOST / port: how carriers reach us (their side of a Record-Route). */
-  publicHost: string | null;
+  /** SIP_PUBLIC_HOST of a peer's family / port: how carriers reach us (their side of a Record-Route). */
+  publicHost(peerHost: string): string | null;
   publicPort: number | null;
   /** RFC 3263 next-hop addresses; `seed` keeps retransmissions on one target (§16.11). */
   resolve(uri: SipUri, seed: string): Promise<TransportTarget[]>;
@@ -218,7 +218,7 @@ export class StatelessProxy {
    */
   private async recordRoute(remote: RemoteAddress, out: TransportTarget, outHost: string, outPort: number): Promise<string[]> {
     const inbound = await this.options.localAddress({ transport: remote.transport, host: remote.host, port: remote.port, existingConnection: true });
-    const inHost = this.options.publicHost ?? inbound.host;
+    const inHost = this.options.publicHost(remote.host) ?? inbound.host;
     const inPort = this.options.publicPort ?? inbound.port;
     const rr = (host: string, port: number, transport: TransportProtocol, r2: boolean) =>
       `<sip:${formatHost(host)}:${port}${transport === 'udp' ? '' : `;transport=${transport}`};lr${r2 ? ';r2=on' : ''}>`;

@@ -42,13 +42,14 @@ export interface RegistrationDeps {
   pacer: Pick<TokenBucket, 'acquire' | 'schedule'>;
   policy: RetryPolicy;
   random: RandomSource;
-  publicHost: string | null;
+  /** SIP_PUBLIC_HOST for the target's family, or null: the local address towards it. */
+  publicHost(target: TransportTarget): string | null;
   publicPort: number | null;
   /**
-   * Contact port over TCP/TLS: the engine's SIP port, not the connection's
-   * ephemeral one, so the Contact survives reconnects.
+   * Contact port over TCP/TLS: the engine's SIP port of the target's family (`host`), not
+   * the connection's ephemeral one, so the Contact survives reconnects.
    */
-  streamContactPort(protocol: 'tcp' | 'tls'): number;
+  streamContactPort(protocol: 'tcp' | 'tls', host: string): number;
   userAgent: string;
   maxRedirects: number;
   /** Binding audit interval, ms (0: off). */
@@ -87,6 +88,8 @@ type QueryMode = 'unknown' | 'lists' | 'refresh';
 const CAUSES: Partial<Record<string, LocalCause>> = {
   E_TIMEOUT: 'timeout',
   E_DNS: 'dns',
+  E_NO_IPV4: 'no-ipv4',
+  E_NO_IPV6: 'no-ipv6',
   E_TRANSPORT: 'transport',
   E_TLS_UNTRUSTED: 'tls-untrusted',
   E_TLS_EXPIRED: 'tls-expired',
@@ -462,12 +465,14 @@ export class Registration {
       let contact: string | null;
       try {
         const local = await transport.localAddressFor(target);
-        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
+        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport, target.host));
+        // Via and Contact in the target's family: its public host, else our address towards it.
+        const advertised = this.deps.publicHost(target) ?? local.host;
         contact = query
           ? null
           : expires === 0 && this.lastContact
             ? this.lastContact
-            : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
+            : contactUri(this.config.ddi, advertised, contactPort, target.transport);
         if (op !== this.op) return SUPERSEDED;
         this.target = remote;
         const request = buildRegister({
@@ -479,7 +484,7 @@ export class Registration {
           contact,
           expires: requested,
           transport: target.transport,
-          viaHost: this.deps.publicHost ?? local.host,
+          viaHost: advertised,
           viaPort: this.deps.publicPort ?? local.port,
           userAgent: this.deps.userAgent,
           authorization: auth ? auth.headers('REGISTER', uriText) : [],
@@ -551,8 +556,9 @@ export class Registration {
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
         last = failure(null, localCause(err), null);
-        // A TLS failure sends nothing: the trace says why, with the server's certificate.
-        if (last.kind === 'failure' && last.reason.startsWith('tls-')) this.noteOnce((err as Error).message);
+        // A TLS failure sends nothing: the trace says why, with the server's certificate;
+        // so does a target of a family we have no socket for (which family, and why).
+        if (last.kind === 'failure' && (last.reason.startsWith('tls-') || last.reason.startsWith('no-ipv'))) this.noteOnce((err as Error).message);
         if ((err as SipError | null)?.code === 'E_DNS') return last;
         index++;
         auth = this.newAuthSession();

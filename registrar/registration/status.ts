@@ -27,6 +27,9 @@ export type LocalCause =
   | 'tls-hostname'
   /** TLS: the handshake failed (no TLS on that port, protocol alert, reset or timeout during it). */
   | 'tls-handshake'
+  /** The server is IPv4 (IPv6) and the engine has no socket of that family: SIP_BIND lists none, or the host has no IPv6. */
+  | 'no-ipv4'
+  | 'no-ipv6'
   | 'auth-realm'
   | 'auth-unsupported'
   | 'no-credentials'

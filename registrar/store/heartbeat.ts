@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 
 export interface HeartbeatOptions {
-  /** SIP_BIND as configured, e.g. 0.0.0.0:5060. */
+  /** SIP_BIND as configured, e.g. 0.0.0.0:5060,[::]:5060 (the node id, and the bind of a failed start). */
   bind: string;
   intervalMs: number;
   /** Logs a failed periodic write (default console.error). */
@@ -30,12 +30,14 @@ export class Heartbeat {
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private calls: () => CallCounts = () => ({ relayed: 0, refused: 0 });
+  private bind: string;
 
   constructor(
     sqlite: Database.Database,
     private readonly options: HeartbeatOptions,
   ) {
     this.nodeId = `${hostname()}/${options.bind}`;
+    this.bind = options.bind;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((m) => console.error(m));
     this.startedAt = this.now();
@@ -53,8 +55,12 @@ export class Heartbeat {
     this.calls = read;
   }
 
-  /** Writes `running` now and every interval. A failed periodic write is logged, never thrown. */
-  start(): void {
+  /**
+   * Writes `running` now and every interval, with the bind as served (default as configured; without
+   * IPv6 on the host only the IPv4 entries). A failed periodic write is logged, never thrown.
+   */
+  start(bind = this.options.bind): void {
+    this.bind = bind;
     this.write('running', null);
     this.timer = setInterval(() => {
       try {
@@ -74,8 +80,7 @@ export class Heartbeat {
   }
 
   private write(state: 'running' | 'stopped', reason: string | null): void {
-    const { bind, intervalMs } = this.options;
     const calls = this.calls();
-    this.upsert.run(this.nodeId, state, bind, process.pid, this.startedAt, this.now(), intervalMs, reason, calls.relayed, calls.refused);
+    this.upsert.run(this.nodeId, state, this.bind, process.pid, this.startedAt, this.now(), this.options.intervalMs, reason, calls.relayed, calls.refused);
   }
 }

@@ -98,3 +98,21 @@ function isoDate(s: string | undefined): string {
   const t = Date.parse(s);
   return Number.isNaN(t) ? s : new Date(t).toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * No socket of the target's address family (E_NO_IPV4 / E_NO_IPV6): `why` says why there is
+ * none, e.g. "SIP_BIND 127.0.0.1:5060 has no IPv6 address" or "IPv6 is not available here (…)".
+ */
+export function noFamilyError(family: 4 | 6, target: { host: string; port: number }, why: string): SipError {
+  const host = family === 6 ? `[${target.host}]` : target.host;
+  return new SipError(family === 6 ? 'E_NO_IPV6' : 'E_NO_IPV4', `no IPv${family} socket to reach ${host}:${target.port}: ${why}`);
+}
+
+/** The system error code (EADDRINUSE, …) of `err` or of an error it wraps (its `cause`). */
+export function systemErrorCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as Error).cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('E_')) return code;
+  }
+  return undefined;
+}

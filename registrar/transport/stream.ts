@@ -2,15 +2,17 @@
 // Outbound: one connection per target, reused by every registration using it,
 // opened on demand and forgotten when it closes so the next send reconnects;
 // idle ones carry CRLF keep-alives (RFC 5626 §4.4.1). Inbound: a listener on
-// the advertised Contact port; accepted connections join the same map, keyed
-// by remote address, so responses go back over them (§18.2.2).
+// the advertised Contact port, one per address family (SIP_BIND); accepted
+// connections join the same map, keyed by remote address, so responses go back
+// over them (§18.2.2). A target is connected to from the side of its own family.
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer as netCreateServer, isIP, type Server, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, createServer as tlsCreateServer, type TLSSocket } from 'node:tls';
 import { SipError } from '../errors';
 import { DEFAULT_LIMITS, type ParseLimits } from '../message/types';
 import { mathRandom, type RandomSource } from '../util/random';
-import { tlsVerifyError, toTransportError } from './errors';
+import { noFamilyError, tlsVerifyError, toTransportError } from './errors';
+import { familyOf, formatBind, isWildcard, type IpFamily } from './sip-bind';
 import { StreamFramer, type KeepAlive } from './stream-framer';
 import type {
   ConnectionErrorHandler,
@@ -27,10 +29,15 @@ import type {
 const PING = Buffer.from('\r\n\r\n');
 const PONG = Buffer.from('\r\n');
 
-export interface StreamListenOptions {
+/** The local side of one address family (a SIP_BIND entry). */
+export interface StreamSide {
+  /**
+   * IP address of that family: outbound connections to targets of the family come from it
+   * (the kernel picks when it is the wildcard, 0.0.0.0 or ::), and the listener listens on it.
+   */
   host: string;
-  /** Read at open(): the engine passes the UDP socket's bound port (one SIP port for UDP and TCP). */
-  port: () => number;
+  /** Listen on this port, read at open() (the engine passes that family's UDP port); omitted: no listener. */
+  port?: () => number;
 }
 
 export interface StreamTransportOptions {
@@ -38,8 +45,12 @@ export interface StreamTransportOptions {
   connectTimeoutMs?: number;
   /** PEM bundle of trusted CAs for TLS; system roots when omitted. */
   tlsCaFile?: string;
-  /** Accept connections here (the Contact's port). TLS also needs tlsCertFile and tlsKeyFile. */
-  listen?: StreamListenOptions;
+  /**
+   * One side per address family (at most one each). Targets of a family without a side are
+   * refused (E_NO_IPV4/E_NO_IPV6). Omitted: any family, source chosen by the kernel, no listener.
+   * A side with a port accepts connections there (the Contact's port); TLS also needs tlsCertFile and tlsKeyFile.
+   */
+  sides?: StreamSide[];
   /** PEM certificate chain and private key of the TLS listener. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -98,15 +109,16 @@ export class StreamTransport implements Transport {
   private readonly limits: ParseLimits;
   private readonly connectTimeoutMs: number;
   private readonly ca: Buffer | undefined;
-  private readonly listenOptions: StreamListenOptions | undefined;
+  /** null: any family (no sides given). */
+  private readonly sides: Map<IpFamily, SideState> | null;
+  /** Families dropped at open (no IPv6 on this host): why, for the error of a target of that family. */
+  private readonly dropped = new Map<IpFamily, string>();
   private readonly cert: { cert: Buffer; key: Buffer } | undefined;
   private readonly maxInbound: number;
   private readonly inboundIdleMs: number;
   private readonly keepAliveMs: number;
   private readonly pongTimeoutMs: number;
   private readonly random: RandomSource;
-  private server: Server | null = null;
-  private opening: Promise<void> | null = null;
 
   constructor(
     readonly protocol: 'tcp' | 'tls',
@@ -116,9 +128,10 @@ export class StreamTransport implements Transport {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const isTls = protocol === 'tls';
     this.ca = isTls && options.tlsCaFile ? readPem(options.tlsCaFile, 'TLS CA') : undefined;
-    if (isTls && options.listen && !(options.tlsCertFile && options.tlsKeyFile)) throw new SipError('E_CONFIG', 'a TLS listener needs a certificate and a key file');
-    this.cert = isTls && options.listen ? { cert: readPem(options.tlsCertFile!, 'TLS certificate'), key: readPem(options.tlsKeyFile!, 'TLS key') } : undefined;
-    this.listenOptions = options.listen;
+    const listens = options.sides?.some((side) => side.port) ?? false;
+    if (isTls && listens && !(options.tlsCertFile && options.tlsKeyFile)) throw new SipError('E_CONFIG', 'a TLS listener needs a certificate and a key file');
+    this.cert = isTls && listens ? { cert: readPem(options.tlsCertFile!, 'TLS certificate'), key: readPem(options.tlsKeyFile!, 'TLS key') } : undefined;
+    this.sides = options.sides ? sideStates(options.sides) : null;
     this.maxInbound = options.maxInboundConnections ?? 1024;
     this.inboundIdleMs = options.inboundIdleMs ?? 120_000;
     this.keepAliveMs = options.keepAliveMs ?? 120_000;
@@ -126,35 +139,63 @@ export class StreamTransport implements Transport {
     this.random = options.random ?? mathRandom;
   }
 
-  /** Starts the listener, if configured; rejects (E_TRANSPORT) when the port cannot be bound. */
-  open(): Promise<void> {
-    const listen = this.listenOptions;
-    if (!listen) return Promise.resolve();
-    this.opening ??= new Promise<void>((resolve, reject) => {
+  /** Starts the listeners, if configured; rejects (E_TRANSPORT) when a port cannot be bound. */
+  async open(): Promise<void> {
+    await Promise.all([...(this.sides?.keys() ?? [])].map((f) => this.openFamily(f)));
+  }
+
+  /** Starts the listener of one family, if it has one (idempotent); rejects with the system error as cause. */
+  openFamily(family: IpFamily): Promise<void> {
+    const side = this.sides?.get(family);
+    if (!side?.port) return Promise.resolve();
+    const listenPort = side.port;
+    side.opening ??= new Promise<void>((resolve, reject) => {
       const server = this.cert
         ? tlsCreateServer({ ...this.cert, handshakeTimeout: this.connectTimeoutMs }).on('secureConnection', (s: Socket) => this.accept(s))
         : netCreateServer((s) => this.accept(s));
       server.maxConnections = this.maxInbound;
-      const port = listen.port();
+      const port = listenPort();
       const onListenError = (err: Error): void => {
-        this.opening = null;
-        reject(toTransportError(err, `${this.protocol} listen ${listen.host}:${port}`));
+        side.opening = null;
+        reject(toTransportError(err, `${this.protocol} listen ${formatBind({ host: side.host, port })}`));
       };
       server.once('error', onListenError);
-      server.listen({ host: listen.host, port, exclusive: true }, () => {
+      // ipv6Only: [::]:5060 must not take IPv4's 0.0.0.0:5060 too (Linux listens on :: dual-stack by default).
+      server.listen({ host: side.host, port, exclusive: true, ipv6Only: family === 6 }, () => {
         server.off('error', onListenError);
         // Accept errors (EMFILE …) must not crash the process; the listener keeps going.
         server.on('error', () => {});
-        this.server = server;
+        side.server = server;
         resolve();
       });
     });
-    return this.opening;
+    return side.opening;
   }
 
-  /** Port of the listener, or null when it is not listening. */
+  /** Closes a family's listener; openFamily() listens again. */
+  async closeFamily(family: IpFamily): Promise<void> {
+    const side = this.sides?.get(family);
+    if (side) await closeListener(side);
+  }
+
+  /** Closes a family's listener and forgets the family: its targets fail with `why` (E_NO_IPV4/6). */
+  async dropFamily(family: IpFamily, why: string): Promise<void> {
+    const side = this.sides?.get(family);
+    if (!side) return;
+    this.sides!.delete(family);
+    this.dropped.set(family, why);
+    await closeListener(side);
+  }
+
+  /** Port of the first family's listener, or null when it is not listening. */
   get listenPort(): number | null {
-    const a = this.server?.address();
+    const first = this.sides?.keys().next().value;
+    return first === undefined ? null : this.listenPortOf(first);
+  }
+
+  /** Port of a family's listener, or null when it is not listening. */
+  listenPortOf(family: IpFamily): number | null {
+    const a = this.sides?.get(family)?.server?.address();
     return a && typeof a === 'object' ? a.port : null;
   }
 
@@ -175,13 +216,19 @@ export class StreamTransport implements Transport {
         return;
       }
     } else {
+      const refused = this.familyRefusal(target);
+      if (refused) {
+        this.fail(refused, onError);
+        return;
+      }
       conn = this.connectionFor(target);
     }
     this.write(conn, data, onError);
   }
 
   localAddressFor(target: TransportTarget): Promise<LocalAddress> {
-    return this.connectionFor(target).ready;
+    const refused = this.familyRefusal(target);
+    return refused ? Promise.reject(refused) : this.connectionFor(target).ready;
   }
 
   /** Closes the listener and every connection; none of them is reported as a lost flow. */
@@ -193,10 +240,17 @@ export class StreamTransport implements Transport {
       conn.closing = true;
       conn.socket.destroy();
     }
-    const server = this.server;
-    this.server = null;
-    this.opening = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([...(this.sides?.values() ?? [])].map(closeListener));
+  }
+
+  /** Why a target cannot be connected to: no side of its family; null when it can. */
+  private familyRefusal(target: TransportTarget): SipError | null {
+    if (!this.sides) return null;
+    const family = familyOf(target.host);
+    if (family === null) return new SipError('E_TRANSPORT', `${target.host} is not an IP address`);
+    if (this.sides.has(family)) return null;
+    const bound = [...this.sides.values()].map((side) => side.host).join(', ');
+    return noFamilyError(family, target, this.dropped.get(family) ?? `SIP_BIND has no IPv${family} address (${bound || 'none'})`);
   }
 
   private key(target: { host: string; port: number; serverName?: string }): string {
@@ -221,12 +275,16 @@ export class StreamTransport implements Transport {
 
     const isTls = this.protocol === 'tls';
     const servername = target.serverName && !isIP(target.serverName) ? target.serverName : undefined;
+    // From our address of the target's family (SIP_BIND), unless that is the wildcard.
+    const sideHost = this.sides?.get(familyOf(target.host) ?? 4)?.host;
+    const localAddress = sideHost && !isWildcard(sideHost) ? sideHost : undefined;
     // TLS: the certificate is verified in 'secureConnect' below (chain, validity and name,
     // exactly as rejectUnauthorized would), so that a refusal can say what the server's
     // certificate is; nothing is written before that check passed.
     const socket = isTls
-      ? tlsConnect({ host: target.host, port: target.port, servername, ca: this.ca, rejectUnauthorized: false })
-      : netConnect({ host: target.host, port: target.port });
+      ? // tls.connect() hands its options to net.Socket#connect, which honours localAddress (not in ConnectionOptions' type).
+        tlsConnect({ host: target.host, port: target.port, localAddress, servername, ca: this.ca, rejectUnauthorized: false } as ConnectionOptions)
+      : netConnect({ host: target.host, port: target.port, localAddress });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(this.connectTimeoutMs);
@@ -373,6 +431,29 @@ export class StreamTransport implements Transport {
     this.counters.sendErrors++;
     onError?.(error);
   }
+}
+
+interface SideState extends StreamSide {
+  server: Server | null;
+  opening: Promise<void> | null;
+}
+
+function sideStates(sides: readonly StreamSide[]): Map<IpFamily, SideState> {
+  const out = new Map<IpFamily, SideState>();
+  for (const side of sides) {
+    const family = familyOf(side.host);
+    if (family === null) throw new SipError('E_CONFIG', `stream side ${side.host}: not an IP address`);
+    if (out.has(family)) throw new SipError('E_CONFIG', `stream sides: two IPv${family} addresses (${out.get(family)!.host}, ${side.host})`);
+    out.set(family, { ...side, server: null, opening: null });
+  }
+  return out;
+}
+
+async function closeListener(side: SideState): Promise<void> {
+  const server = side.server;
+  side.server = null;
+  side.opening = null;
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 function newConnection(socket: Socket, key: string, remote: RemoteAddress, ready: Promise<LocalAddress>, inbound: boolean): Connection {

@@ -1,9 +1,11 @@
-// UDP transport (RFC 3261 §18.1.1, §18.2.1): one socket for all registrations.
-// Large kernel buffers absorb the 10,000-registration burst.
+// UDP transport (RFC 3261 §18.1.1, §18.2.1): one socket per address family (SIP_BIND), shared
+// by all registrations; a target is reached from the socket of its own family, so Via and
+// Contact name an address of that family. Large kernel buffers absorb the 10,000-registration burst.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { SipError } from '../errors';
-import { toTransportError } from './errors';
+import { noFamilyError, toTransportError } from './errors';
+import { familyOf, formatBind, isWildcard, validateBinds, type BindAddress, type IpFamily } from './sip-bind';
 import type {
   InboundHandler,
   LocalAddress,
@@ -14,44 +16,75 @@ import type {
 } from './types';
 
 export interface UdpTransportOptions {
-  bindAddress?: string;
-  /** 0 picks an ephemeral port (tests). */
-  bindPort?: number;
+  /** One address:port per family (SIP_BIND); port 0 picks an ephemeral port (tests). */
+  binds: ReadonlyArray<{ host: string; port: number }>;
   /** SO_RCVBUF / SO_SNDBUF request; the kernel may clamp it (net.core.rmem_max). */
   socketBufferBytes?: number;
+}
+
+/** The socket of one family. */
+interface Side {
+  bind: BindAddress;
+  socket: Socket | null;
+  /** Bound address, read once after bind (getsockname is a syscall). */
+  local: LocalAddress | null;
+  opening: Promise<void> | null;
+  /** Source address towards a target, when bound to the wildcard. */
+  routes: Map<string, Promise<string>>;
 }
 
 export class UdpTransport implements Transport {
   readonly protocol = 'udp' as const;
   readonly counters: TransportCounters = { droppedInbound: 0, sendErrors: 0 };
-  private socket: Socket | null = null;
-  /** Bound address, read once after bind (getsockname is a syscall). */
-  private local: LocalAddress | null = null;
-  private opening: Promise<void> | null = null;
+  private readonly sides = new Map<IpFamily, Side>();
+  /** Families dropped at open (no IPv6 on this host): why, for the error of a target of that family. */
+  private readonly dropped = new Map<IpFamily, string>();
   private handler: InboundHandler = () => {};
-  private readonly routeCache = new Map<string, Promise<string>>();
-  private readonly bindAddress: string;
-  private readonly bindPort: number;
   private readonly bufferBytes: number;
-  private readonly family: 4 | 6;
+  /** The addresses bound, for the error of a family without one. */
+  private readonly configured: string;
 
-  constructor(options: UdpTransportOptions = {}) {
-    this.bindAddress = options.bindAddress ?? '0.0.0.0';
-    this.bindPort = options.bindPort ?? 5060;
+  constructor(options: UdpTransportOptions) {
+    let binds: BindAddress[];
+    try {
+      binds = validateBinds(options.binds);
+    } catch (err) {
+      throw new SipError('E_CONFIG', `UDP bind: ${(err as Error).message}`);
+    }
+    for (const bind of binds) this.sides.set(bind.family, { bind, socket: null, local: null, opening: null, routes: new Map() });
+    this.configured = binds.map((b) => b.host).join(', ');
     this.bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
-    this.family = isIP(this.bindAddress) === 6 ? 6 : 4;
+  }
+
+  /** The families this transport has a socket for (or will, once open), in SIP_BIND order. */
+  get families(): IpFamily[] {
+    return [...this.sides.keys()];
   }
 
   setInboundHandler(handler: InboundHandler): void {
     this.handler = handler;
   }
 
-  open(): Promise<void> {
-    this.opening ??= new Promise<void>((resolve, reject) => {
-      const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
-      const onBindError = (err: Error): void => reject(toTransportError(err, `bind ${this.bindAddress}:${this.bindPort}`));
+  /** Binds every family's socket. */
+  async open(): Promise<void> {
+    await Promise.all(this.families.map((f) => this.openFamily(f)));
+  }
+
+  /** Binds the socket of one family (idempotent); rejects with the system error as cause. */
+  openFamily(family: IpFamily): Promise<void> {
+    const side = this.sides.get(family);
+    if (!side) return Promise.reject(new SipError('E_CONFIG', `no IPv${family} address in ${this.configured}`));
+    side.opening ??= new Promise<void>((resolve, reject) => {
+      const { host, port } = side.bind;
+      // ipv6Only: [::]:5060 must not take IPv4's 0.0.0.0:5060 too (Linux binds :: dual-stack by default).
+      const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false, ipv6Only: family === 6, lookup: literalLookup });
+      const onBindError = (err: Error): void => {
+        side.opening = null;
+        socket.close();
+        reject(toTransportError(err, `bind ${formatBind(side.bind)}`));
+      };
       socket.once('error', onBindError);
-      socket.bind(this.bindPort, this.bindAddress, () => {
+      socket.bind(port, host, () => {
         socket.off('error', onBindError);
         socket.on('error', () => {
           this.counters.sendErrors++;
@@ -67,32 +100,50 @@ export class UdpTransport implements Transport {
           this.handler(msg, { transport: 'udp', host: rinfo.address, port: rinfo.port });
         });
         const a = socket.address();
-        this.local = { host: a.address, port: a.port };
-        this.socket = socket;
+        side.local = { host: a.address, port: a.port };
+        side.socket = socket;
         resolve();
       });
     });
-    return this.opening;
+    return side.opening;
   }
 
-  get isOpen(): boolean {
-    return this.local !== null;
+  /** Closes a family's socket; openFamily() binds it again. */
+  async closeFamily(family: IpFamily): Promise<void> {
+    const side = this.sides.get(family);
+    if (side) await closeSide(side);
   }
 
-  /** Bound address and port, e.g. to learn the ephemeral port in tests. */
-  address(): LocalAddress {
-    if (!this.local) throw new SipError('E_CLOSED', 'UDP transport not open');
-    return { host: this.local.host, port: this.local.port };
+  /** Closes a family's socket and forgets the family: its targets fail with `why` (E_NO_IPV4/6). */
+  async dropFamily(family: IpFamily, why: string): Promise<void> {
+    const side = this.sides.get(family);
+    if (!side) return;
+    this.sides.delete(family);
+    this.dropped.set(family, why);
+    await closeSide(side);
+  }
+
+  /** Bound port of a family's socket, or null when it has none open. */
+  boundPort(family: IpFamily): number | null {
+    return this.sides.get(family)?.local?.port ?? null;
+  }
+
+  /** Bound address and port of a family's socket (default the first), e.g. to learn the ephemeral port in tests. */
+  address(family: IpFamily = this.families[0] ?? 4): LocalAddress {
+    const local = this.sides.get(family)?.local;
+    if (!local) throw new SipError('E_CLOSED', `UDP transport has no open IPv${family} socket`);
+    return { host: local.host, port: local.port };
   }
 
   send(target: TransportTarget, data: Buffer, onError?: SendErrorHandler): void {
-    const socket = this.socket;
-    if (!socket) {
-      this.fail(new SipError('E_CLOSED', 'UDP transport not open'), onError);
+    const side = this.sideFor(target);
+    if (side instanceof SipError) {
+      this.fail(side, onError);
       return;
     }
-    if (isIP(target.host) !== this.family) {
-      this.fail(new SipError('E_TRANSPORT', `IPv${this.family} socket cannot reach ${target.host}`), onError);
+    const socket = side.socket;
+    if (!socket) {
+      this.fail(new SipError('E_CLOSED', 'UDP transport not open'), onError);
       return;
     }
     socket.send(data, target.port, target.host, (err) => {
@@ -101,32 +152,45 @@ export class UdpTransport implements Transport {
   }
 
   async localAddressFor(target: TransportTarget): Promise<LocalAddress> {
-    const local = this.local;
+    const side = this.sideFor(target);
+    if (side instanceof SipError) throw side;
+    const local = side.local;
     if (!local) throw new SipError('E_CLOSED', 'UDP transport not open');
-    const port = local.port;
-    if (this.bindAddress !== '0.0.0.0' && this.bindAddress !== '::') return local;
-    let route = this.routeCache.get(target.host);
+    if (!isWildcard(side.bind.host)) return local;
+    let route = side.routes.get(target.host);
     if (!route) {
-      route = discoverSourceAddress(target, this.family);
-      this.routeCache.set(target.host, route);
-      route.catch(() => this.routeCache.delete(target.host));
+      route = discoverSourceAddress(target, side.bind.family);
+      side.routes.set(target.host, route);
+      route.catch(() => side.routes.delete(target.host));
     }
-    return { host: await route, port };
+    return { host: await route, port: local.port };
   }
 
-  close(): Promise<void> {
-    const socket = this.socket;
-    this.socket = null;
-    this.local = null;
-    this.opening = null;
-    if (!socket) return Promise.resolve();
-    return new Promise((resolve) => socket.close(() => resolve()));
+  async close(): Promise<void> {
+    await Promise.all([...this.sides.values()].map(closeSide));
+  }
+
+  /** The socket of the target's family, or the error saying why there is none. */
+  private sideFor(target: TransportTarget): Side | SipError {
+    const family = familyOf(target.host);
+    if (family === null) return new SipError('E_TRANSPORT', `${target.host} is not an IP address`);
+    return this.sides.get(family) ?? noFamilyError(family, target, this.dropped.get(family) ?? `SIP_BIND has no IPv${family} address (${this.configured})`);
   }
 
   private fail(error: SipError, onError?: SendErrorHandler): void {
     this.counters.sendErrors++;
     onError?.(error);
   }
+}
+
+function closeSide(side: Side): Promise<void> {
+  const socket = side.socket;
+  side.socket = null;
+  side.local = null;
+  side.opening = null;
+  side.routes.clear();
+  if (!socket) return Promise.resolve();
+  return new Promise((resolve) => socket.close(() => resolve()));
 }
 
 /**
@@ -151,7 +215,7 @@ function literalLookup(address: string, _options: unknown, callback: (err: NodeJ
  * Source address the kernel would use towards `target`: connect() a throwaway
  * UDP socket (no packet is sent) and read its local address.
  */
-function discoverSourceAddress(target: TransportTarget, family: 4 | 6): Promise<string> {
+function discoverSourceAddress(target: TransportTarget, family: IpFamily): Promise<string> {
   return new Promise((resolve, reject) => {
     const probe = createSocket(family === 6 ? 'udp6' : 'udp4');
     probe.once('error', (err) => {

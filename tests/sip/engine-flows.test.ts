@@ -150,7 +150,7 @@ test('flows: far-end FIN and RST each lose the flow once; our own close() and a 
 
 test('flows: inbound connections get pongs and are never reported lost', { timeout: 15_000 }, async (t) => {
   const peer = await startPeer(t);
-  const { transport, lost } = flows(t, { listen: { host: '127.0.0.1', port: () => 0 } });
+  const { transport, lost } = flows(t, { sides: [{ host: '127.0.0.1', port: () => 0 }] });
   await transport.open();
   const client = netConnect({ host: '127.0.0.1', port: transport.listenPort! });
   await once(client, 'connect');

@@ -129,22 +129,22 @@ function tail(file: string, chars = 4000): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function tryBind(kind: 'tcp' | 'udp', port: number): Promise<number | null> {
+function tryBind(kind: 'tcp' | 'udp', port: number, host = HOST): Promise<number | null> {
   return new Promise((res) => {
     if (kind === 'tcp') {
       const srv = net.createServer();
       srv.once('error', () => res(null));
-      srv.listen({ port, host: HOST, exclusive: true }, () => {
+      srv.listen({ port, host, exclusive: true }, () => {
         const p = (srv.address() as net.AddressInfo).port;
         srv.close(() => res(p));
       });
     } else {
-      const s = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+      const s = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
       s.once('error', () => {
         s.close();
         res(null);
       });
-      s.bind({ port, address: HOST, exclusive: true }, () => {
+      s.bind({ port, address: host, exclusive: true }, () => {
         const p = s.address().port;
         s.close(() => res(p));
       });
@@ -155,21 +155,24 @@ function tryBind(kind: 'tcp' | 'udp', port: number): Promise<number | null> {
 const handedOut = new Set<number>();
 
 /**
- * A port on 127.0.0.1 that is free for both TCP and UDP right now (and not
- * handed out before by this process). Someone else may still take it before
- * it is used; startKamailio/startSipp retry on a bind failure.
+ * A port on 127.0.0.1 (or the loopback address given, e.g. ::1) that is free for both TCP and
+ * UDP right now (and not handed out before by this process). Someone else may still take it
+ * before it is used; startKamailio/startSipp retry on a bind failure.
  */
-export async function getFreePort(): Promise<number> {
+export async function getFreePort(host = HOST): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const p = await tryBind('tcp', 0);
+    const p = await tryBind('tcp', 0, host);
     if (p === null || handedOut.has(p)) continue;
-    if ((await tryBind('udp', p)) === p) {
+    if ((await tryBind('udp', p, host)) === p) {
       handedOut.add(p);
       return p;
     }
   }
-  throw new Error('getFreePort: no port free for both TCP and UDP on 127.0.0.1 after 50 tries');
+  throw new Error(`getFreePort: no port free for both TCP and UDP on ${host} after 50 tries`);
 }
+
+/** `[::1]` for an IPv6 address, else as is (URIs, Kamailio listen specs). */
+const bracketed = (host: string) => (net.isIPv6(host) ? `[${host}]` : host);
 
 /** Kamailio's module dir: $KAMAILIO_MODULES_DIR, kamailio's compiled default, or a known Debian/RPM path. */
 export function findKamailioModulesDir(kamailio = requireBinary('kamailio', 'kamailio')): string {
@@ -230,6 +233,8 @@ export interface KamailioOptions {
   maxRecvBufferBytes?: number;
   /** SIP port (UDP and TCP) to listen on instead of a free one picked here. */
   sipPort?: number;
+  /** Loopback address SIP (UDP, TCP, TLS) listens on: 127.0.0.1 (default) or ::1. JSON-RPC stays on 127.0.0.1. */
+  host?: '127.0.0.1' | '::1';
   /** Another Kamailio config instead of registrar.cfg (it must answer OPTIONS with 200 and JSON-RPC on RPC_PORT like registrar.cfg). */
   cfgFile?: string;
   /** Extra pre-processor defines (-A): true → `-A NAME`, a string is quoted, a number is not. */
@@ -303,9 +308,9 @@ async function rpcCall<T>(port: number, method: string, params: Array<string | n
   return body.result as T;
 }
 
-function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
+function sipOptionsProbe(port: number, host = HOST, timeoutMs = 1000): Promise<boolean> {
   return new Promise((res) => {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     const done = (ok: boolean) => {
       clearTimeout(t);
       s.close();
@@ -314,13 +319,14 @@ function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
     const t = setTimeout(() => done(false), timeoutMs);
     s.on('message', (m) => done(m.toString('latin1').startsWith('SIP/2.0 200')));
     s.on('error', () => done(false));
-    s.bind(0, HOST, () => {
+    s.bind(0, host, () => {
       const lp = s.address().port;
+      const h = bracketed(host);
       const msg = [
-        `OPTIONS sip:${HOST}:${port} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${HOST}:${lp};branch=z9hG4bKprobe${Date.now()}`,
-        `From: <sip:probe@${HOST}>;tag=probe`,
-        `To: <sip:${HOST}:${port}>`,
+        `OPTIONS sip:${h}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${h}:${lp};branch=z9hG4bKprobe${Date.now()}`,
+        `From: <sip:probe@${h}>;tag=probe`,
+        `To: <sip:${h}:${port}>`,
         `Call-ID: probe-${Date.now()}-${lp}`,
         'CSeq: 1 OPTIONS',
         'Max-Forwards: 70',
@@ -328,7 +334,7 @@ function sipOptionsProbe(port: number, timeoutMs = 1000): Promise<boolean> {
         '',
         '',
       ].join('\r\n');
-      s.send(msg, port, HOST);
+      s.send(msg, port, host);
     });
   });
 }
@@ -370,9 +376,10 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
 
 async function startKamailioOnce(kamailio: string, modules: string, opts: KamailioOptions): Promise<KamailioHandle> {
   const dir = makeDir('kamailio-test-');
-  const sipPort = opts.sipPort ?? (await getFreePort());
+  const host = opts.host ?? HOST;
+  const sipPort = opts.sipPort ?? (await getFreePort(host));
   const rpcPort = await getFreePort();
-  const tlsPort = opts.tls ? (opts.tlsPort ?? (await getFreePort())) : undefined;
+  const tlsPort = opts.tls ? (opts.tlsPort ?? (await getFreePort(host))) : undefined;
   const ctlSocket = `unix:${join(dir, 'ctl.sock')}`;
   const password = opts.password ?? 'secret';
   const logFile = join(dir, 'kamailio.log');
@@ -387,8 +394,8 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
     '-m', String(opts.shmMb ?? 256),
     '-M', '16',
     '--debug', String(opts.debug ?? 2),
-    '-l', `udp:${HOST}:${sipPort}`,
-    '-l', `tcp:${HOST}:${sipPort}`,
+    '-l', `udp:${bracketed(host)}:${sipPort}`,
+    '-l', `tcp:${bracketed(host)}:${sipPort}`,
     '-l', `tcp:${HOST}:${rpcPort}`,
     '-A', `RPC_PORT=${rpcPort}`,
     '-A', `CTL_SOCKET=${quoteDef(ctlSocket)}`,
@@ -410,7 +417,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
   if (opts.tls) {
     const { cert, key } = opts.tlsCert ?? makeCert(dir);
     caFile = cert;
-    args.push('-A', 'WITH_TLS', '-A', `TLS_CERT=${quoteDef(cert)}`, '-A', `TLS_KEY=${quoteDef(key)}`, '-l', `tls:${HOST}:${tlsPort}`);
+    args.push('-A', 'WITH_TLS', '-A', `TLS_CERT=${quoteDef(cert)}`, '-A', `TLS_KEY=${quoteDef(key)}`, '-l', `tls:${bracketed(host)}:${tlsPort}`);
   }
 
   const proc = spawnTracked(kamailio, args, dir, logFile);
@@ -425,7 +432,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
     if (proc.exitCode() !== null) break;
     try {
       await rpcCall(rpcPort, 'core.version', []);
-      ready = await sipOptionsProbe(sipPort);
+      ready = await sipOptionsProbe(sipPort, host);
       if (ready) break;
     } catch {
       /* not up yet */
@@ -450,7 +457,7 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
   let stopped = false;
   return {
     pid: proc.child.pid!,
-    host: HOST,
+    host,
     udpPort: sipPort,
     tcpPort: sipPort,
     tlsPort,
@@ -504,6 +511,8 @@ export interface SippOptions {
   transport?: 'udp' | 'tcp';
   /** Local port (default: a free one). */
   port?: number;
+  /** Local address (-i): 127.0.0.1 (default) or ::1; a UAC's `remote` is then `[::1]:port`. */
+  host?: '127.0.0.1' | '::1';
   /** -m: stop after this many calls (Call-IDs) are processed (default 100). */
   maxCalls?: number;
   /** -timeout: sipp quits by itself after this many seconds (default 60), exit code 255 (-timeout_error). */
@@ -594,8 +603,8 @@ function resolveScenario(file: string): string {
   return resolve(file);
 }
 
-function portBound(kind: 'udp' | 'tcp', port: number): Promise<boolean> {
-  return tryBind(kind, port).then((p) => p === null);
+function portBound(kind: 'udp' | 'tcp', port: number, host = HOST): Promise<boolean> {
+  return tryBind(kind, port, host).then((p) => p === null);
 }
 
 export async function startSipp(scenarioFile: string, opts: SippOptions = {}): Promise<SippHandle> {
@@ -616,14 +625,15 @@ export async function startSipp(scenarioFile: string, opts: SippOptions = {}): P
 
 async function startSippOnce(sipp: string, scenario: string, opts: SippOptions): Promise<SippHandle> {
   const dir = makeDir('sipp-test-');
-  const port = opts.port ?? (await getFreePort());
+  const host = opts.host ?? HOST;
+  const port = opts.port ?? (await getFreePort(host));
   const transport = opts.transport ?? 'udp';
   const messagesLog = join(dir, 'messages.log');
   const errorLog = join(dir, 'errors.log');
   const screenLog = join(dir, 'screen.log');
   const args = [
     '-sf', scenario,
-    '-i', HOST,
+    '-i', host,
     '-p', String(port),
     '-t', transport === 'tcp' ? 't1' : 'u1',
     '-m', String(opts.maxCalls ?? 100),
@@ -659,7 +669,7 @@ async function startSippOnce(sipp: string, scenario: string, opts: SippOptions):
   if (!opts.remote) {
     // UAS: ready once its port is bound.
     const deadline = Date.now() + 5000;
-    while (!(await portBound(transport, port))) {
+    while (!(await portBound(transport, port, host))) {
       if (proc.exitCode() !== null) await fail(`exited early with code ${proc.exitCode()}`);
       if (Date.now() > deadline) await fail('did not bind its port within 5 s');
       await sleep(20);
@@ -676,7 +686,7 @@ async function startSippOnce(sipp: string, scenario: string, opts: SippOptions):
   let stopped: Promise<number> | null = null;
   return {
     pid: proc.child.pid!,
-    host: HOST,
+    host,
     port,
     dir,
     messagesLog,

@@ -58,9 +58,9 @@ function setup(opts: { forwardTo?: string | null; ddis?: string[] } = {}) {
   const proxy = new StatelessProxy({
     transports,
     server: 'ddi-registrar/test',
-    myself: new Myself({ publicHost: null, publicPort: null, bindAddress: null, ports: () => ({ udp: 5060, tcp: 5060 }), interfaceAddresses: () => [ME, '127.0.0.1'] }),
+    myself: new Myself({ publicHosts: [], publicPort: null, bindAddresses: [], ports: () => [5060], interfaceAddresses: () => [ME, '127.0.0.1'] }),
     localAddress: async () => ({ host: ME, port: 5060 }),
-    publicHost: null,
+    publicHost: () => null,
     publicPort: null,
     resolve: (uri, seed) => targets.resolve(uri, seed),
     forwardFor: () => forwardTo,

@@ -99,7 +99,7 @@ test('TCP connect failure reaches the sender as E_TRANSPORT', async () => {
 });
 
 test('TCP listener: inbound connections are capped and closed when idle; responses go back over them', async () => {
-  const transport = new StreamTransport('tcp', { listen: { host: '127.0.0.1', port: () => 0 }, maxInboundConnections: 1, inboundIdleMs: 200 });
+  const transport = new StreamTransport('tcp', { sides: [{ host: '127.0.0.1', port: () => 0 }], maxInboundConnections: 1, inboundIdleMs: 200 });
   const clients: Socket[] = [];
   try {
     let inbound: { host: string; port: number } | null = null;
@@ -130,5 +130,61 @@ test('TCP listener: inbound connections are capped and closed when idle; respons
   } finally {
     for (const c of clients) c.destroy();
     await transport.close();
+  }
+});
+
+test('TCP sides per family: connections come from our address of the target\'s family, listeners on both, a family without a side refused', async () => {
+  const remotes: string[] = [];
+  const server = createServer((s) => {
+    remotes.push(s.remoteAddress ?? '');
+    s.destroy();
+  });
+  server.listen({ port: 0, host: '::1', ipv6Only: true });
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const transport = new StreamTransport('tcp', { sides: [{ host: '127.0.0.1', port: () => 0 }, { host: '::1', port: () => 0 }], keepAliveMs: 0 });
+  const v4only = new StreamTransport('tcp', { sides: [{ host: '127.0.0.1' }] });
+  try {
+    await transport.open();
+    assert.ok(transport.listenPortOf(4)! > 0 && transport.listenPortOf(6)! > 0, 'a listener per family');
+    const local = await transport.localAddressFor({ transport: 'tcp', host: '::1', port });
+    assert.equal(local.host, '::1');
+    await new Promise<void>((resolve) => (remotes.length > 0 ? resolve() : server.once('connection', () => resolve())));
+    assert.deepEqual(remotes, ['::1']);
+    // An inbound connection to the IPv6 listener is accepted.
+    const client = netConnect({ host: '::1', port: transport.listenPortOf(6)! });
+    await once(client, 'connect');
+    client.destroy();
+
+    const errors: SipError[] = [];
+    v4only.send({ transport: 'tcp', host: '::1', port }, Buffer.from('x'), (e) => errors.push(e));
+    assert.equal(errors[0]?.code, 'E_NO_IPV6');
+    assert.equal(errors[0]?.message, `no IPv6 socket to reach [::1]:${port}: SIP_BIND has no IPv6 address (127.0.0.1)`);
+    await assert.rejects(v4only.localAddressFor({ transport: 'tcp', host: '::1', port }), { code: 'E_NO_IPV6' });
+  } finally {
+    await transport.close();
+    await v4only.close();
+    server.close();
+  }
+});
+
+test('TCP: a side bound to a specific address connects from it (127.0.0.2 → a server on 127.0.0.1)', async () => {
+  const server = createServer();
+  const accepted = new Promise<string | undefined>((resolve) =>
+    server.once('connection', (s: Socket) => {
+      resolve(s.remoteAddress);
+      s.destroy();
+    }),
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const transport = new StreamTransport('tcp', { sides: [{ host: '127.0.0.2' }], keepAliveMs: 0 });
+  try {
+    assert.equal((await transport.localAddressFor({ transport: 'tcp', host: '127.0.0.1', port })).host, '127.0.0.2');
+    assert.equal(await accepted, '127.0.0.2');
+  } finally {
+    await transport.close();
+    server.close();
   }
 });

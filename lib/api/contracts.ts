@@ -158,7 +158,7 @@ export const auditEntryJsonSchema = z
     operatorId: z.number().int().nullable().meta({ description: 'The operator who made the change (null: the system, or an operator since deleted).' }),
     actor: z.string().meta({ description: "The operator's e-mail address as it was then, or 'system'." }),
     via: z.string().meta({ description: "How the actor acted: 'session', 'token:<token name>', 'setup', 'env' or 'system'." }),
-    action: z.string().meta({ description: "What was done: 'create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', 'revoke', …" }),
+    action: z.string().meta({ description: "What was done: 'create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', 'revoke', 'import' (a bulk import: the entity is its first registration, `changes.imported` the count), …" }),
     entityType: z.enum(auditEntityTypes),
     entityId: z.number().int(),
     entityLabel: z.string().meta({ description: 'A readable name of the entity as it was then (a registration: `<username>@<domain> (DDI <ddi>)`).' }),

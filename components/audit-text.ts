@@ -24,6 +24,7 @@ const actionLabels: Record<string, string> = {
   unregister: 'Unregister',
   revoke: 'Revoked',
   test: 'Test registration',
+  import: 'Imported',
 };
 
 const glossaries: Partial<Record<EntityType, Record<string, { label: string }>>> = {

@@ -9,6 +9,15 @@ import { errorStatus, type ErrorCode } from './result';
  */
 const epochMs = z.number().int().meta({ description: 'Milliseconds since the Unix epoch.' });
 
+export const importRowErrorJsonSchema = z
+  .object({
+    row: z.number().int().min(1).meta({ description: 'The 1-based number of the data row: the CSV header row is not counted (the first registration is row 1); in a JSON array, its position from 1.' }),
+    line: z.number().int().min(1).optional().meta({ description: 'CSV only: the line of the file the row starts on (the header is line 1; a quoted field may span lines).' }),
+    field: z.string().nullable().meta({ description: 'The field (column) at fault; null when the row as a whole is (wrong number of fields, not a JSON object, CSV syntax).' }),
+    message: z.string(),
+  })
+  .strict();
+
 export const errorBodySchema = z
   .object({
     error: z
@@ -20,6 +29,7 @@ export const errorBodySchema = z
           .optional()
           .meta({ description: 'Message per field name (JSON key), to show next to that field.' }),
         current: z.unknown().optional().meta({ description: 'With `stale`: the entity as it is now.' }),
+        rows: z.array(importRowErrorJsonSchema).optional().meta({ description: 'With a refused import (`validation`): every bad row, in file order.' }),
       })
       .strict(),
   })
@@ -160,7 +170,7 @@ export const auditEntryJsonSchema = z
     operatorId: z.number().int().nullable().meta({ description: 'The operator who made the change (null: the system, or an operator since deleted).' }),
     actor: z.string().meta({ description: "The operator's e-mail address as it was then, or 'system'." }),
     via: z.string().meta({ description: "How the actor acted: 'session', 'token:<token name>', 'setup', 'env' or 'system'." }),
-    action: z.string().meta({ description: "What was done: 'create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', 'revoke', …" }),
+    action: z.string().meta({ description: "What was done: 'create', 'update', 'enable', 'disable', 'delete', 'register_now', 'unregister', 'revoke', 'import' (a bulk import: the entity is its first registration, `changes.imported` the count), …" }),
     entityType: z.enum(auditEntityTypes),
     entityId: z.number().int(),
     entityLabel: z.string().meta({ description: 'A readable name of the entity as it was then (a registration: `<username>@<domain> (DDI <ddi>)`).' }),
@@ -180,6 +190,16 @@ export const auditListJsonSchema = z
   })
   .strict();
 
+export const importReportJsonSchema = z
+  .object({
+    dryRun: z.boolean().meta({ description: 'True: only checked, nothing was written.' }),
+    rows: z.number().int().meta({ description: 'Data rows in the file (all valid).' }),
+    imported: z.number().int().meta({ description: 'Registrations created (0 on a dry run).' }),
+  })
+  .strict();
+
+export type ImportRowErrorJson = z.infer<typeof importRowErrorJsonSchema>;
+export type ImportReportJson = z.infer<typeof importReportJsonSchema>;
 export type RegistrationStatusJson = z.infer<typeof registrationStatusJsonSchema>;
 export type RegistrationJson = z.infer<typeof registrationJsonSchema>;
 export type RegistrationList = z.infer<typeof registrationListJsonSchema>;

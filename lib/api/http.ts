@@ -34,13 +34,16 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; error: ApiE
 
 const tooLarge = (limit: number) => fail('too_large', `The request body exceeds ${Math.floor(limit / 1024)} KiB.`).error;
 
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; error: ApiError };
+
 /**
- * Reads and parses a JSON body of at most `limit` bytes. Checks Content-Length first, then counts
- * the bytes actually received (chunked bodies or lying headers) and stops reading past the limit.
+ * Reads a body of at most `limit` bytes. Checks Content-Length first, then counts the bytes
+ * actually received (chunked bodies or lying headers) and stops reading past the limit; either
+ * way the answer is `tooLargeError` (default: 413 `too_large` naming the limit in KiB).
  */
-export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+export async function readBodyBytes(req: Request, limit: number, tooLargeError: ApiError = tooLarge(limit)): Promise<BytesResult> {
   const declared = req.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return { ok: false, error: tooLarge(limit) };
+  if (declared !== null && Number(declared) > limit) return { ok: false, error: tooLargeError };
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
@@ -51,17 +54,29 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => undefined);
-        return { ok: false, error: tooLarge(limit) };
+        return { ok: false, error: tooLargeError };
       }
       chunks.push(value);
     }
   }
-  let text: string;
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+/** Strict UTF-8 (see `utf8`): the text, or null when the bytes are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | null {
   try {
-    text = utf8.decode(Buffer.concat(chunks));
+    return utf8.decode(bytes);
   } catch {
-    return { ok: false, error: fail('invalid_json', 'The request body is not valid UTF-8.').error };
+    return null;
   }
+}
+
+/** Reads and parses a JSON body of at most `limit` bytes (see readBodyBytes). */
+export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const body = await readBodyBytes(req, limit);
+  if (!body.ok) return body;
+  const text = decodeUtf8(body.bytes);
+  if (text === null) return { ok: false, error: fail('invalid_json', 'The request body is not valid UTF-8.').error };
   if (text.trim() === '') return { ok: false, error: fail('invalid_json', 'The request body must be a JSON object.').error };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

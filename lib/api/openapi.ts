@@ -19,6 +19,7 @@ import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
 import * as contracts from './contracts';
 import { authPaths, describeAuthInputs, operatorPaths, securitySchemes, tokenPaths } from './openapi-auth';
+import { importPaths } from './openapi-import';
 import { body, error, errors, idParameter, jsonContent, ref, response } from './openapi-parts';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -148,6 +149,7 @@ export function buildOpenApiDocument() {
       ApiToken: contracts.apiTokenJsonSchema,
       ApiTokenList: contracts.apiTokenListJsonSchema,
       ApiTokenCreated: contracts.apiTokenCreatedJsonSchema,
+      ImportReport: contracts.importReportJsonSchema,
     },
     'output',
   );
@@ -448,6 +450,7 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      ...importPaths(),
       ...authPaths(),
       ...tokenPaths(),
       ...operatorPaths(),

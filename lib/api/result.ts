@@ -17,6 +17,7 @@ export const errorStatus = {
   setup_done: 409,
   last_admin: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   misdirected: 421,
   validation: 422,
   throttled: 429,
@@ -29,10 +30,18 @@ export const errorStatus = {
 export type ErrorCode = keyof typeof errorStatus;
 
 /**
- * `fields` maps a field name (the JSON key) to a message meant to be shown next to that field;
- * `current` (code `stale`) is the entity as it is now, for the form to show what changed.
+ * One refused row of a bulk import: `row` is its 1-based number among the data rows (the CSV
+ * header is not counted; in JSON the array position from 1), `line` the CSV line it starts on,
+ * `field` the field (null: the row as a whole).
  */
-export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string>; current?: unknown };
+export type RowError = { row: number; line?: number; field: string | null; message: string };
+
+/**
+ * `fields` maps a field name (the JSON key) to a message meant to be shown next to that field;
+ * `current` (code `stale`) is the entity as it is now, for the form to show what changed;
+ * `rows` (a refused import) every bad row.
+ */
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string>; current?: unknown; rows?: RowError[] };
 
 /** What actions and services return instead of throwing. */
 export type ActionResult<T> = { data: T } | { error: ApiError };

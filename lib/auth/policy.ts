@@ -15,7 +15,7 @@ const publicFiles = new Set(['/favicon.ico', '/robots.txt']);
 /** Writes any signed-in operator may make on their own account. */
 const ownAccountWrites = new Set(['POST /api/auth/logout', 'POST /api/auth/password']);
 
-const editorPages = [/^\/registrations\/new$/, /^\/providers\/new$/, /^\/(registrations|providers)\/[^/]+\/edit$/];
+const editorPages = [/^\/registrations\/(new|import)$/, /^\/providers\/new$/, /^\/(registrations|providers)\/[^/]+\/edit$/];
 
 const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 

@@ -100,3 +100,8 @@ export const registrationListQuerySchema = z.object({
 });
 
 export type RegistrationListQuery = z.output<typeof registrationListQuerySchema>;
+
+/** `?dryRun=1` (or true/yes/on) of POST /api/registrations/import: only check, write nothing. */
+export const importQuerySchema = z
+  .object({ dryRun: z.stringbool().default(false).meta({ description: 'Only check the file: write nothing, answer as the import would.' }) })
+  .strict();

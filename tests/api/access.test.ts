@@ -30,7 +30,8 @@ function issueAccess(method: string, path: string, page: boolean): Access {
   if (path === '/metrics') return 'admin';
   if (under(path, '/api/tokens') || (method === 'POST' && (path === '/api/auth/logout' || path === '/api/auth/password'))) return 'viewer';
   if (isWrite(method)) return 'editor';
-  if (page && /\/(new|edit)$/.test(path)) return 'editor';
+  // Pages that only write: create, edit, and the bulk import (issue 12 item 6: the permission of creating registrations).
+  if (page && /\/(new|edit)$|^\/registrations\/import$/.test(path)) return 'editor';
   return 'viewer';
 }
 

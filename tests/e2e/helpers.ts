@@ -55,7 +55,7 @@ export const SIGNED_OUT = { cookies: [], origins: [] };
 
 /** Accessible names of the controls that change something; a viewer must see none of them. */
 export const EDIT_CONTROL =
-  /^(New (provider|registration)|Edit\b|Delete\b|Add registration|Register now|Reset backoff|Unregister$|Enable$|Disable$|Test registration|Save changes|Create (provider|registration)|Generate a unique value)/;
+  /^(New (provider|registration)|Import$|Edit\b|Delete\b|Add registration|Register now|Reset backoff|Unregister$|Enable$|Disable$|Test registration|Save changes|Create (provider|registration)|Generate a unique value)/;
 
 /**
  * Asserts that `page` offers no edit control: no such link or button, and no link to a create or

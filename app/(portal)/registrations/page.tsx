@@ -3,7 +3,6 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { Flash } from '@/components/Flash';
 import { RegistrationsTable } from '@/components/RegistrationsTable';
-import { currentOperator } from '@/lib/auth/current';
 import { atLeast } from '@/lib/auth/roles';
 import { requirePage } from '@/lib/auth/require-page';
 
@@ -16,11 +15,21 @@ export default async function RegistrationsPage() {
     <>
       <div className="page-head">
         <h1>Registrations</h1>
-        {canEdit ? (
-          <Link href="/registrations/new" className="button button-primary">
-            New registration
-          </Link>
-        ) : null}
+        <div className="actions">
+          <a href="/api/registrations/export" className="button" download>
+            Export CSV
+          </a>
+          {canEdit ? (
+            <>
+              <Link href="/registrations/import" className="button">
+                Import
+              </Link>
+              <Link href="/registrations/new" className="button button-primary">
+                New registration
+              </Link>
+            </>
+          ) : null}
+        </div>
       </div>
       <Flash />
       <Suspense fallback={<p className="muted">Loading registrations…</p>}>

@@ -83,10 +83,13 @@ describe('requiredAccess', () => {
   });
 
   test('pages that edit need editor', () => {
-    for (const key of ['GET /registrations/new', 'GET /providers/new', 'GET /registrations/5/edit', 'GET /providers/2/edit']) {
+    for (const key of ['GET /registrations/new', 'GET /providers/new', 'GET /registrations/5/edit', 'GET /providers/2/edit', 'GET /registrations/import']) {
       assert.equal(access(key), 'editor', key);
     }
     assert.equal(access('GET /registrations/5/edit/x'), 'viewer');
+    // the import itself is a write (editor); its export counterpart is a read, without passwords
+    assert.equal(access('POST /api/registrations/import'), 'editor');
+    assert.equal(access('GET /api/registrations/export'), 'viewer');
   });
 
   test('an unknown method is treated as a write', () => {

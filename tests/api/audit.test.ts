@@ -102,7 +102,7 @@ describe('audit log of registrations', () => {
       ddi: { before: null, after: '+34922000001' },
       password: { before: null, after: 'changed' },
       expires: { before: null, after: 3600 },
-      transport: { before: null, after: 'udp' },
+      transport: { before: null, after: 'auto' },
       enabled: { before: null, after: true },
     });
     assert.deepEqual(update1.changes, {
@@ -126,7 +126,7 @@ describe('audit log of registrations', () => {
       password: { before: 'set', after: null },
       realm: { before: 'audit-realm', after: null },
       expires: { before: 120, after: null },
-      transport: { before: 'udp', after: null },
+      transport: { before: 'auto', after: null },
       enabled: { before: false, after: null },
     });
     for (const e of items) assert.ok(e.at >= r.createdAt);

@@ -25,7 +25,7 @@ import {
   type RegistrationInput,
   type RegistrationPatch,
 } from '@/lib/registrations/schema';
-import { transports } from '@/lib/db/schema';
+import { TRANSPORT_SETTINGS } from '@/registrar/domain/vocabulary';
 import { Field } from './Field';
 import { SipLadder } from './SipLadder';
 import { StaleNotice } from './StaleNotice';
@@ -514,7 +514,7 @@ function RegistrationEditor(props: Props) {
           >
             {(aria) => (
               <select {...aria} {...register('transport')}>
-                {transports.map((t) => (
+                {TRANSPORT_SETTINGS.map((t) => (
                   <option key={t} value={t}>
                     {transportOptionLabel(t)}
                   </option>

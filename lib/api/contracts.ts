@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { auditEntityTypes, registrationStates, roles, transports } from '../db/schema';
+import { REGISTRATION_STATES, ROLES, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
+import { auditEntityTypes } from '../db/schema';
 import { errorStatus, type ErrorCode } from './result';
 
 /**
@@ -28,7 +29,7 @@ export const errorBodySchema = z
 
 export const registrationStatusJsonSchema = z
   .object({
-    state: z.enum(registrationStates),
+    state: z.enum(REGISTRATION_STATES),
     code: z.number().int().nullable().meta({ description: 'SIP status code of the last final response, if any.' }),
     reason: z.string().nullable().meta({ description: 'Reason phrase or local error explaining the state.' }),
     at: epochMs,
@@ -58,7 +59,7 @@ export const registrationJsonSchema = z
     registerServerUri: z.string().nullable(),
     realm: z.string().nullable(),
     expires: z.number().int(),
-    transport: z.enum(transports),
+    transport: z.enum(TRANSPORT_SETTINGS),
     enabled: z.boolean(),
     hasPassword: z.boolean().meta({ description: 'Whether a password is stored. The password itself is never returned.' }),
     revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
@@ -195,7 +196,7 @@ export type AuditList = z.infer<typeof auditListJsonSchema>;
 export const registrationEventJsonSchema = z
   .object({
     id: z.number().int().meta({ description: 'Event id; also the live stream event id.' }),
-    state: z.enum(registrationStates),
+    state: z.enum(REGISTRATION_STATES),
     code: z.number().int().nullable(),
     reason: z.string().nullable(),
     at: epochMs,
@@ -247,7 +248,7 @@ export const operatorJsonSchema = z
     id: z.number().int(),
     email: z.string().meta({ description: 'Sign-in e-mail address, stored lower-cased; unique.' }),
     name: z.string(),
-    role: z.enum(roles).meta({ description: "'admin': everything, including operators; 'editor': providers and registrations; 'viewer': read-only, no secrets." }),
+    role: z.enum(ROLES).meta({ description: "'admin': everything, including operators; 'editor': providers and registrations; 'viewer': read-only, no secrets." }),
     disabled: z.boolean().meta({ description: 'A disabled operator cannot sign in, and their API tokens are refused.' }),
     createdAt: epochMs,
     updatedAt: epochMs,
@@ -260,7 +261,7 @@ export const operatorListJsonSchema = z
 
 /** What a signed-in operator may know about themselves. */
 export const operatorPublicJsonSchema = z
-  .object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(roles) })
+  .object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(ROLES) })
   .strict();
 
 export const meJsonSchema = z

@@ -1,6 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { operators, roles } from '../db/schema';
+import { operators } from '../db/schema';
+import { roles } from './roles';
 
 /**
  * Operator forms (first-run setup, sign-in, operators management, password change), derived

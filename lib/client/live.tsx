@@ -13,7 +13,7 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { RegistrationState } from '../db/schema';
+import type { RegistrationState } from '../../registrar/domain/vocabulary';
 import type { EngineHealth } from '../engine/health';
 import type { StatusEvent } from '../live/types';
 import { keys } from './api';

@@ -4,9 +4,10 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm, type FieldErrors, type Resolver } from 'react-hook-form';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
+import { useAdoptNewerVersion } from '@/lib/client/use-adopt-newer';
 import { useCan } from '@/lib/client/session';
 import { providerChanges, staleCurrent, type ProviderVersion } from '@/lib/client/stale-diff';
 import type { DdiProvider } from '@/lib/client/types';
@@ -97,9 +98,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
   };
 
   // a newer version from the server replaces the loaded one while the operator has changed nothing
-  useEffect(() => {
-    if (latest?.revision !== undefined && (provider?.revision ?? 0) < latest.revision && !isDirty && !theirs) load(latest);
-  }, [latest?.revision, isDirty]);
+  useAdoptNewerVersion({ latest, loadedRevision: provider?.revision ?? 0, untouched: !isDirty, showingTheirs: theirs !== null, load });
 
   const save = useMutation({
     mutationFn: ({ values, revision }: { values: Output; revision?: number }) =>

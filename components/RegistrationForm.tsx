@@ -5,9 +5,10 @@ import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm, useWatch, type FieldPath, type Resolver } from 'react-hook-form';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
+import { useAdoptNewerVersion } from '@/lib/client/use-adopt-newer';
 import { useCan } from '@/lib/client/session';
 import { changedValues } from '@/lib/client/changed-values';
 import { registrationChanges, staleCurrent } from '@/lib/client/stale-diff';
@@ -195,9 +196,7 @@ function RegistrationEditor(props: Props) {
 
   // a newer version from the server replaces the loaded one while the operator has changed nothing
   const untouched = !isDirty && !removePassword;
-  useEffect(() => {
-    if (latest && existing && latest.revision > existing.revision && untouched && !theirs) load(latest);
-  }, [latest?.revision, untouched]);
+  useAdoptNewerVersion({ latest, loadedRevision: existing?.revision ?? null, untouched, showingTheirs: theirs !== null, load });
 
   const save = useMutation({
     mutationFn: async ({ values, revision }: { values: RegistrationPatch; revision?: number }) => {

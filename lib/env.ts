@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDnsServers } from '../registrar/dns/servers';
+import { parseDnsServers } from '../registrar';
 import { forwardToRule } from './registrations/rules';
 import { parseDenyList } from './registrations/test-deny';
 

@@ -5,12 +5,10 @@
  */
 import { z } from 'zod';
 import type { Env } from '../env';
-import { Engine } from '../../registrar/engine';
-import { parseDnsServers, resolverFor } from '../../registrar/dns/servers';
+import { Engine, parseDnsServers, resolverFor, type RegistrationStatus, type TraceEntry } from '../../registrar';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
-import type { RegistrationStatus, TraceEntry } from '../../registrar/registration/status';
 import { registrationInputSchema } from './schema';
 import type { DenyList } from './test-deny';
 

@@ -3,7 +3,6 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { Flash } from '@/components/Flash';
 import { RegistrationsTable } from '@/components/RegistrationsTable';
-import { currentOperator } from '@/lib/auth/current';
 import { atLeast } from '@/lib/auth/roles';
 import { requirePage } from '@/lib/auth/require-page';
 

@@ -23,7 +23,7 @@ type Output = { name?: string; description?: string; ddis?: string[]; forwardTo?
 type LoadedProvider = DdiProvider & ProviderVersion;
 
 /** One DDI per line (commas and spaces also separate). */
-export function parseDdis(text: string): string[] {
+function parseDdis(text: string): string[] {
   return text
     .split(/[\s,;]+/)
     .map((s) => s.trim())

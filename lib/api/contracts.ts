@@ -131,7 +131,7 @@ export const deletedJsonSchema = z
   .strict()
   ;
 
-export const engineHealthJsonSchema = z
+const engineHealthJsonSchema = z
   .object({
     state: z.enum(['running', 'stopped', 'unknown']).meta({
       description: "'running': an engine's heartbeat is at most three intervals old; 'stopped': the engine shut down, failed to start, or its heartbeat went silent; 'unknown': no engine has ever written a heartbeat to this database.",
@@ -193,7 +193,7 @@ export type Deleted = z.infer<typeof deletedJsonSchema>;
 export type AuditEntryJson = z.infer<typeof auditEntryJsonSchema>;
 export type AuditList = z.infer<typeof auditListJsonSchema>;
 
-export const registrationEventJsonSchema = z
+const registrationEventJsonSchema = z
   .object({
     id: z.number().int().meta({ description: 'Event id; also the live stream event id.' }),
     state: z.enum(REGISTRATION_STATES),
@@ -217,7 +217,7 @@ export const uptimeJsonSchema = z
   })
   .strict();
 
-export const sipMessageJsonSchema = z
+const sipMessageJsonSchema = z
   .object({
     id: z.number().int().optional(),
     direction: z

@@ -9,7 +9,7 @@ import { roles } from './roles';
  */
 const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u;
 
-export const emailRule = z
+const emailRule = z
   .string()
   .trim()
   .max(254, 'Use at most 254 characters.')

@@ -45,7 +45,7 @@ export function openStoredPassword(stored: string | null): string | null {
 }
 
 /** How long a test waits for a SIP answer; one without any is answered at exactly this time. */
-export const NO_ANSWER_MS = 10_000;
+const NO_ANSWER_MS = 10_000;
 
 /**
  * Outcomes without a SIP answer that would tell a closed port from a filtered one or from a

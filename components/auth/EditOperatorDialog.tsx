@@ -9,7 +9,7 @@ import { roleDescriptions, roles } from '@/lib/auth/roles';
 import { newPasswordRule, operatorNameRule, type OperatorPatch } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
 import type { OperatorAccount } from '@/lib/client/types';
-import { AuthField } from './AuthField';
+import { Field } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -79,12 +79,12 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
         })}
       >
         <h2 id={fid('title')}>Edit {operator.email}</h2>
-        <AuthField id={fid('name')} label="Name" error={errors.name?.message}>
+        <Field id={fid('name')} label="Name" error={errors.name?.message}>
           {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
-        </AuthField>
-        <AuthField id={fid('role')} label="Role" hint={roleDescriptions[role]} error={errors.role?.message}>
+        </Field>
+        <Field id={fid('role')} label="Role" hint={roleDescriptions[role]} error={errors.role?.message}>
           {(aria) => <RoleSelect {...aria} {...register('role')} />}
-        </AuthField>
+        </Field>
         <div className="field field-inline">
           <div className="field-head">
             <input id={fid('disabled')} type="checkbox" aria-describedby={fid('disabled-hint')} {...register('disabled')} />
@@ -96,9 +96,9 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
             A disabled operator cannot sign in and their API tokens are revoked (re-enabling does not bring them back).
           </p>
         </div>
-        <AuthField id={fid('password')} label="New password" hint="Leave empty to keep the current password." error={errors.password?.message}>
+        <Field id={fid('password')} label="New password" hint="Leave empty to keep the current password." error={errors.password?.message}>
           {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('password')} />}
-        </AuthField>
+        </Field>
         <div className="field field-inline">
           <div className="field-head">
             <input id={fid('revoke')} type="checkbox" aria-describedby={fid('revoke-hint')} {...register('revokeTokens')} />

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { roleDescriptions } from '@/lib/auth/roles';
 import { operatorCreateSchema } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
-import { AuthField } from './AuthField';
+import { Field } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -61,23 +61,23 @@ export function OperatorCreateForm({ onCreated }: { onCreated: (message: string)
         </p>
       ) : null}
       <div className="grid-2">
-        <AuthField id={fid('email')} label="E-mail" error={errors.email?.message}>
+        <Field id={fid('email')} label="E-mail" error={errors.email?.message}>
           {(aria) => <input {...aria} type="email" autoComplete="off" spellCheck={false} {...register('email')} />}
-        </AuthField>
-        <AuthField id={fid('name')} label="Name" hint="Optional." error={errors.name?.message}>
+        </Field>
+        <Field id={fid('name')} label="Name" hint="Optional." error={errors.name?.message}>
           {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
-        </AuthField>
-        <AuthField id={fid('role')} label="Role" hint={role ? roleDescriptions[role] : undefined} error={errors.role?.message}>
+        </Field>
+        <Field id={fid('role')} label="Role" hint={role ? roleDescriptions[role] : undefined} error={errors.role?.message}>
           {(aria) => <RoleSelect {...aria} {...register('role')} />}
-        </AuthField>
-        <AuthField
+        </Field>
+        <Field
           id={fid('password')}
           label="Initial password"
           hint="At least 10 characters. Give it to them safely; they can change it on their account page."
           error={errors.password?.message}
         >
           {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('password')} />}
-        </AuthField>
+        </Field>
       </div>
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={create.isPending}>

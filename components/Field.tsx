@@ -1,8 +1,14 @@
 'use client';
 
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { GlossaryEntry } from '@/lib/glossary';
 import { HelpTip } from './HelpTip';
+
+/** Field ids unique on the page: `<prefix>-<useId>-<name>`. */
+export function useFieldIds(prefix: string): (name: string) => string {
+  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  return (name) => `${prefix}-${uid}-${name}`;
+}
 
 export type FieldAria = {
   id: string;

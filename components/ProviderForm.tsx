@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm, type FieldErrors, type Resolver } from 'react-hook-form';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
 import { useAdoptNewerVersion } from '@/lib/client/use-adopt-newer';
@@ -13,7 +13,7 @@ import { providerChanges, staleCurrent, type ProviderVersion } from '@/lib/clien
 import type { DdiProvider } from '@/lib/client/types';
 import { ddiProviderGlossary as g } from '@/lib/glossary';
 import { ddiProviderInputSchema, ddiProviderPatchSchema } from '@/lib/ddi-providers/schema';
-import { Field } from './Field';
+import { Field, useFieldIds } from './Field';
 import { StaleNotice } from './StaleNotice';
 import { changedValues } from '@/lib/client/changed-values';
 
@@ -71,8 +71,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
   const [provider, setProvider] = useState(latest);
   const [theirs, setTheirs] = useState<LoadedProvider | null>(null);
   const isEdit = Boolean(provider);
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `prov-${uid}-${n}`;
+  const fid = useFieldIds('prov');
   const router = useRouter();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);

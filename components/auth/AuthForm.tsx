@@ -1,12 +1,6 @@
 'use client';
 
-import { useId, useState, type FormEventHandler, type ReactNode } from 'react';
-
-/** Field ids unique on the page: `<prefix>-<useId>-<name>`. */
-export function useFieldIds(prefix: string): (name: string) => string {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  return (name) => `${prefix}-${uid}-${name}`;
-}
+import { useState, type FormEventHandler, type ReactNode } from 'react';
 
 /**
  * The submit of the sign-in and first-run forms: run the request, then leave for `to` (a full

@@ -2,14 +2,14 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { roleDescriptions, roles } from '@/lib/auth/roles';
 import { newPasswordRule, operatorNameRule, type OperatorPatch } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
 import type { OperatorAccount } from '@/lib/client/types';
-import { Field } from '../Field';
+import { Field, useFieldIds } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -38,8 +38,7 @@ function patchOf(operator: OperatorAccount, v: Output): OperatorPatch {
 /** Edits one operator in a modal: name, role, disabled, and a new password. */
 export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: OperatorAccount; onClose: () => void; onSaved: (message: string) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `operator-edit-${uid}-${n}`;
+  const fid = useFieldIds('operator-edit');
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
   const {

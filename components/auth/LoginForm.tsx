@@ -6,8 +6,8 @@ import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { loginSchema } from '@/lib/auth/schema';
 import { ApiError, api } from '@/lib/client/api';
-import { Field } from '../Field';
-import { AuthForm, useFieldIds, useSubmitAndLeave } from './AuthForm';
+import { Field, useFieldIds } from '../Field';
+import { AuthForm, useSubmitAndLeave } from './AuthForm';
 
 type Input = z.input<typeof loginSchema>;
 type Output = z.output<typeof loginSchema>;

@@ -2,13 +2,13 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { roleDescriptions } from '@/lib/auth/roles';
 import { operatorCreateSchema } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
-import { Field } from '../Field';
+import { Field, useFieldIds } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -19,8 +19,7 @@ const empty: Input = { email: '', name: '', role: 'viewer', password: '' };
 
 /** Adds an operator with an initial password (they change it on their account page). */
 export function OperatorCreateForm({ onCreated }: { onCreated: (message: string) => void }) {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `operator-new-${uid}-${n}`;
+  const fid = useFieldIds('operator-new');
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
   const {

@@ -1,12 +1,12 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { passwordChangeSchema } from '@/lib/auth/schema';
 import { api } from '@/lib/client/api';
-import { Field } from '../Field';
+import { Field, useFieldIds } from '../Field';
 import { applyServerErrors } from './server-errors';
 
 /** The password-change schema plus the repeated new password, which stays in the browser. */
@@ -24,8 +24,7 @@ const empty: Input = { currentPassword: '', newPassword: '', confirmPassword: ''
  * and their API tokens are revoked unless they untick the box.
  */
 export function PasswordChangeForm() {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `password-${uid}-${n}`;
+  const fid = useFieldIds('password');
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const {

@@ -5,8 +5,8 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { setupSchema } from '@/lib/auth/schema';
 import { api } from '@/lib/client/api';
-import { Field } from '../Field';
-import { AuthForm, useFieldIds, useSubmitAndLeave } from './AuthForm';
+import { Field, useFieldIds } from '../Field';
+import { AuthForm, useSubmitAndLeave } from './AuthForm';
 import { applyServerErrors } from './server-errors';
 
 /** The setup schema plus the repeated password, which stays in the browser. */

@@ -9,7 +9,7 @@ import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatR
 import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap, type StatusMap } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
-import type { RegistrationState } from '@/lib/db/schema';
+import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';

@@ -7,7 +7,7 @@ import { useAfterDelete } from '@/lib/client/flash';
 import { plural } from '@/lib/client/format';
 import { useCan } from '@/lib/client/session';
 import type { DdiProvider } from '@/lib/client/types';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ConfirmActionButton } from './ConfirmActionButton';
 
 /** Delete with confirmation (editors only); when registrations remain, the dialog says how many go with it. */
 export function DeleteProviderButton({
@@ -26,7 +26,6 @@ export function DeleteProviderButton({
   const canDelete = useCan('editor');
   const queryClient = useQueryClient();
   const afterDelete = useAfterDelete(redirectTo, onDeleted);
-  const [open, setOpen] = useState(false);
   // the count the server reports if it changed since the list was loaded
   const [count, setCount] = useState(provider.registrationCount);
   const remove = useMutation({
@@ -38,9 +37,6 @@ export function DeleteProviderButton({
         queryClient.invalidateQueries({ queryKey: keys.registrations }),
         queryClient.invalidateQueries({ queryKey: keys.availability }),
       ]);
-      setOpen(false);
-      const message = `Provider "${provider.name}" deleted${count > 0 ? ` with ${plural(count, 'registration')}` : ''}.`;
-      afterDelete(message);
     },
     onError: (err) => {
       if (err instanceof ApiError && err.code === 'has_registrations') {
@@ -53,38 +49,25 @@ export function DeleteProviderButton({
   const conflict = remove.error instanceof ApiError && remove.error.code === 'has_registrations';
   if (!canDelete) return null;
   return (
-    <>
-      <button
-        type="button"
-        className={`button button-danger${small ? ' button-small' : ''}`}
-        aria-label={small ? `Delete provider ${provider.name}` : undefined}
-        onClick={() => {
-          remove.reset();
-          setCount(provider.registrationCount);
-          setOpen(true);
-        }}
-      >
-        Delete
-      </button>
-      <ConfirmDialog
-        open={open}
-        title={`Delete provider "${provider.name}"?`}
-        confirmLabel={count > 0 ? `Delete provider and ${plural(count, 'registration')}` : 'Delete provider'}
-        busy={remove.isPending}
-        error={remove.isError ? (conflict ? 'Registrations were added meanwhile; confirm again to delete them too.' : remove.error.message) : null}
-        onCancel={() => setOpen(false)}
-        onConfirm={() => remove.mutate()}
-      >
-        {count > 0 ? (
-          <p>
-            This provider still has <strong>{plural(count, 'registration')}</strong>. Deleting it also deletes{' '}
-            {count === 1 ? 'that registration' : `those ${count.toLocaleString()} registrations`}, and they stop registering. This cannot
-            be undone.
-          </p>
-        ) : (
-          <p>This provider has no registrations. This cannot be undone.</p>
-        )}
-      </ConfirmDialog>
-    </>
+    <ConfirmActionButton
+      small={small}
+      ariaLabel={small ? `Delete provider ${provider.name}` : undefined}
+      title={`Delete provider "${provider.name}"?`}
+      confirmLabel={count > 0 ? `Delete provider and ${plural(count, 'registration')}` : 'Delete provider'}
+      action={remove}
+      error={remove.isError ? (conflict ? 'Registrations were added meanwhile; confirm again to delete them too.' : remove.error.message) : null}
+      onOpen={() => setCount(provider.registrationCount)}
+      onDone={() => afterDelete(`Provider "${provider.name}" deleted${count > 0 ? ` with ${plural(count, 'registration')}` : ''}.`)}
+    >
+      {count > 0 ? (
+        <p>
+          This provider still has <strong>{plural(count, 'registration')}</strong>. Deleting it also deletes{' '}
+          {count === 1 ? 'that registration' : `those ${count.toLocaleString()} registrations`}, and they stop registering. This cannot
+          be undone.
+        </p>
+      ) : (
+        <p>This provider has no registrations. This cannot be undone.</p>
+      )}
+    </ConfirmActionButton>
   );
 }

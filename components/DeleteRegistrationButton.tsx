@@ -1,12 +1,11 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { useAfterDelete } from '@/lib/client/flash';
 import { useCan } from '@/lib/client/session';
 import type { Registration } from '@/lib/client/types';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ConfirmActionButton } from './ConfirmActionButton';
 
 /** Delete with confirmation; rendered for editors only. */
 export function DeleteRegistrationButton({
@@ -25,7 +24,6 @@ export function DeleteRegistrationButton({
   const canDelete = useCan('editor');
   const queryClient = useQueryClient();
   const afterDelete = useAfterDelete(redirectTo, onDeleted);
-  const [open, setOpen] = useState(false);
   const label = `${registration.username}@${registration.domain}`;
   const remove = useMutation({
     mutationFn: () => api.registrations.remove(registration.id),
@@ -36,38 +34,21 @@ export function DeleteRegistrationButton({
         queryClient.invalidateQueries({ queryKey: keys.providers }),
         queryClient.invalidateQueries({ queryKey: keys.availability }),
       ]);
-      setOpen(false);
-      const message = `Registration #${registration.id} (${label}) deleted.`;
-      afterDelete(message);
     },
   });
   if (!canDelete) return null;
   return (
-    <>
-      <button
-        type="button"
-        className={`button button-danger${small ? ' button-small' : ''}`}
-        aria-label={small ? `Delete registration #${registration.id}` : undefined}
-        onClick={() => {
-          remove.reset();
-          setOpen(true);
-        }}
-      >
-        Delete
-      </button>
-      <ConfirmDialog
-        open={open}
-        title={`Delete registration #${registration.id}?`}
-        confirmLabel="Delete registration"
-        busy={remove.isPending}
-        error={remove.isError ? remove.error.message : null}
-        onCancel={() => setOpen(false)}
-        onConfirm={() => remove.mutate()}
-      >
-        <p>
-          <strong>{label}</strong> (DDI {registration.ddi}) will be unregistered and deleted. This cannot be undone.
-        </p>
-      </ConfirmDialog>
-    </>
+    <ConfirmActionButton
+      small={small}
+      ariaLabel={small ? `Delete registration #${registration.id}` : undefined}
+      title={`Delete registration #${registration.id}?`}
+      confirmLabel="Delete registration"
+      action={remove}
+      onDone={() => afterDelete(`Registration #${registration.id} (${label}) deleted.`)}
+    >
+      <p>
+        <strong>{label}</strong> (DDI {registration.ddi}) will be unregistered and deleted. This cannot be undone.
+      </p>
+    </ConfirmActionButton>
   );
 }

@@ -4,15 +4,16 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm, type FieldErrors, type Resolver } from 'react-hook-form';
-import { useEffect, useId, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import { setFlash } from '@/lib/client/flash';
+import { useAdoptNewerVersion } from '@/lib/client/use-adopt-newer';
 import { useCan } from '@/lib/client/session';
 import { providerChanges, staleCurrent, type ProviderVersion } from '@/lib/client/stale-diff';
 import type { DdiProvider } from '@/lib/client/types';
 import { ddiProviderGlossary as g } from '@/lib/glossary';
 import { ddiProviderInputSchema, ddiProviderPatchSchema } from '@/lib/ddi-providers/schema';
-import { Field } from './Field';
+import { Field, useFieldIds } from './Field';
 import { StaleNotice } from './StaleNotice';
 import { changedValues } from '@/lib/client/changed-values';
 
@@ -22,7 +23,7 @@ type Output = { name?: string; description?: string; ddis?: string[]; forwardTo?
 type LoadedProvider = DdiProvider & ProviderVersion;
 
 /** One DDI per line (commas and spaces also separate). */
-export function parseDdis(text: string): string[] {
+function parseDdis(text: string): string[] {
   return text
     .split(/[\s,;]+/)
     .map((s) => s.trim())
@@ -70,8 +71,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
   const [provider, setProvider] = useState(latest);
   const [theirs, setTheirs] = useState<LoadedProvider | null>(null);
   const isEdit = Boolean(provider);
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `prov-${uid}-${n}`;
+  const fid = useFieldIds('prov');
   const router = useRouter();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
@@ -97,9 +97,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
   };
 
   // a newer version from the server replaces the loaded one while the operator has changed nothing
-  useEffect(() => {
-    if (latest?.revision !== undefined && (provider?.revision ?? 0) < latest.revision && !isDirty && !theirs) load(latest);
-  }, [latest?.revision, isDirty]);
+  useAdoptNewerVersion({ latest, loadedRevision: provider?.revision ?? 0, untouched: !isDirty, showingTheirs: theirs !== null, load });
 
   const save = useMutation({
     mutationFn: ({ values, revision }: { values: Output; revision?: number }) =>

@@ -3,7 +3,7 @@
 import { formatClock, formatOutcome } from '@/lib/client/format';
 import { mergeStatus, useLiveStatus, useStaleSince } from '@/lib/client/live';
 import type { RegistrationStatus } from '@/lib/client/types';
-import type { RegistrationState } from '@/lib/db/schema';
+import type { RegistrationState } from '@/registrar/domain/vocabulary';
 
 type BadgeStatus = RegistrationStatus | { state: RegistrationState; code: number | null; reason: string | null } | null | undefined;
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { parseDnsServers } from '../registrar/dns/servers';
+import { DEFAULT_SIP_BIND, parseDnsServers, parsePublicHosts, parseSipBind } from '../registrar';
 import { forwardToRule } from './registrations/rules';
-import { parsePublicHosts } from '../registrar/registration/public-host';
-import { DEFAULT_SIP_BIND, parseSipBind } from '../registrar/transport/sip-bind';
 import { parseDenyList } from './registrations/test-deny';
 
 const booleanFlag = z

@@ -5,8 +5,7 @@ import type Database from 'better-sqlite3';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EngineHealth } from './engine/health';
 import type { EventTail } from './live/event-tail';
-import type { Engine } from '../registrar/engine';
-import { LATENCY_BUCKETS_MS } from '../registrar/transaction/counters';
+import { LATENCY_BUCKETS_MS, type Engine } from '../registrar';
 
 const RESPONSE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const;
 

@@ -32,7 +32,3 @@ export class SipError extends Error {
     this.code = code;
   }
 }
-
-export function isSipError(value: unknown): value is SipError {
-  return value instanceof SipError;
-}

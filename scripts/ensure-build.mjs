@@ -1,6 +1,6 @@
-// Builds what `npm start` runs when it is missing or older than its sources (FORCE_BUILD=1 forces
-// it): the Next.js app (`next build`) and the Node bundles of server.ts and the registrar
-// (scripts/build-node.mjs). Keeps `npm start` and `npm test` at two commands.
+// Builds what `npm start` runs when it is missing or older than its sources (FORCE_BUILD=1 or
+// `--force`, as `npm run build` passes, forces it): the Next.js app (`next build`) and the Node
+// bundles of server.ts and the registrar (scripts/build-node.mjs). Keeps `npm start` and `npm test` at two commands.
 // `--node-only` builds just the Node bundles (for `npm run registrar`).
 //
 // Stale means: a source file or folder changed after the output (a folder's own time covers
@@ -29,7 +29,7 @@ function newestMtime(path) {
 }
 
 function isFresh(outputs, sources) {
-  if (process.env.FORCE_BUILD === '1' || !outputs.every((o) => existsSync(o))) return false;
+  if (process.env.FORCE_BUILD === '1' || process.argv.includes('--force') || !outputs.every((o) => existsSync(o))) return false;
   const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
   return Math.max(...sources.map(newestMtime)) <= built;
 }

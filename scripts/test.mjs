@@ -1,9 +1,9 @@
-// Runs the suite: a type check, the node:test files (unit, api, sip), then the Playwright browser
-// tests (e2e).
+// Runs the suite: a type check, the linter (ESLint, eslint.config.mjs), the node:test files (unit,
+// api, sip), then the Playwright browser tests (e2e).
 //
 // Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [filter…]
-//   (no arguments)         type check, then every suite
-//   --only <suite>         that suite alone, no type check
+//   (no arguments)         type check and lint, then every suite
+//   --only <suite>         that suite alone, no type check or lint
 //   filter…                only the test files whose path contains one of the filters, node:test
 //                          files and Playwright specs alike (`rules`, `tests/sip/supervisor`,
 //                          `registration-form.spec`); Playwright starts only when a filter names a
@@ -60,6 +60,10 @@ if (selected.unmatched.length > 0) {
 
 if (!args.only && run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
   console.error('Type check failed.');
+  process.exit(1);
+}
+if (!args.only && run('npx', ['eslint', '.']) !== 0) {
+  console.error('Lint failed.');
   process.exit(1);
 }
 const needsBuild = (selected.node.api?.length ?? 0) + (selected.node.sip?.length ?? 0) + selected.e2e.length > 0;

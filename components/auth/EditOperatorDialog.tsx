@@ -2,14 +2,14 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { roleDescriptions, roles } from '@/lib/auth/roles';
 import { newPasswordRule, operatorNameRule, type OperatorPatch } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
 import type { OperatorAccount } from '@/lib/client/types';
-import { AuthField } from './AuthField';
+import { Field, useFieldIds } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -38,8 +38,7 @@ function patchOf(operator: OperatorAccount, v: Output): OperatorPatch {
 /** Edits one operator in a modal: name, role, disabled, and a new password. */
 export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: OperatorAccount; onClose: () => void; onSaved: (message: string) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `operator-edit-${uid}-${n}`;
+  const fid = useFieldIds('operator-edit');
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
   const {
@@ -79,12 +78,12 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
         })}
       >
         <h2 id={fid('title')}>Edit {operator.email}</h2>
-        <AuthField id={fid('name')} label="Name" error={errors.name?.message}>
+        <Field id={fid('name')} label="Name" error={errors.name?.message}>
           {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
-        </AuthField>
-        <AuthField id={fid('role')} label="Role" hint={roleDescriptions[role]} error={errors.role?.message}>
+        </Field>
+        <Field id={fid('role')} label="Role" hint={roleDescriptions[role]} error={errors.role?.message}>
           {(aria) => <RoleSelect {...aria} {...register('role')} />}
-        </AuthField>
+        </Field>
         <div className="field field-inline">
           <div className="field-head">
             <input id={fid('disabled')} type="checkbox" aria-describedby={fid('disabled-hint')} {...register('disabled')} />
@@ -96,9 +95,9 @@ export function EditOperatorDialog({ operator, onClose, onSaved }: { operator: O
             A disabled operator cannot sign in and their API tokens are revoked (re-enabling does not bring them back).
           </p>
         </div>
-        <AuthField id={fid('password')} label="New password" hint="Leave empty to keep the current password." error={errors.password?.message}>
+        <Field id={fid('password')} label="New password" hint="Leave empty to keep the current password." error={errors.password?.message}>
           {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('password')} />}
-        </AuthField>
+        </Field>
         <div className="field field-inline">
           <div className="field-head">
             <input id={fid('revoke')} type="checkbox" aria-describedby={fid('revoke-hint')} {...register('revokeTokens')} />

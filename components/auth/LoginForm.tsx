@@ -1,12 +1,13 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { loginSchema } from '@/lib/auth/schema';
 import { ApiError, api } from '@/lib/client/api';
-import { AuthField } from './AuthField';
+import { Field, useFieldIds } from '../Field';
+import { AuthForm, useSubmitAndLeave } from './AuthForm';
 
 type Input = z.input<typeof loginSchema>;
 type Output = z.output<typeof loginSchema>;
@@ -28,11 +29,9 @@ function useSecondsLeft(until: number | null): number {
  * of the two was wrong; when sign-in is throttled the button waits out the delay.
  */
 export function LoginForm({ next }: { next: string }) {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `login-${uid}-${n}`;
-  const [problem, setProblem] = useState<string | null>(null);
+  const fid = useFieldIds('login');
+  const { problem, leaving, submit } = useSubmitAndLeave();
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
-  const [signedIn, setSignedIn] = useState(false);
   const secondsLeft = useSecondsLeft(waitUntil);
   const {
     register,
@@ -40,43 +39,35 @@ export function LoginForm({ next }: { next: string }) {
     formState: { errors, isSubmitting },
   } = useForm<Input, unknown, Output>({ resolver: zodResolver(loginSchema), defaultValues: { email: '', password: '' } });
 
-  const onSubmit = async (values: Output) => {
-    setProblem(null);
-    try {
-      await api.auth.login(values);
-      setSignedIn(true);
-      window.location.assign(next);
-    } catch (err) {
-      setProblem(err instanceof Error ? err.message : 'Signing in failed.');
+  const onSubmit = (values: Output) =>
+    submit(() => api.auth.login(values), next, (err) => {
       const wait = err instanceof ApiError && err.status === 429 ? err.retryAfter : null;
       setWaitUntil(wait ? Date.now() + wait * 1000 : null);
-    }
-  };
+      return err instanceof Error ? err.message : 'Signing in failed.';
+    });
 
-  const busy = isSubmitting || signedIn;
   return (
-    <form className="form card auth-form" noValidate onSubmit={handleSubmit(onSubmit)}>
-      {problem ? (
-        <p role="alert" className="alert alert-error">
-          {problem}
-        </p>
-      ) : null}
-      <AuthField id={fid('email')} label="E-mail" error={errors.email?.message}>
-        {(aria) => <input {...aria} type="email" autoComplete="username" spellCheck={false} {...register('email')} />}
-      </AuthField>
-      <AuthField id={fid('password')} label="Password" error={errors.password?.message}>
-        {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('password')} />}
-      </AuthField>
-      <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy || secondsLeft > 0}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-        {secondsLeft > 0 ? (
+    <AuthForm
+      problem={problem}
+      onSubmit={handleSubmit(onSubmit)}
+      busy={isSubmitting || leaving}
+      disabled={secondsLeft > 0}
+      submitLabel="Sign in"
+      busyLabel="Signing in…"
+      besideSubmit={
+        secondsLeft > 0 ? (
           <span className="muted" aria-hidden="true">
             Try again in {secondsLeft} s
           </span>
-        ) : null}
-      </div>
-    </form>
+        ) : null
+      }
+    >
+      <Field id={fid('email')} label="E-mail" error={errors.email?.message}>
+        {(aria) => <input {...aria} type="email" autoComplete="username" spellCheck={false} {...register('email')} />}
+      </Field>
+      <Field id={fid('password')} label="Password" error={errors.password?.message}>
+        {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('password')} />}
+      </Field>
+    </AuthForm>
   );
 }

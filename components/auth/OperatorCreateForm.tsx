@@ -2,13 +2,13 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { roleDescriptions } from '@/lib/auth/roles';
 import { operatorCreateSchema } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
-import { AuthField } from './AuthField';
+import { Field, useFieldIds } from '../Field';
 import { RoleSelect } from './RoleSelect';
 import { applyServerErrors } from './server-errors';
 
@@ -19,8 +19,7 @@ const empty: Input = { email: '', name: '', role: 'viewer', password: '' };
 
 /** Adds an operator with an initial password (they change it on their account page). */
 export function OperatorCreateForm({ onCreated }: { onCreated: (message: string) => void }) {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `operator-new-${uid}-${n}`;
+  const fid = useFieldIds('operator-new');
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
   const {
@@ -61,23 +60,23 @@ export function OperatorCreateForm({ onCreated }: { onCreated: (message: string)
         </p>
       ) : null}
       <div className="grid-2">
-        <AuthField id={fid('email')} label="E-mail" error={errors.email?.message}>
+        <Field id={fid('email')} label="E-mail" error={errors.email?.message}>
           {(aria) => <input {...aria} type="email" autoComplete="off" spellCheck={false} {...register('email')} />}
-        </AuthField>
-        <AuthField id={fid('name')} label="Name" hint="Optional." error={errors.name?.message}>
+        </Field>
+        <Field id={fid('name')} label="Name" hint="Optional." error={errors.name?.message}>
           {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
-        </AuthField>
-        <AuthField id={fid('role')} label="Role" hint={role ? roleDescriptions[role] : undefined} error={errors.role?.message}>
+        </Field>
+        <Field id={fid('role')} label="Role" hint={role ? roleDescriptions[role] : undefined} error={errors.role?.message}>
           {(aria) => <RoleSelect {...aria} {...register('role')} />}
-        </AuthField>
-        <AuthField
+        </Field>
+        <Field
           id={fid('password')}
           label="Initial password"
           hint="At least 10 characters. Give it to them safely; they can change it on their account page."
           error={errors.password?.message}
         >
           {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('password')} />}
-        </AuthField>
+        </Field>
       </div>
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={create.isPending}>

@@ -1,12 +1,12 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { passwordChangeSchema } from '@/lib/auth/schema';
 import { api } from '@/lib/client/api';
-import { AuthField } from './AuthField';
+import { Field, useFieldIds } from '../Field';
 import { applyServerErrors } from './server-errors';
 
 /** The password-change schema plus the repeated new password, which stays in the browser. */
@@ -24,8 +24,7 @@ const empty: Input = { currentPassword: '', newPassword: '', confirmPassword: ''
  * and their API tokens are revoked unless they untick the box.
  */
 export function PasswordChangeForm() {
-  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const fid = (n: string) => `password-${uid}-${n}`;
+  const fid = useFieldIds('password');
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const {
@@ -62,15 +61,15 @@ export function PasswordChangeForm() {
       <div role="status" aria-live="polite" className="flash-region">
         {notice ? <p className="alert alert-success">{notice}</p> : null}
       </div>
-      <AuthField id={fid('current')} label="Current password" error={errors.currentPassword?.message}>
+      <Field id={fid('current')} label="Current password" error={errors.currentPassword?.message}>
         {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('currentPassword')} />}
-      </AuthField>
-      <AuthField id={fid('new')} label="New password" hint="At least 10 characters." error={errors.newPassword?.message}>
+      </Field>
+      <Field id={fid('new')} label="New password" hint="At least 10 characters." error={errors.newPassword?.message}>
         {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('newPassword')} />}
-      </AuthField>
-      <AuthField id={fid('confirm')} label="Confirm new password" error={errors.confirmPassword?.message}>
+      </Field>
+      <Field id={fid('confirm')} label="Confirm new password" error={errors.confirmPassword?.message}>
         {(aria) => <input {...aria} type="password" autoComplete="new-password" {...register('confirmPassword')} />}
-      </AuthField>
+      </Field>
       <label className="checkbox" htmlFor={fid('revoke')}>
         <input id={fid('revoke')} type="checkbox" {...register('revokeTokens')} /> Revoke my API tokens (recommended: a token made from a stolen session stops working)
       </label>

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { apiTokenCreateSchema } from '@/lib/auth/schema';
 import { api, keys } from '@/lib/client/api';
 import type { CreatedApiToken } from '@/lib/client/types';
-import { AuthField } from './AuthField';
+import { Field } from '../Field';
 import { applyServerErrors } from './server-errors';
 
 type Input = z.input<typeof apiTokenCreateSchema>;
@@ -53,12 +53,12 @@ export function TokenCreateForm({ onCreated }: { onCreated: (created: CreatedApi
           {problem}
         </p>
       ) : null}
-      <AuthField id={`token-name-${uid}`} label="Token name" hint="What uses it, e.g. “monitoring script”." error={errors.name?.message}>
+      <Field id={`token-name-${uid}`} label="Token name" hint="What uses it, e.g. “monitoring script”." error={errors.name?.message}>
         {(aria) => <input {...aria} type="text" autoComplete="off" {...register('name')} />}
-      </AuthField>
-      <AuthField id={`token-password-${uid}`} label="Current password" hint="Needed to create a token." error={errors.currentPassword?.message}>
+      </Field>
+      <Field id={`token-password-${uid}`} label="Current password" hint="Needed to create a token." error={errors.currentPassword?.message}>
         {(aria) => <input {...aria} type="password" autoComplete="current-password" {...register('currentPassword')} />}
-      </AuthField>
+      </Field>
       <button type="submit" className="button button-primary" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create token'}
       </button>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { auditEntityTypes, registrationStates, roles, transports } from '../db/schema';
+import { REGISTRATION_STATES, ROLES, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
+import { auditEntityTypes } from '../db/schema';
 import { errorStatus, type ErrorCode } from './result';
 
 /**
@@ -38,7 +39,7 @@ export const errorBodySchema = z
 
 export const registrationStatusJsonSchema = z
   .object({
-    state: z.enum(registrationStates),
+    state: z.enum(REGISTRATION_STATES),
     code: z.number().int().nullable().meta({ description: 'SIP status code of the last final response, if any.' }),
     reason: z.string().nullable().meta({ description: 'Reason phrase or local error explaining the state.' }),
     at: epochMs,
@@ -68,7 +69,7 @@ export const registrationJsonSchema = z
     registerServerUri: z.string().nullable(),
     realm: z.string().nullable(),
     expires: z.number().int(),
-    transport: z.enum(transports),
+    transport: z.enum(TRANSPORT_SETTINGS),
     enabled: z.boolean(),
     hasPassword: z.boolean().meta({ description: 'Whether a password is stored. The password itself is never returned.' }),
     revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
@@ -140,7 +141,7 @@ export const deletedJsonSchema = z
   .strict()
   ;
 
-export const engineHealthJsonSchema = z
+const engineHealthJsonSchema = z
   .object({
     state: z.enum(['running', 'stopped', 'unknown']).meta({
       description: "'running': an engine's heartbeat is at most three intervals old; 'stopped': the engine shut down, failed to start, or its heartbeat went silent; 'unknown': no engine has ever written a heartbeat to this database.",
@@ -212,10 +213,10 @@ export type Deleted = z.infer<typeof deletedJsonSchema>;
 export type AuditEntryJson = z.infer<typeof auditEntryJsonSchema>;
 export type AuditList = z.infer<typeof auditListJsonSchema>;
 
-export const registrationEventJsonSchema = z
+const registrationEventJsonSchema = z
   .object({
     id: z.number().int().meta({ description: 'Event id; also the live stream event id.' }),
-    state: z.enum(registrationStates),
+    state: z.enum(REGISTRATION_STATES),
     code: z.number().int().nullable(),
     reason: z.string().nullable(),
     at: epochMs,
@@ -236,7 +237,7 @@ export const uptimeJsonSchema = z
   })
   .strict();
 
-export const sipMessageJsonSchema = z
+const sipMessageJsonSchema = z
   .object({
     id: z.number().int().optional(),
     direction: z
@@ -267,7 +268,7 @@ export const operatorJsonSchema = z
     id: z.number().int(),
     email: z.string().meta({ description: 'Sign-in e-mail address, stored lower-cased; unique.' }),
     name: z.string(),
-    role: z.enum(roles).meta({ description: "'admin': everything, including operators; 'editor': providers and registrations; 'viewer': read-only, no secrets." }),
+    role: z.enum(ROLES).meta({ description: "'admin': everything, including operators; 'editor': providers and registrations; 'viewer': read-only, no secrets." }),
     disabled: z.boolean().meta({ description: 'A disabled operator cannot sign in, and their API tokens are refused.' }),
     createdAt: epochMs,
     updatedAt: epochMs,
@@ -280,7 +281,7 @@ export const operatorListJsonSchema = z
 
 /** What a signed-in operator may know about themselves. */
 export const operatorPublicJsonSchema = z
-  .object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(roles) })
+  .object({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(ROLES) })
   .strict();
 
 export const meJsonSchema = z

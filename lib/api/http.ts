@@ -85,15 +85,6 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
   }
 }
 
-/** Reads the JSON body and parses it with `schema`; an error Response when either fails. */
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<{ ok: true; value: z.output<S> } | { ok: false; response: Response }> {
-  const body = await readJsonBody(req);
-  if (!body.ok) return { ok: false, response: errorResponse(body.error) };
-  const parsed = schema.safeParse(body.value);
-  if (!parsed.success) return { ok: false, response: errorResponse(validationError(parsed.error).error) };
-  return { ok: true, value: parsed.data };
-}
-
 /** Query string as a plain object (last value wins); `dropEmpty` leaves out `key=` entries. */
 export function queryObject(req: Request, opts: { dropEmpty?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};

@@ -61,10 +61,6 @@ export function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResul
   }
 }
 
-export function isError<T>(r: ActionResult<T>): r is { error: ApiError } {
-  return 'error' in r;
-}
-
 /** First message per top-level field; nested array items are prefixed with their position. */
 export function zodFields(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -14,7 +14,7 @@ export type AuditEntry = {
   changes?: AuditChanges;
 };
 
-export const SECRET_MARK = 'changed';
+const SECRET_MARK = 'changed';
 
 export function recordAudit(tx: Conn, actor: Actor, entry: AuditEntry, now = Date.now()): void {
   tx.insert(auditLog)

@@ -22,7 +22,7 @@ const entityExists = sql<boolean>`(case "audit_log"."entity_type"
  * Entries only admins may read: about operators and their API tokens (e-mails, roles, who is
  * disabled), as `/api/operators` itself is admin-only.
  */
-export const ADMIN_ONLY_ENTITIES = ['operator', 'api_token'] as const;
+const ADMIN_ONLY_ENTITIES = ['operator', 'api_token'] as const;
 
 /** What the reader may see: everything for admins, else the log without operator and token entries. */
 export type AuditScope = 'all' | 'no-operators';

@@ -37,8 +37,3 @@ export function authenticate(db: Conn, creds: Credentials): Principal | null {
   const s = resolveSession(db, sessionToken);
   return s ? operatorPrincipal(db, s.operatorId, { via: 'session', sessionId: s.id }) : null;
 }
-
-/** True when the request carries a bearer token (scripts: no cookies, so no CSRF check). */
-export function hasBearer(authorization: string | null | undefined): boolean {
-  return bearer(authorization) !== null;
-}

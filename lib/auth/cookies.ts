@@ -8,12 +8,12 @@ export const SESSION_COOKIE = 'ddr_session';
 export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
 /** The session cookie's name for a request made over https (`secure`) or plain http. */
-export function sessionCookieName(secure: boolean): string {
+function sessionCookieName(secure: boolean): string {
   return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 /** Every value of cookie `name` in a Cookie header, in order (undecodable values as null). */
-export function readCookies(header: string | null | undefined, name: string): (string | null)[] {
+function readCookies(header: string | null | undefined, name: string): (string | null)[] {
   const out: (string | null)[] = [];
   if (!header) return out;
   for (const part of header.split(';')) {

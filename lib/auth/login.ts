@@ -15,7 +15,7 @@ import type { ThrottlePolicy } from './throttle';
 export type LoginInput = { email: string; password: string; ip: string | null; userAgent: string | null };
 export type LoginOutcome = { session: NewSession; operator: OperatorPublic };
 
-export const WRONG_CREDENTIALS = 'E-mail or password is incorrect.';
+const WRONG_CREDENTIALS = 'E-mail or password is incorrect.';
 
 /** `{ data }` with a new session, or `invalid_credentials` / `throttled` / `locked` (with `retryAfterMs`). */
 export async function login(db: Db, input: LoginInput, policy: ThrottlePolicy): Promise<ActionResult<LoginOutcome> & { retryAfterMs?: number }> {

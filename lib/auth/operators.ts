@@ -10,7 +10,7 @@ import type { OperatorCreate } from './schema';
 
 export type OperatorJson = Omit<OperatorRow, 'passwordHash'>;
 
-export const operatorColumns = {
+const operatorColumns = {
   id: operators.id,
   email: operators.email,
   name: operators.name,

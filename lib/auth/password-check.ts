@@ -10,7 +10,7 @@ import { reserveAttempt, settleAttempt, throttleKeys, type ThrottlePolicy, type 
 /** A throttled attempt's answer: `throttled` or `locked`, with how long to wait. */
 export type Refusal = { error: ApiError; retryAfterMs: number };
 
-export function refusal(verdict: Extract<ThrottleVerdict, { allowed: false }>): Refusal {
+function refusal(verdict: Extract<ThrottleVerdict, { allowed: false }>): Refusal {
   const seconds = Math.ceil(verdict.retryAfterMs / 1000);
   const message = verdict.locked
     ? `Too many failed sign-ins: signing in is locked for ${Math.ceil(seconds / 60)} min.`

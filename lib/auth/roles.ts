@@ -1,4 +1,4 @@
-import { roles, type Role } from '../db/schema';
+import { ROLES as roles, type Role } from '../../registrar/domain/vocabulary';
 
 export { roles, type Role };
 

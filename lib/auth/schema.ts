@@ -1,6 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { operators, roles } from '../db/schema';
+import { operators } from '../db/schema';
+import { roles } from './roles';
 
 /**
  * Operator forms (first-run setup, sign-in, operators management, password change), derived
@@ -8,7 +9,7 @@ import { operators, roles } from '../db/schema';
  */
 const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u;
 
-export const emailRule = z
+const emailRule = z
   .string()
   .trim()
   .max(254, 'Use at most 254 characters.')

@@ -20,7 +20,7 @@ import { loginFailures } from '../db/schema';
 
 export type ThrottlePolicy = { windowMs: number; slowAfter: number; lockAfter: number; lockMs: number };
 
-export const defaultThrottle: ThrottlePolicy = { windowMs: 15 * 60_000, slowAfter: 3, lockAfter: 10, lockMs: 15 * 60_000 };
+const defaultThrottle: ThrottlePolicy = { windowMs: 15 * 60_000, slowAfter: 3, lockAfter: 10, lockMs: 15 * 60_000 };
 
 /** The longest wait the per-account slow-down imposes (it never locks). */
 export const ACCOUNT_DELAY_CAP_MS = 30_000;
@@ -32,7 +32,7 @@ export type Reservation = { ids: number[]; keys: string[] };
 
 const normalEmail = (email: string) => email.trim().toLowerCase();
 
-export const accountKey = (email: string) => `account:${normalEmail(email)}`;
+const accountKey = (email: string) => `account:${normalEmail(email)}`;
 
 /** The account's key, and with a known address the address's and the (account, address) pair's. */
 export const throttleKeys = (ip: string | null, email: string) => [

@@ -13,7 +13,7 @@ import { apiTokenCreateSchema } from './schema';
 import { getOperator } from './operators';
 import { throttlePolicy } from './throttle-policy';
 
-export const WRONG_PASSWORD = 'This is not your current password.';
+const WRONG_PASSWORD = 'This is not your current password.';
 
 export async function myApiTokens(principal: Principal): Promise<ApiTokenJson[]> {
   return listApiTokens(getDb(), principal.operatorId);

@@ -171,7 +171,13 @@ export const api = {
       const dedupe = (upTo: number) => {
         const seen = new Set<number>();
         const items: Registration[] = [];
-        for (let i = 0; i < upTo; i++) for (const r of out[i]!) if (!seen.has(r.id)) (seen.add(r.id), items.push(r));
+        for (let i = 0; i < upTo; i++) {
+          for (const r of out[i]!) {
+            if (seen.has(r.id)) continue;
+            seen.add(r.id);
+            items.push(r);
+          }
+        }
         return items;
       };
       const prefix = () => {

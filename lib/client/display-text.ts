@@ -13,11 +13,6 @@ export function displayText(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
 }
 
-/** displayText for optional values (null/undefined stay as they are). */
-export function displayOptional<T extends string | null | undefined>(text: T): T {
-  return (typeof text === 'string' ? displayText(text) : text) as T;
-}
-
 /** displayText for a multi-line text (a SIP message): line breaks stay, everything else is escaped. */
 export function displayLines(text: string): string {
   return text.split(/\r?\n/).map(displayText).join('\n');

@@ -1,6 +1,10 @@
 /** Display helpers shared by the client pages. */
 import { displayText } from './display-text';
-import type { TransportName } from '../db/schema';
+import {
+  LOCAL_CAUSE_EXPLANATIONS,
+  RETIRED_LOCAL_CAUSE_EXPLANATIONS,
+  type TransportSetting,
+} from '../../registrar/domain/vocabulary';
 
 export function formatTime(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
@@ -45,32 +49,6 @@ export function formatClock(value: number | string | null | undefined): string {
   return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 }
 
-const LOCAL_CAUSES: Record<string, string> = {
-  timeout: 'no answer from the server',
-  dns: 'the server name could not be resolved',
-  transport: 'the connection failed',
-  tls: 'the TLS handshake failed',
-  'tls-untrusted': "the server's TLS certificate is not signed by a trusted CA (self-signed, unknown issuer or incomplete chain): set SIP_TLS_CA_FILE to its CA, or have the carrier send the full chain",
-  'tls-expired': "the server's TLS certificate has expired or is not yet valid (or this machine's clock is wrong)",
-  'tls-hostname': "the server's TLS certificate does not name the host or address connected to (check the register server URI / domain)",
-  'tls-handshake': 'the TLS handshake failed: no TLS on that port, no common protocol version or cipher, or the connection was reset or timed out during it',
-  'no-ipv4': 'the server has an IPv4 address and the engine no IPv4 socket: add an IPv4 address to SIP_BIND (e.g. 0.0.0.0:5060)',
-  'no-ipv6': 'the server has an IPv6 address and the engine no IPv6 socket: add an IPv6 address to SIP_BIND (e.g. [::]:5060), or this host has no IPv6 (see the trace and the registrar log)',
-  'auth-realm': 'the server asked for an unexpected realm',
-  'auth-unsupported': 'the server asked for an unsupported authentication',
-  'no-credentials': 'the server asked for a password but none is saved',
-  'too-many-redirects': 'too many redirects',
-  'redirect-loop': 'the server redirected back to a server or address already tried (redirect loop)',
-  'bad-response': 'the server sent an unusable answer',
-  closed: 'the connection was closed',
-  config: 'the settings cannot be used',
-  'binding-lost': 'the registrar no longer lists our binding (binding audit); registering again',
-  'connection-closed': 'the server closed the TCP/TLS connection carrying the binding; registering again',
-  expired: 'the binding lapsed before a refresh succeeded',
-  'binding-missing': 'the registrar answered 2xx without listing our Contact (or without a usable expiry): not bound',
-  denied: 'the server is in an address range an administrator has denied',
-  'no-answer': 'no SIP answer in time: no server there, a closed or filtered port, or not SIP',
-};
 
 /** "401 Unauthorized", or a local cause ("timeout"), or "—". */
 /** The reason comes from the network: control and bidi characters are shown escaped (display-text.ts). */
@@ -81,7 +59,9 @@ export function formatOutcome(code: number | null | undefined, reason: string | 
 
 /** Explanation of a local (non-SIP) cause, for a tooltip. */
 export function describeLocalCause(reason: string | null | undefined): string | undefined {
-  return reason ? LOCAL_CAUSES[reason] : undefined;
+  if (!reason) return undefined;
+  if (Object.hasOwn(LOCAL_CAUSE_EXPLANATIONS, reason)) return LOCAL_CAUSE_EXPLANATIONS[reason as keyof typeof LOCAL_CAUSE_EXPLANATIONS];
+  return Object.hasOwn(RETIRED_LOCAL_CAUSE_EXPLANATIONS, reason) ? RETIRED_LOCAL_CAUSE_EXPLANATIONS[reason] : undefined;
 }
 
 /** A fraction 0..1 as "99.5 %". */
@@ -92,7 +72,7 @@ export function formatPercent(v: number | null | undefined): string {
 }
 
 /** Option text of a transport setting in the form: "Auto (DNS decides)", "UDP", "TCP", "TLS". */
-export function transportOptionLabel(t: TransportName): string {
+export function transportOptionLabel(t: TransportSetting): string {
   return t === 'auto' ? 'Auto (DNS decides)' : t.toUpperCase();
 }
 
@@ -106,7 +86,7 @@ export function targetTransport(target: string | null | undefined): 'udp' | 'tcp
  * A registration's transport as shown: "UDP"; for `auto`, the one DNS chose for the last REGISTER,
  * from the engine's status ("auto → TCP"), or just "auto" before any REGISTER went out.
  */
-export function formatTransport(setting: TransportName, target: string | null | undefined): string {
+export function formatTransport(setting: TransportSetting, target: string | null | undefined): string {
   if (setting !== 'auto') return setting.toUpperCase();
   const chosen = targetTransport(target);
   return chosen ? `auto → ${chosen.toUpperCase()}` : 'auto';

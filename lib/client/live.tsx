@@ -13,7 +13,7 @@
  */
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { RegistrationState } from '../db/schema';
+import type { RegistrationState } from '../../registrar/domain/vocabulary';
 import type { EngineHealth } from '../engine/health';
 import type { StatusEvent } from '../live/types';
 import { keys } from './api';
@@ -37,7 +37,7 @@ function sinceOf(before: LiveStatus | undefined, state: RegistrationState, at: n
 }
 
 export type StatusMap = ReadonlyMap<number, LiveStatus>;
-export const STATUS_MAP_KEY = ['status-map'] as const;
+const STATUS_MAP_KEY = ['status-map'] as const;
 const EMPTY: StatusMap = new Map();
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'unsupported';
@@ -381,7 +381,7 @@ function ticker(ms: number): Ticker {
 const serverNow = () => 0;
 
 /** The current time, re-rendering every `ms` (one shared interval per period). */
-export function useNow(ms = 1000): number {
+function useNow(ms = 1000): number {
   const t = ticker(ms);
   return useSyncExternalStore(t.subscribe, t.get, serverNow);
 }

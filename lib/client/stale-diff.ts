@@ -32,7 +32,7 @@ export type RegistrationVersion = Pick<
 export type ProviderVersion = Pick<DdiProvider, 'name' | 'description' | 'ddis'> & Partial<Pick<DdiProvider, 'forwardTo'>> & { revision?: number };
 
 /** Shown for an empty optional value. */
-export const EMPTY = '(empty)';
+const EMPTY = '(empty)';
 /** At most this many DDIs are listed in one line; the rest are counted. */
 const LIST_LIMIT = 8;
 

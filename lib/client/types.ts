@@ -1,5 +1,5 @@
 /** JSON shapes returned by the portal REST API (what the browser sees). */
-import type { RegistrationState, Role, TransportName } from '../db/schema';
+import type { RegistrationState, Role, TraceDirection, TransportSetting } from '../../registrar/domain/vocabulary';
 
 export type DdiProvider = {
   id: number;
@@ -37,7 +37,7 @@ export type Registration = {
   registerServerUri: string | null;
   realm: string | null;
   expires: number;
-  transport: TransportName;
+  transport: TransportSetting;
   enabled: boolean;
   hasPassword: boolean;
   revision: number;
@@ -80,7 +80,7 @@ export type StatusEventJson = {
 export type Uptime = { last24h: number | null; last7d: number | null };
 
 /** One SIP message of the ladder (already redacted by the server). */
-export type TraceMessage = { id?: number; direction: 'out' | 'in' | 'note'; at: number | string; remote: string; text: string };
+export type TraceMessage = { id?: number; direction: TraceDirection; at: number | string; remote: string; text: string };
 
 export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };
 

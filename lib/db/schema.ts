@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { TRANSPORT_SETTINGS, type TransportSetting } from '../../registrar/transport/types';
+import { REGISTRATION_STATES, ROLES, TRACE_DIRECTIONS, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -15,15 +15,6 @@ export const ddiProviders = sqliteTable('ddi_providers', {
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
 });
-
-/**
- * A registration's transport setting: `auto` (RFC 3263 §4.1, DNS decides) or udp/tcp/tls. The one
- * list lives with the engine (registrar/transport/types.ts). The column keeps its SQL default
- * 'udp' (changing it would rebuild the table in a migration); new registrations get `auto` from
- * the API and the form (lib/registrations/schema.ts).
- */
-export const transports = TRANSPORT_SETTINGS;
-export type TransportName = TransportSetting;
 
 export const registrations = sqliteTable(
   'registrations',
@@ -40,7 +31,10 @@ export const registrations = sqliteTable(
     registerServerUri: text('register_server_uri'),
     realm: text('realm'),
     expires: integer('expires').notNull().default(3600),
-    transport: text('transport', { enum: transports }).notNull().default('udp'),
+    // The setting's list is domain vocabulary (registrar/domain/vocabulary.ts). The column keeps its
+    // SQL default 'udp' (changing it would rebuild the table in a migration); new registrations get
+    // `auto` from the API and the form (lib/registrations/schema.ts).
+    transport: text('transport', { enum: TRANSPORT_SETTINGS }).notNull().default('udp'),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     revision: integer('revision').notNull().default(1),
     createdAt: integer('created_at').notNull().default(now),
@@ -56,24 +50,12 @@ export const registrations = sqliteTable(
   ],
 );
 
-export const registrationStates = [
-  'disabled',
-  'pending',
-  'registering',
-  'registered',
-  'retrying',
-  'rejected',
-  'unregistering',
-  'unregistered',
-] as const;
-export type RegistrationState = (typeof registrationStates)[number];
-
 /** Latest engine status per registration, persisted so it survives restarts. */
 export const registrationStatus = sqliteTable('registration_status', {
   registrationId: integer('registration_id')
     .primaryKey()
     .references(() => registrations.id, { onDelete: 'cascade' }),
-  state: text('state', { enum: registrationStates }).notNull(),
+  state: text('state', { enum: REGISTRATION_STATES }).notNull(),
   code: integer('code'),
   reason: text('reason'),
   at: integer('at').notNull(),
@@ -112,7 +94,7 @@ export const registrationEvents = sqliteTable(
     registrationId: integer('registration_id')
       .notNull()
       .references(() => registrations.id, { onDelete: 'cascade' }),
-    state: text('state', { enum: registrationStates }).notNull(),
+    state: text('state', { enum: REGISTRATION_STATES }).notNull(),
     code: integer('code'),
     reason: text('reason'),
     at: integer('at').notNull(),
@@ -131,7 +113,7 @@ export const registrationTraces = sqliteTable(
     registrationId: integer('registration_id')
       .notNull()
       .references(() => registrations.id, { onDelete: 'cascade' }),
-    direction: text('direction', { enum: ['out', 'in', 'note'] }).notNull(),
+    direction: text('direction', { enum: TRACE_DIRECTIONS }).notNull(),
     at: integer('at').notNull(),
     remote: text('remote').notNull(),
     text: text('text').notNull(),
@@ -142,15 +124,12 @@ export const registrationTraces = sqliteTable(
 export type RegistrationEventRow = typeof registrationEvents.$inferSelect;
 export type RegistrationTraceRow = typeof registrationTraces.$inferSelect;
 
-export const roles = ['admin', 'editor', 'viewer'] as const;
-export type Role = (typeof roles)[number];
-
 /** People who sign in to the portal. `email` is stored lower-cased; the password only as a scrypt hash. */
 export const operators = sqliteTable('operators', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   email: text('email').notNull().unique(),
   name: text('name').notNull().default(''),
-  role: text('role', { enum: roles }).notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   passwordHash: text('password_hash').notNull(),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull().default(now),

@@ -27,7 +27,7 @@ export interface EngineHealth {
   calls?: { relayed: number; refused: number };
 }
 
-export const UNKNOWN_ENGINE: EngineHealth = { state: 'unknown', heartbeatAt: null, bind: null };
+const UNKNOWN_ENGINE: EngineHealth = { state: 'unknown', heartbeatAt: null, bind: null };
 
 type NodeRow = Pick<EngineNodeRow, 'state' | 'bind' | 'heartbeatAt' | 'intervalMs' | 'reason'> & Partial<Pick<EngineNodeRow, 'callsRelayed' | 'callsRefused'>>;
 

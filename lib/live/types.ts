@@ -1,4 +1,4 @@
-import type { RegistrationState } from '../db/schema';
+import type { RegistrationState } from '../../registrar/domain/vocabulary';
 
 /** One pushed status change (the live stream's `status` event payload). */
 export interface StatusEvent {

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { registrations } from '../db/schema';
 import { recordAudit } from '../audit/record';
 import { registrationLabel } from '../audit/entities';
-import type { RegistrationStatus } from '../../registrar/registration/status';
+import type { RegistrationStatus } from '../../registrar';
 import { queueCommand } from './live';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges, type PasswordScope } from './password-scope';
 import { parseDenyList } from './test-deny';

@@ -5,7 +5,7 @@
  * chose (a chosen-nonce digest of it is crackable offline).
  */
 
-export const PASSWORD_SCOPE_FIELDS = ['domain', 'registerServerUri', 'realm'] as const;
+const PASSWORD_SCOPE_FIELDS = ['domain', 'registerServerUri', 'realm'] as const;
 export type PasswordScopeField = (typeof PASSWORD_SCOPE_FIELDS)[number];
 export type PasswordScope = Record<PasswordScopeField, string | null | undefined>;
 

@@ -57,7 +57,7 @@ export function isRegisterServerUri(text: string): boolean {
  * sip:/sips: URI without a user part (the DDI is put there), host a name or an IP literal,
  * optional :port and params, transport udp, tcp or tls (those the engine speaks).
  */
-export function isForwardUri(text: string): boolean {
+function isForwardUri(text: string): boolean {
   const m = /^(sips?):([^@]*)$/i.exec(text);
   if (!m || !isRegisterServerUri(text)) return false;
   return text

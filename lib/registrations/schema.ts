@@ -1,6 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { registrations, transports } from '../db/schema';
+import { TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
+import { registrations } from '../db/schema';
 import {
   authUsernameRule,
   ddiRule,
@@ -27,7 +28,7 @@ const registrationFieldsSchema = createInsertSchema(registrations, {
   registerServerUri: optionalText(registerServerUriRule),
   realm: optionalText(realmRule),
   expires: expiresRule,
-  transport: z.enum(transports),
+  transport: z.enum(TRANSPORT_SETTINGS),
   enabled: z.boolean(),
 })
   .pick({
@@ -49,11 +50,11 @@ const registrationFieldsSchema = createInsertSchema(registrations, {
  * Transport of a new registration when none is given (API and form): `auto`, RFC 3263 §4.1
  * (DNS decides). Stored rows keep theirs; the SQL column default stays 'udp' (lib/db/schema.ts).
  */
-export const DEFAULT_TRANSPORT = 'auto' satisfies (typeof transports)[number];
+export const DEFAULT_TRANSPORT = 'auto' satisfies (typeof TRANSPORT_SETTINGS)[number];
 
 export const registrationInputSchema = registrationFieldsSchema.extend({
   expires: expiresRule.default(3600),
-  transport: z.enum(transports).default(DEFAULT_TRANSPORT),
+  transport: z.enum(TRANSPORT_SETTINGS).default(DEFAULT_TRANSPORT),
   enabled: z.boolean().default(true),
 });
 

@@ -149,11 +149,11 @@ function holderSelect(db: Conn) {
 
 const notId = (excludeId?: number) => (excludeId === undefined ? undefined : ne(registrations.id, excludeId));
 
-export function findDdiHolder(db: Conn, ddi: string, excludeId?: number): Holder | null {
+function findDdiHolder(db: Conn, ddi: string, excludeId?: number): Holder | null {
   return holderSelect(db).where(and(eq(registrations.ddi, ddi), notId(excludeId))).get() ?? null;
 }
 
-export function findAccountHolder(db: Conn, username: string, domain: string, excludeId?: number): Holder | null {
+function findAccountHolder(db: Conn, username: string, domain: string, excludeId?: number): Holder | null {
   return (
     holderSelect(db)
       .where(and(eq(registrations.username, username), eq(registrations.domain, domain), notId(excludeId)))
@@ -177,7 +177,7 @@ export const conflictMessages = {
 type Identity = { ddi: string; username: string; domain: string };
 
 /** Field errors for values already used by another registration (null when none). */
-export function findConflicts(db: Conn, v: Identity, excludeId?: number): Record<string, string> | null {
+function findConflicts(db: Conn, v: Identity, excludeId?: number): Record<string, string> | null {
   const fields: Record<string, string> = {};
   const ddiHolder = findDdiHolder(db, v.ddi, excludeId);
   if (ddiHolder) fields.ddi = conflictMessages.ddi(v.ddi, ddiHolder);
@@ -206,7 +206,7 @@ export function sqliteCode(err: unknown): string | undefined {
  * write did not see, e.g. another process) to the same field errors as the checks; null if `err`
  * is something else.
  */
-export function constraintError(db: Conn, err: unknown, v: Identity, excludeId?: number): { error: ApiError } | null {
+function constraintError(db: Conn, err: unknown, v: Identity, excludeId?: number): { error: ApiError } | null {
   const code = sqliteCode(err);
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist (any more).' });

@@ -5,13 +5,10 @@
  */
 import { z } from 'zod';
 import type { Env } from '../env';
-import { Engine } from '../../registrar/engine';
-import { parseDnsServers, resolverFor } from '../../registrar/dns/servers';
-import { parseSipBind } from '../../registrar/transport/sip-bind';
+import { Engine, parseDnsServers, parseSipBind, resolverFor, type RegistrationStatus, type TraceEntry } from '../../registrar';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
-import type { RegistrationStatus, TraceEntry } from '../../registrar/registration/status';
 import { registrationInputSchema } from './schema';
 import type { DenyList } from './test-deny';
 
@@ -44,7 +41,7 @@ export function openStoredPassword(stored: string | null): string | null {
 }
 
 /** How long a test waits for a SIP answer; one without any is answered at exactly this time. */
-export const NO_ANSWER_MS = 10_000;
+const NO_ANSWER_MS = 10_000;
 
 /**
  * Outcomes without a SIP answer that would tell a closed port from a filtered one or from a

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { SecretError } from './errors';
 import { KEY_BYTES, parseKey } from './key';
 
-export const KEY_FILE_NAME = 'secret.key';
+const KEY_FILE_NAME = 'secret.key';
 const OWNER_ONLY = 0o600;
 
 /** The key stored in `<dataDir>/secret.key`, generating the file first when it is missing. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 const SINGLE_LINE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u;
 const MULTI_LINE = /^(?:[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]|[\n\r\t])*$/u;
 
-export const PRINTABLE_MESSAGE = 'Use printable characters only (no control or invisible characters).';
+const PRINTABLE_MESSAGE = 'Use printable characters only (no control or invisible characters).';
 
 export function singleLineText(max: number, maxMessage = `Use at most ${max} characters.`) {
   return z.string().trim().max(max, maxMessage).regex(SINGLE_LINE, PRINTABLE_MESSAGE);
@@ -16,9 +16,4 @@ export function singleLineText(max: number, maxMessage = `Use at most ${max} cha
 
 export function multiLineText(max: number, maxMessage = `Use at most ${max} characters.`) {
   return z.string().trim().max(max, maxMessage).regex(MULTI_LINE, PRINTABLE_MESSAGE);
-}
-
-/** True when `text` has no control, invisible, surrogate, private-use or unassigned characters. */
-export function isSingleLineText(text: string): boolean {
-  return SINGLE_LINE.test(text);
 }

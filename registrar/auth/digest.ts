@@ -15,7 +15,7 @@ const HASH_NAMES: Record<DigestAlgorithm, string> = {
 /** One-shot crypto.hash (Node >= 20.12) skips the Hash object; createHash otherwise. */
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
 
-export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
+function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
   const name = HASH_NAMES[algorithm];
   return oneShot ? oneShot(name, data, 'hex') : crypto.createHash(name).update(data).digest('hex');
 }
@@ -49,7 +49,7 @@ export function formatNc(nc: number): string {
 }
 
 /** Picks "auth" when offered, else "auth-int", else none (RFC 2069 compatibility). */
-export function chooseQop(offered: readonly string[]): 'auth' | 'auth-int' | null {
+function chooseQop(offered: readonly string[]): 'auth' | 'auth-int' | null {
   if (offered.includes('auth')) return 'auth';
   if (offered.includes('auth-int')) return 'auth-int';
   return null;

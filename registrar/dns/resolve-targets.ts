@@ -47,7 +47,7 @@ const SERVICE_TRANSPORT: Readonly<Record<string, TransportProtocol>> = { 'SIP+D2
  * it desires which is supported by the server." Ours: every transport whose SRV query has usable
  * records, in this order (TLS, then TCP, then UDP); the later ones are failover (§4.3).
  */
-export const AUTO_SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];
+const AUTO_SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];
 
 export function defaultPort(transport: TransportProtocol): number {
   return transport === 'tls' ? 5061 : 5060;
@@ -217,7 +217,7 @@ export function orderSrv<T extends SrvRecordLike>(records: readonly T[], random:
 }
 
 /** RFC 6761 §6.3: `localhost` and names under it are the loopback, resolved without any DNS query. */
-export function isLocalhostName(host: string): boolean {
+function isLocalhostName(host: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost');
 }

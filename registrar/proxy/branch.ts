@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { BRANCH_MAGIC_COOKIE } from '../message/via';
 
 /** After the magic cookie: marks the branches of Vias this proxy added. */
-export const PROXY_BRANCH_MARK = 'dr';
+const PROXY_BRANCH_MARK = 'dr';
 
 export interface BranchInputs {
   /** Branch of the received top Via, or null when it has none. */
@@ -38,7 +38,7 @@ function hash(text: string, chars: number): string {
 }
 
 /** The transaction component: the same for a request, its retransmissions, its CANCEL and its non-2xx ACK. */
-export function transactionPart(i: BranchInputs): string {
+function transactionPart(i: BranchInputs): string {
   if (i.topBranch?.startsWith(BRANCH_MAGIC_COOKIE)) return hash(i.topBranch, 16);
   return hash([i.topVia, i.toTag ?? '', i.fromTag ?? '', i.callId, i.cseqNumber, i.requestUri].join('\n'), 16);
 }

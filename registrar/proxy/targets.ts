@@ -38,7 +38,7 @@ export class ProxyTargets {
 }
 
 /** A deterministic [0, 1) sequence from a string (mulberry32 seeded with its hash). */
-export function seededRandom(seed: string): () => number {
+function seededRandom(seed: string): () => number {
   let a = createHash('sha256').update(seed).digest().readUInt32LE(0);
   return () => {
     a = (a + 0x6d2b79f5) | 0;

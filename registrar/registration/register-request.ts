@@ -31,7 +31,10 @@ export function contactUri(ddi: string, host: string, port: number, transport: T
   return `sip:${ddi}@${formatHost(host)}:${port};transport=${transport}`;
 }
 
-/** Serialized as message/serializer.ts does (§7.1), written directly into one parts list. */
+/**
+ * The engine's one request writer (§7.1): start line, headers in wire order, CRLF; Content-Length
+ * always (mandatory on streams, §18.3, harmless on UDP), written directly into one parts list.
+ */
 export function buildRegister(p: RegisterParams): BuiltRequest {
   const branch = newBranch();
   const parts: string[] = [

@@ -1,56 +1,13 @@
-// Observable state of one registration (emitted on every transition).
-export type RegistrationState =
-  | 'disabled'
-  | 'pending'
-  | 'registering'
-  | 'registered'
-  | 'retrying'
-  | 'rejected'
-  | 'unregistering'
-  | 'unregistered';
+// Observable state of one registration (emitted on every transition) and the local causes: domain
+// vocabulary (domain/vocabulary.ts), shared with the portal.
+import type { RegistrationState, TraceDirection } from '../domain/vocabulary';
+
+export type { LocalCause, RegistrationState } from '../domain/vocabulary';
 
 /** A zero count for every state (counters, metrics). */
 export function countByState(): Record<RegistrationState, number> {
   return { disabled: 0, pending: 0, registering: 0, registered: 0, retrying: 0, rejected: 0, unregistering: 0, unregistered: 0 };
 }
-
-/** Local (non-SIP) causes used as `reason` when no response was received. */
-export type LocalCause =
-  | 'timeout'
-  | 'dns'
-  | 'transport'
-  /** TLS: the server's certificate is not signed by a trusted CA (SIP_TLS_CA_FILE or the system roots). */
-  | 'tls-untrusted'
-  /** TLS: the server's certificate has expired or is not yet valid. */
-  | 'tls-expired'
-  /** TLS: the server's certificate does not name the host or address connected to. */
-  | 'tls-hostname'
-  /** TLS: the handshake failed (no TLS on that port, protocol alert, reset or timeout during it). */
-  | 'tls-handshake'
-  /** The server is IPv4 (IPv6) and the engine has no socket of that family: SIP_BIND lists none, or the host has no IPv6. */
-  | 'no-ipv4'
-  | 'no-ipv6'
-  | 'auth-realm'
-  | 'auth-unsupported'
-  | 'no-credentials'
-  | 'too-many-redirects'
-  /** A 3xx pointed back at a URI already tried in the same exchange, or at the server that sent it. */
-  | 'redirect-loop'
-  | 'bad-response'
-  | 'closed'
-  | 'config'
-  /** A binding query (RFC 3261 §10.2.3) answered without our Contact: the registrar lost it. */
-  | 'binding-lost'
-  /** The TCP/TLS connection carrying the binding was closed or reset, or stopped answering keep-alives. */
-  | 'connection-closed'
-  /** The granted lifetime ran out before a refresh succeeded. */
-  | 'expired'
-  /** A 2xx to our REGISTER that does not list our Contact (with a usable expiry): not bound. */
-  | 'binding-missing'
-  /** Every resolved server is in a range this engine may not send to (nothing was sent). */
-  | 'denied'
-  /** "Test registration" only: no SIP answer in time (no server, a closed or filtered port, not SIP). */
-  | 'no-answer';
 
 export interface RegistrationStatus {
   registrationId: string;
@@ -95,7 +52,7 @@ export function newBindingCheckCounters(): BindingCheckCounters {
 
 export interface TraceEntry {
   /** 'note': the engine's own remark between messages (e.g. why a refresh replaced a binding query). */
-  direction: 'out' | 'in' | 'note';
+  direction: TraceDirection;
   at: number;
   /** 'ip:port/transport' */
   remote: string;

@@ -22,7 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** The longest Retry-After honoured (a day): anything longer reads as a server mistake. */
-export const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 /**
  * Refresh before the binding lapses, early enough that failing over to the next

@@ -1,6 +1,6 @@
 // Bounded ring of the last SIP messages of one registration, limited both in
 // messages and in characters (≈ bytes: SIP is mostly ASCII). Messages are
-// kept as decoded text: the request text the serializer built anyway, or one
+// kept as decoded text: the request text register-request.ts built anyway, or one
 // flat copy of a response (never a slice pinning a socket or pool buffer),
 // and redacted only when read, so the hot path pays no regex cost.
 import { redact } from '../auth/redact';

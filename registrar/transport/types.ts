@@ -1,22 +1,11 @@
 // The one transport interface the transaction layer talks to (RFC 3261 §18).
+import type { TransportProtocol } from '../domain/vocabulary';
 import type { SipError } from '../errors';
 
-/** Protocols a message travels over (the engine has one Transport for each). */
-export const TRANSPORT_PROTOCOLS = ['udp', 'tcp', 'tls'] as const;
-export type TransportProtocol = (typeof TRANSPORT_PROTOCOLS)[number];
-
-/**
- * A registration's transport setting, the one list of them (the portal's form, API and
- * database column read it): a fixed protocol, or `auto` where DNS decides (RFC 3263 §4.1,
- * dns/resolve-targets.ts). `auto` comes first: it is the default for new registrations.
- */
-export const TRANSPORT_SETTINGS = ['auto', ...TRANSPORT_PROTOCOLS] as const;
-export type TransportSetting = (typeof TRANSPORT_SETTINGS)[number];
-
-export function isTransportSetting(value: unknown): value is TransportSetting {
-  return (TRANSPORT_SETTINGS as readonly unknown[]).includes(value);
-}
-
+// The protocols and the transport settings are domain vocabulary (the portal's form, API and
+// database column read them too): defined in domain/vocabulary.ts, re-exported for the engine.
+export { TRANSPORT_PROTOCOLS, TRANSPORT_SETTINGS, isTransportSetting } from '../domain/vocabulary';
+export type { TransportProtocol, TransportSetting } from '../domain/vocabulary';
 export interface TransportTarget {
   transport: TransportProtocol;
   /** IP literal (resolution happens in dns/). */

@@ -13,7 +13,7 @@ import { formatTarget, type RemoteAddress, type TransportTarget } from '../trans
 export type TraceRecorder = (registrationId: string, direction: 'in' | 'out', remote: string, text: string) => void;
 
 /** One traced OPTIONS per registration per 10 minutes. */
-export const OPTIONS_TRACE_EVERY_MS = 10 * 60 * 1000;
+const OPTIONS_TRACE_EVERY_MS = 10 * 60 * 1000;
 
 export class DdiTrace {
   private readonly ids = new Map<string, string>();

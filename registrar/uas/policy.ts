@@ -8,11 +8,11 @@ import type { SipRequest } from '../message/types';
 import type { ResponseSpec } from './response';
 
 /** Methods this UAS understands (Allow, §20.5): every other one gets 405. */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'] as const;
+const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'] as const;
 const ALLOW = ALLOWED_METHODS.join(', ');
 
 /** Warning (§20.43) of the 480 to an INVITE that has nowhere to go: names the settings. */
-export const CALL_FORWARDING_OFF_WARNING =
+const CALL_FORWARDING_OFF_WARNING =
   '399 ddi-registrar "Call forwarding is not configured: set SIP_FORWARD_TO, or Forward to on the DDI provider"';
 
 /** §8.1.1: mandatory in every request (Max-Forwards is not enforced: qualify probes often omit it). */

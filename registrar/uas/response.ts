@@ -65,13 +65,13 @@ export function stampTopVia(via: string, remote: RemoteAddress): string {
  * from the top Via branch (the transaction, §17.2.3) plus Call-ID and CSeq,
  * so a retransmitted request gets the same tag.
  */
-export function withToTag(to: string, request: SipRequest): string {
+function withToTag(to: string, request: SipRequest): string {
   const gt = to.lastIndexOf('>');
   if (/;\s*tag\s*=/i.test(gt >= 0 ? to.slice(gt) : to)) return to;
   return `${to};tag=${toTag(request)}`;
 }
 
-export function toTag(request: SipRequest): string {
+function toTag(request: SipRequest): string {
   const h = request.headers;
   const seed = `${topVia(h.getAll('via'))}\n${h.get('call-id') ?? ''}\n${h.get('cseq') ?? ''}`;
   return createHash('sha256').update(seed).digest('hex').slice(0, 16);

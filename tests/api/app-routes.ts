@@ -48,7 +48,7 @@ export function exportedMethods(source: string): string[] {
   return [...methods].sort();
 }
 
-const READS_BODY = /readJsonBody|parseBody|readBodyBytes|readImportBody|\.(json|text|formData|arrayBuffer|blob)\(\)|\.body\b/;
+const READS_BODY = /readJsonBody|readBodyBytes|readImportBody|\.(json|text|formData|arrayBuffer|blob)\(\)|\.body\b/;
 
 /**
  * Whether the `method` handler in `source` reads the body: the text from its export to the next

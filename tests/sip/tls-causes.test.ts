@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { isSipError, type SipError } from '../../registrar/errors';
+import { SipError } from '../../registrar/errors';
 import { StreamTransport } from '../../registrar/transport/stream';
 import { config, defer, inState, testEngine, waitStatus } from './engine-helpers';
 import { HOST, makeCert, requireBinary, startKamailio, type KamailioHandle } from './harness';
@@ -70,7 +70,7 @@ async function attempt(t: TestContext, port: number, tlsCaFile?: string): Promis
     () => assert.fail('the TLS connection should have been refused'),
     (err: unknown) => err,
   );
-  assert.ok(isSipError(error), String(error));
+  assert.ok(error instanceof SipError, String(error));
   if (process.env.SHOW_TLS_ERRORS) console.log(error.code, error.message);
   const notes = engine.trace('1').filter((m) => m.direction === 'note').map((m) => m.text);
   return { reason: s.reason, error, notes };

@@ -4,7 +4,6 @@ import { ApiTokens } from '@/components/auth/ApiTokens';
 import { PasswordChangeForm } from '@/components/auth/PasswordChangeForm';
 import { requestOrigin } from '@/components/auth/request-origin';
 import { listApiTokens } from '@/lib/auth/api-tokens';
-import { currentOperator } from '@/lib/auth/current';
 import { roleDescriptions } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/client';
 import { requirePage } from '@/lib/auth/require-page';

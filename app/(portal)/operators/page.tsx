@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { OperatorsManager } from '@/components/auth/OperatorsManager';
-import { currentOperator } from '@/lib/auth/current';
 import { listOperators } from '@/lib/auth/operator-actions';
 import { roleDescriptions, roles } from '@/lib/auth/roles';
 import { requirePage } from '@/lib/auth/require-page';

@@ -2,7 +2,6 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { Flash } from '@/components/Flash';
 import { ProvidersTable } from '@/components/ProvidersTable';
-import { currentOperator } from '@/lib/auth/current';
 import { atLeast } from '@/lib/auth/roles';
 import { requirePage } from '@/lib/auth/require-page';
 

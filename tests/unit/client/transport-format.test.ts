@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatTransport, targetTransport, transportOptionLabel } from '../../../lib/client/format';
-import { transports } from '../../../lib/db/schema';
+import { registrations } from '../../../lib/db/schema';
+import { TRANSPORT_SETTINGS as transports } from '../../../registrar/domain/vocabulary';
 import { TRANSPORT_SETTINGS } from '../../../registrar/transport/types';
 import { transportHints } from '../../../lib/glossary';
 
 test('the transport settings are one list: the engine\'s, auto first (the form lists them in this order)', () => {
   assert.equal(transports, TRANSPORT_SETTINGS);
+  assert.deepEqual(registrations.transport.enumValues, [...transports]);
   assert.deepEqual([...transports], ['auto', 'udp', 'tcp', 'tls']);
   assert.deepEqual(transports.map(transportOptionLabel), ['Auto (DNS decides)', 'UDP', 'TCP', 'TLS']);
   for (const t of transports) assert.ok(transportHints[t], `a hint for ${t}`);

@@ -4,7 +4,7 @@ import { SipError } from '../../../registrar/errors';
 import { parseCSeq } from '../../../registrar/message/cseq';
 import { parseNameAddr, parseNameAddrList } from '../../../registrar/message/name-addr';
 import { parseMessage } from '../../../registrar/message/parser';
-import { serializeRequest } from '../../../registrar/message/serializer';
+import { buildRegister } from '../../../registrar/registration/register-request';
 import { formatUri, parseUri } from '../../../registrar/message/uri';
 import { BRANCH_MAGIC_COOKIE, newBranch, parseVia, topViaBranch } from '../../../registrar/message/via';
 
@@ -154,8 +154,12 @@ test('Via helpers: branch extraction and generation', () => {
 });
 
 test('serializes a request with Content-Length and round-trips through the parser', () => {
-  const buf = serializeRequest({ method: 'REGISTER', uri: 'sip:example.com', headers: [['Via', 'SIP/2.0/UDP h;branch=z9hG4bKr'], ['CSeq', '1 REGISTER']] });
-  assert.equal(buf.toString(), 'REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKr\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n');
+  const { data: buf, text, branch } = buildRegister({
+    requestUri: 'sip:example.com', aor: 'sip:a@example.com', fromTag: 't', callId: 'c', cseq: 1, contact: null, expires: 0,
+    transport: 'udp', viaHost: 'h', viaPort: 5060, userAgent: 'ua', authorization: [],
+  });
+  assert.equal(buf.toString(), text);
+  assert.equal(text, `REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;rport;branch=${branch}\r\nMax-Forwards: 70\r\nFrom: <sip:a@example.com>;tag=t\r\nTo: <sip:a@example.com>\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nUser-Agent: ua\r\nContent-Length: 0\r\n\r\n`);
   const m = parseMessage(buf);
   assert.equal(m.kind, 'request');
   assert.equal(m.headers.get('content-length'), '0');

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock, settle } from '../../../registrar/clock';
 import { SipError } from '../../../registrar/errors';
-import { serializeRequest } from '../../../registrar/message/serializer';
-import { newBranch } from '../../../registrar/message/via';
+import { buildRegister } from '../../../registrar/registration/register-request';
 import { Scheduler } from '../../../registrar/scheduler';
 import { TransactionLayer } from '../../../registrar/transaction/layer';
 import { MemoryTransport } from '../../../registrar/transport/memory';
@@ -17,20 +16,23 @@ function setup(protocol: TransportProtocol = 'udp') {
   const layer = new TransactionLayer({ scheduler, transports: { [protocol]: transport } });
   const target = { transport: protocol, host: '198.51.100.7', port: 5060 };
   const remote = { transport: protocol, host: '198.51.100.7', port: 5060 };
-  const start = (method = 'REGISTER') => {
-    const branch = newBranch();
-    const data = serializeRequest({
-      method,
-      uri: 'sip:example.com',
-      headers: [
-        ['Via', `SIP/2.0/${protocol.toUpperCase()} 192.0.2.10:5060;rport;branch=${branch}`],
-        ['From', '<sip:a@example.com>;tag=1'],
-        ['To', '<sip:a@example.com>'],
-        ['Call-ID', 'c1'],
-        ['CSeq', `1 ${method}`],
-      ],
+  // The engine's one REGISTER writer (registration/register-request.ts).
+  const start = () => {
+    const { data, branch } = buildRegister({
+      requestUri: 'sip:example.com',
+      aor: 'sip:a@example.com',
+      fromTag: '1',
+      callId: 'c1',
+      cseq: 1,
+      contact: null,
+      expires: 0,
+      transport: protocol,
+      viaHost: '192.0.2.10',
+      viaPort: 5060,
+      userAgent: 'test',
+      authorization: [],
     });
-    const tx = layer.request(target, data, branch, method);
+    const tx = layer.request(target, data, branch, 'REGISTER');
     return { tx, data };
   };
   return { clock, layer, transport, start, remote };

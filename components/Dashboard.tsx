@@ -1,14 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatRelative, formatTransport } from '@/lib/client/format';
 import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap, type StatusMap } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
-import type { Registration, RegistrationStatus } from '@/lib/client/types';
+import { useDebounced } from '@/lib/client/use-debounced';
+import type { Page, Registration, RegistrationListParams, RegistrationStatus, RegistrationSummary } from '@/lib/client/types';
 import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
@@ -20,28 +21,28 @@ type Row = {
   s: RegistrationStatus | null;
   /** since when in the current state (epoch ms) */
   since: number | null;
-  search: string;
 };
 
 type Group = 'registered' | 'retrying' | 'rejected' | 'progress' | 'disabled' | 'unregistered' | 'none';
-const GROUPS: { key: Group; label: string; states: (RegistrationState | null)[] }[] = [
+const GROUPS: { key: Group; label: string; states: (RegistrationState | 'none')[] }[] = [
   { key: 'registered', label: 'Registered', states: ['registered'] },
   { key: 'retrying', label: 'Retrying', states: ['retrying'] },
   { key: 'rejected', label: 'Rejected', states: ['rejected'] },
   { key: 'progress', label: 'Pending / registering', states: ['pending', 'registering'] },
   { key: 'disabled', label: 'Disabled', states: ['disabled'] },
   { key: 'unregistered', label: 'Unregistered', states: ['unregistered', 'unregistering'] },
-  { key: 'none', label: 'No status yet', states: [null] },
+  { key: 'none', label: 'No status yet', states: ['none'] },
 ];
-const PROBLEM_STATES = new Set<RegistrationState>(['rejected', 'retrying']);
 const PROBLEMS_SHOWN = 100;
 const ROW_HEIGHT = 41;
-/** While the list loads, pages are merged into what is shown at most this often (one render each). */
-const MERGE_MS = 150;
-const NO_REGISTRATIONS: Registration[] = [];
+/** Rows per window page fetched from GET /api/registrations (one request per page in view). */
+const WINDOW = 100;
+/** Pushed events refetch the (small) summary at most this often: counts and problems follow the stream. */
+const SUMMARY_REFRESH_MS = 1000;
+/** Window pages scrolled out of view are dropped from the cache after this long. */
+const WINDOW_GC_MS = 30_000;
 
 type Counts = Record<Group, number>;
-const zeroCounts = (): Counts => ({ registered: 0, retrying: 0, rejected: 0, progress: 0, disabled: 0, unregistered: 0, none: 0 });
 
 type Filter = 'all' | 'problems' | Group;
 
@@ -51,135 +52,72 @@ function toMs(v: number | string | null | undefined): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function groupOf(state: RegistrationState | null | undefined): Group {
-  if (!state) return 'none';
-  return GROUPS.find((g) => g.states.includes(state))?.key ?? 'none';
+function countsOf(summary: RegistrationSummary): Counts {
+  const c = summary.counts;
+  return {
+    registered: c.registered,
+    retrying: c.retrying,
+    rejected: c.rejected,
+    progress: c.pending + c.registering,
+    disabled: c.disabled,
+    unregistered: c.unregistered + c.unregistering,
+    none: c.none,
+  };
 }
 
-function buildRows(list: Registration[], map: StatusMap, prev: Map<number, Row>): Map<number, Row> {
-  const out = new Map<number, Row>();
-  for (const r of list) {
-    const live = map.get(r.id);
-    const old = prev.get(r.id);
-    if (old && old.r === r && (live ? old.s?.at === live.at && old.s?.state === live.state : true)) {
-      out.set(r.id, old); // unchanged: keep the object (memoised rows skip rendering)
-      continue;
-    }
-    const s = mergeStatus(r.status, live);
-    const since = live && s && toMs(s.at) === live.at ? live.since : toMs(s?.at);
-    out.set(r.id, {
-      r,
-      s,
-      since,
-      search: old?.r === r ? old.search : `#${r.id} ${r.username}@${r.domain} ${r.ddi} ${r.ddiProviderName}`.toLowerCase(),
-    });
-  }
-  return out;
+/** A fetched registration with its pushed status merged in, and since when it is in that state. */
+function toRow(r: Registration, map: StatusMap): Row {
+  const live = map.get(r.id);
+  const s = mergeStatus(r.status, live);
+  const since = live && s && toMs(s.at) === live.at ? live.since : toMs(s?.at);
+  return { r, s, since };
 }
 
-type LoadedSoFar = { items: Registration[]; loaded: number; total: number };
+/** The `state` filter of GET /api/registrations for a table filter (undefined: all). */
+function stateParam(filter: Filter): string | undefined {
+  if (filter === 'all') return undefined;
+  if (filter === 'problems') return 'retrying,rejected';
+  return GROUPS.find((g) => g.key === filter)!.states.join(',');
+}
 
 /**
- * The whole registrations list, once, in pages of 500; refreshed when unknown ids show up in the
- * stream. While the first load runs, `partial` holds the registrations loaded so far (the pages
- * without a gap from page 1, so the list only grows at its end), merged at most every MERGE_MS.
+ * Counts per state and the first problems, from the server (GET /api/registrations/summary: cost
+ * independent of N). Pushed events refetch it, at most every SUMMARY_REFRESH_MS; a change of the
+ * total (registrations created or deleted elsewhere) refetches the table's window pages.
  */
-function useAllRegistrations(map: StatusMap) {
+function useSummary(map: StatusMap) {
   const client = useQueryClient();
-  const [partial, setPartial] = useState<LoadedSoFar | null>(null);
-  const latest = useRef<{ loaded: number; total: number; prefix: () => Registration[] } | null>(null);
-  const mergeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const lastMerge = useRef(-Infinity);
-  const merge = useCallback(() => {
-    mergeTimer.current = null;
-    const p = latest.current;
-    // a background refetch keeps the complete list on screen: nothing to merge
-    if (!p || client.getQueryData(keys.allRegistrations)) return;
-    lastMerge.current = performance.now();
-    setPartial({ items: p.prefix(), loaded: p.loaded, total: p.total });
-  }, [client]);
-  useEffect(
-    () => () => {
-      if (mergeTimer.current) clearTimeout(mergeTimer.current);
-      mergeTimer.current = null;
-    },
-    [],
-  );
-  const q = useQuery({
-    queryKey: keys.allRegistrations,
-    queryFn: () =>
-      api.registrations.all((loaded, total, prefix) => {
-        latest.current = { loaded, total, prefix };
-        if (mergeTimer.current) return; // the pending merge will take this page too
-        const wait = lastMerge.current + MERGE_MS - performance.now();
-        if (wait <= 0) merge(); // the first page is shown at once
-        else mergeTimer.current = setTimeout(merge, wait);
-      }),
-    staleTime: 60_000,
-  });
-  // ids pushed by the stream but missing from the list: registrations created elsewhere. Each
-  // unknown id triggers at most one reload (a deleted one stays unknown and is then ignored).
-  const asked = useRef(new Set<number>());
-  const known = useMemo(() => new Set(q.data?.map((r) => r.id) ?? []), [q.data]);
+  const q = useQuery({ queryKey: keys.registrationSummary, queryFn: () => api.registrations.summary(PROBLEMS_SHOWN), placeholderData: keepPreviousData });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const firstMap = useRef<StatusMap | null>(null);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   useEffect(() => {
-    if (!q.data || q.isFetching || timer.current) return;
-    const unknown: number[] = [];
-    for (const id of map.keys()) if (!known.has(id) && !asked.current.has(id)) unknown.push(id);
-    if (unknown.length === 0) return;
-    for (const id of unknown) asked.current.add(id);
+    if (!hasStatusSnapshot(map)) return;
+    firstMap.current ??= map; // the snapshot itself says nothing new
+    if (firstMap.current === map || timer.current) return;
     timer.current = setTimeout(() => {
       timer.current = null;
-      void client.invalidateQueries({ queryKey: keys.allRegistrations });
-    }, 500);
-  }, [map, known, q.data, q.isFetching, client]);
-  const loading = q.data === undefined && !q.isError;
-  return {
-    data: q.data,
-    error: q.error,
-    /** what to show: the whole list once loaded, else what is loaded so far */
-    list: q.data ?? partial?.items ?? NO_REGISTRATIONS,
-    loading,
-    progress: loading && partial ? { loaded: partial.loaded, total: partial.total } : null,
-    total: q.data?.length ?? partial?.total,
-  };
+      void client.invalidateQueries({ queryKey: keys.registrationSummary, exact: true });
+    }, SUMMARY_REFRESH_MS);
+  }, [map, client]);
+  const total = q.data?.total;
+  const lastTotal = useRef(total);
+  useEffect(() => {
+    if (total === undefined || lastTotal.current === total) return;
+    const before = lastTotal.current;
+    lastTotal.current = total;
+    if (before !== undefined) void client.invalidateQueries({ queryKey: [...keys.registrations, 'list'] });
+  }, [total, client]);
+  return q;
 }
 
 export function Dashboard() {
   const map = useStatusMap();
-  const all = useAllRegistrations(map);
+  const summary = useSummary(map);
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const canEdit = useCan('editor');
-  const rowsRef = useRef(new Map<number, Row>());
-  const rows = useMemo(() => {
-    const next = buildRows(all.list, map, rowsRef.current);
-    rowsRef.current = next;
-    return next;
-  }, [all.list, map]);
-  const rowList = useMemo(() => [...rows.values()], [rows]);
-
-  // Counts per state: from the rows once all are loaded; before that from the stream's snapshot
-  // (states need no registration rows), registrations without a status being total − statuses.
-  // Null until either is there.
-  const snapshot = hasStatusSnapshot(map);
-  const counts = useMemo((): Counts | null => {
-    const c = zeroCounts();
-    if (!all.loading) {
-      for (const row of rowList) c[groupOf(row.s?.state)]++;
-      return c;
-    }
-    if (!snapshot) return null;
-    for (const s of map.values()) c[groupOf(s.state)]++;
-    c.none = all.total === undefined ? 0 : Math.max(0, all.total - map.size);
-    return c;
-  }, [all.loading, all.total, rowList, map, snapshot]);
-
-  const problems = useMemo(() => {
-    const p = rowList.filter((row) => row.s && PROBLEM_STATES.has(row.s.state));
-    p.sort((a, b) => (a.s!.state === b.s!.state ? (a.since ?? 0) - (b.since ?? 0) : a.s!.state === 'rejected' ? -1 : 1));
-    return p;
-  }, [rowList]);
+  const counts = useMemo(() => (summary.data ? countsOf(summary.data) : null), [summary.data]);
+  const problems = useMemo(() => (summary.data?.problems.items ?? []).map((r) => toRow(r, map)), [summary.data, map]);
 
   const [filter, setFilter] = useState<Filter>('all');
   const tableRef = useRef<HTMLElement>(null);
@@ -188,12 +126,12 @@ export function Dashboard() {
     tableRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
   };
 
-  const loading = all.loading;
-  const total = all.total;
+  const loading = summary.data === undefined && !summary.isError;
+  const total = summary.data?.total;
   return (
     <>
       <StreamLostBanner />
-      <ErrorNote error={all.error ?? providers.error} />
+      <ErrorNote error={summary.error ?? providers.error} />
       <section aria-labelledby="counts-title">
         <h2 id="counts-title" className="sr-only">
           Registrations per state
@@ -217,12 +155,7 @@ export function Dashboard() {
       </section>
       <EngineCalls />
 
-      <Problems
-        problems={problems}
-        expected={counts ? counts.retrying + counts.rejected : null}
-        loading={loading}
-        onShowAll={() => pick('problems')}
-      />
+      <Problems problems={problems} count={summary.data?.problems.total ?? null} loading={loading} onShowAll={() => pick('problems')} />
 
       <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
         <div className="section-head">
@@ -239,12 +172,11 @@ export function Dashboard() {
           ) : null}
         </div>
         <AllTable
-          rows={rowList}
+          map={map}
+          total={total}
           filter={filter}
           setFilter={setFilter}
           providers={providers.data?.map((p) => ({ id: p.id, name: p.name })) ?? []}
-          loading={loading}
-          progress={all.progress}
         />
       </section>
     </>
@@ -262,34 +194,24 @@ function Outcome({ s }: { s: RegistrationStatus | null }) {
 }
 
 /**
- * Retrying and rejected registrations. While the list loads, the ones loaded so far are shown and
- * `expected` (from the state counts) says how many there are in all.
+ * Retrying and rejected registrations: the first PROBLEMS_SHOWN from the server (rejected first,
+ * then the longest in their state), and `count`, how many there are in all.
  */
-function Problems({
-  problems,
-  expected,
-  loading,
-  onShowAll,
-}: {
-  problems: Row[];
-  expected: number | null;
-  loading: boolean;
-  onShowAll: () => void;
-}) {
+function Problems({ problems, count, loading, onShowAll }: { problems: Row[]; count: number | null; loading: boolean; onShowAll: () => void }) {
   const now = useLiveNow(1000);
   const staleSince = useStaleSince();
   const shown = problems.slice(0, PROBLEMS_SHOWN);
-  const count = loading ? (expected ?? problems.length) : problems.length;
-  const more = Math.max(0, count - shown.length);
+  const total = count ?? 0;
+  const more = Math.max(0, total - shown.length);
   return (
     <section aria-labelledby="problems-title" className="dash-section" aria-busy={loading}>
       <div className="section-head">
         <h2 id="problems-title">
-          Problems {count > 0 ? <span className="count-pill">{count.toLocaleString()}</span> : null}
+          Problems {total > 0 ? <span className="count-pill">{total.toLocaleString()}</span> : null}
           {staleSince !== null ? <span className="muted as-of"> as of {formatClock(staleSince)}</span> : null}
         </h2>
       </div>
-      {problems.length === 0 && (!loading || expected === 0) ? (
+      {problems.length === 0 && !loading ? (
         staleSince !== null ? (
           <p className="empty">Not known: the states shown are from {formatClock(staleSince)}, not live.</p>
         ) : (
@@ -344,7 +266,7 @@ function Problems({
           </table>
           {more > 0 ? (
             <p className="table-foot">
-              …and {more.toLocaleString()} more{loading && problems.length < count ? ' (loading)' : ''}.{' '}
+              …and {more.toLocaleString()} more.{' '}
               <button type="button" className="link-button" onClick={onShowAll}>
                 Show all problems in the table
               </button>
@@ -357,45 +279,88 @@ function Problems({
 }
 
 type TableProps = {
-  rows: Row[];
+  map: StatusMap;
+  /** all registrations (from the summary), to say "x of N match" */
+  total: number | undefined;
   filter: Filter;
   setFilter: (f: Filter) => void;
   providers: { id: number; name: string }[];
-  loading: boolean;
-  progress: { loaded: number; total: number } | null;
 };
 
-function AllTable({ rows, filter, setFilter, providers, loading, progress }: TableProps) {
+/**
+ * The rows of a filtered list by window: pages of WINDOW rows (GET /api/registrations, server-side
+ * search, filter and id order) for the rows in view only, plus the first page for the count. The
+ * live stream patches the status of cached pages (lib/client/live.tsx), so rows in view follow it.
+ */
+function useWindowRows(base: Omit<RegistrationListParams, 'page' | 'pageSize'>, range: { first: number; last: number } | null) {
+  const params = useCallback((page: number): RegistrationListParams => ({ ...base, page, pageSize: WINDOW }), [base]);
+  const head = useQuery({
+    queryKey: keys.registrationList(params(1)),
+    queryFn: () => api.registrations.list(params(1)),
+    placeholderData: keepPreviousData,
+    gcTime: WINDOW_GC_MS,
+  });
+  const pages: number[] = [];
+  if (range) for (let p = Math.floor(range.first / WINDOW) + 1; p <= Math.floor(range.last / WINDOW) + 1; p++) if (p > 1) pages.push(p);
+  const windows = useQueries({
+    queries: pages.map((page) => ({
+      queryKey: keys.registrationList(params(page)),
+      queryFn: () => api.registrations.list(params(page)),
+      gcTime: WINDOW_GC_MS,
+    })),
+  });
+  const byPage = new Map<number, Page<Registration>>();
+  if (head.data && !head.isPlaceholderData) byPage.set(1, head.data);
+  pages.forEach((p, i) => {
+    const d = windows[i]?.data;
+    if (d) byPage.set(p, d);
+  });
+  const at = (index: number): Registration | undefined => byPage.get(Math.floor(index / WINDOW) + 1)?.items[index % WINDOW];
+  return {
+    /** rows matching (from the newest page answer), undefined until the first one */
+    total: head.data?.total,
+    at,
+    loading: head.isLoading,
+    fetching: head.isFetching || windows.some((w) => w.isFetching),
+    error: head.error ?? windows.find((w) => w.error)?.error ?? null,
+  };
+}
+
+function AllTable({ map, total: all, filter, setFilter, providers }: TableProps) {
   const uid = useId();
   const [q, setQ] = useState('');
   const [provider, setProvider] = useState<number | null>(null);
-  const query = useDeferredValue(q.trim().toLowerCase());
-  const filtered = useMemo(() => {
-    const states = filter === 'all' ? null : filter === 'problems' ? null : GROUPS.find((g) => g.key === filter)!.states;
-    return rows.filter((row) => {
-      if (provider !== null && row.r.ddiProviderId !== provider) return false;
-      const st = row.s?.state ?? null;
-      if (filter === 'problems' && !(st && PROBLEM_STATES.has(st))) return false;
-      if (states && !states.includes(st)) return false;
-      if (query && !row.search.includes(query)) return false;
-      return true;
-    });
-  }, [rows, filter, provider, query]);
+  const query = useDebounced(q.trim(), 150);
+  const base = useMemo(
+    () => ({ q: query || undefined, ddiProviderId: provider ?? undefined, state: stateParam(filter), sort: 'id' as const, order: 'asc' as const }),
+    [query, provider, filter],
+  );
+  const [range, setRange] = useState<{ first: number; last: number } | null>(null);
+  const rows = useWindowRows(base, range);
+  const count = rows.total ?? 0;
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const getItemKey = useCallback((i: number) => filtered[i]?.r.id ?? i, [filtered]);
   const virtualizer = useVirtualizer({
-    count: filtered.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    getItemKey,
   });
   const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    setRange((r) => (r && r.first === first && r.last === last ? r : { first, last }));
+  }, [first, last]);
+  // a new filter starts at the top
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [base]);
   const padTop = items.length > 0 ? items[0]!.start : 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   const now = useLiveNow(1000);
   const staleSince = useStaleSince();
+  const filtered = base.q !== undefined || base.ddiProviderId !== undefined || base.state !== undefined;
 
   return (
     <div className="list">
@@ -435,18 +400,17 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
           </select>
         </div>
       </div>
+      <ErrorNote error={rows.error} />
       <p className="muted count" aria-live="polite">
-        {loading
-          ? progress
-            ? `Loading registrations… ${progress.loaded.toLocaleString()} of ${progress.total.toLocaleString()}`
-            : 'Loading registrations…'
-          : filtered.length === rows.length
-            ? `${rows.length.toLocaleString()} registration${rows.length === 1 ? '' : 's'}`
-            : `${filtered.length.toLocaleString()} of ${rows.length.toLocaleString()} registrations match`}
+        {rows.total === undefined
+          ? 'Loading registrations…'
+          : !filtered
+            ? `${count.toLocaleString()} registration${count === 1 ? '' : 's'}`
+            : `${count.toLocaleString()} of ${(all ?? count).toLocaleString()} registrations match`}
         {staleSince !== null ? ` · states and times as of ${formatClock(staleSince)}, not live` : null}
       </p>
-      <div className="table-wrap virtual-wrap" ref={scrollRef} id={`${uid}-table`}>
-        <table className="table live-table" aria-rowcount={filtered.length + 1}>
+      <div className="table-wrap virtual-wrap" ref={scrollRef} id={`${uid}-table`} aria-busy={rows.fetching}>
+        <table className="table live-table" aria-rowcount={count + 1}>
           <caption className="sr-only">All registrations with their live state</caption>
           <thead>
             <tr>
@@ -469,8 +433,8 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
               </tr>
             ) : null}
             {items.map((v) => {
-              const row = filtered[v.index]!;
-              return <LiveRow key={row.r.id} row={row} now={now} index={v.index} />;
+              const r = rows.at(v.index);
+              return r ? <LiveRow key={r.id} r={r} live={map} now={now} index={v.index} /> : <PendingRow key={`i${v.index}`} index={v.index} />;
             })}
             {padBottom > 0 ? (
               <tr aria-hidden="true" className="spacer">
@@ -479,14 +443,28 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
             ) : null}
           </tbody>
         </table>
-        {!loading && filtered.length === 0 ? <p className="empty">No registrations match.</p> : null}
+        {rows.total === 0 ? <p className="empty">No registrations match.</p> : null}
       </div>
     </div>
   );
 }
 
-const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: number; index: number }) {
-  const { r, s } = row;
+/** A row in view whose window page is still on its way. */
+function PendingRow({ index }: { index: number }) {
+  return (
+    <tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }} className="pending-row">
+      <td colSpan={8} className="muted">
+        Loading…
+      </td>
+    </tr>
+  );
+}
+
+/** One row: re-renders when its registration, its pushed status or the clock changes. */
+const LiveRow = memo(
+  function LiveRow({ r, live, now, index }: { r: Registration; live: StatusMap; now: number; index: number }) {
+  const row = toRow(r, live);
+  const { s } = row;
   const expiresAt = s?.state === 'registered' ? s.expiresAt : null;
   return (
     <tr data-registration-id={r.id} aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
@@ -510,4 +488,6 @@ const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: numb
       <td className="nowrap">{expiresAt ? formatRelative(expiresAt, now) : '—'}</td>
     </tr>
   );
-});
+},
+  (a, b) => a.r === b.r && a.now === b.now && a.index === b.index && a.live.get(a.r.id) === b.live.get(b.r.id),
+);

@@ -8,6 +8,8 @@ import { errorStatus, type ErrorCode } from './result';
  * responses with them, so the JSON the handlers produce cannot drift from what is published.
  * Timestamps are integers: milliseconds since the Unix epoch.
  */
+type RegistrationStateOrNone = (typeof REGISTRATION_STATES)[number] | 'none';
+
 const epochMs = z.number().int().meta({ description: 'Milliseconds since the Unix epoch.' });
 
 export const importRowErrorJsonSchema = z
@@ -89,6 +91,23 @@ export const registrationListJsonSchema = z
   })
   .strict()
   ;
+
+export const registrationSummaryJsonSchema = z
+  .object({
+    total: z.number().int().meta({ description: 'Number of registrations.' }),
+    counts: z
+      .object(Object.fromEntries([...REGISTRATION_STATES, 'none'].map((s) => [s, z.number().int()])) as Record<RegistrationStateOrNone, z.ZodNumber>)
+      .strict()
+      .meta({ description: "Registrations per state as read now (a `registered` one past its `expiresAt` counts as `retrying`); `none`: no status reported yet. They add up to `total`." }),
+    problems: z
+      .object({
+        items: z.array(registrationJsonSchema).meta({ description: 'Rejected ones first, then retrying ones; the longest in their state first.' }),
+        total: z.number().int().meta({ description: 'Number of registrations that are rejected or retrying (all of them, not only those listed).' }),
+      })
+      .strict(),
+    at: epochMs.meta({ description: 'When the counts were taken.' }),
+  })
+  .strict();
 
 export const ddiProviderJsonSchema = z
   .object({
@@ -204,6 +223,7 @@ export type ImportReportJson = z.infer<typeof importReportJsonSchema>;
 export type RegistrationStatusJson = z.infer<typeof registrationStatusJsonSchema>;
 export type RegistrationJson = z.infer<typeof registrationJsonSchema>;
 export type RegistrationList = z.infer<typeof registrationListJsonSchema>;
+export type RegistrationSummary = z.infer<typeof registrationSummaryJsonSchema>;
 export type DdiProviderJson = z.infer<typeof ddiProviderJsonSchema>;
 export type DdiProviderList = z.infer<typeof ddiProviderListJsonSchema>;
 export type Holder = z.infer<typeof holderJsonSchema>;

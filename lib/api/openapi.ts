@@ -12,6 +12,8 @@ import {
   registrationInputSchema,
   registrationListQuerySchema,
   registrationPatchSchema,
+  registrationSummaryQuerySchema,
+  STATE_FILTER_VALUES,
   suggestDdiQuerySchema,
 } from '../registrations/schema';
 import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
@@ -122,6 +124,7 @@ export function buildOpenApiDocument() {
       Registration: contracts.registrationJsonSchema,
       RegistrationStatus: contracts.registrationStatusJsonSchema,
       RegistrationList: contracts.registrationListJsonSchema,
+      RegistrationSummary: contracts.registrationSummaryJsonSchema,
       DdiProvider: contracts.ddiProviderJsonSchema,
       DdiProviderList: contracts.ddiProviderListJsonSchema,
       Holder: contracts.holderJsonSchema,
@@ -285,6 +288,7 @@ export function buildOpenApiDocument() {
             pageSize: 'Registrations per page.',
             sort: 'Sort key (`provider` sorts by provider name); ties are broken by id.',
             order: 'Sort direction.',
+            state: `Only registrations in these states, as read now (a \`registered\` one past its \`expiresAt\` reads as \`retrying\`): a comma-separated list of ${STATE_FILTER_VALUES.map((s) => `\`${s}\``).join(', ')} (\`none\`: no status reported yet).`,
           }),
           responses: { '200': response('One page of registrations.', ref('RegistrationList')), '422': errors.validation },
         },
@@ -299,6 +303,16 @@ export function buildOpenApiDocument() {
             '413': errors.tooLarge,
             '422': errors.validation,
           },
+        },
+      },
+      '/api/registrations/summary': {
+        get: {
+          tags: ['Registrations'],
+          summary: 'Registrations per state, and the problem ones',
+          description:
+            'What the dashboard shows first, at a cost independent of the number of registrations: how many there are per state, and the first rejected or retrying ones (rejected first, then the longest in their state). Counts and problems are read together, so they agree.',
+          parameters: queryParameters(registrationSummaryQuerySchema, { problems: 'How many problem registrations to list (0 to 500).' }),
+          responses: { '200': response('The counts and the first problem registrations.', ref('RegistrationSummary')), '422': errors.validation },
         },
       },
       '/api/registrations/{id}': {

@@ -8,6 +8,7 @@ import type {
   Page,
   Registration,
   RegistrationListParams,
+  RegistrationSummary,
   SignedInOperator,
   StatusEventJson,
   TestOutcome,
@@ -156,50 +157,8 @@ export const api = {
       apiFetch<Availability>(`/api/registrations/availability${qs({ username, domain, excludeId })}`),
     suggestDdi: (ddiProviderId?: number) =>
       apiFetch<{ ddi: string; source?: 'provider' | 'generated' }>(`/api/registrations/availability/suggest-ddi${qs({ ddiProviderId })}`),
-    /**
-     * Every registration, loaded in pages of 500 (4 requests in flight). `onProgress` is called
-     * after each page with the count loaded so far, the total, and `prefix()`: the registrations
-     * of the pages loaded without a gap from page 1 (in id order, so a list shown while loading
-     * only grows at its end).
-     */
-    all: async (onProgress?: (loaded: number, total: number, prefix: () => Registration[]) => void): Promise<Registration[]> => {
-      const size = 500;
-      const base = { sort: 'id', order: 'asc', pageSize: size } as const;
-      const first = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: 1 })}`);
-      const pages = Math.ceil(first.total / size);
-      const out: Registration[][] = [first.items];
-      const dedupe = (upTo: number) => {
-        const seen = new Set<number>();
-        const items: Registration[] = [];
-        for (let i = 0; i < upTo; i++) {
-          for (const r of out[i]!) {
-            if (seen.has(r.id)) continue;
-            seen.add(r.id);
-            items.push(r);
-          }
-        }
-        return items;
-      };
-      const prefix = () => {
-        let n = 0;
-        while (n < out.length && out[n]) n++;
-        return dedupe(n);
-      };
-      let loaded = first.items.length;
-      onProgress?.(loaded, first.total, prefix);
-      let next = 2;
-      const worker = async () => {
-        while (next <= pages) {
-          const n = next++;
-          const page = await apiFetch<Page<Registration>>(`/api/registrations${qs({ ...base, page: n })}`);
-          out[n - 1] = page.items;
-          loaded += page.items.length;
-          onProgress?.(loaded, first.total, prefix);
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-      return dedupe(out.length);
-    },
+    /** State counts and the first `problems` problem registrations (GET /api/registrations/summary). */
+    summary: (problems = 100) => apiFetch<RegistrationSummary>(`/api/registrations/summary${qs({ problems })}`),
     events: async (id: number, limit = 200) =>
       listOf<StatusEventJson>(await apiFetch<unknown>(`/api/registrations/${id}/events${qs({ limit })}`)),
     uptime: (id: number) => apiFetch<Uptime>(`/api/registrations/${id}/availability`),
@@ -223,7 +182,7 @@ export const keys = {
   registrations: ['registrations'] as const,
   registrationList: (p: RegistrationListParams) => ['registrations', 'list', p] as const,
   registration: (id: number) => ['registrations', 'one', id] as const,
-  allRegistrations: ['registrations', 'all'] as const,
+  registrationSummary: ['registrations', 'summary'] as const,
   registrationEvents: (id: number) => ['registration-live', id, 'events'] as const,
   registrationUptime: (id: number) => ['registration-live', id, 'uptime'] as const,
   registrationTrace: (id: number) => ['registration-live', id, 'trace'] as const,

@@ -57,6 +57,16 @@ export type RegistrationListParams = {
   pageSize: number;
   sort: RegistrationSort;
   order: 'asc' | 'desc';
+  /** comma-separated states (`none`: no status yet), as read now */
+  state?: string;
+};
+
+/** GET /api/registrations/summary: counts per state (plus `none`) and the first problem registrations. */
+export type RegistrationSummary = {
+  total: number;
+  counts: Record<RegistrationState | 'none', number>;
+  problems: { items: Registration[]; total: number };
+  at: number;
 };
 
 export type Availability = {

@@ -1,9 +1,9 @@
 import 'server-only';
 import type { z } from 'zod';
 import { getDb } from '../db/client';
-import type { Availability, DdiSuggestion, RegistrationJson, RegistrationList } from '../api/contracts';
+import type { Availability, DdiSuggestion, RegistrationJson, RegistrationList, RegistrationSummary } from '../api/contracts';
 import type { ActionResult } from '../api/result';
-import { registrationListQuerySchema, type AvailabilityQuery } from './schema';
+import { registrationListQuerySchema, type AvailabilityQuery, type RegistrationSummaryQuery } from './schema';
 import * as service from './service';
 
 export type RegistrationListQueryInput = z.input<typeof registrationListQuerySchema>;
@@ -11,6 +11,16 @@ export type RegistrationListQueryInput = z.input<typeof registrationListQuerySch
 /** One page of registrations (search `q`, filter, sort, page). Throws on an invalid query: parse it first. */
 export async function listRegistrations(query: RegistrationListQueryInput = {}): Promise<RegistrationList> {
   return service.listRegistrations(getDb(), registrationListQuerySchema.parse(query));
+}
+
+/** State counts and the first problem registrations, read in one transaction (they agree). */
+export async function registrationSummary(query: RegistrationSummaryQuery): Promise<RegistrationSummary> {
+  const db = getDb();
+  const now = Date.now();
+  return db.transaction((tx) => {
+    const { total, counts } = service.stateCounts(tx, now);
+    return { total, counts, problems: service.problemRegistrations(tx, query.problems, now), at: now };
+  });
 }
 
 export async function getRegistration(id: number): Promise<RegistrationJson | null> {

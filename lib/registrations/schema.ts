@@ -1,6 +1,6 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
+import { REGISTRATION_STATES, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
 import { registrations } from '../db/schema';
 import {
   authUsernameRule,
@@ -91,6 +91,23 @@ export const suggestDdiQuerySchema = z
   .object({ ddiProviderId: z.coerce.number().int().positive().optional(), excludeId: excludeIdRule.optional() })
   .strict();
 
+/** What the `state` filter may name: a registration state, or `none` (no status reported yet). */
+export const STATE_FILTER_VALUES = [...REGISTRATION_STATES, 'none'] as const;
+export type StateFilterValue = (typeof STATE_FILTER_VALUES)[number];
+const stateAlternatives = STATE_FILTER_VALUES.join('|');
+
+/** `retrying,rejected`: a comma-separated list of STATE_FILTER_VALUES. */
+const stateFilterSchema = z
+  .string()
+  .trim()
+  .regex(new RegExp(`^(${stateAlternatives})(,(${stateAlternatives}))*$`), `A comma-separated list of: ${STATE_FILTER_VALUES.join(', ')}.`);
+
+/** The states a `state` filter names (deduplicated). */
+export function parseStateFilter(value: string | undefined): StateFilterValue[] | null {
+  if (!value) return null;
+  return [...new Set(value.split(','))] as StateFilterValue[];
+}
+
 export const registrationListQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
   ddiProviderId: z.coerce.number().int().positive().optional(),
@@ -98,6 +115,7 @@ export const registrationListQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
   sort: z.enum(['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt']).default('id'),
   order: z.enum(['asc', 'desc']).default('asc'),
+  state: stateFilterSchema.optional(),
 });
 
 export type RegistrationListQuery = z.output<typeof registrationListQuerySchema>;
@@ -106,3 +124,9 @@ export type RegistrationListQuery = z.output<typeof registrationListQuerySchema>
 export const importQuerySchema = z
   .object({ dryRun: z.stringbool().default(false).meta({ description: 'Only check the file: write nothing, answer as the import would.' }) })
   .strict();
+
+/** `?problems=` of GET /api/registrations/summary: how many problem registrations to list. */
+export const registrationSummaryQuerySchema = z
+  .object({ problems: z.coerce.number().int().min(0).max(500).default(100) })
+  .strict();
+export type RegistrationSummaryQuery = z.output<typeof registrationSummaryQuerySchema>;

@@ -19,7 +19,7 @@ import {
   registrationUpdateAction,
 } from '../audit/entities';
 import { diffChanges, recordAudit } from '../audit/record';
-import type { AvailabilityQuery, RegistrationListQuery, RegistrationPatch, RegistrationValues } from './schema';
+import { parseStateFilter, STATE_FILTER_VALUES, type AvailabilityQuery, type RegistrationListQuery, type RegistrationPatch, type RegistrationValues, type StateFilterValue } from './schema';
 import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
 import { withLapse } from './lapse';
@@ -65,7 +65,7 @@ function baseSelect(db: Conn) {
 
 type Selected = Awaited<ReturnType<ReturnType<typeof baseSelect>['all']>>[number];
 
-function toJson(row: Selected): RegistrationJson {
+function toJson(row: Selected, now = Date.now()): RegistrationJson {
   const { status, ...rest } = row;
   return {
     id: rest.id,
@@ -84,7 +84,7 @@ function toJson(row: Selected): RegistrationJson {
     revision: rest.revision,
     createdAt: rest.createdAt,
     updatedAt: rest.updatedAt,
-    status: status && status.state !== null ? withLapse({ ...status }, Date.now()) : null,
+    status: status && status.state !== null ? withLapse({ ...status }, now) : null,
   };
 }
 
@@ -107,8 +107,29 @@ const sortColumns = {
   updatedAt: registrations.updatedAt,
 } as const;
 
-/** One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). */
-export function listRegistrations(db: Conn, query: RegistrationListQuery): RegistrationList {
+/**
+ * The state a status reads as at `now` (SQL): `registered` past its `expiresAt` is `retrying`, as
+ * withLapse says on the read side; NULL when there is no status row.
+ */
+export function effectiveStateSql(now: number): SQL<string | null> {
+  return sql<string | null>`(case when ${registrationStatus.state} = 'registered' and ${registrationStatus.expiresAt} <= ${now} then 'retrying' else ${registrationStatus.state} end)`;
+}
+
+/** `state` filter: the effective state is one of `states` (`none`: no status yet). */
+function stateCondition(states: StateFilterValue[], now: number): SQL {
+  const named = states.filter((s) => s !== 'none');
+  const parts: SQL[] = [];
+  if (named.length) parts.push(sql`${effectiveStateSql(now)} in (${sql.join(named.map((s) => sql`${s}`), sql`, `)})`);
+  if (states.includes('none')) parts.push(sql`${registrationStatus.state} is null`);
+  return parts.length === 1 ? parts[0]! : or(...parts)!;
+}
+
+/**
+ * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). The search
+ * matches the provider name through the (few) providers' ids, so the count needs no join; the
+ * state filter reads the lapse-aware effective state.
+ */
+export function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): RegistrationList {
   const filters: SQL[] = [];
   if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
   const q = query.q?.trim();
@@ -119,17 +140,19 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery): Regis
         sql`${registrations.username} like ${p} escape '\\'`,
         sql`${registrations.domain} like ${p} escape '\\'`,
         sql`${registrations.ddi} like ${p} escape '\\'`,
-        sql`${ddiProviders.name} like ${p} escape '\\'`,
+        sql`${registrations.ddiProviderId} in (select ${ddiProviders.id} from ${ddiProviders} where ${ddiProviders.name} like ${p} escape '\\')`,
       )!,
     );
   }
+  const states = parseStateFilter(query.state);
+  if (states) filters.push(stateCondition(states, now));
   const where = filters.length ? and(...filters) : undefined;
   const direction = query.order === 'desc' ? desc : asc;
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
   const total = (
-    q ? countQuery.innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId)).where(where) : countQuery.where(where)
+    states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
   ).get()!.n;
   const rows = baseSelect(db)
     .where(where)
@@ -137,7 +160,42 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery): Regis
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .all();
-  return { items: rows.map(toJson), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** Registrations per effective state, `none` for those without a status yet. */
+export function stateCounts(db: Conn, now = Date.now()): { total: number; counts: Record<StateFilterValue, number> } {
+  const total = db.select({ n: count() }).from(registrations).get()!.n;
+  const counts = Object.fromEntries(STATE_FILTER_VALUES.map((s) => [s, 0])) as Record<StateFilterValue, number>;
+  const state = effectiveStateSql(now);
+  let withStatus = 0;
+  for (const row of db.select({ state, n: count() }).from(registrationStatus).groupBy(state).all()) {
+    if (row.state === null || !(row.state in counts)) continue;
+    counts[row.state as StateFilterValue] = row.n;
+    withStatus += row.n;
+  }
+  counts.none = Math.max(0, total - withStatus);
+  return { total, counts };
+}
+
+/**
+ * The registrations with a problem (effective state rejected or retrying): rejected first, then
+ * the longest in their state first; `limit` of them plus how many there are.
+ */
+export function problemRegistrations(db: Conn, limit: number, now = Date.now()): { items: RegistrationJson[]; total: number } {
+  const state = effectiveStateSql(now);
+  const problem = sql`${state} in ('rejected', 'retrying')`;
+  const since = sql`(case when ${state} = ${registrationStatus.state} then ${registrationStatus.at} else ${registrationStatus.expiresAt} end)`;
+  const total = db.select({ n: count() }).from(registrationStatus).where(problem).get()!.n;
+  const rows =
+    limit === 0
+      ? []
+      : baseSelect(db)
+          .where(problem)
+          .orderBy(sql`(case when ${state} = 'rejected' then 0 else 1 end)`, asc(since), asc(registrations.id))
+          .limit(limit)
+          .all();
+  return { items: rows.map((r) => toJson(r, now)), total };
 }
 
 function holderSelect(db: Conn) {

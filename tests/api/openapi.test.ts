@@ -153,7 +153,7 @@ describe('OpenAPI document', () => {
     assert.equal(schemas.RegistrationInput.additionalProperties, false);
     assert.deepEqual(schemas.RegistrationInput.required.sort(), ['ddi', 'ddiProviderId', 'domain', 'username']);
     const listParams = doc.paths['/api/registrations']!.get.parameters.map((p: { name: string }) => p.name).sort();
-    assert.deepEqual(listParams, ['ddiProviderId', 'order', 'page', 'pageSize', 'q', 'sort']);
+    assert.deepEqual(listParams, ['ddiProviderId', 'order', 'page', 'pageSize', 'q', 'sort', 'state']);
     const availParams = doc.paths['/api/registrations/availability']!.get.parameters.map((p: { name: string }) => p.name).sort();
     assert.deepEqual(availParams, ['ddi', 'domain', 'excludeId', 'username']);
 

@@ -51,7 +51,9 @@ export const registrations = sqliteTable(
 );
 
 /** Latest engine status per registration, persisted so it survives restarts. */
-export const registrationStatus = sqliteTable('registration_status', {
+export const registrationStatus = sqliteTable(
+  'registration_status',
+  {
   registrationId: integer('registration_id')
     .primaryKey()
     .references(() => registrations.id, { onDelete: 'cascade' }),
@@ -66,7 +68,11 @@ export const registrationStatus = sqliteTable('registration_status', {
   nextAttemptAt: integer('next_attempt_at'),
   target: text('target'),
   lastSuccessAt: integer('last_success_at'),
-});
+  },
+  // Counts per state and the problem list of the dashboard (GET /api/registrations/summary) read
+  // this index only, not the 100,000 rows; expires_at for the lapse (registered past it).
+  (t) => [index('registration_status_state_idx').on(t.state, t.expiresAt)],
+);
 
 export const registrationCommands = ['sync', 'register', 'unregister'] as const;
 export type RegistrationCommand = (typeof registrationCommands)[number];

@@ -115,13 +115,22 @@ export function effectiveStateSql(now: number): SQL<string | null> {
   return sql<string | null>`(case when ${registrationStatus.state} = 'registered' and ${registrationStatus.expiresAt} <= ${now} then 'retrying' else ${registrationStatus.state} end)`;
 }
 
+/**
+ * The effective state is `state` at `now`, written so the registration_status_state_idx index
+ * answers it: `registered` only while not past expiresAt; `retrying` includes those past it.
+ */
+function isState(state: StateFilterValue, now: number): SQL {
+  const st = registrationStatus.state;
+  const exp = registrationStatus.expiresAt;
+  if (state === 'none') return sql`${st} is null`;
+  if (state === 'registered') return sql`(${st} = 'registered' and (${exp} is null or ${exp} > ${now}))`;
+  if (state === 'retrying') return sql`(${st} = 'retrying' or (${st} = 'registered' and ${exp} <= ${now}))`;
+  return sql`${st} = ${state}`;
+}
+
 /** `state` filter: the effective state is one of `states` (`none`: no status yet). */
 function stateCondition(states: StateFilterValue[], now: number): SQL {
-  const named = states.filter((s) => s !== 'none');
-  const parts: SQL[] = [];
-  if (named.length) parts.push(sql`${effectiveStateSql(now)} in (${sql.join(named.map((s) => sql`${s}`), sql`, `)})`);
-  if (states.includes('none')) parts.push(sql`${registrationStatus.state} is null`);
-  return parts.length === 1 ? parts[0]! : or(...parts)!;
+  return states.length === 1 ? isState(states[0]!, now) : or(...states.map((s) => isState(s, now)))!;
 }
 
 /**
@@ -163,17 +172,26 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
   return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
 }
 
-/** Registrations per effective state, `none` for those without a status yet. */
+/**
+ * Registrations per effective state, `none` for those without a status yet: a count per stored
+ * state and one of the lapsed (`registered` past expiresAt, read as `retrying`), from the index.
+ */
 export function stateCounts(db: Conn, now = Date.now()): { total: number; counts: Record<StateFilterValue, number> } {
   const total = db.select({ n: count() }).from(registrations).get()!.n;
   const counts = Object.fromEntries(STATE_FILTER_VALUES.map((s) => [s, 0])) as Record<StateFilterValue, number>;
-  const state = effectiveStateSql(now);
   let withStatus = 0;
-  for (const row of db.select({ state, n: count() }).from(registrationStatus).groupBy(state).all()) {
-    if (row.state === null || !(row.state in counts)) continue;
-    counts[row.state as StateFilterValue] = row.n;
+  for (const row of db.select({ state: registrationStatus.state, n: count() }).from(registrationStatus).groupBy(registrationStatus.state).all()) {
+    if (!(row.state in counts)) continue;
+    counts[row.state] = row.n;
     withStatus += row.n;
   }
+  const lapsed = db
+    .select({ n: count() })
+    .from(registrationStatus)
+    .where(sql`${registrationStatus.state} = 'registered' and ${registrationStatus.expiresAt} <= ${now}`)
+    .get()!.n;
+  counts.registered -= lapsed;
+  counts.retrying += lapsed;
   counts.none = Math.max(0, total - withStatus);
   return { total, counts };
 }
@@ -184,7 +202,7 @@ export function stateCounts(db: Conn, now = Date.now()): { total: number; counts
  */
 export function problemRegistrations(db: Conn, limit: number, now = Date.now()): { items: RegistrationJson[]; total: number } {
   const state = effectiveStateSql(now);
-  const problem = sql`${state} in ('rejected', 'retrying')`;
+  const problem = stateCondition(['rejected', 'retrying'], now);
   const since = sql`(case when ${state} = ${registrationStatus.state} then ${registrationStatus.at} else ${registrationStatus.expiresAt} end)`;
   const total = db.select({ n: count() }).from(registrationStatus).where(problem).get()!.n;
   const rows =

@@ -1,0 +1,1 @@
+CREATE INDEX `registration_status_state_idx` ON `registration_status` (`state`,`expires_at`);

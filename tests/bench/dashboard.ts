@@ -1,8 +1,12 @@
 // Benchmark (prints figures, asserts nothing; not part of `npm test`): the dashboard with N
-// registrations (default 10,000) and a stream of status events (default 500/s for 10 s).
+// registrations (default 10,000; `--n 100000` for issue 12's target) and a stream of status
+// events (default 500/s for 10 s). Prints the first meaningful render (counts + problems + first
+// rows: the dashboard reads GET /api/registrations/summary and window pages of GET
+// /api/registrations, so it should not grow with N), search/filter answer times through the API
+// (p50/p95 per query, --search-reps each), and frame times under the event stream.
 //
 //   npx tsx tests/bench/dashboard.ts [--n 10000] [--rate 500] [--seconds 10] [--loads 3]
-//                                    [--tick-ms 20] [--probes-per-s 10] [--json FILE]
+//                                    [--tick-ms 20] [--probes-per-s 10] [--search-reps 40] [--json FILE]
 //
 // A portal server of its own (`node dist/server.mjs`, registrar off, temp database) is seeded
 // straight in SQLite; events are written as the engine writes them (registration_status upsert
@@ -24,6 +28,7 @@ const LOADS = Math.max(1, num(args, 'loads', 3));
 const TICK_MS = num(args, 'tick-ms', 20);
 const PROBES_PER_S = num(args, 'probes-per-s', 10);
 const IDLE_MS = 2000;
+const SEARCH_REPS = Math.max(2, num(args, 'search-reps', 40));
 /** Registrations whose rows are on screen at the top of the table (ids 2..PROBE_IDS+1). */
 const PROBE_IDS = 12;
 
@@ -83,7 +88,7 @@ async function measureLoad(page: Page, base: string): Promise<LoadFigures> {
     const w = window as unknown as W;
     const m = w.__marks;
     const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? NaN;
-    const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => /\/api\/registrations\?/.test(e.name));
+    const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => /\/api\/registrations(\/summary)?\?/.test(e.name));
     const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
     return {
       fcp,
@@ -100,6 +105,46 @@ async function measureLoad(page: Page, base: string): Promise<LoadFigures> {
       domNodes: document.getElementsByTagName('*').length,
     };
   });
+}
+
+/** Queries the dashboard's table sends (window page 1 of 100), timed in the page. */
+const SEARCH_QUERIES = [
+  'summary',
+  'q=perf1234',
+  'q=9999',
+  'q=perf',
+  'q=carrier 3',
+  'q=zzz',
+  'state=rejected',
+  'state=retrying,rejected',
+  'state=registered',
+  'ddiProviderId=3',
+  'q=perf12&state=rejected',
+  'page=500',
+];
+
+async function measureSearches(page: Page): Promise<{ query: string; total: number; times: number[]; p50: number; p95: number; max: number }[]> {
+  const out = [];
+  for (const query of SEARCH_QUERIES) {
+    const url = query === 'summary' ? '/api/registrations/summary?problems=100' : `/api/registrations?sort=id&order=asc&pageSize=100&${query.startsWith('page=') ? query : `page=1&${query}`}`;
+    const r = await page.evaluate(
+      async ([u, reps]) => {
+        const times: number[] = [];
+        let total = 0;
+        for (let i = 0; i < reps; i++) {
+          const t = performance.now();
+          const body = (await (await fetch(u)).json()) as { total: number };
+          times.push(performance.now() - t);
+          total = body.total;
+        }
+        return { times, total };
+      },
+      [encodeURI(url), SEARCH_REPS] as const,
+    );
+    const s = summarize(r.times);
+    out.push({ query, total: r.total, times: r.times, p50: s.p50, p95: s.p95, max: s.max });
+  }
+  return out;
 }
 
 const probeScript = `globalThis.__name ??= (f) => f; (${installProbes.toString()})({ milestones: true });`;
@@ -139,20 +184,26 @@ async function main() {
         [
           ['first contentful paint', 'fcp'],
           ['shell + count tiles in DOM', 'shell'],
-          ['"Loading… x of N" progress shown', 'progress'],
-          ['first rows + counts (first meaningful)', 'meaningful'],
+          ['counts + problems + first rows (first meaningful)', 'meaningful'],
           ['first rows in the table', 'firstRows'],
           ['state counts filled', 'counts'],
-          [`all ${N.toLocaleString('en-US')} loaded ("N registrations")`, 'allLoaded'],
-          ['first /api/registrations request start', 'apiFirstStart'],
-          ['last /api/registrations response end', 'apiLastEnd'],
+          [`"${N.toLocaleString('en-US')} registrations" count line`, 'allLoaded'],
+          ['first summary/window request start', 'apiFirstStart'],
+          ['last summary/window response end', 'apiLastEnd'],
         ] as const
       ).map(([label, k]) => [label, fmt(col(k).p50, 0), fmt(col(k).min, 0), fmt(col(k).max, 0)]),
     ]);
     const last = loads[loads.length - 1]!;
     console.log(
-      `list pages fetched: ${last.apiRequests}; render after last response: ${fmt(col('allLoaded').p50 - col('apiLastEnd').p50, 0)} ms (median); JS heap ${fmt(last.heapMb)} MiB; DOM elements ${last.domNodes}`,
+      `summary + window requests at load: ${last.apiRequests}; JS heap ${fmt(last.heapMb)} MiB; DOM elements ${last.domNodes}`,
     );
+
+    // ---- search / filter through the API (the browser's fetch, signed in): what the table asks
+    const searches = await measureSearches(page!);
+    console.log(`\nSearch / filter answers through the API, ${N.toLocaleString('en-US')} registrations, ${SEARCH_REPS} requests each (ms, fetch in the page)`);
+    printTable([['query', 'matches', 'p50', 'p95', 'max'], ...searches.map((r) => [r.query, r.total.toLocaleString('en-US'), fmt(r.p50, 1), fmt(r.p95, 1), fmt(r.max, 1)])]);
+    const allSearch = summarize(searches.flatMap((r) => r.times));
+    console.log(`all search/filter requests: p50 ${fmt(allSearch.p50, 1)} ms, p95 ${fmt(allSearch.p95, 1)} ms (n ${allSearch.n})`);
 
     // ---- streaming: idle baseline, then RATE events/s for SECONDS
     const p = page!;
@@ -292,7 +343,7 @@ async function main() {
     console.log(`rows in the DOM after scrolling to the middle: ${rowsInDom}`);
 
     if (typeof args.json === 'string') {
-      writeFileSync(args.json, JSON.stringify({ n: N, rate: RATE, seconds: SECONDS, loads, idleFrames, frames: streamFrames, latencies, sseLat, longtasks: lt, written, streamMs, rowsInDom }, null, 1));
+      writeFileSync(args.json, JSON.stringify({ n: N, rate: RATE, seconds: SECONDS, loads, searches, idleFrames, frames: streamFrames, latencies, sseLat, longtasks: lt, written, streamMs, rowsInDom }, null, 1));
       console.log(`figures written to ${args.json}`);
     }
   } finally {

@@ -29,6 +29,7 @@ let ids: number[] = [];
 const now = Date.now();
 
 before(async () => {
+  await server.ready();
   const db = await openSqlite(server.dbPath);
   try {
     db.transaction(() => {

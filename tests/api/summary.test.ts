@@ -25,7 +25,7 @@ const lapsed = (i: number) => stateOf(i) === 'registered' && i % 25 === 3;
 /** The state the API must read (registered past expiresAt reads as retrying). */
 const effective = (i: number) => (lapsed(i) ? 'retrying' : (stateOf(i) ?? 'none'));
 
-let ids: number[] = [];
+const ids: number[] = [];
 const now = Date.now();
 
 before(async () => {

@@ -10,6 +10,7 @@ import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/lib/db/schema';
+import { projectRefresh } from '@/lib/registrations/projection';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';
@@ -487,7 +488,8 @@ function AllTable({ rows, filter, setFilter, providers, loading, progress }: Tab
 
 const LiveRow = memo(function LiveRow({ row, now, index }: { row: Row; now: number; index: number }) {
   const { r, s } = row;
-  const expiresAt = s?.state === 'registered' ? s.expiresAt : null;
+  // refreshes in place are not pushed: the expiry of the latest one is projected
+  const expiresAt = s?.state === 'registered' ? projectRefresh(s, now).expiresAt : null;
   return (
     <tr data-registration-id={r.id} aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
       <td className="num">

@@ -6,8 +6,9 @@
 //  - the SIP messages of an exchange are held here until its outcome is known, and written only
 //    when it ended in a transition or a failure, or when the registration is watched (someone has
 //    its SIP messages open: a `watch` lease from the journal), or as a sample of a routine
-//    exchange at most every `routineTraceMs` per registration. The rest stay in the engine's
-//    in-memory ring (Engine.trace), which a new watch copies in.
+//    exchange at most every `routineTraceMs` per registration, which replaces the previous
+//    sample (so routine refreshes never grow the table). The rest stay in the engine's in-memory
+//    ring (Engine.trace), which a new watch copies in.
 // Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
 // yielding to the event loop between them, so a burst never stalls the SIP transactions that
 // share the loop for long.
@@ -50,6 +51,9 @@ interface QueuedStatus {
   event: boolean;
 }
 
+/** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
+type QueuedTrace = TraceEvent & { sample?: number };
+
 interface OpenExchange {
   since: number;
   items: TraceEvent[];
@@ -64,16 +68,20 @@ export class StatusStore {
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
   private readonly pruneEvents: Database.Statement<[number]>;
-  private readonly writeBatch: (statuses: QueuedStatus[], traces: TraceEvent[]) => void;
+  private readonly writeBatch: (statuses: QueuedStatus[], traces: QueuedTrace[]) => void;
+  private readonly deleteTraces: Database.Statement<[number, number, number]>;
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
   private readonly writeChunk: number;
   private readonly now: () => number;
   private statuses: QueuedStatus[] = [];
-  private traces: TraceEvent[] = [];
+  private traces: QueuedTrace[] = [];
   /** The batch being written chunk by chunk, with how far it got. */
-  private batch: { statuses: QueuedStatus[]; traces: TraceEvent[]; s: number; t: number } = { statuses: [], traces: [], s: 0, t: 0 };
+  private batch: { statuses: QueuedStatus[]; traces: QueuedTrace[]; s: number; t: number } = { statuses: [], traces: [], s: 0, t: 0 };
+  /** Rows of the routine sample stored last per registration (replaced by the next one). */
+  private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
+  private sampleSeq = 0;
   private readonly lastTransition = new Map<number, Transition>();
   private readonly open = new Map<number, OpenExchange>();
   private readonly tracedAt = new Map<number, number>();
@@ -115,12 +123,14 @@ export class StatusStore {
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.lastTraceAt = sqlite.prepare('SELECT max(at) AS at FROM registration_traces WHERE registration_id = ?');
     this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
-    this.writeBatch = sqlite.transaction((statuses: QueuedStatus[], traces: TraceEvent[]) => {
+    this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
+    this.writeBatch = sqlite.transaction((statuses: QueuedStatus[], traces: QueuedTrace[]) => {
       for (const s of statuses) this.writeStatus(s);
       const touched = new Set<number>();
       for (const t of traces) {
         const id = Number(t.registrationId);
-        this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
+        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
+        if (changes > 0 && t.sample !== undefined) this.keepSample(id, t.sample, Number(lastInsertRowid));
         touched.add(id);
       }
       for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
@@ -236,8 +246,12 @@ export class StatusStore {
     if (!open) return;
     this.open.delete(id);
     const last = this.tracedAt.get(id);
-    if (mattered || this.watched(id, now) || last === undefined || now - last >= this.routineTraceMs) {
+    if (mattered || this.watched(id, now)) {
       for (const t of open.items) this.traces.push(t);
+      this.tracedAt.set(id, now);
+    } else if (last === undefined || now - last >= this.routineTraceMs) {
+      const sample = ++this.sampleSeq;
+      for (const t of open.items) this.traces.push({ ...t, sample });
       this.tracedAt.set(id, now);
     } else {
       this.counters.tracesDropped += open.items.length;
@@ -286,7 +300,19 @@ export class StatusStore {
     this.counters.eventRows++;
   }
 
+  /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
+  private keepSample(id: number, sample: number, rowId: number): void {
+    const kept = this.sampleRows.get(id);
+    if (kept?.sample === sample) {
+      kept.to = rowId;
+      return;
+    }
+    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
+    this.sampleRows.set(id, { sample, from: rowId, to: rowId });
+  }
+
   private forget(id: number): void {
+    this.sampleRows.delete(id);
     this.lastTransition.delete(id);
     this.tracedAt.delete(id);
     this.watchedUntil.delete(id);

@@ -134,7 +134,7 @@ test('a change of code, reason or server on a refresh is a transition: timeline 
   assert.deepEqual(sqlite.prepare('SELECT at FROM registration_status WHERE registration_id = ?').get(id), { at: 3000 });
 });
 
-test('the messages of a failed exchange are written; a routine one is sampled at most every routineTraceMs', (t) => {
+test('the messages of a failed exchange are written; a routine one is sampled at most every routineTraceMs, replacing the previous sample', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 1000;
   const store = new StatusStore(sqlite, { routineTraceMs: 600_000, traceKeep: 40, now: () => now });
@@ -168,8 +168,10 @@ test('the messages of a failed exchange are written; a routine one is sampled at
   }
   store.flush();
   const stored = (sqlite.prepare('SELECT at FROM registration_traces WHERE registration_id = ? ORDER BY id').all(id) as Array<{ at: number }>).map((r) => r.at);
-  // 260 k … 740 k dropped; 800 k is 600 s after the last written exchange: the sample; 860 k dropped
-  assert.deepEqual(stored.slice(8), [200_000, 200_001, 200_002, 200_003, 800_000, 800_001, 800_002, 800_003]);
+  // 260 k … 740 k dropped; 800 k is 600 s after the last written exchange: the sample, which
+  // replaces the previous sample (60 k); 860 k dropped. The failures and the transition stay.
+  assert.deepEqual(stored, [120_000, 120_001, 150_000, 150_001, 200_000, 200_001, 200_002, 200_003, 800_000, 800_001, 800_002, 800_003]);
+  assert.deepEqual(texts(sqlite, id).slice(0, 4), ['REGISTER fail', 'SIP/2.0 503 Service Unavailable', 'REGISTER fail again', 'SIP/2.0 503 Service Unavailable again']);
 });
 
 test('messages no status follows (an OPTIONS, a binding audit) are settled as routine after a while', (t) => {

@@ -197,7 +197,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
         <Fact label="Next attempt" testId="next-attempt">
           {shown?.nextAttemptAt ? <When at={shown.nextAttemptAt} now={now} /> : '—'}
         </Fact>
-        <Fact label="Updated" testId="updated">
+        <Fact label="Last change" testId="updated">
           {s ? formatTime(s.at) : '—'}
         </Fact>
       </dl>

@@ -216,6 +216,11 @@ export class StatusStore {
     if (this.pending === 0) return;
     this.draining = true;
     const step = () => {
+      // a full flush() (shutdown) may have written the rest meanwhile
+      if (this.pending === 0) {
+        this.draining = false;
+        return;
+      }
       try {
         this.writeSome();
       } catch (err) {

@@ -55,7 +55,8 @@ function useFollowRefreshes(s: RegistrationStatus | null, refresh: () => void): 
   const next = nextAt === null ? null : new Date(nextAt).getTime();
   const [round, setRound] = useState({ n: 0 });
   useEffect(() => {
-    const due = round.n === 0 ? 0 : next === null ? 60_000 : next - Date.now() + 1_500;
+    // a next attempt already past (an engine that stopped) is not polled for: once a minute then
+    const due = round.n === 0 ? 0 : next === null || next <= Date.now() ? 60_000 : next - Date.now() + 1_500;
     const t = setTimeout(() => {
       refresh();
       setRound({ n: round.n + 1 });

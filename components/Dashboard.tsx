@@ -11,6 +11,7 @@ import { useCan } from '@/lib/client/session';
 import { useDebounced } from '@/lib/client/use-debounced';
 import type { Page, Registration, RegistrationListParams, RegistrationStatus, RegistrationSummary } from '@/lib/client/types';
 import type { RegistrationState } from '@/registrar/domain/vocabulary';
+import { projectRefresh } from '@/lib/registrations/projection';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';
@@ -465,7 +466,8 @@ const LiveRow = memo(
   function LiveRow({ r, live, now, index }: { r: Registration; live: StatusMap; now: number; index: number }) {
   const row = toRow(r, live);
   const { s } = row;
-  const expiresAt = s?.state === 'registered' ? s.expiresAt : null;
+  // refreshes in place are not pushed: the expiry of the latest one is projected
+  const expiresAt = s?.state === 'registered' ? projectRefresh(s, now).expiresAt : null;
   return (
     <tr data-registration-id={r.id} aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
       <td className="num">

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { ApiError, api, keys } from '@/lib/client/api';
 import {
   describeLocalCause,
@@ -15,6 +15,7 @@ import {
 } from '@/lib/client/format';
 import { mergeStatus, useLiveNow, useLiveStatus, useOnLiveEvent, useStaleSince } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
+import { projectRefresh } from '@/lib/registrations/projection';
 import type { Registration, RegistrationStatus, StatusEventJson } from '@/lib/client/types';
 import { AuditHistory } from './AuditHistory';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
@@ -42,11 +43,37 @@ function useLiveRefresh(id: number) {
   return refresh;
 }
 
+/**
+ * A refresh that changes nothing is not pushed (the stream carries transitions): re-reads the
+ * status and SIP messages shortly after each refresh due (projected from the status shown), soon
+ * after opening or an operator's action, and at least every minute, which also renews the
+ * engine's `watch` lease under which the messages of routine refreshes are stored for this page.
+ * Returns the "after an action" trigger.
+ */
+function useFollowRefreshes(s: RegistrationStatus | null, refresh: () => void): () => void {
+  const nextAt = s ? projectRefresh(s, Date.now()).nextAttemptAt : null;
+  const next = nextAt === null ? null : new Date(nextAt).getTime();
+  const [round, setRound] = useState({ n: 0 });
+  // `refresh` changes every render and is throttled by its own timer: read as an effect event
+  const onDue = useEffectEvent(refresh);
+  useEffect(() => {
+    // a next attempt already past (an engine that stopped) is not polled for: once a minute then
+    const due = round.n === 0 ? 0 : next === null || next <= Date.now() ? 60_000 : next - Date.now() + 1_500;
+    const t = setTimeout(() => {
+      onDue();
+      setRound({ n: round.n + 1 });
+    }, Math.min(60_000, Math.max(2_000, due)));
+    return () => clearTimeout(t);
+  }, [next, round]);
+  return () => setRound({ n: 0 });
+}
+
 export function RegistrationDetail({ id }: { id: number }) {
   // always load fresh: the form's defaults (and the revision) come from here
   const reg = useQuery({ queryKey: keys.registration(id), queryFn: () => api.registrations.get(id), staleTime: 0, refetchOnMount: 'always' });
   const live = useLiveStatus(id);
   const refresh = useLiveRefresh(id);
+  const followAction = useFollowRefreshes(reg.data ? mergeStatus(reg.data.status, live) : null, refresh);
   const timeline = useQuery({ queryKey: keys.registrationEvents(id), queryFn: () => api.registrations.events(id, 200), staleTime: 5_000 });
   const canEdit = useCan('editor');
   if (reg.isLoading || (reg.isFetching && !reg.isFetchedAfterMount)) return <p className="muted">Loading registration…</p>;
@@ -67,7 +94,15 @@ export function RegistrationDetail({ id }: { id: number }) {
           </div>
         ) : null}
       </div>
-      <StatusCard r={r} s={s} since={since} onAction={refresh} />
+      <StatusCard
+        r={r}
+        s={s}
+        since={since}
+        onAction={() => {
+          refresh();
+          followAction();
+        }}
+      />
       <div className="detail-grid">
         <Uptime id={r.id} />
         <Timeline id={r.id} />
@@ -118,6 +153,8 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
   const now = useLiveNow(1000);
   const staleSince = useStaleSince();
   const canAct = useCan('editor');
+  // refreshes in place are not pushed: expiry, next attempt and last success of the latest one are projected
+  const shown = s ? projectRefresh(s, now) : null;
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
   return (
     <section className="card status-card" aria-labelledby="status-title">
@@ -145,7 +182,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           {s?.requestedExpires ?? r.expires} s / {s?.grantedExpires ? `${s.grantedExpires} s` : '—'}
         </Fact>
         <Fact label="Binding expires" testId="expires-at">
-          {s?.expiresAt && s.state === 'registered' ? <When at={s.expiresAt} now={now} /> : '—'}
+          {shown?.expiresAt && shown.state === 'registered' ? <When at={shown.expiresAt} now={now} /> : '—'}
         </Fact>
         <Fact label="Target" testId="target">
           <span className="mono">{s?.target ?? '—'}</span>
@@ -157,12 +194,12 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           {s ? s.attempts : '—'}
         </Fact>
         <Fact label="Last success" testId="last-success">
-          {s?.lastSuccessAt ? <When at={s.lastSuccessAt} now={now} /> : '—'}
+          {shown?.lastSuccessAt ? <When at={shown.lastSuccessAt} now={now} /> : '—'}
         </Fact>
         <Fact label="Next attempt" testId="next-attempt">
-          {s?.nextAttemptAt ? <When at={s.nextAttemptAt} now={now} /> : '—'}
+          {shown?.nextAttemptAt ? <When at={shown.nextAttemptAt} now={now} /> : '—'}
         </Fact>
-        <Fact label="Updated" testId="updated">
+        <Fact label="Last change" testId="updated">
           {s ? formatTime(s.at) : '—'}
         </Fact>
       </dl>

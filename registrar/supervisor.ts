@@ -1,6 +1,8 @@
 // Keeps the engine in step with the portal database: a full load at start-up, then only the
 // registrations named in the change journal (within `pollMs`, or at once when nudged from the
-// same process). Persists every status transition and SIP trace through the StatusStore.
+// same process). Persists statuses, the timeline of transitions and the SIP messages worth keeping
+// through the StatusStore (see there), and applies `watch` leases: someone has a registration's
+// SIP messages open, so they are written as they come.
 import type Database from 'better-sqlite3';
 import type { Keyring } from '../lib/secrets/key';
 import type { Engine } from './engine';
@@ -22,6 +24,8 @@ export interface SupervisorOptions extends StatusStoreOptions {
 }
 
 const NUDGE_KEY = '__registrarNudge';
+/** How long one `watch` journal entry keeps a registration's SIP messages written as they come (the page renews it every minute). */
+export const WATCH_LEASE_MS = 3 * 60 * 1000;
 const HOUSEKEEPING_MS = 10 * 60 * 1000;
 
 export class Supervisor {
@@ -50,7 +54,8 @@ export class Supervisor {
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });
     this.log(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
-    this.every(this.options.flushMs ?? 50, () => this.store.flush());
+    this.store.onError = (err) => this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
+    this.every(this.options.flushMs ?? 50, () => this.store.drain());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
     (globalThis as Record<string, unknown>)[NUDGE_KEY] = () => setImmediate(() => this.sync());
   }
@@ -72,6 +77,8 @@ export class Supervisor {
       this.engine.registerNow(id);
     } else if (command === 'unregister') {
       void this.engine.unregister(id);
+    } else if (command === 'watch') {
+      this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
     } else {
       const config = this.source.load(registrationId);
       if (config) this.engine.upsert(config);

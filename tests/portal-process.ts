@@ -19,6 +19,8 @@ export interface Portal {
   signal(signal: NodeJS.Signals): void;
   /** A session of TEST_ADMIN (cookie value), absent when started without the admin. */
   adminSession: string | null;
+  /** The server's process id (also its process group's). */
+  pid: number;
   /** Headers for an admin API call: session cookie and the portal's Origin (unless started without the admin). */
   adminHeaders(): Record<string, string>;
   /** The last 50,000 characters the server printed. */
@@ -124,5 +126,5 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const adminHeaders = (): Record<string, string> => (adminSession ? { cookie: `ddr_session=${adminSession}`, origin: base } : {});
   const signal = (sig: NodeJS.Signals) => process.kill(-child.pid!, sig);
   const setupToken = () => setupTokenIn(log);
-  return { base, port, dbPath, adminSession, adminHeaders, log: () => log, setupToken, stop, signal };
+  return { base, port, dbPath, pid: child.pid!, adminSession, adminHeaders, log: () => log, setupToken, stop, signal };
 }

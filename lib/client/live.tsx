@@ -16,6 +16,7 @@ import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyn
 import type { RegistrationState } from '../../registrar/domain/vocabulary';
 import type { EngineHealth } from '../engine/health';
 import type { StatusEvent } from '../live/types';
+import { grantedFromTransition } from '../registrations/projection';
 import { keys } from './api';
 import type { Page, Registration, RegistrationStatus } from './types';
 
@@ -25,6 +26,8 @@ export type LiveStatus = Omit<StatusEvent, 'id'> & {
   since: number;
   /** Set while a retry ('registering' after 'retrying') is under way: 'retrying' resumes its `since`. */
   retryEpisode?: boolean;
+  /** Granted lifetime, s (the snapshot says; a `registered` transition implies it): projects refreshes (projectRefresh). */
+  grantedExpires: number | null;
 };
 
 /** `since` of the new status: kept while the state stays the same, or while retries go on. */
@@ -42,7 +45,7 @@ const EMPTY: StatusMap = new Map();
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'unsupported';
 
-type Wire = Omit<LiveStatus, 'since' | 'retryEpisode'>;
+type Wire = Omit<LiveStatus, 'since' | 'retryEpisode' | 'grantedExpires'> & { grantedExpires?: number | null };
 
 function toMs(v: number | string | null | undefined): number | null {
   if (v === null || v === undefined || v === '') return null;
@@ -51,15 +54,20 @@ function toMs(v: number | string | null | undefined): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** The newer of a fetched status and a pushed one (by transition time), as a full status object. */
+/**
+ * The newer of a fetched status and a pushed one (by transition time), as a full status object.
+ * Of two with the same transition (refreshes in place move only the expiry and next attempt, and
+ * are not pushed), the one that saw the later refresh.
+ */
 export function mergeStatus(base: RegistrationStatus | null | undefined, live: LiveStatus | undefined): RegistrationStatus | null {
   if (!live) return base ?? null;
   const baseAt = toMs(base?.at) ?? -Infinity;
   if (base && baseAt > live.at) return base;
+  if (base && baseAt === live.at && (toMs(base.nextAttemptAt) ?? -Infinity) >= (live.nextAttemptAt ?? -Infinity)) return base;
   return {
     attempts: base?.attempts ?? 0,
     requestedExpires: base?.requestedExpires ?? null,
-    grantedExpires: base?.grantedExpires ?? null,
+    grantedExpires: live.grantedExpires ?? base?.grantedExpires ?? null,
     lastSuccessAt: live.state === 'registered' && !base ? live.at : (base?.lastSuccessAt ?? null),
     state: live.state,
     code: live.code,
@@ -171,7 +179,8 @@ function applyBatch(client: QueryClient, snapshot: Wire[] | null, events: Wire[]
   const put = (w: Wire) => {
     const before = next.get(w.registrationId) ?? old.get(w.registrationId);
     if (before && before.at > w.at) return; // stale (replayed) event
-    next.set(w.registrationId, { ...w, ...sinceOf(before, w.state, w.at) });
+    const grantedExpires = w.grantedExpires ?? grantedFromTransition(w) ?? (before?.state === w.state ? before.grantedExpires : null);
+    next.set(w.registrationId, { ...w, grantedExpires, ...sinceOf(before, w.state, w.at) });
     touched.add(w.registrationId);
   };
   for (const w of snapshot ?? []) put(w);

@@ -74,7 +74,8 @@ export const registrationStatus = sqliteTable(
   (t) => [index('registration_status_state_idx').on(t.state, t.expiresAt)],
 );
 
-export const registrationCommands = ['sync', 'register', 'unregister'] as const;
+/** `watch`: someone opened the registration's SIP messages; the engine writes them as they come for a while (no schema change: text column). */
+export const registrationCommands = ['sync', 'register', 'unregister', 'watch'] as const;
 export type RegistrationCommand = (typeof registrationCommands)[number];
 
 /**

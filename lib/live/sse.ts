@@ -30,8 +30,8 @@ export type EventStreamOptions = {
   recheckMs?: number;
 };
 
-/** A registration's current status as the snapshot lists it. */
-type SnapshotRow = Omit<StatusEvent, 'id'>;
+/** A registration's current status as the snapshot lists it (with the granted lifetime: the page projects refreshes, which are not pushed). */
+type SnapshotRow = Omit<StatusEvent, 'id'> & { grantedExpires: number | null };
 
 function lastEventId(req: IncomingMessage): number | null {
   const header = req.headers['last-event-id'];
@@ -53,7 +53,7 @@ function enginePayload(healthJson: string): string {
 export function createEventStreamHandler(sqlite: Database.Database, tail: EventTail, engineHealth: () => EngineHealth = createEngineHealthReader(sqlite)) {
   const snapshotRows = sqlite.prepare<[], SnapshotRow>(`
     SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
-      next_attempt_at AS nextAttemptAt, target, at FROM registration_status`);
+      next_attempt_at AS nextAttemptAt, target, at, granted_expires AS grantedExpires FROM registration_status`);
   /** Every registration's stored status, read by the expiry rule (a dead engine's "registered" lapses). */
   const currentStatuses = (): SnapshotRow[] => {
     const now = Date.now();

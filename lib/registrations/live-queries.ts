@@ -10,6 +10,9 @@ export async function getUptime(id: number) {
   return live.registrationExists(getDb(), id) ? live.uptime(getDb(), id) : null;
 }
 
+/** The stored messages; reading them starts (or renews) the engine's `watch` lease, so the next ones are stored as they come. */
 export async function getTrace(id: number) {
-  return live.registrationExists(getDb(), id) ? live.listTrace(getDb(), id) : null;
+  if (!live.registrationExists(getDb(), id)) return null;
+  live.watchTrace(getDb(), id);
+  return live.listTrace(getDb(), id);
 }

@@ -74,6 +74,27 @@ export function listTrace(db: Db, id: number) {
     .all();
 }
 
+/** A `watch` journal entry is renewed at most this often per registration (the engine's lease lasts longer). */
+export const WATCH_RENEW_MS = 60_000;
+
+/**
+ * Tells the engine someone is reading this registration's SIP messages: routine exchanges are
+ * otherwise kept in its memory only, and written for a while after this (a lease, renewed by the
+ * page's reads). One journal row per registration per WATCH_RENEW_MS at most. True when written.
+ */
+export function watchTrace(db: Db, id: number, now = Date.now()): boolean {
+  const recent = db
+    .select({ seq: registrationChanges.seq })
+    .from(registrationChanges)
+    .where(and(eq(registrationChanges.registrationId, id), eq(registrationChanges.command, 'watch'), gte(registrationChanges.at, now - WATCH_RENEW_MS)))
+    .limit(1)
+    .get();
+  if (recent) return false;
+  db.insert(registrationChanges).values({ registrationId: id, command: 'watch', at: now }).run();
+  nudgeRegistrar();
+  return true;
+}
+
 export function registrationExists(db: Db, id: number): boolean {
   return db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)).get() !== undefined;
 }
@@ -81,7 +102,7 @@ export function registrationExists(db: Db, id: number): boolean {
 const commandActions = { register: 'register_now', unregister: 'unregister' } as const;
 
 /** Queues "register now" / "unregister" for the engine (it tails the journal), audited as `actor`. */
-export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync'>, actor: Actor): ActionResult<{ queued: true }> {
+export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync' | 'watch'>, actor: Actor): ActionResult<{ queued: true }> {
   const outcome = db.transaction(
     (tx) => {
       const row = tx

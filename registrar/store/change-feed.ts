@@ -2,7 +2,8 @@
 // engine re-reads only the registrations that changed (no whole-table reload).
 import type Database from 'better-sqlite3';
 
-export type ChangeCommand = 'sync' | 'register' | 'unregister';
+/** `watch`: someone opened the registration's SIP messages (a lease, see Supervisor). */
+export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch';
 export interface Change {
   registrationId: number;
   command: ChangeCommand;

@@ -16,6 +16,7 @@ const USERS = {
   down: `down${TAG}`,
   test: `test${TAG}`,
   dash: `dash${TAG}`,
+  steady: `steady${TAG}`,
 };
 
 let kamailio: KamailioHandle;
@@ -120,6 +121,33 @@ test('a newly saved registration turns registered on screen without reload', asy
   expect(await page.locator('body').innerText()).not.toContain(PASSWORD);
   // the timeline has the transitions
   await expect(page.locator('table.timeline')).toContainText('registered');
+});
+
+test('a refresh in place is not pushed, yet the countdowns and the SIP messages keep up', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const reg = await createViaApi(request, USERS.steady, { expires: 60 });
+  const status = async () => (await (await request.get(url(`/api/registrations/${reg.id}`), { headers: portal!.adminHeaders() })).json()).status;
+  await page.goto(url('/'));
+  await page.getByRole('searchbox', { name: 'Search' }).fill(USERS.steady);
+  const row = page.locator('.live-table tbody tr', { hasText: USERS.steady });
+  await expect(row.locator('.badge')).toHaveText('registered', { timeout: 15_000 });
+  await expect.poll(async () => (await status())?.state, { timeout: 15_000 }).toBe('registered');
+  const first = await status();
+  // the first refresh comes before the first expiry (at most 60 s after registering) …
+  await expect.poll(async () => (await status()).lastSuccessAt, { timeout: 70_000, intervals: [2_000] }).toBeGreaterThan(first.lastSuccessAt);
+  // … and nothing was pushed for it: past the first expiry, the open dashboard still counts down
+  await page.waitForTimeout(Math.max(0, new Date(first.expiresAt).getTime() + 1_000 - Date.now()));
+  await expect(row.locator('.badge')).toHaveText('registered');
+  await expect(row.locator('td').last()).toHaveText(/^in \d+ s$/);
+  const events = (await (await request.get(url(`/api/registrations/${reg.id}/events`), { headers: portal!.adminHeaders() })).json()).items;
+  expect(events.map((e: { state: string }) => e.state)).toEqual(['registered', 'registering', 'pending']); // no registered → registered
+
+  // the detail page: countdowns ahead, and the refresh's messages (kept in the engine's memory) in its ladder
+  await row.getByRole('link').first().click();
+  await expect(stateFact(page).locator('.badge')).toHaveText('registered');
+  await expect(page.locator('[data-fact="expires-at"] dd')).toContainText(/\(in \d+ s\)/);
+  await expect(page.locator('[data-fact="next-attempt"] dd')).toContainText(/\(in \d+ s\)/);
+  await expect.poll(() => page.locator('.ladder > li').count(), { timeout: 10_000 }).toBeGreaterThan(4);
 });
 
 test('a wrong password shows rejected with 401/403 and its reason', async ({ page, request }) => {

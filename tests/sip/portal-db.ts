@@ -18,6 +18,10 @@ export interface StatusRow {
   reason: string | null;
   granted_expires: number | null;
   expires_at: number | null;
+  next_attempt_at: number | null;
+  last_success_at: number | null;
+  /** When the current state (code, reason, server) began: a refresh in place keeps it. */
+  at: number;
 }
 
 export interface RegistrationValues {
@@ -74,7 +78,7 @@ export class PortalDb {
     })();
   }
 
-  journal(id: number, command: 'sync' | 'register' | 'unregister' = 'sync'): void {
+  journal(id: number, command: 'sync' | 'register' | 'unregister' | 'watch' = 'sync'): void {
     this.sqlite.prepare('INSERT INTO registration_changes (registration_id, command) VALUES (?, ?)').run(id, command);
   }
 

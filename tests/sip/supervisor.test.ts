@@ -4,6 +4,7 @@
 //   node --import tsx --test tests/sip/supervisor.test.ts
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { EventTail } from '../../lib/live/event-tail';
 import { Supervisor } from '../../registrar/supervisor';
 import { startKamailio, type Binding, type KamailioHandle, type KamailioOptions } from './harness';
 import { defer, testEngine, waitUntil } from './engine-helpers';
@@ -148,4 +149,61 @@ test("supervisor: journal commands 'unregister' and 'register' act on the regist
   portal.journal(id, 'register');
   await portal.waitState(id, 'registered');
   await waitBindings(k, 'alice@127.0.0.1', (x) => x.length === 1, 'one binding');
+});
+
+test('supervisor: a refresh that changes nothing moves the status row only (no timeline row, no stream event, no stored messages) unless watched', { timeout: 20_000 }, async (t) => {
+  const { portal, supervisor, engine } = await stack(t);
+  const id = portal.create({ username: 'steady', ddi: '493055555555' });
+  await supervisor.start();
+  const first = await portal.waitState(id, 'registered');
+  await flushed(supervisor);
+  const tail = new EventTail(portal.sqlite, 20);
+  const pushed: number[] = [];
+  const unsubscribe = tail.subscribe((events) => pushed.push(...events.map((e) => e.registrationId)));
+  defer(t, () => tail.close());
+  const events = portal.events(id).length;
+  const traces = portal.traces(id).length;
+  assert.equal(traces, 4);
+
+  // "Register now": a refresh in place (registered → registered, 200 OK again)
+  portal.journal(id, 'register');
+  const moved = await waitUntil('the refresh in the status row', () => portal.status(id), (s) => (s?.last_success_at ?? 0) > first!.last_success_at!, 3000);
+  await flushed(supervisor);
+  tail.poll();
+  assert.equal(moved!.state, 'registered');
+  assert.ok(moved!.expires_at! > first!.expires_at!, 'expiry moved');
+  assert.notEqual(moved!.next_attempt_at, first!.next_attempt_at, 'next attempt moved (jittered)');
+  assert.equal(moved!.at, first!.at, '`at` stays the transition time');
+  assert.equal(portal.events(id).length, events, 'no timeline row');
+  assert.deepEqual(pushed, [], 'no stream event');
+  assert.equal(portal.traces(id).length, traces, 'the routine exchange stays in memory');
+  assert.match(engine.trace(id.toString()).at(-1)!.text, /^SIP\/2\.0 200 OK/, "in the engine's ring");
+
+  // someone opens the SIP messages: what the ring holds beyond the table (that exchange) is stored, then each message as it comes
+  portal.journal(id, 'watch');
+  const stored = await waitUntil('the ring stored', () => portal.traces(id), (x) => x.length > traces, 2000);
+  assert.match(stored.at(-1)!.text, /^SIP\/2\.0 200 OK/);
+  portal.journal(id, 'register');
+  await waitUntil('the next exchange stored as it comes', () => portal.traces(id).length, (n) => n > stored.length, 3000);
+  assert.equal(portal.events(id).length, events, 'still no timeline row');
+
+  // a real transition is on the timeline and on the stream
+  portal.journal(id, 'unregister');
+  await portal.waitState(id, 'unregistered');
+  await flushed(supervisor);
+  tail.poll();
+  assert.deepEqual(portal.events(id).slice(events).map((e) => e.state), ['unregistering', 'unregistered']);
+  assert.ok(pushed.length > 0 && pushed.every((x) => x === id), 'the transition is pushed');
+  unsubscribe();
+});
+
+test('supervisor: the messages of a failed exchange are stored (a REGISTER refused with 403)', { timeout: 20_000 }, async (t) => {
+  const { portal, supervisor } = await stack(t);
+  const id = portal.create({ username: 'wrong', ddi: '493066666666', password: 'not-the-password' });
+  await supervisor.start();
+  await waitUntil('rejected or retrying', () => portal.status(id), (s) => s?.state === 'rejected' || s?.state === 'retrying', 5000);
+  await flushed(supervisor);
+  const texts = portal.traces(id).map((x) => x.text.split('\r\n')[0]);
+  assert.ok(texts.some((x) => /^SIP\/2\.0 40[13] /.test(x)), texts.join('\n'));
+  assert.equal(texts.filter((x) => x.startsWith('REGISTER ')).length, 2);
 });

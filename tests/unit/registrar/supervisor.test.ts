@@ -27,7 +27,12 @@ test('Supervisor: a failing periodic flush is logged, not thrown out of the time
   t.after(() => supervisor.stop(0).catch(() => {}));
   // The trace table is gone: the next flush throws inside the timer.
   db.$client.exec('DROP TABLE registration_traces');
+  // A failed exchange: its messages are written (and fail to be).
   supervisor.store.pushTrace({ registrationId: '1', direction: 'out', at: 1, remote: 'r', text: 'x' });
+  supervisor.store.pushStatus({
+    registrationId: '1', state: 'retrying', code: null, reason: 'timeout', at: 1, attempts: 1, requestedExpires: 60,
+    grantedExpires: null, expiresAt: null, nextAttemptAt: 2, target: null, lastSuccessAt: null,
+  });
   const deadline = Date.now() + 2000;
   while (!logs.some((l) => l.includes('periodic task failed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.ok(logs.some((l) => /periodic task failed: .*registration_traces/.test(l)), logs.join('\n'));

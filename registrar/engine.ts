@@ -28,13 +28,13 @@ import { Scheduler } from './scheduler';
 import type { UasCounters } from './uas/counters';
 import { DdiTrace } from './uas/ddi-trace';
 import { UasResponder } from './uas/responder';
+import type { FlowSettings, FlowCounters } from './transaction/congestion-window';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
 import { StreamTransport } from './transport/stream';
 import type { Transport, TransportCounters, TransportProtocol, TransportTarget } from './transport/types';
 import { UdpTransport } from './transport/udp';
-import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
 
 export interface EngineOptions extends Partial<RetryPolicy> {
@@ -64,9 +64,11 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   pongTimeoutMs?: number;
   /** Default window over which start() spreads first REGISTERs. */
   startupSpreadMs?: number;
-  /** New REGISTER exchanges per second (token bucket, default 10,000/s) and burst size (200). */
-  sendRatePerSec?: number;
-  sendBurst?: number;
+  /**
+   * Congestion window per destination (registrar/transaction/congestion-window.ts): initial and
+   * maximum window, RTT targets. Defaults derive from T1.
+   */
+  flow?: Partial<FlowSettings>;
   userAgent?: string;
   timers?: Partial<TimerValues>;
   /** Messages kept per registration for trace() (default 12: two challenge cycles and an un-REGISTER). */
@@ -103,6 +105,8 @@ export const DEFAULT_BINDING_CHECK_MS = 60_000;
 export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
+  /** Congestion windows: requests that waited, decreases on loss/delay, largest window. */
+  flow: FlowCounters;
   /** Stream transports add listener, keep-alive and lost-flow counts. */
   transports: Partial<Record<TransportProtocol, TransportCounters | StreamTransport['counters']>>;
   /** Requests received at the Contact and the responses sent. */
@@ -151,7 +155,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       tls: new StreamTransport('tls', { ...stream, tlsCaFile: options.tlsCaFile, listen: tlsListen, tlsCertFile: options.tlsCertFile, tlsKeyFile: options.tlsKeyFile }),
     };
     const timers = { ...DEFAULT_TIMERS, ...options.timers };
-    this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits });
+    this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits, flow: options.flow });
     // A TCP/TLS flow closed or reset by the far end (or silent to keep-alives) took its
     // bindings with it at many registrars: the registrations made over it register again.
     this.layer.onFlowLost((remote) => {
@@ -220,7 +224,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       layer: this.layer,
       transports: this.transports,
       targets: new TargetCache(resolver, clock, options.dnsCacheMs ?? 60_000, random),
-      pacer: new TokenBucket(this.scheduler, options.sendRatePerSec ?? 10_000, options.sendBurst ?? 200),
       policy,
       random,
       publicHost: options.publicHost ?? null,
@@ -391,6 +394,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return {
       transactions: structuredClone(this.layer.counters),
       liveTransactions: this.layer.size,
+      flow: { ...this.layer.flowCounters },
       transports,
       uas: structuredClone(this.responder.counters),
       proxy: structuredClone(this.proxy.counters),

@@ -13,7 +13,7 @@
 // received and the excess over 2N (retransmissions), event-loop delay p99
 // (tests/bench/process-probe.mjs, preloaded with --import), and ratios to uac_reg.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +43,10 @@ const { values: argv } = parseArgs({
     baseline: { type: 'string' },
     'timeout-s': { type: 'string' },
     json: { type: 'string' },
+    /** Keep the created database here and reuse it next time (same N and registrar port): skips the API step. */
+    'seed-dir': { type: 'string' },
+    /** Extra node flags for our registrar process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+    'node-flags': { type: 'string' },
   },
 });
 const N = Number(argv.n);
@@ -71,8 +75,9 @@ async function registrarStat(k: KamailioHandle, name: string): Promise<number> {
 }
 
 /** The portal database with N registrations, made through the API; returns its directory (database + key file). */
-async function createRegistrations(registrarPort: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-product-'));
+async function createRegistrations(registrarPort: number, keep?: string): Promise<string> {
+  const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'bench-product-'));
+  mkdirSync(dir, { recursive: true });
   const portal = await startPortal({ REGISTRAR_ENABLED: '0' }, 120_000, { dbPath: join(dir, 'portal.db') });
   try {
     const headers = { ...portal.adminHeaders(), 'content-type': 'application/json' };
@@ -131,7 +136,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     const before = await registrarStat(reg, 'rcv_requests_register');
     const sipPort = await getFreePort();
     const spawnedAt = epoch();
-    child = spawn(process.execPath, ['--enable-source-maps', '--import', PROBE, bundle], {
+    child = spawn(process.execPath, ['--enable-source-maps', ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -274,8 +279,14 @@ async function main(): Promise<void> {
     const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) throw new Error('ensure-build failed');
   }
-  const registrarPort = await getFreePort();
-  const seed = await createRegistrations(registrarPort);
+  const seedDir = argv['seed-dir'] ? resolve(argv['seed-dir']) : null;
+  const meta = seedDir ? join(seedDir, 'bench-seed.json') : null;
+  const kept = meta && existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { n: number; registrarPort: number }) : null;
+  if (kept && kept.n !== N) throw new Error(`--seed-dir holds ${kept.n} registrations, not ${N}`);
+  const registrarPort = kept?.registrarPort ?? (await getFreePort());
+  const seed = kept ? (seedDir as string) : await createRegistrations(registrarPort, seedDir ?? undefined);
+  if (meta && !kept) writeFileSync(meta, JSON.stringify({ n: N, registrarPort }));
+  if (kept) log(`product: reusing ${N} registrations in ${seedDir} (registrar port ${registrarPort})`);
   const rows: Row[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
@@ -294,7 +305,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    rmSync(seed, { recursive: true, force: true });
+    if (!seedDir) rmSync(seed, { recursive: true, force: true });
   }
   console.log(report(rows));
   if (argv.json) writeFileSync(argv.json, JSON.stringify({ n: N, runs: RUNS, bundle: BUNDLE, rows }, null, 2));

@@ -204,7 +204,12 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGKILL'); // this child only, by its handle
+      // With --node-flags (a profile is written at exit): let it shut down (SIGTERM: un-REGISTER, exit 0) for up to 15 s.
+      if (argv['node-flags']) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(15_000)]);
+      }
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // this child only, by its handle
       await exited;
     }
     await reg.stop();

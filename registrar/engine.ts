@@ -367,6 +367,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     for (const r of regs) r.dispose();
     this.scheduler.clear();
+    this.layer.resetFlow();
     await Promise.all(Object.values(this.transports).map((t) => t?.close()));
     this.opened = null;
   }

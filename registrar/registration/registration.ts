@@ -464,27 +464,33 @@ export class Registration {
           layer.release(slot);
           return SUPERSEDED;
         }
-        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
-        contact = query
-          ? null
-          : expires === 0 && this.lastContact
-            ? this.lastContact
-            : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
-        this.target = remote;
-        const request = buildRegister({
-          requestUri: uriText,
-          aor: this.aor,
-          fromTag: this.fromTag,
-          callId: this.callId,
-          cseq: ++this.cseq,
-          contact,
-          expires: requested,
-          transport: target.transport,
-          viaHost: this.deps.publicHost ?? local.host,
-          viaPort: this.deps.publicPort ?? local.port,
-          userAgent: this.deps.userAgent,
-          authorization: auth ? auth.headers('REGISTER', uriText) : [],
-        });
+        let request: ReturnType<typeof buildRegister>;
+        try {
+          const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
+          contact = query
+            ? null
+            : expires === 0 && this.lastContact
+              ? this.lastContact
+              : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
+          this.target = remote;
+          request = buildRegister({
+            requestUri: uriText,
+            aor: this.aor,
+            fromTag: this.fromTag,
+            callId: this.callId,
+            cseq: ++this.cseq,
+            contact,
+            expires: requested,
+            transport: target.transport,
+            viaHost: this.deps.publicHost ?? local.host,
+            viaPort: this.deps.publicPort ?? local.port,
+            userAgent: this.deps.userAgent,
+            authorization: auth ? auth.headers('REGISTER', uriText) : [],
+          });
+        } catch (err) {
+          layer.release(slot); // nothing sent: the slot goes back
+          throw err;
+        }
         if (requested > 0 && contact !== null) this.lastContact = contact;
         this.record('out', remote, request.text);
         urgent = true;

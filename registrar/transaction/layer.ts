@@ -127,9 +127,9 @@ export class TransactionLayer implements TransactionHost {
     slot.window.release();
   }
 
-  /** Window state per destination (transport:host:port). */
-  flowState(): Array<{ destination: string; window: number; inFlight: number; waiting: number }> {
-    return [...this.windows].map(([destination, w]) => ({ destination, window: w.window, inFlight: w.inFlight, waiting: w.waiting }));
+  /** Forgets every window (engine stopped: its transactions' timers are gone, their slots with them). */
+  resetFlow(): void {
+    this.windows.clear();
   }
 
   private windowFor(target: TransportTarget): Window {

@@ -170,13 +170,14 @@ function slowRegistrar(options: EngineOptions = {}) {
   const transport = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
   const engine = new Engine({ clock, transports: { udp: transport }, resolver, random: () => 0.5, startupSpreadMs: 0, bindingCheckMs: 0, ...options });
   let busyUntil = clock.now();
+  let serviceMs = SERVICE_MS;
   let maxQueue = 0;
   let queue = 0;
   const log: Array<{ at: number; expires: string | undefined; authorized: boolean }> = [];
   transport.onSend = (m) => {
     const req = parseRequest(m.data);
     log.push({ at: clock.now(), expires: req.headers.get('expires'), authorized: req.headers.get('authorization') !== undefined });
-    busyUntil = Math.max(clock.now(), busyUntil) + SERVICE_MS;
+    busyUntil = Math.max(clock.now(), busyUntil) + serviceMs;
     queue++;
     maxQueue = Math.max(maxQueue, queue);
     const reply = req.headers.get('authorization')
@@ -187,7 +188,7 @@ function slowRegistrar(options: EngineOptions = {}) {
       transport.deliver(reply, { transport: 'udp', host: m.target.host, port: m.target.port });
     }, busyUntil - clock.now());
   };
-  return { clock, engine, log, maxQueue: () => maxQueue };
+  return { clock, engine, log, maxQueue: () => maxQueue, setServiceMs: (ms: number) => (serviceMs = ms) };
 }
 
 async function runUntil(clock: FakeClock, done: () => boolean, limitMs: number, stepMs = 10): Promise<number> {
@@ -244,4 +245,26 @@ test('engine: stop() while REGISTERs wait for the window: un-REGISTERs go first 
   assert.deepEqual(after.filter((r) => r.expires !== '0'), [], 'after stop() only un-REGISTERs are sent: no queued REGISTER re-binds');
   assert.deepEqual(h.engine.statuses().filter((s) => s.state !== 'unregistered').map((s) => s.state), [], 'every binding removed');
   assert.ok(elapsed < deadlineMs, `stop() done in ${elapsed} ms (deadline ${deadlineMs})`);
+});
+
+test('engine: a refresh burst (400 bindings made together refresh together) is flow-controlled too: restarts from the initial window, no retransmission', async () => {
+  const h = slowRegistrar();
+  h.setServiceMs(0); // an instant registrar at first: all 400 bound at the same moment...
+  await h.engine.start(configs(400));
+  await runUntil(h.clock, () => h.engine.counters().registrationsByState.registered === 400, 60_000);
+  h.setServiceMs(SERVICE_MS); // ...then slow when they all refresh
+  assert.ok(h.engine.statuses().every((s) => s.nextAttemptAt === h.engine.statuses()[0].nextAttemptAt), 'one refresh moment');
+  const sent = h.log.length;
+  const queuedBefore = h.engine.counters().flow.queued;
+  // Every refresh is due at the same moment (same grant, random() = 0.5): one burst of 400.
+  await runUntil(h.clock, () => h.log.length >= sent + 400, 4_000_000, 60_000);
+  await runUntil(h.clock, () => h.engine.statuses().every((s) => s.lastSuccessAt !== null && s.lastSuccessAt > h.clock.now() - 120_000), 60_000);
+  const c = h.engine.counters();
+  assert.equal(h.log.length, sent + 400, 'one preemptively authorized REGISTER per refresh');
+  assert.equal(c.transactions.retransmissions, 0);
+  assert.ok(c.flow.queued - queuedBefore > 300, `refreshes waited for the window (${c.flow.queued - queuedBefore})`);
+  assert.equal(c.registrationsByState.registered, 400);
+  const stopped = h.engine.stop(0);
+  await h.clock.advanceAsync(0);
+  await stopped;
 });

@@ -18,10 +18,15 @@
 //    per window of requests (a loss of a request sent before the last
 //    decrease is the same congestion event, as RFC 6582 recovery); a lost
 //    request leaves the flight (as after an RTO) so the window never stalls;
-//  - multiplicative decrease on delay: when the smoothed RTT rises
-//    `delayLimitMs` above the floor (the least RTT seen lately, a windowed
-//    minimum as BBR's min_rtt) the window shrinks by DELAY_BETA, once per
-//    window, before any request reaches T1;
+//  - multiplicative decrease on delay: when even the least RTT of two
+//    consecutive rounds (each an interval of at least DELAY_INTERVAL_MS and
+//    one smoothed RTT) stays `delayLimitMs` above the floor (the least RTT
+//    seen lately, a windowed minimum as BBR's min_rtt), a queue stands at the
+//    server: the window shrinks by DELAY_BETA, once per window, before any
+//    request reaches T1. A minimum over an interval, as CoDel's (RFC 8289
+//    §3.2), ignores a burst of slow answers — e.g. responses that waited in
+//    our own socket buffer while this process was busy for a few hundred ms —
+//    which a standing queue cannot;
 //  - Karn's rule (RFC 6298 §3): retransmitted transactions give no RTT sample;
 //  - restart after idle (RFC 5681 §4.1): a window unused for longer than
 //    the RTO starts again from at most the initial window (refresh bursts);
@@ -38,7 +43,7 @@ export interface FlowSettings {
   maxWindow: number;
   /** Responses within floor + this grow the window (default T1/10). */
   delayTargetMs: number;
-  /** A smoothed RTT this far above the floor shrinks it (default T1/5, well before Timer E at T1). */
+  /** The least RTT of a round this far above the floor shrinks it (default T1/5, well before Timer E at T1). */
   delayLimitMs: number;
 }
 
@@ -49,6 +54,8 @@ export const MAX_WINDOW = 1024;
 export const LOSS_BETA = 0.5;
 /** Delay response: gentler than loss (nothing was lost yet), as CUBIC's β = 0.7 (RFC 9438). */
 export const DELAY_BETA = 0.7;
+/** Shortest round over which the least RTT is taken (CoDel's interval, RFC 8289 §4.3). */
+export const DELAY_INTERVAL_MS = 100;
 /** RFC 6298 §2: SRTT gain α = 1/8. */
 const SRTT_GAIN = 1 / 8;
 /** The RTT floor is the least sample of the last FLOOR_WINDOW_MS (kept in two halves). */
@@ -70,7 +77,7 @@ export interface FlowCounters {
 
 /** What the holder of a slot reports, exactly once. */
 export interface FlowSignals {
-  answered(seq: number, rttMs: number | null): void;
+  answered(seq: number, rttMs: number): void;
   lost(seq: number): void;
   release(): void;
 }
@@ -85,6 +92,10 @@ export class CongestionWindow<T> implements FlowSignals {
   private ssthresh = Infinity;
   private flight = 0;
   private srtt: number | null = null;
+  /** Least RTT sample of the current round and of the one before, and when the round began. */
+  private roundMin = Infinity;
+  private prevRoundMin = Infinity;
+  private roundStart: number;
   private floorNow = Infinity;
   private floorPrev = Infinity;
   private floorRotatedAt: number;
@@ -105,7 +116,7 @@ export class CongestionWindow<T> implements FlowSignals {
     private readonly counters: FlowCounters,
   ) {
     this.cwnd = settings.initialWindow;
-    this.lastActive = this.floorRotatedAt = scheduler.now();
+    this.lastActive = this.floorRotatedAt = this.roundStart = scheduler.now();
   }
 
   get window(): number {
@@ -135,22 +146,24 @@ export class CongestionWindow<T> implements FlowSignals {
     else this.normal.push(item);
   }
 
-  /** A final response to the request sent as `seq`; `rttMs` null when it was retransmitted (Karn). */
-  answered(seq: number, rttMs: number | null): void {
+  /**
+   * A final response to the request sent as `seq`, never retransmitted (a retransmitted one
+   * left the flight as lost: Karn's rule, its RTT sample would be ambiguous).
+   */
+  answered(seq: number, rttMs: number): void {
     this.flight--;
     const now = this.scheduler.now();
     this.lastActive = now;
-    if (rttMs !== null) {
-      this.sample(now, rttMs);
-      const floor = this.floor();
-      if (seq > this.recoverSeq && (this.srtt as number) - floor > this.settings.delayLimitMs) {
-        this.decrease(DELAY_BETA);
-        this.counters.delayDecreases++;
-      } else if (rttMs <= floor + this.settings.delayTargetMs && this.inUse()) {
-        this.cwnd += this.cwnd < this.ssthresh ? 1 : 1 / this.cwnd;
-        if (this.cwnd > this.settings.maxWindow) this.cwnd = this.settings.maxWindow;
-        if (this.window > this.counters.maxWindow) this.counters.maxWindow = this.window;
-      }
+    this.sample(now, rttMs);
+    const floor = this.floor();
+    const roundMin = this.endOfRound(now, rttMs);
+    if (roundMin !== null && roundMin - floor > this.settings.delayLimitMs && seq > this.recoverSeq) {
+      this.decrease(DELAY_BETA);
+      this.counters.delayDecreases++;
+    } else if (rttMs <= floor + this.settings.delayTargetMs && this.inUse()) {
+      this.cwnd += this.cwnd < this.ssthresh ? 1 : 1 / this.cwnd;
+      if (this.cwnd > this.settings.maxWindow) this.cwnd = this.settings.maxWindow;
+      if (this.window > this.counters.maxWindow) this.counters.maxWindow = this.window;
     }
     this.drain();
   }
@@ -191,6 +204,17 @@ export class CongestionWindow<T> implements FlowSignals {
       this.floorRotatedAt = now;
     }
     if (rtt < this.floorNow) this.floorNow = rtt;
+  }
+
+  /** Folds a sample into the round; at the end of a round, returns the least RTT of it and the round before (else null). */
+  private endOfRound(now: number, rtt: number): number | null {
+    if (rtt < this.roundMin) this.roundMin = rtt;
+    if (now - this.roundStart < Math.max(DELAY_INTERVAL_MS, this.srtt ?? 0)) return null;
+    const min = Math.min(this.roundMin, this.prevRoundMin);
+    this.prevRoundMin = this.roundMin;
+    this.roundMin = Infinity;
+    this.roundStart = now;
+    return min;
   }
 
   private floor(): number {

@@ -95,7 +95,7 @@ test('window: never below 1 — with a window of 1, one request is always in fli
   assert.equal(h.started.length, 5);
 });
 
-test('window: a smoothed RTT well above the floor shrinks it before any request reaches T1', () => {
+test('window: when even the least RTT of a round stays well above the floor it shrinks, before any request reaches T1', () => {
   const h = windowHarness();
   for (let i = 0; i < 1000; i++) h.w.submit(`r${i}`, false);
   h.answer(4, 2);
@@ -107,6 +107,22 @@ test('window: a smoothed RTT well above the floor shrinks it before any request 
   assert.equal(h.counters.delayDecreases, 1);
   assert.ok(h.w.window < 32, `window ${h.w.window}`);
   assert.ok(h.w.window >= 1);
+});
+
+test('window: a short burst of slow answers within a round (our own stall) does not shrink it; they do not grow it either', () => {
+  const h = windowHarness();
+  for (let i = 0; i < 1000; i++) h.w.submit(`r${i}`, false);
+  h.answer(4, 2);
+  h.answer(8, 2);
+  h.answer(16, 2);
+  assert.equal(h.w.window, 32);
+  // Rounds of fast answers, each with a few answers that waited 300 ms (a stalled event loop).
+  for (let round = 0; round < 5; round++) {
+    h.answer(4, 300);
+    for (let i = 0; i < 10; i++) h.answer(1, 10);
+  }
+  assert.equal(h.counters.delayDecreases, 0);
+  assert.ok(h.w.window >= 32);
 });
 
 test('window: responses slower than the target do not grow it', () => {

@@ -83,9 +83,8 @@ export interface FlowSignals {
 }
 
 /**
- * One destination's window. `start(item, seq)` sends an admitted item and
- * returns false if the item was abandoned while it waited (no slot taken);
- * the holder then reports `answered`, `lost` or `release` exactly once.
+ * One destination's window. `start(item, seq)` is called when an item gets a
+ * slot; its holder then reports `answered`, `lost` or `release` exactly once.
  */
 export class CongestionWindow<T> implements FlowSignals {
   private cwnd: number;
@@ -112,7 +111,7 @@ export class CongestionWindow<T> implements FlowSignals {
     private readonly scheduler: Scheduler,
     private readonly settings: FlowSettings,
     private readonly rtoMs: number,
-    private readonly start: (item: T, seq: number) => boolean,
+    private readonly start: (item: T, seq: number) => void,
     private readonly counters: FlowCounters,
   ) {
     this.cwnd = settings.initialWindow;
@@ -226,12 +225,9 @@ export class CongestionWindow<T> implements FlowSignals {
     return Math.max(this.rtoMs, 2 * (this.srtt ?? 0));
   }
 
-  private launch(item: T): boolean {
-    const seq = ++this.sent;
+  private launch(item: T): void {
     this.flight++;
-    if (this.start(item, seq)) return true;
-    this.flight--;
-    return false;
+    this.start(item, ++this.sent);
   }
 
   private drain(): void {

@@ -143,10 +143,9 @@ export class TransactionLayer implements TransactionHost {
   }
 
   /** The window's turn: a waiting admit() gets its slot, a queued request is sent. */
-  private static admitted(item: Waiter, seq: number, window: Window): boolean {
+  private static admitted(item: Waiter, seq: number, window: Window): void {
     if (typeof item === 'function') item(seq);
     else TransactionLayer.launch(item, seq, window);
-    return true;
   }
 
   private static launch(tx: ClientTransaction, seq: number, window: Window): void {

@@ -17,7 +17,10 @@ function windowHarness(settings: FlowSettings = SETTINGS) {
   const started: Array<{ item: string; seq: number }> = [];
   const flying = new Set<number>();
   const counters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
-  const w = new CongestionWindow<string>(scheduler, settings, 500, (item, seq) => (started.push({ item, seq }), flying.add(seq), true), counters);
+  const w = new CongestionWindow<string>(scheduler, settings, 500, (item, seq) => {
+    started.push({ item, seq });
+    flying.add(seq);
+  }, counters);
   /** answer(n, rtt): the oldest `n` requests in flight are answered, `rtt` ms later. */
   const oldest = (): number => {
     const seq = flying.values().next().value as number;

@@ -17,7 +17,12 @@
 //    timeout of a transaction halves the window (RFC 5681 §3.1 eq. 4), once
 //    per window of requests (a loss of a request sent before the last
 //    decrease is the same congestion event, as RFC 6582 recovery); a lost
-//    request leaves the flight (as after an RTO) so the window never stalls;
+//    request leaves the flight (as after an RTO) so the window never stalls.
+//    Only a server that answered something since the lost request was sent
+//    is congested; one that answers nothing (down, unreachable) gives no
+//    congestion signal, and shrinking the window for it would only hold its
+//    registrations in 'registering' for minutes instead of letting them time
+//    out (Timer F) and fail over;
 //  - multiplicative decrease on delay: when even the least RTT of two
 //    consecutive rounds (each an interval of at least DELAY_INTERVAL_MS and
 //    one smoothed RTT) stays `delayLimitMs` above the floor (the least RTT
@@ -78,7 +83,7 @@ export interface FlowCounters {
 /** What the holder of a slot reports, exactly once. */
 export interface FlowSignals {
   answered(seq: number, rttMs: number): void;
-  lost(seq: number): void;
+  lost(seq: number, sentAt: number): void;
   release(): void;
 }
 
@@ -102,6 +107,7 @@ export class CongestionWindow<T> implements FlowSignals {
   private sent = 0;
   private recoverSeq = 0;
   private lastActive: number;
+  private lastAnsweredAt = -Infinity;
   private readonly urgent: T[] = [];
   private urgentHead = 0;
   private readonly normal: T[] = [];
@@ -152,7 +158,7 @@ export class CongestionWindow<T> implements FlowSignals {
   answered(seq: number, rttMs: number): void {
     this.flight--;
     const now = this.scheduler.now();
-    this.lastActive = now;
+    this.lastActive = this.lastAnsweredAt = now;
     this.sample(now, rttMs);
     const floor = this.floor();
     const roundMin = this.endOfRound(now, rttMs);
@@ -167,11 +173,14 @@ export class CongestionWindow<T> implements FlowSignals {
     this.drain();
   }
 
-  /** The request sent as `seq` was retransmitted or timed out: it leaves the flight; the window halves once per window. */
-  lost(seq: number): void {
+  /**
+   * The request sent as `seq` at `sentAt` was retransmitted or timed out: it leaves the flight;
+   * the window halves, once per window, if the server answered anything since.
+   */
+  lost(seq: number, sentAt: number): void {
     this.flight--;
     this.lastActive = this.scheduler.now();
-    if (seq > this.recoverSeq) {
+    if (seq > this.recoverSeq && this.lastAnsweredAt >= sentAt) {
       this.decrease(LOSS_BETA);
       this.counters.lossDecreases++;
     }

@@ -215,7 +215,7 @@ export class TransactionLayer implements TransactionHost {
     // The first retransmission means the request (or its answer) is taken as lost.
     const w = tx.flow;
     tx.flow = null;
-    w?.lost(tx.flowSeq);
+    w?.lost(tx.flowSeq, tx.startedAt);
   }
 
   completed(tx: ClientTransaction, result: TransactionResult, timerKMs: number): void {
@@ -237,7 +237,7 @@ export class TransactionLayer implements TransactionHost {
     tx.flow = null;
     if (error.code === 'E_TIMEOUT') {
       this.counters.timeouts++;
-      w?.lost(tx.flowSeq); // reliable transports: Timer F without any Timer E
+      w?.lost(tx.flowSeq, tx.startedAt); // reliable transports: Timer F without any Timer E
     } else {
       this.counters.transportErrors++;
       w?.release();

@@ -14,11 +14,11 @@ const SETTINGS: FlowSettings = { initialWindow: 4, maxWindow: 64, delayTargetMs:
 function windowHarness(settings: FlowSettings = SETTINGS) {
   const clock = new FakeClock(0);
   const scheduler = new Scheduler(clock);
-  const started: Array<{ item: string; seq: number }> = [];
+  const started: Array<{ item: string; seq: number; at: number }> = [];
   const flying = new Set<number>();
   const counters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
   const w = new CongestionWindow<string>(scheduler, settings, 500, (item, seq) => {
-    started.push({ item, seq });
+    started.push({ item, seq, at: clock.now() });
     flying.add(seq);
   }, counters);
   /** answer(n, rtt): the oldest `n` requests in flight are answered, `rtt` ms later. */
@@ -32,7 +32,9 @@ function windowHarness(settings: FlowSettings = SETTINGS) {
     for (let i = 0; i < n; i++) w.answered(oldest(), rtt);
   };
   const next = () => ({ seq: oldest() });
-  return { clock, w, started, flying, counters, answer, next };
+  /** The request `seq` is lost (a retransmission), reported with its send time. */
+  const lose = (seq: number): void => w.lost(seq, started.find((x) => x.seq === seq)!.at);
+  return { clock, w, started, flying, counters, answer, next, lose };
 }
 
 test('window: starts at the initial window, queues the rest in order, drains FIFO as answers come', () => {
@@ -68,10 +70,10 @@ test('window: a retransmission halves it once per window of requests, never belo
   assert.equal(h.w.window, 16);
   const startedBefore = h.started.length;
   // Three requests of the same flight are lost: one congestion event.
-  h.w.lost(h.next().seq);
+  h.lose(h.next().seq);
   assert.equal(h.w.window, 8);
-  h.w.lost(h.next().seq);
-  h.w.lost(h.next().seq);
+  h.lose(h.next().seq);
+  h.lose(h.next().seq);
   assert.equal(h.w.window, 8, 'same window of requests: no second decrease');
   assert.equal(h.counters.lossDecreases, 1);
   assert.equal(h.w.inFlight, 13, 'lost requests leave the flight');
@@ -82,9 +84,24 @@ test('window: a retransmission halves it once per window of requests, never belo
     const newest = h.started[h.started.length - 1].seq;
     assert.ok(h.flying.has(newest));
     h.flying.delete(newest);
-    h.w.lost(newest);
+    h.lose(newest);
     assert.equal(h.w.window, expected);
   }
+});
+
+test('window: a destination that answers nothing gives no congestion signal — losses leave the flight without shrinking the window', () => {
+  const h = windowHarness();
+  for (let i = 0; i < 40; i++) h.w.submit(`r${i}`, false);
+  for (let round = 0; round < 9; round++) {
+    h.clock.advance(500); // Timer E of each request in flight
+    for (const seq of [...h.flying]) {
+      h.flying.delete(seq);
+      h.lose(seq);
+    }
+  }
+  assert.equal(h.counters.lossDecreases, 0);
+  assert.equal(h.w.window, SETTINGS.initialWindow);
+  assert.equal(h.started.length, 40, 'every request was sent (to time out, Timer F, and fail over) within 10 T1');
 });
 
 test('window: never below 1 — with a window of 1, one request is always in flight', () => {
@@ -92,7 +109,7 @@ test('window: never below 1 — with a window of 1, one request is always in fli
   for (let i = 0; i < 5; i++) h.w.submit(`r${i}`, false);
   for (let i = 0; i < 5; i++) {
     assert.equal(h.w.inFlight, 1);
-    h.w.lost(h.next().seq);
+    h.lose(h.next().seq);
     assert.equal(h.w.window, 1);
   }
   assert.equal(h.started.length, 5);
@@ -285,5 +302,32 @@ test('engine: a refresh burst (400 bindings made together refresh together) is f
   assert.equal(c.registrationsByState.registered, 400);
   const stopped = h.engine.stop(0);
   await h.clock.advanceAsync(0);
+  await stopped;
+});
+
+test('engine: one window per destination — a carrier that never answers does not hold back registrations to another', async () => {
+  const clock = new FakeClock(1_700_000_000_000);
+  const transport = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
+  const addresses: Record<string, string[]> = { 'dead.example': ['198.51.100.7'], 'live.example': ['198.51.100.8'] };
+  const twoCarriers: DnsResolver = { ...resolver, resolve4: (name) => Promise.resolve(addresses[name] ?? []) };
+  const engine = new Engine({ clock, transports: { udp: transport }, resolver: twoCarriers, random: () => 0.5, startupSpreadMs: 0, bindingCheckMs: 0 });
+  transport.onSend = (m) => {
+    if (m.target.host !== '198.51.100.8') return; // the dead carrier: silence
+    const req = parseRequest(m.data);
+    const reply = req.headers.get('authorization')
+      ? respond(m.data, 200, 'OK', [`Contact: ${req.headers.get('contact') ?? ''};expires=3600`])
+      : respond(m.data, 401, 'Unauthorized', ['WWW-Authenticate: Digest realm="x", nonce="n1", qop="auth", algorithm=MD5']);
+    clock.setTimeout(() => transport.deliver(reply, { transport: 'udp', host: m.target.host, port: m.target.port }), 5);
+  };
+  const dead = configs(200).map((c) => ({ ...c, id: `dead-${c.id}`, domain: 'dead.example' }));
+  const live = configs(200).map((c) => ({ ...c, id: `live-${c.id}`, domain: 'live.example' }));
+  await engine.start([...dead, ...live]); // the dead carrier's registrations are first in line
+  await runUntil(clock, () => engine.statuses().filter((s) => s.registrationId.startsWith('live-') && s.state === 'registered').length === 200, 5_000);
+  const byState = (prefix: string) => engine.statuses().filter((s) => s.registrationId.startsWith(prefix)).map((s) => s.state);
+  assert.deepEqual([...new Set(byState('live-'))], ['registered']);
+  assert.ok(clock.now() - 1_700_000_000_000 < 2_000, 'within 2 s, long before the dead carrier times out (Timer F 32 s)');
+  assert.ok(byState('dead-').every((s) => s === 'registering'));
+  const stopped = engine.stop(0);
+  await clock.advanceAsync(0);
   await stopped;
 });

@@ -13,6 +13,11 @@
 //    adds 1/cwnd per answer (about one per RTT). It grows only while responses
 //    come back within `floor + delayTargetMs` and the window is in use (at
 //    least half of it in flight or requests waiting, RFC 7661's idea);
+//  - slow start ends early when the RTT rises (HyStart++, RFC 9406 §4.2,
+//    without its conservative phase): once a round trip's least RTT (of at
+//    least 8 samples) exceeds the previous round's by max(4 ms, min(16 ms,
+//    previous/8)), ssthresh = cwnd and growth becomes additive, before the
+//    doubling overshoots a registrar whose queue has started to grow;
 //  - multiplicative decrease on loss: the first retransmission (Timer E) or a
 //    timeout of a transaction halves the window (RFC 5681 §3.1 eq. 4), once
 //    per window of requests (a loss of a request sent before the last
@@ -61,6 +66,11 @@ export const LOSS_BETA = 0.5;
 export const DELAY_BETA = 0.7;
 /** Shortest round over which the least RTT is taken (CoDel's interval, RFC 8289 §4.3). */
 export const DELAY_INTERVAL_MS = 100;
+/** HyStart++ constants (RFC 9406 §4.3): RTT rise threshold bounds and divisor, samples per round. */
+const HYSTART_MIN_RTT_THRESH_MS = 4;
+const HYSTART_MAX_RTT_THRESH_MS = 16;
+const HYSTART_MIN_RTT_DIVISOR = 8;
+const HYSTART_N_RTT_SAMPLE = 8;
 /** RFC 6298 §2: SRTT gain α = 1/8. */
 const SRTT_GAIN = 1 / 8;
 /** The RTT floor is the least sample of the last FLOOR_WINDOW_MS (kept in two halves). */
@@ -100,6 +110,11 @@ export class CongestionWindow<T> implements FlowSignals {
   private roundMin = Infinity;
   private prevRoundMin = Infinity;
   private roundStart: number;
+  /** HyStart++ round trips (by sequence number: a round ends when a request sent after it began is answered). */
+  private hsRoundEnd = 0;
+  private hsLastMin = Infinity;
+  private hsMin = Infinity;
+  private hsSamples = 0;
   private floorNow = Infinity;
   private floorPrev = Infinity;
   private floorRotatedAt: number;
@@ -165,6 +180,8 @@ export class CongestionWindow<T> implements FlowSignals {
     if (roundMin !== null && roundMin - floor > this.settings.delayLimitMs && seq > this.recoverSeq) {
       this.decrease(DELAY_BETA);
       this.counters.delayDecreases++;
+    } else if (this.cwnd < this.ssthresh && this.slowStartRttRose(seq, rttMs)) {
+      this.ssthresh = this.cwnd;
     } else if (rttMs <= floor + this.settings.delayTargetMs && this.inUse()) {
       this.cwnd += this.cwnd < this.ssthresh ? 1 : 1 / this.cwnd;
       if (this.cwnd > this.settings.maxWindow) this.cwnd = this.settings.maxWindow;
@@ -212,6 +229,24 @@ export class CongestionWindow<T> implements FlowSignals {
       this.floorRotatedAt = now;
     }
     if (rtt < this.floorNow) this.floorNow = rtt;
+  }
+
+  /** HyStart++ (RFC 9406 §4.2): true when this round trip's least RTT rose above the last one's by the threshold. */
+  private slowStartRttRose(seq: number, rtt: number): boolean {
+    if (rtt < this.hsMin) this.hsMin = rtt;
+    this.hsSamples++;
+    let rose = false;
+    if (this.hsSamples >= HYSTART_N_RTT_SAMPLE && this.hsLastMin !== Infinity) {
+      const eta = Math.min(HYSTART_MAX_RTT_THRESH_MS, Math.max(HYSTART_MIN_RTT_THRESH_MS, this.hsLastMin / HYSTART_MIN_RTT_DIVISOR));
+      rose = this.hsMin >= this.hsLastMin + eta;
+    }
+    if (seq >= this.hsRoundEnd) {
+      this.hsLastMin = this.hsMin;
+      this.hsMin = Infinity;
+      this.hsSamples = 0;
+      this.hsRoundEnd = this.sent;
+    }
+    return rose;
   }
 
   /** Folds a sample into the round; at the end of a round, returns the least RTT of it and the round before (else null). */

@@ -62,6 +62,23 @@ test('window: grows when responses come back fast (slow start, then one per RTT)
   assert.equal(h.w.inFlight, 64);
 });
 
+test('window: slow start ends when a round trip\'s least RTT rises (HyStart++, RFC 9406): growth turns additive, no decrease', () => {
+  const h = windowHarness();
+  for (let i = 0; i < 1000; i++) h.w.submit(`r${i}`, false);
+  h.answer(4, 2);
+  h.answer(8, 2);
+  assert.equal(h.w.window, 16);
+  // The registrar's queue starts to grow: +8 ms over the last round's least RTT. Doubling
+  // would reach 64 in these two round trips.
+  h.answer(h.w.inFlight, 10);
+  h.answer(h.w.inFlight, 10);
+  assert.ok(h.w.window > 16 && h.w.window < 48, `window ${h.w.window}: stopped doubling`);
+  const w = h.w.window;
+  for (let i = 0; i < 3; i++) h.answer(h.w.inFlight, 10);
+  assert.ok(h.w.window <= w + 3, `additive: ${w} → ${h.w.window} in 3 round trips`);
+  assert.equal(h.counters.delayDecreases + h.counters.lossDecreases, 0);
+});
+
 test('window: a retransmission halves it once per window of requests, never below 1', () => {
   const h = windowHarness();
   for (let i = 0; i < 1000; i++) h.w.submit(`r${i}`, false);

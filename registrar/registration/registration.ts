@@ -18,7 +18,7 @@ import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
-import type { TransactionLayer } from '../transaction/layer';
+import type { FlowSlot, TransactionLayer } from '../transaction/layer';
 import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
@@ -455,46 +455,44 @@ export class Registration {
       if (!transport) return failure(null, 'config', null);
 
       let contact: string | null;
+      /** Room in the window, held until the request is handed to its transaction. */
+      let slot: FlowSlot | null = null;
       try {
         const local = await transport.localAddressFor(target);
         // Flow control: wait for room in this server's congestion window, then build the
         // request (fresh nonce count, nothing held while waiting); a superseded exchange sends nothing.
-        const slot = await layer.admit(target, urgent);
+        slot = await layer.admit(target, urgent);
         if (op !== this.op) {
           layer.release(slot);
           return SUPERSEDED;
         }
-        let request: ReturnType<typeof buildRegister>;
-        try {
-          const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
-          contact = query
-            ? null
-            : expires === 0 && this.lastContact
-              ? this.lastContact
-              : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
-          this.target = remote;
-          request = buildRegister({
-            requestUri: uriText,
-            aor: this.aor,
-            fromTag: this.fromTag,
-            callId: this.callId,
-            cseq: ++this.cseq,
-            contact,
-            expires: requested,
-            transport: target.transport,
-            viaHost: this.deps.publicHost ?? local.host,
-            viaPort: this.deps.publicPort ?? local.port,
-            userAgent: this.deps.userAgent,
-            authorization: auth ? auth.headers('REGISTER', uriText) : [],
-          });
-        } catch (err) {
-          layer.release(slot); // nothing sent: the slot goes back
-          throw err;
-        }
+        const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport));
+        contact = query
+          ? null
+          : expires === 0 && this.lastContact
+            ? this.lastContact
+            : contactUri(this.config.ddi, this.deps.publicHost ?? local.host, contactPort, target.transport);
+        this.target = remote;
+        const request = buildRegister({
+          requestUri: uriText,
+          aor: this.aor,
+          fromTag: this.fromTag,
+          callId: this.callId,
+          cseq: ++this.cseq,
+          contact,
+          expires: requested,
+          transport: target.transport,
+          viaHost: this.deps.publicHost ?? local.host,
+          viaPort: this.deps.publicPort ?? local.port,
+          userAgent: this.deps.userAgent,
+          authorization: auth ? auth.headers('REGISTER', uriText) : [],
+        });
         if (requested > 0 && contact !== null) this.lastContact = contact;
         this.record('out', remote, request.text);
         urgent = true;
-        const result = await layer.request(target, request.data, request.branch, 'REGISTER', { slot }).result;
+        const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
+        slot = null; // the transaction holds it now
+        const result = await tx.result;
         const from = result.remote;
         this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);
         if (op !== this.op) return SUPERSEDED;
@@ -556,6 +554,7 @@ export class Registration {
         if (status >= 500 || status === 408) return failure(status, res.reason, retryAfterMs(res));
         return rejected(status, res.reason, retryAfterMs(res));
       } catch (err) {
+        if (slot) layer.release(slot); // nothing was sent with it
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
         last = failure(null, localCause(err), null);

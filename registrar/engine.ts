@@ -28,6 +28,7 @@ import { Scheduler } from './scheduler';
 import type { UasCounters } from './uas/counters';
 import { DdiTrace } from './uas/ddi-trace';
 import { UasResponder } from './uas/responder';
+import type { FlowSettings, FlowCounters } from './transaction/congestion-window';
 import type { TransactionCounters } from './transaction/counters';
 import { TransactionLayer } from './transaction/layer';
 import { DEFAULT_TIMERS, timerF, type TimerValues } from './transaction/timers';
@@ -39,7 +40,6 @@ import { DEFAULT_SIP_BIND, familyOf, formatBinds, parseSipBind, validateBinds, t
 import { systemErrorCode } from './transport/errors';
 import { parsePublicHosts, publicHostFor } from './registration/public-host';
 import { SipError } from './errors';
-import { TokenBucket } from './util/token-bucket';
 import { mathRandom, type RandomSource } from './util/random';
 
 export interface EngineOptions extends Partial<RetryPolicy> {
@@ -79,9 +79,11 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   pongTimeoutMs?: number;
   /** Default window over which start() spreads first REGISTERs. */
   startupSpreadMs?: number;
-  /** New REGISTER exchanges per second (token bucket, default 10,000/s) and burst size (200). */
-  sendRatePerSec?: number;
-  sendBurst?: number;
+  /**
+   * Congestion window per destination (registrar/transaction/congestion-window.ts): initial and
+   * maximum window, RTT targets. Defaults derive from T1.
+   */
+  flow?: Partial<FlowSettings>;
   userAgent?: string;
   timers?: Partial<TimerValues>;
   /** Messages kept per registration for trace() (default 12: two challenge cycles and an un-REGISTER). */
@@ -127,6 +129,8 @@ export const DEFAULT_BINDING_CHECK_MS = 60_000;
 export interface EngineCounters {
   transactions: TransactionCounters;
   liveTransactions: number;
+  /** Congestion windows: requests that waited, decreases on loss/delay, largest window. */
+  flow: FlowCounters;
   /** Stream transports add listener, keep-alive and lost-flow counts. */
   transports: Partial<Record<TransportProtocol, TransportCounters | StreamTransport['counters']>>;
   /** Requests received at the Contact and the responses sent. */
@@ -201,7 +205,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.transports = this.own;
     }
     const timers = { ...DEFAULT_TIMERS, ...options.timers };
-    this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits });
+    this.layer = new TransactionLayer({ scheduler: this.scheduler, transports: this.transports, timers, limits: options.limits, flow: options.flow });
     // A TCP/TLS flow closed or reset by the far end (or silent to keep-alives) took its
     // bindings with it at many registrars: the registrations made over it register again.
     this.layer.onFlowLost((remote) => {
@@ -270,7 +274,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       layer: this.layer,
       transports: this.transports,
       targets: new TargetCache(resolver, clock, options.dnsCacheMs ?? 60_000, random),
-      pacer: new TokenBucket(this.scheduler, options.sendRatePerSec ?? 10_000, options.sendBurst ?? 200),
       policy,
       random,
       publicHost: (target) => publicHostFor(publicHosts, target.host),
@@ -446,6 +449,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     for (const r of regs) r.dispose();
     this.scheduler.clear();
+    this.layer.resetFlow();
     await Promise.all(Object.values(this.transports).map((t) => t?.close()));
     this.opened = null;
   }
@@ -473,6 +477,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return {
       transactions: structuredClone(this.layer.counters),
       liveTransactions: this.layer.size,
+      flow: { ...this.layer.flowCounters },
       transports,
       uas: structuredClone(this.responder.counters),
       proxy: structuredClone(this.proxy.counters),

@@ -18,8 +18,7 @@ import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
-import type { TransactionLayer } from '../transaction/layer';
-import type { TokenBucket } from '../util/token-bucket';
+import type { FlowSlot, TransactionLayer } from '../transaction/layer';
 import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
@@ -38,8 +37,6 @@ export interface RegistrationDeps {
   transports: Partial<Record<TransportProtocol, Transport>>;
   /** RFC 3263 targets of a URI; with `auto` each carries the transport DNS chose (Via and Contact follow it). */
   targets: { resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]> };
-  /** Paces new exchanges (charged once per exchange, not per request). */
-  pacer: Pick<TokenBucket, 'acquire' | 'schedule'>;
   policy: RetryPolicy;
   random: RandomSource;
   /** SIP_PUBLIC_HOST for the target's family, or null: the local address towards it. */
@@ -131,10 +128,8 @@ export class Registration {
 
   /** Incremented by every operation; stale async continuations compare and bail. */
   private op = 0;
-  /** A REGISTER exchange is running or waiting for the pacer. */
+  /** A REGISTER exchange is running (its request may be waiting for the congestion window). */
   private inFlight = false;
-  /** Queued in the pacer (at most once). */
-  private queued = false;
   /** Contact of the last REGISTER sent with a non-zero expiry. */
   private lastContact: string | null = null;
   /** Next refresh or retry. */
@@ -215,7 +210,10 @@ export class Registration {
     this.schedule(delayMs);
   }
 
-  /** Sends a REGISTER (when the pacer allows) unless one is already in flight. */
+  /**
+   * Sends a REGISTER unless one is already in flight. Flow control is the transaction
+   * layer's: the request waits for the destination's congestion window.
+   */
   registerNow(): void {
     if ((this.inFlight && !this.checking) || this.state === 'unregistering') return;
     this.cancelTimer();
@@ -225,9 +223,7 @@ export class Registration {
     this.checking = false;
     // A refresh of a live binding stays 'registered' (no flicker).
     if (this.state !== 'registered') this.transition('registering', { nextAttemptAt: null });
-    if (this.queued) return;
-    this.queued = true;
-    this.deps.pacer.schedule(Registration.paced, this);
+    Registration.begin(this);
   }
 
   /**
@@ -251,8 +247,7 @@ export class Registration {
     this.transition('unregistering', { nextAttemptAt: null });
     let outcome: Outcome;
     try {
-      await this.deps.pacer.acquire();
-      outcome = op === this.op ? await this.exchange(op, 0) : SUPERSEDED;
+      outcome = await this.exchange(op, 0);
     } catch (err) {
       outcome = { kind: 'failure', rejected: false, code: null, reason: localCause(err), retryAfterMs: null };
     }
@@ -289,10 +284,8 @@ export class Registration {
     this.registerNow();
   }
 
-  /** The pacer's turn: runs the exchange registerNow() (or the audit) asked for, unless it was abandoned meanwhile. */
-  private static paced(reg: Registration): void {
-    reg.queued = false;
-    if (!reg.inFlight || reg.state === 'unregistering') return;
+  /** Runs the exchange registerNow() (or the audit) asked for. */
+  private static begin(reg: Registration): void {
     const op = reg.op;
     const work = reg.checking ? reg.runCheck(op) : reg.run(op);
     work.catch((err: unknown) => {
@@ -412,9 +405,10 @@ export class Registration {
 
   /**
    * One logical REGISTER: resolves, sends, follows challenges/redirects, fails over.
-   * Callers charge the pacer once before it: requests within it (digest answers,
-   * 423 retries, redirects, failover) go out at once instead of queueing
-   * behind every other registration's first REGISTER.
+   * Its first request queues behind other registrations' in the destination's
+   * congestion window; the requests within it (digest answers, 423 retries,
+   * redirects, failover) and un-REGISTERs are urgent: they go first, so exchanges
+   * under way finish (and shutdown un-REGISTERs are not starved by new REGISTERs).
    */
   private async exchange(op: number, expires: number, query = false): Promise<Outcome> {
     const kept = this.keptRedirect;
@@ -454,6 +448,7 @@ export class Registration {
     let intervalRetries = 0;
     let requested = expires;
     let last: Outcome = failure(null, 'dns', null);
+    let urgent = expires === 0 && !query;
 
     while (index < targets.length) {
       if (op !== this.op) return SUPERSEDED;
@@ -463,8 +458,17 @@ export class Registration {
       if (!transport) return failure(null, 'config', null);
 
       let contact: string | null;
+      /** Room in the window, held until the request is handed to its transaction. */
+      let slot: FlowSlot | null = null;
       try {
         const local = await transport.localAddressFor(target);
+        // Flow control: wait for room in this server's congestion window, then build the
+        // request (fresh nonce count, nothing held while waiting); a superseded exchange sends nothing.
+        slot = await layer.admit(target, urgent);
+        if (op !== this.op) {
+          layer.release(slot);
+          return SUPERSEDED;
+        }
         const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport, target.host));
         // Via and Contact in the target's family: its public host, else our address towards it.
         const advertised = this.deps.publicHost(target) ?? local.host;
@@ -473,7 +477,6 @@ export class Registration {
           : expires === 0 && this.lastContact
             ? this.lastContact
             : contactUri(this.config.ddi, advertised, contactPort, target.transport);
-        if (op !== this.op) return SUPERSEDED;
         this.target = remote;
         const request = buildRegister({
           requestUri: uriText,
@@ -491,7 +494,10 @@ export class Registration {
         });
         if (requested > 0 && contact !== null) this.lastContact = contact;
         this.record('out', remote, request.text);
-        const result = await layer.request(target, request.data, request.branch, 'REGISTER').result;
+        urgent = true;
+        const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
+        slot = null; // the transaction holds it now
+        const result = await tx.result;
         const from = result.remote;
         this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);
         if (op !== this.op) return SUPERSEDED;
@@ -553,6 +559,7 @@ export class Registration {
         if (status >= 500 || status === 408) return failure(status, res.reason, retryAfterMs(res));
         return rejected(status, res.reason, retryAfterMs(res));
       } catch (err) {
+        if (slot) layer.release(slot); // nothing was sent with it
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
         last = failure(null, localCause(err), null);
@@ -680,9 +687,7 @@ export class Registration {
     reg.op++;
     reg.inFlight = true;
     reg.checking = true;
-    if (reg.queued) return;
-    reg.queued = true;
-    reg.deps.pacer.schedule(Registration.paced, reg);
+    Registration.begin(reg);
   }
 
   private cancelCheck(): void {

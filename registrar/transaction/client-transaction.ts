@@ -12,6 +12,7 @@ import { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, TransportTarget } from '../transport/types';
+import type { FlowSignals } from './congestion-window';
 import { timerF, timerK, type TimerValues } from './timers';
 
 export type ClientTransactionState = 'trying' | 'proceeding' | 'completed' | 'terminated';
@@ -27,16 +28,22 @@ export interface TransactionHost {
   readonly scheduler: Scheduler;
   readonly timers: TimerValues;
   transmit(tx: ClientTransaction): void;
-  retransmitted(): void;
+  retransmitted(tx: ClientTransaction): void;
   /** A final response arrived; `timerKMs` > 0: absorb retransmissions of it that long. */
   completed(tx: ClientTransaction, result: TransactionResult, timerKMs: number): void;
-  failed(error: SipError): void;
+  failed(tx: ClientTransaction, error: SipError): void;
   terminated(tx: ClientTransaction): void;
 }
 
 export class ClientTransaction {
   state: ClientTransactionState = 'trying';
-  readonly startedAt: number;
+  /** When the request was first sent (the transaction may wait for the congestion window before). */
+  startedAt: number;
+  /** Holds a slot of this congestion window (registrar/transaction/congestion-window.ts) until answered or lost. */
+  flow: FlowSignals | null = null;
+  /** The window's sequence number of this request. */
+  flowSeq = 0;
+
   readonly result: Promise<TransactionResult>;
   private resolve!: (r: TransactionResult) => void;
   private reject!: (e: SipError) => void;
@@ -49,7 +56,7 @@ export class ClientTransaction {
   readonly handleSendError: (error: SipError) => void;
 
   constructor(
-    private readonly host: TransactionHost,
+    readonly host: TransactionHost,
     readonly branch: string,
     readonly method: string,
     readonly target: TransportTarget,
@@ -58,7 +65,7 @@ export class ClientTransaction {
   ) {
     this.reliable = target.transport !== 'udp';
     this.interval = host.timers.t1;
-    this.startedAt = host.scheduler.now();
+    this.startedAt = 0;
     this.onProvisional = onProvisional;
     this.handleSendError = (error) => this.transportError(error);
     this.result = new Promise<TransactionResult>((res, rej) => {
@@ -70,6 +77,7 @@ export class ClientTransaction {
   /** Sends the request and arms Timers E (UDP) and F. */
   start(): void {
     const s = this.host.scheduler;
+    this.startedAt = s.now();
     if (!this.reliable) this.timerE = s.after(this.interval, ClientTransaction.fireE, this);
     this.timerF = s.after(timerF(this.host.timers), ClientTransaction.fireF, this);
     this.host.transmit(this);
@@ -98,7 +106,7 @@ export class ClientTransaction {
   /** A transport failure while waiting (§17.1.4): inform the TU, terminate. */
   transportError(error: SipError): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
-    this.host.failed(error);
+    this.host.failed(this, error);
     this.reject(error);
     this.terminate();
   }
@@ -116,7 +124,7 @@ export class ClientTransaction {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.host.timers.t2) : this.host.timers.t2;
     this.timerE = this.host.scheduler.after(this.interval, ClientTransaction.fireE, this);
-    this.host.retransmitted();
+    this.host.retransmitted(this);
     this.host.transmit(this);
   }
 
@@ -124,7 +132,7 @@ export class ClientTransaction {
     this.timerF = null;
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     const error = new SipError('E_TIMEOUT', `no final response to ${this.method} within ${timerF(this.host.timers)} ms`);
-    this.host.failed(error);
+    this.host.failed(this, error);
     this.reject(error);
     this.terminate();
   }

@@ -13,6 +13,7 @@ import { topViaBranch } from '../message/via';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, Transport, TransportProtocol, TransportTarget } from '../transport/types';
 import { ClientTransaction, type TransactionHost, type TransactionResult } from './client-transaction';
+import { CongestionWindow, defaultFlowSettings, type FlowCounters, type FlowSettings } from './congestion-window';
 import { newTransactionCounters, observeLatency, type TransactionCounters } from './counters';
 import { DEFAULT_TIMERS, type TimerValues } from './timers';
 
@@ -33,7 +34,28 @@ export interface TransactionLayerOptions {
   transports: Partial<Record<TransportProtocol, Transport>>;
   timers?: TimerValues;
   limits?: ParseLimits;
+  /** Congestion window settings (default: derived from T1). */
+  flow?: Partial<FlowSettings>;
 }
+
+/** Options of one request. */
+export interface RequestOptions {
+  onProvisional?: (r: TransactionResult) => void;
+  /** Goes before new exchanges in the congestion window's queue (a continuation, an un-REGISTER). */
+  urgent?: boolean;
+  /** A slot from admit(): sent at once. */
+  slot?: FlowSlot;
+}
+
+/** Room for one request in a destination's congestion window, from admit(). */
+export interface FlowSlot {
+  readonly window: Window;
+  readonly seq: number;
+}
+
+/** What waits in a window: a queued request, or an admit() to resolve. */
+type Waiter = ClientTransaction | ((seq: number) => void);
+type Window = CongestionWindow<Waiter>;
 
 export class TransactionLayer implements TransactionHost {
   readonly scheduler: Scheduler;
@@ -52,12 +74,17 @@ export class TransactionLayer implements TransactionHost {
   private readonly transports: Partial<Record<TransportProtocol, Transport>>;
   private readonly limits: ParseLimits;
   private readonly flowLostListeners: Array<(remote: RemoteAddress, error: SipError) => void> = [];
+  /** One congestion window per destination (transport:host:port): two carriers differ. */
+  private readonly windows = new Map<string, Window>();
+  private readonly flowSettings: FlowSettings;
+  readonly flowCounters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
 
   constructor(options: TransactionLayerOptions) {
     this.scheduler = options.scheduler;
     this.timers = options.timers ?? DEFAULT_TIMERS;
     this.transports = options.transports;
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.flowSettings = { ...defaultFlowSettings(this.timers.t1), ...options.flow };
     const onInbound = (data: Buffer, remote: RemoteAddress): void => this.receive(data, remote);
     const onConnectionError = (remote: RemoteAddress, error: SipError): void => this.connectionFailed(remote, error);
     for (const t of Object.values(this.transports)) {
@@ -72,21 +99,60 @@ export class TransactionLayer implements TransactionHost {
   }
 
   /**
-   * Starts a non-INVITE client transaction. `branch` must be the branch of the
-   * top Via in `data`; `method` the CSeq method.
+   * Starts a non-INVITE client transaction: at once with a `slot` from
+   * admit(), else once the destination's congestion window admits it.
+   * `branch` must be the branch of the top Via in `data`; `method` the CSeq method.
    */
-  request(
-    target: TransportTarget,
-    data: Buffer,
-    branch: string,
-    method: string,
-    onProvisional?: (r: TransactionResult) => void,
-  ): ClientTransaction {
-    const tx = new ClientTransaction(this, branch, method, target, data, onProvisional);
+  request(target: TransportTarget, data: Buffer, branch: string, method: string, options: RequestOptions = {}): ClientTransaction {
+    const tx = new ClientTransaction(this, branch, method, target, data, options.onProvisional);
     this.transactions.set(branch, tx);
-    this.counters.started++;
-    tx.start();
+    const slot = options.slot;
+    if (slot) TransactionLayer.launch(tx, slot.seq, slot.window);
+    else this.windowFor(target).submit(tx, options.urgent ?? false);
     return tx;
+  }
+
+  /**
+   * Resolves when `target`'s congestion window has room for one more request: the caller
+   * builds it then (fresh credentials, nothing held while it waits) and passes the slot
+   * to request(), or gives it back with release() if it sends nothing.
+   */
+  admit(target: TransportTarget, urgent: boolean): Promise<FlowSlot> {
+    const window = this.windowFor(target);
+    return new Promise<FlowSlot>((resolve) => window.submit((seq: number) => resolve({ window, seq }), urgent));
+  }
+
+  /** Gives back a slot from admit() that was not used. */
+  release(slot: FlowSlot): void {
+    slot.window.release();
+  }
+
+  /** Forgets every window (engine stopped: its transactions' timers are gone, their slots with them). */
+  resetFlow(): void {
+    this.windows.clear();
+  }
+
+  private windowFor(target: TransportTarget): Window {
+    const key = `${target.transport}:${target.host}:${target.port}`;
+    let w = this.windows.get(key);
+    if (!w) {
+      w = new CongestionWindow<Waiter>(this.scheduler, this.flowSettings, this.timers.t1, (item, seq) => TransactionLayer.admitted(item, seq, w as Window), this.flowCounters);
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+
+  /** The window's turn: a waiting admit() gets its slot, a queued request is sent. */
+  private static admitted(item: Waiter, seq: number, window: Window): void {
+    if (typeof item === 'function') item(seq);
+    else TransactionLayer.launch(item, seq, window);
+  }
+
+  private static launch(tx: ClientTransaction, seq: number, window: Window): void {
+    tx.flow = window;
+    tx.flowSeq = seq;
+    (tx.host as TransactionLayer).counters.started++;
+    tx.start();
   }
 
   /** Inbound requests go to `handler`; without one they are dropped and counted as unmatched. */
@@ -144,26 +210,44 @@ export class TransactionLayer implements TransactionHost {
     transport.send(tx.target, tx.data, tx.handleSendError);
   }
 
-  retransmitted(): void {
+  retransmitted(tx: ClientTransaction): void {
     this.counters.retransmissions++;
+    // The first retransmission means the request (or its answer) is taken as lost.
+    const w = tx.flow;
+    tx.flow = null;
+    w?.lost(tx.flowSeq, tx.startedAt);
   }
 
   completed(tx: ClientTransaction, result: TransactionResult, timerKMs: number): void {
     const now = this.scheduler.now();
     this.counters.responsesByClass[Math.floor(result.response.status / 100)]++;
     observeLatency(this.counters, now - tx.startedAt);
+    const w = tx.flow;
+    tx.flow = null;
+    // Still holding its slot: never retransmitted, so the RTT sample is sound (Karn).
+    w?.answered(tx.flowSeq, now - tx.startedAt);
     this.terminated(tx);
     if (timerKMs <= 0) return;
     this.absorbing.set(tx.branch, now + timerKMs);
     if (this.sweepTask === null || this.sweepTask.index < 0) this.sweepTask = this.scheduler.after(timerKMs, TransactionLayer.sweep, this);
   }
 
-  failed(error: SipError): void {
-    if (error.code === 'E_TIMEOUT') this.counters.timeouts++;
-    else this.counters.transportErrors++;
+  failed(tx: ClientTransaction, error: SipError): void {
+    const w = tx.flow;
+    tx.flow = null;
+    if (error.code === 'E_TIMEOUT') {
+      this.counters.timeouts++;
+      w?.lost(tx.flowSeq, tx.startedAt); // reliable transports: Timer F without any Timer E
+    } else {
+      this.counters.transportErrors++;
+      w?.release();
+    }
   }
 
   terminated(tx: ClientTransaction): void {
+    const w = tx.flow;
+    tx.flow = null;
+    w?.release();
     if (this.transactions.get(tx.branch) === tx) this.transactions.delete(tx.branch);
   }
 

@@ -28,7 +28,7 @@ export interface WorkerInput {
   heapSnapshotFile?: string;
   /** After the measurement, wait this long (e.g. past Timer K = 5 s) and report live heap / RSS again. */
   settleMs?: number;
-  /** Engine option overrides (e.g. sendRatePerSec) for experiments. */
+  /** Engine option overrides (e.g. flow: { maxWindow }) for experiments. */
   engineOptions?: Record<string, unknown>;
 }
 

@@ -48,7 +48,8 @@ const { values: argv } = parseArgs({
     'uac-children': { type: 'string', default: '2' },
     'timeout-s': { type: 'string' },
     'stop-deadline-ms': { type: 'string', default: '0' },
-    'send-rate': { type: 'string' },
+    'max-window': { type: 'string' },
+    'initial-window': { type: 'string' },
     'heap-snapshot': { type: 'string' },
     'settle-ms': { type: 'string', default: '0' },
     json: { type: 'string' },
@@ -291,7 +292,10 @@ async function runOurs(run: number): Promise<Row> {
       profileFile = resolve(argv.profile, `ours-n${N}-run${run}.cpuprofile`);
     }
     const engineOptions: Record<string, unknown> = {};
-    if (argv['send-rate']) engineOptions.sendRatePerSec = Number(argv['send-rate']);
+    const flow: Record<string, number> = {};
+    if (argv['max-window']) flow.maxWindow = Number(argv['max-window']);
+    if (argv['initial-window']) flow.initialWindow = Number(argv['initial-window']);
+    if (Object.keys(flow).length > 0) engineOptions.flow = flow;
     const { result: r, spawnedAt } = await runWorker({
       n: N,
       host: HOST,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../../../registrar/clock';
 import { Scheduler } from '../../../registrar/scheduler';
-import { TokenBucket } from '../../../registrar/util/token-bucket';
 
 test('scheduler fires in deadline order and supports cancel', () => {
   const clock = new FakeClock(0);
@@ -34,18 +33,4 @@ test('scheduler keeps heap order across many random inserts and cancels', () => 
   clock.advance(1000);
   assert.equal(fired.length, 500 - Math.ceil(500 / 3));
   for (let i = 1; i < fired.length; i++) assert.ok(fired[i - 1] <= fired[i]);
-});
-
-test('token bucket paces beyond the burst', async () => {
-  const clock = new FakeClock(0);
-  const s = new Scheduler(clock);
-  const bucket = new TokenBucket(s, 1000, 5);
-  let granted = 0;
-  for (let i = 0; i < 15; i++) void bucket.acquire().then(() => granted++);
-  await clock.advanceAsync(0);
-  assert.equal(granted, 5);
-  await clock.advanceAsync(5);
-  assert.equal(granted, 10);
-  await clock.advanceAsync(5);
-  assert.equal(granted, 15);
 });

@@ -1,0 +1,27 @@
+// Preloaded into the registrar process by tests/bench/product.ts
+// (`node --import ./tests/bench/process-probe.mjs dist/registrar.mjs`): measures
+// event-loop delay from process start (perf_hooks.monitorEventLoopDelay, 10 ms
+// resolution) and, on SIGUSR2, writes a JSON report to $BENCH_PROBE_FILE
+// (synchronously, so the parent can read it right after the signal's echo).
+// The product is not changed: nothing here runs without the --import.
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const file = process.env.BENCH_PROBE_FILE;
+const histogram = monitorEventLoopDelay({ resolution: 10 });
+histogram.enable();
+if (file) {
+  process.on('SIGUSR2', () => {
+    const ms = (ns) => ns / 1e6;
+    const cpu = process.cpuUsage();
+    writeFileSync(
+      file,
+      JSON.stringify({
+        at: Date.now(),
+        eventLoopDelayMs: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), mean: ms(histogram.mean), count: histogram.count },
+        cpuS: (cpu.user + cpu.system) / 1e6,
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      }),
+    );
+  });
+}

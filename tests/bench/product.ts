@@ -1,0 +1,325 @@
+// Product-path benchmark: N registrations created through the portal API
+// (POST /api/registrations), then the registrar as operators run it
+// (`npm run registrar` = node --enable-source-maps dist/registrar.mjs) with
+// REGISTRAR_STARTUP_SPREAD_MS=0 against the Kamailio registrar of
+// registrations.ts; the uac_reg anchor (registrations.ts --only uac) runs
+// right after each run, against a fresh registrar of its own.
+//
+//   npx tsx tests/bench/product.ts                   # N=10,000, 3 runs
+//   npx tsx tests/bench/product.ts --n 2000 --runs 1 --no-uac
+//
+// Prints per run and as medians: wall (spawn → all N bound at the registrar),
+// CPU s and peak RSS of the registrar process, REGISTERs the registrar
+// received and the excess over 2N (retransmissions), event-loop delay p99
+// (tests/bench/process-probe.mjs, preloaded with --import), and ratios to uac_reg.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startPortal } from '../portal-process';
+import { getFreePort, startKamailio, type KamailioHandle } from '../sip/harness';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const PROBE = join(HERE, 'process-probe.mjs');
+const PASSWORD = 'bench-secret';
+const BUF = 4 * 1024 * 1024;
+const CLK_TCK = 100; // Linux USER_HZ
+
+const { values: argv } = parseArgs({
+  options: {
+    n: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '3' },
+    'no-uac': { type: 'boolean', default: false },
+    'registrar-children': { type: 'string', default: '4' },
+    /** POSTs in parallel while creating the registrations. */
+    concurrency: { type: 'string', default: '8' },
+    /** Another bundle to measure (e.g. one built from an older commit), default dist/registrar.mjs. */
+    bundle: { type: 'string' },
+    /** A second bundle measured in every run right after ours (before/after in the same conditions). */
+    baseline: { type: 'string' },
+    'timeout-s': { type: 'string' },
+    json: { type: 'string' },
+    /** Keep the created database here and reuse it next time (same N and registrar port): skips the API step. */
+    'seed-dir': { type: 'string' },
+    /** Extra node flags for our registrar process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+    'node-flags': { type: 'string' },
+  },
+});
+const N = Number(argv.n);
+const RUNS = Number(argv.runs);
+const BUNDLE = resolve(argv.bundle ?? join(ROOT, 'dist', 'registrar.mjs'));
+const TIMEOUT_MS = argv['timeout-s'] ? Number(argv['timeout-s']) * 1000 : Math.max(30_000, N * 3);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const epoch = () => performance.timeOrigin + performance.now();
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function procCpuS(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+function procStatusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function registrarStat(k: KamailioHandle, name: string): Promise<number> {
+  const r = await k.rpc<string[]>('stats.get_statistics', name);
+  const m = /= (\d+)/.exec(r[0] ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/** The portal database with N registrations, made through the API; returns its directory (database + key file). */
+async function createRegistrations(registrarPort: number, keep?: string): Promise<string> {
+  const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'bench-product-'));
+  mkdirSync(dir, { recursive: true });
+  const portal = await startPortal({ REGISTRAR_ENABLED: '0' }, 120_000, { dbPath: join(dir, 'portal.db') });
+  try {
+    const headers = { ...portal.adminHeaders(), 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown): Promise<{ id: number }> => {
+      const res = await fetch(`${portal.base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as { id: number };
+    };
+    const provider = await post('/api/ddi-providers', { name: 'Bench carrier' });
+    const started = Date.now();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < N; i = next++) {
+        await post('/api/registrations', {
+          ddiProviderId: provider.id,
+          username: `user${i}`,
+          domain: `127.0.0.1:${registrarPort}`,
+          ddi: String(100000 + i),
+          password: PASSWORD,
+          transport: 'udp',
+        });
+        if ((i + 1) % 2000 === 0) log(`product: ${i + 1}/${N} registrations created`);
+      }
+    };
+    await Promise.all(Array.from({ length: Number(argv.concurrency) }, worker));
+    log(`product: ${N} registrations created through POST /api/registrations in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await portal.stop({ keepDatabase: true });
+  }
+  return dir;
+}
+
+interface Row {
+  run: number;
+  side: 'ours' | 'baseline' | 'uac';
+  registered: number;
+  wallS: number;
+  cpuS: number;
+  peakRssMiB: number;
+  pssMiB: number | null;
+  registrarRegisters: number;
+  excess: number;
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
+  extra?: Record<string, unknown>;
+}
+
+async function runOurs(run: number, seedDir: string, registrarPort: number, bundle = BUNDLE, side: 'ours' | 'baseline' = 'ours'): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-product-run-'));
+  cpSync(seedDir, dir, { recursive: true });
+  const probeFile = join(dir, 'probe.json');
+  const reg = await startKamailio({ password: PASSWORD, sipPort: registrarPort, children: Number(argv['registrar-children']), shmMb: 256, debug: 1, maxRecvBufferBytes: BUF, startTimeoutMs: 20_000 });
+  let child: ReturnType<typeof spawn> | null = null;
+  try {
+    const before = await registrarStat(reg, 'rcv_requests_register');
+    const sipPort = await getFreePort();
+    const spawnedAt = epoch();
+    child = spawn(process.execPath, ['--enable-source-maps', ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_PATH: join(dir, 'portal.db'),
+        SIP_BIND: `127.0.0.1:${sipPort}`,
+        SIP_PUBLIC_HOST: '127.0.0.1',
+        REGISTRAR_STARTUP_SPREAD_MS: '0',
+        BENCH_PROBE_FILE: probeFile,
+      },
+    });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    const pid = child.pid as number;
+    let registered = 0;
+    let cpuS = NaN;
+    let peak = NaN;
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`registrar exited ${child.exitCode}:\n${output}`);
+      registered = await registrarStat(reg, 'registered_users');
+      if (registered >= N) break;
+      await sleep(20);
+    }
+    const done = epoch();
+    cpuS = procCpuS(pid);
+    peak = procStatusMiB(pid, 'VmHWM');
+    let pss: number | null = null;
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      pss = m ? Number(m[1]) / 1024 : null;
+    } catch {
+      /* not readable */
+    }
+    child.kill('SIGUSR2');
+    let probe: { eventLoopDelayMs: { p99: number; max: number; p50: number }; cpuS: number; maxRssMiB: number } | null = null;
+    for (let i = 0; i < 100 && !probe; i++) {
+      await sleep(20);
+      try {
+        probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+      } catch {
+        /* not yet */
+      }
+    }
+    // Everything the registrar received: let late retransmissions (Timer E up to T2) arrive first.
+    await sleep(1000);
+    const after = await registrarStat(reg, 'rcv_requests_register');
+    const registers = after - before;
+    return {
+      run,
+      side,
+      registered,
+      wallS: (done - spawnedAt) / 1000,
+      cpuS,
+      peakRssMiB: peak,
+      pssMiB: pss,
+      registrarRegisters: registers,
+      excess: registers - 2 * N,
+      eventLoopDelayP99Ms: probe?.eventLoopDelayMs.p99 ?? null,
+      eventLoopDelayMaxMs: probe?.eventLoopDelayMs.max ?? null,
+      extra: { probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
+    };
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      // With --node-flags (a profile is written at exit): let it shut down (SIGTERM: un-REGISTER, exit 0) for up to 15 s.
+      if (argv['node-flags']) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(15_000)]);
+      }
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // this child only, by its handle
+      await exited;
+    }
+    await reg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The uac_reg anchor: registrations.ts --only uac, one run, read back from its JSON. */
+function runUac(run: number): Row {
+  const json = join(mkdtempSync(join(tmpdir(), 'bench-product-uac-')), 'uac.json');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'registrations.ts'), '--only', 'uac', '--runs', '1', '--n', String(N), '--registrar-children', String(argv['registrar-children']), '--json', json, '--quiet'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: TIMEOUT_MS + 60_000,
+  });
+  if (r.status !== 0) throw new Error(`registrations.ts --only uac exited ${r.status}`);
+  const row = (JSON.parse(readFileSync(json, 'utf8')) as { rows: Array<Record<string, number | boolean | null | Record<string, unknown>>> }).rows[0];
+  rmSync(dirname(json), { recursive: true, force: true });
+  return {
+    run,
+    side: 'uac',
+    registered: row.registered as number,
+    wallS: row.wallS as number,
+    cpuS: row.cpuS as number,
+    peakRssMiB: row.rssMiB as number,
+    pssMiB: row.pssMiB as number,
+    registrarRegisters: row.registrarReqs as number,
+    excess: (row.registrarReqs as number) - 2 * N,
+    eventLoopDelayP99Ms: null,
+    eventLoopDelayMaxMs: null,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+
+function report(rows: Row[]): string {
+  const lines = ['', `Per run (N=${N}):`, '| run | side | bound | wall s | CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} |`);
+  const med = (side: Row['side'], k: (r: Row) => number | null) => median(rows.filter((r) => r.side === side).map((r) => k(r) ?? NaN));
+  lines.push('', `Medians over ${RUNS} run(s):`, '| side | wall s | CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess | loop delay p99 ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const side of ['ours', 'baseline', 'uac'] as const) {
+    if (!rows.some((r) => r.side === side)) continue;
+    lines.push(`| ${side === 'ours' ? 'npm run registrar' : side === 'baseline' ? `baseline (${argv.baseline})` : 'uac_reg'} | ${f(med(side, (r) => r.wallS))} | ${f(med(side, (r) => r.cpuS))} | ${f(med(side, (r) => r.peakRssMiB), 0)} | ${f(med(side, (r) => r.pssMiB), 0)} | ${f(med(side, (r) => r.registrarRegisters), 0)} | ${f(med(side, (r) => r.excess), 0)} | ${f(med(side, (r) => r.eventLoopDelayP99Ms), 1)} |`);
+  }
+  if (rows.some((r) => r.side === 'uac') && rows.some((r) => r.side === 'ours')) {
+    const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('uac', k));
+    lines.push(`| ratio ours/uac | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | |`);
+  }
+  if (rows.some((r) => r.side === 'baseline')) {
+    const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('baseline', k));
+    lines.push(`| ratio ours/baseline | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} |`);
+  }
+  lines.push(
+    '',
+    'wall: process spawn → the registrar counts N bindings (usrloc registered_users, polled every 20 ms), both sides.',
+    'CPU: ours = the registrar process (/proc stat, boot included); uac = all its Kamailio processes. Peak RSS: ours VmHWM; uac sum of VmRSS (compare PSS).',
+    'REGISTERs: core:rcv_requests_register at the registrar (ours: counted 1 s after all bound, so late retransmissions show); excess over 2N = retransmissions (and lost requests sent again).',
+    'loop delay: perf_hooks.monitorEventLoopDelay (10 ms resolution) in the registrar process from its start to all bound (tests/bench/process-probe.mjs).',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  // The bundle operators run (what `npm run registrar`'s pre-script does), unless another was given.
+  if (!argv.bundle) {
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (b.status !== 0) throw new Error('ensure-build failed');
+  }
+  const seedDir = argv['seed-dir'] ? resolve(argv['seed-dir']) : null;
+  const meta = seedDir ? join(seedDir, 'bench-seed.json') : null;
+  const kept = meta && existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { n: number; registrarPort: number }) : null;
+  if (kept && kept.n !== N) throw new Error(`--seed-dir holds ${kept.n} registrations, not ${N}`);
+  const registrarPort = kept?.registrarPort ?? (await getFreePort());
+  const seed = kept ? (seedDir as string) : await createRegistrations(registrarPort, seedDir ?? undefined);
+  if (meta && !kept) writeFileSync(meta, JSON.stringify({ n: N, registrarPort }));
+  if (kept) log(`product: reusing ${N} registrations in ${seedDir} (registrar port ${registrarPort})`);
+  const rows: Row[] = [];
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const ours = await runOurs(run, seed, registrarPort);
+      rows.push(ours);
+      log(`product: run ${run} ours: ${ours.registered}/${N} wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s, peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms`);
+      if (argv.baseline) {
+        const base = await runOurs(run, seed, registrarPort, resolve(argv.baseline), 'baseline');
+        rows.push(base);
+        log(`product: run ${run} baseline: ${base.registered}/${N} wall ${f(base.wallS)} s, CPU ${f(base.cpuS)} s, peak RSS ${f(base.peakRssMiB, 0)} MiB, REGISTERs ${base.registrarRegisters} (excess ${base.excess}), loop p99 ${f(base.eventLoopDelayP99Ms, 1)} ms`);
+      }
+      if (!argv['no-uac']) {
+        const uac = runUac(run);
+        rows.push(uac);
+        log(`product: run ${run} uac_reg: ${uac.registered}/${N} wall ${f(uac.wallS)} s, CPU ${f(uac.cpuS)} s, PSS ${f(uac.pssMiB, 0)} MiB, REGISTERs ${uac.registrarRegisters}`);
+      }
+    }
+  } finally {
+    if (!seedDir) rmSync(seed, { recursive: true, force: true });
+  }
+  console.log(report(rows));
+  if (argv.json) writeFileSync(argv.json, JSON.stringify({ n: N, runs: RUNS, bundle: BUNDLE, rows }, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

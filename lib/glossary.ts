@@ -39,7 +39,7 @@ export const registrationGlossary = {
   },
   registerServerUri: {
     label: 'Register server URI',
-    help: "Usually empty: it is obtained from Domain. Only when the registrar is somewhere else, enter its address with the 'sip:' prefix (for example sip:192.0.2.10:5060).",
+    help: "Usually empty: it is obtained from Domain. Only when the registrar is somewhere else, enter its address with the 'sip:' prefix.",
     example: 'sip:192.0.2.10:5060',
   },
   realm: {

@@ -13,6 +13,7 @@ import {
   formatTime,
   formatTransport,
 } from '@/lib/client/format';
+import { outcomeHint } from '@/lib/client/outcome-hints';
 import { mergeStatus, useLiveNow, useLiveStatus, useOnLiveEvent, useStaleSince } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import type { Registration, RegistrationStatus, StatusEventJson } from '@/lib/client/types';
@@ -119,6 +120,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
   const staleSince = useStaleSince();
   const canAct = useCan('editor');
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
+  const hint = s ? outcomeHint(s.code, s.reason) : undefined;
   return (
     <section className="card status-card" aria-labelledby="status-title">
       <div className="section-head">
@@ -140,6 +142,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           ) : (
             '—'
           )}
+          {hint ? <span className="outcome-hint">{hint}</span> : null}
         </Fact>
         <Fact label="Expiry (requested / granted)" testId="expiry">
           {s?.requestedExpires ?? r.expires} s / {s?.grantedExpires ? `${s.grantedExpires} s` : '—'}

@@ -1,0 +1,71 @@
+// Rough edges a new user hits (issue 15 item 3): each test shows one of them fixed.
+import { expect, test, type Page } from '@playwright/test';
+import { outcomeHint } from '../../lib/client/outcome-hints';
+import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
+
+/** Writes a status as the engine would (the registrar is off in this portal). */
+async function writeStatus(registrationId: number, state: string, code: number | null, reason: string) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(process.env.E2E_DATABASE_PATH!);
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 1)').run(
+      registrationId,
+      state,
+      code,
+      reason,
+      Date.now(),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Responses of `page` with status 404, collected while `run` runs. */
+async function notFoundDuring(page: Page, run: () => Promise<void>): Promise<string[]> {
+  const missing: string[] = [];
+  const onResponse = (r: { status(): number; url(): string }) => {
+    if (r.status() === 404) missing.push(r.url());
+  };
+  page.on('response', onResponse);
+  try {
+    await run();
+  } finally {
+    page.off('response', onResponse);
+  }
+  return missing;
+}
+
+test('every page has an icon: no 404 for the favicon', async ({ page }) => {
+  const missing = await notFoundDuring(page, async () => {
+    await page.goto('/providers');
+    await page.waitForLoadState('networkidle');
+  });
+  expect(missing).toEqual([]);
+  const href = await page.locator('link[rel="icon"]').first().getAttribute('href');
+  expect(href).toMatch(/^\/icon\.svg/);
+  const icon = await page.request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toContain('image/svg+xml');
+});
+
+test('a refused registration says what to check next to its SIP code or local cause', async ({ page, request }) => {
+  const provider = await apiCreateProvider(request);
+  const reg = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `hint${uniq()}`, domain: 'sip.hint.example', ddi: randomDdi() });
+  const response = page.locator('[data-fact="response"] dd');
+
+  await writeStatus(reg.id, 'rejected', 401, 'Unauthorized');
+  await page.goto(`/registrations/${reg.id}`);
+  await expect(response).toContainText('401 Unauthorized');
+  await expect(response.locator('.outcome-hint')).toHaveText(outcomeHint(401, 'Unauthorized')!);
+  await expect(response.locator('.outcome-hint')).toContainText('check the user');
+
+  await writeStatus(reg.id, 'retrying', null, 'timeout');
+  await page.reload();
+  await expect(response).toContainText('timeout');
+  await expect(response.locator('.outcome-hint')).toContainText('check the domain (or register server URI), its port');
+
+  await writeStatus(reg.id, 'registering', null, 'binding-lost');
+  await page.reload();
+  await expect(response.locator('.outcome-hint')).toContainText('dropped our registration');
+});

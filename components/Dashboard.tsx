@@ -12,6 +12,7 @@ import type { Registration, RegistrationStatus } from '@/lib/client/types';
 import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
+import { FirstRun } from './FirstRun';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
 
@@ -224,6 +225,7 @@ export function Dashboard() {
         onShowAll={() => pick('problems')}
       />
 
+      {total === 0 ? <FirstRun /> : null}
       <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
         <div className="section-head">
           <h2 id="all-title">All registrations</h2>

@@ -1,6 +1,7 @@
 // Rough edges a new user hits (issue 15 item 3): each test shows one of them fixed.
 import { expect, test, type Page } from '@playwright/test';
 import { outcomeHint } from '../../lib/client/outcome-hints';
+import { startPortal, type Portal } from '../portal-process';
 import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
 
 /** Writes a status as the engine would (the registrar is off in this portal). */
@@ -68,4 +69,37 @@ test('a refused registration says what to check next to its SIP code or local ca
   await writeStatus(reg.id, 'registering', null, 'binding-lost');
   await page.reload();
   await expect(response.locator('.outcome-hint')).toContainText('dropped our registration');
+});
+
+test.describe('an empty portal', () => {
+  // a portal of its own (an empty database), with its own admin session and Origin
+  test.use({ storageState: { cookies: [], origins: [] }, extraHTTPHeaders: {} });
+  let portal: Portal | null = null;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    portal = await startPortal({ REGISTRAR_ENABLED: '0' });
+  });
+  test.afterAll(async () => {
+    await portal?.stop();
+  });
+
+  test('the dashboard without registrations says what to do first, not "No registrations match."', async ({ page }) => {
+    await page.context().addCookies([{ name: 'ddr_session', value: portal!.adminSession!, domain: '127.0.0.1', path: '/' }]);
+    await page.goto(`${portal!.base}/`);
+    const firstRun = page.getByRole('region', { name: 'No registrations yet' });
+    await expect(firstRun).toBeVisible();
+    await expect(page.getByText('No registrations match.')).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: 'All registrations' })).toBeHidden();
+    await expect(firstRun.getByRole('link', { name: 'import registrations from a CSV file' })).toHaveAttribute('href', '/registrations/import');
+    await firstRun.getByRole('link', { name: 'Add a DDI provider' }).click();
+    await expect(page).toHaveURL(/\/providers\/new$/);
+
+    // with a provider, the first step says so and the next one leads on
+    const res = await page.request.post(`${portal!.base}/api/ddi-providers`, { data: { name: `First ${uniq()}` }, headers: portal!.adminHeaders() });
+    expect(res.status()).toBe(201);
+    await page.goto(`${portal!.base}/`);
+    await expect(firstRun.getByRole('link', { name: '1 DDI provider' })).toBeVisible();
+    await firstRun.getByRole('link', { name: 'Add a registration' }).click();
+    await expect(page).toHaveURL(/\/registrations\/new$/);
+  });
 });

@@ -81,6 +81,7 @@ function RegistrationEditor(props: RegistrationFormProps) {
     setError,
     setFocus,
     getValues,
+    getFieldState,
     clearErrors,
     reset,
     formState: { errors, isSubmitting, isDirty, dirtyFields },
@@ -137,6 +138,12 @@ function RegistrationEditor(props: RegistrationFormProps) {
     void queryClient.invalidateQueries({ queryKey: keys.registration(r.id) });
   };
 
+  // The provider select is not checked when focus merely passes over it (Tab from the top of the
+  // page): only once it was changed, or at the submit ("Choose a DDI provider." on first blur scolds
+  // an operator who has not got there yet).
+  const providerField = register('ddiProviderId', { valueAsNumber: true });
+  const onProviderBlur: typeof providerField.onBlur = (e) =>
+    getFieldState('ddiProviderId').isDirty || form.formState.isSubmitted ? providerField.onBlur(e) : Promise.resolve();
   const err = (name: FormField) => errors[name]?.message as string | undefined;
   const busy = isSubmitting || save.isPending;
 
@@ -170,7 +177,7 @@ function RegistrationEditor(props: RegistrationFormProps) {
           {(aria) =>
             providers.data ? (
               // rendered once the options exist, so react-hook-form can select the default value
-              <select {...aria} {...register('ddiProviderId', { valueAsNumber: true })}>
+              <select {...aria} {...providerField} onBlur={onProviderBlur}>
                 <option value="">Choose a provider…</option>
                 {providers.data.map((p) => (
                   <option key={p.id} value={p.id}>

@@ -1,6 +1,7 @@
 // Rough edges a new user hits (issue 15 item 3): each test shows one of them fixed.
 import { expect, test, type Page } from '@playwright/test';
 import { outcomeHint } from '../../lib/client/outcome-hints';
+import { registrationGlossary as g } from '../../lib/glossary';
 import { startPortal, type Portal } from '../portal-process';
 import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
 
@@ -102,4 +103,31 @@ test.describe('an empty portal', () => {
     await firstRun.getByRole('link', { name: 'Add a registration' }).click();
     await expect(page).toHaveURL(/\/registrations\/new$/);
   });
+});
+
+test('passing over the untouched provider select does not scold; the submit and a change do', async ({ page, request }) => {
+  const provider = await apiCreateProvider(request);
+  await page.goto('/registrations/new');
+  const select = page.getByRole('combobox', { name: g.ddiProviderId.label, exact: true });
+  await expect(select.locator('option', { hasText: provider.name })).toHaveCount(1);
+  const message = page.getByText('Choose a DDI provider.', { exact: true });
+  await select.focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: `Help: ${g.username.label}` })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('textbox', { name: g.username.label, exact: true })).toBeFocused();
+  await page.keyboard.type('passing');
+  await page.keyboard.press('Tab');
+  // the username's own blur is checked (it passed): the form did validate on blur, the select was left alone
+  await expect(message).toHaveCount(0);
+  await expect(select).toHaveAttribute('aria-invalid', 'false');
+
+  await page.getByRole('button', { name: 'Create registration' }).click();
+  await expect(message).toBeVisible();
+  await expect(select).toHaveAttribute('aria-invalid', 'true');
+  await select.selectOption(String(provider.id));
+  await expect(message).toHaveCount(0);
+  // changed back to nothing: said at once
+  await select.selectOption('');
+  await expect(message).toBeVisible();
 });

@@ -131,3 +131,23 @@ test('passing over the untouched provider select does not scold; the submit and 
   await select.selectOption('');
   await expect(message).toBeVisible();
 });
+
+test('a field help opened from the keyboard does not cover the input being filled', async ({ page, request }) => {
+  const provider = await apiCreateProvider(request);
+  await page.goto(`/registrations/new?ddiProviderId=${provider.id}`);
+  for (const key of ['username', 'domain', 'password', 'ddi'] as const) {
+    const button = page.getByRole('button', { name: `Help: ${g[key].label}`, exact: true });
+    const input = page.getByLabel(g[key].label, { exact: true });
+    await button.focus();
+    const popover = page.getByRole('tooltip').filter({ hasText: g[key].help });
+    await expect(popover).toBeVisible();
+    const [tip, field] = [(await popover.boundingBox())!, (await input.boundingBox())!];
+    // the whole tip is inside the window and above the input
+    expect(tip.y, key).toBeGreaterThanOrEqual(0);
+    expect(tip.y + tip.height, key).toBeLessThanOrEqual(field.y);
+    // the input still takes a click where the tip would have been
+    await input.click({ position: { x: 10, y: field.height / 2 } });
+    await expect(input).toBeFocused();
+    await expect(popover).toBeHidden();
+  }
+});

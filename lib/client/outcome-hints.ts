@@ -8,8 +8,8 @@ const CHECK_CREDENTIALS = 'Check the user (or authentication user), the password
 const CHECK_REACHABLE =
   'The registrar could not be reached: check the domain (or register server URI), its port and transport, and any firewall between this server and the provider.';
 
-/** Hints for SIP status codes (RFC 3261 §21) an operator can act on. */
-const SIP_CODE_HINTS: Readonly<Record<number, string>> = {
+/** Hints for SIP status codes (RFC 3261 §21) an operator can act on (the /help page lists them). */
+export const SIP_CODE_HINTS: Readonly<Record<number, string>> = {
   400: 'The provider could not parse our REGISTER: check the username, domain and register server URI for stray characters.',
   401: `The provider refused the credentials. ${CHECK_CREDENTIALS}`,
   403: `The provider refused this account. ${CHECK_CREDENTIALS} The account may also be disabled or only allowed from another IP address.`,
@@ -24,7 +24,7 @@ const SIP_CODE_HINTS: Readonly<Record<number, string>> = {
 };
 
 /** Hints for local causes where there is something to check (the others are explained well enough). */
-const LOCAL_CAUSE_HINTS: Partial<Record<LocalCause, string>> = {
+export const LOCAL_CAUSE_HINTS: Partial<Record<LocalCause, string>> = {
   timeout: CHECK_REACHABLE,
   'no-answer': CHECK_REACHABLE,
   transport: CHECK_REACHABLE,

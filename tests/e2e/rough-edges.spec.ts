@@ -151,3 +151,63 @@ test('a field help opened from the keyboard does not cover the input being fille
     await expect(popover).toBeHidden();
   }
 });
+
+test('providers can be searched and sorted by name or registrations; the action cell stays a table cell', async ({ page, request }) => {
+  const tag = uniq();
+  const zeta = await apiCreateProvider(request, { name: `Zeta ${tag}` });
+  const alpha = await apiCreateProvider(request, { name: `alpha ${tag}`, description: `contract ${tag}` });
+  const mid = await apiCreateProvider(request, { name: `Mid ${tag}` });
+  for (const [provider, n] of [
+    [alpha, 2],
+    [mid, 1],
+  ] as const) {
+    for (let i = 0; i < n; i++) {
+      await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `ps${i}${uniq()}`, domain: 'sip.sort.example', ddi: `${randomDdi()}${i}` });
+    }
+  }
+  await page.goto('/providers');
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill(tag);
+  const names = page.locator('tbody th[scope="row"]');
+  await expect(names).toHaveText([`alpha ${tag}`, `Mid ${tag}`, `Zeta ${tag}`]);
+  await expect(page.getByText('3 providers of', { exact: false })).toBeVisible();
+  const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'ascending');
+  await nameHeader.getByRole('button').click();
+  await expect(names).toHaveText([`Zeta ${tag}`, `Mid ${tag}`, `alpha ${tag}`]);
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'descending');
+
+  const regsHeader = page.getByRole('columnheader', { name: 'Registrations' });
+  await regsHeader.getByRole('button').click();
+  await expect(regsHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect(names).toHaveText([`alpha ${tag}`, `Mid ${tag}`, `Zeta ${tag}`]);
+  await regsHeader.getByRole('button').click();
+  await expect(names).toHaveText([`Zeta ${tag}`, `Mid ${tag}`, `alpha ${tag}`]);
+  await expect(nameHeader).not.toHaveAttribute('aria-sort', /.*/);
+
+  // the description and the DDIs are searched too
+  await search.fill(`contract ${tag}`);
+  await expect(names).toHaveText([`alpha ${tag}`]);
+  await search.fill(`nothing-${tag}`);
+  await expect(page.getByText('No providers match.')).toBeVisible();
+  await search.fill(tag);
+
+  // the actions cell is a table cell (its row's borders are not broken)
+  const actions = page.getByRole('row').filter({ hasText: `Zeta ${tag}` }).getByRole('cell').last();
+  await expect(actions.getByRole('link', { name: `Edit provider Zeta ${tag}` })).toBeVisible();
+  expect(await actions.evaluate((td) => getComputedStyle(td).display)).toBe('table-cell');
+  expect(zeta.id).toBeGreaterThan(0);
+});
+
+test('the registration page: History has inner padding, the settings form is as wide as the status card', async ({ page, request }) => {
+  const provider = await apiCreateProvider(request);
+  const reg = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `lay${uniq()}`, domain: 'sip.layout.example', ddi: randomDdi() });
+  await page.goto(`/registrations/${reg.id}`);
+  const history = page.locator('section[aria-labelledby="history-title"]');
+  await expect(history).toBeVisible();
+  const padding = await history.evaluate((el) => parseFloat(getComputedStyle(el).paddingLeft));
+  expect(padding).toBeGreaterThanOrEqual(12);
+  const status = (await page.locator('.status-card').boundingBox())!;
+  const form = (await page.locator('section[aria-labelledby="settings-title"] form').boundingBox())!;
+  expect(Math.abs(form.width - status.width)).toBeLessThanOrEqual(2);
+});

@@ -10,6 +10,7 @@ import {
   formatOutcome,
   formatPercent,
   formatRelative,
+  formatSeconds,
   formatTime,
   formatTransport,
 } from '@/lib/client/format';
@@ -145,7 +146,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           {hint ? <span className="outcome-hint">{hint}</span> : null}
         </Fact>
         <Fact label="Expiry (requested / granted)" testId="expiry">
-          {s?.requestedExpires ?? r.expires} s / {s?.grantedExpires ? `${s.grantedExpires} s` : '—'}
+          {formatSeconds(s?.requestedExpires ?? r.expires)} / {s?.grantedExpires ? formatSeconds(s.grantedExpires) : '—'}
         </Fact>
         <Fact label="Binding expires" testId="expires-at">
           {s?.expiresAt && s.state === 'registered' ? <When at={s.expiresAt} now={now} /> : '—'}
@@ -256,8 +257,8 @@ function Uptime({ id }: { id: number }) {
       <h2 id="uptime-title">Availability</h2>
       <p className="muted small">Share of the time this registration was registered.</p>
       <ErrorNote error={q.error} />
-      {bar('last 24 hours', q.data?.last24h)}
-      {bar('last 7 days', q.data?.last7d)}
+      {bar('last 24 h', q.data?.last24h)}
+      {bar('last 7 d', q.data?.last7d)}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { describeLocalCause, formatOutcome, targetTransport } from '@/lib/client/format';
+import { describeLocalCause, formatOutcome, formatSeconds, targetTransport } from '@/lib/client/format';
 import { outcomeHint } from '@/lib/client/outcome-hints';
 import type { TestOutcome } from '@/lib/client/types';
 import { SipLadder } from '../SipLadder';
@@ -65,7 +65,7 @@ export function TestResult({ state }: { state: TestState }) {
         </div>
         <div>
           <dt>Granted expires</dt>
-          <dd>{s?.grantedExpires ? `${s.grantedExpires} s` : '—'}</dd>
+          <dd>{s?.grantedExpires ? formatSeconds(s.grantedExpires) : '—'}</dd>
         </div>
       </dl>
       <h4>SIP messages</h4>

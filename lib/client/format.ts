@@ -40,6 +40,15 @@ export function formatDuration(ms: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
+/**
+ * A setting or an answer in whole seconds (Expires): the seconds as configured, with the same
+ * duration wording as everywhere else when it is a minute or more: "45 s", "3600 s (1 h)".
+ */
+export function formatSeconds(seconds: number): string {
+  const n = Math.max(0, Math.floor(seconds));
+  return n < 60 ? `${n} s` : `${n.toLocaleString()} s (${formatDuration(n * 1000)})`;
+}
+
 /** A countdown to `at` ("in 4 min", "now", "3 s ago"). */
 export function formatRelative(at: number | string | null | undefined, now: number): string {
   if (at === null || at === undefined || at === '') return '—';

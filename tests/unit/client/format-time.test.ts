@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatClock, formatPreciseTime, formatTime } from '../../../lib/client/format';
+import { formatClock, formatDuration, formatPreciseTime, formatSeconds, formatTime } from '../../../lib/client/format';
 
 const earlier = Date.UTC(2024, 2, 5, 14, 7, 9, 42);
 
@@ -34,4 +34,12 @@ test('missing or unreadable values', () => {
   assert.equal(formatClock(''), '—');
   assert.equal(formatTime('not a date'), 'not a date');
   assert.equal(formatPreciseTime('nope'), 'nope');
+});
+
+test('seconds settings use the duration wording of the rest of the portal', () => {
+  assert.equal(formatSeconds(45), '45 s');
+  assert.equal(formatSeconds(60), '60 s (1 min)');
+  assert.equal(formatSeconds(3600), `${(3600).toLocaleString()} s (1 h)`);
+  assert.equal(formatSeconds(5400), `${(5400).toLocaleString()} s (1 h 30 min)`);
+  assert.equal(formatDuration(24 * 3600 * 1000), '1 d');
 });

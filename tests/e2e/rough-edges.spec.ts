@@ -197,6 +197,12 @@ test('providers can be searched and sorted by name or registrations; the action 
   await expect(actions.getByRole('link', { name: `Edit provider Zeta ${tag}` })).toBeVisible();
   expect(await actions.evaluate((td) => getComputedStyle(td).display)).toBe('table-cell');
   expect(zeta.id).toBeGreaterThan(0);
+
+  // the other tables with actions in their rows too
+  await page.goto('/operators');
+  const operatorActions = page.locator('td.row-actions').first();
+  await expect(operatorActions.getByRole('button').first()).toBeVisible();
+  expect(await operatorActions.evaluate((td) => getComputedStyle(td).display)).toBe('table-cell');
 });
 
 test('the registration page: History has inner padding, the settings form is as wide as the status card', async ({ page, request }) => {

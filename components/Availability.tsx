@@ -7,6 +7,7 @@ import { useDebounced } from '@/lib/client/use-debounced';
 import { ddiRule, domainRule, usernameRule } from '@/lib/registrations/rules';
 import type { Availability } from '@/lib/client/types';
 
+export type AvailabilityState = State;
 type State = { kind: 'idle' } | { kind: 'checking' } | { kind: 'error' } | { kind: 'done'; result: Availability };
 
 function toState(typing: boolean, enabled: boolean, q: { isFetching: boolean; isError: boolean; data?: Availability }): State {

@@ -14,6 +14,7 @@ import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { projectRefresh } from '@/lib/registrations/projection';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
+import { FirstRun } from './FirstRun';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
 
@@ -158,6 +159,7 @@ export function Dashboard() {
 
       <Problems problems={problems} count={summary.data?.problems.total ?? null} loading={loading} onShowAll={() => pick('problems')} />
 
+      {total === 0 ? <FirstRun /> : null}
       <section ref={tableRef} aria-labelledby="all-title" className="dash-section">
         <div className="section-head">
           <h2 id="all-title">All registrations</h2>

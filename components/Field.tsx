@@ -19,6 +19,8 @@ export type FieldAria = {
 type Props = {
   id: string;
   error?: string;
+  /** invalid without a message of its own (a live conflict told elsewhere, in a `describedBy` element). */
+  invalid?: boolean;
   /** extra ids the input is described by (hints, live checks). */
   describedBy?: (string | false | null | undefined)[];
   /** rendered below the input: hints, live checks, suggestions. */
@@ -47,12 +49,12 @@ type Props = {
  * A labelled field: label (with the glossary's help toggletip when given an `entry`), the input,
  * a visible hint, an error message, all wired by id.
  */
-export function Field({ id, entry, label, hint, error, describedBy = [], after, inline, className, children }: Props) {
+export function Field({ id, entry, label, hint, error, invalid, describedBy = [], after, inline, className, children }: Props) {
   const helpId = `${id}-help`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const ids = [entry ? helpId : null, hint ? hintId : null, ...describedBy, error ? errorId : null].filter(Boolean).join(' ');
-  const aria: FieldAria = { id, 'aria-describedby': ids, 'aria-invalid': Boolean(error) };
+  const aria: FieldAria = { id, 'aria-describedby': ids, 'aria-invalid': Boolean(error) || Boolean(invalid) };
   const labelText = entry ? entry.label : label;
   const head = (
     <>
@@ -63,7 +65,7 @@ export function Field({ id, entry, label, hint, error, describedBy = [], after, 
     </>
   );
   return (
-    <div className={['field', inline && 'field-inline', error && 'field-has-error', className].filter(Boolean).join(' ')}>
+    <div className={['field', inline && 'field-inline', (error || invalid) && 'field-has-error', className].filter(Boolean).join(' ')}>
       {inline ? (
         <div className="field-head">
           {children(aria)}

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 type Props = {
   /** id of the help text element; inputs point at it with aria-describedby. */
@@ -11,7 +11,10 @@ type Props = {
 };
 
 /**
- * A "?" toggletip next to a field label. Opens on hover and on focus; Enter/Space/click toggle it
+ * A "?" toggletip next to a field label. It opens above the label (globals.css), never over the
+ * field's input, so tabbing on to the input or typing leaves the input visible; when there is no
+ * room above in the window, the page scrolls just enough to show it.
+ * Opens on hover and on focus; Enter/Space/click toggle it
  * (a click keeps it open after the pointer leaves); Escape, blur or a click elsewhere close it. The help text element always exists in the DOM (hidden while
  * closed) so that `aria-describedby` on the input can always reference it.
  */
@@ -20,6 +23,13 @@ export function HelpTip({ helpId, label, help, example }: Props) {
   const [pinned, setPinned] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const wrapRef = useRef<HTMLSpanElement>(null);
+  const popoverRef = useRef<HTMLSpanElement>(null);
+
+  useLayoutEffect(() => {
+    if (!open) return;
+    const top = popoverRef.current?.getBoundingClientRect().top ?? 0;
+    if (top < 0) window.scrollBy({ top: top - 8 });
+  }, [open]);
 
   useEffect(() => {
     if (!open) return;
@@ -81,7 +91,7 @@ export function HelpTip({ helpId, label, help, example }: Props) {
       >
         ?
       </button>
-      <span id={`${helpId}-popover`} role="tooltip" className="helptip-popover" hidden={!open}>
+      <span ref={popoverRef} id={`${helpId}-popover`} role="tooltip" className="helptip-popover" hidden={!open}>
         {/* only the glossary text carries the id, so the input's description is exactly that text */}
         <span id={helpId} className="helptip-text">
           {help}

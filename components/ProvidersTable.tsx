@@ -2,16 +2,55 @@
 
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
+import { plural } from '@/lib/client/format';
 import { useCan } from '@/lib/client/session';
+import type { DdiProvider } from '@/lib/client/types';
 import { DeleteProviderButton } from './DeleteProviderButton';
 import { ErrorNote } from './ErrorNote';
 
+type Sort = 'name' | 'registrations';
+
+/** Providers whose name, description or a DDI contains `q` (case-insensitive), sorted. */
+function visibleProviders(all: readonly DdiProvider[], q: string, sort: Sort, order: 'asc' | 'desc'): DdiProvider[] {
+  const needle = q.trim().toLowerCase();
+  const found = needle
+    ? all.filter((p) => p.name.toLowerCase().includes(needle) || (p.description ?? '').toLowerCase().includes(needle) || p.ddis.some((d) => d.includes(needle)))
+    : [...all];
+  const byName = (a: DdiProvider, b: DdiProvider) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
+  found.sort((a, b) => (sort === 'name' ? byName(a, b) : a.registrationCount - b.registrationCount || byName(a, b)));
+  return order === 'asc' ? found : found.reverse();
+}
+
+/** The providers: searched and sorted here (they are few), by name or by how many registrations they have. */
 export function ProvidersTable() {
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const [notice, setNotice] = useState<string | null>(null);
   const canEdit = useCan('editor');
+  const uid = useId();
+  const [q, setQ] = useState('');
+  const [sort, setSort] = useState<Sort>('name');
+  const [order, setOrder] = useState<'asc' | 'desc'>('asc');
+  const rows = useMemo(() => visibleProviders(providers.data ?? [], q, sort, order), [providers.data, q, sort, order]);
+  const sortBy = (s: Sort) => {
+    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
+    else {
+      setSort(s);
+      // most registrations first is what one looks for
+      setOrder(s === 'registrations' ? 'desc' : 'asc');
+    }
+  };
+  const header = (s: Sort, label: string, className?: string) => (
+    <th scope="col" className={className} aria-sort={sort === s ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <button type="button" className="sort-button" onClick={() => sortBy(s)}>
+        {label}
+        <span aria-hidden="true" className="sort-mark">
+          {sort === s ? (order === 'asc' ? '▲' : '▼') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
   return (
     <>
       <div role="status" aria-live="polite" className="flash-region">
@@ -25,19 +64,36 @@ export function ProvidersTable() {
         </p>
       ) : null}
       {providers.data && providers.data.length > 0 ? (
+        <div className="toolbar" role="search">
+          <div className="toolbar-item grow">
+            <label htmlFor={`${uid}-q`}>Search</label>
+            <input
+              id={`${uid}-q`}
+              type="search"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+              placeholder="Name, description, DDI…"
+              aria-describedby={`${uid}-count`}
+            />
+          </div>
+          <p id={`${uid}-count`} className="toolbar-item muted" aria-live="polite">
+            {q.trim() ? `${plural(rows.length, 'provider')} of ${providers.data.length.toLocaleString()}` : plural(rows.length, 'provider')}
+          </p>
+        </div>
+      ) : null}
+      {providers.data && providers.data.length > 0 && rows.length === 0 ? <p className="empty">No providers match.</p> : null}
+      {rows.length > 0 ? (
         <div className="table-wrap">
           <table className="table">
             <caption className="sr-only">DDI providers</caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
+                {header('name', 'Name')}
                 <th scope="col">Description</th>
                 <th scope="col" className="num">
                   DDIs
                 </th>
-                <th scope="col" className="num">
-                  Registrations
-                </th>
+                {header('registrations', 'Registrations', 'num')}
                 {canEdit ? (
                   <th scope="col">
                     <span className="sr-only">Actions</span>
@@ -46,7 +102,7 @@ export function ProvidersTable() {
               </tr>
             </thead>
             <tbody>
-              {providers.data.map((p) => (
+              {rows.map((p) => (
                 <tr key={p.id}>
                   <th scope="row">
                     <Link href={`/providers/${p.id}`}>{p.name}</Link>
@@ -57,7 +113,8 @@ export function ProvidersTable() {
                     <Link href={`/providers/${p.id}#registrations`}>{p.registrationCount.toLocaleString()}</Link>
                   </td>
                   {canEdit ? (
-                    <td className="row-actions">
+                    <td className="actions-cell">
+                      <div className="row-actions">
                       <Link className="button button-small" href={`/providers/${p.id}/edit`} aria-label={`Edit provider ${p.name}`}>
                         Edit
                       </Link>
@@ -69,6 +126,7 @@ export function ProvidersTable() {
                         Add registration
                       </Link>
                       <DeleteProviderButton provider={p} small onDeleted={setNotice} />
+                      </div>
                     </td>
                   ) : null}
                 </tr>

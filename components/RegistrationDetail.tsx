@@ -10,9 +10,11 @@ import {
   formatOutcome,
   formatPercent,
   formatRelative,
+  formatSeconds,
   formatTime,
   formatTransport,
 } from '@/lib/client/format';
+import { outcomeHint } from '@/lib/client/outcome-hints';
 import { mergeStatus, useLiveNow, useLiveStatus, useOnLiveEvent, useStaleSince } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import { projectRefresh } from '@/lib/registrations/projection';
@@ -156,6 +158,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
   // refreshes in place are not pushed: expiry, next attempt and last success of the latest one are projected
   const shown = s ? projectRefresh(s, now) : null;
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
+  const hint = s ? outcomeHint(s.code, s.reason) : undefined;
   return (
     <section className="card status-card" aria-labelledby="status-title">
       <div className="section-head">
@@ -177,9 +180,10 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           ) : (
             '—'
           )}
+          {hint ? <span className="outcome-hint">{hint}</span> : null}
         </Fact>
         <Fact label="Expiry (requested / granted)" testId="expiry">
-          {s?.requestedExpires ?? r.expires} s / {s?.grantedExpires ? `${s.grantedExpires} s` : '—'}
+          {formatSeconds(s?.requestedExpires ?? r.expires)} / {s?.grantedExpires ? formatSeconds(s.grantedExpires) : '—'}
         </Fact>
         <Fact label="Binding expires" testId="expires-at">
           {shown?.expiresAt && shown.state === 'registered' ? <When at={shown.expiresAt} now={now} /> : '—'}
@@ -290,8 +294,8 @@ function Uptime({ id }: { id: number }) {
       <h2 id="uptime-title">Availability</h2>
       <p className="muted small">Share of the time this registration was registered.</p>
       <ErrorNote error={q.error} />
-      {bar('last 24 hours', q.data?.last24h)}
-      {bar('last 7 days', q.data?.last7d)}
+      {bar('last 24 h', q.data?.last24h)}
+      {bar('last 7 d', q.data?.last7d)}
     </section>
   );
 }

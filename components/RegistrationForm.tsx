@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { FormProvider, useForm, useWatch, type Resolver } from 'react-hook-form';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, keys } from '@/lib/client/api';
 import { changedValues } from '@/lib/client/changed-values';
 import { useCan } from '@/lib/client/session';
@@ -13,7 +13,7 @@ import type { Registration } from '@/lib/client/types';
 import { useAdoptNewerVersion } from '@/lib/client/use-adopt-newer';
 import { registrationGlossary as g, registrationNotes } from '@/lib/glossary';
 import { registrationInputSchema, registrationPatchSchema, type RegistrationPatch } from '@/lib/registrations/schema';
-import { AvailabilityNote, useAccountAvailability } from './Availability';
+import { AvailabilityNote, useAccountAvailability, useDdiAvailability } from './Availability';
 import { Field, useFieldIds } from './Field';
 import { StaleNotice } from './StaleNotice';
 import { AdvancedSettings } from './registration-form/AdvancedSettings';
@@ -61,7 +61,13 @@ function RegistrationEditor(props: RegistrationFormProps) {
   const [defaults] = useState(() => defaultsFor(props));
   const [advancedOpen, setAdvancedOpen] = useState(() => hasAdvancedValues(defaults));
   const [removePassword, setRemovePassword] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormErrorText] = useState<string | null>(null);
+  // the fields a conflict in the form's alert is about: changing one of them clears the alert
+  const alertAbout = useRef<readonly FormField[]>([]);
+  const setFormError = (message: string | null, about: readonly FormField[] = []) => {
+    alertAbout.current = message ? about : [];
+    setFormErrorText(message);
+  };
 
   const resolver = (isEdit ? zodResolver(registrationPatchSchema) : zodResolver(registrationInputSchema)) as unknown as Resolver<
     FormValues,
@@ -81,14 +87,37 @@ function RegistrationEditor(props: RegistrationFormProps) {
     setError,
     setFocus,
     getValues,
+    getFieldState,
     clearErrors,
     reset,
+    watch,
     formState: { errors, isSubmitting, isDirty, dirtyFields },
   } = form;
 
-  const [username, domain] = useWatch({ control, name: ['username', 'domain'] }) as unknown as [string | undefined, string | undefined];
+  const [username, domain, ddi] = useWatch({ control, name: ['username', 'domain', 'ddi'] }) as unknown as [
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ];
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const accountState = useAccountAvailability(username, domain, excludeId);
+  const ddiState = useDdiAvailability(ddi, excludeId);
+  const accountTaken = accountState.kind === 'done' && !accountState.result.available;
+  const ddiTaken = ddiState.kind === 'done' && !ddiState.result.available;
+
+  useEffect(() => {
+    const sub = watch((_values, { name }) => {
+      // the server's conflict on the account is about both fields: a change of either answers it
+      if (name === 'username' || name === 'domain') {
+        for (const f of ['username', 'domain'] as const) if (getFieldState(f).error?.type === 'server') clearErrors(f);
+      }
+      if (name && alertAbout.current.includes(name as FormField)) {
+        alertAbout.current = [];
+        setFormErrorText(null);
+      }
+    });
+    return () => sub.unsubscribe();
+  }, [watch, getFieldState, clearErrors]);
 
   const focusField = (name: FormField) => {
     if (ADVANCED.has(name)) setAdvancedOpen(true);
@@ -125,6 +154,16 @@ function RegistrationEditor(props: RegistrationFormProps) {
    */
   const submit = (based: Registration | null) =>
     handleSubmit((values: RegistrationPatch) => {
+      // a value the live check found in use: refused here already, with the check's message
+      const taken: FormField[] = [...(accountTaken ? (['username', 'domain'] as const) : []), ...(ddiTaken ? (['ddi'] as const) : [])];
+      if (taken.length > 0) {
+        setFormError(
+          `${[accountTaken && 'Username and domain are', ddiTaken && 'The DDI is'].filter(Boolean).join(' and ')} already used by another registration: change ${taken.length > 1 ? 'them' : 'it'} (see the highlighted fields).`,
+          taken,
+        );
+        focusField(taken[0]!);
+        return;
+      }
       setFormError(null);
       setTheirs(null);
       if (based) setExisting(based);
@@ -137,8 +176,16 @@ function RegistrationEditor(props: RegistrationFormProps) {
     void queryClient.invalidateQueries({ queryKey: keys.registration(r.id) });
   };
 
+  // The provider select is not checked when focus merely passes over it (Tab from the top of the
+  // page): only once it was changed, or at the submit ("Choose a DDI provider." on first blur scolds
+  // an operator who has not got there yet).
+  const providerField = register('ddiProviderId', { valueAsNumber: true });
+  const onProviderBlur: typeof providerField.onBlur = (e) =>
+    getFieldState('ddiProviderId').isDirty || form.formState.isSubmitted ? providerField.onBlur(e) : Promise.resolve();
   const err = (name: FormField) => errors[name]?.message as string | undefined;
   const busy = isSubmitting || save.isPending;
+  // the server's conflict names Username and Domain with one message: shown once, under Domain
+  const accountErrorOnce = errors.username?.type === 'server' && errors.username.message === errors.domain?.message;
 
   return (
     <FormProvider {...form}>
@@ -170,7 +217,7 @@ function RegistrationEditor(props: RegistrationFormProps) {
           {(aria) =>
             providers.data ? (
               // rendered once the options exist, so react-hook-form can select the default value
-              <select {...aria} {...register('ddiProviderId', { valueAsNumber: true })}>
+              <select {...aria} {...providerField} onBlur={onProviderBlur}>
                 <option value="">Choose a provider…</option>
                 {providers.data.map((p) => (
                   <option key={p.id} value={p.id}>
@@ -189,16 +236,26 @@ function RegistrationEditor(props: RegistrationFormProps) {
         <fieldset className="fieldset">
           <legend>Account</legend>
           <div className="grid-2">
-            <Field id={fid('username')} entry={g.username} error={err('username')} describedBy={[fid('account-check')]}>
+            <Field
+              id={fid('username')}
+              entry={g.username}
+              error={accountErrorOnce ? undefined : err('username')}
+              invalid={accountTaken || accountErrorOnce}
+              describedBy={[fid('account-check'), accountErrorOnce && `${fid('domain')}-error`]}
+            >
               {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder={g.username.example} {...register('username')} />}
             </Field>
-            <Field id={fid('domain')} entry={g.domain} error={err('domain')} describedBy={[fid('account-check')]}>
+            <Field id={fid('domain')} entry={g.domain} error={err('domain')} invalid={accountTaken} describedBy={[fid('account-check')]}>
               {(aria) => <input {...aria} type="text" autoComplete="off" spellCheck={false} placeholder={g.domain.example} {...register('domain')} />}
             </Field>
           </div>
-          <AvailabilityNote id={fid('account-check')} state={accountState} subject="username and domain" />
+          <AvailabilityNote
+            id={fid('account-check')}
+            state={accountTaken && errors.domain?.type === 'server' ? { kind: 'idle' } : accountState}
+            subject="username and domain"
+          />
           <PasswordField fid={fid} existing={existing} removePassword={removePassword} onRemovePasswordChange={setRemovePassword} />
-          <DdiField fid={fid} excludeId={excludeId} />
+          <DdiField fid={fid} excludeId={excludeId} ddiState={ddiState} />
         </fieldset>
 
         <AdvancedSettings fid={fid} open={advancedOpen} onToggle={setAdvancedOpen} />

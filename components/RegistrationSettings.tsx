@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Registration } from '@/lib/client/types';
 import { registrationGlossary as g } from '@/lib/glossary';
-import { transportOptionLabel } from '@/lib/client/format';
+import { formatSeconds, transportOptionLabel } from '@/lib/client/format';
 
 function Setting({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -42,7 +42,7 @@ export function RegistrationSettings({ registration: r }: { registration: Regist
         {r.registerServerUri ? <span className="mono">{r.registerServerUri}</span> : <Default>From Domain</Default>}
       </Setting>
       <Setting label={g.realm.label}>{r.realm ? <span className="mono">{r.realm}</span> : <Default>Accept the proposed realm</Default>}</Setting>
-      <Setting label={g.expires.label}>{r.expires} s</Setting>
+      <Setting label={g.expires.label}>{formatSeconds(r.expires)}</Setting>
       <Setting label={g.transport.label}>{transportOptionLabel(r.transport)}</Setting>
       <Setting label={g.enabled.label}>{r.enabled ? 'Yes' : 'No'}</Setting>
     </dl>

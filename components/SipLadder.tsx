@@ -1,14 +1,9 @@
 'use client';
 
 import { displayLines, displayText } from '@/lib/client/display-text';
+import { formatPreciseTime } from '@/lib/client/format';
 import type { TraceMessage } from '@/lib/client/types';
 
-function timeOf(at: number | string): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return String(at);
-  const hms = d.toLocaleTimeString(undefined, { hour12: false });
-  return `${hms}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
 
 function firstLine(text: string): string {
   const i = text.search(/\r?\n/);
@@ -31,7 +26,7 @@ export function SipLadder({ messages, emptyText = 'No SIP messages recorded yet.
               <span className="ladder-arrow" aria-label="engine note">
                 ⓘ
               </span>
-              <time className="ladder-time">{timeOf(m.at)}</time>
+              <time className="ladder-time">{formatPreciseTime(m.at)}</time>
               <span className="ladder-note-text">{displayText(m.text)}</span>
             </li>
           );
@@ -48,7 +43,7 @@ export function SipLadder({ messages, emptyText = 'No SIP messages recorded yet.
                 <span className="ladder-arrow" aria-label={out ? 'sent' : 'received'}>
                   {out ? '→' : '←'}
                 </span>
-                <time className="ladder-time">{timeOf(m.at)}</time>
+                <time className="ladder-time">{formatPreciseTime(m.at)}</time>
                 <span className="ladder-remote mono">
                   {out ? 'to' : 'from'} {m.remote}
                 </span>

@@ -3,6 +3,8 @@
  * and the /help page all read from here. Written in our own words after the IvozProvider
  * "DDI Provider Registrations" glossary.
  */
+import type { RegistrationState } from '../registrar/domain/vocabulary';
+
 export type GlossaryEntry = {
   label: string;
   help: string;
@@ -39,7 +41,7 @@ export const registrationGlossary = {
   },
   registerServerUri: {
     label: 'Register server URI',
-    help: "Usually empty: it is obtained from Domain. Only when the registrar is somewhere else, enter its address with the 'sip:' prefix (for example sip:192.0.2.10:5060).",
+    help: "Usually empty: it is obtained from Domain. Only when the registrar is somewhere else, enter its address with the 'sip:' prefix.",
     example: 'sip:192.0.2.10:5060',
   },
   realm: {
@@ -100,3 +102,15 @@ export const advancedRegistrationFields = [
   'expires',
   'transport',
 ] as const satisfies readonly RegistrationField[];
+
+/** What each registration state means (the badge on the dashboard and the registration page; /help lists them). */
+export const stateGlossary: Record<RegistrationState, string> = {
+  disabled: 'Switched off: nothing is sent to the provider until the registration is enabled again.',
+  pending: 'Enabled and waiting for its first REGISTER (the engine spreads them out at start).',
+  registering: 'A REGISTER is on its way and its answer not in yet.',
+  registered: 'The provider accepted the registration; it is refreshed before it expires.',
+  retrying: 'The last attempt failed without a final refusal (no answer, a connection or provider error): it is tried again after a growing pause.',
+  rejected: 'The provider refused the registration (a SIP error such as 401 or 403): fix the settings it names, then register again.',
+  unregistering: 'The registration is being removed from the provider (REGISTER with Expires: 0).',
+  unregistered: 'Removed from the provider on request; nothing more is sent until it is registered again.',
+};

@@ -5,18 +5,20 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useFormContext, useWatch } from 'react-hook-form';
 import { api, keys } from '@/lib/client/api';
 import { registrationGlossary as g } from '@/lib/glossary';
-import { AvailabilityNote, useDdiAvailability } from '../Availability';
+import { AvailabilityNote, type AvailabilityState } from '../Availability';
 import { Field } from '../Field';
 import type { FormValues } from './form-values';
 
 const SUGGESTION_BUTTONS = 6;
 
 /**
- * The DDI with its helpers: the live availability check, "Generate a unique value", and the
- * chosen provider's DDIs as suggestions (free ones first, used ones struck through) and as the
- * input's datalist. `excludeId`: the registration being edited (its own DDI is free for it).
+ * The DDI with its helpers: the live availability check (`ddiState`, kept by the form, whose
+ * submit it stops), "Generate a unique value", and the chosen provider's DDIs as suggestions (free
+ * ones first, used ones struck through) and as the input's datalist. `excludeId`: the registration
+ * being edited (its own DDI is free for it). A DDI already used marks the input invalid; after the
+ * server refused it (409), its message alone is shown, not also the live check's.
  */
-export function DdiField({ fid, excludeId }: { fid: (name: string) => string; excludeId: number | undefined }) {
+export function DdiField({ fid, excludeId, ddiState }: { fid: (name: string) => string; excludeId: number | undefined; ddiState: AvailabilityState }) {
   const {
     register,
     control,
@@ -32,7 +34,8 @@ export function DdiField({ fid, excludeId }: { fid: (name: string) => string; ex
   });
   const providerDdis = provider.data?.ddis ?? [];
   const ddiUsers = useDdiUsers(providerDdis.length > 0 ? validProviderId : undefined, excludeId);
-  const ddiState = useDdiAvailability(ddi, excludeId);
+  const serverError = errors.ddi?.type === 'server';
+  const taken = ddiState.kind === 'done' && !ddiState.result.available;
   const chooseDdi = (value: string) => setValue('ddi', value, { shouldDirty: true, shouldValidate: true, shouldTouch: true });
   const suggest = useMutation({
     mutationFn: () => api.registrations.suggestDdi(validProviderId),
@@ -50,10 +53,11 @@ export function DdiField({ fid, excludeId }: { fid: (name: string) => string; ex
       id={fid('ddi')}
       entry={g.ddi}
       error={errors.ddi?.message}
+      invalid={taken}
       describedBy={[fid('ddi-check')]}
       after={
         <>
-          <AvailabilityNote id={fid('ddi-check')} state={ddiState} subject="DDI" />
+          <AvailabilityNote id={fid('ddi-check')} state={serverError && taken ? { kind: 'idle' } : ddiState} subject="DDI" />
           <div className="ddi-tools">
             <button type="button" className="button button-small" onClick={() => suggest.mutate()} disabled={suggest.isPending}>
               {suggest.isPending ? 'Generating…' : 'Generate a unique value'}

@@ -1,6 +1,7 @@
 'use client';
 
-import { describeLocalCause, formatOutcome, targetTransport } from '@/lib/client/format';
+import { describeLocalCause, formatOutcome, formatSeconds, targetTransport } from '@/lib/client/format';
+import { outcomeHint } from '@/lib/client/outcome-hints';
 import type { TestOutcome } from '@/lib/client/types';
 import { SipLadder } from '../SipLadder';
 import { StatusBadge } from '../StatusBadge';
@@ -35,6 +36,7 @@ export function TestResult({ state }: { state: TestState }) {
   if (!state.data) return <div aria-live="polite" />;
   const s = state.data.status;
   const local = s && !s.code && s.reason ? describeLocalCause(s.reason) : undefined;
+  const hint = s ? outcomeHint(s.code, s.reason) : undefined;
   return (
     <section className="test-result card" aria-live="polite" aria-labelledby="test-result-title">
       <h3 id="test-result-title">Test registration result</h3>
@@ -50,6 +52,7 @@ export function TestResult({ state }: { state: TestState }) {
           <dd title={local}>
             {s ? formatOutcome(s.code, s.reason) : '—'}
             {local ? <span className="muted"> — {local}</span> : null}
+            {hint ? <span className="outcome-hint">{hint}</span> : null}
           </dd>
         </div>
         <div>
@@ -62,7 +65,7 @@ export function TestResult({ state }: { state: TestState }) {
         </div>
         <div>
           <dt>Granted expires</dt>
-          <dd>{s?.grantedExpires ? `${s.grantedExpires} s` : '—'}</dd>
+          <dd>{s?.grantedExpires ? formatSeconds(s.grantedExpires) : '—'}</dd>
         </div>
       </dl>
       <h4>SIP messages</h4>

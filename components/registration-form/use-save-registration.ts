@@ -22,7 +22,8 @@ export function useSaveRegistration(o: {
   setError: UseFormSetError<FormValues>;
   focusField: (name: FormField) => void;
   onStale: (theirs: Registration) => void;
-  setFormError: (message: string | null) => void;
+  /** `about`: the fields a conflict is about (changing one clears the message). */
+  setFormError: (message: string | null, about?: readonly FormField[]) => void;
 }) {
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -59,6 +60,7 @@ export function useSaveRegistration(o: {
           known.length > 0 && unknown.length === 0
             ? `${err.message} See the highlighted field${known.length > 1 ? 's' : ''}.`
             : [err.message, ...unknown.map(([f, m]) => `${f}: ${m}`)].join(' '),
+          err.status === 409 ? known.map(([f]) => f as FormField) : [],
         );
         if (err.status === 409 || err.status === 422) {
           void queryClient.invalidateQueries({ queryKey: keys.availability });

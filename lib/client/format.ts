@@ -6,11 +6,22 @@ import {
   type TransportSetting,
 } from '../../registrar/domain/vocabulary';
 
+// One way to write a time everywhere: the reader's locale and its hour cycle (24 h where the locale
+// says so), always with seconds; the SIP ladder adds milliseconds. A date is written only when the
+// time is not today (formatClock) or always (formatTime: lists, audit, "Updated").
+const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit', second: '2-digit' };
+const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', ...TIME };
+
+function toDate(value: number | string): Date | null {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Date and time: "30 Nov 2026, 13:24:31" (en-GB), "Nov 30, 2026, 1:24:31 PM" (en-US). */
 export function formatTime(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return String(value);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const d = toDate(value);
+  return d ? d.toLocaleString(undefined, DATE_TIME) : String(value);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -29,6 +40,15 @@ export function formatDuration(ms: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
+/**
+ * A setting or an answer in whole seconds (Expires): the seconds as configured, with the same
+ * duration wording as everywhere else when it is a minute or more: "45 s", "3600 s (1 h)".
+ */
+export function formatSeconds(seconds: number): string {
+  const n = Math.max(0, Math.floor(seconds));
+  return n < 60 ? `${n} s` : `${n.toLocaleString()} s (${formatDuration(n * 1000)})`;
+}
+
 /** A countdown to `at` ("in 4 min", "now", "3 s ago"). */
 export function formatRelative(at: number | string | null | undefined, now: number): string {
   if (at === null || at === undefined || at === '') return '—';
@@ -39,16 +59,19 @@ export function formatRelative(at: number | string | null | undefined, now: numb
   return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
 }
 
-/** Only the clock time for today, else date + time. */
+/** Only the clock time for today ("13:24:31"), else date and time as formatTime. */
 export function formatClock(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return String(value);
-  const today = new Date();
-  if (d.toDateString() === today.toDateString()) return d.toLocaleTimeString(undefined, { timeStyle: 'medium' });
-  return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  const d = toDate(value);
+  if (!d) return String(value);
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString(undefined, TIME) : d.toLocaleString(undefined, DATE_TIME);
 }
 
+/** The clock time with milliseconds, for SIP messages ("13:24:31.042"). */
+export function formatPreciseTime(value: number | string): string {
+  const d = toDate(value);
+  return d ? d.toLocaleTimeString(undefined, { ...TIME, fractionalSecondDigits: 3 }) : String(value);
+}
 
 /** "401 Unauthorized", or a local cause ("timeout"), or "—". */
 /** The reason comes from the network: control and bidi characters are shown escaped (display-text.ts). */

@@ -6,6 +6,8 @@ const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const DDI = /^\+?[0-9]+$/;
 const URI_PARAM = /^[A-Za-z0-9\-_.!~*'()]+(=[A-Za-z0-9\-_.!~*'()[\]/:&+$]+)?$/;
+/** `sip:` / `sips:` at the start (a URI where a bare host is expected). */
+const SIP_SCHEME = /^sips?:/i;
 const SIP_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'sctp', 'ws', 'wss']);
 
 function isIpv6(text: string): boolean {
@@ -69,6 +71,7 @@ function isForwardUri(text: string): boolean {
 export const messages = {
   username: 'Use 1–64 characters valid in a SIP user part: letters, digits and - _ . ! ~ * \' ( ) & = + $ , ; ? / (no spaces, "@" or ":").',
   domain: 'Enter a hostname, an IPv4 address or a bracketed IPv6 address, with an optional :port.',
+  domainScheme: 'Enter the host without sip: (for example sip.example.com, not sip:sip.example.com).',
   ddi: 'Use 1–32 characters: digits, optionally with a leading +.',
   registerServerUri: 'Enter a SIP URI starting with sip: or sips:, e.g. sip:192.0.2.10:5060;transport=udp.',
   realm: 'Use up to 128 printable characters without quotes or backslashes.',
@@ -84,6 +87,8 @@ export const domainRule = z
   .trim()
   .min(1, 'Domain is required.')
   .max(260, messages.domain)
+  // a URI pasted into Domain: say what to drop rather than "not a hostname"
+  .refine((v) => !SIP_SCHEME.test(v), { message: messages.domainScheme, abort: true })
   .refine(isHostPort, messages.domain)
   .transform((v) => v.toLowerCase());
 export const ddiRule = z.string().trim().min(1, 'DDI is required.').max(32, messages.ddi).regex(DDI, messages.ddi);

@@ -215,6 +215,8 @@ test('Test registration shows the outcome and the ladder without saving', async 
   await page.getByRole('button', { name: 'Test registration' }).click();
   await expect(result.locator('.badge')).toHaveText('rejected', { timeout: 20_000 });
   await expect(result).toContainText(/40[13] /);
+  // …with what to check
+  await expect(result.locator('.outcome-hint')).toContainText('Check the user (or authentication user), the password and the realm');
 });
 
 test('stopping the registrar turns the registration retrying with timeout', async ({ page, request }) => {

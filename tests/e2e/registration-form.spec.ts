@@ -129,7 +129,25 @@ test.describe('registration form', () => {
     await expect(ddiMessage).toBeVisible();
     await expect(ddiMessage.getByRole('link', { name: `registration #${holder.id}` })).toHaveAttribute('href', `/registrations/${holder.id}`);
 
-    // the server refuses the duplicate; its message lands on the DDI field
+    // the live conflict stops Create: no request, the DDI marked invalid, the alert says why
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/registrations')) posts.push(r.url());
+    });
+    await page.getByRole('button', { name: 'Create registration' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'already used by another registration' });
+    await expect(alert).toContainText('The DDI is already used by another registration');
+    await expect(ddiInput).toHaveAttribute('aria-invalid', 'true');
+    await expect(ddiInput).toBeFocused();
+    expect(posts).toEqual([]);
+
+    // a DDI taken after the live check said free: the server refuses it; its message lands on the DDI field, alone
+    const ddiC = randomDdi();
+    await ddiInput.fill(ddiC);
+    await expect(alert).toHaveCount(0);
+    await expect(page.getByText('DDI is free', { exact: true })).toBeVisible();
+    await expect(ddiInput).toHaveAttribute('aria-invalid', 'false');
+    const racer = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `race${uniq()}`, domain: 'sip.race.example', ddi: ddiC });
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/registrations') && r.request().method() === 'POST'),
       page.getByRole('button', { name: 'Create registration' }).click(),
@@ -138,17 +156,55 @@ test.describe('registration form', () => {
     await expect(ddiInput).toHaveAttribute('aria-invalid', 'true');
     const errorId = ((await ddiInput.getAttribute('aria-describedby')) ?? '').split(/\s+/).find((id) => id.endsWith('-error'));
     expect(errorId).toBeTruthy();
-    await expect(page.locator(`[id="${errorId}"]`)).toContainText(`registration #${holder.id}`);
+    await expect(page.locator(`[id="${errorId}"]`)).toContainText(`registration #${racer.id}`);
+    const serverAlert = page.getByRole('alert').filter({ hasText: `DDI ${ddiC} is already used` });
+    await expect(serverAlert).toBeVisible();
+    // the live check, refreshed, agrees; one message on the field, not two
+    await expect(page.locator('.field', { has: ddiInput }).getByText(/already used by registration/)).toHaveCount(1);
     await expect(page).toHaveURL(/\/registrations\/new/);
 
-    // "Generate a unique value" picks the provider's free DDI
+    // "Generate a unique value" picks the provider's free DDI; the alert about the old one goes
     await page.getByRole('button', { name: 'Generate a unique value' }).click();
     await expect(ddiInput).toHaveValue(ddiB);
     await expect(page.getByText('DDI is free', { exact: true })).toBeVisible();
+    await expect(serverAlert).toHaveCount(0);
+    await expect(ddiInput).toHaveAttribute('aria-invalid', 'false');
     await page.getByRole('button', { name: 'Create registration' }).click();
     await expect(page).toHaveURL(/\/registrations$/);
     const list = await (await request.get(`/api/registrations?ddiProviderId=${provider.id}`)).json();
-    expect(list.total).toBe(2);
+    expect(list.total).toBe(3);
+  });
+
+  test('a username and domain already used mark both inputs invalid and stop Create', async ({ page, request }) => {
+    const provider = await apiCreateProvider(request);
+    const holder = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `acc${uniq()}`, domain: 'sip.acc.example', ddi: randomDdi() });
+    await page.goto(`/registrations/new?ddiProviderId=${provider.id}`);
+    const usernameInput = page.getByRole('textbox', { name: g.username.label, exact: true });
+    const domainInput = page.getByRole('textbox', { name: g.domain.label, exact: true });
+    await usernameInput.fill(holder.username);
+    await domainInput.fill('sip.acc.example');
+    await page.getByLabel(g.password.label, { exact: true }).fill('pw');
+    await page.getByLabel(g.ddi.label, { exact: true }).fill(randomDdi());
+    const note = `Username and domain are already used by registration #${holder.id} of provider ${provider.name}`;
+    await expect(page.getByText(note)).toBeVisible();
+    for (const input of [usernameInput, domainInput]) {
+      await expect(input).toHaveAttribute('aria-invalid', 'true');
+      await expect(input).toHaveAccessibleDescription(new RegExp(note));
+    }
+    let posted = false;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/registrations')) posted = true;
+    });
+    await page.getByRole('button', { name: 'Create registration' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Username and domain are already used by another registration' });
+    await expect(alert).toBeVisible();
+    await expect(usernameInput).toBeFocused();
+    expect(posted).toBe(false);
+    await domainInput.fill('sip.acc2.example');
+    await expect(alert).toHaveCount(0);
+    await expect(page.getByText('Username and domain are free', { exact: true })).toBeVisible();
+    await expect(usernameInput).toHaveAttribute('aria-invalid', 'false');
+    await expect(domainInput).toHaveAttribute('aria-invalid', 'false');
   });
 
   test('edits a registration keeping its password, then removes the password', async ({ page, request }) => {

@@ -93,6 +93,9 @@ describe('domainRule', () => {
   test('rejects bad labels, unicode, spaces, 10 kB', () => {
     rejects(domainRule, ['-bad.com', 'bad-.com', 'a..b', 'host_name.com', 'bücher.de', 'sip example.com', 'sip.example.123', `${'a'.repeat(64)}.com`, big], messages.domain);
     rejects(domainRule, ['', '  '], 'Domain is required.');
+    // a URI pasted into Domain says to drop the scheme (one message, not also "not a hostname")
+    rejects(domainRule, ['sip:sip.example.com', 'SIPS:sip.example.com:5061', ' sip:192.0.2.10', 'sip:user@host.example'], messages.domainScheme);
+    assert.equal(domainRule.safeParse('sip:sip.example.com').error?.issues.length, 1);
     rejects(domainRule, [1, null]);
   });
   test('isHost / isHostPort helpers', () => {

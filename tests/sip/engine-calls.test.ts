@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createEngineHealthReader } from '../../lib/engine/health';
+import { watchTrace } from '../../lib/registrations/live';
 import { config, defer, record, testEngine, waitUntil } from './engine-helpers';
 import { getFreePort, startSipp, type SippHandle, type SippMessage } from './harness';
 import { PortalDb, tempDatabase } from './portal-db';
@@ -172,7 +173,9 @@ test('product path: `npm run registrar` reads the DDI provider\'s Forward to fro
   const health = createEngineHealthReader(db.$client)();
   assert.equal(health.state, 'running');
   assert.deepEqual(health.calls, { relayed: 1, refused: 1 });
-  // The INVITE is in the registration's stored SIP messages.
+  // The INVITE is in the registration's SIP messages: an operator opening them (a `watch`, as the
+  // trace API writes) gets what the engine holds stored (routine messages are not stored unwatched).
   const id = (db.$client.prepare('SELECT id FROM registrations WHERE ddi = ?').get(DDI) as { id: number }).id;
+  watchTrace(db, id);
   await waitUntil('relayed INVITE in registration_traces', () => portal.traces(id), (rows) => rows.some((r) => r.direction === 'out' && r.text.startsWith(`INVITE sip:${DDI}@127.0.0.1:${pbx.port}`)), 5000);
 });

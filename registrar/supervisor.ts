@@ -8,6 +8,7 @@ import { validateConfig, type RegistrationConfig } from './registration/config';
 import { ChangeFeed, type Change } from './store/change-feed';
 import { RegistrationSource } from './store/registration-source';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
+import { toLogger, type Logger, type LogSink } from './util/log';
 
 export interface SupervisorOptions extends StatusStoreOptions {
   /** How often the change journal is read, ms. */
@@ -16,7 +17,7 @@ export interface SupervisorOptions extends StatusStoreOptions {
   flushMs?: number;
   /** Window over which first REGISTERs are spread at start-up, ms. */
   spreadMs?: number;
-  log?: (message: string) => void;
+  log?: LogSink;
   /** Opens the stored SIP passwords (lib/secrets). */
   keyring: Keyring;
 }
@@ -29,7 +30,7 @@ export class Supervisor {
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(
     sqlite: Database.Database,
@@ -39,7 +40,7 @@ export class Supervisor {
     this.source = new RegistrationSource(sqlite, { keyring: options.keyring, log: options.log });
     this.feed = new ChangeFeed(sqlite);
     this.store = new StatusStore(sqlite, options);
-    this.log = options.log ?? (() => {});
+    this.log = toLogger(options.log);
   }
 
   async start(): Promise<void> {
@@ -48,7 +49,7 @@ export class Supervisor {
     this.feed.markLoaded();
     const configs = this.source.loadAll().filter((c) => this.isValid(c));
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });
-    this.log(`registrar: ${configs.length} registrations loaded`);
+    this.log.info(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.every(this.options.flushMs ?? 50, () => this.store.flush());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
@@ -61,7 +62,7 @@ export class Supervisor {
       try {
         this.apply(change);
       } catch (err) {
-        this.log(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -93,7 +94,7 @@ export class Supervisor {
       validateConfig(config);
       return true;
     } catch (err) {
-      this.log(`registrar: registration ${config.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`registrar: registration ${config.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   }
@@ -114,7 +115,7 @@ export class Supervisor {
       try {
         fn();
       } catch (err) {
-        this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, ms);
     t.unref();

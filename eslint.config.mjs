@@ -34,6 +34,12 @@ export default tseslint.config(
   },
   { files: ['app/**/*.tsx', 'components/**/*.tsx'], ...jsxA11y.flatConfigs.recommended },
   {
+    // Server code logs through lib/log.ts (structured, levelled, redacted); the engine core through
+    // its injected port (registrar/util/log.ts). Client components log nothing to the browser console.
+    files: ['app/**', 'components/**', 'lib/**', 'registrar/**', 'server.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['**/*.ts', '**/*.tsx'],
     plugins: { layers },
     rules: { 'layers/boundaries': 'error' },

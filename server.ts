@@ -1,6 +1,7 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import next from 'next';
 import { authenticate } from './lib/auth/authenticate';
+import type { Principal } from './lib/auth/principal';
 import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
 import { issueSetupToken } from './lib/auth/setup-token';
 import { getDb } from './lib/db/client';
@@ -8,12 +9,14 @@ import { env, type Env } from './lib/env';
 import { createEngineHealthReader } from './lib/engine/health';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
+import { errorText, log, withRequestId } from './lib/log';
 import { createStreamLimiter } from './lib/live/stream-limit';
 import { createMetrics } from './lib/metrics';
 import { getKeyring } from './lib/secrets/keyring';
 import { sealStoredSecrets } from './lib/secrets/seal-stored';
 import { allowedHosts } from './lib/server/allowed-hosts';
 import { parseTrustedProxies } from './lib/server/client-address';
+import { REQUEST_ID_HEADER } from './lib/server/request-id';
 import { gate } from './lib/server/gate';
 import { withoutVersionInfo } from './lib/server/metrics-access';
 import { RegistrarStartError, startRegistrar, type RunningRegistrar } from './registrar/start';
@@ -26,7 +29,7 @@ async function main() {
   const db = getDb();
   sealPasswordsAtStart(db.$client);
   const admin = await bootstrapAdminFromEnv(db, config);
-  if (admin) console.log(`First admin created from ADMIN_EMAIL: ${admin}`);
+  if (admin) log.info(`First admin created from ADMIN_EMAIL: ${admin}`);
   // No operator and no ADMIN_EMAIL/ADMIN_PASSWORD: /setup needs the token printed once the server listens.
   const setupToken = setupNeeded(db) ? issueSetupToken() : null;
 
@@ -49,10 +52,7 @@ async function main() {
     metricsAccess: config.METRICS_ACCESS,
   };
   const streams = createStreamLimiter(config.MAX_STREAMS_PER_PRINCIPAL);
-  const server = createServer((req, res) => {
-    const decision = gate(db, req, res, gateOptions);
-    if (!decision.pass) return;
-    const { principal } = decision;
+  const serve = (req: IncomingMessage, res: ServerResponse, principal: Principal | null) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/api/events' && principal) {
       const release = streams.acquire(principal.via === 'token' ? `token:${principal.tokenId}` : `session:${principal.sessionId}`);
@@ -73,9 +73,22 @@ async function main() {
       return;
     }
     handle(req, res).catch((err: unknown) => {
-      console.error('request failed', err instanceof Error ? err.message : err);
+      log.error({ method: req.method, path, error: errorText(err) }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
+    });
+  };
+  const server = createServer((req, res) => {
+    const decision = gate(db, req, res, gateOptions);
+    // The gate gave the request its id (lib/server/request-id.ts): lines logged while serving it carry it.
+    const requestId = String(req.headers[REQUEST_ID_HEADER]);
+    withRequestId(requestId, () => {
+      if (log.isLevelEnabled('debug')) {
+        const started = performance.now();
+        const path = (req.url ?? '/').split('?')[0];
+        res.once('finish', () => log.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+      }
+      if (decision.pass) serve(req, res, decision.principal);
     });
   });
 
@@ -83,12 +96,11 @@ async function main() {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
-    console.log(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${registrar.bind})` : ''}`);
+    log.info(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${registrar.bind})` : ''}`);
     if (setupToken) {
-      console.log(
-        `First run: no operator yet. Create the first admin at http://${host}:${port}/setup?token=${setupToken}\n` +
-          `  (setup token: ${setupToken}; it works once, and a restart makes a new one; or set ADMIN_EMAIL and ADMIN_PASSWORD)`,
-      );
+      // The token is printed on purpose, once: it is how the operator reaches /setup (lib/auth/setup-token.ts).
+      log.info(`First run: no operator yet. Create the first admin at http://${host}:${port}/setup?token=${setupToken}`);
+      log.info('  (the setup token works once, and a restart makes a new one; or set ADMIN_EMAIL and ADMIN_PASSWORD)');
     }
   });
 
@@ -114,8 +126,8 @@ async function main() {
 function sealPasswordsAtStart(sqlite: Parameters<typeof sealStoredSecrets>[0]): void {
   const keyring = getKeyring();
   const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
-  if (sealed > 0) console.log(`${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
-  if (unreadable > 0) console.error(`${unreadable} stored SIP passwords cannot be decrypted with SECRET_KEY / SECRET_KEY_PREVIOUS: enter them again or configure their key`);
+  if (sealed > 0) log.info(`${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
+  if (unreadable > 0) log.error(`${unreadable} stored SIP passwords cannot be decrypted with SECRET_KEY / SECRET_KEY_PREVIOUS: enter them again or configure their key`);
 }
 
 /**
@@ -127,12 +139,12 @@ async function startRegistrarOrExplain(sqlite: Parameters<typeof startRegistrar>
   try {
     return await startRegistrar(sqlite, config);
   } catch (err) {
-    console.error(err instanceof RegistrarStartError ? err.logLine() : `registrar NOT started: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(err instanceof RegistrarStartError ? err.logLine() : `registrar NOT started: ${errorText(err)}`);
     return null;
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  log.fatal(errorText(err));
   process.exit(1);
 });

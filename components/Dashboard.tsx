@@ -17,6 +17,7 @@ import { ErrorNote } from './ErrorNote';
 import { FirstRun } from './FirstRun';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
+import { TableToolbar, ToolbarSelect } from './TableToolbar';
 
 type Row = {
   r: Registration;
@@ -367,42 +368,25 @@ function AllTable({ map, total: all, filter, setFilter, providers }: TableProps)
 
   return (
     <div className="list">
-      <div className="toolbar" role="search">
-        <div className="toolbar-item grow">
-          <label htmlFor={`${uid}-q`}>Search</label>
-          <input
-            id={`${uid}-q`}
-            type="search"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="Username, domain, DDI, provider…"
-            aria-controls={`${uid}-table`}
-          />
-        </div>
-        <div className="toolbar-item">
-          <label htmlFor={`${uid}-state`}>State</label>
-          <select id={`${uid}-state`} value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
-            <option value="all">All states</option>
-            <option value="problems">Problems (retrying, rejected)</option>
-            {GROUPS.map((g) => (
-              <option key={g.key} value={g.key}>
-                {g.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="toolbar-item">
-          <label htmlFor={`${uid}-provider`}>Provider</label>
-          <select id={`${uid}-provider`} value={provider ?? ''} onChange={(e) => setProvider(e.target.value ? Number(e.target.value) : null)}>
-            <option value="">All providers</option>
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <TableToolbar
+        search={{ value: q, onChange: setQ, placeholder: 'Username, domain, DDI, provider…', controls: `${uid}-table` }}
+        filters={
+          <>
+            <ToolbarSelect
+              label="State"
+              value={filter}
+              onChange={(v) => setFilter(v as Filter)}
+              options={[{ value: 'all', label: 'All states' }, { value: 'problems', label: 'Problems (retrying, rejected)' }, ...GROUPS.map((g) => ({ value: g.key, label: g.label }))]}
+            />
+            <ToolbarSelect
+              label="Provider"
+              value={provider === null ? '' : String(provider)}
+              onChange={(v) => setProvider(v ? Number(v) : null)}
+              options={[{ value: '', label: 'All providers' }, ...providers.map((p) => ({ value: String(p.id), label: p.name }))]}
+            />
+          </>
+        }
+      />
       <ErrorNote error={rows.error} />
       <p className="muted count" aria-live="polite">
         {rows.total === undefined

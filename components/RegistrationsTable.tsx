@@ -12,6 +12,7 @@ import type { RegistrationListParams, RegistrationSort } from '@/lib/client/type
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
 import { LiveStatusBadge } from './StatusBadge';
+import { TableToolbar, ToolbarSelect } from './TableToolbar';
 
 const SORTS: RegistrationSort[] = ['id', 'username', 'domain', 'ddi', 'provider', 'updatedAt'];
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -123,56 +124,33 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
       <div role="status" aria-live="polite" className="flash-region">
         {notice ? <p className="alert alert-success">{notice}</p> : null}
       </div>
-      <div className="toolbar" role="search">
-        <div className="toolbar-item grow">
-          <label htmlFor={`${uid}-q`}>Search</label>
-          <input
-            id={`${uid}-q`}
-            type="search"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="Username, domain, DDI, provider…"
-            aria-describedby={`${uid}-count`}
-          />
-        </div>
-        {providerId === undefined ? (
-          <div className="toolbar-item">
-            <label htmlFor={`${uid}-provider`}>Provider</label>
-            <select
-              id={`${uid}-provider`}
-              value={filterProvider ?? ''}
-              onChange={(e) => {
-                setFilterProvider(e.target.value ? Number(e.target.value) : undefined);
+      <TableToolbar
+        search={{ value: q, onChange: setQ, placeholder: 'Username, domain, DDI, provider…', describedBy: `${uid}-count` }}
+        filters={
+          providerId === undefined ? (
+            <ToolbarSelect
+              label="Provider"
+              value={filterProvider === undefined ? '' : String(filterProvider)}
+              onChange={(v) => {
+                setFilterProvider(v ? Number(v) : undefined);
                 setPage(1);
               }}
-            >
-              <option value="">All providers</option>
-              {(providers.data ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-        <div className="toolbar-item">
-          <label htmlFor={`${uid}-size`}>Per page</label>
-          <select
-            id={`${uid}-size`}
-            value={pageSize}
-            onChange={(e) => {
-              setPageSize(Number(e.target.value));
+              options={[{ value: '', label: 'All providers' }, ...(providers.data ?? []).map((p) => ({ value: String(p.id), label: p.name }))]}
+            />
+          ) : null
+        }
+        actions={
+          <ToolbarSelect
+            label="Per page"
+            value={String(pageSize)}
+            onChange={(v) => {
+              setPageSize(Number(v));
               setPage(1);
             }}
-          >
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+            options={PAGE_SIZES.map((n) => ({ value: String(n), label: String(n) }))}
+          />
+        }
+      />
 
       <p id={`${uid}-count`} className="muted count" aria-live="polite">
         {list.isLoading

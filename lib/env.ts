@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SIP_BIND, parseDnsServers, parsePublicHosts, parseSipBind } from '../registrar';
+import { LOG_LEVELS } from './log';
 import { forwardToRule } from './registrations/rules';
 import { parseDenyList } from './registrations/test-deny';
 
@@ -81,6 +82,8 @@ export const envSchema = z.object({
   /** Live streams (/api/events) open at once per session or API token. */
   MAX_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Least severe level logged (lib/log.ts); `silent` logs nothing. */
+  LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v), z.enum(LOG_LEVELS).default('info')),
 }).superRefine((v, ctx) => {
   // The TLS listener needs a certificate and its key: one without the other is a mistake.
   if (v.SIP_TLS_CERT_FILE && !v.SIP_TLS_KEY_FILE) ctx.addIssue({ code: 'custom', path: ['SIP_TLS_KEY_FILE'], message: 'required with SIP_TLS_CERT_FILE' });

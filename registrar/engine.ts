@@ -41,6 +41,7 @@ import { systemErrorCode } from './transport/errors';
 import { parsePublicHosts, publicHostFor } from './registration/public-host';
 import { SipError } from './errors';
 import { mathRandom, type RandomSource } from './util/random';
+import { toLogger, type Logger, type LogSink } from './util/log';
 
 export interface EngineOptions extends Partial<RetryPolicy> {
   clock?: Clock;
@@ -112,8 +113,8 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   forwardTo?: string | null;
   /** This host's interface addresses (tests; default os.networkInterfaces()): who "we" are in Route headers. */
   interfaceAddresses?: () => string[];
-  /** Where the one line about a missing IPv6 goes (default console.log). */
-  log?: (line: string) => void;
+  /** The host's logger (registrar/util/log.ts), e.g. for the line about a missing IPv6; default: nothing logged. */
+  log?: LogSink;
 }
 
 /** The built-in transports, opened family by family. */
@@ -166,7 +167,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly own: OwnTransports | null;
   /** The entries bound by open() (IPv6 left out when the host has none). */
   private served: BindAddress[] | null = null;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
   private running = false;
   private opened: Promise<void> | null = null;
 
@@ -174,7 +175,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     const clock = options.clock ?? systemClock;
     this.scheduler = new Scheduler(clock);
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = toLogger(options.log);
     const publicHosts = parseOption('publicHost', () => parsePublicHosts(options.publicHost));
     const binds = parseOption('binds', () =>
       options.binds
@@ -324,7 +325,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           await Promise.all(all.map((t) => t.close()));
         },
       },
-      this.log,
+      (line) => this.log.warn(line),
     );
   }
 

@@ -8,3 +8,4 @@ export { DEFAULT_SIP_BIND, parseSipBind } from './transport/sip-bind';
 export { parsePublicHosts } from './registration/public-host';
 export type { RegistrationStatus, TraceEntry } from './registration/status';
 export { LATENCY_BUCKETS_MS } from './transaction/counters';
+export type { Logger, LogFields, LogSink } from './util/log';

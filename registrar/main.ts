@@ -2,13 +2,14 @@
 // separate processes). SIGTERM/SIGINT unregister every binding, bounded by a deadline.
 import { openDatabase } from '../lib/db/client';
 import { env } from '../lib/env';
+import { errorText, log } from '../lib/log';
 import { RegistrarStartError, startRegistrar } from './start';
 
 async function main(): Promise<void> {
   const config = env();
   const db = openDatabase(config.DATABASE_PATH);
   const registrar = await startRegistrar(db.$client, config);
-  console.log(`registrar: SIP on ${registrar.bind}, database ${config.DATABASE_PATH}`);
+  log.info(`registrar: SIP on ${registrar.bind}, database ${config.DATABASE_PATH}`);
   const shutdown = async () => {
     await registrar.stop();
     db.$client.close();
@@ -19,6 +20,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof RegistrarStartError ? err.logLine() : err instanceof Error ? err.message : err);
+  log.fatal(err instanceof RegistrarStartError ? err.logLine() : errorText(err));
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 // server.ts (engine inside the portal process) and by main.ts (`npm run registrar`).
 import type Database from 'better-sqlite3';
 import type { Env } from '../lib/env';
+import { enginePort } from '../lib/log';
 import type { Keyring } from '../lib/secrets/key';
 import { keyringFromEnv } from '../lib/secrets/keyring';
 import { sealStoredSecrets } from '../lib/secrets/seal-stored';
@@ -11,6 +12,7 @@ import { explainStartFailure, type StartFailure } from './start-failure';
 import { Heartbeat } from './store/heartbeat';
 import { Supervisor } from './supervisor';
 import { parseSipBind } from './transport/sip-bind';
+import { toLogger, type Logger, type LogSink } from './util/log';
 
 /** The engine did not start; its heartbeat row already says why. */
 export class RegistrarStartError extends Error {
@@ -38,27 +40,28 @@ export interface RunningRegistrar {
  * Seals stored SIP passwords that are clear text or under a previous key (completing a key
  * rotation) before any registration is read, and says what it did.
  */
-function sealPasswords(sqlite: Database.Database, config: Env, log: (message: string) => void): Keyring {
+function sealPasswords(sqlite: Database.Database, config: Env, log: Logger): Keyring {
   const keyring = keyringFromEnv(config);
   const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
-  if (sealed > 0) log(`registrar: ${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
-  if (unreadable > 0) log(`registrar: ${unreadable} stored SIP passwords cannot be decrypted with the configured keys (SECRET_KEY, SECRET_KEY_PREVIOUS)`);
+  if (sealed > 0) log.info(`registrar: ${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
+  if (unreadable > 0) log.error(`registrar: ${unreadable} stored SIP passwords cannot be decrypted with the configured keys (SECRET_KEY, SECRET_KEY_PREVIOUS)`);
   return keyring;
 }
 
 /**
  * Starts the engine and its heartbeat. On failure the heartbeat row is set to stopped with the
- * reason (so the portal can show it) and a RegistrarStartError is thrown.
+ * reason (so the portal can show it) and a RegistrarStartError is thrown. Lines go to `sink`
+ * (default: the portal's logger, lib/log.ts).
  */
-export async function startRegistrar(sqlite: Database.Database, config: Env): Promise<RunningRegistrar> {
-  const log = (m: string) => console.log(m);
-  const heartbeat = new Heartbeat(sqlite, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS });
+export async function startRegistrar(sqlite: Database.Database, config: Env, sink: LogSink = enginePort()): Promise<RunningRegistrar> {
+  const log = toLogger(sink);
+  const heartbeat = new Heartbeat(sqlite, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS, log });
   let running: Omit<RunningRegistrar, 'stop' | 'bind'>;
   try {
     running = await startEngine(sqlite, config, log);
   } catch (err) {
     const failure = explainStartFailure(err, config.SIP_BIND);
-    recordStop(heartbeat, failure.reason);
+    recordStop(heartbeat, failure.reason, log);
     throw new RegistrarStartError(failure);
   }
   heartbeat.reportCalls(() => {
@@ -72,21 +75,21 @@ export async function startRegistrar(sqlite: Database.Database, config: Env): Pr
     bind,
     stop: async () => {
       await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
-      recordStop(heartbeat, 'shut down');
+      recordStop(heartbeat, 'shut down', log);
     },
   };
 }
 
 /** Marks the heartbeat stopped; a database error is logged, never thrown over the real outcome. */
-function recordStop(heartbeat: Heartbeat, reason: string): void {
+function recordStop(heartbeat: Heartbeat, reason: string, log: Logger): void {
   try {
     heartbeat.stopped(reason);
   } catch (err) {
-    console.error(`registrar: cannot record the stop (${reason}): ${err instanceof Error ? err.message : String(err)}`);
+    log.error(`registrar: cannot record the stop (${reason}): ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-async function startEngine(sqlite: Database.Database, config: Env, log: (message: string) => void): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
+async function startEngine(sqlite: Database.Database, config: Env, log: Logger): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
   const keyring = sealPasswords(sqlite, config, log);
   const engine = new Engine({
     binds: parseSipBind(config.SIP_BIND),

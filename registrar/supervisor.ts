@@ -10,6 +10,7 @@ import { validateConfig, type RegistrationConfig } from './registration/config';
 import { ChangeFeed, type Change } from './store/change-feed';
 import { RegistrationSource } from './store/registration-source';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
+import { toLogger, type Logger, type LogSink } from './util/log';
 
 export interface SupervisorOptions extends StatusStoreOptions {
   /** How often the change journal is read, ms. */
@@ -18,7 +19,7 @@ export interface SupervisorOptions extends StatusStoreOptions {
   flushMs?: number;
   /** Window over which first REGISTERs are spread at start-up, ms. */
   spreadMs?: number;
-  log?: (message: string) => void;
+  log?: LogSink;
   /** Opens the stored SIP passwords (lib/secrets). */
   keyring: Keyring;
 }
@@ -33,7 +34,7 @@ export class Supervisor {
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(
     sqlite: Database.Database,
@@ -43,7 +44,7 @@ export class Supervisor {
     this.source = new RegistrationSource(sqlite, { keyring: options.keyring, log: options.log });
     this.feed = new ChangeFeed(sqlite);
     this.store = new StatusStore(sqlite, options);
-    this.log = options.log ?? (() => {});
+    this.log = toLogger(options.log);
   }
 
   async start(): Promise<void> {
@@ -52,7 +53,7 @@ export class Supervisor {
     this.feed.markLoaded();
     const configs = this.source.loadAll().filter((c) => this.isValid(c));
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });
-    this.log(`registrar: ${configs.length} registrations loaded`);
+    this.log.info(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.store.onError = (err) => this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, () => this.store.drain());
@@ -66,7 +67,7 @@ export class Supervisor {
       try {
         this.apply(change);
       } catch (err) {
-        this.log(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -100,7 +101,7 @@ export class Supervisor {
       validateConfig(config);
       return true;
     } catch (err) {
-      this.log(`registrar: registration ${config.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`registrar: registration ${config.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   }
@@ -121,7 +122,7 @@ export class Supervisor {
       try {
         fn();
       } catch (err) {
-        this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, ms);
     t.unref();

@@ -5,6 +5,8 @@
 import type { z } from 'zod';
 import { authorizeRequest } from '../auth/request';
 import type { Principal } from '../auth/principal';
+import { errorText, log, withRequestId } from '../log';
+import { REQUEST_ID_HEADER, requestIdOf } from '../server/request-id';
 import { errorStatus, fail, validationError, type ActionResult, type ApiError } from './result';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -114,14 +116,31 @@ export const notFound = (what: string) => errorResponse(fail('not_found', `${wha
 type Handler<C> = (req: Request, ctx: C, principal: Principal) => Promise<Response> | Response;
 type PublicHandler<C> = (req: Request, ctx: C) => Promise<Response> | Response;
 
-/** Anything thrown becomes a 500 `internal` error without details (logged on the server, never sent). */
-async function guardedResponse(req: Request, run: () => Promise<Response> | Response): Promise<Response> {
-  try {
-    return await run();
-  } catch (err) {
-    console.error(`${req.method} ${new URL(req.url).pathname} failed:`, err instanceof Error ? err.message : err);
-    return errorResponse({ code: 'internal', message: 'Internal error.' });
-  }
+/**
+ * Runs the handler under the request's id (server.ts set it; lines logged meanwhile carry it, and
+ * the response echoes it). Anything thrown becomes a 500 `internal` error without details
+ * (logged on the server, never sent).
+ */
+function guardedResponse(req: Request, run: () => Promise<Response> | Response): Promise<Response> {
+  const requestId = requestIdOf(req);
+  return withRequestId(requestId, async () => {
+    let response: Response;
+    try {
+      response = await run();
+    } catch (err) {
+      const path = new URL(req.url).pathname;
+      log.error({ method: req.method, path, error: errorText(err) }, `${req.method} ${path} failed`);
+      response = errorResponse({ code: 'internal', message: 'Internal error.' });
+    }
+    if (!response.headers.has(REQUEST_ID_HEADER)) {
+      try {
+        response.headers.set(REQUEST_ID_HEADER, requestId);
+      } catch {
+        /* immutable headers (a fetched or redirect Response): server.ts already set it on the reply */
+      }
+    }
+    return response;
+  });
 }
 
 /**

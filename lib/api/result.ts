@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { errorText, log } from '../log';
 
 /** Machine-readable error codes of the REST API and of the server actions. */
 export const errorStatus = {
@@ -56,7 +57,7 @@ export function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResul
   try {
     return fn();
   } catch (err) {
-    console.error(`${what} failed:`, err instanceof Error ? err.message : err);
+    log.error({ error: errorText(err) }, `${what} failed`);
     return fail('internal', 'Internal error.');
   }
 }

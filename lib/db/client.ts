@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { env } from '../env';
+import { log as portalLog } from '../log';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -52,7 +53,7 @@ function privateDatabase(file: string, log: (message: string) => void): Database
 }
 
 /** Opens (creating if needed, private) and migrates the SQLite database at `path`, in WAL mode. */
-export function openDatabase(path: string, log: (message: string) => void = (m) => console.warn(m)): Db {
+export function openDatabase(path: string, log: (message: string) => void = (m) => portalLog.warn(m)): Db {
   const file = resolve(path);
   const sqlite = privateDatabase(file, log);
   sqlite.pragma('synchronous = NORMAL');

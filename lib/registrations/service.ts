@@ -10,6 +10,7 @@ import { ddiProviders, registrationChanges, registrations, registrationStatus } 
 import type { Availability, DdiSuggestion, Holder, RegistrationJson, RegistrationList } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError } from '../api/result';
 import type { Actor } from '../auth/principal';
+import { errorText, log } from '../log';
 import { createdChanges } from '../audit/changes';
 import {
   auditedRegistrationColumns,
@@ -33,7 +34,7 @@ export function nudgeRegistrar(): void {
   try {
     (globalThis as { __registrarNudge?: () => void }).__registrarNudge?.();
   } catch (err) {
-    console.error('registrar nudge failed', err instanceof Error ? err.message : err);
+    log.error({ error: errorText(err) }, 'registrar nudge failed');
   }
 }
 

@@ -2,6 +2,7 @@
 // generated key file in the data directory.
 import { dirname, resolve } from 'node:path';
 import { env, type Env } from '../env';
+import { log as portalLog } from '../log';
 import { createKeyring, parseKey, type Keyring } from './key';
 import { readOrCreateKeyFile } from './key-file';
 
@@ -14,13 +15,13 @@ export interface KeyringSource {
   previousKey?: string;
   /** Where `secret.key` is read or generated when `secretKey` is not given. */
   dataDir: string;
-  /** Receives notices (key file generated, permissions narrowed). Default: console.warn. */
+  /** Receives notices (key file generated, permissions narrowed). Default: the portal's logger, at warn. */
   log?: (message: string) => void;
 }
 
 /** Builds the keyring; throws a SecretError naming the variable or file when a key is unusable. */
 export function loadKeyring(source: KeyringSource): Keyring {
-  const log = source.log ?? ((m: string) => console.warn(m));
+  const log = source.log ?? ((m: string) => portalLog.warn(m));
   const current = source.secretKey !== undefined
     ? parseKey(source.secretKey, 'SECRET_KEY')
     : readOrCreateKeyFile(source.dataDir, log);

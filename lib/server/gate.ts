@@ -5,7 +5,8 @@
  * setup), role, and Origin (scheme and host) of cookie writes.
  *
  * It also fixes what Next.js reads further on: `x-portal-client-ip` and `x-forwarded-proto` are
- * replaced by its own verdicts (X-Forwarded-* is believed only from a TRUST_PROXY peer).
+ * replaced by its own verdicts (X-Forwarded-* is believed only from a TRUST_PROXY peer), and
+ * `x-request-id` by the request's id (request-id.ts), which every response echoes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/client';
@@ -20,6 +21,7 @@ import { setupNeeded } from '../auth/setup';
 import type { HostCheck } from './allowed-hosts';
 import { clientAddress, isTrustedPeer } from './client-address';
 import { metricsAllowed, type MetricsAccess } from './metrics-access';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { contentSecurityPolicy, newNonce, securityHeaders } from './security-headers';
 
 export type GateResult = { pass: true; principal: Principal | null } | { pass: false };
@@ -67,6 +69,9 @@ export function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: Ga
   const fromProxy = isTrustedPeer(req.socket.remoteAddress, trustedProxies);
   const https = 'encrypted' in req.socket || (fromProxy && isHttps('http:', header(req, 'x-forwarded-proto')));
 
+  const requestId = requestIdFor(header(req, REQUEST_ID_HEADER), fromProxy);
+  req.headers[REQUEST_ID_HEADER] = requestId;
+  res.setHeader(REQUEST_ID_HEADER, requestId);
   const csp = contentSecurityPolicy(newNonce(), dev);
   for (const [name, value] of Object.entries(securityHeaders(csp, https))) res.setHeader(name, value);
   req.headers['content-security-policy'] = csp;

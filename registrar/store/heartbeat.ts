@@ -5,13 +5,15 @@
 // (relayed / refused) with it: the dashboard and /metrics read them from here.
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import { enginePort } from '../../lib/log';
+import { toLogger, type Logger, type LogSink } from '../util/log';
 
 export interface HeartbeatOptions {
   /** SIP_BIND as configured, e.g. 0.0.0.0:5060,[::]:5060 (the node id, and the bind of a failed start). */
   bind: string;
   intervalMs: number;
-  /** Logs a failed periodic write (default console.error). */
-  log?: (message: string) => void;
+  /** Logs a failed periodic write (default: the portal's logger). */
+  log?: LogSink;
   now?: () => number;
 }
 
@@ -26,7 +28,7 @@ export class Heartbeat {
   readonly nodeId: string;
   private readonly upsert: Database.Statement<Params>;
   private readonly now: () => number;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private calls: () => CallCounts = () => ({ relayed: 0, refused: 0 });
@@ -39,7 +41,7 @@ export class Heartbeat {
     this.nodeId = `${hostname()}/${options.bind}`;
     this.bind = options.bind;
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? ((m) => console.error(m));
+    this.log = toLogger(options.log ?? enginePort());
     this.startedAt = this.now();
     this.upsert = sqlite.prepare(`
       INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, calls_relayed, calls_refused)
@@ -66,7 +68,7 @@ export class Heartbeat {
       try {
         this.write('running', null);
       } catch (err) {
-        this.log(`registrar: heartbeat write failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.error(`registrar: heartbeat write failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, this.options.intervalMs);
     this.timer.unref();

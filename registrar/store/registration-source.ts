@@ -4,8 +4,10 @@ import type Database from 'better-sqlite3';
 import { isSealed, openSecret } from '../../lib/secrets/cipher';
 import { isSecretError } from '../../lib/secrets/errors';
 import type { Keyring } from '../../lib/secrets/key';
+import { enginePort } from '../../lib/log';
 import type { RegistrationConfig } from '../registration/config';
 import type { TransportSetting } from '../transport/types';
+import { toLogger, type Logger, type LogSink } from '../util/log';
 
 interface RegistrationRow {
   id: number;
@@ -48,21 +50,21 @@ export function toConfig(row: RegistrationRow, password: string | null): Registr
 export interface RegistrationSourceOptions {
   /** Opens sealed passwords. */
   keyring: Keyring;
-  /** Where unreadable passwords are reported (once per registration). Default: console.error. */
-  log?: (message: string) => void;
+  /** Where unreadable passwords are reported (once per registration). Default: the portal's logger. */
+  log?: LogSink;
 }
 
 export class RegistrationSource {
   private readonly all: Database.Statement<[], RegistrationRow>;
   private readonly one: Database.Statement<[number], RegistrationRow>;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   /** Registrations whose unreadable password was already reported. */
   private readonly reported = new Set<number>();
 
   constructor(sqlite: Database.Database, private readonly options: RegistrationSourceOptions) {
     this.all = sqlite.prepare(`${SELECT} ORDER BY r.id`);
     this.one = sqlite.prepare(`${SELECT} WHERE r.id = ?`);
-    this.log = options.log ?? ((m) => console.error(m));
+    this.log = toLogger(options.log ?? enginePort());
   }
 
   loadAll(): RegistrationConfig[] {
@@ -91,7 +93,7 @@ export class RegistrationSource {
       if (!isSecretError(err)) throw err;
       if (!this.reported.has(row.id)) {
         this.reported.add(row.id);
-        this.log(`registrar: registration ${row.id}: stored password unreadable (${err.code}); registering without credentials until the password is entered again or its key is configured`);
+        this.log.error(`registrar: registration ${row.id}: stored password unreadable (${err.code}); registering without credentials until the password is entered again or its key is configured`);
       }
       return null;
     }

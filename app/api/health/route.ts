@@ -1,6 +1,7 @@
 import { getDb } from '@/lib/db/client';
 import { errorResponse, json, publicRoute } from '@/lib/api/http';
 import { getEngineHealth } from '@/lib/engine/health-query';
+import { errorText, log } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +14,7 @@ export const GET = publicRoute(() => {
     getDb().$client.prepare('select 1').get();
     return json({ status: 'ok', engine: getEngineHealth() });
   } catch (err) {
-    console.error('health check failed:', err instanceof Error ? err.message : err);
+    log.error({ error: errorText(err) }, 'health check failed');
     return errorResponse({ code: 'unavailable', message: 'The database does not answer.' });
   }
 });

@@ -170,10 +170,9 @@ test('startRegistrar without the listed IPv6 address: serves IPv4, logs it once,
     rmSync(dir, { recursive: true, force: true });
   });
   const lines: string[] = [];
-  t.mock.method(console, 'log', (line: string) => lines.push(line));
   const sipBind = '127.0.0.1:0,[2001:db8::1]:0';
   const config = envSchema.parse({ DATABASE_PATH: databasePath, SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });
-  const running = await startRegistrar(db.$client, config);
+  const running = await startRegistrar(db.$client, config, (line) => lines.push(line));
   try {
     assert.equal(running.bind, '127.0.0.1:0');
     assert.deepEqual(lines.filter((l) => l.includes('IPv6')), ['registrar: IPv6 not available ([2001:db8::1]:0: EADDRNOTAVAIL): serving IPv4 only']);

@@ -55,7 +55,7 @@ export class Supervisor {
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });
     this.log.info(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
-    this.store.onError = (err) => this.log(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
+    this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, () => this.store.drain());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
     (globalThis as Record<string, unknown>)[NUDGE_KEY] = () => setImmediate(() => this.sync());

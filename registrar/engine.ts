@@ -3,7 +3,6 @@
 // it configs (upsert/remove) and listens to 'status' and 'trace' events.
 import { Resolver } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { redact } from './auth/redact';
 import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
@@ -14,6 +13,7 @@ import { StatelessProxy } from './proxy/proxy';
 import { ProxyTargets } from './proxy/targets';
 import { bindingChanged, parseForwardUri, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
+import { lazyTraceEvent } from './registration/trace-event';
 import {
   countByState,
   newBindingCheckCounters,
@@ -289,7 +289,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       streamContactPort: (protocol, host) => this.streamPort(protocol, familyOf(host) ?? 4),
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
-        if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
+        // Redacted when a listener reads `text` (most messages are dropped unread by the StatusStore).
+        if (this.listenerCount('trace') > 0) this.emit('trace', lazyTraceEvent(registrationId, direction, at, remote, text));
       },
     };
   }

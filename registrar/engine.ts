@@ -13,7 +13,7 @@ import { StatelessProxy } from './proxy/proxy';
 import { ProxyTargets } from './proxy/targets';
 import { bindingChanged, parseForwardUri, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
-import { lazyTraceEvent } from './registration/trace-event';
+import { LazyTraceEvent } from './registration/trace-event';
 import {
   countByState,
   newBindingCheckCounters,
@@ -290,7 +290,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
         // Redacted when a listener reads `text` (most messages are dropped unread by the StatusStore).
-        if (this.listenerCount('trace') > 0) this.emit('trace', lazyTraceEvent(registrationId, direction, at, remote, text));
+        if (this.listenerCount('trace') > 0) this.emit('trace', new LazyTraceEvent(registrationId, direction, at, remote, text));
       },
     };
   }

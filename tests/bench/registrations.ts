@@ -549,7 +549,7 @@ function summarize(rows: Row[]) {
     lines.push(`Refresh round (ours, expires ${EXPIRES}): every registration refreshed once after all were registered`);
     for (const x of refreshes) {
       lines.push(
-        `  refreshed ${x.refreshed}/${N}${x.complete ? '' : ' (INCOMPLETE)'}: CPU ${f(x.cpuS)} s (user ${f(x.userS)}, sys ${f(x.sysS)}), round first→last ${f(x.roundWallS)} s, peak RSS ${f(x.maxRssMiB, 0)} MiB`,
+        `  refreshed ${x.refreshed}/${N}${x.complete ? '' : ' (INCOMPLETE)'} with ${x.requests} REGISTERs: CPU ${f(x.cpuS)} s (user ${f(x.userS)}, sys ${f(x.sysS)}), round first→last ${f(x.roundWallS)} s, peak RSS ${f(x.maxRssMiB, 0)} MiB`,
       );
       lines.push(`  CPU per refresh hour at expires 3600: ${f(x.cpuPerRefreshHourAt3600S)} s (${f((x.cpuPerRefreshHourAt3600S / 3600) * 100, 3)} % of a core)`);
     }

@@ -546,6 +546,24 @@ test('trace events are redacted however a listener reads them; the StatusStore w
   assert.ok(store.counters.tracesDropped > 0);
 });
 
+test('trace rings share traceBudgetBytes: with many registrations each keeps fewer characters, the newest message always', async () => {
+  const full = harness(digestServer());
+  await full.engine.start([CONFIG]);
+  await full.clock.advanceAsync(0);
+  assert.equal(full.engine.trace('reg-1').length, 4);
+  // 2 registrations (one disabled), 1,200 characters in all: 600 each, less than one REGISTER with credentials.
+  const h = harness(digestServer(), undefined, { traceBudgetBytes: 1200 });
+  await h.engine.start([CONFIG, { ...CONFIG, id: 'reg-2', enabled: false }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+  for (const id of ['reg-1']) {
+    const trace = h.engine.trace(id);
+    assert.ok(trace.length >= 1 && trace.length < 4, `${id}: ${trace.length} messages`);
+    assert.match(trace[trace.length - 1].text, /^SIP\/2\.0 200 OK/);
+    if (trace.length > 1) assert.ok(trace.reduce((n, t) => n + t.text.length, 0) <= 600);
+  }
+});
+
 test('start() spreads first registrations over the window', async () => {
   const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
   const configs = Array.from({ length: 4 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, password: null }));

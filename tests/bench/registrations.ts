@@ -67,7 +67,7 @@ if (argv.only && argv.only !== 'ours' && argv.only !== 'uac') throw new Error('-
 const SIDES = (argv.only ? [argv.only] : ['ours', 'uac']) as Array<'ours' | 'uac'>;
 const TIMEOUT_MS = argv['timeout-s'] ? Number(argv['timeout-s']) * 1000 : Math.max(30_000, N * 3);
 const REGISTRAR_CHILDREN = Number(argv['registrar-children']);
-/** Kamailio shared memory (usrloc bindings, tm transactions): 256 MB, or 10 MB per 1,000 registrations beyond that (1,000 MB at 100,000). */
+/** Kamailio shared memory (usrloc bindings, tm transactions): 256 MB, or N/100 MB above 25,600 registrations (1,000 MB at 100,000). */
 const SHM_MB = Math.max(256, Math.ceil(N / 100));
 const UAC_CHILDREN = Number(argv['uac-children']);
 const log = (...a: unknown[]) => {

@@ -3,7 +3,6 @@
 // it configs (upsert/remove) and listens to 'status' and 'trace' events.
 import { Resolver } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { redact } from './auth/redact';
 import { systemClock, type Clock } from './clock';
 import { type DnsResolver } from './dns/resolve-targets';
 import { TargetCache } from './dns/target-cache';
@@ -14,6 +13,7 @@ import { StatelessProxy } from './proxy/proxy';
 import { ProxyTargets } from './proxy/targets';
 import { bindingChanged, parseForwardUri, validateConfig, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
+import { LazyTraceEvent } from './registration/trace-event';
 import {
   countByState,
   newBindingCheckCounters,
@@ -91,6 +91,14 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   traceSize?: number;
   /** Characters (≈ bytes) of messages kept per registration for trace() (default 16 Ki; the newest message is always kept). */
   traceBytes?: number;
+  /**
+   * Characters of messages kept for trace() across all registrations (default 128 Mi): a
+   * registration's ring gets min(traceBytes, this / registrations) when it is made: 10,000 keep
+   * ≈ 13 KB each (a challenge cycle and more), 100,000 ≈ 1.3 KB (the last request and response;
+   * the newest message is always kept). Without it 100,000 rings grew by ≈ 350 MB of SIP text in
+   * their first refresh round (tests/bench/registrations.ts --n 100000 --refresh-round).
+   */
+  traceBudgetBytes?: number;
   maxRedirects?: number;
   /** Servers this engine may send to (default: any); a registration whose servers are all refused fails with cause `denied`, nothing sent. */
   allowTarget?: (target: TransportTarget) => boolean;
@@ -160,6 +168,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Registrations being replaced: new one starts when the old one has unregistered. */
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly deps: ConstructorParameters<typeof Registration>[1];
+  private readonly traceBytes: number;
+  private readonly traceBudgetBytes: number;
+  /** Registrations the current per-ring share (deps.traceBytes) was computed for. */
+  private traceShareFor = 0;
   private readonly startupSpreadMs: number;
   /** SIP_BIND, validated (with injected transports: only the ports advertised). */
   private readonly binds: BindAddress[];
@@ -270,6 +282,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       minRefreshMs: options.minRefreshMs ?? DEFAULT_RETRY_POLICY.minRefreshMs,
     };
     this.startupSpreadMs = options.startupSpreadMs ?? 1000;
+    this.traceBytes = options.traceBytes ?? 16 * 1024;
+    this.traceBudgetBytes = options.traceBudgetBytes ?? 128 * 1024 * 1024;
     this.deps = {
       scheduler: this.scheduler,
       layer: this.layer,
@@ -286,11 +300,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       allowTarget: options.allowTarget ?? null,
       timerFMs: timerF(timers),
       traceSize: options.traceSize ?? 12,
-      traceBytes: options.traceBytes ?? 16 * 1024,
+      traceBytes: this.traceBytes,
       streamContactPort: (protocol, host) => this.streamPort(protocol, familyOf(host) ?? 4),
       onStatus: (s) => this.emit('status', s),
       onTrace: (registrationId, direction, at, remote, text) => {
-        if (this.listenerCount('trace') > 0) this.emit('trace', { registrationId, direction, at, remote, text: redact(text) });
+        // Redacted when a listener reads `text` (most messages are dropped unread by the StatusStore).
+        if (this.listenerCount('trace') > 0) this.emit('trace', new LazyTraceEvent(registrationId, direction, at, remote, text));
       },
     };
   }
@@ -360,6 +375,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async start(configs: readonly RegistrationConfig[], options: { spreadMs?: number } = {}): Promise<void> {
     for (const c of configs) validateConfig(c);
     await this.open();
+    this.shareTraceBudget(this.registrations.size + configs.length);
     for (const c of configs) {
       this.ddis.set(c.id, c.ddi, this.registrations.get(c.id)?.currentConfig.ddi);
       const reg = this.upsertQuiet(c);
@@ -517,6 +533,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     return (t instanceof StreamTransport ? t.listenPortOf(family) : null) ?? this.sipPort(family);
   }
 
+  /** Rings made from now on get min(traceBytes, budget / `count`) characters (rings already made keep theirs). */
+  private shareTraceBudget(count: number): void {
+    this.traceShareFor = count;
+    this.deps.traceBytes = Math.min(this.traceBytes, Math.floor(this.traceBudgetBytes / Math.max(1, count)));
+  }
+
   private upsertQuiet(config: RegistrationConfig): Registration {
     const existing = this.registrations.get(config.id);
     if (existing && !bindingChanged(existing.currentConfig, config) && existing.currentConfig.enabled === config.enabled) {
@@ -524,6 +546,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return existing;
     }
     if (existing) existing.dispose();
+    else if (this.registrations.size + 1 > this.traceShareFor) this.shareTraceBudget(this.registrations.size + 1);
     const reg = new Registration(config, this.deps);
     this.registrations.set(config.id, reg);
     return reg;

@@ -256,7 +256,8 @@ export class StatusStore {
       this.tracedAt.set(id, now);
     } else if (last === undefined || now - last >= this.routineTraceMs) {
       const sample = ++this.sampleSeq;
-      for (const t of open.items) this.traces.push({ ...t, sample });
+      // Fields copied one by one: an engine trace event's text is a getter (redacted when read).
+      for (const t of open.items) this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, sample });
       this.tracedAt.set(id, now);
     } else {
       this.counters.tracesDropped += open.items.length;

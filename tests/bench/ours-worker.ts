@@ -10,6 +10,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { Engine } from '../../registrar/engine';
 import type { RegistrationConfig } from '../../registrar/registration/config';
 import { countByState } from '../../registrar/registration/status';
+import { DEFAULT_RETRY_POLICY, refreshDelayMs } from '../../registrar/registration/timing';
 
 export interface WorkerInput {
   n: number;
@@ -30,6 +31,8 @@ export interface WorkerInput {
   settleMs?: number;
   /** Engine option overrides (e.g. flow: { maxWindow }) for experiments. */
   engineOptions?: Record<string, unknown>;
+  /** After the measurement, wait for one refresh of every registration (use a short `expires`, e.g. 120) and time its CPU. */
+  refreshRound?: boolean;
 }
 
 export interface WorkerResult {
@@ -57,6 +60,12 @@ export interface WorkerResult {
   progress: number[];
   settled?: { afterMs: number; liveHeapMiB: number | null; rssMiB: number; externalMiB: number; liveTransactions: number };
   stop?: { ms: number; counters: unknown; registeredAfterStop: number };
+  /**
+   * One refresh round: CPU from all registered until every registration reported `registered`
+   * again (its refresh; the process is idle in between), the round's wall time (first → last
+   * refresh), and that CPU scaled to an hour at `expires` 3600 (refreshes every refreshDelayMs(3600)).
+   */
+  refresh?: { refreshed: number; complete: boolean; requests: number; cpuS: number; userS: number; sysS: number; roundWallS: number; cpuPerRefreshHourAt3600S: number; maxRssMiB: number };
   error?: string;
 }
 
@@ -73,7 +82,7 @@ process.stdin.resume();
 const hardTimer = setTimeout(() => {
   console.error('ours-worker: hard timeout');
   process.exit(4);
-}, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + 30_000);
+}, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + (input.refreshRound ? input.expires * 1000 + input.timeoutMs : 0) + 30_000);
 hardTimer.unref();
 
 const epoch = () => performance.timeOrigin + performance.now();
@@ -132,10 +141,23 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
   let firstRegisteredMs: number | null = null;
   let resolveDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveDone = r));
+  let refreshed = 0;
+  let firstRefreshAt = 0;
+  let lastRefreshAt = 0;
+  let resolveRefreshed!: () => void;
+  const allRefreshed = new Promise<void>((r) => (resolveRefreshed = r));
   engine.on('status', (s) => {
     events[s.state]++;
     if (s.state !== 'registered') return;
     const i = Number(s.registrationId);
+    if (seen[i] === 1 && registered === w.n) {
+      seen[i] = 2;
+      refreshed++;
+      lastRefreshAt = performance.now();
+      if (refreshed === 1) firstRefreshAt = lastRefreshAt;
+      if (refreshed === w.n) resolveRefreshed();
+      return;
+    }
     if (seen[i]) return;
     seen[i] = 1;
     registered++;
@@ -211,6 +233,31 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       rssMiB: mib(m.rss),
       externalMiB: mib(m.external),
       liveTransactions: engine.counters().liveTransactions,
+    };
+  }
+
+  if (w.refreshRound) {
+    const started0 = engine.counters().transactions.started;
+    const c0 = process.cpuUsage();
+    let t: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      allRefreshed.then(() => false),
+      new Promise<boolean>((r) => (t = setTimeout(() => r(true), w.expires * 1000 + w.timeoutMs))),
+    ]);
+    clearTimeout(t);
+    const c = process.cpuUsage(c0);
+    const cpuS = cpuSec(c);
+    result.refresh = {
+      refreshed,
+      complete: !late,
+      // REGISTERs sent in the round: 1 per refresh when the registrar accepts the cached nonce (nc + 1), 2 when it challenges again.
+      requests: engine.counters().transactions.started - started0,
+      cpuS,
+      userS: c.user / 1e6,
+      sysS: c.system / 1e6,
+      roundWallS: (lastRefreshAt - firstRefreshAt) / 1000,
+      cpuPerRefreshHourAt3600S: (cpuS * 3_600_000) / refreshDelayMs(3600, DEFAULT_RETRY_POLICY, () => 0.5),
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
     };
   }
 

@@ -35,7 +35,6 @@ process.once('exit', () => rmSync(dirname(WORKER), { recursive: true, force: tru
 const UAC_CFG = join(HERE, 'kamailio', 'uac.cfg');
 const HOST = '127.0.0.1';
 const PASSWORD = 'bench-secret';
-const EXPIRES = 3600;
 const BUF = 4 * 1024 * 1024;
 
 const { values: argv } = parseArgs({
@@ -52,11 +51,15 @@ const { values: argv } = parseArgs({
     'initial-window': { type: 'string' },
     'heap-snapshot': { type: 'string' },
     'settle-ms': { type: 'string', default: '0' },
+    expires: { type: 'string', default: '3600' },
+    'refresh-round': { type: 'boolean', default: false },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 const N = Number(argv.n);
+const EXPIRES = Number(argv.expires);
+if (!Number.isInteger(EXPIRES) || EXPIRES < 60) throw new Error('--expires must be an integer ≥ 60');
 const RUNS = Number(argv.runs);
 if (!Number.isInteger(N) || N < 1 || N > 100_000) throw new Error('--n must be 1..100000');
 if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 20) throw new Error('--runs must be 1..20');
@@ -64,6 +67,8 @@ if (argv.only && argv.only !== 'ours' && argv.only !== 'uac') throw new Error('-
 const SIDES = (argv.only ? [argv.only] : ['ours', 'uac']) as Array<'ours' | 'uac'>;
 const TIMEOUT_MS = argv['timeout-s'] ? Number(argv['timeout-s']) * 1000 : Math.max(30_000, N * 3);
 const REGISTRAR_CHILDREN = Number(argv['registrar-children']);
+/** Kamailio shared memory (usrloc bindings, tm transactions): 256 MB, or N/100 MB above 25,600 registrations (1,000 MB at 100,000). */
+const SHM_MB = Math.max(256, Math.ceil(N / 100));
 const UAC_CHILDREN = Number(argv['uac-children']);
 const log = (...a: unknown[]) => {
   if (!argv.quiet) console.error(...a);
@@ -188,7 +193,7 @@ async function startRegistrar(): Promise<KamailioHandle> {
   return startKamailio({
     password: PASSWORD,
     children: REGISTRAR_CHILDREN,
-    shmMb: 256,
+    shmMb: SHM_MB,
     debug: 1,
     maxRecvBufferBytes: BUF,
     startTimeoutMs: 20_000,
@@ -260,7 +265,7 @@ function runWorker(input: WorkerInput): Promise<{ result: WorkerResult; spawnedA
     const guard = setTimeout(() => {
       kill();
       rej(new Error('ours-worker did not finish in time'));
-    }, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + 60_000);
+    }, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + (input.refreshRound ? input.expires * 1000 + input.timeoutMs : 0) + 60_000);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', (e) => {
@@ -308,6 +313,7 @@ async function runOurs(run: number): Promise<Row> {
       settleMs: Number(argv['settle-ms']),
       heapSnapshotFile: argv['heap-snapshot'] ? resolve(argv['heap-snapshot']) : undefined,
       engineOptions,
+      refreshRound: argv['refresh-round'],
     });
     const c1 = groupCpuS(regPids);
     const s1 = await registrarStats(reg);
@@ -351,6 +357,7 @@ async function runOurs(run: number): Promise<Row> {
         latencyMaxMs: t.latency.maxMs,
         progressPer250ms: r.progress,
         settled: r.settled,
+        refresh: r.refresh,
         stop: r.stop ? { ms: r.stop.ms, registeredAfterStop: r.stop.registeredAfterStop } : undefined,
         profileFile,
       },
@@ -413,7 +420,7 @@ async function runUac(run: number): Promise<Row> {
     uac = await startKamailio({
       cfgFile: UAC_CFG,
       sipPort: uacPort,
-      shmMb: 256,
+      shmMb: SHM_MB,
       debug: 1,
       maxRecvBufferBytes: BUF,
       startTimeoutMs: 20_000,
@@ -532,6 +539,20 @@ function summarize(rows: Row[]) {
     lines.push(
       `| ratio ours/uac | | ${f(ratio((r) => r.wallS))} | ${f(ratio((r) => r.wallFromSpawnS))} | ${f(ratio((r) => r.cpuS))} | ${f(med('ours', (r) => r.cpuPhaseS) / med('uac', (r) => r.cpuS))} | ${f(ratio((r) => r.rssMiB))} | ${f(ratio((r) => r.pssMiB))} | | |`,
     );
+  }
+  const refreshes = by('ours').flatMap((r) => {
+    const x = (r.extra as { refresh?: WorkerResult['refresh'] } | undefined)?.refresh;
+    return x ? [x] : [];
+  });
+  if (refreshes.length) {
+    lines.push('');
+    lines.push(`Refresh round (ours, expires ${EXPIRES}): every registration refreshed once after all were registered`);
+    for (const x of refreshes) {
+      lines.push(
+        `  refreshed ${x.refreshed}/${N}${x.complete ? '' : ' (INCOMPLETE)'} with ${x.requests} REGISTERs: CPU ${f(x.cpuS)} s (user ${f(x.userS)}, sys ${f(x.sysS)}), round first→last ${f(x.roundWallS)} s, peak RSS ${f(x.maxRssMiB, 0)} MiB`,
+      );
+      lines.push(`  CPU per refresh hour at expires 3600: ${f(x.cpuPerRefreshHourAt3600S)} s (${f((x.cpuPerRefreshHourAt3600S / 3600) * 100, 3)} % of a core)`);
+    }
   }
   lines.push('');
   lines.push('wall s: ours = start() → all N registered; uac = Kamailio spawn → N bindings at the registrar. spawn→all: both from process spawn.');

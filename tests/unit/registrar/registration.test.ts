@@ -8,6 +8,11 @@ import { Engine, type EngineOptions } from '../../../registrar/engine';
 import type { SipRequest } from '../../../registrar/message/types';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
+import { StatusStore } from '../../../registrar/store/status-store';
+import { openDatabase } from '../../../lib/db/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryTransport, type SentMessage } from '../../../registrar/transport/memory';
 import { parseRequest, respond } from './helpers';
 
@@ -494,6 +499,69 @@ test('trace keeps the last messages, redacted; no password or digest response le
   }
   assert.ok(trace[2].text.includes('response="<redacted>"'));
   assert.equal(events.length, 4);
+});
+
+test('trace events are redacted however a listener reads them; the StatusStore writes only redacted text', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'trace-redaction-'));
+  const db = openDatabase(join(dir, 'portal.db'));
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
+  const regId = sqlite
+    .prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi, password, expires, transport, enabled) VALUES (?, 'alice', 'example.com', '100', 'x', 3600, 'udp', 1)`)
+    .run(provider).lastInsertRowid;
+  const h = harness(digestServer());
+  const store = new StatusStore(sqlite);
+  h.engine.on('status', (s) => store.pushStatus(s));
+  h.engine.on('trace', (e) => store.pushTrace(e));
+  // A live listener (the portal's stream) that copies events the ways code does.
+  const emitted: string[] = [];
+  h.engine.on('trace', (e) => emitted.push(JSON.stringify(e), JSON.stringify({ ...e }), JSON.stringify(structuredClone(e)), e.text, String(Object.values(e))));
+  const config = { ...CONFIG, id: String(regId), registerServerUri: 'sip:example.com' };
+  await h.engine.start([config]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status(String(regId))?.state, 'registered');
+  store.flush();
+  const rawResponse = /response="([0-9a-f]+)"/.exec(h.transport.sent[1].text)?.[1] as string;
+  assert.ok(rawResponse);
+  const stored = (sqlite.prepare('SELECT text FROM registration_traces WHERE registration_id = ? ORDER BY id').all(regId) as Array<{ text: string }>).map((r) => r.text);
+  // The first registration is a transition: its exchange (REGISTER, 401, REGISTER, 200) is stored.
+  assert.equal(stored.length, 4);
+  assert.match(stored[2], /\r\nAuthorization: Digest .*response="<redacted>"/);
+  assert.equal(emitted.length, 20);
+  assert.ok(emitted.some((text) => text.includes('response=\\"<redacted>\\"')), emitted.join('\n'));
+  for (const text of [...stored, ...emitted]) {
+    assert.ok(!text.includes(rawResponse), text);
+    assert.ok(!text.includes(PASSWORD), text);
+  }
+  // A routine refresh (no transition, its sample not due: stored once at the first registration) is dropped unread.
+  const before = stored.length;
+  h.engine.registerNow(String(regId));
+  await h.clock.advanceAsync(0);
+  store.flush();
+  assert.equal((sqlite.prepare('SELECT count(*) AS n FROM registration_traces WHERE registration_id = ?').get(regId) as { n: number }).n, before);
+  assert.ok(store.counters.tracesDropped > 0);
+});
+
+test('trace rings share traceBudgetBytes: with many registrations each keeps fewer characters, the newest message always', async () => {
+  const full = harness(digestServer());
+  await full.engine.start([CONFIG]);
+  await full.clock.advanceAsync(0);
+  assert.equal(full.engine.trace('reg-1').length, 4);
+  // 2 registrations (one disabled), 1,200 characters in all: 600 each, less than one REGISTER with credentials.
+  const h = harness(digestServer(), undefined, { traceBudgetBytes: 1200 });
+  await h.engine.start([CONFIG, { ...CONFIG, id: 'reg-2', enabled: false }]);
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+  for (const id of ['reg-1']) {
+    const trace = h.engine.trace(id);
+    assert.ok(trace.length >= 1 && trace.length < 4, `${id}: ${trace.length} messages`);
+    assert.match(trace[trace.length - 1].text, /^SIP\/2\.0 200 OK/);
+    if (trace.length > 1) assert.ok(trace.reduce((n, t) => n + t.text.length, 0) <= 600);
+  }
 });
 
 test('start() spreads first registrations over the window', async () => {

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Env } from '../lib/env';
 import { enginePort } from '../lib/log';
+import { setEngineWake } from '../lib/engine/wake';
 import type { Keyring } from '../lib/secrets/key';
 import { keyringFromEnv } from '../lib/secrets/keyring';
 import { sealStoredSecrets } from '../lib/secrets/seal-stored';
@@ -107,6 +108,7 @@ async function startEngine(sqlite: Database.Database, config: Env, log: Logger):
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,
     log,
     keyring,
+    installWake: setEngineWake,
   });
   await supervisor.start();
   return { engine, supervisor };

@@ -22,9 +22,13 @@ export interface SupervisorOptions extends StatusStoreOptions {
   log?: LogSink;
   /** Opens the stored SIP passwords (lib/secrets). */
   keyring: Keyring;
+  /**
+   * Port for an in-process wake-up: the host installs the given function where the portal calls
+   * it after a committed change, and gets back its removal (default: none, the journal is polled).
+   */
+  installWake?: (wake: () => void) => () => void;
 }
 
-const NUDGE_KEY = '__registrarNudge';
 /** How long one `watch` journal entry keeps a registration's SIP messages written as they come (the page renews it every minute). */
 export const WATCH_LEASE_MS = 3 * 60 * 1000;
 const HOUSEKEEPING_MS = 10 * 60 * 1000;
@@ -33,6 +37,7 @@ export class Supervisor {
   readonly store: StatusStore;
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
+  private removeWake: (() => void) | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
 
@@ -58,7 +63,7 @@ export class Supervisor {
     this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, () => this.store.drain());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
-    (globalThis as Record<string, unknown>)[NUDGE_KEY] = () => setImmediate(() => this.sync());
+    this.removeWake = this.options.installWake?.(() => setImmediate(() => this.sync())) ?? null;
   }
 
   /** Applies journal entries: a changed registration is re-read and upserted or removed. */
@@ -89,7 +94,8 @@ export class Supervisor {
 
   /** Unregisters everything (bounded by `deadlineMs`) and writes the final statuses. */
   async stop(deadlineMs: number): Promise<void> {
-    delete (globalThis as Record<string, unknown>)[NUDGE_KEY];
+    this.removeWake?.();
+    this.removeWake = null;
     for (const t of this.timers) clearInterval(t);
     this.sync();
     await this.engine.stop(deadlineMs);

@@ -23,6 +23,7 @@ import { diffChanges, recordAudit } from '../audit/record';
 import { parseStateFilter, STATE_FILTER_VALUES, type AvailabilityQuery, type RegistrationListQuery, type RegistrationPatch, type RegistrationValues, type StateFilterValue } from './schema';
 import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
+import { wakeEngine } from '../engine/wake';
 import { withLapse } from './lapse';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges } from './password-scope';
 
@@ -32,7 +33,7 @@ export type { Conn };
 /** Wakes the in-process registrar engine (it sets the hook) after a committed change. */
 export function nudgeRegistrar(): void {
   try {
-    (globalThis as { __registrarNudge?: () => void }).__registrarNudge?.();
+    wakeEngine();
   } catch (err) {
     log.error({ error: errorText(err) }, 'registrar nudge failed');
   }

@@ -1,4 +1,5 @@
 /** The data layer on its own (no HTTP): a fresh temp database per test file. */
+import { setEngineWake } from '../../lib/engine/wake';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ describe('registration service', () => {
 
   test('create/update/delete append journal rows and nudge the engine', () => {
     let nudges = 0;
-    (globalThis as { __registrarNudge?: () => void }).__registrarNudge = () => nudges++;
+    const removeWake = setEngineWake(() => nudges++);
     try {
       const created = mustData(regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'svc1', ddi: '+3470001', password: 'pw' }), systemActor));
       registrationJsonSchema.parse(created);
@@ -44,7 +45,7 @@ describe('registration service', () => {
       assert.equal(rows.length, 3);
       assert.equal(nudges, 3);
     } finally {
-      delete (globalThis as { __registrarNudge?: () => void }).__registrarNudge;
+      removeWake();
     }
   });
 

@@ -9,6 +9,7 @@ import { useCan } from '@/lib/client/session';
 import type { DdiProvider } from '@/lib/client/types';
 import { DeleteProviderButton } from './DeleteProviderButton';
 import { ErrorNote } from './ErrorNote';
+import { SortHeader } from './SortHeader';
 
 type Sort = 'name' | 'registrations';
 
@@ -41,15 +42,8 @@ export function ProvidersTable() {
       setOrder(s === 'registrations' ? 'desc' : 'asc');
     }
   };
-  const header = (s: Sort, label: string, className?: string) => (
-    <th scope="col" className={className} aria-sort={sort === s ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <button type="button" className="sort-button" onClick={() => sortBy(s)}>
-        {label}
-        <span aria-hidden="true" className="sort-mark">
-          {sort === s ? (order === 'asc' ? '▲' : '▼') : '↕'}
-        </span>
-      </button>
-    </th>
+  const header = (column: Sort, label: string, className?: string) => (
+    <SortHeader column={column} label={label} sort={sort} order={order} onSort={sortBy} className={className} />
   );
   return (
     <>

@@ -11,6 +11,7 @@ import { useDebounced } from '@/lib/client/use-debounced';
 import type { RegistrationListParams, RegistrationSort } from '@/lib/client/types';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
+import { SortHeader } from './SortHeader';
 import { LiveStatusBadge } from './StatusBadge';
 import { TableToolbar, ToolbarSelect } from './TableToolbar';
 
@@ -104,15 +105,8 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
     setPage(1);
   };
 
-  const header = (s: RegistrationSort, label: string, className?: string) => (
-    <th scope="col" className={className} aria-sort={sort === s ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <button type="button" className="sort-button" onClick={() => sortBy(s)}>
-        {label}
-        <span aria-hidden="true" className="sort-mark">
-          {sort === s ? (order === 'asc' ? '▲' : '▼') : '↕'}
-        </span>
-      </button>
-    </th>
+  const header = (column: RegistrationSort, label: string, className?: string) => (
+    <SortHeader column={column} label={label} sort={sort} order={order} onSort={sortBy} className={className} />
   );
 
   const items = list.data?.items ?? [];

@@ -3,11 +3,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../../../lib/db/client';
 import { envSchema } from '../../../lib/env';
 import { startRegistrar } from '../../../registrar/start';
 import { FakeClock } from '../../../registrar/clock';
@@ -16,6 +12,7 @@ import { explainStartFailure } from '../../../registrar/start-failure';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import { BindError, openFamilies, type FamilyBinder } from '../../../registrar/transport/open-families';
 import { parseSipBind, type BindAddress } from '../../../registrar/transport/sip-bind';
+import { tempDatabase } from '../../sip/portal-db';
 import { parseRequest, respond } from './helpers';
 
 const sysError = (code: string) => Object.assign(new Error(`bind: ${code}`), { code });
@@ -162,13 +159,7 @@ test('engine options: bad binds or publicHost are E_CONFIG with the message', ()
 });
 
 test('startRegistrar without the listed IPv6 address: serves IPv4, logs it once, the heartbeat row shows the served bind', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'dual-stack-'));
-  const databasePath = join(dir, 'portal.db');
-  const db = openDatabase(databasePath);
-  t.after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { path: databasePath, db } = tempDatabase(t);
   const lines: string[] = [];
   const sipBind = '127.0.0.1:0,[2001:db8::1]:0';
   const config = envSchema.parse({ DATABASE_PATH: databasePath, SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });

@@ -9,10 +9,7 @@ import type { SipRequest } from '../../../registrar/message/types';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
 import { StatusStore } from '../../../registrar/store/status-store';
-import { openDatabase } from '../../../lib/db/client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDatabase } from '../../sip/portal-db';
 import { MemoryTransport, type SentMessage } from '../../../registrar/transport/memory';
 import { parseRequest, respond } from './helpers';
 
@@ -502,12 +499,7 @@ test('trace keeps the last messages, redacted; no password or digest response le
 });
 
 test('trace events are redacted however a listener reads them; the StatusStore writes only redacted text', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'trace-redaction-'));
-  const db = openDatabase(join(dir, 'portal.db'));
-  t.after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = tempDatabase(t);
   const sqlite = db.$client;
   const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
   const regId = sqlite

@@ -4,7 +4,7 @@ import { authenticate } from './lib/auth/authenticate';
 import type { Principal } from './lib/auth/principal';
 import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
 import { issueSetupToken } from './lib/auth/setup-token';
-import { getDb } from './lib/db/client';
+import { closeDatabase, getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
 import { createEngineHealthReader } from './lib/engine/health';
 import { EventTail } from './lib/live/event-tail';
@@ -27,23 +27,23 @@ async function main() {
   const config = env();
   const dev = process.argv.includes('--dev');
   const db = getDb();
-  sealPasswordsAtStart(db.$client);
+  await sealPasswordsAtStart(db);
   const admin = await bootstrapAdminFromEnv(db, config);
   if (admin) log.info(`First admin created from ADMIN_EMAIL: ${admin}`);
   // No operator and no ADMIN_EMAIL/ADMIN_PASSWORD: /setup needs the token printed once the server listens.
-  const setupToken = setupNeeded(db) ? issueSetupToken() : null;
+  const setupToken = (await setupNeeded(db)) ? issueSetupToken() : null;
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const tail = new EventTail(db.$client);
-  const engineHealth = createEngineHealthReader(db.$client);
-  const eventStream = createEventStreamHandler(db.$client, tail, engineHealth);
+  const tail = await EventTail.open(db);
+  const engineHealth = createEngineHealthReader(db);
+  const eventStream = createEventStreamHandler(db, tail, engineHealth);
 
-  const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db.$client, config) : null;
-  if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
-  const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null, engineHealth);
+  const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db, config) : null;
+  if (registrar) registrar.supervisor.store.onFlush = () => void tail.poll();
+  const metrics = createMetrics(db, tail, registrar?.engine ?? null, engineHealth);
 
   const gateOptions = {
     dev,
@@ -63,7 +63,11 @@ async function main() {
       }
       res.once('close', release);
       const credentials = { cookie: req.headers.cookie, authorization: req.headers.authorization, secure: req.headers['x-forwarded-proto'] === 'https' };
-      return eventStream(req, res, { stillAllowed: () => authenticate(db, credentials) !== null });
+      eventStream(req, res, { stillAllowed: async () => (await authenticate(db, credentials)) !== null }).catch((err: unknown) => {
+        log.error({ path, error: errorText(err) }, 'event stream failed');
+        res.end();
+      });
+      return;
     }
     if (req.method === 'GET' && path === '/metrics' && principal) {
       void metrics.metrics().then((text) => {
@@ -78,8 +82,16 @@ async function main() {
       res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
     });
   };
-  const server = createServer((req, res) => {
-    const decision = gate(db, req, res, gateOptions);
+  const server = createServer(async (req, res) => {
+    let decision: Awaited<ReturnType<typeof gate>>;
+    try {
+      decision = await gate(db, req, res, gateOptions);
+    } catch (err) {
+      log.error({ method: req.method, error: errorText(err) }, 'request refused: the gate failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
+      return;
+    }
     // The gate gave the request its id (lib/server/request-id.ts): lines logged while serving it carry it.
     const requestId = String(req.headers[REQUEST_ID_HEADER]);
     withRequestId(requestId, () => {
@@ -112,7 +124,7 @@ async function main() {
     server.closeAllConnections();
     await registrar?.stop();
     tail.close();
-    db.$client.close();
+    await closeDatabase(db);
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());
@@ -123,9 +135,9 @@ async function main() {
  * Encrypts stored SIP passwords that are clear text or under SECRET_KEY_PREVIOUS (completing a
  * key rotation), whether or not the engine runs here; a bad SECRET_KEY stops start-up.
  */
-function sealPasswordsAtStart(sqlite: Parameters<typeof sealStoredSecrets>[0]): void {
+async function sealPasswordsAtStart(db: Parameters<typeof sealStoredSecrets>[0]): Promise<void> {
   const keyring = getKeyring();
-  const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
+  const { sealed, unreadable } = await sealStoredSecrets(db, keyring);
   if (sealed > 0) log.info(`${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
   if (unreadable > 0) log.error(`${unreadable} stored SIP passwords cannot be decrypted with SECRET_KEY / SECRET_KEY_PREVIOUS: enter them again or configure their key`);
 }
@@ -135,9 +147,9 @@ function sealPasswordsAtStart(sqlite: Parameters<typeof sealStoredSecrets>[0]): 
  * can still configure; one log line says what is wrong and what to change, and the heartbeat row
  * carries the reason to every page's banner.
  */
-async function startRegistrarOrExplain(sqlite: Parameters<typeof startRegistrar>[0], config: Env): Promise<RunningRegistrar | null> {
+async function startRegistrarOrExplain(db: Parameters<typeof startRegistrar>[0], config: Env): Promise<RunningRegistrar | null> {
   try {
-    return await startRegistrar(sqlite, config);
+    return await startRegistrar(db, config);
   } catch (err) {
     log.error(err instanceof RegistrarStartError ? err.logLine() : `registrar NOT started: ${errorText(err)}`);
     return null;

@@ -30,7 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <SessionProvider operator={operator}>
           <QueryProvider>
             {operator ? (
-              <LiveProvider initialEngine={getEngineHealth()}>
+              <LiveProvider initialEngine={await getEngineHealth()}>
                 <header className="site-header">
                   <Nav />
                 </header>

@@ -23,6 +23,11 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/portal.db'),
+  /** postgres://user:password@host:port/database: PostgreSQL instead of SQLite at DATABASE_PATH (lib/db/dialect.ts). */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//i.test(v), 'must be a postgres:// or postgresql:// URL'),
   REGISTRAR_ENABLED: booleanFlag.default(true),
   /** Comma-separated `address:port`, IPv6 as `[address]:port`, at most one per family (registrar/transport/sip-bind.ts). */
   SIP_BIND: parsedBy(parseSipBind).default(DEFAULT_SIP_BIND),

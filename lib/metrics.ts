@@ -1,7 +1,9 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
 // Engine up/down (its heartbeat), calls relayed/refused and registrations by state come from the
 // database (true in both deployments); transaction figures come from the in-process engine when it runs here.
-import type Database from 'better-sqlite3';
+import { count, sum } from 'drizzle-orm';
+import type { Conn } from './db/conn';
+import { engineNodes, registrationStatus } from './db/schema';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EngineHealth } from './engine/health';
 import type { EventTail } from './live/event-tail';
@@ -33,44 +35,45 @@ function latencyHistogram(engine: Engine): Metric {
   } as unknown as Metric;
 }
 
-export function createMetrics(sqlite: Database.Database, tail: EventTail, engine: Engine | null, engineHealth: () => EngineHealth): Registry {
+export function createMetrics(db: Conn, tail: EventTail, engine: Engine | null, engineHealth: () => Promise<EngineHealth>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'registrar_engine_up',
     help: 'Whether the registrar engine runs (1: its heartbeat is fresh; 0: stopped, silent or never seen), as GET /api/health says.',
     registers: [registry],
-    collect() {
-      this.set(engineHealth().state === 'running' ? 1 : 0);
+    async collect() {
+      this.set((await engineHealth()).state === 'running' ? 1 : 0);
     },
   });
-  const calls = sqlite.prepare<[], { relayed: number | null; refused: number | null }>(
-    'SELECT sum(calls_relayed) AS relayed, sum(calls_refused) AS refused FROM engine_nodes',
-  );
+  const calls = () =>
+    db
+      .select({ relayed: sum(engineNodes.callsRelayed).mapWith(Number), refused: sum(engineNodes.callsRefused).mapWith(Number) })
+      .from(engineNodes);
   new Counter({
     name: 'sip_calls_total',
     help: 'Calls (new INVITEs) at our Contact: relayed to the forward target, or refused with 480 because none is configured. From the engines\' heartbeats (counted since each engine started).',
     labelNames: ['outcome'],
     registers: [registry],
-    collect() {
-      const row = calls.get();
+    async collect() {
+      const [row] = await calls();
       this.reset();
       this.inc({ outcome: 'relayed' }, row?.relayed ?? 0);
       this.inc({ outcome: 'refused' }, row?.refused ?? 0);
     },
   });
-  const byState = sqlite.prepare<[], { state: string; n: number }>(
-    'SELECT state, count(*) AS n FROM registration_status GROUP BY state',
-  );
+  const byState = () =>
+    db.select({ state: registrationStatus.state, n: count() }).from(registrationStatus).groupBy(registrationStatus.state);
 
   new Gauge({
     name: 'sip_registrations',
     help: 'Registrations by state, as last reported by the engine.',
     labelNames: ['state'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await byState();
       this.reset();
-      for (const row of byState.all()) this.set({ state: row.state }, row.n);
+      for (const row of rows) this.set({ state: row.state }, row.n);
     },
   });
   new Gauge({

@@ -1,6 +1,6 @@
 // Builds the engine and its database supervisor from the validated environment. Used by
 // server.ts (engine inside the portal process) and by main.ts (`npm run registrar`).
-import type Database from 'better-sqlite3';
+import type { Db } from '../lib/db/client';
 import type { Env } from '../lib/env';
 import { enginePort } from '../lib/log';
 import { setEngineWake } from '../lib/engine/wake';
@@ -41,9 +41,9 @@ export interface RunningRegistrar {
  * Seals stored SIP passwords that are clear text or under a previous key (completing a key
  * rotation) before any registration is read, and says what it did.
  */
-function sealPasswords(sqlite: Database.Database, config: Env, log: Logger): Keyring {
+async function sealPasswords(db: Db, config: Env, log: Logger): Promise<Keyring> {
   const keyring = keyringFromEnv(config);
-  const { sealed, unreadable } = sealStoredSecrets(sqlite, keyring);
+  const { sealed, unreadable } = await sealStoredSecrets(db, keyring);
   if (sealed > 0) log.info(`registrar: ${sealed} stored SIP passwords encrypted with key ${keyring.current.id}`);
   if (unreadable > 0) log.error(`registrar: ${unreadable} stored SIP passwords cannot be decrypted with the configured keys (SECRET_KEY, SECRET_KEY_PREVIOUS)`);
   return keyring;
@@ -54,15 +54,15 @@ function sealPasswords(sqlite: Database.Database, config: Env, log: Logger): Key
  * reason (so the portal can show it) and a RegistrarStartError is thrown. Lines go to `sink`
  * (default: the portal's logger, lib/log.ts).
  */
-export async function startRegistrar(sqlite: Database.Database, config: Env, sink: LogSink = enginePort()): Promise<RunningRegistrar> {
+export async function startRegistrar(db: Db, config: Env, sink: LogSink = enginePort()): Promise<RunningRegistrar> {
   const log = toLogger(sink);
-  const heartbeat = new Heartbeat(sqlite, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS, log });
+  const heartbeat = new Heartbeat(db, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS, log });
   let running: Omit<RunningRegistrar, 'stop' | 'bind'>;
   try {
-    running = await startEngine(sqlite, config, log);
+    running = await startEngine(db, config, log);
   } catch (err) {
     const failure = explainStartFailure(err, config.SIP_BIND);
-    recordStop(heartbeat, failure.reason, log);
+    await recordStop(heartbeat, failure.reason, log);
     throw new RegistrarStartError(failure);
   }
   heartbeat.reportCalls(() => {
@@ -70,28 +70,28 @@ export async function startRegistrar(sqlite: Database.Database, config: Env, sin
     return { relayed: callsRelayed, refused: callsRefused };
   });
   const bind = running.engine.bindings();
-  heartbeat.start(bind);
+  await heartbeat.start(bind);
   return {
     ...running,
     bind,
     stop: async () => {
       await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
-      recordStop(heartbeat, 'shut down', log);
+      await recordStop(heartbeat, 'shut down', log);
     },
   };
 }
 
 /** Marks the heartbeat stopped; a database error is logged, never thrown over the real outcome. */
-function recordStop(heartbeat: Heartbeat, reason: string, log: Logger): void {
+async function recordStop(heartbeat: Heartbeat, reason: string, log: Logger): Promise<void> {
   try {
-    heartbeat.stopped(reason);
+    await heartbeat.stopped(reason);
   } catch (err) {
     log.error(`registrar: cannot record the stop (${reason}): ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-async function startEngine(sqlite: Database.Database, config: Env, log: Logger): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
-  const keyring = sealPasswords(sqlite, config, log);
+async function startEngine(db: Db, config: Env, log: Logger): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
+  const keyring = await sealPasswords(db, config, log);
   const engine = new Engine({
     binds: parseSipBind(config.SIP_BIND),
     log,
@@ -104,7 +104,7 @@ async function startEngine(sqlite: Database.Database, config: Env, log: Logger):
     resolver: resolverFor(parseDnsServers(config.SIP_DNS_SERVERS)),
     forwardTo: config.SIP_FORWARD_TO ?? null,
   });
-  const supervisor = new Supervisor(sqlite, engine, {
+  const supervisor = new Supervisor(db, engine, {
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,
     log,
     keyring,

@@ -3,7 +3,7 @@
 // same process). Persists statuses, the timeline of transitions and the SIP messages worth keeping
 // through the StatusStore (see there), and applies `watch` leases: someone has a registration's
 // SIP messages open, so they are written as they come.
-import type Database from 'better-sqlite3';
+import type { Db } from '../lib/db/client';
 import type { Keyring } from '../lib/secrets/key';
 import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
@@ -40,53 +40,74 @@ export class Supervisor {
   private removeWake: (() => void) | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
+  /** The journal read in progress: reads never overlap (the cursor moves in order). */
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
 
   constructor(
-    sqlite: Database.Database,
+    db: Db,
     private readonly engine: Engine,
     private readonly options: SupervisorOptions,
   ) {
-    this.source = new RegistrationSource(sqlite, { keyring: options.keyring, log: options.log });
-    this.feed = new ChangeFeed(sqlite);
-    this.store = new StatusStore(sqlite, options);
+    this.source = new RegistrationSource(db, { keyring: options.keyring, log: options.log });
+    this.feed = new ChangeFeed(db);
+    this.store = new StatusStore(db, options);
     this.log = toLogger(options.log);
   }
 
   async start(): Promise<void> {
     this.engine.on('status', (s) => this.store.pushStatus(s));
     this.engine.on('trace', (t) => this.store.pushTrace(t));
-    this.feed.markLoaded();
-    const configs = this.source.loadAll().filter((c) => this.isValid(c));
+    await this.feed.markLoaded();
+    const configs = (await this.source.loadAll()).filter((c) => this.isValid(c));
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });
     this.log.info(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, () => this.store.drain());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
-    this.removeWake = this.options.installWake?.(() => setImmediate(() => this.sync())) ?? null;
+    this.removeWake =
+      this.options.installWake?.(() =>
+        setImmediate(() => {
+          this.sync().catch((err: unknown) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`));
+        }),
+      ) ?? null;
   }
 
-  /** Applies journal entries: a changed registration is re-read and upserted or removed. */
-  sync(): void {
-    for (const change of this.feed.take()) {
-      try {
-        this.apply(change);
-      } catch (err) {
-        this.log.error(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
-      }
+  /**
+   * Applies journal entries: a changed registration is re-read and upserted or removed. A call
+   * while a read is in progress makes one more read after it (the entry that woke it may be newer).
+   */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
     }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        for (const change of await this.feed.take()) {
+          try {
+            await this.apply(change);
+          } catch (err) {
+            this.log.error(`registrar: registration ${change.registrationId} not applied: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      } while (this.syncAgain);
+    })().finally(() => (this.syncing = null));
+    return this.syncing;
   }
 
-  private apply({ registrationId, command }: Change): void {
+  private async apply({ registrationId, command }: Change): Promise<void> {
     const id = String(registrationId);
     if (command === 'register') {
       this.engine.registerNow(id);
     } else if (command === 'unregister') {
       void this.engine.unregister(id);
     } else if (command === 'watch') {
-      this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
+      await this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
     } else {
-      const config = this.source.load(registrationId);
+      const config = await this.source.load(registrationId);
       if (config) this.engine.upsert(config);
       else void this.engine.remove(id);
     }
@@ -97,9 +118,9 @@ export class Supervisor {
     this.removeWake?.();
     this.removeWake = null;
     for (const t of this.timers) clearInterval(t);
-    this.sync();
+    await this.sync();
     await this.engine.stop(deadlineMs);
-    this.store.flush();
+    await this.store.flush();
   }
 
   private isValid(config: RegistrationConfig): boolean {
@@ -112,24 +133,26 @@ export class Supervisor {
     }
   }
 
-  private housekeeping(): void {
+  private async housekeeping(): Promise<void> {
     const now = Date.now();
-    this.store.expire(now);
-    this.feed.compact(now - HOUSEKEEPING_MS);
+    await this.store.expire(now);
+    await this.feed.compact(now - HOUSEKEEPING_MS);
   }
 
   /**
    * A periodic task. An error (e.g. SQLITE_BUSY past busy_timeout) is logged, never thrown:
-   * thrown from a timer it would be an uncaught exception and take down the whole process
-   * (the portal too, when the engine runs inside it). The next run tries again.
+   * thrown from a timer it would be an uncaught exception (or an unhandled rejection) and take
+   * down the whole process (the portal too, when the engine runs inside it). The next run tries
+   * again; a run still in progress when the next is due makes that one skip.
    */
-  private every(ms: number, fn: () => void): void {
+  private every(ms: number, fn: () => Promise<void>): void {
+    let running = false;
     const t = setInterval(() => {
-      try {
-        fn();
-      } catch (err) {
-        this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      if (running) return;
+      running = true;
+      fn()
+        .catch((err: unknown) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (running = false));
     }, ms);
     t.unref();
     this.timers.push(t);

@@ -149,8 +149,8 @@ function guardedResponse(req: Request, run: () => Promise<Response> | Response):
  */
 export function route<C>(handler: Handler<C>): (req: Request, ctx: C) => Promise<Response> {
   return (req, ctx) =>
-    guardedResponse(req, () => {
-      const auth = authorizeRequest(req);
+    guardedResponse(req, async () => {
+      const auth = await authorizeRequest(req);
       return auth.ok ? handler(req, ctx, auth.principal) : errorResponse(auth.error);
     });
 }

@@ -53,9 +53,9 @@ export const fail = (code: ErrorCode, message: string, fields?: Record<string, s
 });
 
 /** Runs a data-layer call; anything it throws becomes `internal` (message logged, never returned). */
-export function guarded<T>(what: string, fn: () => ActionResult<T>): ActionResult<T> {
+export async function guarded<T>(what: string, fn: () => ActionResult<T> | Promise<ActionResult<T>>): Promise<ActionResult<T>> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     log.error({ error: errorText(err) }, `${what} failed`);
     return fail('internal', 'Internal error.');

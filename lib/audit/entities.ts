@@ -40,8 +40,8 @@ export function registrationUpdateAction(changes: AuditChanges): 'update' | 'ena
 }
 
 /** The 'delete' entry of a registration, with its fields as they were; call inside the deleting transaction. */
-export function recordRegistrationDeleted(tx: Conn, actor: Actor, id: number, row: Identity & Record<string, unknown>): void {
-  recordAudit(tx, actor, {
+export async function recordRegistrationDeleted(tx: Conn, actor: Actor, id: number, row: Identity & Record<string, unknown>): Promise<void> {
+  await recordAudit(tx, actor, {
     action: 'delete',
     entityType: 'registration',
     entityId: id,

@@ -16,10 +16,10 @@ export type AuditEntry = {
 
 const SECRET_MARK = 'changed';
 
-export function recordAudit(tx: Conn, actor: Actor, entry: AuditEntry, now = Date.now()): void {
-  tx.insert(auditLog)
-    .values({ at: now, operatorId: actor.operatorId, actor: actor.label, via: actor.via, changes: entry.changes ?? {}, ...entry })
-    .run();
+export async function recordAudit(tx: Conn, actor: Actor, entry: AuditEntry, now = Date.now()): Promise<void> {
+  await tx
+    .insert(auditLog)
+    .values({ at: now, operatorId: actor.operatorId, actor: actor.label, via: actor.via, changes: entry.changes ?? {}, ...entry });
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -3,7 +3,8 @@
  * goes through ./queries.ts).
  */
 import { and, count, desc, eq, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
+import { dialectSql } from '../db/sql-dialect';
 import { auditLog, registrations } from '../db/schema';
 import type { AuditList } from '../api/contracts';
 import { likePattern } from '../registrations/service';
@@ -16,7 +17,7 @@ const entityExists = sql<boolean>`(case "audit_log"."entity_type"
   when 'ddi_provider' then exists(select 1 from "ddi_providers" as p where p."id" = "audit_log"."entity_id")
   when 'operator' then exists(select 1 from "operators" as o where o."id" = "audit_log"."entity_id")
   when 'api_token' then exists(select 1 from "api_tokens" as t where t."id" = "audit_log"."entity_id")
-  else 0 end)`.mapWith(Boolean);
+  else false end)`.mapWith(Boolean);
 
 /**
  * Entries only admins may read: about operators and their API tokens (e-mails, roles, who is
@@ -36,16 +37,16 @@ function filtersOf(query: AuditQuery, scope: AuditScope): SQL | undefined {
   const actor = query.actor?.trim();
   if (actor) {
     const p = likePattern(actor);
-    filters.push(or(sql`${auditLog.actor} like ${p} escape '\\'`, sql`${auditLog.via} like ${p} escape '\\'`)!);
+    filters.push(or(dialectSql.likeCi(auditLog.actor, p), dialectSql.likeCi(auditLog.via, p))!);
   }
   return filters.length ? and(...filters) : undefined;
 }
 
 /** One page of audit entries the reader may see (`scope`), newest first, plus the total matching the filters. */
-export function listAudit(db: Conn, query: AuditQuery, scope: AuditScope): AuditList {
+export async function listAudit(db: Conn, query: AuditQuery, scope: AuditScope): Promise<AuditList> {
   const where = filtersOf(query, scope);
-  const total = db.select({ n: count() }).from(auditLog).where(where).get()!.n;
-  const items = db
+  const total = (await db.select({ n: count() }).from(auditLog).where(where))[0]!.n;
+  const items = await db
     .select({
       id: auditLog.id,
       at: auditLog.at,
@@ -63,8 +64,7 @@ export function listAudit(db: Conn, query: AuditQuery, scope: AuditScope): Audit
     .where(where)
     .orderBy(desc(auditLog.id))
     .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
-    .all();
+    .offset((query.page - 1) * query.pageSize);
   return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
@@ -72,9 +72,9 @@ export function listAudit(db: Conn, query: AuditQuery, scope: AuditScope): Audit
  * The history of one registration, newest first. It outlives the registration (the entries stay
  * after a delete); null only when the registration neither exists nor ever had an entry.
  */
-export function registrationHistory(db: Conn, id: number, query: EntityAuditQuery): AuditList | null {
-  const list = listAudit(db, { ...query, entityType: 'registration', entityId: id }, 'all');
+export async function registrationHistory(db: Conn, id: number, query: EntityAuditQuery): Promise<AuditList | null> {
+  const list = await listAudit(db, { ...query, entityType: 'registration', entityId: id }, 'all');
   if (list.total > 0) return list;
-  const exists = db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)).get();
+  const exists = await first(db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)));
   return exists ? list : null;
 }

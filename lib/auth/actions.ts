@@ -23,7 +23,7 @@ export async function signIn(input: unknown, client: Client): Promise<ActionResu
 
 /** Revokes the caller's session (a token-authenticated call has none to revoke). */
 export async function signOut(principal: Principal): Promise<void> {
-  if (principal.sessionId) revokeSession(getDb(), principal.sessionId);
+  if (principal.sessionId) await revokeSession(getDb(), principal.sessionId);
 }
 
 /**
@@ -32,7 +32,7 @@ export async function signOut(principal: Principal): Promise<void> {
  */
 export async function setUp(input: unknown, client: Client): Promise<ActionResult<{ operator: OperatorJson; session: NewSession }>> {
   const db = getDb();
-  if (!setupNeeded(db)) return fail('setup_done', 'The portal is already set up: sign in instead.');
+  if (!(await setupNeeded(db))) return fail('setup_done', 'The portal is already set up: sign in instead.');
   const token = typeof input === 'object' && input !== null ? (input as { setupToken?: unknown }).setupToken : undefined;
   if (!checkSetupToken(typeof token === 'string' ? token : null)) {
     return fail('setup_token', 'A valid setup token is required: the server printed it in its log at start (with the setup URL). Restart the portal for a new one.');
@@ -43,7 +43,7 @@ export async function setUp(input: unknown, client: Client): Promise<ActionResul
   const created = await createFirstAdmin(db, firstAdmin);
   if ('error' in created) return created;
   spendSetupToken();
-  return guarded('setUp', () => ok({ operator: created.data, session: createSession(db, created.data.id, client) }));
+  return guarded('setUp', async () => ok({ operator: created.data, session: await createSession(db, created.data.id, client) }));
 }
 
 /** Your own password change (see password-change.ts); `ip` is the caller's, for the throttle. */

@@ -3,7 +3,7 @@
  * revocable, acting with the role their operator has at the time of use.
  */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
 import { apiTokens } from '../db/schema';
 import { newSecretToken, tokenHash } from './secret-token';
 
@@ -22,49 +22,48 @@ const publicColumns = {
 };
 
 /** Creates a token for `operatorId`; the clear token is in the result and nowhere else. */
-export function createApiToken(db: Conn, operatorId: number, name: string): { token: string; apiToken: ApiTokenJson } {
+export async function createApiToken(db: Conn, operatorId: number, name: string): Promise<{ token: string; apiToken: ApiTokenJson }> {
   const token = newSecretToken(TOKEN_PREFIX);
-  const row = db
+  const [row] = await db
     .insert(apiTokens)
     .values({ operatorId, name, tokenHash: tokenHash(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) })
-    .returning(publicColumns)
-    .get();
-  return { token, apiToken: row };
+    .returning(publicColumns);
+  return { token, apiToken: row! };
 }
 
-export function listApiTokens(db: Conn, operatorId: number): ApiTokenJson[] {
-  return db.select(publicColumns).from(apiTokens).where(eq(apiTokens.operatorId, operatorId)).orderBy(desc(apiTokens.id)).all();
+export async function listApiTokens(db: Conn, operatorId: number): Promise<ApiTokenJson[]> {
+  return await db.select(publicColumns).from(apiTokens).where(eq(apiTokens.operatorId, operatorId)).orderBy(desc(apiTokens.id));
 }
 
 /** Revokes one of `operatorId`'s tokens; null when it has no such live token. */
-export function revokeApiToken(db: Conn, operatorId: number, id: number, now = Date.now()): ApiTokenJson | null {
+export async function revokeApiToken(db: Conn, operatorId: number, id: number, now = Date.now()): Promise<ApiTokenJson | null> {
   return (
-    db
-      .update(apiTokens)
-      .set({ revokedAt: now })
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.operatorId, operatorId), isNull(apiTokens.revokedAt)))
-      .returning(publicColumns)
-      .get() ?? null
+    (await first(
+      db
+        .update(apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(apiTokens.id, id), eq(apiTokens.operatorId, operatorId), isNull(apiTokens.revokedAt)))
+        .returning(publicColumns),
+    )) ?? null
   );
 }
 
 /** The token's id, name and operator when it is live (not revoked), else null. */
-export function resolveApiToken(db: Conn, token: string, now = Date.now()): { id: number; name: string; operatorId: number } | null {
+export async function resolveApiToken(db: Conn, token: string, now = Date.now()): Promise<{ id: number; name: string; operatorId: number } | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const row = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash(token))).get();
+  const row = await first(db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash(token))));
   if (!row || row.revokedAt !== null) return null;
   if (row.lastUsedAt === null || now - row.lastUsedAt >= LAST_USED_EVERY_MS) {
-    db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
   }
   return { id: row.id, name: row.name, operatorId: row.operatorId };
 }
 
 /** Revokes every live token of `operatorId` (password change or reset, disable); returns them. */
-export function revokeOperatorApiTokens(db: Conn, operatorId: number, now = Date.now()): ApiTokenJson[] {
-  return db
+export async function revokeOperatorApiTokens(db: Conn, operatorId: number, now = Date.now()): Promise<ApiTokenJson[]> {
+  return await db
     .update(apiTokens)
     .set({ revokedAt: now })
     .where(and(eq(apiTokens.operatorId, operatorId), isNull(apiTokens.revokedAt)))
-    .returning(publicColumns)
-    .all();
+    .returning(publicColumns);
 }

@@ -3,7 +3,7 @@
  * database. Shared by the custom server's gate and the route handlers (web Headers or node's).
  */
 import { eq } from 'drizzle-orm';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
 import { operators } from '../db/schema';
 import { resolveApiToken } from './api-tokens';
 import { sessionToken as sessionTokenOf } from './cookies';
@@ -18,22 +18,26 @@ function bearer(authorization: string | null | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-function operatorPrincipal(db: Conn, operatorId: number, via: Pick<Principal, 'via' | 'sessionId' | 'tokenId' | 'tokenName'>): Principal | null {
-  const op = db.select().from(operators).where(eq(operators.id, operatorId)).get();
+async function operatorPrincipal(
+  db: Conn,
+  operatorId: number,
+  via: Pick<Principal, 'via' | 'sessionId' | 'tokenId' | 'tokenName'>,
+): Promise<Principal | null> {
+  const op = await first(db.select().from(operators).where(eq(operators.id, operatorId)));
   if (!op || op.disabled) return null;
   return { operatorId: op.id, email: op.email, name: op.name, role: op.role, ...via };
 }
 
 /** The principal behind the credentials, or null. A bearer token, when present, wins over the cookie. */
-export function authenticate(db: Conn, creds: Credentials): Principal | null {
+export async function authenticate(db: Conn, creds: Credentials): Promise<Principal | null> {
   const token = bearer(creds.authorization);
   if (token) {
-    const t = resolveApiToken(db, token);
+    const t = await resolveApiToken(db, token);
     return t ? operatorPrincipal(db, t.operatorId, { via: 'token', tokenId: t.id, tokenName: t.name }) : null;
   }
   const sessionToken = sessionTokenOf(creds.cookie, creds.secure);
   // A duplicated session cookie is ambiguous: nobody (the gate answers 400 before this).
   if (!sessionToken || sessionToken === 'ambiguous') return null;
-  const s = resolveSession(db, sessionToken);
+  const s = await resolveSession(db, sessionToken);
   return s ? operatorPrincipal(db, s.operatorId, { via: 'session', sessionId: s.id }) : null;
 }

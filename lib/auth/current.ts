@@ -9,6 +9,6 @@ import { publicOperator, type OperatorPublic } from './principal';
 export async function currentOperator(): Promise<OperatorPublic | null> {
   const h = await headers();
   // The raw Cookie header, parsed like the gate does (next/headers' cookies() keeps the last of duplicates).
-  const principal = authenticate(getDb(), { cookie: h.get('cookie'), authorization: h.get('authorization'), secure: requestScheme(h.get('x-forwarded-proto')) === 'https' });
+  const principal = await authenticate(getDb(), { cookie: h.get('cookie'), authorization: h.get('authorization'), secure: requestScheme(h.get('x-forwarded-proto')) === 'https' });
   return principal ? publicOperator(principal) : null;
 }

@@ -19,13 +19,13 @@ const WRONG_CREDENTIALS = 'E-mail or password is incorrect.';
 
 /** `{ data }` with a new session, or `invalid_credentials` / `throttled` / `locked` (with `retryAfterMs`). */
 export async function login(db: Db, input: LoginInput, policy: ThrottlePolicy): Promise<ActionResult<LoginOutcome> & { retryAfterMs?: number }> {
-  const op = findOperatorByEmail(db, input.email);
+  const op = await findOperatorByEmail(db, input.email);
   const checked = await throttledCheck(db, input, policy, async () => {
     const valid = await verifyPassword(input.password, op?.passwordHash ?? (await dummyHash));
     return !!op && valid && !op.disabled;
   });
   if ('error' in checked) return checked;
   if (!op || !checked.passed) return fail('invalid_credentials', WRONG_CREDENTIALS);
-  const session = createSession(db, op.id, { ip: input.ip, userAgent: input.userAgent });
+  const session = await createSession(db, op.id, { ip: input.ip, userAgent: input.userAgent });
   return ok({ session, operator: { id: op.id, email: op.email, name: op.name, role: op.role } });
 }

@@ -35,8 +35,8 @@ const missing = (id: number) => fail('not_found', `Operator #${id} does not exis
 const isEnabledAdmin = (o: Pick<OperatorJson, 'role' | 'disabled'>) => o.role === 'admin' && !o.disabled;
 
 /** True when taking `operator` out of the enabled admins would leave none. */
-function isLastAdmin(tx: Conn, operator: OperatorJson): boolean {
-  return isEnabledAdmin(operator) && store.countOtherEnabledAdmins(tx, operator.id) === 0;
+async function isLastAdmin(tx: Conn, operator: OperatorJson): Promise<boolean> {
+  return isEnabledAdmin(operator) && (await store.countOtherEnabledAdmins(tx, operator.id)) === 0;
 }
 
 export async function listOperators(): Promise<OperatorJson[]> {
@@ -52,15 +52,15 @@ export async function createOperator(principal: Principal, input: unknown): Prom
   const parsed = operatorCreateSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
   const db = getDb();
-  if (store.findOperatorByEmail(db, parsed.data.email)) return emailTaken(parsed.data.email);
+  if (await store.findOperatorByEmail(db, parsed.data.email)) return emailTaken(parsed.data.email);
   const values = await store.operatorValues(parsed.data);
   return guarded('createOperator', () =>
     db.transaction(
-      (tx) => {
-        if (store.findOperatorByEmail(tx, values.email)) return emailTaken(values.email);
-        const created = store.insertOperator(tx, values);
+      async (tx) => {
+        if (await store.findOperatorByEmail(tx, values.email)) return emailTaken(values.email);
+        const created = await store.insertOperator(tx, values);
         const { email, name, role, disabled } = created;
-        recordAudit(tx, actorOf(principal), {
+        await recordAudit(tx, actorOf(principal), {
           action: 'create',
           entityType: 'operator',
           entityId: created.id,
@@ -80,25 +80,31 @@ function editAction(before: OperatorJson, disabled: boolean | undefined): string
   return disabled ? 'disable' : 'enable';
 }
 
-function applyEdit(tx: Conn, principal: Principal, id: number, patch: OperatorPatch, passwordHash: string | undefined): ActionResult<OperatorJson> {
-  const before = store.getOperator(tx, id);
+async function applyEdit(
+  tx: Conn,
+  principal: Principal,
+  id: number,
+  patch: OperatorPatch,
+  passwordHash: string | undefined,
+): Promise<ActionResult<OperatorJson>> {
+  const before = await store.getOperator(tx, id);
   if (!before) return missing(id);
   const next = { role: patch.role ?? before.role, disabled: patch.disabled ?? before.disabled };
-  if (!isEnabledAdmin(next) && isLastAdmin(tx, before)) return lastAdmin(next.disabled ? 'disabled' : 'given another role');
+  if (!isEnabledAdmin(next) && (await isLastAdmin(tx, before))) return lastAdmin(next.disabled ? 'disabled' : 'given another role');
   const { password, revokeTokens, ...fields } = patch;
   const changes = diffChanges<Record<string, unknown>>({ ...before, password: 'set' }, { ...fields, password: password && NEW_PASSWORD }, SECRET_KEYS);
   if (Object.keys(changes).length === 0) return ok(before);
-  const updated = store.updateOperator(tx, id, { ...fields, ...(passwordHash ? { passwordHash } : {}) })!;
+  const updated = (await store.updateOperator(tx, id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }))!;
   if (changes.role || changes.disabled || changes.password) {
     // Acting on yourself keeps the session in use (unless disabling it); anyone else is signed out everywhere.
     const keep = id === principal.operatorId && !updated.disabled ? principal.sessionId : undefined;
-    revokeOperatorSessions(tx, id, keep);
+    await revokeOperatorSessions(tx, id, keep);
   }
   const actor = actorOf(principal);
-  recordAudit(tx, actor, { action: editAction(before, patch.disabled), entityType: 'operator', entityId: id, entityLabel: before.email, changes });
+  await recordAudit(tx, actor, { action: editAction(before, patch.disabled), entityType: 'operator', entityId: id, entityLabel: before.email, changes });
   // A disable always revokes the API tokens (re-enabling does not bring them back); a password reset does unless told not to.
   const reason = changes.disabled && updated.disabled ? 'operator disabled' : changes.password && revokeTokens !== false ? 'password reset' : null;
-  if (reason) revokeTokensAudited(tx, actor, before, reason);
+  if (reason) await revokeTokensAudited(tx, actor, before, reason);
   return ok(updated);
 }
 
@@ -112,9 +118,9 @@ export async function updateOperator(principal: Principal, id: number, input: un
   const parsed = operatorPatchSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
   const db = getDb();
-  if (!store.getOperator(db, id)) return missing(id);
+  if (!(await store.getOperator(db, id))) return missing(id);
   const passwordHash = parsed.data.password === undefined ? undefined : await hashPassword(parsed.data.password);
-  return guarded('updateOperator', () => db.transaction((tx) => applyEdit(tx, principal, id, parsed.data, passwordHash), { behavior: 'immediate' }));
+  return guarded('updateOperator', () => db.transaction(async (tx) => applyEdit(tx, principal, id, parsed.data, passwordHash), { behavior: 'immediate' }));
 }
 
 /** Deletes an operator with their sessions and tokens; not yourself, nor the last enabled admin. */
@@ -122,13 +128,13 @@ export async function deleteOperator(principal: Principal, id: number): Promise<
   if (id === principal.operatorId) return fail('conflict', 'You cannot delete your own account; another admin can.');
   return guarded('deleteOperator', () =>
     getDb().transaction(
-      (tx) => {
-        const before = store.getOperator(tx, id);
+      async (tx) => {
+        const before = await store.getOperator(tx, id);
         if (!before) return missing(id);
-        if (isLastAdmin(tx, before)) return lastAdmin('deleted');
-        store.deleteOperator(tx, id);
+        if (await isLastAdmin(tx, before)) return lastAdmin('deleted');
+        await store.deleteOperator(tx, id);
         const { email, name, role, disabled } = before;
-        recordAudit(tx, actorOf(principal), {
+        await recordAudit(tx, actorOf(principal), {
           action: 'delete',
           entityType: 'operator',
           entityId: id,
@@ -149,11 +155,11 @@ export async function deleteOperator(principal: Principal, id: number): Promise<
 export async function unlockOperator(principal: Principal, id: number): Promise<ActionResult<{ unlocked: true; cleared: number }>> {
   return guarded('unlockOperator', () =>
     getDb().transaction(
-      (tx) => {
-        const op = store.getOperator(tx, id);
+      async (tx) => {
+        const op = await store.getOperator(tx, id);
         if (!op) return missing(id);
-        const cleared = unlockAccount(tx, op.email);
-        recordAudit(tx, actorOf(principal), { action: 'unlock', entityType: 'operator', entityId: id, entityLabel: op.email, changes: { signInFailures: { before: cleared, after: 0 } } });
+        const cleared = await unlockAccount(tx, op.email);
+        await recordAudit(tx, actorOf(principal), { action: 'unlock', entityType: 'operator', entityId: id, entityLabel: op.email, changes: { signInFailures: { before: cleared, after: 0 } } });
         return ok({ unlocked: true as const, cleared });
       },
       { behavior: 'immediate' },

@@ -3,7 +3,7 @@
  * hashed here; the hash never leaves this module.
  */
 import { and, asc, count, eq, ne } from 'drizzle-orm';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
 import { operators, type OperatorRow } from '../db/schema';
 import { hashPassword } from './password';
 import type { OperatorCreate } from './schema';
@@ -20,17 +20,17 @@ const operatorColumns = {
   updatedAt: operators.updatedAt,
 };
 
-export function countOperators(db: Conn): number {
-  return db.select({ n: count() }).from(operators).get()!.n;
+export async function countOperators(db: Conn): Promise<number> {
+  return (await db.select({ n: count() }).from(operators))[0]!.n;
 }
 
-export function findOperatorByEmail(db: Conn, email: string): OperatorRow | null {
-  return db.select().from(operators).where(eq(operators.email, email.trim().toLowerCase())).get() ?? null;
+export async function findOperatorByEmail(db: Conn, email: string): Promise<OperatorRow | null> {
+  return (await first(db.select().from(operators).where(eq(operators.email, email.trim().toLowerCase())))) ?? null;
 }
 
 /** Inserts an operator whose password is already hashed (hash outside transactions: it is slow). */
-export function insertOperator(db: Conn, values: Omit<OperatorCreate, 'password'> & { passwordHash: string }): OperatorJson {
-  return db.insert(operators).values(values).returning(operatorColumns).get();
+export async function insertOperator(db: Conn, values: Omit<OperatorCreate, 'password'> & { passwordHash: string }): Promise<OperatorJson> {
+  return (await db.insert(operators).values(values).returning(operatorColumns))[0]!;
 }
 
 export async function operatorValues(input: OperatorCreate): Promise<Omit<OperatorCreate, 'password'> & { passwordHash: string }> {
@@ -39,41 +39,35 @@ export async function operatorValues(input: OperatorCreate): Promise<Omit<Operat
 }
 
 /** Every operator, by e-mail (never the password hash). */
-export function listOperators(db: Conn): OperatorJson[] {
-  return db.select(operatorColumns).from(operators).orderBy(asc(operators.email)).all();
+export async function listOperators(db: Conn): Promise<OperatorJson[]> {
+  return await db.select(operatorColumns).from(operators).orderBy(asc(operators.email));
 }
 
-export function getOperator(db: Conn, id: number): OperatorJson | null {
-  return db.select(operatorColumns).from(operators).where(eq(operators.id, id)).get() ?? null;
+export async function getOperator(db: Conn, id: number): Promise<OperatorJson | null> {
+  return (await first(db.select(operatorColumns).from(operators).where(eq(operators.id, id)))) ?? null;
 }
 
 /** Writes the given fields (a password only as its hash) and bumps updatedAt; null when there is no such operator. */
-export function updateOperator(
+export async function updateOperator(
   db: Conn,
   id: number,
   set: Partial<Pick<OperatorRow, 'name' | 'role' | 'disabled' | 'passwordHash'>>,
   now = Date.now(),
-): OperatorJson | null {
-  return (
-    db
-      .update(operators)
-      .set({ ...set, updatedAt: now })
-      .where(eq(operators.id, id))
-      .returning(operatorColumns)
-      .get() ?? null
-  );
+): Promise<OperatorJson | null> {
+  return (await first(db.update(operators).set({ ...set, updatedAt: now }).where(eq(operators.id, id)).returning(operatorColumns))) ?? null;
 }
 
 /** Deletes an operator; their sessions and API tokens go with them (foreign keys cascade). */
-export function deleteOperator(db: Conn, id: number): OperatorJson | null {
-  return db.delete(operators).where(eq(operators.id, id)).returning(operatorColumns).get() ?? null;
+export async function deleteOperator(db: Conn, id: number): Promise<OperatorJson | null> {
+  return (await first(db.delete(operators).where(eq(operators.id, id)).returning(operatorColumns))) ?? null;
 }
 
 /** How many enabled admins exist besides `exceptId`: the last one may not be demoted, disabled or deleted. */
-export function countOtherEnabledAdmins(db: Conn, exceptId: number): number {
-  return db
-    .select({ n: count() })
-    .from(operators)
-    .where(and(eq(operators.role, 'admin'), eq(operators.disabled, false), ne(operators.id, exceptId)))
-    .get()!.n;
+export async function countOtherEnabledAdmins(db: Conn, exceptId: number): Promise<number> {
+  return (
+    await db
+      .select({ n: count() })
+      .from(operators)
+      .where(and(eq(operators.role, 'admin'), eq(operators.disabled, false), ne(operators.id, exceptId)))
+  )[0]!.n;
 }

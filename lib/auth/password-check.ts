@@ -28,13 +28,13 @@ export async function throttledCheck(
   policy: ThrottlePolicy,
   verify: () => Promise<boolean>,
 ): Promise<{ passed: boolean } | Refusal> {
-  const reserved = reserveAttempt(db, throttleKeys(who.ip, who.email), policy);
+  const reserved = await reserveAttempt(db, throttleKeys(who.ip, who.email), policy);
   if (!reserved.allowed) return refusal(reserved);
   let passed = false;
   try {
     passed = await verify();
   } finally {
-    settleAttempt(db, reserved.reservation, passed);
+    await settleAttempt(db, reserved.reservation, passed);
   }
   return { passed };
 }

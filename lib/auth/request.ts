@@ -17,11 +17,11 @@ export const CLIENT_IP_HEADER = 'x-portal-client-ip';
 
 export type Authorization = { ok: true; principal: Principal } | { ok: false; error: ApiError };
 
-export function authorizeRequest(req: Request): Authorization {
+export async function authorizeRequest(req: Request): Promise<Authorization> {
   const url = new URL(req.url);
   const access = requiredAccess(req.method, url.pathname);
   const scheme = requestScheme(req.headers.get('x-forwarded-proto'));
-  const principal = authenticate(getDb(), { cookie: req.headers.get('cookie'), authorization: req.headers.get('authorization'), secure: scheme === 'https' });
+  const principal = await authenticate(getDb(), { cookie: req.headers.get('cookie'), authorization: req.headers.get('authorization'), secure: scheme === 'https' });
   if (!principal) return { ok: false, error: fail('unauthorized', 'Sign in first (session cookie or Authorization: Bearer token).').error };
   const needed = access === 'public' ? 'viewer' : access;
   if (!atLeast(principal.role, needed)) return { ok: false, error: fail('forbidden', `This needs the ${needed} role; you are ${principal.role}.`).error };

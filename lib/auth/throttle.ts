@@ -9,12 +9,12 @@
  *   operator out, they can only make each attempt on that account wait a little.
  *
  * An attempt is reserved before the password is verified (`reserveAttempt`: check and record in
- * one synchronous SQLite transaction), so attempts in flight count as failures and parallel
+ * one write transaction), so attempts in flight count as failures and parallel
  * requests cannot get more evaluations than the limits allow. A success withdraws its reservation
  * and clears the account's and the (account, address) failures; a failure keeps it.
  */
 import { and, count, eq, gt, inArray, lt, max, sql } from 'drizzle-orm';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
 import type { Db } from '../db/client';
 import { loginFailures } from '../db/schema';
 
@@ -52,14 +52,15 @@ function waitAfter(key: string, failures: number, policy: ThrottlePolicy): numbe
 const horizon = (policy: ThrottlePolicy) => Math.max(policy.windowMs, policy.lockMs);
 
 /** Whether an attempt may be checked now, from the failures (and reservations) recorded for `keys`. */
-export function checkThrottle(db: Conn, keys: string[], policy: ThrottlePolicy, now = Date.now()): ThrottleVerdict {
+export async function checkThrottle(db: Conn, keys: string[], policy: ThrottlePolicy, now = Date.now()): Promise<ThrottleVerdict> {
   let worst: ThrottleVerdict = { allowed: true };
   for (const key of keys) {
-    const row = db
-      .select({ n: count(), last: max(loginFailures.at) })
-      .from(loginFailures)
-      .where(and(eq(loginFailures.key, key), gt(loginFailures.at, now - horizon(policy))))
-      .get();
+    const row = await first(
+      db
+        .select({ n: count(), last: max(loginFailures.at) })
+        .from(loginFailures)
+        .where(and(eq(loginFailures.key, key), gt(loginFailures.at, now - horizon(policy)))),
+    );
     const n = row?.n ?? 0;
     const last = row?.last ?? 0;
     const retryAfterMs = last + waitAfter(key, n, policy) - now;
@@ -71,31 +72,35 @@ export function checkThrottle(db: Conn, keys: string[], policy: ThrottlePolicy, 
 }
 
 /** Records a failure for every key; returns the ids of the rows (one per key). */
-export function recordFailure(db: Conn, keys: string[], now = Date.now(), policy: ThrottlePolicy = defaultThrottle): number[] {
-  db.delete(loginFailures).where(lt(loginFailures.at, now - horizon(policy))).run();
+export async function recordFailure(db: Conn, keys: string[], now = Date.now(), policy: ThrottlePolicy = defaultThrottle): Promise<number[]> {
+  await db.delete(loginFailures).where(lt(loginFailures.at, now - horizon(policy)));
   if (keys.length === 0) return [];
-  return db
+  const rows = await db
     .insert(loginFailures)
     .values(keys.map((key) => ({ key, at: now })))
-    .returning({ id: loginFailures.id })
-    .all()
-    .map((r) => r.id);
+    .returning({ id: loginFailures.id });
+  return rows.map((r) => r.id);
 }
 
-export function clearFailures(db: Conn, keys: string[]): void {
-  if (keys.length > 0) db.delete(loginFailures).where(inArray(loginFailures.key, keys)).run();
+export async function clearFailures(db: Conn, keys: string[]): Promise<void> {
+  if (keys.length > 0) await db.delete(loginFailures).where(inArray(loginFailures.key, keys));
 }
 
 /**
  * Checks the throttle and, when allowed, records the attempt as a failure in the same immediate
  * transaction (nothing can run between the check and the record), before the slow verification.
  */
-export function reserveAttempt(db: Db, keys: string[], policy: ThrottlePolicy, now = Date.now()): { allowed: true; reservation: Reservation } | Extract<ThrottleVerdict, { allowed: false }> {
+export async function reserveAttempt(
+  db: Db,
+  keys: string[],
+  policy: ThrottlePolicy,
+  now = Date.now(),
+): Promise<{ allowed: true; reservation: Reservation } | Extract<ThrottleVerdict, { allowed: false }>> {
   return db.transaction(
-    (tx) => {
-      const verdict = checkThrottle(tx, keys, policy, now);
+    async (tx) => {
+      const verdict = await checkThrottle(tx, keys, policy, now);
       if (!verdict.allowed) return verdict;
-      return { allowed: true as const, reservation: { ids: recordFailure(tx, keys, now, policy), keys } };
+      return { allowed: true as const, reservation: { ids: await recordFailure(tx, keys, now, policy), keys } };
     },
     { behavior: 'immediate' },
   );
@@ -105,31 +110,31 @@ export function reserveAttempt(db: Db, keys: string[], policy: ThrottlePolicy, n
  * Settles a reserved attempt. A failure keeps the rows (dated now); a success withdraws them and
  * clears the account's and the (account, address) pair's failures (the address's stay).
  */
-export function settleAttempt(db: Conn, reservation: Reservation, succeeded: boolean, now = Date.now()): void {
+export async function settleAttempt(db: Conn, reservation: Reservation, succeeded: boolean, now = Date.now()): Promise<void> {
   if (reservation.ids.length === 0) return;
   if (!succeeded) {
-    db.update(loginFailures).set({ at: now }).where(inArray(loginFailures.id, reservation.ids)).run();
+    await db.update(loginFailures).set({ at: now }).where(inArray(loginFailures.id, reservation.ids));
     return;
   }
-  db.delete(loginFailures).where(inArray(loginFailures.id, reservation.ids)).run();
-  clearFailures(db, reservation.keys.filter((k) => !k.startsWith('ip:')));
+  await db.delete(loginFailures).where(inArray(loginFailures.id, reservation.ids));
+  await clearFailures(db, reservation.keys.filter((k) => !k.startsWith('ip:')));
 }
 
 /**
  * An admin's unlock: clears the account's failures, its (account, address) pairs', and those of
  * the addresses that failed on it. Returns how many failures were cleared.
  */
-export function unlockAccount(db: Conn, email: string): number {
+export async function unlockAccount(db: Conn, email: string): Promise<number> {
   const e = normalEmail(email);
   const prefix = `pair:${e}|`;
-  const pairs = db
-    .selectDistinct({ key: loginFailures.key })
-    .from(loginFailures)
-    .where(sql`substr(${loginFailures.key}, 1, ${prefix.length}) = ${prefix}`)
-    .all()
-    .map((r) => r.key);
+  const pairs = (
+    await db
+      .selectDistinct({ key: loginFailures.key })
+      .from(loginFailures)
+      .where(sql`substr(${loginFailures.key}, 1, ${prefix.length}) = ${prefix}`)
+  ).map((r) => r.key);
   const addresses = pairs.map((k) => `ip:${k.slice(prefix.length)}`);
   const keys = [accountKey(e), ...pairs, ...addresses];
-  const removed = db.delete(loginFailures).where(inArray(loginFailures.key, keys)).returning({ id: loginFailures.id }).all();
+  const removed = await db.delete(loginFailures).where(inArray(loginFailures.key, keys)).returning({ id: loginFailures.id });
   return removed.length;
 }

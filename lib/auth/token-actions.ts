@@ -1,6 +1,7 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
 import { getDb } from '../db/client';
+import { first } from '../db/conn';
 import { operators } from '../db/schema';
 import { env } from '../env';
 import { fail, ok, validationError, type ActionResult } from '../api/result';
@@ -32,23 +33,23 @@ export async function createMyApiToken(
   const parsed = apiTokenCreateSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
   const db = getDb();
-  const op = db.select().from(operators).where(eq(operators.id, principal.operatorId)).get();
+  const op = await first(db.select().from(operators).where(eq(operators.id, principal.operatorId)));
   if (!op) return fail('unauthorized', 'Sign in first.');
   const checked = await throttledCheck(db, { email: op.email, ip }, throttlePolicy(env()), () => verifyPassword(parsed.data.currentPassword, op.passwordHash));
   if ('error' in checked) return checked;
   if (!checked.passed) return fail('wrong_password', WRONG_PASSWORD, { currentPassword: WRONG_PASSWORD });
-  return db.transaction((tx) => {
-    const created = createApiToken(tx, principal.operatorId, parsed.data.name);
-    recordAudit(tx, actorOf(principal), { action: 'create', entityType: 'api_token', entityId: created.apiToken.id, entityLabel: `${principal.email}: ${created.apiToken.name}` });
+  return db.transaction(async (tx) => {
+    const created = await createApiToken(tx, principal.operatorId, parsed.data.name);
+    await recordAudit(tx, actorOf(principal), { action: 'create', entityType: 'api_token', entityId: created.apiToken.id, entityLabel: `${principal.email}: ${created.apiToken.name}` });
     return ok(created);
   });
 }
 
 export async function revokeMyApiToken(principal: Principal, id: number): Promise<ActionResult<ApiTokenJson>> {
-  return getDb().transaction((tx) => {
-    const revoked = revokeApiToken(tx, principal.operatorId, id);
+  return getDb().transaction(async (tx) => {
+    const revoked = await revokeApiToken(tx, principal.operatorId, id);
     if (!revoked) return fail('not_found', 'You have no such active token.');
-    recordAudit(tx, actorOf(principal), { action: 'revoke', entityType: 'api_token', entityId: id, entityLabel: `${principal.email}: ${revoked.name}` });
+    await recordAudit(tx, actorOf(principal), { action: 'revoke', entityType: 'api_token', entityId: id, entityLabel: `${principal.email}: ${revoked.name}` });
     return ok(revoked);
   });
 }
@@ -58,18 +59,18 @@ const noOperator = (id: number) => fail('not_found', `Operator #${id} does not e
 /** An admin's view of any operator's tokens (never the token values). */
 export async function operatorApiTokens(operatorId: number): Promise<ActionResult<{ items: ApiTokenJson[] }>> {
   const db = getDb();
-  if (!getOperator(db, operatorId)) return noOperator(operatorId);
-  return ok({ items: listApiTokens(db, operatorId) });
+  if (!(await getOperator(db, operatorId))) return noOperator(operatorId);
+  return ok({ items: await listApiTokens(db, operatorId) });
 }
 
 /** An admin revokes one of any operator's tokens (audited). */
 export async function revokeOperatorApiToken(principal: Principal, operatorId: number, id: number): Promise<ActionResult<ApiTokenJson>> {
-  return getDb().transaction((tx) => {
-    const owner = getOperator(tx, operatorId);
+  return getDb().transaction(async (tx) => {
+    const owner = await getOperator(tx, operatorId);
     if (!owner) return noOperator(operatorId);
-    const revoked = revokeApiToken(tx, operatorId, id);
+    const revoked = await revokeApiToken(tx, operatorId, id);
     if (!revoked) return fail('not_found', `${owner.email} has no such active token.`);
-    recordAudit(tx, actorOf(principal), { action: 'revoke', entityType: 'api_token', entityId: id, entityLabel: `${owner.email}: ${revoked.name}` });
+    await recordAudit(tx, actorOf(principal), { action: 'revoke', entityType: 'api_token', entityId: id, entityLabel: `${owner.email}: ${revoked.name}` });
     return ok(revoked);
   });
 }

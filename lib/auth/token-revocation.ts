@@ -8,10 +8,10 @@ import { recordAudit } from '../audit/record';
 import { revokeOperatorApiTokens } from './api-tokens';
 import type { Actor } from './principal';
 
-export function revokeTokensAudited(tx: Conn, actor: Actor, operator: { id: number; email: string }, reason: string): number {
-  const revoked = revokeOperatorApiTokens(tx, operator.id);
+export async function revokeTokensAudited(tx: Conn, actor: Actor, operator: { id: number; email: string }, reason: string): Promise<number> {
+  const revoked = await revokeOperatorApiTokens(tx, operator.id);
   for (const t of revoked) {
-    recordAudit(tx, actor, {
+    await recordAudit(tx, actor, {
       action: 'revoke',
       entityType: 'api_token',
       entityId: t.id,

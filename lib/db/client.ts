@@ -1,13 +1,38 @@
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { env } from '../env';
 import { log as portalLog } from '../log';
+import { dialectName, isPostgresUrl } from './dialect';
+import { openPostgres } from './postgres';
 import * as schema from './schema';
+import { asyncSqlite, type SqliteGate } from './sqlite-async';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/**
+ * The database: SQLite or PostgreSQL (dialect.ts) behind one asynchronous drizzle interface, typed
+ * as SQLite's. Await the query builders (never `.get()`/`.all()`/`.run()`: PostgreSQL has none);
+ * conn.ts has the helpers (first row, rows changed, raw SQL).
+ */
+export type Db = SqliteRemoteDatabase<typeof schema> & { [DB_HANDLE]: DbHandle };
+
+export const DB_HANDLE = Symbol('database handle');
+
+/** What is behind a Db: the dialect, and how to close it. */
+export type DbHandle =
+  | { dialect: 'sqlite'; sqlite: Database.Database; gate: SqliteGate; close(): Promise<void> }
+  | { dialect: 'pg'; ready: Promise<void>; close(): Promise<void> };
+
+export function dbHandle(db: Db): DbHandle {
+  return db[DB_HANDLE];
+}
+
+/** Closes the database (connections, pool). */
+export async function closeDatabase(db: Db): Promise<void> {
+  await db[DB_HANDLE].close();
+}
 
 const PRIVATE_DIR = 0o700;
 const PRIVATE_FILE = 0o600;
@@ -53,21 +78,51 @@ function privateDatabase(file: string, log: (message: string) => void): Database
 }
 
 /** Opens (creating if needed, private) and migrates the SQLite database at `path`, in WAL mode. */
-export function openDatabase(path: string, log: (message: string) => void = (m) => portalLog.warn(m)): Db {
+export function openSqlite(path: string, log: (message: string) => void = (m) => portalLog.warn(m)): Db {
   const file = resolve(path);
   const sqlite = privateDatabase(file, log);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: join(process.cwd(), 'drizzle') });
-  return db as Db;
+  migrate(drizzle(sqlite), { migrationsFolder: join(process.cwd(), 'drizzle') });
+  const { db, gate } = asyncSqlite(sqlite, schema);
+  const handle: DbHandle = {
+    dialect: 'sqlite',
+    sqlite,
+    gate,
+    close: async () => {
+      // after the transaction in flight, if any
+      await gate.exclusive(async () => sqlite.close());
+    },
+  };
+  return Object.assign(db, { [DB_HANDLE]: handle });
+}
+
+/**
+ * Opens the database `location` names: a postgres:// URL (PostgreSQL, migrated before its first
+ * statement runs) or a SQLite file path. The URL's dialect must be this process's (dialect.ts):
+ * the tables are chosen once, at load.
+ */
+export function openDatabase(location: string, log?: (message: string) => void): Db {
+  if (!isPostgresUrl(location)) {
+    if (dialectName === 'pg') throw new Error('openDatabase: a SQLite path in a process set up for PostgreSQL (DATABASE_URL)');
+    return openSqlite(location, log);
+  }
+  if (dialectName !== 'pg') throw new Error('openDatabase: a PostgreSQL URL in a process set up for SQLite (set DATABASE_URL before start)');
+  const { db, ready } = openPostgres(location, schema);
+  const handle: DbHandle = { dialect: 'pg', ready, close: () => db.$client.end() };
+  return Object.assign(db as unknown as SqliteRemoteDatabase<typeof schema>, { [DB_HANDLE]: handle });
+}
+
+/** Where the configured database is: DATABASE_URL when it is a postgres:// URL, else DATABASE_PATH. */
+export function databaseLocation(config: { DATABASE_URL?: string; DATABASE_PATH: string } = env()): string {
+  return isPostgresUrl(config.DATABASE_URL) ? config.DATABASE_URL : config.DATABASE_PATH;
 }
 
 const holder = globalThis as typeof globalThis & { __portalDb?: Db };
 
-/** The process-wide database handle for the configured DATABASE_PATH. */
+/** The process-wide database handle for the configured DATABASE_URL or DATABASE_PATH. */
 export function getDb(): Db {
-  holder.__portalDb ??= openDatabase(env().DATABASE_PATH);
+  holder.__portalDb ??= openDatabase(databaseLocation());
   return holder.__portalDb;
 }

@@ -1,8 +1,8 @@
 // Is the registrar engine running? Read from its heartbeat (`engine_nodes`, written by
 // registrar/store/heartbeat.ts), whether it runs inside the portal or apart. Used by
 // GET /api/health, /metrics, the live stream and the page layout.
-import type Database from 'better-sqlite3';
-import type { EngineNodeRow } from '../db/schema';
+import type { Conn } from '../db/conn';
+import { engineNodes, type EngineNodeRow } from '../db/schema';
 
 /** A running engine whose heartbeat is older than this many intervals is taken for dead. */
 export const MISSED_BEATS = 3;
@@ -54,9 +54,11 @@ export function engineHealth(rows: readonly NodeRow[], now: number): EngineHealt
 }
 
 /** Reads the engine's health from the database now (a few rows: one per engine process). */
-export function createEngineHealthReader(sqlite: Database.Database, clock: () => number = Date.now): () => EngineHealth {
-  const rows = sqlite.prepare<[], NodeRow>(
-    'SELECT state, bind, heartbeat_at AS heartbeatAt, interval_ms AS intervalMs, reason, calls_relayed AS callsRelayed, calls_refused AS callsRefused FROM engine_nodes',
-  );
-  return () => engineHealth(rows.all(), clock());
+export function createEngineHealthReader(db: Conn, clock: () => number = Date.now): () => Promise<EngineHealth> {
+  const n = engineNodes;
+  const select = () =>
+    db
+      .select({ state: n.state, bind: n.bind, heartbeatAt: n.heartbeatAt, intervalMs: n.intervalMs, reason: n.reason, callsRelayed: n.callsRelayed, callsRefused: n.callsRefused })
+      .from(n);
+  return async () => engineHealth(await select(), clock());
 }

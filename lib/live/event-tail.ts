@@ -2,36 +2,24 @@
 // within one read, only the latest event of each registration is delivered. Reading the
 // database (not an in-process bus) serves both deployments: engine inside the portal process
 // or apart (`npm run registrar`).
-import type Database from 'better-sqlite3';
+import { asc, gt, max, min } from 'drizzle-orm';
+import type { Conn } from '../db/conn';
+import { registrationEvents as e } from '../db/schema';
 import type { StatusEvent } from './types';
 
 const BATCH = 5000;
 
-interface EventRow {
-  id: number;
-  registration_id: number;
-  state: StatusEvent['state'];
-  code: number | null;
-  reason: string | null;
-  at: number;
-  expires_at: number | null;
-  next_attempt_at: number | null;
-  target: string | null;
-}
-
-function toEvent(row: EventRow): StatusEvent {
-  return {
-    id: row.id,
-    registrationId: row.registration_id,
-    state: row.state,
-    code: row.code,
-    reason: row.reason,
-    expiresAt: row.expires_at,
-    nextAttemptAt: row.next_attempt_at,
-    target: row.target,
-    at: row.at,
-  };
-}
+const eventColumns = {
+  id: e.id,
+  registrationId: e.registrationId,
+  state: e.state,
+  code: e.code,
+  reason: e.reason,
+  expiresAt: e.expiresAt,
+  nextAttemptAt: e.nextAttemptAt,
+  target: e.target,
+  at: e.at,
+};
 
 /** Keeps the last event per registration, returned in increasing id order. */
 export function coalesce(events: Iterable<StatusEvent>): StatusEvent[] {
@@ -46,18 +34,32 @@ export function coalesce(events: Iterable<StatusEvent>): StatusEvent[] {
 export type Subscriber = (events: StatusEvent[]) => void;
 
 export class EventTail {
-  private readonly after: Database.Statement<[number, number], EventRow>;
-  private readonly bounds: Database.Statement<[], { min: number | null; max: number | null }>;
   private readonly subscribers = new Set<Subscriber>();
-  private cursor: number;
   private timer: NodeJS.Timeout | null = null;
+  /** The poll in progress (polls never overlap: the cursor moves in order). */
+  private polling: Promise<void> | null = null;
+  private again = false;
   /** Events delivered to subscribers (each subscriber counted), for /metrics. */
   delivered = 0;
 
-  constructor(sqlite: Database.Database, private readonly pollMs = 100) {
-    this.after = sqlite.prepare('SELECT * FROM registration_events WHERE id > ? ORDER BY id LIMIT ?');
-    this.bounds = sqlite.prepare('SELECT min(id) AS min, max(id) AS max FROM registration_events');
-    this.cursor = this.bounds.get()?.max ?? 0;
+  private constructor(
+    private readonly db: Conn,
+    private cursor: number,
+    private readonly pollMs: number,
+  ) {}
+
+  /** A tail starting after the newest event stored now. */
+  static async open(db: Conn, pollMs = 100): Promise<EventTail> {
+    return new EventTail(db, (await EventTail.bounds(db)).max ?? 0, pollMs);
+  }
+
+  private static async bounds(db: Conn): Promise<{ min: number | null; max: number | null }> {
+    const [row] = await db.select({ min: min(e.id), max: max(e.id) }).from(e);
+    return { min: row?.min ?? null, max: row?.max ?? null };
+  }
+
+  private after(id: number, limit: number): Promise<StatusEvent[]> {
+    return this.db.select(eventColumns).from(e).where(gt(e.id, id)).orderBy(asc(e.id)).limit(limit);
   }
 
   /** Id of the newest event already delivered: a snapshot taken now is consistent with it. */
@@ -73,17 +75,18 @@ export class EventTail {
    * Coalesced events after `lastId`, or null when they can no longer be replayed (pruned by
    * retention, or more than `limit` behind): the caller then sends a snapshot instead.
    */
-  replay(lastId: number, limit = 20_000): StatusEvent[] | null {
-    const { min } = this.bounds.get() ?? { min: null };
-    if (min !== null && lastId < min - 1) return null;
-    const rows = this.after.all(lastId, limit + 1).filter((r) => r.id <= this.cursor);
+  async replay(lastId: number, limit = 20_000): Promise<StatusEvent[] | null> {
+    const { min: first } = await EventTail.bounds(this.db);
+    if (first !== null && lastId < first - 1) return null;
+    const cursor = this.cursor;
+    const rows = (await this.after(lastId, limit + 1)).filter((r) => r.id <= cursor);
     if (rows.length > limit) return null;
-    return coalesce(rows.map(toEvent));
+    return coalesce(rows);
   }
 
   subscribe(fn: Subscriber): () => void {
     this.subscribers.add(fn);
-    this.timer ??= setInterval(() => this.poll(), this.pollMs);
+    this.timer ??= setInterval(() => void this.poll(), this.pollMs);
     return () => {
       this.subscribers.delete(fn);
       if (this.subscribers.size === 0 && this.timer) {
@@ -93,17 +96,39 @@ export class EventTail {
     };
   }
 
-  /** Reads what is new and delivers it; called on a timer and when the engine flushes. */
-  poll(): void {
+  /**
+   * Reads what is new and delivers it; called on a timer and when the engine flushes. A call
+   * during a poll runs one more poll after it (what it should see may have been written since).
+   * Never rejects: a failed read (database busy) is retried by the next poll.
+   */
+  poll(): Promise<void> {
+    if (this.polling) {
+      this.again = true;
+      return this.polling;
+    }
+    this.polling = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pollOnce();
+        } catch {
+          return;
+        }
+      } while (this.again);
+    })().finally(() => (this.polling = null));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     if (this.subscribers.size === 0) {
-      this.cursor = this.bounds.get()?.max ?? this.cursor;
+      this.cursor = (await EventTail.bounds(this.db)).max ?? this.cursor;
       return;
     }
     for (;;) {
-      const rows = this.after.all(this.cursor, BATCH);
+      const rows = await this.after(this.cursor, BATCH);
       if (rows.length === 0) return;
       this.cursor = rows[rows.length - 1]!.id;
-      const events = coalesce(rows.map(toEvent));
+      const events = coalesce(rows);
       for (const fn of this.subscribers) fn(events);
       this.delivered += events.length * this.subscribers.size;
       if (rows.length < BATCH) return;

@@ -7,8 +7,9 @@
 // The registrar engine's health rides along: in the snapshot, then as an `engine` event when it
 // changes and every ENGINE_PING_MS, which doubles as the stream's keep-alive (EventSource does
 // not hand SSE comments to the page, so the client sees a silent stream as a dead one).
-import type Database from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Conn } from '../db/conn';
+import { registrationStatus as s } from '../db/schema';
 import { createEngineHealthReader, type EngineHealth } from '../engine/health';
 import { coalesce, type EventTail } from './event-tail';
 import type { StatusEvent } from './types';
@@ -26,7 +27,7 @@ export type EventStreamOptions = {
    * Whether the caller may still listen (session not signed out or expired, token not revoked,
    * operator not disabled). Checked every `recheckMs`; the stream ends when it turns false.
    */
-  stillAllowed?: () => boolean;
+  stillAllowed?: () => Promise<boolean>;
   recheckMs?: number;
 };
 
@@ -50,17 +51,37 @@ function enginePayload(healthJson: string): string {
   return `event: engine\ndata: ${healthJson}\n\n`;
 }
 
-export function createEventStreamHandler(sqlite: Database.Database, tail: EventTail, engineHealth: () => EngineHealth = createEngineHealthReader(sqlite)) {
-  const snapshotRows = sqlite.prepare<[], SnapshotRow>(`
-    SELECT registration_id AS registrationId, state, code, reason, expires_at AS expiresAt,
-      next_attempt_at AS nextAttemptAt, target, at, granted_expires AS grantedExpires FROM registration_status`);
+export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth: () => Promise<EngineHealth> = createEngineHealthReader(db)) {
   /** Every registration's stored status, read by the expiry rule (a dead engine's "registered" lapses). */
-  const currentStatuses = (): SnapshotRow[] => {
+  const currentStatuses = async (): Promise<SnapshotRow[]> => {
+    const rows: SnapshotRow[] = await db
+      .select({
+        registrationId: s.registrationId,
+        state: s.state,
+        code: s.code,
+        reason: s.reason,
+        expiresAt: s.expiresAt,
+        nextAttemptAt: s.nextAttemptAt,
+        target: s.target,
+        at: s.at,
+        grantedExpires: s.grantedExpires,
+      })
+      .from(s);
     const now = Date.now();
-    return snapshotRows.all().map((row) => withLapse(row, now));
+    return rows.map((row) => withLapse(row, now));
   };
 
-  return function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): void {
+  return async function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): Promise<void> {
+    // Subscribed first: what the tail delivers while the snapshot (or the replay) is read waits
+    // here and follows it, so nothing falls between the two.
+    let early: StatusEvent[] | null = [];
+    let closed = false;
+    const unsubscribe = tail.subscribe((events) => (early ? early.push(...events) : send(events)));
+    const position = tail.position;
+    req.on('close', () => {
+      closed = true;
+      unsubscribe();
+    });
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store, no-transform',
@@ -88,22 +109,27 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
       if (queued.length > 0) send(queued);
     });
 
-    let engineSent = JSON.stringify(engineHealth());
+    let engineSent = JSON.stringify(await engineHealth());
     let engineSentAt = Date.now();
     const resumeFrom = lastEventId(req);
-    const missed = resumeFrom === null ? null : tail.replay(resumeFrom);
+    const missed = resumeFrom === null ? null : await tail.replay(resumeFrom);
+    let sentUpTo = position;
     if (missed) {
       if (missed.length > 0) send(missed);
+      sentUpTo = missed.reduce((m, e) => Math.max(m, e.id), position);
       blocked = !res.write(enginePayload(engineSent)) || blocked;
     } else {
-      const snapshot = `{"registrations":${JSON.stringify(currentStatuses())},"engine":${engineSent}}`;
-      blocked = !res.write(`id: ${tail.position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
+      const snapshot = `{"registrations":${JSON.stringify(await currentStatuses())},"engine":${engineSent}}`;
+      blocked = !res.write(`id: ${position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
     }
-    const unsubscribe = tail.subscribe(send);
-    const engineCheck = setInterval(() => {
+    const held = early.filter((e) => e.id > sentUpTo);
+    early = null;
+    if (held.length > 0) send(coalesce(held));
+    if (closed) return;
+    const engineCheck = setInterval(async () => {
       let text: string;
       try {
-        text = JSON.stringify(engineHealth());
+        text = JSON.stringify(await engineHealth());
       } catch {
         return; // database busy: the next check tries again (a throw here would end the process)
       }
@@ -115,7 +141,10 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
     const { stillAllowed } = opts;
     const recheck = stillAllowed
       ? setInterval(() => {
-          if (!stillAllowed()) res.end();
+          stillAllowed().then(
+            (allowed) => allowed || res.end(),
+            () => undefined, // database busy: the next check tries again
+          );
         }, opts.recheckMs ?? RECHECK_MS)
       : undefined;
     const close = () => {
@@ -123,6 +152,7 @@ export function createEventStreamHandler(sqlite: Database.Database, tail: EventT
       clearInterval(recheck);
       unsubscribe();
     };
+    if (closed) close();
     req.on('close', close);
     res.on('error', close);
   };

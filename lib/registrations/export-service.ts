@@ -26,8 +26,8 @@ const exported = {
 /** The CSV header: every importable column except the password, the provider by id and name first. */
 export const EXPORT_COLUMNS = Object.keys(exported) as (keyof typeof exported)[];
 
-export function exportCsv(db: Conn): string {
-  const rows = db.select(exported).from(registrations).innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId)).orderBy(asc(registrations.id)).all();
+export async function exportCsv(db: Conn): Promise<string> {
+  const rows = await db.select(exported).from(registrations).innerJoin(ddiProviders, eq(ddiProviders.id, registrations.ddiProviderId)).orderBy(asc(registrations.id));
   const parts = [csvRecord(EXPORT_COLUMNS)];
   for (const row of rows) parts.push(csvRecord(EXPORT_COLUMNS.map((c) => row[c])));
   return parts.join('');

@@ -5,7 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import type { Conn } from '../db/conn';
+import { rows as rawRows, type Conn } from '../db/conn';
+import { dialectSql } from '../db/sql-dialect';
 import { ddiProviders, registrationChanges, registrations } from '../db/schema';
 import type { ImportReportJson } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError, type RowError } from '../api/result';
@@ -15,39 +16,43 @@ import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
 import type { ImportRow } from './import-read';
 import { validateRows, type ProviderDirectory, type ValidRow } from './import-validate';
-import { registrationInputSchema } from './schema';
-import { conflictMessages, nudgeRegistrar, sqliteCode } from './service';
+import { conflictMessages, nudgeRegistrar } from './service';
 
-export function providerDirectory(db: Conn): ProviderDirectory {
-  const rows = db.select({ id: ddiProviders.id, name: ddiProviders.name }).from(ddiProviders).all();
+export async function providerDirectory(db: Conn): Promise<ProviderDirectory> {
+  const rows = await db.select({ id: ddiProviders.id, name: ddiProviders.name }).from(ddiProviders);
   return { byId: new Map(rows.map((p) => [p.id, p.name])), byName: new Map(rows.map((p) => [p.name, p.id])) };
 }
 
-type HolderRow = { key: string; registrationId: number; ddiProviderId: number; ddiProviderName: string };
+type HolderRow = { registrationId: number; ddiProviderId: number; ddiProviderName: string };
+
+/** Rows a multi-row INSERT carries (× 12 columns: well below both databases' parameter limits). */
+const INSERT_CHUNK = 500;
 
 /** Errors for valid rows whose DDI or account another registration already has (one query each, by index). */
-function databaseConflicts(tx: Conn, valid: readonly ValidRow[]): RowError[] {
+async function databaseConflicts(tx: Conn, valid: readonly ValidRow[]): Promise<RowError[]> {
   if (valid.length === 0) return [];
-  const ddis = JSON.stringify(valid.map((r) => r.values.ddi));
+  const ddis = JSON.stringify(valid.map((r) => [r.values.ddi]));
   const accounts = JSON.stringify(valid.map((r) => [r.values.username, r.values.domain]));
   const ddiHolders = new Map(
-    tx
-      .all<HolderRow>(
-        sql`select r."ddi" as "key", r."id" as "registrationId", p."id" as "ddiProviderId", p."name" as "ddiProviderName"
-            from json_each(${ddis}) as j join "registrations" as r on r."ddi" = j.value
+    (
+      await rawRows<HolderRow & { ddi: string }>(
+        tx,
+        sql`select r."ddi" as "ddi", r."id" as "registrationId", p."id" as "ddiProviderId", p."name" as "ddiProviderName"
+            from ${dialectSql.jsonTuples(ddis, 1)} as j join "registrations" as r on r."ddi" = j.c0
             join "ddi_providers" as p on p."id" = r."ddi_provider_id"`,
       )
-      .map((h) => [h.key, h]),
+    ).map((h) => [h.ddi, h]),
   );
   const accountHolders = new Map(
-    tx
-      .all<HolderRow>(
-        sql`select r."username" || char(0) || r."domain" as "key", r."id" as "registrationId", p."id" as "ddiProviderId", p."name" as "ddiProviderName"
-            from json_each(${accounts}) as j
-            join "registrations" as r on r."username" = json_extract(j.value, '$[0]') and r."domain" = json_extract(j.value, '$[1]')
+    (
+      await rawRows<HolderRow & { username: string; domain: string }>(
+        tx,
+        sql`select r."username" as "username", r."domain" as "domain", r."id" as "registrationId", p."id" as "ddiProviderId", p."name" as "ddiProviderName"
+            from ${dialectSql.jsonTuples(accounts, 2)} as j
+            join "registrations" as r on r."username" = j.c0 and r."domain" = j.c1
             join "ddi_providers" as p on p."id" = r."ddi_provider_id"`,
       )
-      .map((h) => [h.key, h]),
+    ).map((h) => [`${h.username}\u0000${h.domain}`, h]),
   );
   const errors: RowError[] = [];
   for (const { row, line, values } of valid) {
@@ -72,25 +77,22 @@ function refused(total: number, errors: RowError[]): { error: ApiError } {
   };
 }
 
-/** Every field of the input schema as a named placeholder (`{ username: sql.placeholder('username'), … }`). */
-const insertPlaceholders = Object.fromEntries(Object.keys(registrationInputSchema.shape).map((k) => [k, sql.placeholder(k)])) as unknown as typeof registrations.$inferInsert;
-
 /**
  * Inserts the rows (passwords sealed), journals them for the engine and writes one audit entry;
- * returns the count. One prepared statement each, run per row: with 10,000s of rows far cheaper
- * than building multi-row INSERTs.
+ * returns the count. Multi-row INSERTs of INSERT_CHUNK rows: one round trip per chunk.
  */
-function insertAll(tx: Conn, valid: readonly ValidRow[], actor: Actor): number {
+async function insertAll(tx: Conn, valid: readonly ValidRow[], actor: Actor): Promise<number> {
   const keyring = getKeyring();
-  const insert = tx.insert(registrations).values(insertPlaceholders).returning({ id: registrations.id }).prepare();
-  const journalOne = tx.insert(registrationChanges).values({ registrationId: sql.placeholder('id') }).prepare();
   const ids: number[] = [];
-  for (const { values } of valid) {
-    const { id } = insert.get({ ...values, password: values.password ? sealSecret(values.password, keyring) : null });
-    journalOne.run({ id });
-    ids.push(id);
+  for (let i = 0; i < valid.length; i += INSERT_CHUNK) {
+    const chunk = valid.slice(i, i + INSERT_CHUNK).map(({ values }) => ({ ...values, password: values.password ? sealSecret(values.password, keyring) : null }));
+    const inserted = await tx.insert(registrations).values(chunk).returning({ id: registrations.id });
+    // RETURNING answers in VALUES order on both databases; sorted anyway, the ids are increasing.
+    const chunkIds = inserted.map((r) => r.id).sort((a, b) => a - b);
+    await tx.insert(registrationChanges).values(chunkIds.map((registrationId) => ({ registrationId })));
+    ids.push(...chunkIds);
   }
-  recordAudit(tx, actor, {
+  await recordAudit(tx, actor, {
     action: 'import',
     entityType: 'registration',
     entityId: ids[0]!,
@@ -106,23 +108,29 @@ export type ImportOptions = { dryRun: boolean; actor: Actor };
  * Checks every row (read by import-read.ts; `readErrors` are the rows it could not read) and,
  * unless a dry run or any row is bad, creates them all in one transaction.
  */
-export function importRegistrations(db: Db, total: number, rows: readonly ImportRow[], readErrors: readonly RowError[], opts: ImportOptions): ActionResult<ImportReportJson> {
-  const { valid, errors } = validateRows(rows, providerDirectory(db));
+export async function importRegistrations(
+  db: Db,
+  total: number,
+  rows: readonly ImportRow[],
+  readErrors: readonly RowError[],
+  opts: ImportOptions,
+): Promise<ActionResult<ImportReportJson>> {
+  const { valid, errors } = validateRows(rows, await providerDirectory(db));
   errors.push(...readErrors);
   let result: ActionResult<ImportReportJson>;
   try {
-    result = db.transaction(
-      (tx) => {
-        errors.push(...databaseConflicts(tx, valid));
+    result = await db.transaction(
+      async (tx) => {
+        errors.push(...(await databaseConflicts(tx, valid)));
         if (errors.length > 0) return refused(total, errors);
         if (opts.dryRun) return ok({ dryRun: true, rows: total, imported: 0 });
-        return ok({ dryRun: false, rows: total, imported: insertAll(tx, valid, opts.actor) });
+        return ok({ dryRun: false, rows: total, imported: await insertAll(tx, valid, opts.actor) });
       },
       { behavior: opts.dryRun ? 'deferred' : 'immediate' },
     );
   } catch (err) {
     // A provider deleted between the checks and the write (the foreign key refuses the row).
-    if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') return fail('conflict', 'A DDI provider named in the file was deleted meanwhile: nothing was imported.');
+    if (dialectSql.constraintViolation(err)?.kind === 'foreign_key') return fail('conflict', 'A DDI provider named in the file was deleted meanwhile: nothing was imported.');
     throw err;
   }
   if ('data' in result && result.data.imported > 0) nudgeRegistrar();

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { getDb } from '../db/client';
+import { first } from '../db/conn';
 import { env } from '../env';
 import { fail, ok, validationError, type ActionResult } from '../api/result';
 import { actorOf, type Principal } from '../auth/principal';
@@ -37,13 +38,14 @@ const limiter = new TestLimiter({ concurrent: 2, perMinute: 10 });
 
 type SavedScope = PasswordScope & { password: string | null };
 
-function savedScope(id: number): SavedScope | null {
+async function savedScope(id: number): Promise<SavedScope | null> {
   return (
-    getDb()
-      .select({ password: registrations.password, domain: registrations.domain, registerServerUri: registrations.registerServerUri, realm: registrations.realm })
-      .from(registrations)
-      .where(eq(registrations.id, id))
-      .get() ?? null
+    (await first(
+      getDb()
+        .select({ password: registrations.password, domain: registrations.domain, registerServerUri: registrations.registerServerUri, realm: registrations.realm })
+        .from(registrations)
+        .where(eq(registrations.id, id)),
+    )) ?? null
   );
 }
 
@@ -82,11 +84,11 @@ export async function testRegistration(principal: Principal, input: unknown): Pr
   let password: string | null = values.password || null;
   let source = password ? 'typed' : 'none';
   if (!password && values.id !== undefined) {
-    const saved = savedScope(values.id);
+    const saved = await savedScope(values.id);
     if (!saved) return fail('not_found', `Registration #${values.id} does not exist.`);
     if (saved.password !== null) {
       if (scopeChanges(saved, values).length > 0) {
-        audit('refused: the saved password is not sent elsewhere', 'saved (refused)');
+        await audit('refused: the saved password is not sent elsewhere', 'saved (refused)');
         return fail('validation', PASSWORD_SCOPE_MESSAGE, { password: PASSWORD_SCOPE_MESSAGE });
       }
       try {
@@ -106,7 +108,7 @@ export async function testRegistration(principal: Principal, input: unknown): Pr
   try {
     const config = env();
     const result = await runTestRegistration(values, password, config, parseDenyList(config.TEST_REGISTRATION_DENY));
-    audit(outcomeText(result.status), source);
+    await audit(outcomeText(result.status), source);
     if (result.status.reason === 'denied') {
       return fail('forbidden', 'The registrar resolves to an address range an administrator has denied for tests; nothing was sent.');
     }

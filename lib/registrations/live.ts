@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { first } from '../db/conn';
 import { registrationChanges, registrationEvents, registrations, registrationTraces, type RegistrationCommand } from '../db/schema';
 import { fail, ok, type ActionResult } from '../api/result';
 import type { Actor } from '../auth/principal';
@@ -16,8 +17,8 @@ import { registeredRatio } from './uptime';
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Newest first. */
-export function listEvents(db: Db, id: number, limit: number) {
-  return db
+export async function listEvents(db: Db, id: number, limit: number) {
+  return await db
     .select({
       id: registrationEvents.id,
       state: registrationEvents.state,
@@ -31,36 +32,35 @@ export function listEvents(db: Db, id: number, limit: number) {
     .from(registrationEvents)
     .where(eq(registrationEvents.registrationId, id))
     .orderBy(desc(registrationEvents.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
-function ratioSince(db: Db, id: number, from: number, now: number): number | null {
+async function ratioSince(db: Db, id: number, from: number, now: number): Promise<number | null> {
   const before =
-    db
-      .select({ state: registrationEvents.state, at: registrationEvents.at })
-      .from(registrationEvents)
-      .where(and(eq(registrationEvents.registrationId, id), lt(registrationEvents.at, from)))
-      .orderBy(desc(registrationEvents.id))
-      .limit(1)
-      .get() ?? null;
-  const points = db
+    (await first(
+      db
+        .select({ state: registrationEvents.state, at: registrationEvents.at })
+        .from(registrationEvents)
+        .where(and(eq(registrationEvents.registrationId, id), lt(registrationEvents.at, from)))
+        .orderBy(desc(registrationEvents.id))
+        .limit(1),
+    )) ?? null;
+  const points = await db
     .select({ state: registrationEvents.state, at: registrationEvents.at })
     .from(registrationEvents)
     .where(and(eq(registrationEvents.registrationId, id), gte(registrationEvents.at, from)))
-    .orderBy(registrationEvents.id)
-    .all();
+    .orderBy(registrationEvents.id);
   return registeredRatio(before, points, from, now);
 }
 
 /** Share of time `registered` over the last 24 hours and 7 days (null: no data). */
-export function uptime(db: Db, id: number, now = Date.now()) {
-  return { last24h: ratioSince(db, id, now - DAY_MS, now), last7d: ratioSince(db, id, now - 7 * DAY_MS, now) };
+export async function uptime(db: Db, id: number, now = Date.now()) {
+  return { last24h: await ratioSince(db, id, now - DAY_MS, now), last7d: await ratioSince(db, id, now - 7 * DAY_MS, now) };
 }
 
 /** Recent SIP messages, oldest first; already redacted by the engine. */
-export function listTrace(db: Db, id: number) {
-  return db
+export async function listTrace(db: Db, id: number) {
+  return await db
     .select({
       id: registrationTraces.id,
       direction: registrationTraces.direction,
@@ -70,8 +70,7 @@ export function listTrace(db: Db, id: number) {
     })
     .from(registrationTraces)
     .where(eq(registrationTraces.registrationId, id))
-    .orderBy(registrationTraces.id)
-    .all();
+    .orderBy(registrationTraces.id);
 }
 
 /** A `watch` journal entry is renewed at most this often per registration (the engine's lease lasts longer). */
@@ -82,38 +81,45 @@ export const WATCH_RENEW_MS = 60_000;
  * otherwise kept in its memory only, and written for a while after this (a lease, renewed by the
  * page's reads). One journal row per registration per WATCH_RENEW_MS at most. True when written.
  */
-export function watchTrace(db: Db, id: number, now = Date.now()): boolean {
-  const recent = db
-    .select({ seq: registrationChanges.seq })
-    .from(registrationChanges)
-    .where(and(eq(registrationChanges.registrationId, id), eq(registrationChanges.command, 'watch'), gte(registrationChanges.at, now - WATCH_RENEW_MS)))
-    .limit(1)
-    .get();
+export async function watchTrace(db: Db, id: number, now = Date.now()): Promise<boolean> {
+  const recent = await first(
+    db
+      .select({ seq: registrationChanges.seq })
+      .from(registrationChanges)
+      .where(and(eq(registrationChanges.registrationId, id), eq(registrationChanges.command, 'watch'), gte(registrationChanges.at, now - WATCH_RENEW_MS)))
+      .limit(1),
+  );
   if (recent) return false;
-  db.insert(registrationChanges).values({ registrationId: id, command: 'watch', at: now }).run();
+  await db.insert(registrationChanges).values({ registrationId: id, command: 'watch', at: now });
   nudgeRegistrar();
   return true;
 }
 
-export function registrationExists(db: Db, id: number): boolean {
-  return db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)).get() !== undefined;
+export async function registrationExists(db: Db, id: number): Promise<boolean> {
+  return (await first(db.select({ id: registrations.id }).from(registrations).where(eq(registrations.id, id)))) !== undefined;
 }
 
 const commandActions = { register: 'register_now', unregister: 'unregister' } as const;
 
 /** Queues "register now" / "unregister" for the engine (it tails the journal), audited as `actor`. */
-export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync' | 'watch'>, actor: Actor): ActionResult<{ queued: true }> {
-  const outcome = db.transaction(
-    (tx) => {
-      const row = tx
-        .select({ enabled: registrations.enabled, username: registrations.username, domain: registrations.domain, ddi: registrations.ddi })
-        .from(registrations)
-        .where(eq(registrations.id, id))
-        .get();
+export async function queueCommand(
+  db: Db,
+  id: number,
+  command: Exclude<RegistrationCommand, 'sync' | 'watch'>,
+  actor: Actor,
+): Promise<ActionResult<{ queued: true }>> {
+  const outcome = await db.transaction(
+    async (tx) => {
+      const row = await first(
+        tx
+          .select({ enabled: registrations.enabled, username: registrations.username, domain: registrations.domain, ddi: registrations.ddi })
+          .from(registrations)
+          .where(eq(registrations.id, id)),
+      );
       if (!row) return fail('not_found', 'This registration does not exist.');
       if (!row.enabled) return fail('conflict', 'This registration is disabled: enable it first.', { enabled: 'Disabled registrations are not registered.' });
-      tx.insert(registrationChanges).values({ registrationId: id, command }).run();
-      recordAudit(tx, actor, { action: commandActions[command], entityType: 'registration', entityId: id, entityLabel: registrationLabel(row) });
+      await tx.insert(registrationChanges).values({ registrationId: id, command });
+      await recordAudit(tx, actor, { action: commandActions[command], entityType: 'registration', entityId: id, entityLabel: registrationLabel(row) });
       return ok({ queued: true as const });
     },
     { behavior: 'immediate' },

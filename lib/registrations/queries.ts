@@ -17,9 +17,9 @@ export async function listRegistrations(query: RegistrationListQueryInput = {}):
 export async function registrationSummary(query: RegistrationSummaryQuery): Promise<RegistrationSummary> {
   const db = getDb();
   const now = Date.now();
-  return db.transaction((tx) => {
-    const { total, counts } = service.stateCounts(tx, now);
-    return { total, counts, problems: service.problemRegistrations(tx, query.problems, now), at: now };
+  return db.transaction(async (tx) => {
+    const { total, counts } = await service.stateCounts(tx, now);
+    return { total, counts, problems: await service.problemRegistrations(tx, query.problems, now), at: now };
   });
 }
 

@@ -5,7 +5,8 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import type { Conn } from '../db/conn';
+import { first, type Conn } from '../db/conn';
+import { dialectSql } from '../db/sql-dialect';
 import { ddiProviders, registrationChanges, registrations, registrationStatus } from '../db/schema';
 import type { Availability, DdiSuggestion, Holder, RegistrationJson, RegistrationList } from '../api/contracts';
 import { fail, ok, type ActionResult, type ApiError } from '../api/result';
@@ -40,11 +41,9 @@ export function nudgeRegistrar(): void {
 }
 
 /** Appends one journal row per registration id; call inside the transaction that changes them. */
-export function journal(tx: Conn, ids: number[]): void {
+export async function journal(tx: Conn, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  tx.insert(registrationChanges)
-    .values(ids.map((registrationId) => ({ registrationId })))
-    .run();
+  await tx.insert(registrationChanges).values(ids.map((registrationId) => ({ registrationId })));
 }
 
 const { password: _password, ...publicColumns } = getTableColumns(registrations);
@@ -65,7 +64,7 @@ function baseSelect(db: Conn) {
     .leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id));
 }
 
-type Selected = Awaited<ReturnType<ReturnType<typeof baseSelect>['all']>>[number];
+type Selected = Awaited<ReturnType<typeof baseSelect>>[number];
 
 function toJson(row: Selected, now = Date.now()): RegistrationJson {
   const { status, ...rest } = row;
@@ -90,8 +89,8 @@ function toJson(row: Selected, now = Date.now()): RegistrationJson {
   };
 }
 
-export function getRegistration(db: Conn, id: number): RegistrationJson | null {
-  const row = baseSelect(db).where(eq(registrations.id, id)).get();
+export async function getRegistration(db: Conn, id: number): Promise<RegistrationJson | null> {
+  const row = await first(baseSelect(db).where(eq(registrations.id, id)));
   return row ? toJson(row) : null;
 }
 
@@ -140,7 +139,7 @@ function stateCondition(states: StateFilterValue[], now: number): SQL {
  * matches the provider name through the (few) providers' ids, so the count needs no join; the
  * state filter reads the lapse-aware effective state.
  */
-export function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): RegistrationList {
+export async function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): Promise<RegistrationList> {
   const filters: SQL[] = [];
   if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
   const q = query.q?.trim();
@@ -148,10 +147,10 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
     const p = likePattern(q);
     filters.push(
       or(
-        sql`${registrations.username} like ${p} escape '\\'`,
-        sql`${registrations.domain} like ${p} escape '\\'`,
-        sql`${registrations.ddi} like ${p} escape '\\'`,
-        sql`${registrations.ddiProviderId} in (select ${ddiProviders.id} from ${ddiProviders} where ${ddiProviders.name} like ${p} escape '\\')`,
+        dialectSql.likeCi(registrations.username, p),
+        dialectSql.likeCi(registrations.domain, p),
+        dialectSql.likeCi(registrations.ddi, p),
+        sql`${registrations.ddiProviderId} in (select ${ddiProviders.id} from ${ddiProviders} where ${dialectSql.likeCi(ddiProviders.name, p)})`,
       )!,
     );
   }
@@ -162,15 +161,14 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
-  const total = (
+  const total = (await (
     states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
-  ).get()!.n;
-  const rows = baseSelect(db)
+  ))[0]!.n;
+  const rows = await baseSelect(db)
     .where(where)
     .orderBy(...orderBy)
     .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
-    .all();
+    .offset((query.page - 1) * query.pageSize);
   return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
 }
 
@@ -178,20 +176,21 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
  * Registrations per effective state, `none` for those without a status yet: a count per stored
  * state and one of the lapsed (`registered` past expiresAt, read as `retrying`), from the index.
  */
-export function stateCounts(db: Conn, now = Date.now()): { total: number; counts: Record<StateFilterValue, number> } {
-  const total = db.select({ n: count() }).from(registrations).get()!.n;
+export async function stateCounts(db: Conn, now = Date.now()): Promise<{ total: number; counts: Record<StateFilterValue, number> }> {
+  const total = (await db.select({ n: count() }).from(registrations))[0]!.n;
   const counts = Object.fromEntries(STATE_FILTER_VALUES.map((s) => [s, 0])) as Record<StateFilterValue, number>;
   let withStatus = 0;
-  for (const row of db.select({ state: registrationStatus.state, n: count() }).from(registrationStatus).groupBy(registrationStatus.state).all()) {
+  for (const row of await db.select({ state: registrationStatus.state, n: count() }).from(registrationStatus).groupBy(registrationStatus.state)) {
     if (!(row.state in counts)) continue;
     counts[row.state] = row.n;
     withStatus += row.n;
   }
-  const lapsed = db
-    .select({ n: count() })
-    .from(registrationStatus)
-    .where(sql`${registrationStatus.state} = 'registered' and ${registrationStatus.expiresAt} <= ${now}`)
-    .get()!.n;
+  const lapsed = (
+    await db
+      .select({ n: count() })
+      .from(registrationStatus)
+      .where(sql`${registrationStatus.state} = 'registered' and ${registrationStatus.expiresAt} <= ${now}`)
+  )[0]!.n;
   counts.registered -= lapsed;
   counts.retrying += lapsed;
   counts.none = Math.max(0, total - withStatus);
@@ -202,19 +201,18 @@ export function stateCounts(db: Conn, now = Date.now()): { total: number; counts
  * The registrations with a problem (effective state rejected or retrying): rejected first, then
  * the longest in their state first; `limit` of them plus how many there are.
  */
-export function problemRegistrations(db: Conn, limit: number, now = Date.now()): { items: RegistrationJson[]; total: number } {
+export async function problemRegistrations(db: Conn, limit: number, now = Date.now()): Promise<{ items: RegistrationJson[]; total: number }> {
   const state = effectiveStateSql(now);
   const problem = stateCondition(['rejected', 'retrying'], now);
   const since = sql`(case when ${state} = ${registrationStatus.state} then ${registrationStatus.at} else ${registrationStatus.expiresAt} end)`;
-  const total = db.select({ n: count() }).from(registrationStatus).where(problem).get()!.n;
+  const total = (await db.select({ n: count() }).from(registrationStatus).where(problem))[0]!.n;
   const rows =
     limit === 0
       ? []
-      : baseSelect(db)
+      : await baseSelect(db)
           .where(problem)
           .orderBy(sql`(case when ${state} = 'rejected' then 0 else 1 end)`, asc(since), asc(registrations.id))
-          .limit(limit)
-          .all();
+          .limit(limit);
   return { items: rows.map((r) => toJson(r, now)), total };
 }
 
@@ -227,22 +225,21 @@ function holderSelect(db: Conn) {
 
 const notId = (excludeId?: number) => (excludeId === undefined ? undefined : ne(registrations.id, excludeId));
 
-function findDdiHolder(db: Conn, ddi: string, excludeId?: number): Holder | null {
-  return holderSelect(db).where(and(eq(registrations.ddi, ddi), notId(excludeId))).get() ?? null;
+async function findDdiHolder(db: Conn, ddi: string, excludeId?: number): Promise<Holder | null> {
+  return (await first(holderSelect(db).where(and(eq(registrations.ddi, ddi), notId(excludeId))))) ?? null;
 }
 
-function findAccountHolder(db: Conn, username: string, domain: string, excludeId?: number): Holder | null {
+async function findAccountHolder(db: Conn, username: string, domain: string, excludeId?: number): Promise<Holder | null> {
   return (
-    holderSelect(db)
-      .where(and(eq(registrations.username, username), eq(registrations.domain, domain), notId(excludeId)))
-      .get() ?? null
+    (await first(holderSelect(db).where(and(eq(registrations.username, username), eq(registrations.domain, domain), notId(excludeId))))) ??
+    null
   );
 }
 
 
-export function checkAvailability(db: Conn, query: AvailabilityQuery): Availability {
+export async function checkAvailability(db: Conn, query: AvailabilityQuery): Promise<Availability> {
   const holder =
-    'ddi' in query ? findDdiHolder(db, query.ddi, query.excludeId) : findAccountHolder(db, query.username, query.domain, query.excludeId);
+    'ddi' in query ? await findDdiHolder(db, query.ddi, query.excludeId) : await findAccountHolder(db, query.username, query.domain, query.excludeId);
   return holder ? { available: false, heldBy: holder } : { available: true };
 }
 
@@ -255,11 +252,11 @@ export const conflictMessages = {
 type Identity = { ddi: string; username: string; domain: string };
 
 /** Field errors for values already used by another registration (null when none). */
-function findConflicts(db: Conn, v: Identity, excludeId?: number): Record<string, string> | null {
+async function findConflicts(db: Conn, v: Identity, excludeId?: number): Promise<Record<string, string> | null> {
   const fields: Record<string, string> = {};
-  const ddiHolder = findDdiHolder(db, v.ddi, excludeId);
+  const ddiHolder = await findDdiHolder(db, v.ddi, excludeId);
   if (ddiHolder) fields.ddi = conflictMessages.ddi(v.ddi, ddiHolder);
-  const accountHolder = findAccountHolder(db, v.username, v.domain, excludeId);
+  const accountHolder = await findAccountHolder(db, v.username, v.domain, excludeId);
   if (accountHolder) {
     const message = conflictMessages.account(v.username, v.domain, accountHolder);
     fields.username = message;
@@ -273,77 +270,70 @@ function conflictError(fields: Record<string, string>): { error: ApiError } {
   return fail('conflict', message, fields);
 }
 
-/** The SQLite error code of a better-sqlite3 SqliteError, if `err` is one. */
-export function sqliteCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
-}
-
 /**
  * Maps a UNIQUE / FOREIGN KEY violation raised by the database (a race the checks before the
  * write did not see, e.g. another process) to the same field errors as the checks; null if `err`
  * is something else.
  */
-function constraintError(db: Conn, err: unknown, v: Identity, excludeId?: number): { error: ApiError } | null {
-  const code = sqliteCode(err);
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+async function constraintError(db: Conn, err: unknown, v: Identity, excludeId?: number): Promise<{ error: ApiError } | null> {
+  const violation = dialectSql.constraintViolation(err);
+  if (violation?.kind === 'foreign_key') {
     return fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist (any more).' });
   }
-  if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return null;
-  const text = err instanceof Error ? err.message : '';
-  const found = findConflicts(db, v, excludeId);
+  if (violation?.kind !== 'unique') return null;
+  const found = await findConflicts(db, v, excludeId);
   if (found) return conflictError(found);
   // The holder is gone again by now: still answer with the field the index named.
-  if (/registrations\.ddi\b/.test(text)) return conflictError({ ddi: `DDI ${v.ddi} is already used by another registration.` });
+  if (/registrations[._]ddi\b/.test(violation.detail)) return conflictError({ ddi: `DDI ${v.ddi} is already used by another registration.` });
   const message = `Username ${v.username} at domain ${v.domain} is already used by another registration.`;
   return conflictError({ username: message, domain: message });
 }
 
-function providerExists(db: Conn, id: number): boolean {
-  return !!db.select({ id: ddiProviders.id }).from(ddiProviders).where(eq(ddiProviders.id, id)).get();
+async function providerExists(db: Conn, id: number): Promise<boolean> {
+  return !!(await first(db.select({ id: ddiProviders.id }).from(ddiProviders).where(eq(ddiProviders.id, id))));
 }
 
 const unknownProvider = () =>
   fail('validation', 'Some fields are not valid.', { ddiProviderId: 'This DDI provider does not exist.' });
 
 /** Creates a registration (values already parsed with registrationInputSchema), audited as `actor`. */
-export function createRegistration(db: Db, values: RegistrationValues, actor: Actor): ActionResult<RegistrationJson> {
+export async function createRegistration(db: Db, values: RegistrationValues, actor: Actor): Promise<ActionResult<RegistrationJson>> {
   const { password, ...rest } = values;
   let id: number;
   try {
-    const outcome = db.transaction(
-      (tx) => {
-        if (!providerExists(tx, rest.ddiProviderId)) return unknownProvider();
-        const conflicts = findConflicts(tx, rest);
+    const stored = { ...rest, password: password ? sealSecret(password, getKeyring()) : null };
+    const outcome = await db.transaction(
+      async (tx) => {
+        if (!(await providerExists(tx, rest.ddiProviderId))) return unknownProvider();
+        const conflicts = await findConflicts(tx, rest);
         if (conflicts) return conflictError(conflicts);
-        const stored = { ...rest, password: password ? sealSecret(password, getKeyring()) : null };
-        const row = tx.insert(registrations).values(stored).returning({ id: registrations.id }).get();
-        journal(tx, [row.id]);
-        recordAudit(tx, actor, {
+        const [row] = await tx.insert(registrations).values(stored).returning({ id: registrations.id });
+        await journal(tx, [row!.id]);
+        await recordAudit(tx, actor, {
           action: 'create',
           entityType: 'registration',
-          entityId: row.id,
+          entityId: row!.id,
           entityLabel: registrationLabel(rest),
           changes: createdChanges(stored, registrationSecretKeys),
         });
-        return ok(row.id);
+        return ok(row!.id);
       },
       { behavior: 'immediate' },
     );
     if ('error' in outcome) return outcome;
     id = outcome.data;
   } catch (err) {
-    const mapped = constraintError(db, err, rest);
+    const mapped = await constraintError(db, err, rest);
     if (mapped) return mapped;
     throw err;
   }
   nudgeRegistrar();
-  return ok(getRegistration(db, id)!);
+  return ok((await getRegistration(db, id))!);
 }
 
 /** The 409 `stale` answer to an edit made on an old revision, with the registration as it is now. */
-function staleRegistration(tx: Conn, id: number): { error: ApiError } {
-  return { error: { code: 'stale', message: 'Someone else changed this registration since you opened it.', current: getRegistration(tx, id) } };
+async function staleRegistration(tx: Conn, id: number): Promise<{ error: ApiError }> {
+  return { error: { code: 'stale', message: 'Someone else changed this registration since you opened it.', current: await getRegistration(tx, id) } };
 }
 
 /** The columns a patch writes: absent fields are left out; password '' keeps the stored one. */
@@ -365,19 +355,17 @@ function patchValues(fields: Omit<RegistrationPatch, 'revision'>): Partial<typeo
  * A patch that changes nothing writes nothing (no revision bump, no journal, no audit entry);
  * any other bumps `revision` and sets `updatedAt`.
  */
-export function updateRegistration(db: Db, id: number, patch: RegistrationPatch, actor: Actor): ActionResult<RegistrationJson> {
+export async function updateRegistration(db: Db, id: number, patch: RegistrationPatch, actor: Actor): Promise<ActionResult<RegistrationJson>> {
   const { revision, ...fields } = patch;
   const set = patchValues(fields);
   let identity: Identity | undefined;
   let written = false;
   try {
-    const outcome = db.transaction(
-      (tx) => {
-        const current = tx
-          .select({ ...auditedRegistrationColumns, revision: registrations.revision })
-          .from(registrations)
-          .where(eq(registrations.id, id))
-          .get();
+    const outcome = await db.transaction(
+      async (tx) => {
+        const current = await first(
+          tx.select({ ...auditedRegistrationColumns, revision: registrations.revision }).from(registrations).where(eq(registrations.id, id)),
+        );
         if (!current) return fail('not_found', `Registration #${id} does not exist.`);
         if (revision !== undefined && revision !== current.revision) return staleRegistration(tx, id);
         const changes = diffChanges<Record<string, unknown>>(current, set, registrationSecretKeys);
@@ -387,15 +375,15 @@ export function updateRegistration(db: Db, id: number, patch: RegistrationPatch,
           return fail('validation', PASSWORD_SCOPE_MESSAGE, { password: PASSWORD_SCOPE_MESSAGE });
         }
         identity = { ddi: set.ddi ?? current.ddi, username: set.username ?? current.username, domain: set.domain ?? current.domain };
-        if (set.ddiProviderId !== undefined && !providerExists(tx, set.ddiProviderId)) return unknownProvider();
-        const conflicts = findConflicts(tx, identity, id);
+        if (set.ddiProviderId !== undefined && !(await providerExists(tx, set.ddiProviderId))) return unknownProvider();
+        const conflicts = await findConflicts(tx, identity, id);
         if (conflicts) return conflictError(conflicts);
-        tx.update(registrations)
+        await tx
+          .update(registrations)
           .set({ ...set, revision: sql`${registrations.revision} + 1`, updatedAt: Date.now() })
-          .where(eq(registrations.id, id))
-          .run();
-        journal(tx, [id]);
-        recordAudit(tx, actor, {
+          .where(eq(registrations.id, id));
+        await journal(tx, [id]);
+        await recordAudit(tx, actor, {
           action: registrationUpdateAction(changes),
           entityType: 'registration',
           entityId: id,
@@ -409,22 +397,22 @@ export function updateRegistration(db: Db, id: number, patch: RegistrationPatch,
     );
     if ('error' in outcome) return outcome;
   } catch (err) {
-    const mapped = identity ? constraintError(db, err, identity, id) : null;
+    const mapped = identity ? await constraintError(db, err, identity, id) : null;
     if (mapped) return mapped;
     throw err;
   }
   if (written) nudgeRegistrar();
-  return ok(getRegistration(db, id)!);
+  return ok((await getRegistration(db, id))!);
 }
 
 /** Deletes a registration, audited as `actor` with the fields it had. */
-export function deleteRegistration(db: Db, id: number, actor: Actor): ActionResult<{ id: number }> {
-  const outcome = db.transaction(
-    (tx) => {
-      const removed = tx.delete(registrations).where(eq(registrations.id, id)).returning(auditedRegistrationColumns).get();
+export async function deleteRegistration(db: Db, id: number, actor: Actor): Promise<ActionResult<{ id: number }>> {
+  const outcome = await db.transaction(
+    async (tx) => {
+      const [removed] = await tx.delete(registrations).where(eq(registrations.id, id)).returning(auditedRegistrationColumns);
       if (!removed) return fail('not_found', `Registration #${id} does not exist.`);
-      journal(tx, [id]);
-      recordRegistrationDeleted(tx, actor, id, removed);
+      await journal(tx, [id]);
+      await recordRegistrationDeleted(tx, actor, id, removed);
       return ok({ id });
     },
     { behavior: 'immediate' },
@@ -434,9 +422,9 @@ export function deleteRegistration(db: Db, id: number, actor: Actor): ActionResu
 }
 
 /** True when no registration uses `ddi` and no provider lists it. */
-export function isDdiFree(db: Conn, ddi: string): boolean {
-  if (findDdiHolder(db, ddi)) return false;
-  const listed = db.get<{ one: number }>(sql`select 1 as one from "ddi_providers" as p, json_each(p."ddis") as d where d.value = ${ddi} limit 1`);
+export async function isDdiFree(db: Conn, ddi: string): Promise<boolean> {
+  if (await findDdiHolder(db, ddi)) return false;
+  const listed = await first(db.select({ id: ddiProviders.id }).from(ddiProviders).where(dialectSql.jsonArrayHas(ddiProviders.ddis, ddi)).limit(1));
   return !listed;
 }
 
@@ -444,18 +432,18 @@ export function isDdiFree(db: Conn, ddi: string): boolean {
  * A DDI value no registration uses: the first of the provider's own DDIs that is free (the one
  * held by `excludeId` counts as free), else a generated free numeric value.
  */
-export function suggestDdi(db: Db, opts: { ddiProviderId?: number; excludeId?: number } = {}): ActionResult<DdiSuggestion> {
+export async function suggestDdi(db: Db, opts: { ddiProviderId?: number; excludeId?: number } = {}): Promise<ActionResult<DdiSuggestion>> {
   if (opts.ddiProviderId !== undefined) {
-    const provider = db.select({ ddis: ddiProviders.ddis }).from(ddiProviders).where(eq(ddiProviders.id, opts.ddiProviderId)).get();
+    const provider = await first(db.select({ ddis: ddiProviders.ddis }).from(ddiProviders).where(eq(ddiProviders.id, opts.ddiProviderId)));
     if (!provider) return fail('not_found', `DDI provider #${opts.ddiProviderId} does not exist.`);
     if (provider.ddis.length > 0) {
       const used = new Set(
-        db
-          .select({ ddi: registrations.ddi })
-          .from(registrations)
-          .where(and(inArray(registrations.ddi, provider.ddis), notId(opts.excludeId)))
-          .all()
-          .map((r) => r.ddi),
+        (
+          await db
+            .select({ ddi: registrations.ddi })
+            .from(registrations)
+            .where(and(inArray(registrations.ddi, provider.ddis), notId(opts.excludeId)))
+        ).map((r) => r.ddi),
       );
       const free = provider.ddis.find((d) => !used.has(d));
       if (free !== undefined) return ok({ ddi: free, source: 'provider' });
@@ -463,11 +451,11 @@ export function suggestDdi(db: Db, opts: { ddiProviderId?: number; excludeId?: n
   }
   for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = String(randomInt(900_000_000, 1_000_000_000));
-    if (isDdiFree(db, candidate)) return ok({ ddi: candidate, source: 'generated' });
+    if (await isDdiFree(db, candidate)) return ok({ ddi: candidate, source: 'generated' });
   }
   // Practically unreachable: walk upwards from the largest numeric DDI in use.
-  const max = db.get<{ m: number | null }>(sql`select max(cast("ddi" as integer)) as m from "registrations" where "ddi" not like '+%'`);
+  const [max] = await db.select({ m: dialectSql.maxDigits(registrations.ddi) }).from(registrations);
   let n = BigInt(Math.max(max?.m ?? 0, 999_999_999)) + 1n;
-  while (!isDdiFree(db, String(n))) n++;
+  while (!(await isDdiFree(db, String(n)))) n++;
   return ok({ ddi: String(n), source: 'generated' });
 }

@@ -1,6 +1,8 @@
 // Start-up conversion of stored SIP passwords: legacy clear text is sealed, and values sealed
 // with a key other than the current one are re-sealed (this is how a key rotation completes).
-import type Database from 'better-sqlite3';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { registrations } from '../db/schema';
 import { isSecretError } from './errors';
 import { openSecret, sealSecret } from './cipher';
 import type { Keyring } from './key';
@@ -12,37 +14,35 @@ export interface SealStoredResult {
   unreadable: number;
 }
 
-interface PasswordRow {
-  id: number;
-  password: string;
-}
-
 /**
  * In one write transaction, seals every registrations.password that is clear text or sealed
  * with a non-current key. A row that cannot be opened is counted and left untouched (never
  * destroyed: it opens again once its key is configured).
  */
-export function sealStoredSecrets(sqlite: Database.Database, keyring: Keyring): SealStoredResult {
+export async function sealStoredSecrets(db: Db, keyring: Keyring): Promise<SealStoredResult> {
   const currentHeader = `enc:v1:${keyring.current.id}:`;
-  const stale = sqlite.prepare<[number, string], PasswordRow>(
-    'SELECT id, password FROM registrations WHERE password IS NOT NULL AND substr(password, 1, ?) <> ?',
-  );
-  const update = sqlite.prepare<[string, number]>('UPDATE registrations SET password = ? WHERE id = ?');
-  const convert = sqlite.transaction((): SealStoredResult => {
-    const result = { sealed: 0, unreadable: 0 };
-    for (const row of stale.all(currentHeader.length, currentHeader)) {
-      let plain: string;
-      try {
-        plain = openSecret(row.password, keyring);
-      } catch (err) {
-        if (!isSecretError(err)) throw err;
-        result.unreadable++;
-        continue;
+  const r = registrations;
+  return db.transaction(
+    async (tx) => {
+      const result = { sealed: 0, unreadable: 0 };
+      const stale = await tx
+        .select({ id: r.id, password: r.password })
+        .from(r)
+        .where(and(isNotNull(r.password), sql`substr(${r.password}, 1, ${currentHeader.length}) <> ${currentHeader}`));
+      for (const row of stale) {
+        let plain: string;
+        try {
+          plain = openSecret(row.password!, keyring);
+        } catch (err) {
+          if (!isSecretError(err)) throw err;
+          result.unreadable++;
+          continue;
+        }
+        await tx.update(r).set({ password: sealSecret(plain, keyring) }).where(eq(r.id, row.id));
+        result.sealed++;
       }
-      update.run(sealSecret(plain, keyring), row.id);
-      result.sealed++;
-    }
-    return result;
-  });
-  return convert.immediate();
+      return result;
+    },
+    { behavior: 'immediate' },
+  );
 }

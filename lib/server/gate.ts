@@ -62,7 +62,7 @@ export type GateOptions = {
 };
 
 /** Sets the headers, then decides; when it does not pass, the response has been sent. */
-export function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: GateOptions): GateResult {
+export async function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: GateOptions): Promise<GateResult> {
   const { dev, trustedProxies } = opts;
   const url = new URL(req.url ?? '/', 'http://portal');
   const path = url.pathname;
@@ -94,16 +94,16 @@ export function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: Ga
 
   const access = requiredAccess(req.method ?? 'GET', path);
   if (access === 'public') {
-    if (path === '/login' && setupNeeded(db)) return redirect(res, '/setup');
-    if (path === '/setup' && !setupNeeded(db)) return redirect(res, '/login');
+    if (path === '/login' && (await setupNeeded(db))) return redirect(res, '/setup');
+    if (path === '/setup' && !(await setupNeeded(db))) return redirect(res, '/login');
     return { pass: true, principal: null };
   }
 
-  const principal = authenticate(db, { cookie: header(req, 'cookie'), authorization: header(req, 'authorization'), secure: https });
+  const principal = await authenticate(db, { cookie: header(req, 'cookie'), authorization: header(req, 'authorization'), secure: https });
   const api = isApiPath(path);
   if (!principal) {
     if (api) return sendJson(res, 401, 'unauthorized', 'Sign in first (session cookie or Authorization: Bearer token).', { 'www-authenticate': 'Bearer' });
-    if (setupNeeded(db)) return redirect(res, '/setup');
+    if (await setupNeeded(db)) return redirect(res, '/setup');
     return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
   }
   // /metrics: the policy says admin; METRICS_ACCESS may open it to API tokens or any role.

@@ -1,6 +1,8 @@
 // Tails the `registration_changes` journal that the portal appends to on every edit, so the
 // engine re-reads only the registrations that changed (no whole-table reload).
-import type Database from 'better-sqlite3';
+import { and, asc, gt, lt, lte, max } from 'drizzle-orm';
+import type { Conn } from '../../lib/db/conn';
+import { registrationChanges as c } from '../../lib/db/schema';
 
 /** `watch`: someone opened the registration's SIP messages (a lease, see Supervisor). */
 export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch';
@@ -10,28 +12,26 @@ export interface Change {
 }
 
 export class ChangeFeed {
-  private readonly latest: Database.Statement<[], { seq: number | null }>;
-  private readonly since: Database.Statement<[number], { seq: number; registration_id: number; command: ChangeCommand }>;
-  private readonly prune: Database.Statement<[number, number]>;
   private cursor = 0;
 
-  constructor(sqlite: Database.Database) {
-    this.latest = sqlite.prepare('SELECT max(seq) AS seq FROM registration_changes');
-    this.since = sqlite.prepare('SELECT seq, registration_id, command FROM registration_changes WHERE seq > ? ORDER BY seq');
-    this.prune = sqlite.prepare('DELETE FROM registration_changes WHERE seq <= ? AND at < ?');
-  }
+  constructor(private readonly db: Conn) {}
 
   /** Starts the cursor at the journal's end: everything before is covered by a full load. */
-  markLoaded(): void {
-    this.cursor = this.latest.get()?.seq ?? 0;
+  async markLoaded(): Promise<void> {
+    const [row] = await this.db.select({ seq: max(c.seq) }).from(c);
+    this.cursor = row?.seq ?? 0;
   }
 
   /**
    * Entries since the last call, in journal order; repeated `sync`s of one registration are
    * folded into the first (the engine re-reads the row anyway).
    */
-  take(): Change[] {
-    const rows = this.since.all(this.cursor);
+  async take(): Promise<Change[]> {
+    const rows = await this.db
+      .select({ seq: c.seq, registration_id: c.registrationId, command: c.command })
+      .from(c)
+      .where(gt(c.seq, this.cursor))
+      .orderBy(asc(c.seq));
     if (rows.length === 0) return [];
     this.cursor = rows[rows.length - 1]!.seq;
     const synced = new Set<number>();
@@ -47,7 +47,7 @@ export class ChangeFeed {
   }
 
   /** Drops journal rows already consumed and older than `olderThan` (epoch ms). */
-  compact(olderThan: number): void {
-    this.prune.run(this.cursor, olderThan);
+  async compact(olderThan: number): Promise<void> {
+    await this.db.delete(c).where(and(lte(c.seq, this.cursor), lt(c.at, olderThan)));
   }
 }

@@ -3,8 +3,9 @@
 // The portal reads it (lib/engine/health.ts) to tell a live engine from a dead one, whether the
 // engine runs inside the portal or apart (`npm run registrar`), and the engine's call counters
 // (relayed / refused) with it: the dashboard and /metrics read them from here.
-import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import type { Conn } from '../../lib/db/conn';
+import { engineNodes } from '../../lib/db/schema';
 import { enginePort } from '../../lib/log';
 import { toLogger, type Logger, type LogSink } from '../util/log';
 
@@ -22,11 +23,8 @@ export interface CallCounts {
   refused: number;
 }
 
-type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null, callsRelayed: number, callsRefused: number];
-
 export class Heartbeat {
   readonly nodeId: string;
-  private readonly upsert: Database.Statement<Params>;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly startedAt: number;
@@ -35,7 +33,7 @@ export class Heartbeat {
   private bind: string;
 
   constructor(
-    sqlite: Database.Database,
+    private readonly db: Conn,
     private readonly options: HeartbeatOptions,
   ) {
     this.nodeId = `${hostname()}/${options.bind}`;
@@ -43,13 +41,6 @@ export class Heartbeat {
     this.now = options.now ?? Date.now;
     this.log = toLogger(options.log ?? enginePort());
     this.startedAt = this.now();
-    this.upsert = sqlite.prepare(`
-      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, calls_relayed, calls_refused)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (node_id) DO UPDATE SET state = excluded.state, bind = excluded.bind, pid = excluded.pid,
-        started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
-        interval_ms = excluded.interval_ms, reason = excluded.reason,
-        calls_relayed = excluded.calls_relayed, calls_refused = excluded.calls_refused`);
   }
 
   /** Calls relayed and refused since the engine started (its proxy's counters), written with every beat. */
@@ -61,28 +52,40 @@ export class Heartbeat {
    * Writes `running` now and every interval, with the bind as served (default as configured; without
    * IPv6 on the host only the IPv4 entries). A failed periodic write is logged, never thrown.
    */
-  start(bind = this.options.bind): void {
+  async start(bind = this.options.bind): Promise<void> {
     this.bind = bind;
-    this.write('running', null);
+    await this.write('running', null);
     this.timer = setInterval(() => {
-      try {
-        this.write('running', null);
-      } catch (err) {
+      this.write('running', null).catch((err: unknown) => {
         this.log.error(`registrar: heartbeat write failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      });
     }, this.options.intervalMs);
     this.timer.unref();
   }
 
   /** Stops the timer and writes `stopped` with `reason` (e.g. "shut down", "SIP_BIND … is in use"). */
-  stopped(reason: string): void {
+  async stopped(reason: string): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.write('stopped', reason);
+    await this.write('stopped', reason);
   }
 
-  private write(state: 'running' | 'stopped', reason: string | null): void {
+  private async write(state: 'running' | 'stopped', reason: string | null): Promise<void> {
     const calls = this.calls();
-    this.upsert.run(this.nodeId, state, this.bind, process.pid, this.startedAt, this.now(), this.options.intervalMs, reason, calls.relayed, calls.refused);
+    const row = {
+      state,
+      bind: this.bind,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      heartbeatAt: this.now(),
+      intervalMs: this.options.intervalMs,
+      reason,
+      callsRelayed: calls.relayed,
+      callsRefused: calls.refused,
+    };
+    await this.db
+      .insert(engineNodes)
+      .values({ nodeId: this.nodeId, ...row })
+      .onConflictDoUpdate({ target: engineNodes.nodeId, set: row });
   }
 }

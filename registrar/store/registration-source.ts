@@ -1,6 +1,8 @@
 // Reads registrations from the portal database and turns rows into engine configs, opening
 // the sealed SIP passwords (lib/secrets) on the way; each carries its DDI provider's forward target.
-import type Database from 'better-sqlite3';
+import { asc, eq } from 'drizzle-orm';
+import type { Conn } from '../../lib/db/conn';
+import { ddiProviders as p, registrations as r } from '../../lib/db/schema';
 import { isSealed, openSecret } from '../../lib/secrets/cipher';
 import { isSecretError } from '../../lib/secrets/errors';
 import type { Keyring } from '../../lib/secrets/key';
@@ -20,14 +22,25 @@ interface RegistrationRow {
   realm: string | null;
   expires: number;
   transport: TransportSetting;
-  enabled: number;
+  enabled: boolean;
   /** The DDI provider's forward target (null: SIP_FORWARD_TO). */
   forward_to: string | null;
 }
 
-const SELECT = `SELECT r.id, r.username, r.domain, r.ddi, r.auth_username, r.password, r.register_server_uri, r.realm,
-  r.expires, r.transport, r.enabled, p.forward_to
-  FROM registrations r JOIN ddi_providers p ON p.id = r.ddi_provider_id`;
+const columns = {
+  id: r.id,
+  username: r.username,
+  domain: r.domain,
+  ddi: r.ddi,
+  auth_username: r.authUsername,
+  password: r.password,
+  register_server_uri: r.registerServerUri,
+  realm: r.realm,
+  expires: r.expires,
+  transport: r.transport,
+  enabled: r.enabled,
+  forward_to: p.forwardTo,
+};
 
 /** The engine config of a row, with its password already opened (null: none usable). */
 export function toConfig(row: RegistrationRow, password: string | null): RegistrationConfig {
@@ -42,7 +55,7 @@ export function toConfig(row: RegistrationRow, password: string | null): Registr
     realm: row.realm,
     expires: row.expires,
     transport: row.transport,
-    enabled: row.enabled === 1,
+    enabled: row.enabled,
     forwardTo: row.forward_to,
   };
 }
@@ -55,25 +68,28 @@ export interface RegistrationSourceOptions {
 }
 
 export class RegistrationSource {
-  private readonly all: Database.Statement<[], RegistrationRow>;
-  private readonly one: Database.Statement<[number], RegistrationRow>;
   private readonly log: Logger;
   /** Registrations whose unreadable password was already reported. */
   private readonly reported = new Set<number>();
 
-  constructor(sqlite: Database.Database, private readonly options: RegistrationSourceOptions) {
-    this.all = sqlite.prepare(`${SELECT} ORDER BY r.id`);
-    this.one = sqlite.prepare(`${SELECT} WHERE r.id = ?`);
+  constructor(
+    private readonly db: Conn,
+    private readonly options: RegistrationSourceOptions,
+  ) {
     this.log = toLogger(options.log ?? enginePort());
   }
 
-  loadAll(): RegistrationConfig[] {
-    return this.all.all().map((row) => toConfig(row, this.password(row)));
+  private select() {
+    return this.db.select(columns).from(r).innerJoin(p, eq(p.id, r.ddiProviderId));
+  }
+
+  async loadAll(): Promise<RegistrationConfig[]> {
+    return (await this.select().orderBy(asc(r.id))).map((row) => toConfig(row, this.password(row)));
   }
 
   /** The registration's config, or null when it was deleted. */
-  load(id: number): RegistrationConfig | null {
-    const row = this.one.get(id);
+  async load(id: number): Promise<RegistrationConfig | null> {
+    const [row] = await this.select().where(eq(r.id, id));
     return row ? toConfig(row, this.password(row)) : null;
   }
 

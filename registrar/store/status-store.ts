@@ -11,8 +11,12 @@
 //    ring (Engine.trace), which a new watch copies in.
 // Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
 // yielding to the event loop between them, so a burst never stalls the SIP transactions that
-// share the loop for long.
-import type Database from 'better-sqlite3';
+// share the loop for long. Transactions run one after the other (a status is never overtaken by
+// an older one), on SQLite or PostgreSQL alike (lib/db).
+import { and, between, eq, inArray, lt, max, sql } from 'drizzle-orm';
+import type { Db } from '../../lib/db/client';
+import type { Conn } from '../../lib/db/conn';
+import { registrationEvents, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from '../registration/status';
 
 export interface StatusStoreOptions {
@@ -30,11 +34,6 @@ export interface StatusStoreOptions {
 
 /** Messages of an exchange whose outcome no status followed (binding audits, OPTIONS) are settled as routine after this long. */
 const OPEN_HOLD_MS = 40_000;
-
-type StatusParams = [
-  number, string, number | null, string | null, number, number, number, number | null,
-  number | null, number | null, string | null, number | null, number,
-];
 
 /** What makes a timeline entry: a status differing in one of these from the last one written is a transition. */
 interface Transition {
@@ -60,16 +59,8 @@ interface OpenExchange {
 }
 
 export class StatusStore {
-  private readonly upsertStatus: Database.Statement<StatusParams>;
-  private readonly insertEvent: Database.Statement<
-    [number, string, number | null, string | null, number, number | null, number | null, string | null]
-  >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string, number]>;
-  private readonly pruneTraces: Database.Statement<[number, number, number]>;
-  private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
-  private readonly pruneEvents: Database.Statement<[number]>;
-  private readonly writeBatch: (statuses: QueuedStatus[], traces: QueuedTrace[]) => void;
-  private readonly deleteTraces: Database.Statement<[number, number, number]>;
+  /** The write in progress (writes run one at a time, in order). */
+  private writing: Promise<void> = Promise.resolve();
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
@@ -94,49 +85,54 @@ export class StatusStore {
   /** Rows written and what was left out, for benchmarks and metrics. */
   readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, tracesDropped: 0, transactions: 0 };
 
-  constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    options: StatusStoreOptions = {},
+  ) {
     this.traceKeep = options.traceKeep ?? 40;
     this.eventRetentionMs = options.eventRetentionMs ?? 8 * 24 * 3600 * 1000;
     this.routineTraceMs = options.routineTraceMs ?? 10 * 60 * 1000;
     this.writeChunk = Math.max(1, options.writeChunk ?? 50);
     this.now = options.now ?? Date.now;
-    // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
-    // positional values for it ("Too many parameter values were provided").
-    this.upsertStatus = sqlite.prepare(`
-      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
-        granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
-      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
-        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
-        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
-        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
-        target = excluded.target, last_success_at = excluded.last_success_at`);
-    this.insertEvent = sqlite.prepare(`
-      INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertTrace = sqlite.prepare(`
-      INSERT INTO registration_traces (registration_id, direction, at, remote, text)
-      SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
-    this.pruneTraces = sqlite.prepare(`
-      DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
-        SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
-    this.lastTraceAt = sqlite.prepare('SELECT max(at) AS at FROM registration_traces WHERE registration_id = ?');
-    this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
-    this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
-    this.writeBatch = sqlite.transaction((statuses: QueuedStatus[], traces: QueuedTrace[]) => {
-      for (const s of statuses) this.writeStatus(s);
-      const touched = new Set<number>();
-      for (const t of traces) {
-        const id = Number(t.registrationId);
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
-        if (changes > 0 && t.sample !== undefined) this.keepSample(id, t.sample, Number(lastInsertRowid));
-        touched.add(id);
-      }
-      for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
-      this.counters.traceRows += traces.length;
-      this.counters.transactions++;
-    });
+  }
+
+  /**
+   * One transaction: the statuses (with their timeline entries) and the messages of registrations
+   * that still exist (a deleted one's are dropped, and its bookkeeping forgotten), then the
+   * messages beyond `traceKeep` per registration pruned.
+   */
+  private async writeBatch(statuses: QueuedStatus[], traces: QueuedTrace[]): Promise<void> {
+    await this.db.transaction(
+      async (tx) => {
+        const ids = [...new Set([...statuses.map((q) => Number(q.status.registrationId)), ...traces.map((t) => Number(t.registrationId))])];
+        const existing = new Set(
+          ids.length === 0 ? [] : (await tx.select({ id: registrations.id }).from(registrations).where(inArray(registrations.id, ids))).map((r) => r.id),
+        );
+        for (const q of statuses) await this.writeStatus(tx, q, existing);
+        const touched = new Set<number>();
+        for (const t of traces) {
+          const id = Number(t.registrationId);
+          if (!existing.has(id)) continue;
+          const [row] = await tx
+            .insert(registrationTraces)
+            .values({ registrationId: id, direction: t.direction, at: t.at, remote: t.remote, text: t.text })
+            .returning({ id: registrationTraces.id });
+          if (t.sample !== undefined) await this.keepSample(tx, id, t.sample, row!.id);
+          touched.add(id);
+        }
+        for (const id of touched) await this.pruneTraces(tx, id);
+      },
+      { behavior: 'immediate' },
+    );
+    this.counters.traceRows += traces.length;
+    this.counters.transactions++;
+  }
+
+  /** Keeps the newest `traceKeep` messages of registration `id`. */
+  private async pruneTraces(tx: Conn, id: number): Promise<void> {
+    const t = registrationTraces;
+    const [edge] = await tx.select({ id: t.id }).from(t).where(eq(t.registrationId, id)).orderBy(sql`${t.id} desc`).limit(1).offset(this.traceKeep);
+    if (edge) await tx.delete(t).where(and(eq(t.registrationId, id), sql`${t.id} <= ${edge.id}`));
   }
 
   /**
@@ -184,11 +180,12 @@ export class StatusStore {
    * Someone is looking at this registration's SIP messages until `until`: its messages are written
    * as they come. `recent` (the engine's ring) fills in what was only kept in memory so far.
    */
-  watch(registrationId: string, until: number, recent: readonly TraceEntry[]): void {
+  async watch(registrationId: string, until: number, recent: readonly TraceEntry[]): Promise<void> {
     const id = Number(registrationId);
     this.watchedUntil.set(id, until);
     this.settle(id, true, this.now());
-    const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
+    const [last] = await this.db.select({ at: max(registrationTraces.at) }).from(registrationTraces).where(eq(registrationTraces.registrationId, id));
+    const after = last?.at ?? -Infinity;
     const queuedAfter = this.traces.reduce((max, t) => (Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
@@ -198,10 +195,10 @@ export class StatusStore {
     return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t);
   }
 
-  /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without yielding (shutdown, tests). */
-  flush(): void {
+  /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without pausing (shutdown, tests). */
+  async flush(): Promise<void> {
     this.settleStale(this.now());
-    while (this.pending > 0) this.writeSome();
+    while (this.pending > 0) await this.writeSome();
   }
 
   /**
@@ -209,34 +206,34 @@ export class StatusStore {
    * (setImmediate) between them. The first chunk runs now and throws to the caller; a later one
    * that fails goes to onError, and what it held is lost, as with a failed flush.
    */
-  drain(): void {
+  async drain(): Promise<void> {
     this.settleStale(this.now());
     if (this.draining || this.pending === 0) return;
-    this.writeSome();
-    if (this.pending === 0) return;
     this.draining = true;
-    const step = () => {
+    try {
+      await this.writeSome();
+    } catch (err) {
+      this.draining = false;
+      throw err;
+    }
+    const step = async () => {
       // a full flush() (shutdown) may have written the rest meanwhile
-      if (this.pending === 0) {
-        this.draining = false;
-        return;
+      while (this.pending > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        try {
+          await this.writeSome();
+        } catch (err) {
+          this.onError?.(err);
+          return;
+        }
       }
-      try {
-        this.writeSome();
-      } catch (err) {
-        this.draining = false;
-        this.onError?.(err);
-        return;
-      }
-      if (this.pending > 0) setImmediate(step);
-      else this.draining = false;
     };
-    setImmediate(step);
+    void step().finally(() => (this.draining = false));
   }
 
   /** Drops timeline entries older than the retention bound, and leases and bookkeeping gone stale. */
-  expire(now: number): void {
-    this.pruneEvents.run(now - this.eventRetentionMs);
+  async expire(now: number): Promise<void> {
+    await this.db.delete(registrationEvents).where(lt(registrationEvents.at, now - this.eventRetentionMs));
     for (const [id, until] of this.watchedUntil) if (until <= now) this.watchedUntil.delete(id);
   }
 
@@ -274,7 +271,15 @@ export class StatusStore {
   }
 
   /** One transaction of at most `writeChunk` rows (a status with its timeline entry counts one). */
-  private writeSome(): void {
+  private writeSome(): Promise<void> {
+    const write = this.writing.then(() => this.writeNext());
+    // the next write waits for this one, failed or not
+    this.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  private async writeNext(): Promise<void> {
+    if (this.pending === 0) return;
     let b = this.batch;
     if (b.s >= b.statuses.length && b.t >= b.traces.length) {
       b = this.batch = { statuses: this.statuses, traces: this.traces, s: 0, t: 0 };
@@ -285,35 +290,58 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    this.writeBatch(statuses, traces);
+    await this.writeBatch(statuses, traces);
     this.onFlush?.();
   }
 
-  private writeStatus({ status: s, event }: QueuedStatus): void {
+  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, existing: ReadonlySet<number>): Promise<void> {
     const id = Number(s.registrationId);
-    const { changes } = this.upsertStatus.run(
-      id, s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
-      s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, id,
-    );
-    this.counters.statusRows += changes;
     // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (changes === 0) {
+    if (!existing.has(id)) {
       this.forget(id);
       return;
     }
+    const row = {
+      state: s.state,
+      code: s.code,
+      reason: s.reason,
+      at: s.at,
+      attempts: s.attempts,
+      requestedExpires: s.requestedExpires,
+      grantedExpires: s.grantedExpires,
+      expiresAt: s.expiresAt,
+      nextAttemptAt: s.nextAttemptAt,
+      target: s.target,
+      lastSuccessAt: s.lastSuccessAt,
+    };
+    await tx
+      .insert(registrationStatus)
+      .values({ registrationId: id, ...row })
+      .onConflictDoUpdate({ target: registrationStatus.registrationId, set: row });
+    this.counters.statusRows++;
     if (!event) return;
-    this.insertEvent.run(id, s.state, s.code, s.reason, s.at, s.expiresAt, s.nextAttemptAt, s.target);
+    await tx.insert(registrationEvents).values({
+      registrationId: id,
+      state: s.state,
+      code: s.code,
+      reason: s.reason,
+      at: s.at,
+      expiresAt: s.expiresAt,
+      nextAttemptAt: s.nextAttemptAt,
+      target: s.target,
+    });
     this.counters.eventRows++;
   }
 
   /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
-  private keepSample(id: number, sample: number, rowId: number): void {
+  private async keepSample(tx: Conn, id: number, sample: number, rowId: number): Promise<void> {
     const kept = this.sampleRows.get(id);
     if (kept?.sample === sample) {
       kept.to = rowId;
       return;
     }
-    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
+    const t = registrationTraces;
+    if (kept) await tx.delete(t).where(and(eq(t.registrationId, id), between(t.id, kept.from, kept.to)));
     this.sampleRows.set(id, { sample, from: rowId, to: rowId });
   }
 

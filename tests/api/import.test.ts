@@ -20,7 +20,9 @@ import { ChangeFeed } from '../../registrar/store/change-feed';
 import { RegistrationSource } from '../../registrar/store/registration-source';
 import { businessChecksum } from './db-checksum';
 import { createOperator } from './extra-operators';
-import { openSqlite, useServer, type ApiAuth } from './server';
+import { useServer, type ApiAuth } from './server';
+import { closeDatabase, openDatabase } from '../../lib/db/client';
+import { rawOf } from '../db';
 import { signIn } from '../portal-process';
 
 const SECRET_KEY = 'a1'.repeat(32);
@@ -102,20 +104,20 @@ describe('CSV import', () => {
   test('passwords are sealed at rest; the engine reads the new rows from the journal and opens them', async () => {
     const [one, two] = await registrationsOf(carrierId);
     assert.ok(one && two);
-    const db = await openSqlite(server.dbPath);
+    const db = openDatabase(server.dbPath);
     try {
-      const stored = (db.prepare('SELECT password FROM registrations WHERE id = ?').get(one.id) as { password: string }).password;
+      const stored = ((await rawOf(db).prepare('SELECT password FROM registrations WHERE id = ?').get(one.id)) as { password: string }).password;
       assert.match(stored, /^enc:v1:/);
       for (const path of [server.dbPath, `${server.dbPath}-wal`].filter(existsSync)) {
         assert.equal(readFileSync(path).indexOf(Buffer.from('pa,ss"word-1 Zq')), -1, `clear password in ${path}`);
       }
-      const journal = new ChangeFeed(db).take().filter((c) => c.registrationId === one.id || c.registrationId === two.id);
+      const journal = (await new ChangeFeed(db).take()).filter((c) => c.registrationId === one.id || c.registrationId === two.id);
       assert.deepEqual(journal, [{ registrationId: one.id, command: 'sync' }, { registrationId: two.id, command: 'sync' }]);
       const source = new RegistrationSource(db, { keyring: createKeyring(parseKey(SECRET_KEY, 'SECRET_KEY')) });
-      assert.equal(source.load(one.id)?.password, 'pa,ss"word-1 Zq');
-      assert.equal(source.load(two.id)?.password, null);
+      assert.equal((await source.load(one.id))?.password, 'pa,ss"word-1 Zq');
+      assert.equal((await source.load(two.id))?.password, null);
     } finally {
-      db.close();
+      await closeDatabase(db);
     }
   });
 

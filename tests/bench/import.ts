@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createKeyring, parseKey } from '../../lib/secrets/key';
 import { ChangeFeed } from '../../registrar/store/change-feed';
 import { RegistrationSource } from '../../registrar/store/registration-source';
-import { openSqlite } from '../api/server';
+import { closeDatabase, openDatabase } from '../../lib/db/client';
 import { startPortal } from '../portal-process';
 
 const { values: argv } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '1' } } });
@@ -51,17 +51,17 @@ for (const n of sizes) {
       const dry = await post('?dryRun=1');
       const real = await post('');
 
-      const db = await openSqlite(portal.dbPath);
+      const db = openDatabase(portal.dbPath);
       let pickup: number;
       let loaded = 0;
       try {
         const feed = new ChangeFeed(db);
         const source = new RegistrationSource(db, { keyring: createKeyring(parseKey(SECRET_KEY, 'SECRET_KEY')) });
         const t0 = performance.now();
-        for (const change of feed.take()) if (source.load(change.registrationId)?.password) loaded++;
+        for (const change of await feed.take()) if ((await source.load(change.registrationId))?.password) loaded++;
         pickup = performance.now() - t0;
       } finally {
-        db.close();
+        await closeDatabase(db);
       }
       const mb = (Buffer.byteLength(body) / 1024 / 1024).toFixed(1);
       console.log(

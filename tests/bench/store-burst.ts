@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../../lib/db/client';
+import { closeDatabase, openDatabase } from '../../lib/db/client';
+import { rawOf } from '../db';
 import { Engine } from '../../registrar/engine';
 import type { RegistrationConfig } from '../../registrar/registration/config';
 import type { RegistrationStatus, TraceEvent } from '../../registrar/registration/status';
@@ -78,13 +79,13 @@ if (argv.json) (await import('node:fs')).writeFileSync(argv.json, JSON.stringify
 async function oneRun(run: number) {
   const dir = mkdtempSync(join(tmpdir(), 'store-burst-'));
   const db = openDatabase(join(dir, 'portal.db'));
-  const sqlite = db.$client;
+  const sqlite = rawOf(db);
   try {
-    const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('bench')`).run().lastInsertRowid);
+    const provider = (await sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('bench')`).run()).lastInsertRowid;
     const insert = sqlite.prepare(`INSERT INTO registrations (id, ddi_provider_id, username, domain, ddi, expires, transport) VALUES (?, ?, ?, ?, ?, 3600, 'udp')`);
-    sqlite.transaction(() => {
-      for (let i = 1; i <= N; i++) insert.run(i, provider, `user${i}`, `${HOST}:${kamailio.udpPort}`, String(100000 + i));
-    })();
+    await sqlite.transaction(async () => {
+      for (let i = 1; i <= N; i++) await insert.run(i, provider, `user${i}`, `${HOST}:${kamailio.udpPort}`, String(100000 + i));
+    });
     const configs: RegistrationConfig[] = [];
     for (let i = 1; i <= N; i++) {
       configs.push({
@@ -93,14 +94,14 @@ async function oneRun(run: number) {
       });
     }
 
-    const store = new StatusStore(sqlite, { writeChunk: Number(argv.chunk) });
+    const store = new StatusStore(db, { writeChunk: Number(argv.chunk) });
     // time every transaction (both versions commit through their private writeBatch)
     const tx = { count: 0, totalMs: 0, maxMs: 0, over5: 0, all: [] as number[] };
-    const s = store as unknown as { writeBatch: (...a: unknown[]) => void };
-    const inner = s.writeBatch;
-    s.writeBatch = (...a: unknown[]) => {
+    const s = store as unknown as { writeBatch: (...a: unknown[]) => Promise<void> };
+    const inner = s.writeBatch.bind(store);
+    s.writeBatch = async (...a: unknown[]) => {
       const t0 = performance.now();
-      inner(...a);
+      await inner(...a);
       const ms = performance.now() - t0;
       tx.count++;
       tx.totalMs += ms;
@@ -122,7 +123,7 @@ async function oneRun(run: number) {
       }
     });
     engine.on('trace', (t) => store.pushTrace(t));
-    const flushTimer = setInterval(() => (store.drain ? store.drain() : store.flush()), FLUSH_MS);
+    const flushTimer = setInterval(() => void (store.drain ? store.drain() : store.flush()), FLUSH_MS);
 
     const delay = monitorEventLoopDelay({ resolution: 1 });
     const cpu0 = process.cpuUsage();
@@ -141,7 +142,7 @@ async function oneRun(run: number) {
     const cpu = process.cpuUsage(cpu0);
     clearInterval(flushTimer);
 
-    const rows = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const rows = async (table: string) => ((await sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get()) as { n: number }).n;
     const result = {
       run,
       registered,
@@ -151,7 +152,7 @@ async function oneRun(run: number) {
       cpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2),
       loopDelayMs: { p50: q(delay, 50), p99: q(delay, 99), max: delay.max / 1e6, mean: +(delay.mean / 1e6).toFixed(2) },
       transactions: { count: tx.count, totalMs: Math.round(tx.totalMs), p50Ms: +pct(tx.all, 50).toFixed(2), p99Ms: +pct(tx.all, 99).toFixed(2), maxMs: +tx.maxMs.toFixed(1), over5ms: tx.over5 },
-      rows: { status: rows('registration_status'), events: rows('registration_events'), traces: rows('registration_traces') },
+      rows: { status: await rows('registration_status'), events: await rows('registration_events'), traces: await rows('registration_traces') },
     };
     console.log(
       `run ${run}: ${registered}/${N} registered in ${result.registeredMs} ms (all committed ${result.wallMs} ms), CPU ${result.cpuS} s\n` +
@@ -162,7 +163,7 @@ async function oneRun(run: number) {
     await engine.stop(0);
     return result;
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
     rmSync(dir, { recursive: true, force: true });
   }
 }

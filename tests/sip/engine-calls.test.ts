@@ -10,6 +10,7 @@ import { createEngineHealthReader } from '../../lib/engine/health';
 import { watchTrace } from '../../lib/registrations/live';
 import { config, defer, record, testEngine, waitUntil } from './engine-helpers';
 import { getFreePort, startSipp, type SippHandle, type SippMessage } from './harness';
+import { databaseEnv } from '../db';
 import { PortalDb, tempDatabase } from './portal-db';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -130,16 +131,16 @@ test('without SIP_FORWARD_TO: the INVITE gets 480 with a Warning naming it; coun
 });
 
 test('product path: `npm run registrar` reads the DDI provider\'s Forward to from the database; calls relayed and refused reach engine_nodes', { timeout: 40_000 }, async (t) => {
-  const { path, db } = tempDatabase(t);
+  const { path, db, raw } = await tempDatabase(t);
   const pbx = await startSipp('uas-pbx.xml', { maxCalls: 1, timeoutSec: 30 });
   defer(t, () => pbx.stop());
-  const portal = new PortalDb(db.$client, 'sip:127.0.0.1:9');
-  db.$client.prepare('UPDATE ddi_providers SET forward_to = ? WHERE id = ?').run(`sip:127.0.0.1:${pbx.port}`, portal.providerId);
-  portal.create({ username: 'alice', ddi: DDI, enabled: false });
+  const portal = await PortalDb.create(raw, 'sip:127.0.0.1:9');
+  await raw.prepare('UPDATE ddi_providers SET forward_to = ? WHERE id = ?').run(`sip:127.0.0.1:${pbx.port}`, portal.providerId);
+  await portal.create({ username: 'alice', ddi: DDI, enabled: false });
   const sipPort = await getFreePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_PATH: path,
+    ...databaseEnv(path),
     SIP_BIND: `127.0.0.1:${sipPort}`,
     SIP_PUBLIC_HOST: '127.0.0.1',
     REGISTRAR_STARTUP_SPREAD_MS: '0',
@@ -168,14 +169,14 @@ test('product path: `npm run registrar` reads the DDI provider\'s Forward to fro
   defer(t, () => stranger.stop());
   assert.equal(await stranger.done, 0);
 
-  const calls = () => db.$client.prepare('SELECT calls_relayed AS relayed, calls_refused AS refused FROM engine_nodes').get() as { relayed: number; refused: number } | undefined;
+  const calls = () => raw.prepare('SELECT calls_relayed AS relayed, calls_refused AS refused FROM engine_nodes').get<{ relayed: number; refused: number }>();
   await waitUntil('call counters in engine_nodes', calls, (c) => c?.relayed === 1 && c.refused === 1, 5000);
-  const health = createEngineHealthReader(db.$client)();
+  const health = await createEngineHealthReader(db)();
   assert.equal(health.state, 'running');
   assert.deepEqual(health.calls, { relayed: 1, refused: 1 });
   // The INVITE is in the registration's SIP messages: an operator opening them (a `watch`, as the
   // trace API writes) gets what the engine holds stored (routine messages are not stored unwatched).
-  const id = (db.$client.prepare('SELECT id FROM registrations WHERE ddi = ?').get(DDI) as { id: number }).id;
-  watchTrace(db, id);
-  await waitUntil('relayed INVITE in registration_traces', () => portal.traces(id), (rows) => rows.some((r) => r.direction === 'out' && r.text.startsWith(`INVITE sip:${DDI}@127.0.0.1:${pbx.port}`)), 5000);
+  const id = ((await raw.prepare('SELECT id FROM registrations WHERE ddi = ?').get(DDI)) as { id: number }).id;
+  await watchTrace(db, id);
+  await waitUntil('relayed INVITE in registration_traces', async () => await portal.traces(id), (rows) => rows.some((r) => r.direction === 'out' && r.text.startsWith(`INVITE sip:${DDI}@127.0.0.1:${pbx.port}`)), 5000);
 });

@@ -9,22 +9,23 @@ import { test } from 'node:test';
 import { startServer } from '../api/server';
 import { getFreePort, startKamailio } from './harness';
 import { defer, waitUntil } from './engine-helpers';
+import { databaseEnv } from '../db';
 import { PortalDb, tempDatabase } from './portal-db';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 test('registrar process: registers the database, SIGTERM unregisters everything and exits 0', { timeout: 30_000 }, async (t) => {
-  const { path, db } = tempDatabase(t);
+  const { path, raw } = await tempDatabase(t);
   const k = await startKamailio({ password: 'pw' });
   defer(t, () => k.stop());
-  const portal = new PortalDb(db.$client, `sip:127.0.0.1:${k.udpPort}`);
+  const portal = await PortalDb.create(raw, `sip:127.0.0.1:${k.udpPort}`);
   const ids = [
-    portal.create({ username: 'alice', ddi: '493011111111', password: 'pw' }),
-    portal.create({ username: 'bob', ddi: '493022222222', password: 'pw', transport: 'tcp' }),
-    portal.create({ username: 'carol', ddi: '493033333333', password: 'pw' }),
+    await portal.create({ username: 'alice', ddi: '493011111111', password: 'pw' }),
+    await portal.create({ username: 'bob', ddi: '493022222222', password: 'pw', transport: 'tcp' }),
+    await portal.create({ username: 'carol', ddi: '493033333333', password: 'pw' }),
   ];
-  portal.update(ids[1], { register_server_uri: `sip:127.0.0.1:${k.tcpPort}` });
-  const disabled = portal.create({ username: 'dave', ddi: '493044444444', password: 'pw', enabled: false });
+  await portal.update(ids[1], { register_server_uri: `sip:127.0.0.1:${k.tcpPort}` });
+  const disabled = await portal.create({ username: 'dave', ddi: '493044444444', password: 'pw', enabled: false });
   const sipPort = await getFreePort();
 
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'registrar.mjs')], {
@@ -32,7 +33,7 @@ test('registrar process: registers the database, SIGTERM unregisters everything 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      DATABASE_PATH: path,
+      ...databaseEnv(path),
       SIP_BIND: `127.0.0.1:${sipPort}`,
       SIP_PUBLIC_HOST: '127.0.0.1',
       REGISTRAR_STARTUP_SPREAD_MS: '0',
@@ -78,11 +79,11 @@ test('registrar process: registers the database, SIGTERM unregisters everything 
   for (const user of ['alice', 'bob', 'carol']) assert.deepEqual(await k.lookupBindings(`${user}@127.0.0.1`), [], `${user} unregistered`);
   // The final statuses were written before exit.
   for (const id of ids) {
-    const s = portal.status(id)!;
+    const s = (await portal.status(id))!;
     assert.equal(s.state, 'unregistered');
     assert.equal(s.code, 200);
   }
-  assert.notEqual(portal.status(disabled)?.state, 'registered');
+  assert.notEqual((await portal.status(disabled))?.state, 'registered');
 });
 
 test('registrar process killed (SIGKILL): the API stops saying "registered" when the binding lapses', { timeout: 60_000 }, async (t) => {
@@ -101,7 +102,7 @@ test('registrar process killed (SIGKILL): the API stops saying "registered" when
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'registrar.mjs')], {
     cwd: ROOT,
     stdio: 'ignore',
-    env: { ...process.env, DATABASE_PATH: server.dbPath, SIP_BIND: `127.0.0.1:${await getFreePort()}`, SIP_PUBLIC_HOST: '127.0.0.1', REGISTRAR_STARTUP_SPREAD_MS: '0' },
+    env: { ...process.env, ...databaseEnv(server.dbPath), SIP_BIND: `127.0.0.1:${await getFreePort()}`, SIP_PUBLIC_HOST: '127.0.0.1', REGISTRAR_STARTUP_SPREAD_MS: '0' },
   });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   defer(t, async () => {

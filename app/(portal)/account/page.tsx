@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: 'Your account' };
 export default async function AccountPage() {
   const operator = await requirePage();
   if (!operator) redirect('/login?next=%2Faccount');
-  const tokens = listApiTokens(getDb(), operator.id);
+  const tokens = await listApiTokens(getDb(), operator.id);
   const origin = await requestOrigin();
   return (
     <>

@@ -1,11 +1,8 @@
 // The registrar engine's health from its heartbeat: fresh, silent, stopped and never seen, with
 // an injected clock; the heartbeat writer against a real SQLite file; start failures in words.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openDatabase, type Db } from '../../../lib/db/client';
+import { describe, test } from 'node:test';
+import { rawOf, tempDb } from '../../db';
 import { createEngineHealthReader, engineHealth, MISSED_BEATS } from '../../../lib/engine/health';
 import { explainStartFailure } from '../../../registrar/start-failure';
 import { Heartbeat } from '../../../registrar/store/heartbeat';
@@ -54,35 +51,25 @@ describe('engineHealth', () => {
 });
 
 describe('Heartbeat writer and the health read from the database', () => {
-  let dir: string;
-  let db: Db;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'engine-health-'));
-    db = openDatabase(join(dir, 'portal.db'));
-  });
-  after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('running at start, silent after three intervals, stopped with its reason on stop', () => {
+  test('running at start, silent after three intervals, stopped with its reason on stop', async (t) => {
+    const { db } = await tempDb(t, 'engine-health');
     let now = T0;
     const clock = () => now;
-    const read = createEngineHealthReader(db.$client, clock);
-    assert.equal(read().state, 'unknown');
+    const read = createEngineHealthReader(db, clock);
+    assert.equal((await read()).state, 'unknown');
 
-    const beat = new Heartbeat(db.$client, { bind: '127.0.0.1:5099', intervalMs: 60_000, now: clock });
-    beat.start();
+    const beat = new Heartbeat(db, { bind: '127.0.0.1:5099', intervalMs: 60_000, now: clock });
+    await beat.start();
     try {
-      assert.deepEqual(read(), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5099', calls: { relayed: 0, refused: 0 } });
+      assert.deepEqual(await read(), { state: 'running', heartbeatAt: T0, bind: '127.0.0.1:5099', calls: { relayed: 0, refused: 0 } });
       now = T0 + 3 * 60_000 + 1;
-      assert.equal(read().state, 'stopped');
-      assert.equal(read().since, T0);
+      assert.equal((await read()).state, 'stopped');
+      assert.equal((await read()).since, T0);
     } finally {
-      beat.stopped('shut down');
+      await beat.stopped('shut down');
     }
-    assert.deepEqual(read(), { state: 'stopped', heartbeatAt: now, bind: '127.0.0.1:5099', since: now, reason: 'shut down', calls: { relayed: 0, refused: 0 } });
-    const row = db.$client.prepare('SELECT node_id AS nodeId, pid FROM engine_nodes').get() as { nodeId: string; pid: number };
+    assert.deepEqual(await read(), { state: 'stopped', heartbeatAt: now, bind: '127.0.0.1:5099', since: now, reason: 'shut down', calls: { relayed: 0, refused: 0 } });
+    const row = (await rawOf(db).prepare('SELECT node_id AS "nodeId", pid FROM engine_nodes').get()) as { nodeId: string; pid: number };
     assert.match(row.nodeId, /\/127\.0\.0\.1:5099$/);
     assert.equal(row.pid, process.pid);
   });

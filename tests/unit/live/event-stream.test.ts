@@ -1,38 +1,38 @@
 // The live status stream: coalescing, replay after reconnect (Last-Event-ID), snapshot when
 // the missed events are gone, the engine's health, over a real HTTP server on 127.0.0.1.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDatabase, type Db } from '../../../lib/db/client';
+import { closeDatabase, openDatabase, type Db } from '../../../lib/db/client';
+import { newDatabaseLocation, rawOf, type RawDb } from '../../db';
 import { coalesce, EventTail } from '../../../lib/live/event-tail';
 import { createEventStreamHandler } from '../../../lib/live/sse';
 import type { StatusEvent } from '../../../lib/live/types';
 import { Heartbeat } from '../../../registrar/store/heartbeat';
 
-let dir: string;
+let drop: () => Promise<void>;
 let db: Db;
+let raw: RawDb;
 let tail: EventTail;
 let server: Server;
 let base: string;
 
-function addRegistration(id: number): void {
-  db.$client
+async function addRegistration(id: number): Promise<void> {
+  await raw
     .prepare(`INSERT INTO registrations (id, ddi_provider_id, username, domain, ddi) VALUES (?, 1, ?, 'sip.example.com', ?)`)
     .run(id, `user${id}`, String(1000 + id));
 }
 
-function addEvent(registrationId: number, state: string, at: number): number {
-  db.$client
-    .prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, at, attempts) VALUES (?, ?, ?, 0)')
-    .run(registrationId, state, at);
-  return Number(
-    db.$client
-      .prepare('INSERT INTO registration_events (registration_id, state, at) VALUES (?, ?, ?)')
-      .run(registrationId, state, at).lastInsertRowid,
-  );
+const upsertStatus = (columns: string, values: string) =>
+  `INSERT INTO registration_status (${columns}) VALUES (${values}) ON CONFLICT (registration_id) DO UPDATE SET ${columns
+    .split(', ')
+    .slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+
+async function addEvent(registrationId: number, state: string, at: number): Promise<number> {
+  await raw.prepare(upsertStatus('registration_id, state, at, attempts', '?, ?, ?, 0')).run(registrationId, state, at);
+  return (await raw.prepare('INSERT INTO registration_events (registration_id, state, at) VALUES (?, ?, ?)').run(registrationId, state, at)).lastInsertRowid;
 }
 
 interface SseMessage {
@@ -75,13 +75,15 @@ async function readStream(headers: Record<string, string>, until: (msgs: SseMess
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'live-stream-'));
-  db = openDatabase(join(dir, 'portal.db'));
-  db.$client.prepare(`INSERT INTO ddi_providers (id, name) VALUES (1, 'Acme')`).run();
-  for (let id = 1; id <= 20; id++) addRegistration(id);
-  tail = new EventTail(db.$client, 20);
-  const handler = createEventStreamHandler(db.$client, tail);
-  server = createServer((req, res) => handler(req, res));
+  const place = await newDatabaseLocation('live-stream');
+  drop = place.drop;
+  db = openDatabase(place.location);
+  raw = rawOf(db);
+  await raw.prepare(`INSERT INTO ddi_providers (id, name) VALUES (1, 'Acme')`).run();
+  for (let id = 1; id <= 20; id++) await addRegistration(id);
+  tail = await EventTail.open(db, 20);
+  const handler = createEventStreamHandler(db, tail);
+  server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
@@ -91,8 +93,8 @@ after(async () => {
   tail.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  db.$client.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeDatabase(db);
+  await drop();
 });
 
 test('coalesce keeps the last event per registration, in id order', () => {
@@ -104,9 +106,9 @@ test('coalesce keeps the last event per registration, in id order', () => {
 });
 
 test('a new client gets a snapshot, then live status events', async () => {
-  addEvent(1, 'registered', 1000);
-  tail.poll();
-  let later = 0;
+  await addEvent(1, 'registered', 1000);
+  await tail.poll();
+  let later: Promise<number> | null = null;
   const msgs = await readStream({}, (m) => {
     if (m.length === 1) later = addEvent(2, 'retrying', 2000);
     return m.some((x) => x.event === 'status');
@@ -116,35 +118,40 @@ test('a new client gets a snapshot, then live status events', async () => {
   assert.ok(snapshot.registrations.some((r) => r.registrationId === 1 && r.state === 'registered'));
   assert.equal(snapshot.engine.state, 'unknown'); // no engine has written a heartbeat here
   const status = msgs.find((x) => x.event === 'status')!;
-  assert.equal(status.id, String(later));
+  assert.equal(status.id, String(await later!));
   assert.deepEqual((status.data as { registrationId: number; state: string }).state, 'retrying');
 });
 
 test('a burst is coalesced: one event per registration', async () => {
-  let fired = false;
+  let burst: Promise<void> | null = null;
   const msgs = await readStream({}, (m) => {
-    if (!fired && m.length === 1) {
-      fired = true;
-      const burst = db.$client.transaction(() => {
+    if (!burst && m.length === 1) {
+      // one transaction: the tail sees all 500 transitions at once
+      burst = db.transaction(async (tx) => {
+        const rawTx = rawOf(tx);
         for (let round = 0; round < 50; round++) {
-          for (let id = 1; id <= 10; id++) addEvent(id, round === 49 ? 'registered' : 'registering', 3000 + round);
+          for (let id = 1; id <= 10; id++) {
+            const state = round === 49 ? 'registered' : 'registering';
+            await rawTx.prepare(upsertStatus('registration_id, state, at, attempts', '?, ?, ?, 0')).run(id, state, 3000 + round);
+            await rawTx.prepare('INSERT INTO registration_events (registration_id, state, at) VALUES (?, ?, ?)').run(id, state, 3000 + round);
+          }
         }
       });
-      burst();
     }
     return m.filter((x) => x.event === 'status').length >= 10;
   });
+  await burst;
   const statuses = msgs.filter((x) => x.event === 'status');
   assert.equal(statuses.length, 10, 'one event per registration for 500 transitions');
   assert.ok(statuses.every((s) => (s.data as { state: string }).state === 'registered'));
 });
 
 test('a reconnect with Last-Event-ID gets the missed events, coalesced, and no snapshot', async () => {
-  tail.poll();
+  await tail.poll();
   const lastSeen = tail.position;
-  const missedA = addEvent(3, 'registering', 5000);
-  const missedB = addEvent(3, 'rejected', 5001);
-  addEvent(4, 'registered', 5002);
+  const missedA = await addEvent(3, 'registering', 5000);
+  const missedB = await addEvent(3, 'rejected', 5001);
+  await addEvent(4, 'registered', 5002);
   const msgs = await readStream({ 'last-event-id': String(lastSeen) }, (m) => m.length >= 2, 1500);
   assert.ok(!msgs.some((x) => x.event === 'snapshot'));
   const byReg = new Map(msgs.map((x) => [(x.data as { registrationId: number }).registrationId, x]));
@@ -155,23 +162,20 @@ test('a reconnect with Last-Event-ID gets the missed events, coalesced, and no s
 });
 
 test('a reconnect whose missed events were pruned gets a fresh snapshot', async () => {
-  addEvent(5, 'registered', 6000);
-  tail.poll();
-  db.$client.prepare('DELETE FROM registration_events WHERE id < ?').run(tail.position);
+  await addEvent(5, 'registered', 6000);
+  await tail.poll();
+  await raw.prepare('DELETE FROM registration_events WHERE id < ?').run(tail.position);
   const msgs = await readStream({ 'last-event-id': '1' }, (m) => m.length >= 1);
   assert.equal(msgs[0]!.event, 'snapshot');
   assert.equal(msgs[0]!.id, String(tail.position));
 });
 
 test("the engine's health is pushed when it changes (and right away to a resuming client)", async () => {
-  const beat = new Heartbeat(db.$client, { bind: '127.0.0.1:5098', intervalMs: 60_000 });
-  let started = false;
+  const beat = new Heartbeat(db, { bind: '127.0.0.1:5098', intervalMs: 60_000 });
+  let started: Promise<void> | null = null;
   try {
     const msgs = await readStream({}, (m) => {
-      if (!started && m.length === 1) {
-        started = true;
-        beat.start();
-      }
+      if (!started && m.length === 1) started = beat.start();
       return m.some((x) => x.event === 'engine');
     });
     assert.equal(msgs[0]!.event, 'snapshot');
@@ -182,19 +186,17 @@ test("the engine's health is pushed when it changes (and right away to a resumin
     const resumed = await readStream({ 'last-event-id': String(tail.position) }, (m) => m.some((x) => x.event === 'engine'), 500);
     assert.equal((resumed.find((x) => x.event === 'engine')?.data as { state: string } | undefined)?.state, 'running');
   } finally {
-    beat.stopped('shut down');
-    db.$client.prepare('DELETE FROM engine_nodes').run();
+    await started;
+    await beat.stopped('shut down');
+    await raw.prepare('DELETE FROM engine_nodes').run();
   }
 });
 
 test('the snapshot reads stored statuses by the expiry rule: a dead engine\'s "registered" past expiresAt is "retrying" (expired)', async () => {
   const lapsedAt = Date.now() - 60_000;
-  db.$client
-    .prepare("INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts, expires_at) VALUES (2, 'registered', 200, 'OK', ?, 0, ?)")
-    .run(lapsedAt - 3_600_000, lapsedAt);
-  db.$client
-    .prepare("INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts, expires_at) VALUES (3, 'registered', 200, 'OK', ?, 0, ?)")
-    .run(Date.now(), Date.now() + 3_600_000);
+  const columns = 'registration_id, state, code, reason, at, attempts, expires_at';
+  await raw.prepare(upsertStatus(columns, "2, 'registered', 200, 'OK', ?, 0, ?")).run(lapsedAt - 3_600_000, lapsedAt);
+  await raw.prepare(upsertStatus(columns, "3, 'registered', 200, 'OK', ?, 0, ?")).run(Date.now(), Date.now() + 3_600_000);
   const msgs = await readStream({}, (m) => m.some((x) => x.event === 'snapshot'));
   const rows = (msgs[0]!.data as { registrations: Array<{ registrationId: number; state: string; reason: string | null; code: number | null; at: number }> }).registrations;
   const lapsed = rows.find((r) => r.registrationId === 2)!;

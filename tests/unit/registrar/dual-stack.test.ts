@@ -12,6 +12,7 @@ import { explainStartFailure } from '../../../registrar/start-failure';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import { BindError, openFamilies, type FamilyBinder } from '../../../registrar/transport/open-families';
 import { parseSipBind, type BindAddress } from '../../../registrar/transport/sip-bind';
+import { rawOf } from '../../db';
 import { tempDatabase } from '../../sip/portal-db';
 import { parseRequest, respond } from './helpers';
 
@@ -159,15 +160,15 @@ test('engine options: bad binds or publicHost are E_CONFIG with the message', ()
 });
 
 test('startRegistrar without the listed IPv6 address: serves IPv4, logs it once, the heartbeat row shows the served bind', async (t) => {
-  const { path: databasePath, db } = tempDatabase(t);
+  const { path: databasePath, db } = await tempDatabase(t);
   const lines: string[] = [];
   const sipBind = '127.0.0.1:0,[2001:db8::1]:0';
   const config = envSchema.parse({ DATABASE_PATH: databasePath, SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });
-  const running = await startRegistrar(db.$client, config, (line) => lines.push(line));
+  const running = await startRegistrar(db, config, (line) => lines.push(line));
   try {
     assert.equal(running.bind, '127.0.0.1:0');
     assert.deepEqual(lines.filter((l) => l.includes('IPv6')), ['registrar: IPv6 not available ([2001:db8::1]:0: EADDRNOTAVAIL): serving IPv4 only']);
-    const row = db.$client.prepare('SELECT node_id AS nodeId, state, bind FROM engine_nodes').get() as { nodeId: string; state: string; bind: string };
+    const row = (await rawOf(db).prepare('SELECT node_id AS "nodeId", state, bind FROM engine_nodes').get()) as { nodeId: string; state: string; bind: string };
     assert.ok(row.nodeId.endsWith(`/${sipBind}`), 'the node keeps its configured SIP_BIND as id');
     assert.deepEqual([row.state, row.bind], ['running', '127.0.0.1:0']);
   } finally {

@@ -9,6 +9,7 @@ import type { SipRequest } from '../../../registrar/message/types';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
 import { StatusStore } from '../../../registrar/store/status-store';
+import { rawOf } from '../../db';
 import { tempDatabase } from '../../sip/portal-db';
 import { MemoryTransport, type SentMessage } from '../../../registrar/transport/memory';
 import { parseRequest, respond } from './helpers';
@@ -499,14 +500,16 @@ test('trace keeps the last messages, redacted; no password or digest response le
 });
 
 test('trace events are redacted however a listener reads them; the StatusStore writes only redacted text', async (t) => {
-  const { db } = tempDatabase(t);
-  const sqlite = db.$client;
-  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
-  const regId = sqlite
-    .prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi, password, expires, transport, enabled) VALUES (?, 'alice', 'example.com', '100', 'x', 3600, 'udp', 1)`)
-    .run(provider).lastInsertRowid;
+  const { db } = await tempDatabase(t);
+  const sqlite = rawOf(db);
+  const provider = (await sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run()).lastInsertRowid;
+  const regId = (
+    await sqlite
+      .prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi, password, expires, transport, enabled) VALUES (?, 'alice', 'example.com', '100', 'x', 3600, 'udp', ?)`)
+      .run(provider, true)
+  ).lastInsertRowid;
   const h = harness(digestServer());
-  const store = new StatusStore(sqlite);
+  const store = new StatusStore(db);
   h.engine.on('status', (s) => store.pushStatus(s));
   h.engine.on('trace', (e) => store.pushTrace(e));
   // A live listener (the portal's stream) that copies events the ways code does.
@@ -516,10 +519,10 @@ test('trace events are redacted however a listener reads them; the StatusStore w
   await h.engine.start([config]);
   await h.clock.advanceAsync(0);
   assert.equal(h.engine.status(String(regId))?.state, 'registered');
-  store.flush();
+  await store.flush();
   const rawResponse = /response="([0-9a-f]+)"/.exec(h.transport.sent[1].text)?.[1] as string;
   assert.ok(rawResponse);
-  const stored = (sqlite.prepare('SELECT text FROM registration_traces WHERE registration_id = ? ORDER BY id').all(regId) as Array<{ text: string }>).map((r) => r.text);
+  const stored = ((await sqlite.prepare('SELECT text FROM registration_traces WHERE registration_id = ? ORDER BY id').all(regId)) as Array<{ text: string }>).map((r) => r.text);
   // The first registration is a transition: its exchange (REGISTER, 401, REGISTER, 200) is stored.
   assert.equal(stored.length, 4);
   assert.match(stored[2], /\r\nAuthorization: Digest .*response="<redacted>"/);
@@ -533,8 +536,8 @@ test('trace events are redacted however a listener reads them; the StatusStore w
   const before = stored.length;
   h.engine.registerNow(String(regId));
   await h.clock.advanceAsync(0);
-  store.flush();
-  assert.equal((sqlite.prepare('SELECT count(*) AS n FROM registration_traces WHERE registration_id = ?').get(regId) as { n: number }).n, before);
+  await store.flush();
+  assert.equal(((await sqlite.prepare('SELECT count(*) AS n FROM registration_traces WHERE registration_id = ?').get(regId)) as { n: number }).n, before);
   assert.ok(store.counters.tracesDropped > 0);
 });
 

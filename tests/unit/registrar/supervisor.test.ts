@@ -1,10 +1,7 @@
 // Supervisor robustness with a stub engine and a real (temp file) portal database.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../../../lib/db/client';
+import { rawOf, tempDb } from '../../db';
 import { Engine } from '../../../registrar/engine';
 import { Supervisor } from '../../../registrar/supervisor';
 import { MemoryTransport } from '../../../registrar/transport/memory';
@@ -14,19 +11,17 @@ import { createKeyring } from '../../../lib/secrets/key';
 const testKeyring = createKeyring(randomBytes(32));
 
 test('Supervisor: a failing periodic flush is logged, not thrown out of the timer', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
-  const db = openDatabase(join(dir, 'portal.db'));
-  t.after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db } = await tempDb(t, 'supervisor');
   const engine = { on() {}, start: async () => {}, stop: async () => {} } as unknown as Engine;
   const logs: string[] = [];
-  const supervisor = new Supervisor(db.$client, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m), keyring: testKeyring });
+  const supervisor = new Supervisor(db, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m), keyring: testKeyring });
   await supervisor.start();
   t.after(() => supervisor.stop(0).catch(() => {}));
-  // The trace table is gone: the next flush throws inside the timer.
-  db.$client.exec('DROP TABLE registration_traces');
+  // Registration 1 exists and its trace table is gone: the next flush throws inside the timer.
+  const raw = rawOf(db);
+  await raw.prepare(`INSERT INTO ddi_providers (id, name) VALUES (1, 'Carrier')`).run();
+  await raw.prepare(`INSERT INTO registrations (id, ddi_provider_id, username, domain, ddi) VALUES (1, 1, 'u', 'example.com', '1')`).run();
+  await raw.exec('DROP TABLE registration_traces');
   // A failed exchange: its messages are written (and fail to be).
   supervisor.store.pushTrace({ registrationId: '1', direction: 'out', at: 1, remote: 'r', text: 'x' });
   supervisor.store.pushStatus({
@@ -39,24 +34,19 @@ test('Supervisor: a failing periodic flush is logged, not thrown out of the time
 });
 
 test('Supervisor: a registration that starts disabled gets its registration_status row', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
-  const db = openDatabase(join(dir, 'portal.db'));
-  t.after(() => {
-    db.$client.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const sqlite = db.$client;
-  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
+  const { db } = await tempDb(t, 'supervisor');
+  const sqlite = rawOf(db);
+  const provider = (await sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run()).lastInsertRowid;
   const insert = sqlite.prepare(
     `INSERT INTO registrations (ddi_provider_id, username, domain, ddi, password, expires, transport, enabled) VALUES (?, ?, '192.0.2.1', ?, 'pw', 3600, 'udp', ?)`,
   );
-  const off = Number(insert.run(provider, 'off', '100', 0).lastInsertRowid);
+  const off = (await insert.run(provider, 'off', '100', false)).lastInsertRowid;
   // No transport can reach anything: only the start-up statuses matter here.
   const engine = new Engine({ transports: { udp: new MemoryTransport('udp') }, startupSpreadMs: 60_000 });
-  const supervisor = new Supervisor(sqlite, engine, { pollMs: 1000, flushMs: 1000, keyring: testKeyring });
+  const supervisor = new Supervisor(db, engine, { pollMs: 1000, flushMs: 1000, keyring: testKeyring });
   await supervisor.start();
   t.after(() => supervisor.stop(0).catch(() => {}));
-  supervisor.store.flush();
-  const row = sqlite.prepare('SELECT state FROM registration_status WHERE registration_id = ?').get(off) as { state: string } | undefined;
+  await supervisor.store.flush();
+  const row = await sqlite.prepare('SELECT state FROM registration_status WHERE registration_id = ?').get(off) as { state: string } | undefined;
   assert.equal(row?.state, 'disabled');
 });

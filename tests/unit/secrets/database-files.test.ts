@@ -5,28 +5,35 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase } from '../../../lib/db/client';
+import { closeDatabase, dbHandle, openSqlite, type Db } from '../../../lib/db/client';
+
+// The SQLite file itself (whatever the run's dialect): opened with openSqlite, written through its connection.
+const sqliteOf = (db: Db) => {
+  const h = dbHandle(db);
+  if (h.dialect !== 'sqlite') throw new Error('not SQLite');
+  return h.sqlite;
+};
 
 const root = mkdtempSync(join(tmpdir(), 'ddi-dbmode-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
-test('a new data directory is 0700 and the database files 0600, even under umask 022', () => {
+test('a new data directory is 0700 and the database files 0600, even under umask 022', async () => {
   const previous = process.umask(0o022);
   try {
     const file = join(root, 'fresh', 'data', 'portal.db');
-    const db = openDatabase(file, () => assert.fail('nothing to narrow'));
-    db.$client.prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
-    db.$client.prepare('INSERT INTO t VALUES (1)').run();
+    const db = openSqlite(file, () => assert.fail('nothing to narrow'));
+    sqliteOf(db).prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
+    sqliteOf(db).prepare('INSERT INTO t VALUES (1)').run();
     assert.equal(mode(join(root, 'fresh', 'data')), '700');
     for (const suffix of ['', '-wal', '-shm']) assert.equal(mode(file + suffix), '600', `portal.db${suffix}`);
-    db.$client.close();
+    await closeDatabase(db);
   } finally {
     process.umask(previous);
   }
 });
 
-test('an existing world-readable directory and database are narrowed, with a warning', () => {
+test('an existing world-readable directory and database are narrowed, with a warning', async () => {
   const dir = join(root, 'old');
   mkdirSync(dir, { mode: 0o755 });
   chmodSync(dir, 0o755);
@@ -34,21 +41,21 @@ test('an existing world-readable directory and database are narrowed, with a war
   writeFileSync(file, '');
   chmodSync(file, 0o644);
   const warnings: string[] = [];
-  const db = openDatabase(file, (m) => warnings.push(m));
-  db.$client.prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
+  const db = openSqlite(file, (m) => warnings.push(m));
+  sqliteOf(db).prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
   assert.equal(mode(dir), '700');
   for (const suffix of ['', '-wal', '-shm']) assert.equal(mode(file + suffix), '600', `portal.db${suffix}`);
   assert.ok(warnings.some((w) => w.includes(dir) && w.includes('0755') && w.includes('0700')), warnings.join('\n'));
   assert.ok(warnings.some((w) => w.includes(file) && w.includes('0644') && w.includes('0600')), warnings.join('\n'));
-  db.$client.close();
+  await closeDatabase(db);
 });
 
-test('a shared sticky directory (like /tmp) is left alone', () => {
+test('a shared sticky directory (like /tmp) is left alone', async () => {
   const shared = join(root, 'shared');
   mkdirSync(shared);
   chmodSync(shared, 0o1777);
-  const db = openDatabase(join(shared, 'portal.db'), () => undefined);
+  const db = openSqlite(join(shared, 'portal.db'), () => undefined);
   assert.equal((statSync(shared).mode & 0o7777).toString(8), '1777');
   assert.equal(mode(join(shared, 'portal.db')), '600');
-  db.$client.close();
+  await closeDatabase(db);
 });

@@ -8,32 +8,32 @@ import { createKeyring } from '../../../lib/secrets/key';
 import { RegistrationSource } from '../../../registrar/store/registration-source';
 import { insertRegistration, tempDatabase } from './helpers';
 
-test('loadAll and load return the decrypted password (sealed or legacy clear text)', (t) => {
-  const db = tempDatabase(t);
+test('loadAll and load return the decrypted password (sealed or legacy clear text)', async (t) => {
+  const db = await tempDatabase(t);
   const keyring = createKeyring(randomBytes(32));
-  const sealed = insertRegistration(db, 'alice', sealSecret('alice-pw', keyring));
-  const legacy = insertRegistration(db, 'bob', 'bob-pw');
-  const none = insertRegistration(db, 'carol', null);
-  const source = new RegistrationSource(db.$client, { keyring });
+  const sealed = await insertRegistration(db, 'alice', sealSecret('alice-pw', keyring));
+  const legacy = await insertRegistration(db, 'bob', 'bob-pw');
+  const none = await insertRegistration(db, 'carol', null);
+  const source = new RegistrationSource(db, { keyring });
   assert.deepEqual(
-    source.loadAll().map((c) => [c.id, c.password]),
+    (await source.loadAll()).map((c) => [c.id, c.password]),
     [[String(sealed), 'alice-pw'], [String(legacy), 'bob-pw'], [String(none), null]],
   );
-  assert.equal(source.load(sealed)?.password, 'alice-pw');
+  assert.equal((await source.load(sealed))?.password, 'alice-pw');
 });
 
-test('an unreadable password leaves the registration without credentials, logged once with id and code', (t) => {
-  const db = tempDatabase(t);
+test('an unreadable password leaves the registration without credentials, logged once with id and code', async (t) => {
+  const db = await tempDatabase(t);
   const keyring = createKeyring(randomBytes(32));
   const stored = sealSecret('lost-pw', createKeyring(randomBytes(32)));
-  const lost = insertRegistration(db, 'alice', stored);
-  const fine = insertRegistration(db, 'bob', sealSecret('bob-pw', keyring));
+  const lost = await insertRegistration(db, 'alice', stored);
+  const fine = await insertRegistration(db, 'bob', sealSecret('bob-pw', keyring));
   const logs: string[] = [];
-  const source = new RegistrationSource(db.$client, { keyring, log: (m) => logs.push(m) });
-  const configs = source.loadAll();
+  const source = new RegistrationSource(db, { keyring, log: (m) => logs.push(m) });
+  const configs = await source.loadAll();
   assert.equal(configs.find((c) => c.id === String(lost))?.password, null);
   assert.equal(configs.find((c) => c.id === String(fine))?.password, 'bob-pw');
-  assert.equal(source.load(lost)?.password, null);
+  assert.equal((await source.load(lost))?.password, null);
   assert.equal(logs.length, 1);
   assert.match(logs[0], new RegExp(`registration ${lost}: .*SECRET_KEY_UNKNOWN`));
   assert.ok(!logs[0].includes(stored) && !logs[0].includes('lost-pw'));

@@ -5,43 +5,44 @@ import { test } from 'node:test';
 import { openSecret, sealedKeyId, sealSecret } from '../../../lib/secrets/cipher';
 import { createKeyring } from '../../../lib/secrets/key';
 import { sealStoredSecrets } from '../../../lib/secrets/seal-stored';
+import { rawOf } from '../../db';
 import { insertRegistration, storedPasswords, tempDatabase } from './helpers';
 
-test('clear-text passwords are sealed with the current key; no row keeps the clear text', (t) => {
-  const db = tempDatabase(t);
+test('clear-text passwords are sealed with the current key; no row keeps the clear text', async (t) => {
+  const db = await tempDatabase(t);
   const keyring = createKeyring(randomBytes(32));
-  const alice = insertRegistration(db, 'alice', 'alice-pw');
-  const bob = insertRegistration(db, 'bob', 'bob-pw');
-  const none = insertRegistration(db, 'carol', null);
-  assert.deepEqual(sealStoredSecrets(db.$client, keyring), { sealed: 2, unreadable: 0 });
-  const stored = storedPasswords(db);
+  const alice = await insertRegistration(db, 'alice', 'alice-pw');
+  const bob = await insertRegistration(db, 'bob', 'bob-pw');
+  const none = await insertRegistration(db, 'carol', null);
+  assert.deepEqual(await sealStoredSecrets(db, keyring), { sealed: 2, unreadable: 0 });
+  const stored = await storedPasswords(db);
   assert.equal(sealedKeyId(stored.get(alice)!), keyring.current.id);
   assert.equal(openSecret(stored.get(alice)!, keyring), 'alice-pw');
   assert.equal(openSecret(stored.get(bob)!, keyring), 'bob-pw');
   assert.equal(stored.get(none), null);
-  const dump = JSON.stringify(db.$client.prepare('SELECT * FROM registrations').all());
+  const dump = JSON.stringify(await rawOf(db).prepare('SELECT * FROM registrations').all());
   assert.ok(!dump.includes('alice-pw') && !dump.includes('bob-pw'));
 });
 
-test('a second run changes nothing', (t) => {
-  const db = tempDatabase(t);
+test('a second run changes nothing', async (t) => {
+  const db = await tempDatabase(t);
   const keyring = createKeyring(randomBytes(32));
-  insertRegistration(db, 'alice', 'alice-pw');
-  sealStoredSecrets(db.$client, keyring);
-  const before = storedPasswords(db);
-  assert.deepEqual(sealStoredSecrets(db.$client, keyring), { sealed: 0, unreadable: 0 });
-  assert.deepEqual(storedPasswords(db), before);
+  await insertRegistration(db, 'alice', 'alice-pw');
+  await sealStoredSecrets(db, keyring);
+  const before = await storedPasswords(db);
+  assert.deepEqual(await sealStoredSecrets(db, keyring), { sealed: 0, unreadable: 0 });
+  assert.deepEqual(await storedPasswords(db), before);
 });
 
-test('rotation: rows sealed with SECRET_KEY_PREVIOUS are re-sealed with the new key', (t) => {
-  const db = tempDatabase(t);
+test('rotation: rows sealed with SECRET_KEY_PREVIOUS are re-sealed with the new key', async (t) => {
+  const db = await tempDatabase(t);
   const oldKey = randomBytes(32);
   const old = createKeyring(oldKey);
-  const alice = insertRegistration(db, 'alice', sealSecret('alice-pw', old));
-  const bob = insertRegistration(db, 'bob', 'bob-pw');
+  const alice = await insertRegistration(db, 'alice', sealSecret('alice-pw', old));
+  const bob = await insertRegistration(db, 'bob', 'bob-pw');
   const rotated = createKeyring(randomBytes(32), oldKey);
-  assert.deepEqual(sealStoredSecrets(db.$client, rotated), { sealed: 2, unreadable: 0 });
-  const stored = storedPasswords(db);
+  assert.deepEqual(await sealStoredSecrets(db, rotated), { sealed: 2, unreadable: 0 });
+  const stored = await storedPasswords(db);
   for (const id of [alice, bob]) assert.equal(sealedKeyId(stored.get(id)!), rotated.current.id);
   // Once SECRET_KEY_PREVIOUS is dropped, the new key alone opens everything.
   const newOnly = createKeyring(rotated.current.key);
@@ -49,11 +50,11 @@ test('rotation: rows sealed with SECRET_KEY_PREVIOUS are re-sealed with the new 
   assert.equal(openSecret(stored.get(bob)!, newOnly), 'bob-pw');
 });
 
-test('a row no configured key opens is counted and left untouched', (t) => {
-  const db = tempDatabase(t);
+test('a row no configured key opens is counted and left untouched', async (t) => {
+  const db = await tempDatabase(t);
   const lost = sealSecret('lost-pw', createKeyring(randomBytes(32)));
-  const id = insertRegistration(db, 'alice', lost);
-  insertRegistration(db, 'bob', 'bob-pw');
-  assert.deepEqual(sealStoredSecrets(db.$client, createKeyring(randomBytes(32))), { sealed: 1, unreadable: 1 });
-  assert.equal(storedPasswords(db).get(id), lost);
+  const id = await insertRegistration(db, 'alice', lost);
+  await insertRegistration(db, 'bob', 'bob-pw');
+  assert.deepEqual(await sealStoredSecrets(db, createKeyring(randomBytes(32))), { sealed: 1, unreadable: 1 });
+  assert.equal((await storedPasswords(db)).get(id), lost);
 });

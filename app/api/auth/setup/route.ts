@@ -8,7 +8,7 @@ import { getDb } from '@/lib/db/client';
 export const dynamic = 'force-dynamic';
 
 /** `{ needed }`: whether the first admin still has to be created. */
-export const GET = publicRoute(() => json({ needed: setupNeeded(getDb()) }));
+export const GET = publicRoute(async () => json({ needed: await setupNeeded(getDb()) }));
 
 /** `{ email, name?, password, setupToken }` → 201 with the new admin, signed in; 403 `setup_token` without the token from the server log; 409 `setup_done` once any operator exists. */
 export const POST = publicRoute(async (req) => {

@@ -1,0 +1,88 @@
+// SQLite behind the asynchronous interface the code shares with PostgreSQL: drizzle's sqlite-proxy
+// driver over one better-sqlite3 connection. A connection holds one transaction at a time, and an
+// asynchronous transaction spans awaits, so every statement goes through a gate: while a
+// transaction is open, only the statements of its own asynchronous context (AsyncLocalStorage)
+// run; everyone else's wait until it commits or rolls back. Without the gate another request's
+// statement would slip into the open transaction (and be rolled back with it).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type Database from 'better-sqlite3';
+import { drizzle, type AsyncRemoteCallback, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
+
+type Method = 'run' | 'all' | 'values' | 'get';
+
+/** Set around raw queries (conn.ts `rows`): their rows come as objects, column by name. */
+const objectRows = new AsyncLocalStorage<boolean>();
+
+export function withObjectRows<T>(fn: () => Promise<T>): Promise<T> {
+  return objectRows.run(true, fn);
+}
+
+/** Statements prepared so far, by SQL text (drizzle builds the same text for the same query shape). */
+const STATEMENT_CACHE_MAX = 1000;
+
+export interface SqliteGate {
+  /** Runs `fn` alone on the connection: no statement of another context runs until it settles. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function asyncSqlite<S extends Record<string, unknown>>(
+  sqlite: Database.Database,
+  schema: S,
+): { db: SqliteRemoteDatabase<S>; gate: SqliteGate } {
+  const statements = new Map<string, Database.Statement>();
+  const holder = new AsyncLocalStorage<symbol>();
+  let owner: symbol | null = null;
+  let queue: Promise<void> = Promise.resolve();
+
+  const prepare = (text: string): Database.Statement => {
+    let stmt = statements.get(text);
+    if (!stmt) {
+      if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
+      stmt = sqlite.prepare(text);
+      statements.set(text, stmt);
+    }
+    return stmt;
+  };
+
+  const execute = (text: string, params: unknown[], method: Method) => {
+    const stmt = prepare(text);
+    if (method === 'run' || !stmt.reader) {
+      const r = stmt.run(...params);
+      return { rows: [], rowCount: r.changes, changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+    }
+    stmt.raw(!objectRows.getStore());
+    if (method === 'get') return { rows: stmt.get(...params) };
+    return { rows: stmt.all(...params) };
+  };
+
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const previous = queue;
+    let release!: () => void;
+    queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const token = Symbol('transaction');
+    owner = token;
+    try {
+      return await holder.run(token, fn);
+    } finally {
+      owner = null;
+      release();
+    }
+  };
+
+  const client = async (text: string, params: unknown[], method: Method) => {
+    const mine = owner !== null && holder.getStore() === owner;
+    if (owner === null || mine) return execute(text, params, method);
+    // Someone else's transaction is open: wait for the connection to be free, then run alone.
+    return exclusive(async () => execute(text, params, method));
+  };
+
+  const db = drizzle(client as AsyncRemoteCallback, { schema });
+  const begin = db.transaction.bind(db);
+  // Transactions take the gate for their whole span (nested ones are savepoints inside it).
+  db.transaction = ((fn: Parameters<typeof begin>[0], config?: Parameters<typeof begin>[1]) => {
+    if (owner !== null && holder.getStore() === owner) return begin(fn, config);
+    return exclusive(() => begin(fn, config));
+  }) as typeof db.transaction;
+  return { db, gate: { exclusive } };
+}

@@ -3,14 +3,19 @@
 
 export const SUITES = ['unit', 'api', 'sip', 'e2e'];
 
+/** `--db`: the database the suites run against; `both` runs them on SQLite, then on PostgreSQL. */
+export const DATABASES = ['sqlite', 'pg', 'both'];
+
 /**
- * `[--only <suite>] [filter…]` (also `--only=<suite>`), in any order. A filter is a substring of a
- * test file's path. Throws on an unknown suite or option, so a typo never runs the wrong tests.
+ * `[--only <suite>] [--db sqlite|pg|both] [filter…]` (also `--only=<suite>`, `--db=<db>`), in any
+ * order. A filter is a substring of a test file's path. Throws on an unknown suite, database or
+ * option, so a typo never runs the wrong tests. `db` is null when not given (the runner's default).
  * @param {string[]} argv process.argv.slice(2)
- * @returns {{ only: string | null, filters: string[] }}
+ * @returns {{ only: string | null, filters: string[], db: string | null }}
  */
 export function parseTestArgs(argv) {
   let only = null;
+  let db = null;
   const filters = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -19,13 +24,18 @@ export function parseTestArgs(argv) {
       if (!SUITES.includes(value)) throw new Error(`--only needs one of ${SUITES.join(', ')} (got ${value === undefined ? 'nothing' : `'${value}'`})`);
       if (only !== null && only !== value) throw new Error(`--only given twice ('${only}', '${value}')`);
       only = value;
+    } else if (arg === '--db' || arg.startsWith('--db=')) {
+      const value = arg === '--db' ? argv[++i] : arg.slice('--db='.length);
+      if (!DATABASES.includes(value)) throw new Error(`--db needs one of ${DATABASES.join(', ')} (got ${value === undefined ? 'nothing' : `'${value}'`})`);
+      if (db !== null && db !== value) throw new Error(`--db given twice ('${db}', '${value}')`);
+      db = value;
     } else if (arg.startsWith('-')) {
       throw new Error(`unknown option '${arg}'`);
     } else {
       filters.push(arg);
     }
   }
-  return { only, filters };
+  return db === null ? { only, filters } : { only, filters, db };
 }
 
 /**

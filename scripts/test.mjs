@@ -1,9 +1,14 @@
 // Runs the suite: a type check, the linter (ESLint, eslint.config.mjs), the node:test files (unit,
 // api, sip), then the Playwright browser tests (e2e).
 //
-// Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [filter…]
-//   (no arguments)         type check and lint, then every suite
+// Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [--db sqlite|pg|both] [filter…]
+//   (no arguments)         type check and lint, then every suite on SQLite, then the suites ported
+//                          to PostgreSQL (PG_SUITES) again on a throwaway PostgreSQL cluster
 //   --only <suite>         that suite alone, no type check or lint
+//   --db sqlite|pg|both    the database(s) the suites run on (default: sqlite; both for a full run).
+//                          pg starts a throwaway cluster (tests/pg-cluster.ts; Debian's postgresql
+//                          package) and hands its URL to the suites as DATABASE_URL: every test file
+//                          makes its own database in it (tests/db.ts)
 //   filter…                only the test files whose path contains one of the filters, node:test
 //                          files and Playwright specs alike (`rules`, `tests/sip/supervisor`,
 //                          `registration-form.spec`); Playwright starts only when a filter names a
@@ -34,16 +39,34 @@ function listFiles(dir, suffix) {
   return out.sort();
 }
 
-function run(cmd, cmdArgs) {
-  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+/** Suites that run on PostgreSQL in a full run (`--db both` runs only these there too). */
+const PG_SUITES = ['unit', 'api'];
+
+function run(cmd, cmdArgs, env = {}) {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
   return r.status ?? 1;
+}
+
+/** A throwaway PostgreSQL cluster for the run (tests/pg-cluster.ts, loaded through tsx). */
+async function startCluster() {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { startPgCluster } = await import('../tests/pg-cluster.ts');
+  const cluster = await startPgCluster();
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      cluster.stop();
+      process.exit(130);
+    });
+  }
+  return cluster;
 }
 
 let args;
 try {
   args = parseTestArgs(process.argv.slice(2));
 } catch (err) {
-  console.error(`scripts/test.mjs: ${err.message}\nUsage: node scripts/test.mjs [--only unit|api|sip|e2e] [filter…]`);
+  console.error(`scripts/test.mjs: ${err.message}\nUsage: node scripts/test.mjs [--only unit|api|sip|e2e] [--db sqlite|pg|both] [filter…]`);
   process.exit(2);
 }
 const files = {
@@ -69,14 +92,39 @@ if (!args.only && run('npx', ['eslint', '.']) !== 0) {
 const needsBuild = (selected.node.api?.length ?? 0) + (selected.node.sip?.length ?? 0) + selected.e2e.length > 0;
 if (needsBuild && run('node', ['scripts/ensure-build.mjs']) !== 0) process.exit(1);
 
+const fullRun = !args.only && args.filters.length === 0;
+const databases = { sqlite: ['sqlite'], pg: ['pg'], both: ['sqlite', 'pg'] }[args.db ?? (fullRun ? 'both' : 'sqlite')];
+
 let status = 0;
-for (const [suite, list] of Object.entries(selected.node)) {
-  if (list.length === 0) continue;
-  const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TIMEOUT_MS[suite]}`, '--test-reporter=spec', ...list]);
-  if (code !== 0) status = code;
-}
-if (selected.e2e.length > 0 && status === 0) {
-  // Without filters Playwright picks its specs itself (and the setup project they depend on).
-  status = run('npx', ['playwright', 'test', ...(args.filters.length > 0 ? selected.e2e : [])]);
+for (const db of databases) {
+  let cluster = null;
+  let env = {};
+  if (db === 'pg') {
+    try {
+      cluster = await startCluster();
+    } catch (err) {
+      console.error(`scripts/test.mjs: cannot start PostgreSQL: ${err.message}`);
+      process.exit(1);
+    }
+    env = { DATABASE_URL: cluster.adminUrl };
+    console.log(`\n== on PostgreSQL (${cluster.adminUrl}) ==`);
+  } else if (databases.length > 1) {
+    console.log('\n== on SQLite ==');
+  }
+  // With both, PostgreSQL gets the suites that are ported to it (a suite asked for by name runs anyway).
+  const onThis = (suite) => db !== 'pg' || args.db === 'pg' || PG_SUITES.includes(suite);
+  try {
+    for (const [suite, list] of Object.entries(selected.node)) {
+      if (list.length === 0 || !onThis(suite)) continue;
+      const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TIMEOUT_MS[suite]}`, '--test-reporter=spec', ...list], env);
+      if (code !== 0) status = code;
+    }
+    if (selected.e2e.length > 0 && status === 0 && onThis('e2e')) {
+      // Without filters Playwright picks its specs itself (and the setup project they depend on).
+      status = run('npx', ['playwright', 'test', ...(args.filters.length > 0 ? selected.e2e : [])], env);
+    }
+  } finally {
+    cluster?.stop();
+  }
 }
 process.exit(status);

@@ -1,10 +1,11 @@
 // The portal as `npm start` runs it (`node dist/server.mjs`, built by scripts/ensure-build.mjs),
-// in its own process group on a free port of 127.0.0.1 with a temporary SQLite file. Shared by
+// in its own process group on a free port of 127.0.0.1 with a temporary SQLite file (under
+// `scripts/test.mjs --db pg`, a new PostgreSQL database of the run's cluster). Shared by
 // the API tests, the live browser tests and the browser benchmarks.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dropDatabase, newDatabaseLocation, onPostgres } from './db';
 import { getFreePort } from './sip/harness';
 
 import { TEST_ADMIN } from './test-admin';
@@ -14,6 +15,7 @@ export { TEST_ADMIN };
 export interface Portal {
   base: string;
   port: number;
+  /** Its database: a SQLite file path, or (under --db pg) a PostgreSQL database URL. */
   dbPath: string;
   /** Sends `signal` to the portal's process group (e.g. SIGSTOP / SIGCONT to make it hang). */
   signal(signal: NodeJS.Signals): void;
@@ -65,7 +67,11 @@ export async function signIn(base: string, email: string, password: string): Pro
 export async function startPortal(env: Record<string, string> = {}, timeoutMs = 90_000, place: PortalPlace = {}): Promise<Portal> {
   const port = place.port ?? (await getFreePort());
   const base = `http://127.0.0.1:${port}`;
-  const dbPath = place.dbPath ?? join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
+  // A database given as DATABASE_PATH (a restart on another portal's) is that portal's dbPath.
+  const given = place.dbPath ?? env.DATABASE_PATH;
+  const dbPath = given ?? (onPostgres ? (await newDatabaseLocation('portal')).location : join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`));
+  const { DATABASE_PATH: _path, ...rest } = env;
+  const database = onPostgres ? { DATABASE_URL: dbPath } : { DATABASE_PATH: dbPath };
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: {
@@ -73,11 +79,11 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_PATH: dbPath,
+      ...database,
       NEXT_TELEMETRY_DISABLED: '1',
       ADMIN_EMAIL: TEST_ADMIN.email,
       ADMIN_PASSWORD: TEST_ADMIN.password,
-      ...env,
+      ...rest,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -104,7 +110,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
       await exited;
       clearTimeout(timer);
     }
-    if (!keepDatabase) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+    if (!keepDatabase) await dropDatabase(dbPath);
   };
 
   const deadline = Date.now() + timeoutMs;

@@ -59,8 +59,9 @@ interface OpenExchange {
 }
 
 export class StatusStore {
-  /** The write in progress (writes run one at a time, in order). */
+  /** The write in progress (writes run one at a time, in order), and how many rows it holds. */
   private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
@@ -190,9 +191,10 @@ export class StatusStore {
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
+  /** Rows queued or being written (0: everything pushed so far is committed, or lost with a failed write). */
   get pending(): number {
     const b = this.batch;
-    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t);
+    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t) + this.inFlight;
   }
 
   /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without pausing (shutdown, tests). */
@@ -290,7 +292,12 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    await this.writeBatch(statuses, traces);
+    this.inFlight = statuses.length + traces.length;
+    try {
+      await this.writeBatch(statuses, traces);
+    } finally {
+      this.inFlight = 0;
+    }
     this.onFlush?.();
   }
 

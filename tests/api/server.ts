@@ -9,6 +9,7 @@
  */
 import { after, before } from 'node:test';
 import { startPortal, TEST_ADMIN, type Portal, type PortalPlace } from '../portal-process';
+import { rawDb, type RawDb } from '../db';
 import { SecretLedger } from './secret-ledger';
 
 export type TestServer = {
@@ -143,10 +144,7 @@ export function useServer(extraEnv: Record<string, string> = {}): TestServer & {
   };
 }
 
-/** A direct connection to the test server's database (for journal checks and seeding). */
-export async function openSqlite(path: string) {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path);
-  db.pragma('busy_timeout = 5000');
-  return db;
+/** A direct connection to the test server's database (for journal checks and seeding): plain SQL, asynchronous. */
+export async function openSqlite(location: string): Promise<RawDb> {
+  return rawDb(location);
 }

@@ -27,6 +27,13 @@ test('parseTestArgs: an unknown suite, a missing one, two different ones or an u
   assert.throws(() => parseTestArgs(['--grep', 'x']), /unknown option '--grep'/);
 });
 
+test('parseTestArgs: --db picks the database (sqlite, pg or both), absent when not given', () => {
+  assert.deepEqual(parseTestArgs(['--db', 'pg', '--only', 'api', 'races']), { only: 'api', filters: ['races'], db: 'pg' });
+  assert.deepEqual(parseTestArgs(['--db=both']), { only: null, filters: [], db: 'both' });
+  assert.throws(() => parseTestArgs(['--db', 'mysql']), /--db needs one of sqlite, pg, both \(got 'mysql'\)/);
+  assert.throws(() => parseTestArgs(['--db', 'pg', '--db', 'sqlite']), /--db given twice/);
+});
+
 test('selectTests: no filter selects every file of the chosen suites, Playwright included', () => {
   const all = selectTests({ only: null, filters: [] }, FILES);
   assert.deepEqual(all.node, { unit: FILES.unit, api: FILES.api, sip: FILES.sip });

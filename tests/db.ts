@@ -229,3 +229,22 @@ export async function rawDb(location: string): Promise<RawDb> {
 export function databaseEnv(location: string): Record<string, string> {
   return isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_PATH: location };
 }
+
+/**
+ * A trigger that plays a racing writer: before an insert into registrations of a row matching
+ * `when` (a condition on `new.<column>`), it inserts `values` (a VALUES list over `new.<column>`).
+ */
+export async function createRaceTrigger(raw: RawDb, name: string, when: string, values: string): Promise<void> {
+  const insert = `insert into registrations (ddi_provider_id, username, domain, ddi) values (${values})`;
+  if (onPostgres) {
+    await raw.exec(`create function ${name}() returns trigger language plpgsql as $$ begin if ${when} then ${insert}; end if; return new; end $$`);
+    await raw.exec(`create trigger ${name} before insert on registrations for each row execute function ${name}()`);
+  } else {
+    await raw.exec(`create trigger ${name} before insert on registrations when ${when} begin ${insert}; end`);
+  }
+}
+
+export async function dropRaceTrigger(raw: RawDb, name: string): Promise<void> {
+  await raw.exec(onPostgres ? `drop trigger ${name} on registrations` : `drop trigger ${name}`);
+  if (onPostgres) await raw.exec(`drop function ${name}()`);
+}

@@ -52,7 +52,8 @@ export interface PostgresHandle<S extends Record<string, unknown>> {
 }
 
 export function openPostgres<S extends Record<string, unknown>>(url: string, schema: S, poolSize = 10): PostgresHandle<S> {
-  const pool = new MigratedPool({ connectionString: url, max: poolSize });
+  // application_name: which process a connection is (pg_stat_activity; tests/api/races.test.ts tells the portals apart by it).
+  const pool = new MigratedPool({ connectionString: url, max: poolSize, application_name: `ddi-registrations ${process.pid}` });
   const ready = applyMigrations(url);
   pool.ready = ready;
   // A failed migration fails every statement (and `ready`); the rejection is not left unhandled.

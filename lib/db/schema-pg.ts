@@ -127,6 +127,8 @@ export const registrationTraces = pgTable(
     at: bigint('at', { mode: 'number' }).notNull(),
     remote: text('remote').notNull(),
     text: text('text').notNull(),
+    /** A request retransmitted over UDP (Timer E): when each retransmission went out, ms after `at` (JSON array); null when none was. */
+    retransmits: json('retransmits').$type<number[]>(),
   },
   (t) => [index('registration_traces_registration_idx').on(t.registrationId, t.id)],
 );

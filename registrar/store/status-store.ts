@@ -9,6 +9,9 @@
 //    exchange at most every `routineTraceMs` per registration, which replaces the previous
 //    sample (so routine refreshes never grow the table). The rest stay in the engine's in-memory
 //    ring (Engine.trace), which a new watch copies in.
+//  - a request's retransmissions (Timer E) are told once its transaction ended: they go on the
+//    request's own message while it is held or queued, else one UPDATE of its row; never a row
+//    per retransmission.
 // Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
 // yielding to the event loop between them, so a burst never stalls the SIP transactions that
 // share the loop for long. Transactions run one after the other (a status is never overtaken by
@@ -17,7 +20,7 @@ import { and, between, eq, inArray, lt, max, sql } from 'drizzle-orm';
 import type { Db } from '../../lib/db/client';
 import type { Conn } from '../../lib/db/conn';
 import { registrationEvents, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
-import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from '../registration/status';
+import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 
 export interface StatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -50,8 +53,11 @@ interface QueuedStatus {
   event: boolean;
 }
 
-/** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
-type QueuedTrace = TraceEvent & { sample?: number };
+/**
+ * A message to write; `sample` marks one of a routine exchange (it replaces the registration's
+ * previous sample). `amend`: not a message but the retransmissions of one already written.
+ */
+type QueuedTrace = (TraceEvent & { sample?: number; amend?: undefined }) | { amend: TraceRetransmits; registrationId: string };
 
 interface OpenExchange {
   since: number;
@@ -84,7 +90,7 @@ export class StatusStore {
   /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
-  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, tracesDropped: 0, transactions: 0 };
+  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
 
   constructor(
     private readonly db: Db,
@@ -114,9 +120,14 @@ export class StatusStore {
         for (const t of traces) {
           const id = Number(t.registrationId);
           if (!existing.has(id)) continue;
+          if (t.amend) {
+            await this.amendTrace(tx, id, t.amend);
+            continue;
+          }
+          this.counters.traceRows++;
           const [row] = await tx
             .insert(registrationTraces)
-            .values({ registrationId: id, direction: t.direction, at: t.at, remote: t.remote, text: t.text })
+            .values({ registrationId: id, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits ?? null })
             .returning({ id: registrationTraces.id });
           if (t.sample !== undefined) await this.keepSample(tx, id, t.sample, row!.id);
           touched.add(id);
@@ -125,8 +136,20 @@ export class StatusStore {
       },
       { behavior: 'immediate' },
     );
-    this.counters.traceRows += traces.length;
     this.counters.transactions++;
+  }
+
+  /** Sets the retransmissions on the newest request of registration `id` sent at `amend.at`. */
+  private async amendTrace(tx: Conn, id: number, amend: TraceRetransmits): Promise<void> {
+    const t = registrationTraces;
+    const [row] = await tx
+      .select({ id: t.id })
+      .from(t)
+      .where(and(eq(t.registrationId, id), eq(t.direction, 'out'), eq(t.at, amend.at)))
+      .orderBy(sql`${t.id} desc`)
+      .limit(1);
+    if (row) await tx.update(t).set({ retransmits: amend.retransmits }).where(eq(t.id, row.id));
+    this.counters.traceAmends++;
   }
 
   /** Keeps the newest `traceKeep` messages of registration `id`. */
@@ -178,6 +201,18 @@ export class StatusStore {
   }
 
   /**
+   * A request's retransmissions, told when its transaction ended: set on its message while that
+   * is held or queued here, else (written already: a watched registration) one UPDATE of its row.
+   */
+  pushRetransmits(r: TraceRetransmits): void {
+    const id = Number(r.registrationId);
+    const isIt = (t: QueuedTrace): t is TraceEvent => !t.amend && t.direction === 'out' && t.at === r.at && Number(t.registrationId) === id;
+    const held = this.open.get(id)?.items.findLast(isIt) ?? this.traces.findLast(isIt) ?? this.batch.traces.slice(this.batch.t).findLast(isIt);
+    if (held) held.retransmits = r.retransmits;
+    else this.traces.push({ amend: r, registrationId: r.registrationId });
+  }
+
+  /**
    * Someone is looking at this registration's SIP messages until `until`: its messages are written
    * as they come. `recent` (the engine's ring) fills in what was only kept in memory so far.
    */
@@ -187,7 +222,7 @@ export class StatusStore {
     this.settle(id, true, this.now());
     const [last] = await this.db.select({ at: max(registrationTraces.at) }).from(registrationTraces).where(eq(registrationTraces.registrationId, id));
     const after = last?.at ?? -Infinity;
-    const queuedAfter = this.traces.reduce((max, t) => (Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
+    const queuedAfter = this.traces.reduce((max, t) => (!t.amend && Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
@@ -256,7 +291,9 @@ export class StatusStore {
     } else if (last === undefined || now - last >= this.routineTraceMs) {
       const sample = ++this.sampleSeq;
       // Fields copied one by one: an engine trace event's text is a getter (redacted when read).
-      for (const t of open.items) this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, sample });
+      for (const t of open.items) {
+        this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits, sample });
+      }
       this.tracedAt.set(id, now);
     } else {
       this.counters.tracesDropped += open.items.length;

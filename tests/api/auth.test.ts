@@ -23,12 +23,12 @@ const sessionOf = (res: ApiResponse<unknown>) => /ddr_session=([^;]*)/.exec(res.
 
 const me = (s: TestServer, session: string) => s.api('/api/auth/me', { auth: { session } });
 
-async function withDb<T>(s: TestServer, fn: (db: Awaited<ReturnType<typeof openSqlite>>) => T): Promise<T> {
+async function withDb<T>(s: TestServer, fn: (db: Awaited<ReturnType<typeof openSqlite>>) => T | Promise<T>): Promise<T> {
   const db = await openSqlite(s.dbPath);
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -90,7 +90,7 @@ describe('sign-in', () => {
 
   test('the session is stored hashed', async () => {
     const session = sessionOf(await login(server, TEST_ADMIN.email, TEST_ADMIN.password))!;
-    const ids = await withDb(server, (db) => (db.prepare('SELECT id FROM sessions').all() as { id: string }[]).map((r) => r.id));
+    const ids = await withDb(server, async (db) => ((await db.prepare('SELECT id FROM sessions').all()) as { id: string }[]).map((r) => r.id));
     assert.ok(ids.includes(tokenHash(session)));
     assert.ok(!ids.includes(session));
   });
@@ -110,15 +110,15 @@ describe('sign-in', () => {
     const idle = sessionOf(await login(server, TEST_ADMIN.email, TEST_ADMIN.password))!;
     const absolute = sessionOf(await login(server, TEST_ADMIN.email, TEST_ADMIN.password))!;
     const past = Date.now() - 1000;
-    await withDb(server, (db) => {
-      db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(past, tokenHash(idle));
-      db.prepare('UPDATE sessions SET created_at = ? WHERE id = ?').run(past - 8 * 24 * 3600_000, tokenHash(absolute));
+    await withDb(server, async (db) => {
+      await db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(past, tokenHash(idle));
+      await db.prepare('UPDATE sessions SET created_at = ? WHERE id = ?').run(past - 8 * 24 * 3600_000, tokenHash(absolute));
     });
     for (const session of [idle, absolute]) {
       const res = await me(server, session);
       assert.deepEqual([res.status, res.body.error.code], [401, 'unauthorized']);
     }
-    const left = await withDb(server, (db) => db.prepare('SELECT count(*) AS n FROM sessions WHERE id IN (?, ?)').get(tokenHash(idle), tokenHash(absolute)) as { n: number });
+    const left = await withDb(server, async (db) => (await db.prepare('SELECT count(*) AS n FROM sessions WHERE id IN (?, ?)').get(tokenHash(idle), tokenHash(absolute))) as { n: number });
     assert.equal(left.n, 0);
   });
 
@@ -126,14 +126,14 @@ describe('sign-in', () => {
     const op = await createOperator(server, 'editor');
     const session = await signIn(server.baseUrl, op.email, op.password);
     server.ledger.secret(session, 'editor session');
-    await withDb(server, (db) => db.prepare('UPDATE operators SET disabled = 1 WHERE id = ?').run(op.id));
+    await withDb(server, async (db) => await db.prepare('UPDATE operators SET disabled = 1 WHERE id = ?').run(op.id));
     assert.equal((await me(server, session)).status, 401);
     const res = await login(server, op.email, op.password);
     assert.deepEqual([res.status, res.body.error.code], [401, 'invalid_credentials']);
   });
 
   test('the operator was created from ADMIN_EMAIL / ADMIN_PASSWORD, as an admin', async () => {
-    const row = await withDb(server, (db) => db.prepare('SELECT role, password_hash FROM operators WHERE email = ?').get(TEST_ADMIN.email) as { role: string; password_hash: string });
+    const row = await withDb(server, async (db) => (await db.prepare('SELECT role, password_hash FROM operators WHERE email = ?').get(TEST_ADMIN.email)) as { role: string; password_hash: string });
     assert.equal(row.role, 'admin');
     assert.match(row.password_hash, /^scrypt\$/);
     assert.match(server.output(), /First admin created from ADMIN_EMAIL/);
@@ -210,7 +210,7 @@ describe('first run', () => {
     const setupPage = await fetch(`${fresh.baseUrl}/setup`, { redirect: 'manual' });
     assert.deepEqual([setupPage.status, setupPage.headers.get('location')], [303, '/login']);
     assert.equal((await login(fresh, 'intruder@portal.test', 'Intruder-pass-1')).status, 401);
-    const audit = await withDb(fresh, (db) => db.prepare("SELECT via, action FROM audit_log WHERE entity_type = 'operator'").all());
+    const audit = await withDb(fresh, async (db) => await db.prepare("SELECT via, action FROM audit_log WHERE entity_type = 'operator'").all());
     assert.deepEqual(audit, [{ via: 'setup', action: 'create' }]);
   });
 });
@@ -230,9 +230,9 @@ describe('ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     await assert.rejects(signIn(second.base, 'other@portal.test', 'Other-admin-pass-1'), /401/);
     const db = await openSqlite(first.dbPath);
     try {
-      assert.deepEqual(db.prepare('SELECT email FROM operators').all(), [{ email: TEST_ADMIN.email }]);
+      assert.deepEqual(await db.prepare('SELECT email FROM operators').all(), [{ email: TEST_ADMIN.email }]);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -367,10 +367,10 @@ describe('sign-in throttling under concurrency and against lock-outs (slow after
 
   /** Records one failed sign-in for `email` from each of `addresses`, `agoMs` ago, as the server would. */
   const failFrom = (email: string, addresses: string[], agoMs: number) =>
-    withDb(limited, (db) => {
+    withDb(limited, async (db) => {
       const insert = db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)');
       const at = Date.now() - agoMs;
-      for (const ip of addresses) for (const key of [`account:${email}`, `ip:${ip}`, `pair:${email}|${ip}`]) insert.run(key, at);
+      for (const ip of addresses) for (const key of [`account:${email}`, `ip:${ip}`, `pair:${email}|${ip}`]) await insert.run(key, at);
     });
 
   test('10 failures from 10 addresses do not lock an admin out: a clean address gets in after the capped delay', async () => {
@@ -380,7 +380,7 @@ describe('sign-in throttling under concurrency and against lock-outs (slow after
     const now = await loginFrom(limited, '127.0.2.100', op.email, op.password);
     assert.deepEqual([now.status, now.code], [429, 'throttled'], 'slowed down, not locked');
     assert.ok(Number(now.retryAfter) <= 30, `Retry-After ${now.retryAfter}`);
-    await withDb(limited, (db) => db.prepare('UPDATE login_failures SET at = at - 31000').run());
+    await withDb(limited, async (db) => await db.prepare('UPDATE login_failures SET at = at - 31000').run());
     const later = await loginFrom(limited, '127.0.2.100', op.email, op.password);
     assert.deepEqual([later.status, later.code], [200, 'ok'], 'the right password from a clean address, 31 s after the last failure');
     const attacker = await loginFrom(limited, '127.0.2.101', op.email, wrong);
@@ -407,7 +407,7 @@ describe('sign-in throttling under concurrency and against lock-outs (slow after
     assert.deepEqual(unlocked.body, { unlocked: true, cleared: 15 });
     assert.equal((await loginFrom(limited, '127.0.3.2', op.email, op.password)).status, 200, 'the address that failed on it is unlocked too');
     assert.equal((await loginFrom(limited, '127.0.3.3', op.email, op.password)).status, 200);
-    const audit = await withDb(limited, (db) => db.prepare("SELECT action, actor FROM audit_log WHERE entity_type = 'operator' AND entity_id = ? ORDER BY id DESC LIMIT 1").get(op.id));
+    const audit = await withDb(limited, async (db) => await db.prepare("SELECT action, actor FROM audit_log WHERE entity_type = 'operator' AND entity_id = ? ORDER BY id DESC LIMIT 1").get(op.id));
     assert.deepEqual(audit, { action: 'unlock', actor: TEST_ADMIN.email });
     assert.equal((await limited.api('/api/operators/999999/unlock', { method: 'POST' })).status, 404);
   });
@@ -449,7 +449,7 @@ describe('API tokens', () => {
     assert.equal(list.status, 200);
     assert.ok(list.body.items.some((t: { name: string }) => t.name === 'deploy script'));
     assert.ok(!list.text.includes(token.slice(12)), 'the token value is not listed');
-    const stored = await withDb(server, (db) => JSON.stringify(db.prepare('SELECT * FROM api_tokens').all()));
+    const stored = await withDb(server, async (db) => JSON.stringify(await db.prepare('SELECT * FROM api_tokens').all()));
     assert.ok(!stored.includes(token.slice(12)), 'stored hashed only');
   });
 

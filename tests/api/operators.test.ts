@@ -38,12 +38,11 @@ async function selfId(): Promise<number> {
 async function auditRows(entityType: string, entityId: number) {
   const db = await openSqlite(server.dbPath);
   try {
-    return db
-      .prepare('select action, actor, via, changes from audit_log where entity_type = ? and entity_id = ? order by id')
-      .all(entityType, entityId)
-      .map((r: any) => ({ ...r, changes: JSON.parse(r.changes) }));
+    return (await db.prepare('select action, actor, via, changes from audit_log where entity_type = ? and entity_id = ? order by id').all(entityType, entityId)).map(
+      (r: any) => ({ ...r, changes: typeof r.changes === 'string' ? JSON.parse(r.changes) : r.changes }),
+    );
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -102,14 +102,14 @@ describe('DDI providers', () => {
     assert.equal((await server.api(`/api/ddi-providers/${p.id}?confirm=perhaps`, { method: 'DELETE' })).status, 422);
 
     const db = await openSqlite(server.dbPath);
-    const before = (db.prepare('select max(seq) as m from registration_changes').get() as { m: number }).m;
+    const before = ((await db.prepare('select max(seq) as m from registration_changes').get()) as { m: number }).m;
     const del = await server.api(`/api/ddi-providers/${p.id}?confirm=true`, { method: 'DELETE' });
     assert.equal(del.status, 200, del.text);
     assert.deepEqual(del.body, { id: p.id, deletedRegistrations: 3 });
     for (const id of ids) assert.equal((await server.api(`/api/registrations/${id}`)).status, 404);
-    const journal = db.prepare('select registration_id as id from registration_changes where seq > ? order by seq').all(before) as { id: number }[];
+    const journal = (await db.prepare('select registration_id as id from registration_changes where seq > ? order by seq').all(before)) as { id: number }[];
     assert.deepEqual(journal.map((r) => r.id).sort(), [...ids].sort());
-    db.close();
+    await db.close();
   });
 
   test('Forward to: validated by the shared rule; a change journals the provider\'s registrations so the engine re-reads them', async () => {
@@ -122,16 +122,16 @@ describe('DDI providers', () => {
     }
     const ids = [await createRegistration(p.id, 91), await createRegistration(p.id, 92)];
     const db = await openSqlite(server.dbPath);
-    const before = (db.prepare('select max(seq) as m from registration_changes').get() as { m: number }).m;
+    const before = ((await db.prepare('select max(seq) as m from registration_changes').get()) as { m: number }).m;
     const set = await server.api(`/api/ddi-providers/${p.id}`, { method: 'PATCH', json: { forwardTo: 'sip:pbx.example.com;transport=tcp' } });
     assert.equal(set.status, 200, set.text);
     assert.equal(ddiProviderJsonSchema.parse(set.body).forwardTo, 'sip:pbx.example.com;transport=tcp');
-    const journal = db.prepare('select registration_id as id from registration_changes where seq > ? order by seq').all(before) as { id: number }[];
+    const journal = (await db.prepare('select registration_id as id from registration_changes where seq > ? order by seq').all(before)) as { id: number }[];
     assert.deepEqual(journal.map((r) => r.id).sort(), [...ids].sort());
     // '' clears it (back to SIP_FORWARD_TO)
     const cleared = await server.api(`/api/ddi-providers/${p.id}`, { method: 'PATCH', json: { forwardTo: '' } });
     assert.equal(ddiProviderJsonSchema.parse(cleared.body).forwardTo, null);
-    db.close();
+    await db.close();
   });
 
   test('unknown or malformed id → 404', async () => {

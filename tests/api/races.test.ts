@@ -9,10 +9,17 @@
 // whose read must become a write while another holds the lock gets SQLITE_BUSY at once (500),
 // and these tests fail (the one-process version passed that way). The UNIQUE indexes behind
 // the checks are tested by the last test, where a trigger writes between the check and the insert.
+// On PostgreSQL (--db pg) the portals' event loops do not block: what every write transaction
+// waits for there is the advisory lock LOCK_WRITE (lib/db/postgres.ts), which this test holds
+// instead, releasing it once pg_locks shows every call of the race waiting for it, from both
+// portals' connections (each names its process in application_name).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { errorBodySchema } from '../../lib/api/contracts';
-import { sleep } from '../deadline';
+import { LOCK_WRITE } from '../../lib/db/postgres';
+import { createRaceTrigger, dropRaceTrigger, onPostgres } from '../db';
+import { sleep, waitUntil } from '../deadline';
 import { openSqlite, startServer, useServer, type ApiResponse, type StartedServer, type TestServer } from './server';
 
 let twin: StartedServer | undefined;
@@ -54,9 +61,11 @@ async function blockedProbe(portal: TestServer, name: string, deadline: number, 
  * the release), then returns the responses in the order of `calls`.
  */
 async function race(calls: Array<[portal: 1 | 2, call: (s: TestServer) => Promise<ApiResponse<any>>]>): Promise<ApiResponse<any>[]> {
+  if (onPostgres) return racePg(calls);
   const lock = await openSqlite(server.dbPath);
-  lock.exec('BEGIN IMMEDIATE');
+  await lock.exec('BEGIN IMMEDIATE');
   let releasedAt = 0;
+  let released = false;
   try {
     const answered: string[] = [];
     const responses = Promise.all(
@@ -67,13 +76,50 @@ async function race(calls: Array<[portal: 1 | 2, call: (s: TestServer) => Promis
     const deadline = Date.now() + 2500;
     const probes = [await blockedProbe(server, 'portal 1', deadline, answers), await blockedProbe(twin!, 'portal 2', deadline, answers)];
     releasedAt = Date.now();
-    lock.exec('ROLLBACK');
+    await lock.exec('ROLLBACK');
+    released = true;
     const answeredAt = await Promise.all(probes.map((p) => p.answeredAt));
     answeredAt.forEach((at, i) => assert.ok(at >= releasedAt, `portal ${i + 1} answered its probe ${releasedAt - at} ms before the release: it was not waiting`));
     return await responses;
   } finally {
-    if (lock.inTransaction) lock.exec('ROLLBACK');
-    lock.close();
+    if (!released) await lock.exec('ROLLBACK');
+    await lock.close();
+  }
+}
+
+/** `race` on PostgreSQL: the same, with LOCK_WRITE held and the waiters seen in pg_locks. */
+async function racePg(calls: Array<[portal: 1 | 2, call: (s: TestServer) => Promise<ApiResponse<any>>]>): Promise<ApiResponse<any>[]> {
+  const lock = new pg.Client({ connectionString: server.dbPath });
+  await lock.connect();
+  let held = false;
+  try {
+    await lock.query('select pg_advisory_lock($1)', [LOCK_WRITE]);
+    held = true;
+    const answered: string[] = [];
+    const responses = Promise.all(
+      calls.map(([portal, call]) => call(portal === 1 ? server : twin!).then((r) => (answered.push(`portal ${portal}: ${r.status} ${r.text.slice(0, 100)}`), r))),
+    );
+    // Every call's transaction waits for the lock, from both portal processes.
+    const waiting = await waitUntil(
+      `${calls.length} transactions waiting for the held write lock (answers so far: ${answered.join('; ') || 'none'})`,
+      async () =>
+        (
+          await lock.query<{ app: string }>(
+            `select a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where l.locktype = 'advisory' and not l.granted and l.database = (select oid from pg_database where datname = current_database())`,
+          )
+        ).rows,
+      (rows) => rows.length >= calls.length,
+      5000,
+    );
+    assert.equal(new Set(waiting.map((w) => w.app)).size, new Set(calls.map(([portal]) => portal)).size, 'both portals wait');
+    assert.equal(answered.length, 0, `answered before the release: ${answered.join('; ')}`);
+    await lock.query('select pg_advisory_unlock($1)', [LOCK_WRITE]);
+    held = false;
+    return await responses;
+  } finally {
+    if (held) await lock.query('select pg_advisory_unlock($1)', [LOCK_WRITE]);
+    await lock.end();
   }
 }
 
@@ -112,8 +158,8 @@ describe('uniqueness under concurrency: two portal processes on one database', (
     assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 409).length, 9, statuses.join(','));
     const db = await openSqlite(server.dbPath);
-    const n = (db.prepare("select count(*) as n from registration_changes c join registrations r on r.id = c.registration_id where r.ddi = '+3472000000'").get() as { n: number }).n;
-    db.close();
+    const n = ((await db.prepare("select count(*) as n from registration_changes c join registrations r on r.id = c.registration_id where r.ddi = '+3472000000'").get()) as { n: number }).n;
+    await db.close();
     assert.equal(n, 1);
   });
 
@@ -139,8 +185,7 @@ describe('uniqueness under concurrency: two portal processes on one database', (
   test('a UNIQUE violation raised by the database itself (a writer the checks missed) → 409, never 500', async () => {
     const db = await openSqlite(server.dbPath);
     // The trigger plays another process that inserts the same DDI between the check and the insert.
-    db.exec(`create trigger api_race before insert on registrations when new.username = 'db-racer'
-      begin insert into registrations (ddi_provider_id, username, domain, ddi) values (new.ddi_provider_id, 'ghost-writer', new.domain, new.ddi); end`);
+    await createRaceTrigger(db, 'api_race', `new.username = 'db-racer'`, `new.ddi_provider_id, 'ghost-writer', new.domain, new.ddi`);
     try {
       const res = await post({ ddiProviderId: providerId, username: 'db-racer', domain: 'sip.race.example', ddi: '+3474000001' })(server);
       assert.equal(res.status, 409, res.text);
@@ -148,8 +193,8 @@ describe('uniqueness under concurrency: two portal processes on one database', (
       assert.equal(body.error.code, 'conflict');
       assert.match(body.error.fields!.ddi!, /\+3474000001/);
     } finally {
-      db.exec('drop trigger api_race');
-      db.close();
+      await dropRaceTrigger(db, 'api_race');
+      await db.close();
     }
   });
 });

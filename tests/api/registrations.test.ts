@@ -40,9 +40,9 @@ async function patch(id: number, json: Record<string, unknown>) {
 async function journal(id: number): Promise<number> {
   const db = await openSqlite(server.dbPath);
   try {
-    return (db.prepare('select count(*) as n from registration_changes where registration_id = ?').get(id) as { n: number }).n;
+    return ((await db.prepare('select count(*) as n from registration_changes where registration_id = ?').get(id)) as { n: number }).n;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -111,10 +111,10 @@ describe('registrations CRUD', () => {
     assert.ok(!res.text.includes('Second-pw-9'));
 
     const db = await openSqlite(server.dbPath);
-    const stored = (db.prepare('select password from registrations where id = ?').get(r.id) as { password: string }).password;
+    const stored = ((await db.prepare('select password from registrations where id = ?').get(r.id)) as { password: string }).password;
     assert.match(stored, /^enc:v1:/, 'stored sealed, not in clear');
     assert.ok(!stored.includes('Second-pw-9'));
-    db.close();
+    await db.close();
 
     const list = await server.api('/api/registrations?q=pw-user');
     assert.ok(!list.text.includes('Second-pw-9') && !/"password"/.test(list.text));
@@ -148,13 +148,13 @@ describe('registrations CRUD', () => {
     const lapsed = await create({ ddiProviderId: acme, username: 'status-lapsed', domain: 'sip.acme.example', ddi: '+34911000301' });
     const at = Date.now() - 1000;
     const db = await openSqlite(server.dbPath);
-    const insert = db.prepare(
+    const insert = await db.prepare(
       `insert into registration_status (registration_id, state, code, reason, at, attempts, requested_expires, granted_expires, expires_at, next_attempt_at, target, last_success_at)
        values (?, 'registered', 200, 'OK', ?, 0, 3600, 1800, ?, ?, 'udp:192.0.2.10:5060', ?)`,
     );
     insert.run(r.id, at, at + 1_800_000, at + 1_700_000, at);
     insert.run(lapsed.id, 1000, 1_801_000, 1_700_000, 1000);
-    db.close();
+    await db.close();
     const got = await server.api(`/api/registrations/${r.id}`);
     assert.deepEqual(registrationJsonSchema.parse(got.body).status, {
       state: 'registered',
@@ -209,10 +209,10 @@ describe('registrations CRUD', () => {
     let legacy: number;
     try {
       legacy = Number(
-        db.prepare("insert into registrations (ddi_provider_id, username, domain, ddi) values (?, 'tr-legacy', 'sip.acme.example', '+34911000920')").run(acme).lastInsertRowid,
+        (await db.prepare("insert into registrations (ddi_provider_id, username, domain, ddi) values (?, 'tr-legacy', 'sip.acme.example', '+34911000920')").run(acme)).lastInsertRowid,
       );
     } finally {
-      db.close();
+      await db.close();
     }
     const kept = await patch(legacy, { expires: 1800 });
     assert.equal(kept.status, 200, kept.text);

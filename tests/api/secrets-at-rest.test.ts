@@ -24,9 +24,9 @@ function rawFiles(dbPath: string): [string, Buffer][] {
 async function storedPassword(id: number): Promise<string | null> {
   const db = await openSqlite(server.dbPath);
   try {
-    return (db.prepare('SELECT password FROM registrations WHERE id = ?').get(id) as { password: string | null }).password;
+    return ((await db.prepare('SELECT password FROM registrations WHERE id = ?').get(id)) as { password: string | null }).password;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -16,15 +16,16 @@ before(async () => {
   await server.ready();
   const db = await openSqlite(server.dbPath);
   const started = performance.now();
-  db.transaction(() => {
+  await db.transaction(async () => {
     const ip = db.prepare('insert into ddi_providers (name, ddis) values (?, ?) returning id');
-    providerIds = Array.from({ length: PROVIDERS }, (_, p) => (ip.get(`Seed Carrier ${String(p + 1).padStart(2, '0')}`, '[]') as { id: number }).id);
+    providerIds = [];
+    for (let p = 0; p < PROVIDERS; p++) providerIds.push(((await ip.get(`Seed Carrier ${String(p + 1).padStart(2, '0')}`, '[]')) as { id: number }).id);
     const ir = db.prepare('insert into registrations (ddi_provider_id, username, domain, ddi, password, updated_at) values (?, ?, ?, ?, ?, ?)');
     for (let i = 1; i <= N; i++) {
-      ir.run(providerIds[i % PROVIDERS], `seed${String(i).padStart(5, '0')}`, `sip${i % 50}.seed.example`, `+3490${String(i).padStart(7, '0')}`, i % 2 ? 'pw' : null, 1_700_000_000_000 + ((i * 7919) % N));
+      await ir.run(providerIds[i % PROVIDERS], `seed${String(i).padStart(5, '0')}`, `sip${i % 50}.seed.example`, `+3490${String(i).padStart(7, '0')}`, i % 2 ? 'pw' : null, 1_700_000_000_000 + ((i * 7919) % N));
     }
-  })();
-  db.close();
+  });
+  await db.close();
   console.log(`  seeded ${N} registrations in ${(performance.now() - started).toFixed(0)} ms`);
 });
 

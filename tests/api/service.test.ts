@@ -3,7 +3,7 @@ import { setEngineWake } from '../../lib/engine/wake';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeDatabase, openDatabase, type Db } from '../../lib/db/client';
-import { newDatabaseLocation, onPostgres, rawOf, type RawDb } from '../db';
+import { createRaceTrigger, dropRaceTrigger, newDatabaseLocation, rawOf, type RawDb } from '../db';
 import * as providers from '../../lib/ddi-providers/service';
 import * as regs from '../../lib/registrations/service';
 import { registrationInputSchema } from '../../lib/registrations/schema';
@@ -23,25 +23,6 @@ after(async () => {
   await closeDatabase(db);
   await drop();
 });
-
-/**
- * A trigger that plays the racing writer: before our insert of a row matching `when` (a condition
- * on the new row, `new.<column>`), it inserts `values` (a VALUES list over `new.<column>`) first.
- */
-async function createRaceTrigger(name: string, when: string, values: string): Promise<void> {
-  const insert = `insert into registrations (ddi_provider_id, username, domain, ddi) values (${values})`;
-  if (onPostgres) {
-    await raw.exec(`create function ${name}() returns trigger language plpgsql as $$ begin if ${when} then ${insert}; end if; return new; end $$`);
-    await raw.exec(`create trigger ${name} before insert on registrations for each row execute function ${name}()`);
-  } else {
-    await raw.exec(`create trigger ${name} before insert on registrations when ${when} begin ${insert}; end`);
-  }
-}
-
-async function dropRaceTrigger(name: string): Promise<void> {
-  await raw.exec(onPostgres ? `drop trigger ${name} on registrations` : `drop trigger ${name}`);
-  if (onPostgres) await raw.exec(`drop function ${name}()`);
-}
 
 const input = (over: Record<string, unknown>) =>
   registrationInputSchema.parse({ ddiProviderId: 1, username: 'u', domain: 'sip.example.com', ddi: '1', ...over });
@@ -87,16 +68,16 @@ describe('registration service', () => {
 
   test('a UNIQUE violation the checks did not see maps to the same 409 field error', async () => {
     // A trigger plays the racing writer: it inserts the same DDI between our check and our insert.
-    await createRaceTrigger('race_ddi', `new.username = 'racer'`, `new.ddi_provider_id, 'ghost', new.domain, new.ddi`);
+    await createRaceTrigger(raw, 'race_ddi', `new.username = 'racer'`, `new.ddi_provider_id, 'ghost', new.domain, new.ddi`);
     try {
       const r = await regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer', ddi: '+3478888' }), systemActor);
       assert.ok('error' in r, JSON.stringify(r));
       assert.equal(r.error.code, 'conflict');
       assert.match(r.error.fields!.ddi!, /\+3478888/);
     } finally {
-      await dropRaceTrigger('race_ddi');
+      await dropRaceTrigger(raw, 'race_ddi');
     }
-    await createRaceTrigger('race_account', `new.ddi = '+3477777'`, `new.ddi_provider_id, new.username, new.domain, '+3477776'`);
+    await createRaceTrigger(raw, 'race_account', `new.ddi = '+3477777'`, `new.ddi_provider_id, new.username, new.domain, '+3477776'`);
     try {
       const r = await regs.createRegistration(db, input({ ddiProviderId: provider.id, username: 'racer2', ddi: '+3477777' }), systemActor);
       assert.ok('error' in r);
@@ -104,7 +85,7 @@ describe('registration service', () => {
       assert.ok(r.error.fields!.username);
       assert.equal(r.error.fields!.ddi, undefined);
     } finally {
-      await dropRaceTrigger('race_account');
+      await dropRaceTrigger(raw, 'race_account');
     }
   });
 

@@ -32,22 +32,23 @@ before(async () => {
   await server.ready();
   const db = await openSqlite(server.dbPath);
   try {
-    db.transaction(() => {
-      const providers = ['Alpha Tel', 'Beta Voice'].map((name) => Number(db.prepare("insert into ddi_providers (name, description, ddis) values (?, '', '[]')").run(name).lastInsertRowid));
+    await db.transaction(async () => {
+      const providers: number[] = [];
+      for (const name of ['Alpha Tel', 'Beta Voice']) providers.push((await db.prepare("insert into ddi_providers (name, description, ddis) values (?, '', '[]')").run(name)).lastInsertRowid);
       const reg = db.prepare('insert into registrations (ddi_provider_id, username, domain, ddi) values (?, ?, ?, ?)');
       const st = db.prepare('insert into registration_status (registration_id, state, code, reason, at, expires_at) values (?, ?, ?, ?, ?, ?)');
       for (let i = 0; i < N; i++) {
-        const id = Number(reg.run(providers[i % 2], `user${i}`, i % 3 === 0 ? 'sip.three.example' : 'sip.other.example', `+3480${String(i).padStart(6, '0')}`).lastInsertRowid);
+        const id = (await reg.run(providers[i % 2], `user${i}`, i % 3 === 0 ? 'sip.three.example' : 'sip.other.example', `+3480${String(i).padStart(6, '0')}`)).lastInsertRowid;
         ids.push(id);
         const state = stateOf(i);
         if (!state) continue;
         const expiresAt = state === 'registered' ? (lapsed(i) ? now - 60_000 : now + 3_600_000) : null;
         // problems: the older `at`, the longer in the state
-        st.run(id, state, state === 'rejected' ? 403 : null, state === 'rejected' ? 'Forbidden' : null, now - (N - i) * 1000 - (lapsed(i) ? 10_000_000 : 0), expiresAt);
+        await st.run(id, state, state === 'rejected' ? 403 : null, state === 'rejected' ? 'Forbidden' : null, now - (N - i) * 1000 - (lapsed(i) ? 10_000_000 : 0), expiresAt);
       }
-    })();
+    });
   } finally {
-    db.close();
+    await db.close();
   }
 });
 

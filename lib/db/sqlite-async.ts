@@ -10,8 +10,13 @@ import { drizzle, type AsyncRemoteCallback, type SqliteRemoteDatabase } from 'dr
 
 type Method = 'run' | 'all' | 'values' | 'get';
 
-/** Set around raw queries (conn.ts `rows`): their rows come as objects, column by name. */
-const objectRows = new AsyncLocalStorage<boolean>();
+/**
+ * Set around raw queries (conn.ts `rows`): their rows come as objects, column by name. One per
+ * process (on globalThis): the portal's server bundle creates the connection and Next's route
+ * bundles, with their own copy of this module, run queries on it.
+ */
+const shared = globalThis as typeof globalThis & { __dbObjectRows?: AsyncLocalStorage<boolean> };
+const objectRows = (shared.__dbObjectRows ??= new AsyncLocalStorage<boolean>());
 
 export function withObjectRows<T>(fn: () => Promise<T>): Promise<T> {
   return objectRows.run(true, fn);

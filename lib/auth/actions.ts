@@ -12,13 +12,14 @@ import { createSession, revokeSession, type NewSession } from './sessions';
 import { throttlePolicy } from './throttle-policy';
 import type { OperatorJson } from './operators';
 
-type Client = { ip: string | null; userAgent: string | null };
+type Client = { ip: string | null; userAgent: string | null; receivedAt?: number };
 
 /** Sign-in from untrusted input; `retryAfterMs` accompanies `throttled` / `locked`. */
 export async function signIn(input: unknown, client: Client): Promise<ActionResult<LoginOutcome> & { retryAfterMs?: number }> {
   const parsed = loginSchema.safeParse(input);
   if (!parsed.success) return validationError(parsed.error);
-  return login(getDb(), { ...parsed.data, ...client }, throttlePolicy(env()));
+  const { receivedAt, ...who } = client;
+  return login(getDb(), { ...parsed.data, ...who }, throttlePolicy(env()), receivedAt);
 }
 
 /** Revokes the caller's session (a token-authenticated call has none to revoke). */

@@ -20,15 +20,18 @@ function refusal(verdict: Extract<ThrottleVerdict, { allowed: false }>): Refusal
 
 /**
  * Runs `verify` (true when the password is right) once the attempt for (`email`, `ip`) is
- * reserved; a refusal when the throttle says no (nothing is verified then).
+ * reserved; a refusal when the throttle says no (nothing is verified then). The attempt is judged
+ * and recorded at `at` (default: now), when it arrived, however long it then waits for the write
+ * transaction behind other attempts: a burst is judged as the burst it was.
  */
 export async function throttledCheck(
   db: Db,
   who: { email: string; ip: string | null },
   policy: ThrottlePolicy,
   verify: () => Promise<boolean>,
+  at = Date.now(),
 ): Promise<{ passed: boolean } | Refusal> {
-  const reserved = await reserveAttempt(db, throttleKeys(who.ip, who.email), policy);
+  const reserved = await reserveAttempt(db, throttleKeys(who.ip, who.email), policy, at);
   if (!reserved.allowed) return refusal(reserved);
   let passed = false;
   try {

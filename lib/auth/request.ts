@@ -14,6 +14,8 @@ import type { Principal } from './principal';
 
 /** Set by the custom server from the socket (any incoming value is dropped first). */
 export const CLIENT_IP_HEADER = 'x-portal-client-ip';
+/** Set by the custom server: when the request arrived (epoch ms), before it waited for anything. */
+export const RECEIVED_AT_HEADER = 'x-portal-received-at';
 
 export type Authorization = { ok: true; principal: Principal } | { ok: false; error: ApiError };
 
@@ -34,4 +36,10 @@ export async function authorizeRequest(req: Request): Promise<Authorization> {
 
 export function clientIp(req: Request): string | null {
   return req.headers.get(CLIENT_IP_HEADER);
+}
+
+/** When the custom server received the request (now when it did not say: tests calling handlers directly). */
+export function receivedAt(req: Request): number {
+  const at = Number(req.headers.get(RECEIVED_AT_HEADER));
+  return Number.isSafeInteger(at) && at > 0 && at <= Date.now() ? at : Date.now();
 }

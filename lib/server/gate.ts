@@ -15,7 +15,7 @@ import { isHttps, sessionToken } from '../auth/cookies';
 import { crossOriginReason } from '../auth/csrf';
 import { isApiPath, requiredAccess } from '../auth/policy';
 import type { Principal } from '../auth/principal';
-import { CLIENT_IP_HEADER } from '../auth/request';
+import { CLIENT_IP_HEADER, RECEIVED_AT_HEADER } from '../auth/request';
 import { atLeast } from '../auth/roles';
 import { setupNeeded } from '../auth/setup';
 import type { HostCheck } from './allowed-hosts';
@@ -63,6 +63,7 @@ export type GateOptions = {
 
 /** Sets the headers, then decides; when it does not pass, the response has been sent. */
 export async function gate(db: Db, req: IncomingMessage, res: ServerResponse, opts: GateOptions): Promise<GateResult> {
+  const receivedAt = Date.now();
   const { dev, trustedProxies } = opts;
   const url = new URL(req.url ?? '/', 'http://portal');
   const path = url.pathname;
@@ -75,6 +76,8 @@ export async function gate(db: Db, req: IncomingMessage, res: ServerResponse, op
   const csp = contentSecurityPolicy(newNonce(), dev);
   for (const [name, value] of Object.entries(securityHeaders(csp, https))) res.setHeader(name, value);
   req.headers['content-security-policy'] = csp;
+  // Any incoming value is replaced: the sign-in throttle judges an attempt by when it arrived.
+  req.headers[RECEIVED_AT_HEADER] = String(receivedAt);
   req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, header(req, 'x-forwarded-for'), trustedProxies);
   req.headers['x-forwarded-proto'] = https ? 'https' : 'http';
   if (!fromProxy) delete req.headers['x-forwarded-host'];

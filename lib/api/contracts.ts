@@ -357,3 +357,4 @@ export const apiTokenCreatedJsonSchema = z
     apiToken: apiTokenJsonSchema,
   })
   .strict();
+export * from './contracts-alerts';

@@ -78,3 +78,5 @@ export type DeliveryJson = z.infer<typeof deliveryJsonSchema>;
 export type NotificationChannelJson = z.infer<typeof notificationChannelJsonSchema>;
 export type AlertJson = z.infer<typeof alertJsonSchema>;
 export type AlertList = z.infer<typeof alertListJsonSchema>;
+
+export const channelDeletedJsonSchema = z.object({ id: z.number().int() }).strict();

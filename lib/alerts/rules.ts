@@ -10,9 +10,9 @@
  * - A due registration raises one alert (`registration:<id>`); it resolves once the registration
  *   is no longer failing (registered again, disabled or deleted).
  * - More than `groupShare` of a provider's enabled registrations due (and at least `groupMin`):
- *   one provider alert (`provider:<id>`) instead of one per registration; across more than one
- *   provider and more than `groupShare` of all enabled registrations: one platform alert
- *   (`platform`). A group alert resolves when its share is no longer above the threshold. While
+ *   one provider alert (`provider:<id>`) instead of one per registration; two or more providers
+ *   down at once with more than `groupShare` of all enabled registrations due: one platform
+ *   alert (`platform`). A group alert resolves when its share is no longer above the threshold. While
  *   a group alert is open, registrations it covers raise no alert of their own (alerts already
  *   open stay open until their own recovery).
  */
@@ -84,9 +84,12 @@ export function decide(now: number, candidates: Candidate[], providers: Provider
   }
   const above = (n: number, total: number) => n >= settings.groupMin && total > 0 && n > settings.groupShare * total;
   const totalEnabled = providers.reduce((sum, p) => sum + p.enabled, 0);
-  const platformDown = dueByProvider.size > 1 && above(due.length, totalEnabled);
   const providerDown = new Set<number>();
   for (const p of providers) if (above(dueByProvider.get(p.providerId)?.length ?? 0, p.enabled)) providerDown.add(p.providerId);
+  // Platform-wide: several providers down at once and the share of all registrations above the
+  // threshold (our side is the likely cause: network, engine). One provider down with a few
+  // failures elsewhere stays a provider alert.
+  const platformDown = providerDown.size > 1 && above(due.length, totalEnabled);
 
   const open = new Map(openAlerts.map((a) => [a.key, a]));
   const decision: Decision = { open: [], resolve: [], recount: [] };
@@ -105,8 +108,6 @@ export function decide(now: number, candidates: Candidate[], providers: Provider
     } else if (!platformDown) decision.resolve.push({ id: a.id, key: a.key, reason: 'recovered' });
     else if (due.length !== a.currentCount) decision.recount.push({ id: a.id, count: due.length });
   }
-  const resolving = new Set(decision.resolve.map((r) => r.key));
-  const stillOpen = (key: string) => open.has(key) && !resolving.has(key);
 
   const platformCovered = platformDown;
   if (platformDown && !open.has(PLATFORM_KEY)) {
@@ -127,7 +128,7 @@ export function decide(now: number, candidates: Candidate[], providers: Provider
   for (const p of providers) {
     if (!providerDown.has(p.providerId)) continue;
     const key = providerKey(p.providerId);
-    if (stillOpen(key) || open.has(key)) {
+    if (open.has(key)) {
       groupedProviders.add(p.providerId);
       continue;
     }

@@ -88,7 +88,13 @@ describe('alert rules', () => {
     assert.deepEqual(back.open.map((o) => o.key), ['registration:1']);
   });
 
-  test('an outage across providers is one platform alert', () => {
+  test('one provider down and a few failures elsewhere is a provider alert, not a platform one', () => {
+    const failing = [...Array.from({ length: 6 }, (_, i) => reg(i + 1, 1, T0 - HOLD)), reg(50, 2, T0 - HOLD)];
+    const d = decide(T0, failing, providers(10, 10, 10), []);
+    assert.deepEqual(d.open.map((o) => o.key).sort(), ['provider:1', 'registration:50']);
+  });
+
+  test('several providers down at once is one platform alert', () => {
     const failing = [...Array.from({ length: 40 }, (_, i) => reg(i + 1, 1, T0 - 500_000)), ...Array.from({ length: 30 }, (_, i) => reg(100 + i, 2, T0 - 300_000))];
     const d = decide(T0, failing, providers(100, 100, 100), []);
     assert.deepEqual(d.open.map((o) => o.key), ['platform']);

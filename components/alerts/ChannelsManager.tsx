@@ -84,7 +84,7 @@ export function ChannelsManager() {
   const { data, error } = useQuery({ queryKey: keys.channels, queryFn: () => api.channels.list(), refetchInterval: 5_000 });
   return (
     <>
-      <p role="status" className={message ? 'alert alert-success' : 'sr-only'}>
+      <p role="status" data-testid="channel-message" className={message ? 'alert alert-success' : 'sr-only'}>
         {message}
       </p>
       {error ? (

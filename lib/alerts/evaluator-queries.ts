@@ -39,25 +39,43 @@ type CandidateRow = {
  * `retrying`/`rejected` on the timeline after they were last registered, disabled or
  * unregistered. `registering`/`pending` after a failure is still failing; before any, it is not.
  */
-export function loadCandidates(db: Conn, now: number, defaultHoldMs: number): Candidate[] {
-  const rows = db.all<CandidateRow>(sql`
+/**
+ * What the timeline said about a registration's current status (its state and `at`): the first
+ * failure after it was last fine. Valid while the status is the same; a memo the evaluator keeps
+ * between rounds so a long outage does not re-read every timeline every few seconds (after a
+ * restart it is rebuilt from the database).
+ */
+export type FirstFailureMemo = Map<number, { state: string; at: number; first: number | null }>;
+
+export function loadCandidates(db: Conn, now: number, defaultHoldMs: number, memo: FirstFailureMemo = new Map()): Candidate[] {
+  const rows = db.all<Omit<CandidateRow, 'firstFailureAt'>>(sql`
     select r.id as registrationId, r.ddi_provider_id as providerId, p.name as providerName, p.alert_hold_s as holdS,
-      r.username, r.domain, r.ddi, s.state, s.code, s.reason, s.at, s.expires_at as expiresAt,
-      (select min(e.at) from registration_events e
-        where e.registration_id = r.id and e.state in ('retrying','rejected')
-          and e.id > coalesce((select max(o.id) from registration_events o where o.registration_id = r.id and o.state in ${sql.raw(RESET_STATES)}), 0)
-      ) as firstFailureAt
+      r.username, r.domain, r.ddi, s.state, s.code, s.reason, s.at, s.expires_at as expiresAt
     from registration_status s
     join registrations r on r.id = s.registration_id
     join ddi_providers p on p.id = r.ddi_provider_id
     where r.enabled = 1
       and (s.state in ('pending','registering','retrying','rejected','unregistering')
         or (s.state = 'registered' and s.expires_at is not null and s.expires_at <= ${now}))`);
-  return rows.map((r) => {
+  const fresh = (r: (typeof rows)[number]) => {
+    const m = memo.get(r.registrationId);
+    return m !== undefined && m.state === r.state && m.at === r.at;
+  };
+  const read = firstFailures(db, rows.filter((r) => r.state !== 'registered' && !fresh(r)).map((r) => r.registrationId));
+  const seen = new Set<number>();
+  const candidates = rows.map((r) => {
+    seen.add(r.registrationId);
+    let first: number | null;
+    if (r.state === 'registered') first = null;
+    else if (fresh(r)) first = memo.get(r.registrationId)!.first;
+    else {
+      first = read.get(r.registrationId) ?? null;
+      memo.set(r.registrationId, { state: r.state, at: r.at, first });
+    }
     let failingSince: number | null;
     if (r.state === 'registered') failingSince = r.expiresAt;
-    else if (FAILURE_STATES.has(r.state)) failingSince = r.firstFailureAt ?? r.at;
-    else failingSince = r.firstFailureAt;
+    else if (FAILURE_STATES.has(r.state)) failingSince = first ?? r.at;
+    else failingSince = first;
     const lapsed = r.state === 'registered';
     return {
       registrationId: r.registrationId,
@@ -71,6 +89,31 @@ export function loadCandidates(db: Conn, now: number, defaultHoldMs: number): Ca
       holdMs: r.holdS !== null ? r.holdS * 1000 : defaultHoldMs,
     };
   });
+  for (const id of memo.keys()) if (!seen.has(id)) memo.delete(id);
+  return candidates;
+}
+
+/**
+ * For each registration, the time of its first `retrying`/`rejected` event after its last
+ * registered, disabled or unregistered one (none: absent). Two grouped passes over the given
+ * registrations' timeline (index on registration_id), not a subquery per row.
+ */
+function firstFailures(db: Conn, ids: number[]): Map<number, number> {
+  if (ids.length === 0) return new Map();
+  const rows = db.all<{ rid: number; first: number }>(sql`
+    with ids(id) as (select value from json_each(${JSON.stringify(ids)})),
+    last_ok as (
+      select e.registration_id as rid, max(e.id) as ok
+      from ids join registration_events e on e.registration_id = ids.id
+      where e.state in ${sql.raw(RESET_STATES)}
+      group by e.registration_id
+    )
+    select e.registration_id as rid, min(e.at) as first
+    from ids join registration_events e on e.registration_id = ids.id
+    left join last_ok l on l.rid = e.registration_id
+    where e.state in ('retrying','rejected') and e.id > coalesce(l.ok, 0)
+    group by e.registration_id`);
+  return new Map(rows.map((r) => [r.rid, r.first]));
 }
 
 /** Enabled registrations per provider (providers without any are left out). */

@@ -10,7 +10,7 @@ import { errorText, log } from '../log';
 import type { Keyring } from '../secrets/key';
 import { deliverDue, type DelivererDeps } from './deliverer';
 import { prune } from './delivery-queries';
-import { applyDecision, loadCandidates, loadOpenAlerts, loadProviderTotals } from './evaluator-queries';
+import { applyDecision, loadCandidates, loadOpenAlerts, loadProviderTotals, type FirstFailureMemo } from './evaluator-queries';
 import { decide, type RuleSettings } from './rules';
 import { setAlertsWake } from './wake';
 
@@ -25,9 +25,9 @@ export type AlertsOptions = {
 };
 
 /** One evaluation: read, decide, apply. Returns what changed (for logs and tests). */
-export function evaluateOnce(opts: Pick<AlertsOptions, 'db' | 'holdMs' | 'rules' | 'now'>) {
+export function evaluateOnce(opts: Pick<AlertsOptions, 'db' | 'holdMs' | 'rules' | 'now'> & { memo?: FirstFailureMemo }) {
   const now = (opts.now ?? Date.now)();
-  const decision = decide(now, loadCandidates(opts.db, now, opts.holdMs), loadProviderTotals(opts.db), loadOpenAlerts(opts.db), opts.rules);
+  const decision = decide(now, loadCandidates(opts.db, now, opts.holdMs, opts.memo), loadProviderTotals(opts.db), loadOpenAlerts(opts.db), opts.rules);
   if (decision.open.length === 0 && decision.resolve.length === 0 && decision.recount.length === 0) return { opened: [], resolved: [], deliveries: 0 };
   return applyDecision(opts.db, decision, now);
 }
@@ -43,6 +43,7 @@ export function startAlerts(opts: AlertsOptions): RunningAlerts {
   let again = false;
   let stopped = false;
   let lastPrune = 0;
+  const memo: FirstFailureMemo = new Map();
 
   const deliver = () => {
     if (stopped) return;
@@ -70,7 +71,7 @@ export function startAlerts(opts: AlertsOptions): RunningAlerts {
   const evaluate = () => {
     if (stopped) return;
     try {
-      const applied = evaluateOnce(opts);
+      const applied = evaluateOnce({ ...opts, memo });
       for (const a of applied.opened) log.warn({ alertId: a.id, key: a.key }, `alert opened: ${a.summary}`);
       for (const a of applied.resolved) log.info({ alertId: a.id, key: a.key }, `alert resolved: ${a.summary}`);
       if (applied.deliveries > 0) deliver();

@@ -4,7 +4,7 @@
  * are write-only: absent or '' on PATCH keeps the stored one, null clears it.
  */
 import { z } from 'zod';
-import { notificationChannelKinds } from '../db/schema';
+import { notificationChannelKinds } from './vocabulary';
 import { revisionRule } from '../registrations/schema';
 import { singleLineText } from '../validation/text';
 

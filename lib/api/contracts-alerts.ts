@@ -1,6 +1,6 @@
 /** Response shapes of the alerts and notification channel endpoints (see contracts.ts). */
 import { z } from 'zod';
-import { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from '../db/schema';
+import { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from '../alerts/vocabulary';
 import { STARTTLS_MODES } from '../alerts/channel-schema';
 
 const epochMs = z.number().int().meta({ description: 'Milliseconds since the Unix epoch.' });

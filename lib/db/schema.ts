@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from '../alerts/vocabulary';
 import { REGISTRATION_STATES, ROLES, TRACE_DIRECTIONS, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -126,6 +127,8 @@ export const registrationTraces = sqliteTable(
     at: integer('at').notNull(),
     remote: text('remote').notNull(),
     text: text('text').notNull(),
+    /** A request retransmitted over UDP (Timer E): when each retransmission went out, ms after `at` (JSON array); null when none was. */
+    retransmits: text('retransmits', { mode: 'json' }).$type<number[]>(),
   },
   (t) => [index('registration_traces_registration_idx').on(t.registrationId, t.id)],
 );
@@ -245,7 +248,7 @@ export const engineNodes = sqliteTable('engine_nodes', {
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;
 
-export const notificationChannelKinds = ['webhook', 'email'] as const;
+export { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds };
 export type NotificationChannelKind = (typeof notificationChannelKinds)[number];
 
 /**
@@ -265,9 +268,7 @@ export const notificationChannels = sqliteTable('notification_channels', {
   updatedAt: integer('updated_at').notNull().default(now),
 });
 
-export const alertScopes = ['registration', 'provider', 'platform'] as const;
 export type AlertScope = (typeof alertScopes)[number];
-export const alertStates = ['open', 'resolved'] as const;
 export type AlertState = (typeof alertStates)[number];
 
 /**
@@ -305,9 +306,7 @@ export const alerts = sqliteTable(
   ],
 );
 
-export const deliveryEvents = ['opened', 'resolved', 'test'] as const;
 export type DeliveryEvent = (typeof deliveryEvents)[number];
-export const deliveryStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /**

@@ -33,6 +33,14 @@ export function enqueueTestDelivery(db: Conn, channelId: number, actorLabel: str
     .get();
 }
 
+/** Pending and due, or claimed by a process whose claim ran out (it died while sending). */
+function dueFilter(now: number) {
+  return or(
+    and(eq(notificationDeliveries.status, 'pending'), lte(notificationDeliveries.nextAttemptAt, now)),
+    and(eq(notificationDeliveries.status, 'sending'), lte(notificationDeliveries.claimedUntil, now)),
+  );
+}
+
 export type Claimed = { delivery: NotificationDeliveryRow; channel: NotificationChannelRow };
 
 /**
@@ -41,17 +49,15 @@ export type Claimed = { delivery: NotificationDeliveryRow; channel: Notification
  * the attempt; another process skips them.
  */
 export function claimDue(db: Db, now: number, limit: number, leaseMs: number): Claimed[] {
+  // A plain read first: the deliverer polls every second, and an idle poll must not take the
+  // database's write lock (the engine may be writing statuses from another process).
+  if (!db.select({ id: notificationDeliveries.id }).from(notificationDeliveries).where(dueFilter(now)).limit(1).get()) return [];
   return db.transaction(
     (tx) => {
       const due = tx
         .select({ id: notificationDeliveries.id })
         .from(notificationDeliveries)
-        .where(
-          or(
-            and(eq(notificationDeliveries.status, 'pending'), lte(notificationDeliveries.nextAttemptAt, now)),
-            and(eq(notificationDeliveries.status, 'sending'), lte(notificationDeliveries.claimedUntil, now)),
-          ),
-        )
+        .where(dueFilter(now))
         .orderBy(notificationDeliveries.nextAttemptAt, notificationDeliveries.id)
         .limit(limit)
         .all()

@@ -14,11 +14,8 @@ export type StarttlsMode = (typeof STARTTLS_MODES)[number];
 const emailAddress = z.string().trim().max(254, 'Use at most 254 characters.').pipe(z.email('Enter an e-mail address, e.g. ops@example.com.'));
 
 /** http(s) only, no user:password@ in the URL (the secret signs the body instead), at most 2,000 characters. */
-export const webhookUrlRule = z
-  .string()
-  .trim()
+export const webhookUrlRule = singleLineText(2000)
   .min(1, 'Enter the URL the alerts are POSTed to.')
-  .max(2000, 'Use at most 2000 characters.')
   .superRefine((v, ctx) => {
     let url: URL;
     try {
@@ -38,8 +35,13 @@ const hostRule = z
   .max(253, 'Use at most 253 characters.')
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+|[0-9a-fA-F:]+)$/, 'Enter a host name or an IP address, without a port.');
 
-/** Secrets: '' means "keep", null "clear" on PATCH; on create both mean none. */
-const secretRule = (what: string) => z.string().max(500, `The ${what} is at most 500 characters.`).nullable();
+/** Secrets: '' means "keep", null "clear" on PATCH; on create both mean none. Printable characters, kept as typed (not trimmed). */
+const secretRule = (what: string) =>
+  z
+    .string()
+    .max(500, `The ${what} is at most 500 characters.`)
+    .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u, `Use printable characters only in the ${what}.`)
+    .nullable();
 
 const fields = {
   name: singleLineText(100).min(1, 'Name is required.'),

@@ -1,9 +1,9 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
 // Engine up/down (its heartbeat), calls relayed/refused and registrations by state come from the
 // database (true in both deployments); transaction figures come from the in-process engine when it runs here.
-import { count, sum } from 'drizzle-orm';
+import { count, eq, sum } from 'drizzle-orm';
 import type { Conn } from './db/conn';
-import { engineNodes, registrationStatus } from './db/schema';
+import { alerts, engineNodes, notificationDeliveries, registrationStatus } from './db/schema';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EngineHealth } from './engine/health';
 import type { EventTail } from './live/event-tail';
@@ -74,6 +74,31 @@ export function createMetrics(db: Conn, tail: EventTail, engine: Engine | null, 
       const rows = await byState();
       this.reset();
       for (const row of rows) this.set({ state: row.state }, row.n);
+    },
+  });
+  const openAlerts = () => db.select({ scope: alerts.scope, n: count() }).from(alerts).where(eq(alerts.state, 'open')).groupBy(alerts.scope);
+  new Gauge({
+    name: 'portal_alerts_open',
+    help: 'Open alerts by scope (registration, provider, platform), as the portal\'s alert rules raised them (lib/alerts).',
+    labelNames: ['scope'],
+    registers: [registry],
+    async collect() {
+      const counts = new Map<string, number>((await openAlerts()).map((r) => [r.scope, r.n]));
+      this.reset();
+      for (const scope of ['registration', 'provider', 'platform']) this.set({ scope }, counts.get(scope) ?? 0);
+    },
+  });
+  const deliveries = () =>
+    db.select({ status: notificationDeliveries.status, n: count() }).from(notificationDeliveries).groupBy(notificationDeliveries.status);
+  new Gauge({
+    name: 'portal_notification_deliveries',
+    help: 'Notifications in the delivery log (kept 30 days) by status: pending (waiting for a first try or a retry), sending, sent, failed.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = new Map<string, number>((await deliveries()).map((r) => [r.status, r.n]));
+      this.reset();
+      for (const status of ['pending', 'sending', 'sent', 'failed']) this.set({ status }, counts.get(status) ?? 0);
     },
   });
   new Gauge({

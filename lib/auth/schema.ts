@@ -53,7 +53,15 @@ export const setupSchema = operatorCreateSchema
 
 /** Sign-in: no format rules beyond size, so the answer never hints at which part was wrong. */
 export const loginSchema = z
-  .object({ email: z.string().max(254, 'Use at most 254 characters.').min(1, 'Enter your e-mail.'), password: z.string().min(1, 'Enter your password.').max(1024) })
+  .object({
+    // NUL is in no operator's e-mail, and PostgreSQL's text cannot hold it: refused before any lookup.
+    email: z
+      .string()
+      .max(254, 'Use at most 254 characters.')
+      .min(1, 'Enter your e-mail.')
+      .refine((v) => !v.includes('\u0000'), 'This is not an e-mail address.'),
+    password: z.string().min(1, 'Enter your password.').max(1024),
+  })
   .strict();
 
 const currentPasswordRule = z.string().min(1, 'Enter your current password.').max(1024);

@@ -19,6 +19,9 @@ export const apiTokens = pick(lite.apiTokens, pg.apiTokens);
 export const loginFailures = pick(lite.loginFailures, pg.loginFailures);
 export const auditLog = pick(lite.auditLog, pg.auditLog);
 export const engineNodes = pick(lite.engineNodes, pg.engineNodes);
+export const notificationChannels = pick(lite.notificationChannels, pg.notificationChannels);
+export const alerts = pick(lite.alerts, pg.alerts);
+export const notificationDeliveries = pick(lite.notificationDeliveries, pg.notificationDeliveries);
 
-export { registrationCommands, auditEntityTypes, engineNodeStates } from './schema-sqlite';
-export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow } from './schema-sqlite';
+export { registrationCommands, auditEntityTypes, engineNodeStates, alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from './schema-sqlite';
+export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow, NotificationChannelKind, NotificationChannelRow, AlertScope, AlertState, AlertRow, DeliveryEvent, DeliveryStatus, NotificationDeliveryRow } from './schema-sqlite';

@@ -30,8 +30,10 @@ export const pgSql: DialectSql = {
   constraintViolation(err: unknown) {
     const e = pgError(err);
     if (!e) return null;
-    // The detail names the table and column as SQLite's message does ("registrations.ddi").
-    const detail = `${String(e.table ?? '')} ${String(e.constraint ?? '')} ${String(e.detail ?? '')}`;
+    // Named as SQLite's message names it ("registrations.ddi"), from the detail "Key (ddi)=(…) already exists.".
+    const columns = /Key \(([^)]*)\)=/.exec(String(e.detail ?? ''))?.[1]?.split(/,\s*/) ?? [];
+    const named = columns.map((c) => `${String(e.table ?? '')}.${c}`).join(', ');
+    const detail = `${named} (${String(e.constraint ?? '')})`;
     if (e.code === '23503') return { kind: 'foreign_key', detail };
     if (e.code === '23505') return { kind: 'unique', detail };
     return null;

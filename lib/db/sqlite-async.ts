@@ -49,8 +49,10 @@ export function asyncSqlite<S extends Record<string, unknown>>(
     return stmt;
   };
 
-  const execute = (text: string, params: unknown[], method: Method) => {
+  const execute = (text: string, values: unknown[], method: Method) => {
     const stmt = prepare(text);
+    // A boolean in raw SQL (`${true}`) as SQLite stores it; the schema's boolean columns map theirs already.
+    const params = values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
     if (method === 'run' || !stmt.reader) {
       const r = stmt.run(...params);
       return { rows: [], rowCount: r.changes, changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };

@@ -25,8 +25,8 @@ function baseSelect(db: Conn) {
 }
 
 function toJson(row: Awaited<ReturnType<typeof baseSelect>>[number]): DdiProviderJson {
-  const { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt } = row;
-  return { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt };
+  const { id, name, description, ddis, forwardTo, alertHoldS, registrationCount, revision, createdAt, updatedAt } = row;
+  return { id, name, description, ddis, forwardTo, alertHoldS, registrationCount, revision, createdAt, updatedAt };
 }
 
 export async function listDdiProviders(db: Conn): Promise<DdiProviderList> {
@@ -58,11 +58,11 @@ async function uniqueNameError(db: Conn, err: unknown, name: string, excludeId?:
 }
 
 /** The provider fields an audit entry records. */
-const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis, forwardTo: ddiProviders.forwardTo };
+const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis, forwardTo: ddiProviders.forwardTo, alertHoldS: ddiProviders.alertHoldS };
 
 export async function createDdiProvider(
   db: Db,
-  values: Omit<DdiProviderValues, 'forwardTo'> & { forwardTo?: string | null },
+  values: Omit<DdiProviderValues, 'forwardTo' | 'alertHoldS'> & { forwardTo?: string | null; alertHoldS?: number | null },
   actor: Actor,
 ): Promise<ActionResult<DdiProviderJson>> {
   try {
@@ -101,6 +101,7 @@ export async function updateDdiProvider(db: Db, id: number, patch: DdiProviderPa
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.ddis !== undefined) set.ddis = patch.ddis;
   if (patch.forwardTo !== undefined) set.forwardTo = patch.forwardTo;
+  if (patch.alertHoldS !== undefined) set.alertHoldS = patch.alertHoldS;
   let forwardChanged = false;
   try {
     const outcome = await db.transaction(

@@ -2,7 +2,7 @@
 // with a key other than the current one are re-sealed (this is how a key rotation completes).
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { registrations } from '../db/schema';
+import { notificationChannels, registrations } from '../db/schema';
 import { isSecretError } from './errors';
 import { openSecret, sealSecret } from './cipher';
 import type { Keyring } from './key';
@@ -15,31 +15,37 @@ export interface SealStoredResult {
 }
 
 /**
- * In one write transaction, seals every registrations.password that is clear text or sealed
- * with a non-current key. A row that cannot be opened is counted and left untouched (never
- * destroyed: it opens again once its key is configured).
+ * In one write transaction, seals every registrations.password (and notification channel
+ * secret) that is clear text or sealed with a non-current key. A row that cannot be opened is
+ * counted and left untouched (never destroyed: it opens again once its key is configured).
  */
 export async function sealStoredSecrets(db: Db, keyring: Keyring): Promise<SealStoredResult> {
   const currentHeader = `enc:v1:${keyring.current.id}:`;
-  const r = registrations;
+  // SIP passwords, and the notification channels' secrets (webhook signing secret, SMTP password).
+  const columns = [
+    { table: registrations, id: registrations.id, column: registrations.password, key: 'password' },
+    { table: notificationChannels, id: notificationChannels.id, column: notificationChannels.secret, key: 'secret' },
+  ] as const;
   return db.transaction(
     async (tx) => {
       const result = { sealed: 0, unreadable: 0 };
-      const stale = await tx
-        .select({ id: r.id, password: r.password })
-        .from(r)
-        .where(and(isNotNull(r.password), sql`substr(${r.password}, 1, ${currentHeader.length}) <> ${currentHeader}`));
-      for (const row of stale) {
-        let plain: string;
-        try {
-          plain = openSecret(row.password!, keyring);
-        } catch (err) {
-          if (!isSecretError(err)) throw err;
-          result.unreadable++;
-          continue;
+      for (const { table, id, column, key } of columns) {
+        const stale = await tx
+          .select({ id, value: column })
+          .from(table)
+          .where(and(isNotNull(column), sql`substr(${column}, 1, ${currentHeader.length}) <> ${currentHeader}`));
+        for (const row of stale) {
+          let plain: string;
+          try {
+            plain = openSecret(row.value!, keyring);
+          } catch (err) {
+            if (!isSecretError(err)) throw err;
+            result.unreadable++;
+            continue;
+          }
+          await tx.update(table).set({ [key]: sealSecret(plain, keyring) }).where(eq(id, row.id));
+          result.sealed++;
         }
-        await tx.update(r).set({ password: sealSecret(plain, keyring) }).where(eq(r.id, row.id));
-        result.sealed++;
       }
       return result;
     },

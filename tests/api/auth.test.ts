@@ -126,7 +126,7 @@ describe('sign-in', () => {
     const op = await createOperator(server, 'editor');
     const session = await signIn(server.baseUrl, op.email, op.password);
     server.ledger.secret(session, 'editor session');
-    await withDb(server, async (db) => await db.prepare('UPDATE operators SET disabled = 1 WHERE id = ?').run(op.id));
+    await withDb(server, async (db) => await db.prepare('UPDATE operators SET disabled = ? WHERE id = ?').run(true, op.id));
     assert.equal((await me(server, session)).status, 401);
     const res = await login(server, op.email, op.password);
     assert.deepEqual([res.status, res.body.error.code], [401, 'invalid_credentials']);

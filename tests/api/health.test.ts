@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { healthJsonSchema } from '../../lib/api/contracts';
 import { getFreePort } from '../sip/harness';
 import { useServer, type TestServer } from './server';
+import { databaseEnv } from '../db';
 
 type Health = ReturnType<typeof healthJsonSchema.parse>;
 
@@ -46,7 +47,7 @@ describe('engine apart, never started: unknown, then `npm run registrar` beats, 
     const bind = `127.0.0.1:${await getFreePort()}`;
     const child = spawn(process.execPath, ['dist/registrar.mjs'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DATABASE_PATH: server.dbPath, SIP_BIND: bind, REGISTRAR_HEARTBEAT_MS: '200' },
+      env: { ...process.env, ...databaseEnv(server.dbPath), SIP_BIND: bind, REGISTRAR_HEARTBEAT_MS: '200' },
     });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));

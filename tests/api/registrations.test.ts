@@ -148,12 +148,12 @@ describe('registrations CRUD', () => {
     const lapsed = await create({ ddiProviderId: acme, username: 'status-lapsed', domain: 'sip.acme.example', ddi: '+34911000301' });
     const at = Date.now() - 1000;
     const db = await openSqlite(server.dbPath);
-    const insert = await db.prepare(
+    const insert = db.prepare(
       `insert into registration_status (registration_id, state, code, reason, at, attempts, requested_expires, granted_expires, expires_at, next_attempt_at, target, last_success_at)
        values (?, 'registered', 200, 'OK', ?, 0, 3600, 1800, ?, ?, 'udp:192.0.2.10:5060', ?)`,
     );
-    insert.run(r.id, at, at + 1_800_000, at + 1_700_000, at);
-    insert.run(lapsed.id, 1000, 1_801_000, 1_700_000, 1000);
+    await insert.run(r.id, at, at + 1_800_000, at + 1_700_000, at);
+    await insert.run(lapsed.id, 1000, 1_801_000, 1_700_000, 1000);
     await db.close();
     const got = await server.api(`/api/registrations/${r.id}`);
     assert.deepEqual(registrationJsonSchema.parse(got.body).status, {

@@ -58,3 +58,16 @@ test('a row no configured key opens is counted and left untouched', async (t) =>
   assert.deepEqual(await sealStoredSecrets(db, createKeyring(randomBytes(32))), { sealed: 1, unreadable: 1 });
   assert.equal((await storedPasswords(db)).get(id), lost);
 });
+
+test('rotation re-seals notification channel secrets (webhook secret, SMTP password) too', async (t) => {
+  const db = await tempDatabase(t);
+  const old = createKeyring(randomBytes(32));
+  const insert = rawOf(db).prepare("INSERT INTO notification_channels (name, kind, config, secret) VALUES (?, 'webhook', '{}', ?)");
+  const id = (await insert.run('hook', sealSecret('whsec-1', old))).lastInsertRowid;
+  await insert.run('plain', null);
+  const rotated = createKeyring(randomBytes(32), old.current.key);
+  assert.deepEqual(await sealStoredSecrets(db, rotated), { sealed: 1, unreadable: 0 });
+  const { secret } = (await rawOf(db).prepare('SELECT secret FROM notification_channels WHERE id = ?').get(id)) as { secret: string };
+  assert.equal(sealedKeyId(secret), rotated.current.id);
+  assert.equal(openSecret(secret, createKeyring(rotated.current.key)), 'whsec-1');
+});

@@ -12,7 +12,7 @@ import { explainStartFailure } from '../../../registrar/start-failure';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import { BindError, openFamilies, type FamilyBinder } from '../../../registrar/transport/open-families';
 import { parseSipBind, type BindAddress } from '../../../registrar/transport/sip-bind';
-import { rawOf } from '../../db';
+import { databaseEnv, rawOf } from '../../db';
 import { tempDatabase } from '../../sip/portal-db';
 import { parseRequest, respond } from './helpers';
 
@@ -163,7 +163,7 @@ test('startRegistrar without the listed IPv6 address: serves IPv4, logs it once,
   const { path: databasePath, db } = await tempDatabase(t);
   const lines: string[] = [];
   const sipBind = '127.0.0.1:0,[2001:db8::1]:0';
-  const config = envSchema.parse({ DATABASE_PATH: databasePath, SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });
+  const config = envSchema.parse({ ...databaseEnv(databasePath), SIP_BIND: sipBind, REGISTRAR_HEARTBEAT_MS: '60000' });
   const running = await startRegistrar(db, config, (line) => lines.push(line));
   try {
     assert.equal(running.bind, '127.0.0.1:0');

@@ -1,14 +1,15 @@
 // Preloaded into the registrar process by tests/bench/product.ts
 // (`node --import ./tests/bench/process-probe.mjs dist/registrar.mjs`): measures
-// event-loop delay from process start (perf_hooks.monitorEventLoopDelay, 10 ms
-// resolution) and, on SIGUSR2, writes a JSON report to $BENCH_PROBE_FILE
+// event-loop delay from process start (perf_hooks.monitorEventLoopDelay, sampled
+// every $BENCH_PROBE_RESOLUTION_MS, default 1 ms: a 10 ms sampling gives too few
+// samples over a 1–3 s burst for a p99) and, on SIGUSR2, writes a JSON report to $BENCH_PROBE_FILE
 // (synchronously, so the parent can read it right after the signal's echo).
 // The product is not changed: nothing here runs without the --import.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const file = process.env.BENCH_PROBE_FILE;
-const histogram = monitorEventLoopDelay({ resolution: 10 });
+const histogram = monitorEventLoopDelay({ resolution: Number(process.env.BENCH_PROBE_RESOLUTION_MS ?? 1) });
 histogram.enable();
 if (file) {
   process.on('SIGUSR2', () => {

@@ -9,11 +9,19 @@
 //    exchange at most every `routineTraceMs` per registration, which replaces the previous
 //    sample (so routine refreshes never grow the table). The rest stay in the engine's in-memory
 //    ring (Engine.trace), which a new watch copies in.
-// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
-// yielding to the event loop between them, so a burst never stalls the SIP transactions that
-// share the loop for long.
+// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows.
+// The SQL is in status-writer.ts. With `writeThread` (what the registrar runs) the batches go to
+// a worker thread with its own connection (write-worker.ts), so the SIP transactions that share
+// this event loop never wait for SQLite: measured with tests/bench/product.ts, the writes were
+// the largest share of the loop's long tasks during a 10,000 burst. Inline (tests, tools), the
+// chunks run here, yielding to the event loop between them.
+//
+// Public interface (what another database backend keeps): pushStatus, pushTrace, watch, drain,
+// flush, expire, close, pending, counters, onFlush, onError.
 import type Database from 'better-sqlite3';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from '../registration/status';
+import { StatusWriter, type StatusRow, type TraceRow, type WriteOutcome } from './status-writer';
+import { WriteThread, type WriteResult } from './write-thread';
 
 export interface StatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -26,15 +34,15 @@ export interface StatusStoreOptions {
   writeChunk?: number;
   /** Wall clock (tests). */
   now?: () => number;
+  /**
+   * Write in a worker thread with its own connection to this database file (the registrar does);
+   * default false: inline, in this thread. Not for an in-memory database.
+   */
+  writeThread?: boolean;
 }
 
 /** Messages of an exchange whose outcome no status followed (binding audits, OPTIONS) are settled as routine after this long. */
 const OPEN_HOLD_MS = 40_000;
-
-type StatusParams = [
-  number, string, number | null, string | null, number, number, number, number | null,
-  number | null, number | null, string | null, number | null, number,
-];
 
 /** What makes a timeline entry: a status differing in one of these from the last one written is a transition. */
 interface Transition {
@@ -60,16 +68,11 @@ interface OpenExchange {
 }
 
 export class StatusStore {
-  private readonly upsertStatus: Database.Statement<StatusParams>;
-  private readonly insertEvent: Database.Statement<
-    [number, string, number | null, string | null, number, number | null, number | null, string | null]
-  >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string, number]>;
-  private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
   private readonly pruneEvents: Database.Statement<[number]>;
-  private readonly writeBatch: (statuses: QueuedStatus[], traces: QueuedTrace[]) => void;
-  private readonly deleteTraces: Database.Statement<[number, number, number]>;
+  /** Inline writer (null with a write thread). */
+  private readonly writer: StatusWriter | null;
+  private readonly thread: WriteThread | null;
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
@@ -79,17 +82,15 @@ export class StatusStore {
   private traces: QueuedTrace[] = [];
   /** The batch being written chunk by chunk, with how far it got. */
   private batch: { statuses: QueuedStatus[]; traces: QueuedTrace[]; s: number; t: number } = { statuses: [], traces: [], s: 0, t: 0 };
-  /** Rows of the routine sample stored last per registration (replaced by the next one). */
-  private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
   private sampleSeq = 0;
   private readonly lastTransition = new Map<number, Transition>();
   private readonly open = new Map<number, OpenExchange>();
   private readonly tracedAt = new Map<number, number>();
   private readonly watchedUntil = new Map<number, number>();
   private draining = false;
-  /** Called after each transaction that wrote something (the live stream wakes up on it). */
+  /** Called after each transaction that wrote something (the live stream wakes up on it); with a write thread, after each batch. */
   onFlush: (() => void) | null = null;
-  /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
+  /** A chunk written after yielding failed, or a batch in the write thread (the first chunk of an inline flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
   readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, tracesDropped: 0, transactions: 0 };
@@ -100,43 +101,16 @@ export class StatusStore {
     this.routineTraceMs = options.routineTraceMs ?? 10 * 60 * 1000;
     this.writeChunk = Math.max(1, options.writeChunk ?? 50);
     this.now = options.now ?? Date.now;
-    // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
-    // positional values for it ("Too many parameter values were provided").
-    this.upsertStatus = sqlite.prepare(`
-      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
-        granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
-      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
-        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
-        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
-        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
-        target = excluded.target, last_success_at = excluded.last_success_at`);
-    this.insertEvent = sqlite.prepare(`
-      INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertTrace = sqlite.prepare(`
-      INSERT INTO registration_traces (registration_id, direction, at, remote, text)
-      SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
-    this.pruneTraces = sqlite.prepare(`
-      DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
-        SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.lastTraceAt = sqlite.prepare('SELECT max(at) AS at FROM registration_traces WHERE registration_id = ?');
     this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
-    this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
-    this.writeBatch = sqlite.transaction((statuses: QueuedStatus[], traces: QueuedTrace[]) => {
-      for (const s of statuses) this.writeStatus(s);
-      const touched = new Set<number>();
-      for (const t of traces) {
-        const id = Number(t.registrationId);
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
-        if (changes > 0 && t.sample !== undefined) this.keepSample(id, t.sample, Number(lastInsertRowid));
-        touched.add(id);
-      }
-      for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
-      this.counters.traceRows += traces.length;
-      this.counters.transactions++;
-    });
+    if (options.writeThread) {
+      if (sqlite.memory) throw new Error('StatusStore: writeThread needs a database file, not an in-memory database');
+      this.writer = null;
+      this.thread = new WriteThread({ databasePath: sqlite.name, traceKeep: this.traceKeep, writeChunk: this.writeChunk }, (r) => this.taken(r));
+    } else {
+      this.writer = new StatusWriter(sqlite, this.traceKeep);
+      this.thread = null;
+    }
   }
 
   /**
@@ -188,29 +162,50 @@ export class StatusStore {
     const id = Number(registrationId);
     this.watchedUntil.set(id, until);
     this.settle(id, true, this.now());
+    // What the write thread holds must be in the table before it is compared (a watch is rare: an operator opens a page).
+    this.thread?.wait();
     const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
     const queuedAfter = this.traces.reduce((max, t) => (Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
+  /** Rows queued or being written. */
   get pending(): number {
     const b = this.batch;
-    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t);
+    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t) + (this.thread?.inFlight ?? 0);
   }
 
-  /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without yielding (shutdown, tests). */
+  /**
+   * Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without
+   * yielding (shutdown, tests); with a write thread, hands it over and waits until it is written.
+   */
   flush(): void {
     this.settleStale(this.now());
+    if (this.thread) {
+      this.post();
+      this.thread.wait();
+      return;
+    }
     while (this.pending > 0) this.writeSome();
+  }
+
+  /** Stops the write thread (after a flush, at shutdown). */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 
   /**
    * Writes what is queued in transactions of at most `writeChunk` rows, yielding to the event loop
    * (setImmediate) between them. The first chunk runs now and throws to the caller; a later one
-   * that fails goes to onError, and what it held is lost, as with a failed flush.
+   * that fails goes to onError, and what it held is lost, as with a failed flush. With a write
+   * thread, posts it all there as one batch (failures go to onError).
    */
   drain(): void {
     this.settleStale(this.now());
+    if (this.thread) {
+      this.post();
+      return;
+    }
     if (this.draining || this.pending === 0) return;
     this.writeSome();
     if (this.pending === 0) return;
@@ -285,43 +280,52 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    this.writeBatch(statuses, traces);
+    this.account((this.writer as StatusWriter).write(statuses.map(statusRow), traces.map(traceRow)));
     this.onFlush?.();
   }
 
-  private writeStatus({ status: s, event }: QueuedStatus): void {
-    const id = Number(s.registrationId);
-    const { changes } = this.upsertStatus.run(
-      id, s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
-      s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, id,
-    );
-    this.counters.statusRows += changes;
-    // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (changes === 0) {
-      this.forget(id);
-      return;
-    }
-    if (!event) return;
-    this.insertEvent.run(id, s.state, s.code, s.reason, s.at, s.expiresAt, s.nextAttemptAt, s.target);
-    this.counters.eventRows++;
+  /** Hands everything queued to the write thread as one batch. */
+  private post(): void {
+    if (this.statuses.length === 0 && this.traces.length === 0) return;
+    (this.thread as WriteThread).post(this.statuses.map(statusRow), this.traces.map(traceRow));
+    this.statuses = [];
+    this.traces = [];
   }
 
-  /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
-  private keepSample(id: number, sample: number, rowId: number): void {
-    const kept = this.sampleRows.get(id);
-    if (kept?.sample === sample) {
-      kept.to = rowId;
+  /** A batch answered by the write thread. */
+  private taken(result: WriteResult): void {
+    if (result.error !== undefined) {
+      this.onError?.(new Error(result.error));
       return;
     }
-    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
-    this.sampleRows.set(id, { sample, from: rowId, to: rowId });
+    this.account(result.outcome);
+    this.onFlush?.();
+  }
+
+  private account(outcome: WriteOutcome): void {
+    this.counters.statusRows += outcome.statusRows;
+    this.counters.eventRows += outcome.eventRows;
+    this.counters.traceRows += outcome.traceRows;
+    this.counters.transactions += outcome.transactions;
+    for (const id of outcome.deleted) this.forget(id);
   }
 
   private forget(id: number): void {
-    this.sampleRows.delete(id);
     this.lastTransition.delete(id);
     this.tracedAt.delete(id);
     this.watchedUntil.delete(id);
     this.open.delete(id);
   }
+}
+
+function statusRow({ status: s, event }: QueuedStatus): StatusRow {
+  return [
+    Number(s.registrationId), s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
+    s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, event,
+  ];
+}
+
+/** Reads `text` (an engine trace event redacts it when read). */
+function traceRow(t: QueuedTrace): TraceRow {
+  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0];
 }

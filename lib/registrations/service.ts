@@ -169,8 +169,17 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
  * 98 % of them). `none` = registrations without a status row.
  */
 function stateTotal(db: Conn, states: StateFilterValue[], now: number): number {
-  const stored = states.filter((s) => s !== 'none');
-  let n = stored.length > 0 ? db.select({ n: count() }).from(registrationStatus).where(stateCondition(stored, now)).get()!.n : 0;
+  const st = registrationStatus.state;
+  const exp = registrationStatus.expiresAt;
+  // Disjoint index ranges, each counted on its own (an OR of them makes SQLite collect row ids first: 3× slower).
+  const ranges: SQL[] = [];
+  for (const state of states) {
+    if (state === 'registered') ranges.push(sql`${st} = 'registered' and ${exp} is null`, sql`${st} = 'registered' and ${exp} > ${now}`);
+    else if (state === 'retrying') ranges.push(sql`${st} = 'retrying'`, sql`${st} = 'registered' and ${exp} <= ${now}`);
+    else if (state !== 'none') ranges.push(sql`${st} = ${state}`);
+  }
+  let n = 0;
+  for (const range of ranges) n += db.select({ n: count() }).from(registrationStatus).where(range).get()!.n;
   if (states.includes('none')) n += db.select({ n: count() }).from(registrations).get()!.n - db.select({ n: count() }).from(registrationStatus).get()!.n;
   return n;
 }

@@ -40,7 +40,7 @@ test('a rare substring is answered from the trigram index, with the rows LIKE gi
   assert.equal(list(db, { q: 'user1 OR user2' }).total, 0, 'no FTS operators');
 });
 
-test('a common substring, a short one and a provider name still match through LIKE', (t) => {
+test('a common substring and a short one still match through LIKE; a provider name through its index', (t) => {
   const db = tempDatabase(t);
   seed(db, RARE_MAX + 500);
   assert.equal(usesIndex(db, 'user'), false, 'more than RARE_MAX index matches');
@@ -48,8 +48,7 @@ test('a common substring, a short one and a provider name still match through LI
   assert.equal(list(db, { q: 'sip.example' }).total, RARE_MAX + 500);
   assert.equal(usesIndex(db, 'r9'), false, 'shorter than a trigram');
   assert.equal(list(db, { q: 'r9' }).total, 1 + 10 + 100, 'user9, user90…99, user900…999');
-  assert.equal(usesIndex(db, 'acm'), false, 'matches a provider name');
-  assert.equal(list(db, { q: 'acm' }).total, RARE_MAX + 500);
+  assert.equal(list(db, { q: 'acm' }).total, RARE_MAX + 500, 'every registration of provider Acme');
   assert.deepEqual(usernames(db, { q: 'user', page: 2 }).slice(0, 2), ['user100', 'user101']);
 });
 
@@ -86,4 +85,16 @@ test('a state filter alone is counted from the status index, with the same total
     assert.equal(items.length, n, `${state}: the page agrees`);
   }
   assert.equal(list(db, { state: 'registered', q: 'user1' }).total, 10, 'with a search: the join (user1 lapsed, user10…19 registered)');
+});
+
+test('a rare substring together with a provider-name match: the index rows and the provider\'s registrations', (t) => {
+  const db = tempDatabase(t);
+  seed(db, RARE_MAX + 500);
+  const sqlite = db.$client;
+  const other = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier xq7')`).run().lastInsertRowid);
+  sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'alpha', 'a.example', '1'), (?, 'beta', 'b.example', '2')`).run(other, other);
+  sqlite.prepare(`UPDATE registrations SET username = 'has-xq7-inside' WHERE username = 'user5'`).run();
+  assert.equal(usesIndex(db, 'xq7'), true);
+  assert.deepEqual(usernames(db, { q: 'xq7' }).sort(), ['alpha', 'beta', 'has-xq7-inside']);
+  assert.equal(list(db, { q: 'XQ7' }).total, 3);
 });

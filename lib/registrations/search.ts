@@ -2,7 +2,8 @@
 // provider's name (case-insensitive for ASCII, `%` and `_` literal). At 100,000 registrations a
 // LIKE scan of every row costs 25–60 ms, twice per page (count and rows), so:
 //  - a rare substring (at most RARE_MAX matches in the FTS5 trigram index `registrations_search`,
-//    migration 0011, counted with a LIMIT so the probe stays cheap) is answered from the index;
+//    migration 0011, read with a LIMIT so the probe stays cheap) is answered from the index: its
+//    row ids become an id list;
 //  - a common one (or one shorter than a trigram, or with non-ASCII characters) keeps the LIKE
 //    scan, which stops early for the first page when most rows match (its count still scans:
 //    15–45 ms at 100,000).
@@ -32,11 +33,12 @@ export function searchCondition(db: Conn, q: string): SQL {
   const byProvider = providers.length > 0 ? inArray(registrations.ddiProviderId, providers) : null;
   // A trigram index needs three characters; case folding of the index is Unicode, LIKE's ASCII only: keep LIKE for non-ASCII.
   if ([...q].length >= 3 && /^[\x20-\x7e]*$/.test(q)) {
-    const phrase = ftsPhrase(q);
-    const { n } = db.get<{ n: number }>(sql`select count(*) as n from (select rowid from registrations_search where registrations_search match ${phrase} limit ${RARE_MAX + 1})`)!;
-    if (n <= RARE_MAX) {
-      const indexed = sql`${registrations.id} in (select rowid from registrations_search where registrations_search match ${phrase})`;
-      // The provider part is an index search too (registrations_provider_idx): SQLite counts the union without a scan.
+    // At most RARE_MAX + 1 row ids: few enough to hand to the query as a list, which SQLite reads
+    // by rowid (an `IN (subquery)` made it scan every registration against a Bloom filter).
+    const ids = db.all<{ id: number }>(sql`select rowid as id from registrations_search where registrations_search match ${ftsPhrase(q)} limit ${RARE_MAX + 1}`).map((r) => r.id);
+    if (ids.length <= RARE_MAX) {
+      const indexed = ids.length > 0 ? inArray(registrations.id, ids) : sql`0`;
+      // The provider part is an index search too (registrations_provider_idx): SQLite reads the union without a scan.
       return byProvider ? or(indexed, byProvider)! : indexed;
     }
   }

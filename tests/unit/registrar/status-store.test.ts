@@ -320,3 +320,23 @@ test('with writeThread, a failed batch goes to onError and the store keeps worki
   store.flush();
   assert.equal(count(sqlite, 'registration_events', id), 1);
 });
+
+test('with writeThread, drain posts at most 2,000 rows per event-loop turn; all are written in order', async (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = new StatusStore(sqlite, { writeThread: true, traceKeep: 10_000 });
+  t.after(() => store.close());
+  let batches = 0;
+  store.onFlush = () => batches++;
+  store.watch(String(id), Date.now() + 60_000, []); // watched: every message is queued as it comes
+  for (let i = 0; i < 4500; i++) store.pushTrace(trace(id, 10 + i, `m${i}`));
+  store.drain();
+  const turn = store.pending;
+  await new Promise<void>((resolve) => {
+    const check = () => (store.pending === 0 ? resolve() : setTimeout(check, 5));
+    check();
+  });
+  assert.equal(turn, 4500, 'nothing written synchronously');
+  assert.equal(batches, 3, '2,000 + 2,000 + 500');
+  assert.equal(count(sqlite, 'registration_traces', id), 4500);
+  assert.deepEqual(texts(sqlite, id).slice(-2), ['m4498', 'm4499']);
+});

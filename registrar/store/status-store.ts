@@ -9,6 +9,9 @@
 //    exchange at most every `routineTraceMs` per registration, which replaces the previous
 //    sample (so routine refreshes never grow the table). The rest stay in the engine's in-memory
 //    ring (Engine.trace), which a new watch copies in.
+//  - a request's retransmissions (Timer E) are told once its transaction ended: they go on the
+//    request's own message while it is held or queued, else one UPDATE of its row; never a row
+//    per retransmission.
 // Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows.
 // The SQL is in status-writer.ts. With `writeThread` (what the registrar runs) the batches go to
 // a worker thread with its own connection (write-worker.ts), so the SIP transactions that share
@@ -19,7 +22,7 @@
 // Public interface (what another database backend keeps): pushStatus, pushTrace, watch, drain,
 // flush, expire, close, pending, counters, onFlush, onError.
 import type Database from 'better-sqlite3';
-import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from '../registration/status';
+import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 import { StatusWriter, type StatusRow, type TraceRow, type WriteOutcome } from './status-writer';
 import { WriteThread, type WriteResult } from './write-thread';
 
@@ -63,7 +66,11 @@ interface QueuedStatus {
 }
 
 /** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
-type QueuedTrace = TraceEvent & { sample?: number };
+/**
+ * A message to write; `sample` marks one of a routine exchange (it replaces the registration's
+ * previous sample). `amend`: not a message but the retransmissions of one already written.
+ */
+type QueuedTrace = (TraceEvent & { sample?: number; amend?: undefined }) | { amend: TraceRetransmits; registrationId: string };
 
 interface OpenExchange {
   since: number;
@@ -96,7 +103,7 @@ export class StatusStore {
   /** A chunk written after yielding failed, or a batch in the write thread (the first chunk of an inline flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
-  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, tracesDropped: 0, transactions: 0 };
+  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
 
   constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
     this.traceKeep = options.traceKeep ?? 40;
@@ -158,6 +165,19 @@ export class StatusStore {
   }
 
   /**
+   * A request's retransmissions, told when its transaction ended: set on its message while that
+   * is held or queued here, else (written already, or handed to the write thread) one UPDATE of
+   * its row, after it.
+   */
+  pushRetransmits(r: TraceRetransmits): void {
+    const id = Number(r.registrationId);
+    const isIt = (t: QueuedTrace): t is TraceEvent => !t.amend && t.direction === 'out' && t.at === r.at && Number(t.registrationId) === id;
+    const held = this.open.get(id)?.items.findLast(isIt) ?? this.traces.findLast(isIt) ?? this.batch.traces.slice(this.batch.t).findLast(isIt);
+    if (held) held.retransmits = r.retransmits;
+    else this.traces.push({ amend: r, registrationId: r.registrationId });
+  }
+
+  /**
    * Someone is looking at this registration's SIP messages until `until`: its messages are written
    * as they come. `recent` (the engine's ring) fills in what was only kept in memory so far.
    */
@@ -168,7 +188,7 @@ export class StatusStore {
     // What the write thread holds must be in the table before it is compared (a watch is rare: an operator opens a page).
     this.thread?.wait();
     const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
-    const queuedAfter = this.traces.reduce((max, t) => (Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
+    const queuedAfter = this.traces.reduce((max, t) => (!t.amend && Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
@@ -261,7 +281,9 @@ export class StatusStore {
     } else if (last === undefined || now - last >= this.routineTraceMs) {
       const sample = ++this.sampleSeq;
       // Fields copied one by one: an engine trace event's text is a getter (redacted when read).
-      for (const t of open.items) this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, sample });
+      for (const t of open.items) {
+        this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits, sample });
+      }
       this.tracedAt.set(id, now);
     } else {
       this.counters.tracesDropped += open.items.length;
@@ -320,6 +342,7 @@ export class StatusStore {
     this.counters.statusRows += outcome.statusRows;
     this.counters.eventRows += outcome.eventRows;
     this.counters.traceRows += outcome.traceRows;
+    this.counters.traceAmends += outcome.traceAmends;
     this.counters.transactions += outcome.transactions;
     for (const id of outcome.deleted) this.forget(id);
   }
@@ -341,5 +364,6 @@ function statusRow({ status: s, event }: QueuedStatus): StatusRow {
 
 /** Reads `text` (an engine trace event redacts it when read). */
 function traceRow(t: QueuedTrace): TraceRow {
-  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0];
+  if (t.amend) return [Number(t.registrationId), 'amend', t.amend.at, JSON.stringify(t.amend.retransmits)];
+  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0, t.retransmits ? JSON.stringify(t.retransmits) : null];
 }

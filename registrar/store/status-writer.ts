@@ -18,24 +18,34 @@ export type StatusRow = [
   target: string | null, lastSuccessAt: number | null, event: boolean,
 ];
 
-/** One SIP message: registration id, direction, at, remote, redacted text, and the routine sample it belongs to (0: none; a sample replaces the registration's previous one). */
-export type TraceRow = [id: number, direction: TraceEntry['direction'], at: number, remote: string, text: string, sample: number];
+/**
+ * One SIP message: registration id, direction, at, remote, redacted text, the routine sample it
+ * belongs to (0: none; a sample replaces the registration's previous one), and its
+ * retransmissions (JSON array of ms after the first send, or null).
+ * Or an amendment: [id, 'amend', at, retransmits JSON] — the retransmissions of a request already
+ * written (its newest outgoing row sent at `at` is updated; never a row per retransmission).
+ */
+export type TraceRow =
+  | [id: number, direction: TraceEntry['direction'], at: number, remote: string, text: string, sample: number, retransmits: string | null]
+  | [id: number, direction: 'amend', at: number, retransmits: string];
 
 /** What a write did. `deleted`: registrations whose row is gone (their late writes were dropped). */
 export interface WriteOutcome {
   statusRows: number;
   eventRows: number;
   traceRows: number;
+  traceAmends: number;
   transactions: number;
   deleted: number[];
 }
 
-export const emptyOutcome = (): WriteOutcome => ({ statusRows: 0, eventRows: 0, traceRows: 0, transactions: 0, deleted: [] });
+export const emptyOutcome = (): WriteOutcome => ({ statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, transactions: 0, deleted: [] });
 
 export function addOutcome(into: WriteOutcome, more: WriteOutcome): void {
   into.statusRows += more.statusRows;
   into.eventRows += more.eventRows;
   into.traceRows += more.traceRows;
+  into.traceAmends += more.traceAmends;
   into.transactions += more.transactions;
   for (const id of more.deleted) into.deleted.push(id);
 }
@@ -50,7 +60,8 @@ export class StatusWriter {
   private readonly insertEvent: Database.Statement<
     [number, string, number | null, string | null, number, number | null, number | null, string | null]
   >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string, number]>;
+  private readonly insertTrace: Database.Statement<[number, string, number, string, string, string | null, number]>;
+  private readonly amendTrace: Database.Statement<[string, number, number]>;
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly deleteTraces: Database.Statement<[number, number, number]>;
   private readonly transaction: (statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => void;
@@ -75,8 +86,12 @@ export class StatusWriter {
       INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertTrace = sqlite.prepare(`
-      INSERT INTO registration_traces (registration_id, direction, at, remote, text)
-      SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+      INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits)
+      SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+    // The newest request of the registration sent at `at` (the index covers registration_id, id).
+    this.amendTrace = sqlite.prepare(`
+      UPDATE registration_traces SET retransmits = ? WHERE id = (
+        SELECT id FROM registration_traces WHERE registration_id = ? AND direction = 'out' AND at = ? ORDER BY id DESC LIMIT 1)`);
     this.pruneTraces = sqlite.prepare(`
       DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
@@ -84,13 +99,19 @@ export class StatusWriter {
     this.transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
       for (const s of statuses) this.writeStatus(s, out);
       const touched = new Set<number>();
-      for (const [id, direction, at, remote, text, sample] of traces) {
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, direction, at, remote, text, id);
+      for (const t of traces) {
+        if (t[1] === 'amend') {
+          this.amendTrace.run(t[3], t[0], t[2]);
+          out.traceAmends++;
+          continue;
+        }
+        const [id, direction, at, remote, text, sample, retransmits] = t;
+        const { changes, lastInsertRowid } = this.insertTrace.run(id, direction, at, remote, text, retransmits, id);
         if (changes > 0 && sample !== 0) this.keepSample(id, sample, Number(lastInsertRowid));
+        out.traceRows++;
         touched.add(id);
       }
       for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
-      out.traceRows += traces.length;
       out.transactions++;
     });
   }

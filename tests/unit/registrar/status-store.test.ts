@@ -340,3 +340,22 @@ test('with writeThread, drain posts at most 2,000 rows per event-loop turn; all 
   assert.equal(count(sqlite, 'registration_traces', id), 4500);
   assert.deepEqual(texts(sqlite, id).slice(-2), ['m4498', 'm4499']);
 });
+
+both('retransmissions told after the request was handed over (written, or in the write thread) update its row; told while it is queued, they go on it', (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = newStore(t, sqlite);
+  store.watch(String(id), Date.now() + 60_000, []);
+  store.pushTrace(trace(id, 1000, 'REGISTER a'));
+  store.drain(); // handed over: inline it is written now, with the thread it may still be on its way
+  store.pushRetransmits({ registrationId: String(id), at: 1000, retransmits: [500, 1500] });
+  store.pushTrace(trace(id, 2000, 'REGISTER b'));
+  store.pushRetransmits({ registrationId: String(id), at: 2000, retransmits: [500] });
+  store.flush();
+  const rows = sqlite.prepare('SELECT text, retransmits FROM registration_traces WHERE registration_id = ? ORDER BY id').all(id);
+  assert.deepEqual(rows, [
+    { text: 'REGISTER a', retransmits: '[500,1500]' },
+    { text: 'REGISTER b', retransmits: '[500]' },
+  ]);
+  assert.equal(store.counters.traceAmends, 1);
+  assert.equal(count(sqlite, 'registration_traces', id), 2, 'no row per retransmission');
+});

@@ -101,6 +101,7 @@ export class Supervisor {
     this.sync();
     await this.engine.stop(deadlineMs);
     this.store.flush();
+    await this.store.close();
   }
 
   private isValid(config: RegistrationConfig): boolean {

@@ -275,6 +275,20 @@ export const sipTraceJsonSchema = z
 
 export const queuedJsonSchema = z.object({ queued: z.literal(true) }).strict();
 
+/** One request of POST /api/registrations/bulk: what it did. */
+export const bulkResultJsonSchema = z
+  .object({
+    action: z.enum(['enable', 'disable', 'register', 'unregister', 'delete', 'move']),
+    done: z.number().int().min(0).meta({ description: 'Registrations changed (register/unregister: commands queued for the engine) by this request; each has its own audit entry.' }),
+    unchanged: z.number().int().min(0).meta({ description: 'Selected registrations already as asked (enabling an enabled one, moving one to its own provider): no change, no audit entry.' }),
+    skipped: z
+      .array(z.object({ id: z.number().int(), reason: z.enum(['not_found', 'disabled']) }).strict())
+      .meta({ description: 'Selected registrations left alone: `not_found` (no such id, e.g. deleted meanwhile), `disabled` (register/unregister on a disabled one).' }),
+    next: z.number().int().nullable().meta({ description: 'With `filter`: send this as `after` for the next part of the selection; null when nothing is left.' }),
+    remaining: z.number().int().min(0).meta({ description: 'With `filter`: registrations matching it after `next` (for progress); 0 with `ids`.' }),
+  })
+  .strict();
+
 export const testOutcomeJsonSchema = z
   .object({
     status: registrationStatusJsonSchema.extend({ registrationId: z.string() }).meta({ description: 'Outcome of the REGISTER.' }),

@@ -16,6 +16,7 @@ import {
   STATE_FILTER_VALUES,
   suggestDdiQuerySchema,
 } from '../registrations/schema';
+import { BULK_CHUNK, bulkRequestSchema } from '../registrations/bulk-schema';
 import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
 import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
@@ -115,6 +116,7 @@ export function buildOpenApiDocument() {
       ApiTokenInput: apiTokenCreateSchema,
       OperatorInput: operatorCreateSchema,
       OperatorPatch: operatorPatchSchema,
+      BulkRequest: bulkRequestSchema,
     },
     'input',
   );
@@ -138,6 +140,7 @@ export function buildOpenApiDocument() {
       Uptime: contracts.uptimeJsonSchema,
       SipTrace: contracts.sipTraceJsonSchema,
       Queued: contracts.queuedJsonSchema,
+      BulkResult: contracts.bulkResultJsonSchema,
       TestOutcome: contracts.testOutcomeJsonSchema,
       Operator: contracts.operatorJsonSchema,
       OperatorList: contracts.operatorListJsonSchema,
@@ -300,6 +303,23 @@ export function buildOpenApiDocument() {
             '201': response('Created.', ref('Registration')),
             '400': errors.invalidJson,
             '409': errors.conflict,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+      },
+      '/api/registrations/bulk': {
+        post: {
+          tags: ['Registrations'],
+          summary: 'Enable, disable, register now, unregister, delete or move many registrations',
+          description: [
+            `Select registrations by \`ids\` (at most ${BULK_CHUNK}) or by \`filter\` (every registration GET /api/registrations would list with that \`q\`, \`ddiProviderId\` and \`state\`). One request handles at most ${BULK_CHUNK} registrations, in one transaction; with \`filter\` they are taken in id order above \`after\`, and the answer's \`next\` and \`remaining\` say where to continue and how many are left (send requests until \`next\` is null).`,
+            'Each changed registration gets its own audit entry (`enable`, `disable`, `register_now`, `unregister`, `delete`, or `update` of `ddiProviderId` for `move`) and its own journal entry, so the engine acts on it as after a single edit. `register` and `unregister` skip disabled registrations; ids that do not exist are skipped too.',
+          ].join('\n\n'),
+          requestBody: body('BulkRequest'),
+          responses: {
+            '200': response('What this request did.', ref('BulkResult')),
+            '400': errors.invalidJson,
             '413': errors.tooLarge,
             '422': errors.validation,
           },

@@ -135,15 +135,18 @@ function stateCondition(states: StateFilterValue[], now: number): SQL {
   return states.length === 1 ? isState(states[0]!, now) : or(...states.map((s) => isState(s, now)))!;
 }
 
+/** What a list (or a bulk action on "all matching") is filtered by. */
+export type RegistrationFilter = Pick<RegistrationListQuery, 'q' | 'ddiProviderId' | 'state'>;
+
 /**
- * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). The search
- * matches the provider name through the (few) providers' ids, so the count needs no join; the
- * state filter reads the lapse-aware effective state.
+ * The WHERE of a registrations filter (undefined: every registration). The search matches the
+ * provider name through the (few) providers' ids, so it needs no join; a state filter reads the
+ * lapse-aware effective state and needs registration_status joined (`needsStatus`).
  */
-export function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): RegistrationList {
+export function registrationFilterSql(filter: RegistrationFilter, now: number): { where: SQL | undefined; needsStatus: boolean } {
   const filters: SQL[] = [];
-  if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
-  const q = query.q?.trim();
+  if (filter.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, filter.ddiProviderId));
+  const q = filter.q?.trim();
   if (q) {
     const p = likePattern(q);
     filters.push(
@@ -155,15 +158,23 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
       )!,
     );
   }
-  const states = parseStateFilter(query.state);
+  const states = parseStateFilter(filter.state);
   if (states) filters.push(stateCondition(states, now));
-  const where = filters.length ? and(...filters) : undefined;
+  return { where: filters.length ? and(...filters) : undefined, needsStatus: states !== null };
+}
+
+/**
+ * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET); see
+ * registrationFilterSql.
+ */
+export function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): RegistrationList {
+  const { where, needsStatus } = registrationFilterSql(query, now);
   const direction = query.order === 'desc' ? desc : asc;
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
   const total = (
-    states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
+    needsStatus ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
   ).get()!.n;
   const rows = baseSelect(db)
     .where(where)

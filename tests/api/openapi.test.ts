@@ -247,4 +247,15 @@ describe('OpenAPI document', () => {
     assert.equal(deleted.id, operator.id);
     await answer('GET', '/api/operators/{id}', `/api/operators/${operator.id}`, 404, contracts.errorBodySchema);
   });
+  test('its response schemas accept the real answers of the bulk endpoint', async () => {
+    const provider = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'OpenAPI bulk' } });
+    assert.equal(provider.status, 201, provider.text);
+    const created = await server.api('/api/registrations', { method: 'POST', json: { ddiProviderId: provider.body.id, username: 'openapi-bulk', domain: 'bulk.openapi.test', ddi: '+34917990001' } });
+    assert.equal(created.status, 201, created.text);
+    const byIds = await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 200, contracts.bulkResultJsonSchema, { json: { action: 'register', ids: [created.body.id, 999_999] } });
+    assert.deepEqual([byIds.done, byIds.skipped], [1, [{ id: 999_999, reason: 'not_found' }]]);
+    const byFilter = await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 200, contracts.bulkResultJsonSchema, { json: { action: 'disable', filter: { ddiProviderId: provider.body.id } } });
+    assert.deepEqual([byFilter.done, byFilter.next, byFilter.remaining], [1, null, 0]);
+    await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 422, contracts.errorBodySchema, { json: { action: 'move', ids: [created.body.id] } });
+  });
 });

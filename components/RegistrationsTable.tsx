@@ -9,6 +9,9 @@ import { formatTime } from '@/lib/client/format';
 import { useCan } from '@/lib/client/session';
 import { useDebounced } from '@/lib/client/use-debounced';
 import type { RegistrationListParams, RegistrationSort } from '@/lib/client/types';
+import { BulkActionsBar } from './bulk/BulkActionsBar';
+import { RowCheckbox, SelectPageCheckbox } from './bulk/SelectCheckboxes';
+import { useBulkSelection } from './bulk/useBulkSelection';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
 import { SortHeader } from './SortHeader';
@@ -61,12 +64,15 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
     [debouncedQ, providerId, filterProvider, page, pageSize, sort, order],
   );
 
+  const filter = useMemo(() => ({ q: params.q, ddiProviderId: params.ddiProviderId }), [params.q, params.ddiProviderId]);
+  const selection = useBulkSelection(JSON.stringify(filter));
+
   const list = useQuery({
     queryKey: keys.registrationList(params),
     queryFn: () => api.registrations.list(params),
     placeholderData: keepPreviousData,
   });
-  const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list, enabled: providerId === undefined });
+  const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list, enabled: providerId === undefined || canEdit });
 
   // a new search starts at page 1
   const lastQ = useRef(debouncedQ);
@@ -112,6 +118,7 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
   const items = list.data?.items ?? [];
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const to = Math.min(total, page * pageSize);
+  const pageIds = items.map((r) => r.id);
 
   return (
     <div className="list">
@@ -155,12 +162,20 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
         {list.isFetching && !list.isLoading ? ' (updating…)' : ''}
       </p>
       <ErrorNote error={list.error} />
+      {canEdit ? (
+        <BulkActionsBar selection={selection} pageIds={pageIds} total={total} filter={filter} providers={providers.data ?? []} onFinished={setNotice} />
+      ) : null}
 
       <div className="table-wrap" aria-busy={list.isFetching}>
         <table className="table">
           <caption className="sr-only">Registrations</caption>
           <thead>
             <tr>
+              {canEdit ? (
+                <th scope="col" className="select-cell">
+                  <SelectPageCheckbox selection={selection} pageIds={pageIds} />
+                </th>
+              ) : null}
               {header('id', 'ID', 'num')}
               {header('username', 'Username')}
               {header('domain', 'Domain')}
@@ -178,7 +193,12 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
           </thead>
           <tbody>
             {items.map((r) => (
-              <tr key={r.id}>
+              <tr key={r.id} aria-selected={canEdit ? selection.isSelected(r.id) : undefined}>
+                {canEdit ? (
+                  <td className="select-cell">
+                    <RowCheckbox selection={selection} id={r.id} pageIds={pageIds} />
+                  </td>
+                ) : null}
                 <td className="num">
                   <Link href={`/registrations/${r.id}`}>#{r.id}</Link>
                 </td>

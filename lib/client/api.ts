@@ -1,6 +1,8 @@
 /** Tiny fetch wrapper for the portal REST API, used by react-query hooks in client components. */
 import type {
   ApiToken,
+  BulkRequestBody,
+  BulkResultBody,
   Availability,
   CreatedApiToken,
   DdiProvider,
@@ -163,6 +165,8 @@ export const api = {
       listOf<StatusEventJson>(await apiFetch<unknown>(`/api/registrations/${id}/events${qs({ limit })}`)),
     uptime: (id: number) => apiFetch<Uptime>(`/api/registrations/${id}/availability`),
     trace: async (id: number) => listOf<TraceMessage>(await apiFetch<unknown>(`/api/registrations/${id}/trace`)),
+    /** One request of a bulk action (POST /api/registrations/bulk); see lib/client/bulk-run.ts. */
+    bulk: (body: BulkRequestBody) => apiFetch<BulkResultBody>('/api/registrations/bulk', { method: 'POST', json: body }),
     registerNow: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/register`, { method: 'POST' }),
     unregister: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/unregister`, { method: 'POST' }),
     setEnabled: (id: number, enabled: boolean) =>

@@ -275,6 +275,49 @@ export const sipTraceJsonSchema = z
 
 export const queuedJsonSchema = z.object({ queued: z.literal(true) }).strict();
 
+export const availabilityBandsJsonSchema = z
+  .object({
+    from: epochMs.meta({ description: 'Start of the window (now − 24 h or 7 days).' }),
+    to: epochMs.meta({ description: 'End of the window (now).' }),
+    segments: z
+      .array(
+        z
+          .object({
+            band: z.enum(['registered', 'retrying', 'rejected', 'disabled', 'other']).meta({ description: '`other`: pending, registering, unregistering or unregistered.' }),
+            state: z.string().meta({ description: 'The state the engine reported.' }),
+            from: epochMs,
+            to: epochMs,
+            code: z.number().int().nullable().meta({ description: 'SIP status code of the transition, if any.' }),
+            reason: z.string().nullable().meta({ description: 'Reason phrase or cause (e.g. `timeout`, `binding-lost`).' }),
+          })
+          .strict(),
+      )
+      .meta({ description: 'Oldest first; time before the first known transition has no segment.' }),
+  })
+  .strict();
+
+export const stateHistoryJsonSchema = z
+  .object({
+    from: epochMs,
+    to: epochMs,
+    samples: z
+      .array(
+        z
+          .object({
+            at: epochMs.meta({ description: 'The minute sampled.' }),
+            total: z.number().int(),
+            registered: z.number().int(),
+            retrying: z.number().int().meta({ description: 'Including registered ones past their expiry.' }),
+            rejected: z.number().int(),
+            disabled: z.number().int(),
+            failing: z.number().int().meta({ description: 'retrying + rejected.' }),
+          })
+          .strict(),
+      )
+      .meta({ description: 'One per minute the engine ran, oldest first (a gap: no engine).' }),
+  })
+  .strict();
+
 /** One request of POST /api/registrations/bulk: what it did. */
 export const bulkResultJsonSchema = z
   .object({

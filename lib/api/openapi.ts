@@ -17,6 +17,7 @@ import {
   suggestDdiQuerySchema,
 } from '../registrations/schema';
 import { BULK_CHUNK, bulkRequestSchema } from '../registrations/bulk-schema';
+import { bandsQuerySchema } from '../registrations/history-schema';
 import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
 import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
@@ -141,6 +142,8 @@ export function buildOpenApiDocument() {
       SipTrace: contracts.sipTraceJsonSchema,
       Queued: contracts.queuedJsonSchema,
       BulkResult: contracts.bulkResultJsonSchema,
+      AvailabilityBands: contracts.availabilityBandsJsonSchema,
+      StateHistory: contracts.stateHistoryJsonSchema,
       TestOutcome: contracts.testOutcomeJsonSchema,
       Operator: contracts.operatorJsonSchema,
       OperatorList: contracts.operatorListJsonSchema,
@@ -335,6 +338,14 @@ export function buildOpenApiDocument() {
           responses: { '200': response('The counts and the first problem registrations.', ref('RegistrationSummary')), '422': errors.validation },
         },
       },
+      '/api/registrations/history': {
+        get: {
+          tags: ['Live status'],
+          summary: 'Registrations per state, minute by minute, over the last 24 hours',
+          description: 'Sampled by the registrar engine once a minute and kept 8 days (the dashboard chart of registered vs failing). A minute without a sample is a minute no engine ran.',
+          responses: { '200': response('Samples, oldest first.', ref('StateHistory')) },
+        },
+      },
       '/api/registrations/{id}': {
         parameters: [idParameter('registration')],
         get: {
@@ -400,6 +411,16 @@ export function buildOpenApiDocument() {
           tags: ['Live status'],
           summary: 'Share of time registered over the last 24 hours and 7 days',
           responses: { '200': response('Ratios from 0 to 1.', ref('Uptime')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/availability/bands': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Live status'],
+          summary: 'State bands over the last 24 hours or 7 days (the availability chart)',
+          description: 'From the timeline of transitions: each segment says which band (registered, retrying, rejected, disabled, other) the registration was in, from when to when, with the SIP code and reason that started it.',
+          parameters: queryParameters(bandsQuerySchema, { range: 'The window: the last 24 hours or 7 days.' }),
+          responses: { '200': response('Segments, oldest first.', ref('AvailabilityBands')), '404': errors.notFound, '422': errors.validation },
         },
       },
       '/api/registrations/{id}/trace': {

@@ -117,3 +117,8 @@ export type CreatedApiToken = { token: string; apiToken: ApiToken };
 export type BulkRequestBody = import('zod').input<typeof import('../registrations/bulk-schema').bulkRequestSchema>;
 export type BulkResultBody = import('zod').output<typeof import('../api/contracts').bulkResultJsonSchema>;
 export type BulkActionName = BulkRequestBody['action'];
+
+/** GET /api/registrations/{id}/availability/bands and GET /api/registrations/history. */
+export type AvailabilityBands = import('zod').output<typeof import('../api/contracts').availabilityBandsJsonSchema>;
+export type BandSegment = AvailabilityBands['segments'][number];
+export type StateHistory = import('zod').output<typeof import('../api/contracts').stateHistoryJsonSchema>;

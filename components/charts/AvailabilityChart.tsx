@@ -7,7 +7,7 @@ import { api, keys } from '@/lib/client/api';
 import { formatDuration, formatOutcome, formatTime } from '@/lib/client/format';
 import type { AvailabilityBands, BandSegment } from '@/lib/client/types';
 import { ErrorNote } from '../ErrorNote';
-import { cssVar, useUPlot } from './useUPlot';
+import { cssVar, timeTicks, useUPlot } from './useUPlot';
 
 type Range = '24h' | '7d';
 type BandName = BandSegment['band'];
@@ -30,18 +30,19 @@ function shares(data: AvailabilityBands): { band: BandName; ms: number }[] {
 
 /**
  * uPlot data: x = segment starts (s) plus the window's end, one series per band, 1 while in that
- * band and null otherwise, drawn as stepped filled areas: bands over time.
+ * band and 0 otherwise, drawn as stepped filled areas without a line: bands over time (0, not
+ * null: uPlot clips a null's gap from the last point, which would cut a one-point step away).
  */
 function toData(data: AvailabilityBands): uPlot.AlignedData {
   const xs: number[] = [data.from / 1000];
-  const columns = BANDS.map(() => [null] as (number | null)[]);
+  const columns = BANDS.map(() => [0] as number[]);
   for (const s of data.segments) {
     xs.push(s.from / 1000);
-    BANDS.forEach((b, k) => columns[k]!.push(b.band === s.band ? 1 : null));
+    BANDS.forEach((b, k) => columns[k]!.push(b.band === s.band ? 1 : 0));
   }
   xs.push(data.to / 1000);
   const last = data.segments[data.segments.length - 1];
-  BANDS.forEach((b, k) => columns[k]!.push(last && b.band === last.band ? 1 : null));
+  BANDS.forEach((b, k) => columns[k]!.push(last && b.band === last.band ? 1 : 0));
   return [xs, ...columns];
 }
 
@@ -76,18 +77,18 @@ export function AvailabilityChart({ id }: { id: number }) {
     setHover(segmentAt(data, u.posToVal(left, 'x')) ?? null);
   };
   const build = useCallback(
-    (width: number): uPlot.Options => ({
+    (width: number, lib: typeof uPlot): uPlot.Options => ({
       width,
       height: 110,
       legend: { show: false },
       cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: [0, 1] } },
-      axes: [{ stroke: cssVar('--muted', '#57606a'), grid: { show: false } }, { show: false }],
+      axes: [{ stroke: cssVar('--muted', '#57606a'), grid: { show: false }, values: timeTicks }, { show: false }],
       series: [
         {},
         ...BANDS.map((b) => {
           const color = b.color();
-          return { label: b.label, stroke: color, fill: color, width: 0, points: { show: false }, paths: (u: uPlot, sidx: number, i0: number, i1: number) => stepped(u, sidx, i0, i1) };
+          return { label: b.label, stroke: color, fill: color, width: 0, points: { show: false }, paths: lib.paths.stepped!({ align: 1 }) };
         }),
       ],
       hooks: { setCursor: [(u) => onCursor.current(u)] },
@@ -169,12 +170,4 @@ export function AvailabilityChart({ id }: { id: number }) {
       ) : null}
     </div>
   );
-}
-
-let steppedPaths: uPlot.Series.PathBuilder | null = null;
-
-/** Stepped (hold until the next point) filled path, uPlot's own path builder, made once. */
-function stepped(u: uPlot, sidx: number, i0: number, i1: number) {
-  steppedPaths ??= (u.constructor as unknown as typeof uPlot).paths.stepped!({ align: 1 });
-  return steppedPaths(u, sidx, i0, i1);
 }

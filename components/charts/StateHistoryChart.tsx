@@ -7,7 +7,7 @@ import { api, keys } from '@/lib/client/api';
 import { formatClock } from '@/lib/client/format';
 import type { StateHistory } from '@/lib/client/types';
 import { ErrorNote } from '../ErrorNote';
-import { cssVar, useUPlot } from './useUPlot';
+import { cssVar, timeTicks, useUPlot } from './useUPlot';
 
 const MINUTE_S = 60;
 
@@ -59,10 +59,14 @@ export function StateHistoryChart() {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: cssVar('--muted', '#57606a'), grid: { stroke: '#eaeef2' } },
+        { stroke: cssVar('--muted', '#57606a'), grid: { stroke: '#eaeef2' }, values: timeTicks },
         { stroke: cssVar('--muted', '#57606a'), grid: { stroke: '#eaeef2' }, size: 50 },
       ],
-      series: [{}, { label: 'Registered', stroke: ok, width: 2, fill: `${ok}22` }, { label: 'Failing', stroke: bad, width: 2, fill: `${bad}22` }],
+      series: [
+        { label: 'Time', value: (_u, v) => (v === null ? '—' : formatClock(v * 1000)) },
+        { label: 'Registered', stroke: ok, width: 2, fill: `${ok}22`, points: { show: false }, value: (_u, v) => (v === null ? '—' : v.toLocaleString()) },
+        { label: 'Failing', stroke: bad, width: 2, fill: `${bad}22`, points: { show: false }, value: (_u, v) => (v === null ? '—' : v.toLocaleString()) },
+      ],
     };
   }, []);
   useUPlot(container, plotData ? build : null, plotData);

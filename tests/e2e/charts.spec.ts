@@ -40,6 +40,21 @@ test('registration page: 24 h state bands, the cause on hover, the same periods 
   await expect(chart.locator('canvas')).toBeVisible();
   await expect(chart).toHaveAttribute('aria-label', /registered 83\.3 %, retrying 4\.2 %, rejected 8\.3 %, disabled 4\.2 %/);
 
+  // The bands are drawn in their colours: rejected (--danger) 5 h to 3 h ago, registered (--ok) before.
+  const pixel = (fraction: number) =>
+    chart.evaluate((el, fx) => {
+      const canvas = el.querySelector('canvas')!;
+      const over = el.querySelector('.u-over')!.getBoundingClientRect();
+      const box = canvas.getBoundingClientRect();
+      const ratio = canvas.width / box.width;
+      const x = (over.left - box.left + over.width * fx) * ratio;
+      const y = (over.top - box.top + over.height / 2) * ratio;
+      return [...canvas.getContext('2d')!.getImageData(Math.round(x), Math.round(y), 1, 1).data].slice(0, 3);
+    }, fraction);
+  const near = (rgb: number[], hex: string) => rgb.every((v, i) => Math.abs(v - parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16)) < 24);
+  await expect.poll(async () => near(await pixel(20 / 24), '#b42318'), { message: 'rejected band in --danger' }).toBe(true);
+  expect(near(await pixel(10 / 24), '#1a7f37'), `registered band in --ok: ${await pixel(10 / 24)}`).toBe(true);
+
   // Point at the rejected band (5 h to 3 h ago: 19/24 to 21/24 of the plot's width).
   const over = chart.locator('.u-over');
   const box = (await over.boundingBox())!;

@@ -162,8 +162,12 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
         {list.isFetching && !list.isLoading ? ' (updating…)' : ''}
       </p>
       <ErrorNote error={list.error} />
-      {canEdit ? (
+      {/* The bar is mounted only with a selection (mounted empty, it held up client-side navigation away
+          from this page in tests/e2e/live.spec.ts); the idle line keeps its place so rows do not jump. */}
+      {canEdit && (selection.allMatching || selection.ids.size > 0) ? (
         <BulkActionsBar selection={selection} pageIds={pageIds} total={total} filter={filter} providers={providers.data ?? []} onFinished={setNotice} />
+      ) : canEdit && total > 0 ? (
+        <p className="bulk-bar bulk-bar-idle muted small">Tick rows (or the header box for the whole page) to enable, disable, register, unregister, move or delete several at once.</p>
       ) : null}
 
       <div className="table-wrap" aria-busy={list.isFetching}>

@@ -2,7 +2,6 @@
 
 import { useEffect, useRef, type RefObject } from 'react';
 import type uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 
 /** The value of a CSS custom property of the page (colours come from globals.css), or `fallback`. */
 export function cssVar(name: string, fallback: string): string {

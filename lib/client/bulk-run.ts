@@ -3,7 +3,7 @@
  * most BULK_CHUNK registrations each, reporting progress after each one: ids in slices, "all
  * matching the filter" by following the answer's `next` cursor.
  */
-import { BULK_CHUNK } from '../registrations/bulk-schema';
+import { BULK_CHUNK } from '../registrations/bulk-limits';
 import { api } from './api';
 import type { BulkActionName, BulkResultBody } from './types';
 

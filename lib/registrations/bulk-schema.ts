@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BULK_CHUNK } from './bulk-limits';
 import { registrationListQuerySchema } from './schema';
 
 /** What a bulk action does to each selected registration. */
@@ -6,7 +7,7 @@ export const BULK_ACTIONS = ['enable', 'disable', 'register', 'unregister', 'del
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** Rows handled per request: a larger selection is sent as several requests (the client shows progress). */
-export const BULK_CHUNK = 500;
+export { BULK_CHUNK };
 
 const idRule = z.number().int().positive();
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import next from 'next';
+import { startAlertsFromEnv } from './lib/alerts/start';
 import { authenticate } from './lib/auth/authenticate';
 import type { Principal } from './lib/auth/principal';
 import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
@@ -43,6 +44,7 @@ async function main() {
 
   const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db.$client, config) : null;
   if (registrar) registrar.supervisor.store.onFlush = () => tail.poll();
+  const alerts = startAlertsFromEnv(db, config);
   const metrics = createMetrics(db.$client, tail, registrar?.engine ?? null, engineHealth);
 
   const gateOptions = {
@@ -110,7 +112,7 @@ async function main() {
     stopping = true;
     server.close();
     server.closeAllConnections();
-    await registrar?.stop();
+    await Promise.all([registrar?.stop(), alerts?.stop()]);
     tail.close();
     db.$client.close();
     process.exit(0);

@@ -23,6 +23,7 @@ import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
 import * as contracts from './contracts';
 import { authPaths, describeAuthInputs, operatorPaths, securitySchemes, tokenPaths } from './openapi-auth';
+import { alertsPaths, alertsRequestSchemas, alertsResponseSchemas } from './openapi-alerts';
 import { importPaths } from './openapi-import';
 import { body, error, errors, idParameter, jsonContent, ref, response } from './openapi-parts';
 
@@ -118,6 +119,7 @@ export function buildOpenApiDocument() {
       OperatorInput: operatorCreateSchema,
       OperatorPatch: operatorPatchSchema,
       BulkRequest: bulkRequestSchema,
+      ...alertsRequestSchemas,
     },
     'input',
   );
@@ -159,6 +161,7 @@ export function buildOpenApiDocument() {
       ApiTokenList: contracts.apiTokenListJsonSchema,
       ApiTokenCreated: contracts.apiTokenCreatedJsonSchema,
       ImportReport: contracts.importReportJsonSchema,
+      ...alertsResponseSchemas,
     },
     'output',
   );
@@ -200,6 +203,7 @@ export function buildOpenApiDocument() {
       { name: 'Authentication' },
       { name: 'API tokens' },
       { name: 'Operators' },
+      { name: 'Alerts' },
       { name: 'System' },
     ],
     security: [{ sessionCookie: [] }, { bearerToken: [] }],
@@ -509,6 +513,7 @@ export function buildOpenApiDocument() {
       ...authPaths(),
       ...tokenPaths(),
       ...operatorPaths(),
+      ...alertsPaths(queryParameters),
     }),
     components: { schemas: { ...requestSchemas, ...responseSchemas }, securitySchemes },
   };

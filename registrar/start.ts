@@ -11,6 +11,7 @@ import { parseDnsServers, resolverFor } from './dns/servers';
 import { Engine } from './engine';
 import { explainStartFailure, type StartFailure } from './start-failure';
 import { Heartbeat } from './store/heartbeat';
+import { StateSampler } from './store/state-samples';
 import { Supervisor } from './supervisor';
 import { parseSipBind } from './transport/sip-bind';
 import { toLogger, type Logger, type LogSink } from './util/log';
@@ -71,10 +72,13 @@ export async function startRegistrar(sqlite: Database.Database, config: Env, sin
   });
   const bind = running.engine.bindings();
   heartbeat.start(bind);
+  const samples = new StateSampler(sqlite, { log });
+  samples.start();
   return {
     ...running,
     bind,
     stop: async () => {
+      samples.stop();
       await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
       recordStop(heartbeat, 'shut down', log);
     },

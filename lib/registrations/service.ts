@@ -133,27 +133,42 @@ function stateCondition(states: StateFilterValue[], now: number): SQL {
   return states.length === 1 ? isState(states[0]!, now) : or(...states.map((s) => isState(s, now)))!;
 }
 
+/** What a list (or a bulk action on "all matching") is filtered by. */
+export type RegistrationFilter = Pick<RegistrationListQuery, 'q' | 'ddiProviderId' | 'state'>;
+
 /**
- * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). The search
- * matches the provider name through the (few) providers' ids, so the count needs no join; the
- * state filter reads the lapse-aware effective state.
+ * The WHERE of a registrations filter (undefined: every registration). The search matches the
+ * provider name through the (few) providers' ids, so it needs no join; a state filter reads the
+ * lapse-aware effective state and needs registration_status joined (`needsStatus`).
+ */
+export function registrationFilterSql(
+  db: Conn,
+  filter: RegistrationFilter,
+  now: number,
+): { where: SQL | undefined; needsStatus: boolean; states: ReturnType<typeof parseStateFilter>; stateOnly: boolean } {
+  const filters: SQL[] = [];
+  if (filter.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, filter.ddiProviderId));
+  const q = filter.q?.trim();
+  if (q) filters.push(searchCondition(db, q));
+  const states = parseStateFilter(filter.state);
+  if (states) filters.push(stateCondition(states, now));
+  return { where: filters.length ? and(...filters) : undefined, needsStatus: states !== null, states, stateOnly: states !== null && filters.length === 1 };
+}
+
+/**
+ * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET); see
+ * registrationFilterSql.
  */
 export function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): RegistrationList {
-  const filters: SQL[] = [];
-  if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
-  const q = query.q?.trim();
-  if (q) filters.push(searchCondition(db, q));
-  const states = parseStateFilter(query.state);
-  if (states) filters.push(stateCondition(states, now));
-  const where = filters.length ? and(...filters) : undefined;
+  const { where, needsStatus, states, stateOnly } = registrationFilterSql(db, query, now);
   const direction = query.order === 'desc' ? desc : asc;
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
   const total =
-    states && filters.length === 1
+    states && stateOnly
       ? stateTotal(db, states, now)
-      : (states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)).get()!.n;
+      : (needsStatus ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)).get()!.n;
   const rows = baseSelect(db)
     .where(where)
     .orderBy(...orderBy)

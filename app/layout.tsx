@@ -7,6 +7,9 @@ import { getEngineHealth } from '@/lib/engine/health-query';
 import { LiveProvider } from '@/lib/client/live';
 import { QueryProvider } from '@/lib/client/query-provider';
 import { SessionProvider } from '@/lib/client/session';
+// uPlot's own rules (1.8 kB) with the page's: a stylesheet imported by a lazily shown client component
+// made client-side navigation to the dashboard wait for it (components/charts/).
+import 'uplot/dist/uPlot.min.css';
 import './globals.css';
 
 export const metadata: Metadata = {

@@ -12,6 +12,7 @@ import { useDebounced } from '@/lib/client/use-debounced';
 import type { Page, Registration, RegistrationListParams, RegistrationStatus, RegistrationSummary } from '@/lib/client/types';
 import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { projectRefresh } from '@/lib/registrations/projection';
+import { StateHistoryChart } from './charts/StateHistoryChart';
 import { EngineCalls } from './EngineCalls';
 import { ErrorNote } from './ErrorNote';
 import { FirstRun } from './FirstRun';
@@ -157,6 +158,7 @@ export function Dashboard() {
         </ul>
       </section>
       <EngineCalls />
+      <StateHistoryChart />
 
       <Problems problems={problems} count={summary.data?.problems.total ?? null} loading={loading} onShowAll={() => pick('problems')} />
 

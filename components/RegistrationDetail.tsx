@@ -21,6 +21,7 @@ import { projectRefresh } from '@/lib/registrations/projection';
 import type { Registration, RegistrationStatus, StatusEventJson } from '@/lib/client/types';
 import { AuditHistory } from './AuditHistory';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
+import { AvailabilityChart } from './charts/AvailabilityChart';
 import { ErrorNote } from './ErrorNote';
 import { RegistrationForm } from './RegistrationForm';
 import { RegistrationSettings } from './RegistrationSettings';
@@ -296,6 +297,7 @@ function Uptime({ id }: { id: number }) {
       <ErrorNote error={q.error} />
       {bar('last 24 h', q.data?.last24h)}
       {bar('last 7 d', q.data?.last7d)}
+      <AvailabilityChart id={id} />
     </section>
   );
 }

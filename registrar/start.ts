@@ -11,6 +11,7 @@ import { parseDnsServers, resolverFor } from './dns/servers';
 import { Engine } from './engine';
 import { explainStartFailure, type StartFailure } from './start-failure';
 import { Heartbeat } from './store/heartbeat';
+import { StateSampler } from './store/state-samples';
 import { Supervisor } from './supervisor';
 import { parseSipBind } from './transport/sip-bind';
 import { toLogger, type Logger, type LogSink } from './util/log';
@@ -71,10 +72,13 @@ export async function startRegistrar(db: Db, config: Env, sink: LogSink = engine
   });
   const bind = running.engine.bindings();
   await heartbeat.start(bind);
+  const samples = new StateSampler(db, { log });
+  samples.start();
   return {
     ...running,
     bind,
     stop: async () => {
+      samples.stop();
       await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
       await recordStop(heartbeat, 'shut down', log);
     },
@@ -108,6 +112,8 @@ async function startEngine(db: Db, config: Env, log: Logger): Promise<Omit<Runni
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,
     log,
     keyring,
+    // Status, timeline and trace writes in a worker thread with its own connection (store/status-store.ts; SQLite).
+    writeThread: true,
     installWake: setEngineWake,
   });
   await supervisor.start();

@@ -9,6 +9,8 @@ import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
 import { ChangeFeed, type Change } from './store/change-feed';
 import { RegistrationSource } from './store/registration-source';
+import { dbHandle } from '../lib/db/client';
+import { AsyncStatusStore } from './store/async-status-store';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
 import { toLogger, type Logger, type LogSink } from './util/log';
 
@@ -34,7 +36,8 @@ export const WATCH_LEASE_MS = 3 * 60 * 1000;
 const HOUSEKEEPING_MS = 10 * 60 * 1000;
 
 export class Supervisor {
-  readonly store: StatusStore;
+  /** SQLite: status-store.ts (a worker thread with writeThread); PostgreSQL: the same on the asynchronous layer. */
+  readonly store: StatusStore | AsyncStatusStore;
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
   private removeWake: (() => void) | null = null;
@@ -51,7 +54,8 @@ export class Supervisor {
   ) {
     this.source = new RegistrationSource(db, { keyring: options.keyring, log: options.log });
     this.feed = new ChangeFeed(db);
-    this.store = new StatusStore(db, options);
+    const handle = dbHandle(db);
+    this.store = handle.dialect === 'sqlite' ? new StatusStore(handle.sqlite, options) : new AsyncStatusStore(db, options);
     this.log = toLogger(options.log);
   }
 
@@ -65,7 +69,7 @@ export class Supervisor {
     this.log.info(`registrar: ${configs.length} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
-    this.every(this.options.flushMs ?? 50, () => this.store.drain());
+    this.every(this.options.flushMs ?? 50, async () => this.store.drain());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
     this.removeWake =
       this.options.installWake?.(() =>
@@ -122,6 +126,7 @@ export class Supervisor {
     await this.sync();
     await this.engine.stop(deadlineMs);
     await this.store.flush();
+    await this.store.close();
   }
 
   private isValid(config: RegistrationConfig): boolean {

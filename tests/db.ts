@@ -9,10 +9,12 @@ import type { TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { closeDatabase, openDatabase, type Db } from '../lib/db/client';
+import { closeDatabase, dbHandle, openDatabase, type Db } from '../lib/db/client';
 import { changed, rows as rawRows, type Conn } from '../lib/db/conn';
 import { dialectName, isPostgresUrl } from '../lib/db/dialect';
 import '../lib/db/postgres'; // its int8/numeric parsers: numbers on both dialects
+import { AsyncStatusStore, type AsyncStatusStoreOptions } from '../registrar/store/async-status-store';
+import { StatusStore } from '../registrar/store/status-store';
 
 export const testDialect = dialectName;
 export const onPostgres = dialectName === 'pg';
@@ -247,4 +249,20 @@ export async function createRaceTrigger(raw: RawDb, name: string, when: string, 
 export async function dropRaceTrigger(raw: RawDb, name: string): Promise<void> {
   await raw.exec(onPostgres ? `drop trigger ${name} on registrations` : `drop trigger ${name}`);
   if (onPostgres) await raw.exec(`drop function ${name}()`);
+}
+
+/** The better-sqlite3 connection behind a SQLite Db (tests of SQLite-only parts). */
+export function sqliteOf(db: Db): import('better-sqlite3').Database {
+  const handle = dbHandle(db);
+  if (handle.dialect !== 'sqlite') throw new Error('sqliteOf: not a SQLite database');
+  return handle.sqlite;
+}
+
+/** Skips a SQLite-only test under --db pg, saying why. */
+export const sqliteOnly = (why: string) => ({ skip: onPostgres ? `SQLite only: ${why}` : false });
+
+/** The status store the supervisor would use on `db`: SQLite's (inline here) or the asynchronous one (PostgreSQL). */
+export function statusStoreFor(db: Db, options: AsyncStatusStoreOptions = {}): StatusStore | AsyncStatusStore {
+  const handle = dbHandle(db);
+  return handle.dialect === 'sqlite' ? new StatusStore(handle.sqlite, options) : new AsyncStatusStore(db, options);
 }

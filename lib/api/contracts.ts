@@ -283,6 +283,63 @@ export const sipTraceJsonSchema = z
 
 export const queuedJsonSchema = z.object({ queued: z.literal(true) }).strict();
 
+export const availabilityBandsJsonSchema = z
+  .object({
+    from: epochMs.meta({ description: 'Start of the window (now − 24 h or 7 days).' }),
+    to: epochMs.meta({ description: 'End of the window (now).' }),
+    segments: z
+      .array(
+        z
+          .object({
+            band: z.enum(['registered', 'retrying', 'rejected', 'disabled', 'other']).meta({ description: '`other`: pending, registering, unregistering or unregistered.' }),
+            state: z.string().meta({ description: 'The state the engine reported.' }),
+            from: epochMs,
+            to: epochMs,
+            code: z.number().int().nullable().meta({ description: 'SIP status code of the transition, if any.' }),
+            reason: z.string().nullable().meta({ description: 'Reason phrase or cause (e.g. `timeout`, `binding-lost`).' }),
+          })
+          .strict(),
+      )
+      .meta({ description: 'Oldest first; time before the first known transition has no segment.' }),
+  })
+  .strict();
+
+export const stateHistoryJsonSchema = z
+  .object({
+    from: epochMs,
+    to: epochMs,
+    samples: z
+      .array(
+        z
+          .object({
+            at: epochMs.meta({ description: 'The minute sampled.' }),
+            total: z.number().int(),
+            registered: z.number().int(),
+            retrying: z.number().int().meta({ description: 'Including registered ones past their expiry.' }),
+            rejected: z.number().int(),
+            disabled: z.number().int(),
+            failing: z.number().int().meta({ description: 'retrying + rejected.' }),
+          })
+          .strict(),
+      )
+      .meta({ description: 'One per minute the engine ran, oldest first (a gap: no engine).' }),
+  })
+  .strict();
+
+/** One request of POST /api/registrations/bulk: what it did. */
+export const bulkResultJsonSchema = z
+  .object({
+    action: z.enum(['enable', 'disable', 'register', 'unregister', 'delete', 'move']),
+    done: z.number().int().min(0).meta({ description: 'Registrations changed (register/unregister: commands queued for the engine) by this request; each has its own audit entry.' }),
+    unchanged: z.number().int().min(0).meta({ description: 'Selected registrations already as asked (enabling an enabled one, moving one to its own provider): no change, no audit entry.' }),
+    skipped: z
+      .array(z.object({ id: z.number().int(), reason: z.enum(['not_found', 'disabled']) }).strict())
+      .meta({ description: 'Selected registrations left alone: `not_found` (no such id, e.g. deleted meanwhile), `disabled` (register/unregister on a disabled one).' }),
+    next: z.number().int().nullable().meta({ description: 'With `filter`: send this as `after` for the next part of the selection; null when nothing is left.' }),
+    remaining: z.number().int().min(0).meta({ description: 'With `filter`: registrations matching it after `next` (for progress); 0 with `ids`.' }),
+  })
+  .strict();
+
 export const testOutcomeJsonSchema = z
   .object({
     status: registrationStatusJsonSchema.extend({ registrationId: z.string() }).meta({ description: 'Outcome of the REGISTER.' }),

@@ -16,6 +16,8 @@ import {
   STATE_FILTER_VALUES,
   suggestDdiQuerySchema,
 } from '../registrations/schema';
+import { BULK_CHUNK, bulkRequestSchema } from '../registrations/bulk-schema';
+import { bandsQuerySchema } from '../registrations/history-schema';
 import { auditQuerySchema, entityAuditQuerySchema } from '../audit/schema';
 import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
@@ -116,6 +118,7 @@ export function buildOpenApiDocument() {
       ApiTokenInput: apiTokenCreateSchema,
       OperatorInput: operatorCreateSchema,
       OperatorPatch: operatorPatchSchema,
+      BulkRequest: bulkRequestSchema,
       ...alertsRequestSchemas,
     },
     'input',
@@ -140,6 +143,9 @@ export function buildOpenApiDocument() {
       Uptime: contracts.uptimeJsonSchema,
       SipTrace: contracts.sipTraceJsonSchema,
       Queued: contracts.queuedJsonSchema,
+      BulkResult: contracts.bulkResultJsonSchema,
+      AvailabilityBands: contracts.availabilityBandsJsonSchema,
+      StateHistory: contracts.stateHistoryJsonSchema,
       TestOutcome: contracts.testOutcomeJsonSchema,
       Operator: contracts.operatorJsonSchema,
       OperatorList: contracts.operatorListJsonSchema,
@@ -309,6 +315,23 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      '/api/registrations/bulk': {
+        post: {
+          tags: ['Registrations'],
+          summary: 'Enable, disable, register now, unregister, delete or move many registrations',
+          description: [
+            `Select registrations by \`ids\` (at most ${BULK_CHUNK}) or by \`filter\` (every registration GET /api/registrations would list with that \`q\`, \`ddiProviderId\` and \`state\`). One request handles at most ${BULK_CHUNK} registrations, in one transaction; with \`filter\` they are taken in id order above \`after\`, and the answer's \`next\` and \`remaining\` say where to continue and how many are left (send requests until \`next\` is null).`,
+            'Each changed registration gets its own audit entry (`enable`, `disable`, `register_now`, `unregister`, `delete`, or `update` of `ddiProviderId` for `move`) and its own journal entry, so the engine acts on it as after a single edit. `register` and `unregister` skip disabled registrations; ids that do not exist are skipped too.',
+          ].join('\n\n'),
+          requestBody: body('BulkRequest'),
+          responses: {
+            '200': response('What this request did.', ref('BulkResult')),
+            '400': errors.invalidJson,
+            '413': errors.tooLarge,
+            '422': errors.validation,
+          },
+        },
+      },
       '/api/registrations/summary': {
         get: {
           tags: ['Registrations'],
@@ -317,6 +340,14 @@ export function buildOpenApiDocument() {
             'What the dashboard shows first, at a cost independent of the number of registrations: how many there are per state, and the first rejected or retrying ones (rejected first, then the longest in their state). Counts and problems are read together, so they agree.',
           parameters: queryParameters(registrationSummaryQuerySchema, { problems: 'How many problem registrations to list (0 to 500).' }),
           responses: { '200': response('The counts and the first problem registrations.', ref('RegistrationSummary')), '422': errors.validation },
+        },
+      },
+      '/api/registrations/history': {
+        get: {
+          tags: ['Live status'],
+          summary: 'Registrations per state, minute by minute, over the last 24 hours',
+          description: 'Sampled by the registrar engine once a minute and kept 8 days (the dashboard chart of registered vs failing). A minute without a sample is a minute no engine ran.',
+          responses: { '200': response('Samples, oldest first.', ref('StateHistory')) },
         },
       },
       '/api/registrations/{id}': {
@@ -384,6 +415,16 @@ export function buildOpenApiDocument() {
           tags: ['Live status'],
           summary: 'Share of time registered over the last 24 hours and 7 days',
           responses: { '200': response('Ratios from 0 to 1.', ref('Uptime')), '404': errors.notFound },
+        },
+      },
+      '/api/registrations/{id}/availability/bands': {
+        parameters: [idParameter('registration')],
+        get: {
+          tags: ['Live status'],
+          summary: 'State bands over the last 24 hours or 7 days (the availability chart)',
+          description: 'From the timeline of transitions: each segment says which band (registered, retrying, rejected, disabled, other) the registration was in, from when to when, with the SIP code and reason that started it.',
+          parameters: queryParameters(bandsQuerySchema, { range: 'The window: the last 24 hours or 7 days.' }),
+          responses: { '200': response('Segments, oldest first.', ref('AvailabilityBands')), '404': errors.notFound, '422': errors.validation },
         },
       },
       '/api/registrations/{id}/trace': {

@@ -2,6 +2,10 @@
 import type { AlertList, DeliveryJson, NotificationChannelJson } from '../api/contracts-alerts';
 import type {
   ApiToken,
+  AvailabilityBands,
+  StateHistory,
+  BulkRequestBody,
+  BulkResultBody,
   Availability,
   CreatedApiToken,
   DdiProvider,
@@ -173,8 +177,14 @@ export const api = {
     summary: (problems = 100) => apiFetch<RegistrationSummary>(`/api/registrations/summary${qs({ problems })}`),
     events: async (id: number, limit = 200) =>
       listOf<StatusEventJson>(await apiFetch<unknown>(`/api/registrations/${id}/events${qs({ limit })}`)),
+    /** State bands over the last 24 h or 7 d (the availability chart). */
+    bands: (id: number, range: '24h' | '7d') => apiFetch<AvailabilityBands>(`/api/registrations/${id}/availability/bands${qs({ range })}`),
+    /** Per-minute state counts of the last 24 hours (the dashboard chart). */
+    history: () => apiFetch<StateHistory>('/api/registrations/history'),
     uptime: (id: number) => apiFetch<Uptime>(`/api/registrations/${id}/availability`),
     trace: async (id: number) => listOf<TraceMessage>(await apiFetch<unknown>(`/api/registrations/${id}/trace`)),
+    /** One request of a bulk action (POST /api/registrations/bulk); see lib/client/bulk-run.ts. */
+    bulk: (body: BulkRequestBody) => apiFetch<BulkResultBody>('/api/registrations/bulk', { method: 'POST', json: body }),
     registerNow: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/register`, { method: 'POST' }),
     unregister: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/unregister`, { method: 'POST' }),
     setEnabled: (id: number, enabled: boolean) =>
@@ -197,6 +207,8 @@ export const keys = {
   registrationSummary: ['registrations', 'summary'] as const,
   registrationEvents: (id: number) => ['registration-live', id, 'events'] as const,
   registrationUptime: (id: number) => ['registration-live', id, 'uptime'] as const,
+  registrationBands: (id: number, range: string) => ['registration-live', id, 'bands', range] as const,
+  stateHistory: ['registrations-history'] as const,
   registrationTrace: (id: number) => ['registration-live', id, 'trace'] as const,
   availability: ['availability'] as const,
   ddiAvailability: (ddi: string, excludeId?: number) => ['availability', 'ddi', ddi, excludeId ?? null] as const,

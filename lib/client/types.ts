@@ -121,3 +121,13 @@ export type SignedInOperator = Pick<OperatorAccount, 'id' | 'email' | 'name' | '
 export type ApiToken = { id: number; name: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null };
 
 export type CreatedApiToken = { token: string; apiToken: ApiToken };
+
+/** POST /api/registrations/bulk: the request and one request's answer. */
+export type BulkRequestBody = import('zod').input<typeof import('../registrations/bulk-schema').bulkRequestSchema>;
+export type BulkResultBody = import('zod').output<typeof import('../api/contracts').bulkResultJsonSchema>;
+export type BulkActionName = BulkRequestBody['action'];
+
+/** GET /api/registrations/{id}/availability/bands and GET /api/registrations/history. */
+export type AvailabilityBands = import('zod').output<typeof import('../api/contracts').availabilityBandsJsonSchema>;
+export type BandSegment = AvailabilityBands['segments'][number];
+export type StateHistory = import('zod').output<typeof import('../api/contracts').stateHistoryJsonSchema>;

@@ -58,14 +58,26 @@ export function openPostgres<S extends Record<string, unknown>>(url: string, sch
   pool.ready = ready;
   // A failed migration fails every statement (and `ready`); the rejection is not left unhandled.
   ready.catch(() => undefined);
+  // An idle connection the server ended (a restart, a database dropped by a test) is not an error
+  // of any query: the pool replaces it. Without a listener it would crash the process.
+  pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   const begin = db.transaction.bind(db);
+  // This process's transactions queue here, in order, before they take a pooled connection: they
+  // would wait for LOCK_WRITE one after the other anyway, and waiting here keeps the pool free for
+  // reads (and keeps the order of arrival, as SQLite's gate does).
+  let queue: Promise<unknown> = Promise.resolve();
   // Every transaction writes alone (LOCK_WRITE), as on SQLite: the read-check-write sequences of the
   // services (revision checks, uniqueness checks before an insert) stay race-free under READ COMMITTED.
-  db.transaction = ((fn: Parameters<typeof begin>[0]) =>
-    begin(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_WRITE})`);
-      return fn(tx);
-    })) as typeof db.transaction;
+  db.transaction = ((fn: Parameters<typeof begin>[0]) => {
+    const run = queue.then(() =>
+      begin(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_WRITE})`);
+        return fn(tx);
+      }),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  }) as typeof db.transaction;
   return { db: db as PostgresHandle<S>['db'], ready };
 }

@@ -344,3 +344,19 @@ export const notificationDeliveries = pgTable(
 export type NotificationChannelRow = typeof notificationChannels.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 export type NotificationDeliveryRow = typeof notificationDeliveries.$inferSelect;
+
+/**
+ * How many registrations were in each effective state, sampled by the engine once a minute
+ * (registrar/store/state-samples.ts; `at` is the minute, ms): the dashboard's 24-hour chart.
+ * Kept 8 days; a minute without a sample is a minute the engine was not running.
+ */
+export const stateSamples = pgTable('state_samples', {
+  at: bigint('at', { mode: 'number' }).primaryKey(),
+  total: integer('total').notNull(),
+  registered: integer('registered').notNull(),
+  retrying: integer('retrying').notNull(),
+  rejected: integer('rejected').notNull(),
+  disabled: integer('disabled').notNull(),
+});
+
+export type StateSampleRow = typeof stateSamples.$inferSelect;

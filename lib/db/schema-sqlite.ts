@@ -248,6 +248,21 @@ export const engineNodes = sqliteTable('engine_nodes', {
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;
 
+/**
+ * How many registrations were in each effective state, sampled by the engine once a minute
+ * (registrar/store/state-samples.ts; `at` is the minute, ms): the dashboard's 24-hour chart.
+ * Kept 8 days; a minute without a sample is a minute the engine was not running.
+ */
+export const stateSamples = sqliteTable('state_samples', {
+  at: integer('at').primaryKey(),
+  total: integer('total').notNull(),
+  registered: integer('registered').notNull(),
+  retrying: integer('retrying').notNull(),
+  rejected: integer('rejected').notNull(),
+  disabled: integer('disabled').notNull(),
+});
+
+export type StateSampleRow = typeof stateSamples.$inferSelect;
 export { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds };
 export type NotificationChannelKind = (typeof notificationChannelKinds)[number];
 

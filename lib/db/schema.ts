@@ -22,6 +22,7 @@ export const engineNodes = pick(lite.engineNodes, pg.engineNodes);
 export const notificationChannels = pick(lite.notificationChannels, pg.notificationChannels);
 export const alerts = pick(lite.alerts, pg.alerts);
 export const notificationDeliveries = pick(lite.notificationDeliveries, pg.notificationDeliveries);
+export const stateSamples = pick(lite.stateSamples, pg.stateSamples);
 
 export { registrationCommands, auditEntityTypes, engineNodeStates, alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from './schema-sqlite';
-export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow, NotificationChannelKind, NotificationChannelRow, AlertScope, AlertState, AlertRow, DeliveryEvent, DeliveryStatus, NotificationDeliveryRow } from './schema-sqlite';
+export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow, NotificationChannelKind, NotificationChannelRow, AlertScope, AlertState, AlertRow, DeliveryEvent, DeliveryStatus, NotificationDeliveryRow, StateSampleRow } from './schema-sqlite';

@@ -26,6 +26,7 @@ import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
 import { wakeEngine } from '../engine/wake';
 import { withLapse } from './lapse';
+import { searchCondition } from './search';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges } from './password-scope';
 
 export type { Conn };
@@ -94,10 +95,7 @@ export async function getRegistration(db: Conn, id: number): Promise<Registratio
   return row ? toJson(row) : null;
 }
 
-/** `%text%` for LIKE … ESCAPE '\', with the wildcards of `text` escaped. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+export { likePattern } from './search';
 
 const sortColumns = {
   id: registrations.id,
@@ -134,42 +132,69 @@ function stateCondition(states: StateFilterValue[], now: number): SQL {
   return states.length === 1 ? isState(states[0]!, now) : or(...states.map((s) => isState(s, now)))!;
 }
 
+/** What a list (or a bulk action on "all matching") is filtered by. */
+export type RegistrationFilter = Pick<RegistrationListQuery, 'q' | 'ddiProviderId' | 'state'>;
+
 /**
- * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET). The search
- * matches the provider name through the (few) providers' ids, so the count needs no join; the
- * state filter reads the lapse-aware effective state.
+ * The WHERE of a registrations filter (undefined: every registration). The search matches the
+ * provider name through the (few) providers' ids, so it needs no join; a state filter reads the
+ * lapse-aware effective state and needs registration_status joined (`needsStatus`).
+ */
+export async function registrationFilterSql(
+  db: Conn,
+  filter: RegistrationFilter,
+  now: number,
+): Promise<{ where: SQL | undefined; needsStatus: boolean; states: ReturnType<typeof parseStateFilter>; stateOnly: boolean }> {
+  const filters: SQL[] = [];
+  if (filter.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, filter.ddiProviderId));
+  const q = filter.q?.trim();
+  if (q) filters.push(await searchCondition(db, q));
+  const states = parseStateFilter(filter.state);
+  if (states) filters.push(stateCondition(states, now));
+  return { where: filters.length ? and(...filters) : undefined, needsStatus: states !== null, states, stateOnly: states !== null && filters.length === 1 };
+}
+
+/**
+ * One page of registrations plus the total matching the filter (COUNT, LIMIT/OFFSET); see
+ * registrationFilterSql.
  */
 export async function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): Promise<RegistrationList> {
-  const filters: SQL[] = [];
-  if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
-  const q = query.q?.trim();
-  if (q) {
-    const p = likePattern(q);
-    filters.push(
-      or(
-        dialectSql.likeCi(registrations.username, p),
-        dialectSql.likeCi(registrations.domain, p),
-        dialectSql.likeCi(registrations.ddi, p),
-        sql`${registrations.ddiProviderId} in (select ${ddiProviders.id} from ${ddiProviders} where ${dialectSql.likeCi(ddiProviders.name, p)})`,
-      )!,
-    );
-  }
-  const states = parseStateFilter(query.state);
-  if (states) filters.push(stateCondition(states, now));
-  const where = filters.length ? and(...filters) : undefined;
+  const { where, needsStatus, states, stateOnly } = await registrationFilterSql(db, query, now);
   const direction = query.order === 'desc' ? desc : asc;
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
-  const total = (await (
-    states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
-  ))[0]!.n;
+  const total =
+    states && stateOnly
+      ? await stateTotal(db, states, now)
+      : (await (needsStatus ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)))[0]!.n;
   const rows = await baseSelect(db)
     .where(where)
     .orderBy(...orderBy)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
   return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
+}
+
+/**
+ * How many registrations a state filter alone matches, from the status table's (state,
+ * expires_at) index instead of a join of every registration (`state=registered` at 100,000 rows:
+ * 98 % of them). `none` = registrations without a status row.
+ */
+async function stateTotal(db: Conn, states: StateFilterValue[], now: number): Promise<number> {
+  const st = registrationStatus.state;
+  const exp = registrationStatus.expiresAt;
+  // Disjoint index ranges, each counted on its own (an OR of them makes SQLite collect row ids first: 3× slower).
+  const ranges: SQL[] = [];
+  for (const state of states) {
+    if (state === 'registered') ranges.push(sql`${st} = 'registered' and ${exp} is null`, sql`${st} = 'registered' and ${exp} > ${now}`);
+    else if (state === 'retrying') ranges.push(sql`${st} = 'retrying'`, sql`${st} = 'registered' and ${exp} <= ${now}`);
+    else if (state !== 'none') ranges.push(sql`${st} = ${state}`);
+  }
+  let n = 0;
+  for (const range of ranges) n += (await db.select({ n: count() }).from(registrationStatus).where(range))[0]!.n;
+  if (states.includes('none')) n += (await db.select({ n: count() }).from(registrations))[0]!.n - (await db.select({ n: count() }).from(registrationStatus))[0]!.n;
+  return n;
 }
 
 /**

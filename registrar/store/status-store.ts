@@ -12,15 +12,19 @@
 //  - a request's retransmissions (Timer E) are told once its transaction ended: they go on the
 //    request's own message while it is held or queued, else one UPDATE of its row; never a row
 //    per retransmission.
-// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
-// yielding to the event loop between them, so a burst never stalls the SIP transactions that
-// share the loop for long. Transactions run one after the other (a status is never overtaken by
-// an older one), on SQLite or PostgreSQL alike (lib/db).
-import { and, between, eq, inArray, lt, max, sql } from 'drizzle-orm';
-import type { Db } from '../../lib/db/client';
-import type { Conn } from '../../lib/db/conn';
-import { registrationEvents, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
+// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows.
+// The SQL is in status-writer.ts. With `writeThread` (what the registrar runs) the batches go to
+// a worker thread with its own connection (write-worker.ts), so the SIP transactions that share
+// this event loop never wait for SQLite: measured with tests/bench/product.ts, the writes were
+// the largest share of the loop's long tasks during a 10,000 burst. Inline (tests, tools), the
+// chunks run here, yielding to the event loop between them.
+//
+// Public interface (what another database backend keeps): pushStatus, pushTrace, watch, drain,
+// flush, expire, close, pending, counters, onFlush, onError.
+import type Database from 'better-sqlite3';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
+import { StatusWriter, type StatusRow, type TraceRow, type WriteOutcome } from './status-writer';
+import { WriteThread, type WriteResult } from './write-thread';
 
 export interface StatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -33,7 +37,15 @@ export interface StatusStoreOptions {
   writeChunk?: number;
   /** Wall clock (tests). */
   now?: () => number;
+  /**
+   * Write in a worker thread with its own connection to this database file (the registrar does);
+   * default false: inline, in this thread. Not for an in-memory database.
+   */
+  writeThread?: boolean;
 }
+
+/** Rows per message to the write thread; drain() posts one per event-loop turn. */
+const POST_ROWS = 2000;
 
 /** Messages of an exchange whose outcome no status followed (binding audits, OPTIONS) are settled as routine after this long. */
 const OPEN_HOLD_MS = 40_000;
@@ -53,6 +65,7 @@ interface QueuedStatus {
   event: boolean;
 }
 
+/** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
 /**
  * A message to write; `sample` marks one of a routine exchange (it replaces the registration's
  * previous sample). `amend`: not a message but the retransmissions of one already written.
@@ -65,9 +78,11 @@ interface OpenExchange {
 }
 
 export class StatusStore {
-  /** The write in progress (writes run one at a time, in order), and how many rows it holds. */
-  private writing: Promise<void> = Promise.resolve();
-  private inFlight = 0;
+  private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
+  private readonly pruneEvents: Database.Statement<[number]>;
+  /** Inline writer (null with a write thread). */
+  private readonly writer: StatusWriter | null;
+  private readonly thread: WriteThread | null;
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
@@ -77,86 +92,35 @@ export class StatusStore {
   private traces: QueuedTrace[] = [];
   /** The batch being written chunk by chunk, with how far it got. */
   private batch: { statuses: QueuedStatus[]; traces: QueuedTrace[]; s: number; t: number } = { statuses: [], traces: [], s: 0, t: 0 };
-  /** Rows of the routine sample stored last per registration (replaced by the next one). */
-  private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
   private sampleSeq = 0;
   private readonly lastTransition = new Map<number, Transition>();
   private readonly open = new Map<number, OpenExchange>();
   private readonly tracedAt = new Map<number, number>();
   private readonly watchedUntil = new Map<number, number>();
   private draining = false;
-  /** Called after each transaction that wrote something (the live stream wakes up on it). */
+  /** Called after each transaction that wrote something (the live stream wakes up on it); with a write thread, after each batch. */
   onFlush: (() => void) | null = null;
-  /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
+  /** A chunk written after yielding failed, or a batch in the write thread (the first chunk of an inline flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
   readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
 
-  constructor(
-    private readonly db: Db,
-    options: StatusStoreOptions = {},
-  ) {
+  constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
     this.traceKeep = options.traceKeep ?? 40;
     this.eventRetentionMs = options.eventRetentionMs ?? 8 * 24 * 3600 * 1000;
     this.routineTraceMs = options.routineTraceMs ?? 10 * 60 * 1000;
     this.writeChunk = Math.max(1, options.writeChunk ?? 50);
     this.now = options.now ?? Date.now;
-  }
-
-  /**
-   * One transaction: the statuses (with their timeline entries) and the messages of registrations
-   * that still exist (a deleted one's are dropped, and its bookkeeping forgotten), then the
-   * messages beyond `traceKeep` per registration pruned.
-   */
-  private async writeBatch(statuses: QueuedStatus[], traces: QueuedTrace[]): Promise<void> {
-    await this.db.transaction(
-      async (tx) => {
-        const ids = [...new Set([...statuses.map((q) => Number(q.status.registrationId)), ...traces.map((t) => Number(t.registrationId))])];
-        const existing = new Set(
-          ids.length === 0 ? [] : (await tx.select({ id: registrations.id }).from(registrations).where(inArray(registrations.id, ids))).map((r) => r.id),
-        );
-        for (const q of statuses) await this.writeStatus(tx, q, existing);
-        const touched = new Set<number>();
-        for (const t of traces) {
-          const id = Number(t.registrationId);
-          if (!existing.has(id)) continue;
-          if (t.amend) {
-            await this.amendTrace(tx, id, t.amend);
-            continue;
-          }
-          this.counters.traceRows++;
-          const [row] = await tx
-            .insert(registrationTraces)
-            .values({ registrationId: id, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits ?? null })
-            .returning({ id: registrationTraces.id });
-          if (t.sample !== undefined) await this.keepSample(tx, id, t.sample, row!.id);
-          touched.add(id);
-        }
-        for (const id of touched) await this.pruneTraces(tx, id);
-      },
-      { behavior: 'immediate' },
-    );
-    this.counters.transactions++;
-  }
-
-  /** Sets the retransmissions on the newest request of registration `id` sent at `amend.at`. */
-  private async amendTrace(tx: Conn, id: number, amend: TraceRetransmits): Promise<void> {
-    const t = registrationTraces;
-    const [row] = await tx
-      .select({ id: t.id })
-      .from(t)
-      .where(and(eq(t.registrationId, id), eq(t.direction, 'out'), eq(t.at, amend.at)))
-      .orderBy(sql`${t.id} desc`)
-      .limit(1);
-    if (row) await tx.update(t).set({ retransmits: amend.retransmits }).where(eq(t.id, row.id));
-    this.counters.traceAmends++;
-  }
-
-  /** Keeps the newest `traceKeep` messages of registration `id`. */
-  private async pruneTraces(tx: Conn, id: number): Promise<void> {
-    const t = registrationTraces;
-    const [edge] = await tx.select({ id: t.id }).from(t).where(eq(t.registrationId, id)).orderBy(sql`${t.id} desc`).limit(1).offset(this.traceKeep);
-    if (edge) await tx.delete(t).where(and(eq(t.registrationId, id), sql`${t.id} <= ${edge.id}`));
+    this.lastTraceAt = sqlite.prepare('SELECT max(at) AS at FROM registration_traces WHERE registration_id = ?');
+    this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
+    if (options.writeThread) {
+      if (sqlite.memory) throw new Error('StatusStore: writeThread needs a database file, not an in-memory database');
+      this.writer = null;
+      this.thread = new WriteThread({ databasePath: sqlite.name, traceKeep: this.traceKeep, writeChunk: this.writeChunk }, (r) => this.taken(r));
+    } else {
+      this.writer = new StatusWriter(sqlite, this.traceKeep);
+      this.thread = null;
+    }
   }
 
   /**
@@ -202,7 +166,8 @@ export class StatusStore {
 
   /**
    * A request's retransmissions, told when its transaction ended: set on its message while that
-   * is held or queued here, else (written already: a watched registration) one UPDATE of its row.
+   * is held or queued here, else (written already, or handed to the write thread) one UPDATE of
+   * its row, after it.
    */
   pushRetransmits(r: TraceRetransmits): void {
     const id = Number(r.registrationId);
@@ -216,61 +181,86 @@ export class StatusStore {
    * Someone is looking at this registration's SIP messages until `until`: its messages are written
    * as they come. `recent` (the engine's ring) fills in what was only kept in memory so far.
    */
-  async watch(registrationId: string, until: number, recent: readonly TraceEntry[]): Promise<void> {
+  watch(registrationId: string, until: number, recent: readonly TraceEntry[]): void {
     const id = Number(registrationId);
     this.watchedUntil.set(id, until);
     this.settle(id, true, this.now());
-    const [last] = await this.db.select({ at: max(registrationTraces.at) }).from(registrationTraces).where(eq(registrationTraces.registrationId, id));
-    const after = last?.at ?? -Infinity;
+    // What the write thread holds must be in the table before it is compared (a watch is rare: an operator opens a page).
+    this.thread?.wait();
+    const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
     const queuedAfter = this.traces.reduce((max, t) => (!t.amend && Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
-  /** Rows queued or being written (0: everything pushed so far is committed, or lost with a failed write). */
+  /** Rows queued or being written. */
   get pending(): number {
     const b = this.batch;
-    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t) + this.inFlight;
+    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t) + (this.thread?.inFlight ?? 0);
   }
 
-  /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without pausing (shutdown, tests). */
-  async flush(): Promise<void> {
+  /**
+   * Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without
+   * yielding (shutdown, tests); with a write thread, hands it over and waits until it is written.
+   */
+  flush(): void {
     this.settleStale(this.now());
-    while (this.pending > 0) await this.writeSome();
+    if (this.thread) {
+      while (this.post());
+      this.thread.wait();
+      return;
+    }
+    while (this.pending > 0) this.writeSome();
+  }
+
+  /** Stops the write thread (after a flush, at shutdown). */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 
   /**
    * Writes what is queued in transactions of at most `writeChunk` rows, yielding to the event loop
    * (setImmediate) between them. The first chunk runs now and throws to the caller; a later one
-   * that fails goes to onError, and what it held is lost, as with a failed flush.
+   * that fails goes to onError, and what it held is lost, as with a failed flush. With a write
+   * thread, posts it there in batches of POST_ROWS rows, one per event-loop turn (failures go to onError).
    */
-  async drain(): Promise<void> {
+  drain(): void {
     this.settleStale(this.now());
-    if (this.draining || this.pending === 0) return;
-    this.draining = true;
-    try {
-      await this.writeSome();
-    } catch (err) {
-      this.draining = false;
-      throw err;
+    if (this.thread) {
+      if (this.draining || !this.post()) return;
+      this.draining = true;
+      const next = () => {
+        if (this.post()) setImmediate(next);
+        else this.draining = false;
+      };
+      setImmediate(next);
+      return;
     }
-    const step = async () => {
+    if (this.draining || this.pending === 0) return;
+    this.writeSome();
+    if (this.pending === 0) return;
+    this.draining = true;
+    const step = () => {
       // a full flush() (shutdown) may have written the rest meanwhile
-      while (this.pending > 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        try {
-          await this.writeSome();
-        } catch (err) {
-          this.onError?.(err);
-          return;
-        }
+      if (this.pending === 0) {
+        this.draining = false;
+        return;
       }
+      try {
+        this.writeSome();
+      } catch (err) {
+        this.draining = false;
+        this.onError?.(err);
+        return;
+      }
+      if (this.pending > 0) setImmediate(step);
+      else this.draining = false;
     };
-    void step().finally(() => (this.draining = false));
+    setImmediate(step);
   }
 
   /** Drops timeline entries older than the retention bound, and leases and bookkeeping gone stale. */
-  async expire(now: number): Promise<void> {
-    await this.db.delete(registrationEvents).where(lt(registrationEvents.at, now - this.eventRetentionMs));
+  expire(now: number): void {
+    this.pruneEvents.run(now - this.eventRetentionMs);
     for (const [id, until] of this.watchedUntil) if (until <= now) this.watchedUntil.delete(id);
   }
 
@@ -310,15 +300,7 @@ export class StatusStore {
   }
 
   /** One transaction of at most `writeChunk` rows (a status with its timeline entry counts one). */
-  private writeSome(): Promise<void> {
-    const write = this.writing.then(() => this.writeNext());
-    // the next write waits for this one, failed or not
-    this.writing = write.catch(() => undefined);
-    return write;
-  }
-
-  private async writeNext(): Promise<void> {
-    if (this.pending === 0) return;
+  private writeSome(): void {
     let b = this.batch;
     if (b.s >= b.statuses.length && b.t >= b.traces.length) {
       b = this.batch = { statuses: this.statuses, traces: this.traces, s: 0, t: 0 };
@@ -329,71 +311,59 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    this.inFlight = statuses.length + traces.length;
-    try {
-      await this.writeBatch(statuses, traces);
-    } finally {
-      this.inFlight = 0;
-    }
+    this.account((this.writer as StatusWriter).write(statuses.map(statusRow), traces.map(traceRow)));
     this.onFlush?.();
   }
 
-  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, existing: ReadonlySet<number>): Promise<void> {
-    const id = Number(s.registrationId);
-    // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (!existing.has(id)) {
-      this.forget(id);
-      return;
-    }
-    const row = {
-      state: s.state,
-      code: s.code,
-      reason: s.reason,
-      at: s.at,
-      attempts: s.attempts,
-      requestedExpires: s.requestedExpires,
-      grantedExpires: s.grantedExpires,
-      expiresAt: s.expiresAt,
-      nextAttemptAt: s.nextAttemptAt,
-      target: s.target,
-      lastSuccessAt: s.lastSuccessAt,
-    };
-    await tx
-      .insert(registrationStatus)
-      .values({ registrationId: id, ...row })
-      .onConflictDoUpdate({ target: registrationStatus.registrationId, set: row });
-    this.counters.statusRows++;
-    if (!event) return;
-    await tx.insert(registrationEvents).values({
-      registrationId: id,
-      state: s.state,
-      code: s.code,
-      reason: s.reason,
-      at: s.at,
-      expiresAt: s.expiresAt,
-      nextAttemptAt: s.nextAttemptAt,
-      target: s.target,
-    });
-    this.counters.eventRows++;
+  /**
+   * Hands the write thread one batch of at most POST_ROWS queued rows (converting and copying a
+   * batch to the thread costs this thread ≈ 1 µs a row: the 500,000 rows of 100,000 first
+   * registrations in one message blocked it for over a second). Whether it posted anything.
+   */
+  private post(): boolean {
+    if (this.statuses.length === 0 && this.traces.length === 0) return false;
+    const statuses = this.statuses.splice(0, POST_ROWS);
+    const traces = this.traces.splice(0, POST_ROWS - statuses.length);
+    (this.thread as WriteThread).post(statuses.map(statusRow), traces.map(traceRow));
+    return true;
   }
 
-  /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
-  private async keepSample(tx: Conn, id: number, sample: number, rowId: number): Promise<void> {
-    const kept = this.sampleRows.get(id);
-    if (kept?.sample === sample) {
-      kept.to = rowId;
+  /** A batch answered by the write thread. */
+  private taken(result: WriteResult): void {
+    if (result.error !== undefined) {
+      this.onError?.(new Error(result.error));
       return;
     }
-    const t = registrationTraces;
-    if (kept) await tx.delete(t).where(and(eq(t.registrationId, id), between(t.id, kept.from, kept.to)));
-    this.sampleRows.set(id, { sample, from: rowId, to: rowId });
+    this.account(result.outcome);
+    this.onFlush?.();
+  }
+
+  private account(outcome: WriteOutcome): void {
+    this.counters.statusRows += outcome.statusRows;
+    this.counters.eventRows += outcome.eventRows;
+    this.counters.traceRows += outcome.traceRows;
+    this.counters.traceAmends += outcome.traceAmends;
+    this.counters.transactions += outcome.transactions;
+    for (const id of outcome.deleted) this.forget(id);
   }
 
   private forget(id: number): void {
-    this.sampleRows.delete(id);
     this.lastTransition.delete(id);
     this.tracedAt.delete(id);
     this.watchedUntil.delete(id);
     this.open.delete(id);
   }
+}
+
+function statusRow({ status: s, event }: QueuedStatus): StatusRow {
+  return [
+    Number(s.registrationId), s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
+    s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, event,
+  ];
+}
+
+/** Reads `text` (an engine trace event redacts it when read). */
+function traceRow(t: QueuedTrace): TraceRow {
+  if (t.amend) return [Number(t.registrationId), 'amend', t.amend.at, JSON.stringify(t.amend.retransmits)];
+  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0, t.retransmits ? JSON.stringify(t.retransmits) : null];
 }

@@ -78,6 +78,17 @@ const TARGETS: Record<string, Target> = {
   },
   // The test takes no provider (any id is fine): only its type is checked.
   'POST /api/registrations/test': { base: () => registration(3), fields: { ...registrationFields, ddiProviderId: number() } },
+  // `register` queues a command and bumps no revision, so the PATCH targets' revisions stay valid.
+  'POST /api/registrations/bulk': {
+    base: () => ({ action: 'register', ids: [ctx.registrationId] }),
+    fields: {
+      action: text(['control', 'meta', 'lookalike'], { extra: ['REGISTER', 'remove', '', 'move'] }),
+      // A number's wrong types are none of them an array of ids; then arrays of bad ids (and one too long).
+      ids: number([[], [0], [-1], [1.5], ['1'], [null], Array.from({ length: 501 }, (_, i) => i + 1)]),
+      // Only `move` takes a provider: any value here is refused.
+      ddiProviderId: { ...number([1]), optional: true },
+    },
+  },
   'POST /api/operators': {
     base: () => ({ email: 'fuzz@portal.test', name: 'Fuzz Operator', role: 'viewer', password: 'Fuzz-operator-pass-1' }),
     fields: { email, name: label, role, password: secret },

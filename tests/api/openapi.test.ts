@@ -12,7 +12,7 @@ import { requiredAccess } from '../../lib/auth/policy';
 import { ddiProviderGlossary, registrationGlossary } from '../../lib/glossary';
 import { apiEndpoints } from './app-routes';
 import { TEST_ADMIN } from '../portal-process';
-import { useServer, type ApiInit } from './server';
+import { openSqlite, useServer, type ApiInit } from './server';
 import { startHttpReceiver } from '../alerts/receivers';
 
 const server = useServer();
@@ -248,6 +248,41 @@ describe('OpenAPI document', () => {
     assert.equal(deleted.id, operator.id);
     await answer('GET', '/api/operators/{id}', `/api/operators/${operator.id}`, 404, contracts.errorBodySchema);
   });
+  test('its response schemas accept the real answers of the bulk endpoint', async () => {
+    const provider = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'OpenAPI bulk' } });
+    assert.equal(provider.status, 201, provider.text);
+    const created = await server.api('/api/registrations', { method: 'POST', json: { ddiProviderId: provider.body.id, username: 'openapi-bulk', domain: 'bulk.openapi.test', ddi: '+34917990001' } });
+    assert.equal(created.status, 201, created.text);
+    const byIds = await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 200, contracts.bulkResultJsonSchema, { json: { action: 'register', ids: [created.body.id, 999_999] } });
+    assert.deepEqual([byIds.done, byIds.skipped], [1, [{ id: 999_999, reason: 'not_found' }]]);
+    const byFilter = await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 200, contracts.bulkResultJsonSchema, { json: { action: 'disable', filter: { ddiProviderId: provider.body.id } } });
+    assert.deepEqual([byFilter.done, byFilter.next, byFilter.remaining], [1, null, 0]);
+    await answer('POST', '/api/registrations/bulk', '/api/registrations/bulk', 422, contracts.errorBodySchema, { json: { action: 'move', ids: [created.body.id] } });
+  });
+
+  test('its response schemas accept the real answers of the chart endpoints', async () => {
+    const provider = await server.api('/api/ddi-providers', { method: 'POST', json: { name: 'OpenAPI charts' } });
+    const created = await server.api('/api/registrations', { method: 'POST', json: { ddiProviderId: provider.body.id, username: 'openapi-chart', domain: 'chart.openapi.test', ddi: '+34917990002' } });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.id as number;
+    const now = Date.now();
+    const db = await openSqlite(server.dbPath);
+    try {
+      const insert = db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)');
+      insert.run(id, 'registered', 200, 'OK', now - 3 * 3600_000);
+      insert.run(id, 'rejected', 403, 'Forbidden', now - 3600_000);
+      db.prepare('INSERT OR REPLACE INTO state_samples (at, total, registered, retrying, rejected, disabled) VALUES (?, 1, 0, 0, 1, 0)').run(now - (now % 60_000));
+    } finally {
+      db.close();
+    }
+    const bands = await answer('GET', '/api/registrations/{id}/availability/bands', `/api/registrations/${id}/availability/bands?range=7d`, 200, contracts.availabilityBandsJsonSchema);
+    assert.deepEqual(bands.segments.map((s) => [s.band, s.code]), [['registered', 200], ['rejected', 403]]);
+    await answer('GET', '/api/registrations/{id}/availability/bands', `/api/registrations/${id}/availability/bands?range=1y`, 422, contracts.errorBodySchema);
+    await answer('GET', '/api/registrations/{id}/availability/bands', '/api/registrations/999999/availability/bands', 404, contracts.errorBodySchema);
+    const history = await answer('GET', '/api/registrations/history', '/api/registrations/history', 200, contracts.stateHistoryJsonSchema);
+    assert.equal(history.samples.at(-1)?.failing, 1);
+  });
+
   test('its response schemas accept the real answers of the alerts and notification channel endpoints', async () => {
     const receiver = await startHttpReceiver();
     try {

@@ -21,7 +21,7 @@ test('registrations list: filter, search, sort, paginate, per provider', async (
   const rows = page.locator('table tbody tr');
   await expect(rows).toHaveCount(25);
   // no engine status yet: an em dash
-  await expect(rows.first().getByRole('cell').nth(5)).toHaveText('—');
+  await expect(rows.first().getByRole('cell').nth(6)).toHaveText('—'); // after the selection box
 
   await page.getByRole('button', { name: 'Next ›' }).click();
   await expect(page.getByText('Showing 26–30 of 30 registrations')).toBeVisible();

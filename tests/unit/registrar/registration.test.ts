@@ -8,8 +8,7 @@ import { Engine, type EngineOptions } from '../../../registrar/engine';
 import type { SipRequest } from '../../../registrar/message/types';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
-import { StatusStore } from '../../../registrar/store/status-store';
-import { rawOf } from '../../db';
+import { rawOf, statusStoreFor } from '../../db';
 import { tempDatabase } from '../../sip/portal-db';
 import { MemoryTransport, type SentMessage } from '../../../registrar/transport/memory';
 import { parseRequest, respond } from './helpers';
@@ -325,7 +324,7 @@ test('StatusStore: retransmissions go on the request row (held: with its insert;
   const held = await addReg('101');
   const watched = await addReg('102');
   const h = harness(() => null);
-  const store = new StatusStore(db, { now: () => h.clock.now() });
+  const store = statusStoreFor(db, { now: () => h.clock.now() });
   h.engine.on('status', (s) => store.pushStatus(s));
   h.engine.on('trace', (e) => store.pushTrace(e));
   h.engine.on('retransmits', (r) => store.pushRetransmits(r));
@@ -588,7 +587,7 @@ test('trace events are redacted however a listener reads them; the StatusStore w
       .run(provider, true)
   ).lastInsertRowid;
   const h = harness(digestServer());
-  const store = new StatusStore(db);
+  const store = statusStoreFor(db);
   h.engine.on('status', (s) => store.pushStatus(s));
   h.engine.on('trace', (e) => store.pushTrace(e));
   // A live listener (the portal's stream) that copies events the ways code does.

@@ -1,0 +1,8 @@
+CREATE TABLE "state_samples" (
+	"at" bigint PRIMARY KEY NOT NULL,
+	"total" integer NOT NULL,
+	"registered" integer NOT NULL,
+	"retrying" integer NOT NULL,
+	"rejected" integer NOT NULL,
+	"disabled" integer NOT NULL
+);

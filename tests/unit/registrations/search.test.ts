@@ -33,8 +33,8 @@ test('a rare substring is answered from the trigram index, with the rows LIKE gi
   const db = await tempDatabase(t);
   seed(db, RARE_MAX + 500);
   assert.equal(await usesIndex(db, 'user1234'), true);
-  assert.deepEqual(usernames(db, { q: 'user1234' }), ['user1234']);
-  assert.deepEqual(usernames(db, { q: 'USER1234' }), ['user1234'], 'case-insensitive like LIKE');
+  assert.deepEqual(await usernames(db, { q: 'user1234' }), ['user1234']);
+  assert.deepEqual(await usernames(db, { q: 'USER1234' }), ['user1234'], 'case-insensitive like LIKE');
   assert.equal((await list(db, { q: '493001234' })).total, 1, 'DDI');
   assert.equal((await list(db, { q: 'user12' })).total, 111, 'user12, user120…129, user1200…1299');
   assert.equal((await list(db, { q: 'zzz' })).total, 0);
@@ -61,14 +61,14 @@ test('the triggers keep the index in step: an updated username is found by its n
   const sqlite = sqliteOf(db);
   const id = (sqlite.prepare(`SELECT id FROM registrations WHERE username = 'user3'`).get() as { id: number }).id;
   sqlite.prepare(`UPDATE registrations SET username = 'renamed-xyz' WHERE id = ?`).run(id);
-  assert.deepEqual(usernames(db, { q: 'renamed-xyz' }), ['renamed-xyz']);
+  assert.deepEqual(await usernames(db, { q: 'renamed-xyz' }), ['renamed-xyz']);
   assert.equal((await list(db, { q: 'user3' })).total, 0);
   const match = (q: string) => (sqlite.prepare(`SELECT count(*) AS n FROM registrations_search WHERE registrations_search MATCH ?`).get(`"${q}"`) as { n: number }).n;
   assert.equal(match('user3'), 0);
   sqlite.prepare('DELETE FROM registrations WHERE id = ?').run(id);
   assert.equal(match('renamed-xyz'), 0);
   sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) SELECT ddi_provider_id, 'fresh-abc', 'd.example', '111' FROM registrations LIMIT 1`).run();
-  assert.deepEqual(usernames(db, { q: 'fresh-abc' }), ['fresh-abc']);
+  assert.deepEqual(await usernames(db, { q: 'fresh-abc' }), ['fresh-abc']);
 });
 
 test('a state filter alone is counted from the status index, with the same total as the join (lapsed and none included)', FTS, async (t) => {

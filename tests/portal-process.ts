@@ -87,7 +87,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   child.stderr.on('data', keep);
 
   const stop = async ({ keepDatabase = false } = {}) => {
-    if (child.pid && child.exitCode === null) {
+    // Still running (a portal killed by a signal has signalCode set and exitCode null).
+    if (child.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
         process.kill(-child.pid, 'SIGTERM');

@@ -10,6 +10,7 @@ import type { DdiProvider } from '@/lib/client/types';
 import { DeleteProviderButton } from './DeleteProviderButton';
 import { ErrorNote } from './ErrorNote';
 import { SortHeader } from './SortHeader';
+import { TableToolbar } from './TableToolbar';
 
 type Sort = 'name' | 'registrations';
 
@@ -24,7 +25,10 @@ function visibleProviders(all: readonly DdiProvider[], q: string, sort: Sort, or
   return order === 'asc' ? found : found.reverse();
 }
 
-/** The providers: searched and sorted here (they are few), by name or by how many registrations they have. */
+/**
+ * The providers: searched and sorted here (they are few), by name or by how many registrations they
+ * have, on the same table base as the registrations list and the dashboard (TableToolbar, SortHeader).
+ */
 export function ProvidersTable() {
   const providers = useQuery({ queryKey: keys.providers, queryFn: api.providers.list });
   const [notice, setNotice] = useState<string | null>(null);
@@ -58,22 +62,12 @@ export function ProvidersTable() {
         </p>
       ) : null}
       {providers.data && providers.data.length > 0 ? (
-        <div className="toolbar" role="search">
-          <div className="toolbar-item grow">
-            <label htmlFor={`${uid}-q`}>Search</label>
-            <input
-              id={`${uid}-q`}
-              type="search"
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-              placeholder="Name, description, DDI…"
-              aria-describedby={`${uid}-count`}
-            />
-          </div>
-          <p id={`${uid}-count`} className="toolbar-item muted" aria-live="polite">
+        <>
+          <TableToolbar search={{ value: q, onChange: setQ, placeholder: 'Name, description, DDI…', describedBy: `${uid}-count` }} />
+          <p id={`${uid}-count`} className="muted count" aria-live="polite">
             {q.trim() ? `${plural(rows.length, 'provider')} of ${providers.data.length.toLocaleString()}` : plural(rows.length, 'provider')}
           </p>
-        </div>
+        </>
       ) : null}
       {providers.data && providers.data.length > 0 && rows.length === 0 ? <p className="empty">No providers match.</p> : null}
       {rows.length > 0 ? (

@@ -22,6 +22,7 @@ import {
   type RegistrationStatus,
   type TraceEntry,
   type TraceEvent,
+  type TraceRetransmits,
 } from './registration/status';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './registration/timing';
 import { Scheduler } from './scheduler';
@@ -154,6 +155,8 @@ export interface EngineCounters {
 export interface EngineEvents {
   status: [RegistrationStatus];
   trace: [TraceEvent];
+  /** A traced request's retransmissions, once its transaction ended (the store amends that trace entry). */
+  retransmits: [TraceRetransmits];
 }
 
 /** A test REGISTER under way (Engine.probe). */
@@ -318,6 +321,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       onTrace: (registrationId, direction, at, remote, text) => {
         // Redacted when a listener reads `text` (most messages are dropped unread by the StatusStore).
         if (this.listenerCount('trace') > 0) this.emit('trace', new LazyTraceEvent(registrationId, direction, at, remote, text));
+      },
+      onRetransmits: (registrationId, at, retransmits) => {
+        if (this.listenerCount('retransmits') > 0) this.emit('retransmits', { registrationId, at, retransmits });
       },
     };
   }

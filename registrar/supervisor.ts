@@ -58,6 +58,7 @@ export class Supervisor {
   async start(): Promise<void> {
     this.engine.on('status', (s) => this.store.pushStatus(s));
     this.engine.on('trace', (t) => this.store.pushTrace(t));
+    this.engine.on('retransmits', (r) => this.store.pushRetransmits(r));
     this.feed.markLoaded();
     const configs = this.source.loadAll().filter((c) => this.isValid(c));
     await this.engine.start(configs, { spreadMs: this.options.spreadMs });

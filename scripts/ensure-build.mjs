@@ -7,6 +7,9 @@
 // deleted and renamed files). Next's sources are everything `next build` reads — the engine in
 // registrar/ included, which "Test registration" bundles. The Node bundles' sources are the files
 // esbuild bundled last time (dist/inputs.json), plus the build script and the configuration.
+// Before `next build`, the generated column description of the form schemas is checked against the
+// tables (scripts/table-columns.ts); after it, the browser's chunks are checked for drizzle code
+// (scripts/check-client-chunks.mjs): either failing fails the build.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -48,9 +51,16 @@ const inputs = nodeInputs();
 if (!inputs || !isFresh([...NODE_OUTPUTS, INPUTS_FILE], [...inputs, ...NODE_CONFIG])) await buildNode();
 if (process.argv.includes('--node-only') || isFresh(['.next/BUILD_ID'], NEXT_SOURCES)) process.exit(0);
 
+// The form schemas' column description must match the tables (scripts/table-columns.ts).
+const columns = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/table-columns.ts', '--check'], { stdio: 'inherit' });
+if (columns.status !== 0) process.exit(columns.status ?? 1);
+
 console.log('Building the portal (`next build`): no build yet, or sources changed…');
 const r = spawnSync('npx', ['next', 'build'], {
   stdio: 'inherit',
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
 });
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+// …and the browser's bundles hold no drizzle code or table definitions.
+const chunks = spawnSync(process.execPath, ['scripts/check-client-chunks.mjs'], { stdio: 'inherit' });
+process.exit(chunks.status ?? 1);

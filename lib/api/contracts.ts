@@ -266,6 +266,13 @@ const sipMessageJsonSchema = z
     at: epochMs,
     remote: z.string().meta({ description: "The peer as 'ip:port/transport'." }),
     text: z.string().meta({ description: 'The whole SIP message; passwords and digest responses redacted.' }),
+    retransmits: z
+      .array(z.number().int().nonnegative())
+      .nullish()
+      .meta({
+        description:
+          "A request sent over UDP that was retransmitted (Timer E, RFC 3261 §17.1.2.2): when each retransmission went out, ms after `at`, oldest first; known once its transaction ended. Absent or null: none was (or not yet known).",
+      }),
   })
   .strict();
 

@@ -1,11 +1,12 @@
-import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { operators } from '../db/schema';
+import { fieldMask, insertSchema } from '../forms/insert-schema';
+import { operatorsColumns } from '../forms/table-columns.generated';
 import { roles } from './roles';
 
 /**
  * Operator forms (first-run setup, sign-in, operators management, password change), derived
- * from the drizzle table and parsed in the browser and again on the server.
+ * from the drizzle table (through its generated column description, lib/forms/, so the browser
+ * never loads the table) and parsed in the browser and again on the server.
  */
 const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]*$/u;
 
@@ -24,12 +25,15 @@ export const newPasswordRule = z
   .max(256, 'Use at most 256 characters.')
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'Use printable characters only.');
 
-export const operatorCreateSchema = createInsertSchema(operators, {
+/** The rules of the operator form's fields, each a column of the `operators` table. */
+export const OPERATOR_FIELD_RULES = {
   email: emailRule,
   name: operatorNameRule,
   role: z.enum(roles),
-})
-  .pick({ email: true, name: true, role: true })
+};
+
+export const operatorCreateSchema = insertSchema(operatorsColumns, OPERATOR_FIELD_RULES)
+  .pick(fieldMask(OPERATOR_FIELD_RULES))
   .extend({ name: operatorNameRule.default(''), password: newPasswordRule })
   .strict();
 

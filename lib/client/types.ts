@@ -90,7 +90,15 @@ export type StatusEventJson = {
 export type Uptime = { last24h: number | null; last7d: number | null };
 
 /** One SIP message of the ladder (already redacted by the server). */
-export type TraceMessage = { id?: number; direction: TraceDirection; at: number | string; remote: string; text: string };
+export type TraceMessage = {
+  id?: number;
+  direction: TraceDirection;
+  at: number | string;
+  remote: string;
+  text: string;
+  /** A retransmitted request: when each retransmission went out, ms after `at`. */
+  retransmits?: number[] | null;
+};
 
 export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };
 

@@ -127,6 +127,8 @@ export const registrationTraces = sqliteTable(
     at: integer('at').notNull(),
     remote: text('remote').notNull(),
     text: text('text').notNull(),
+    /** A request retransmitted over UDP (Timer E): when each retransmission went out, ms after `at` (JSON array); null when none was. */
+    retransmits: text('retransmits', { mode: 'json' }).$type<number[]>(),
   },
   (t) => [index('registration_traces_registration_idx').on(t.registrationId, t.id)],
 );

@@ -1,11 +1,10 @@
-import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { ddiProviders } from '../db/schema';
+import { fieldMask, insertSchema } from '../forms/insert-schema';
+import { ddiProvidersColumns } from '../forms/table-columns.generated';
 import { ddiRule, forwardToRule } from '../registrations/rules';
 import { revisionRule } from '../registrations/schema';
 import { multiLineText, singleLineText } from '../validation/text';
 
-/** The DDI provider form schema, derived from the drizzle table; parsed on both sides. */
 const ddisRule = z
   .array(ddiRule)
   .max(1000, 'At most 1000 DDIs per provider.')
@@ -14,14 +13,19 @@ const ddisRule = z
 /** Forward to: a PBX/SBC URI, or null (also for ''): the engine's SIP_FORWARD_TO. */
 const forwardToRuleOrNull = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), forwardToRule.nullable());
 
-const ddiProviderFieldsSchema = createInsertSchema(ddiProviders, {
+/** The rules of the DDI provider form's fields, each a column of the `ddi_providers` table. */
+export const DDI_PROVIDER_FIELD_RULES = {
   name: singleLineText(100).min(1, 'Name is required.'),
   description: multiLineText(1000),
   ddis: ddisRule,
   forwardTo: forwardToRuleOrNull,
-})
-  .pick({ name: true, description: true, ddis: true, forwardTo: true })
-  .strict();
+};
+
+/**
+ * The DDI provider form schema, derived from the drizzle table through its generated column
+ * description (lib/forms/, as lib/registrations/schema.ts); parsed on both sides.
+ */
+const ddiProviderFieldsSchema = insertSchema(ddiProvidersColumns, DDI_PROVIDER_FIELD_RULES).pick(fieldMask(DDI_PROVIDER_FIELD_RULES)).strict();
 
 export const ddiProviderInputSchema = ddiProviderFieldsSchema.extend({
   description: multiLineText(1000).default(''),

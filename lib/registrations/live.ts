@@ -67,6 +67,7 @@ export function listTrace(db: Db, id: number) {
       at: registrationTraces.at,
       remote: registrationTraces.remote,
       text: registrationTraces.text,
+      retransmits: registrationTraces.retransmits,
     })
     .from(registrationTraces)
     .where(eq(registrationTraces.registrationId, id))

@@ -1,7 +1,7 @@
-import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { REGISTRATION_STATES, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
-import { registrations } from '../db/schema';
+import { fieldMask, insertSchema } from '../forms/insert-schema';
+import { registrationsColumns } from '../forms/table-columns.generated';
 import {
   authUsernameRule,
   ddiRule,
@@ -15,11 +15,10 @@ import {
 } from './rules';
 
 /**
- * The registration form schema, derived from the drizzle table and parsed both in the browser
- * (react-hook-form resolver) and on the server (route handlers and actions).
- * Password semantics on write: absent or '' keeps the stored one, null clears it.
+ * The rules of the registration form's fields, each a column of the `registrations` table; the
+ * form edits these and no other column.
  */
-const registrationFieldsSchema = createInsertSchema(registrations, {
+export const REGISTRATION_FIELD_RULES = {
   ddiProviderId: z.number({ error: 'Choose a DDI provider.' }).int().positive('Choose a DDI provider.'),
   username: usernameRule,
   domain: domainRule,
@@ -30,19 +29,17 @@ const registrationFieldsSchema = createInsertSchema(registrations, {
   expires: expiresRule,
   transport: z.enum(TRANSPORT_SETTINGS),
   enabled: z.boolean(),
-})
-  .pick({
-    ddiProviderId: true,
-    username: true,
-    domain: true,
-    ddi: true,
-    authUsername: true,
-    registerServerUri: true,
-    realm: true,
-    expires: true,
-    transport: true,
-    enabled: true,
-  })
+};
+
+/**
+ * The registration form schema, derived from the drizzle table (through its generated column
+ * description, lib/forms/, so the browser never loads the table: tests/unit/forms/ prove it
+ * equals drizzle-zod's createInsertSchema) and parsed both in the browser (react-hook-form
+ * resolver) and on the server (route handlers and actions).
+ * Password semantics on write: absent or '' keeps the stored one, null clears it.
+ */
+const registrationFieldsSchema = insertSchema(registrationsColumns, REGISTRATION_FIELD_RULES)
+  .pick(fieldMask(REGISTRATION_FIELD_RULES))
   .extend({ password: z.union([passwordRule, z.literal('')]).nullish() })
   .strict();
 

@@ -18,6 +18,7 @@ import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
+import type { ClientTransaction } from '../transaction/client-transaction';
 import type { FlowSlot, TransactionLayer } from '../transaction/layer';
 import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
@@ -61,6 +62,8 @@ export interface RegistrationDeps {
   traceBytes: number;
   onStatus(status: RegistrationStatus): void;
   onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string): void;
+  /** The request traced at `at` was retransmitted at these times (ms after `at`), told once its transaction ended. */
+  onRetransmits(registrationId: string, at: number, retransmits: number[]): void;
 }
 
 type Outcome =
@@ -460,6 +463,8 @@ export class Registration {
       let contact: string | null;
       /** Room in the window, held until the request is handed to its transaction. */
       let slot: FlowSlot | null = null;
+      /** The request's transaction and trace entry: its retransmissions are noted there when it ends. */
+      let sent: { tx: ClientTransaction; entry: TraceEntry | null; at: number } | null = null;
       try {
         const local = await transport.localAddressFor(target);
         // Flow control: wait for room in this server's congestion window, then build the
@@ -493,11 +498,14 @@ export class Registration {
           authorization: auth ? auth.headers('REGISTER', uriText) : [],
         });
         if (requested > 0 && contact !== null) this.lastContact = contact;
-        this.record('out', remote, request.text);
+        const at = this.deps.scheduler.now();
+        const entry = this.record('out', remote, request.text, at);
         urgent = true;
         const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
+        sent = { tx, entry, at };
         slot = null; // the transaction holds it now
         const result = await tx.result;
+        this.noteRetransmits(sent.tx, sent.entry, sent.at);
         const from = result.remote;
         this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);
         if (op !== this.op) return SUPERSEDED;
@@ -560,6 +568,7 @@ export class Registration {
         return rejected(status, res.reason, retryAfterMs(res));
       } catch (err) {
         if (slot) layer.release(slot); // nothing was sent with it
+        if (sent) this.noteRetransmits(sent.tx, sent.entry, sent.at);
         if (op !== this.op) return SUPERSEDED;
         // Timeouts and transport/TLS errors: fail over (RFC 3263 §4.3).
         last = failure(null, localCause(err), null);
@@ -617,10 +626,24 @@ export class Registration {
     return Math.round(this.deps.bindingCheckMs / 1000);
   }
 
-  private record(direction: TraceEntry['direction'], remote: string, text: string): void {
-    const at = this.deps.scheduler.now();
-    this.ring.push(direction, at, remote, text);
+  private record(direction: TraceEntry['direction'], remote: string, text: string, at = this.deps.scheduler.now()): TraceEntry | null {
+    const entry = this.ring.push(direction, at, remote, text);
     this.deps.onTrace(this.id, direction, at, remote, text);
+    return entry;
+  }
+
+  /**
+   * The request's transaction ended (answered, timed out or failed): its retransmissions, if
+   * any, go on the request's trace entry (ring and store), not one trace row each.
+   */
+  private noteRetransmits(tx: ClientTransaction, entry: TraceEntry | null, at: number): void {
+    const times = tx.retransmissions;
+    if (times.length === 0) return;
+    // The first send may have waited for the window after the entry was made: times are from `at`.
+    const offset = tx.startedAt - at;
+    const retransmits = times.map((t) => t + offset);
+    if (entry) entry.retransmits = retransmits;
+    this.deps.onRetransmits(this.id, at, retransmits);
   }
 
   private schedule(delayMs: number): void {

@@ -58,8 +58,20 @@ export interface TraceEntry {
   remote: string;
   /** Message text with digest responses and passwords redacted. */
   text: string;
+  /**
+   * A request sent over UDP and retransmitted (Timer E, RFC 3261 §17.1.2.2): when each
+   * retransmission went out, ms after `at`. Set once its transaction ended; absent when none was.
+   */
+  retransmits?: number[];
 }
 
 export interface TraceEvent extends TraceEntry {
   registrationId: string;
+}
+
+/** A request of `registrationId` sent at `at` was retransmitted at these times (ms after `at`). */
+export interface TraceRetransmits {
+  registrationId: string;
+  at: number;
+  retransmits: number[];
 }

@@ -11,6 +11,8 @@ import type { TraceEntry, TraceEvent } from './status';
 export class LazyTraceEvent implements TraceEvent {
   #raw: string | null;
   #text: string | null = null;
+  /** Set by the StatusStore when the request's retransmissions are told while the event still waits there. */
+  retransmits?: number[];
 
   constructor(
     readonly registrationId: string,
@@ -31,6 +33,8 @@ export class LazyTraceEvent implements TraceEvent {
   }
 
   toJSON(): TraceEvent {
-    return { registrationId: this.registrationId, direction: this.direction, at: this.at, remote: this.remote, text: this.text };
+    const json: TraceEvent = { registrationId: this.registrationId, direction: this.direction, at: this.at, remote: this.remote, text: this.text };
+    if (this.retransmits) json.retransmits = this.retransmits;
+    return json;
   }
 }

@@ -19,14 +19,19 @@ export class TraceRing {
     this.items = new Array<TraceEntry | undefined>(capacity);
   }
 
-  /** Keeps `text` (unredacted), dropping the oldest entries beyond the limits; the newest message is always kept. */
-  push(direction: TraceEntry['direction'], at: number, remote: string, text: string): void {
-    if (this.capacity === 0) return;
+  /**
+   * Keeps `text` (unredacted), dropping the oldest entries beyond the limits; the newest message
+   * is always kept. Returns the entry (its `retransmits` is filled in when its transaction ends).
+   */
+  push(direction: TraceEntry['direction'], at: number, remote: string, text: string): TraceEntry | null {
+    if (this.capacity === 0) return null;
     while (this.count > 0 && (this.count === this.capacity || this.chars + text.length > this.maxChars)) this.dropOldest();
-    this.items[this.next] = { direction, at, remote, text };
+    const entry: TraceEntry = { direction, at, remote, text };
+    this.items[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
     this.count++;
     this.chars += text.length;
+    return entry;
   }
 
   /** Oldest first, redacted. */
@@ -35,7 +40,9 @@ export class TraceRing {
     const start = (this.next - this.count + this.capacity) % this.capacity;
     for (let i = 0; i < this.count; i++) {
       const e = this.items[(start + i) % this.capacity] as TraceEntry;
-      out.push({ direction: e.direction, at: e.at, remote: e.remote, text: redact(e.text) });
+      const copy: TraceEntry = { direction: e.direction, at: e.at, remote: e.remote, text: redact(e.text) };
+      if (e.retransmits) copy.retransmits = [...e.retransmits];
+      out.push(copy);
     }
     return out;
   }

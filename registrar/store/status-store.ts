@@ -9,11 +9,14 @@
 //    exchange at most every `routineTraceMs` per registration, which replaces the previous
 //    sample (so routine refreshes never grow the table). The rest stay in the engine's in-memory
 //    ring (Engine.trace), which a new watch copies in.
+//  - a request's retransmissions (Timer E) are told once its transaction ended: they go on the
+//    request's own message while it is held or queued, else one UPDATE of its row; never a row
+//    per retransmission.
 // Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
 // yielding to the event loop between them, so a burst never stalls the SIP transactions that
 // share the loop for long.
 import type Database from 'better-sqlite3';
-import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent } from '../registration/status';
+import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 
 export interface StatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -51,8 +54,11 @@ interface QueuedStatus {
   event: boolean;
 }
 
-/** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
-type QueuedTrace = TraceEvent & { sample?: number };
+/**
+ * A message to write; `sample` marks one of a routine exchange (it replaces the registration's
+ * previous sample). `amend`: not a message but the retransmissions of one already written.
+ */
+type QueuedTrace = (TraceEvent & { sample?: number; amend?: undefined }) | { amend: TraceRetransmits; registrationId: string };
 
 interface OpenExchange {
   since: number;
@@ -64,7 +70,8 @@ export class StatusStore {
   private readonly insertEvent: Database.Statement<
     [number, string, number | null, string | null, number, number | null, number | null, string | null]
   >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string, number]>;
+  private readonly insertTrace: Database.Statement<[number, string, number, string, string, string | null, number]>;
+  private readonly amendTrace: Database.Statement<[string, number, number]>;
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
   private readonly pruneEvents: Database.Statement<[number]>;
@@ -92,7 +99,7 @@ export class StatusStore {
   /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
-  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, tracesDropped: 0, transactions: 0 };
+  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
 
   constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
     this.traceKeep = options.traceKeep ?? 40;
@@ -116,8 +123,12 @@ export class StatusStore {
       INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertTrace = sqlite.prepare(`
-      INSERT INTO registration_traces (registration_id, direction, at, remote, text)
-      SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+      INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits)
+      SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+    // The newest request of the registration sent at `at` (the index covers registration_id, id).
+    this.amendTrace = sqlite.prepare(`
+      UPDATE registration_traces SET retransmits = ? WHERE id = (
+        SELECT id FROM registration_traces WHERE registration_id = ? AND direction = 'out' AND at = ? ORDER BY id DESC LIMIT 1)`);
     this.pruneTraces = sqlite.prepare(`
       DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
@@ -129,12 +140,17 @@ export class StatusStore {
       const touched = new Set<number>();
       for (const t of traces) {
         const id = Number(t.registrationId);
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, id);
+        if (t.amend) {
+          this.amendTrace.run(JSON.stringify(t.amend.retransmits), id, t.amend.at);
+          this.counters.traceAmends++;
+          continue;
+        }
+        this.counters.traceRows++;
+        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, t.retransmits ? JSON.stringify(t.retransmits) : null, id);
         if (changes > 0 && t.sample !== undefined) this.keepSample(id, t.sample, Number(lastInsertRowid));
         touched.add(id);
       }
       for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
-      this.counters.traceRows += traces.length;
       this.counters.transactions++;
     });
   }
@@ -181,6 +197,18 @@ export class StatusStore {
   }
 
   /**
+   * A request's retransmissions, told when its transaction ended: set on its message while that
+   * is held or queued here, else (written already: a watched registration) one UPDATE of its row.
+   */
+  pushRetransmits(r: TraceRetransmits): void {
+    const id = Number(r.registrationId);
+    const isIt = (t: QueuedTrace): t is TraceEvent => !t.amend && t.direction === 'out' && t.at === r.at && Number(t.registrationId) === id;
+    const held = this.open.get(id)?.items.findLast(isIt) ?? this.traces.findLast(isIt) ?? this.batch.traces.slice(this.batch.t).findLast(isIt);
+    if (held) held.retransmits = r.retransmits;
+    else this.traces.push({ amend: r, registrationId: r.registrationId });
+  }
+
+  /**
    * Someone is looking at this registration's SIP messages until `until`: its messages are written
    * as they come. `recent` (the engine's ring) fills in what was only kept in memory so far.
    */
@@ -189,7 +217,7 @@ export class StatusStore {
     this.watchedUntil.set(id, until);
     this.settle(id, true, this.now());
     const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
-    const queuedAfter = this.traces.reduce((max, t) => (Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
+    const queuedAfter = this.traces.reduce((max, t) => (!t.amend && Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
@@ -257,7 +285,9 @@ export class StatusStore {
     } else if (last === undefined || now - last >= this.routineTraceMs) {
       const sample = ++this.sampleSeq;
       // Fields copied one by one: an engine trace event's text is a getter (redacted when read).
-      for (const t of open.items) this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, sample });
+      for (const t of open.items) {
+        this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits, sample });
+      }
       this.tracedAt.set(id, now);
     } else {
       this.counters.tracesDropped += open.items.length;

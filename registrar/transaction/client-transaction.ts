@@ -8,12 +8,16 @@
 // The Completed state only absorbs retransmitted final responses, so on
 // completion the transaction layer keeps just the branch and the Timer K
 // deadline and this object (request, response, promise) is released.
+// Each retransmission's send time is kept (ms after the first send) for the
+// request's trace entry: an operator sees "×10" rather than one lonely REGISTER.
 import { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import type { ScheduledTask, Scheduler } from '../scheduler';
 import type { RemoteAddress, TransportTarget } from '../transport/types';
 import type { FlowSignals } from './congestion-window';
 import { timerF, timerK, type TimerValues } from './timers';
+
+const NO_RETRANSMISSIONS: readonly number[] = Object.freeze([]);
 
 export type ClientTransactionState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -43,6 +47,8 @@ export class ClientTransaction {
   flow: FlowSignals | null = null;
   /** The window's sequence number of this request. */
   flowSeq = 0;
+  /** Send times of the retransmissions, ms after `startedAt` (null until the first one). */
+  private retransmitTimes: number[] | null = null;
 
   readonly result: Promise<TransactionResult>;
   private resolve!: (r: TransactionResult) => void;
@@ -81,6 +87,11 @@ export class ClientTransaction {
     if (!this.reliable) this.timerE = s.after(this.interval, ClientTransaction.fireE, this);
     this.timerF = s.after(timerF(this.host.timers), ClientTransaction.fireF, this);
     this.host.transmit(this);
+  }
+
+  /** When each retransmission (Timer E) went out, ms after the first send; empty when none did. */
+  get retransmissions(): readonly number[] {
+    return this.retransmitTimes ?? NO_RETRANSMISSIONS;
   }
 
   receive(result: TransactionResult): void {
@@ -123,7 +134,9 @@ export class ClientTransaction {
     this.timerE = null;
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.interval = this.state === 'trying' ? Math.min(2 * this.interval, this.host.timers.t2) : this.host.timers.t2;
-    this.timerE = this.host.scheduler.after(this.interval, ClientTransaction.fireE, this);
+    const s = this.host.scheduler;
+    this.timerE = s.after(this.interval, ClientTransaction.fireE, this);
+    (this.retransmitTimes ??= []).push(s.now() - this.startedAt);
     this.host.retransmitted(this);
     this.host.transmit(this);
   }

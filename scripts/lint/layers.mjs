@@ -1,8 +1,10 @@
 // ESLint rule `layers/boundaries`: which folder may import which (the layering the README's
 // Layout section describes). Each import is resolved to a file path (relative, `@/…`) or a package
 // name, both sides are given a layer, and the import must be in the importer's allowed list.
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
+import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -68,10 +70,77 @@ function targetPath(spec, fromFile) {
   return null;
 }
 
+/** The file an extensionless project path names, or null. */
+function sourceFile(path) {
+  for (const candidate of [`${path}.ts`, `${path}.tsx`, `${path}/index.ts`, path]) {
+    if (/\.(ts|tsx|mjs|js)$/.test(candidate) && existsSync(resolve(ROOT, candidate))) return candidate;
+  }
+  return null;
+}
+
+/** The module specifiers a file loads at run time (type-only imports and exports left out). */
+function runtimeImports(file) {
+  const source = ts.createSourceFile(file, readFileSync(resolve(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, false);
+  const specs = [];
+  for (const s of source.statements) {
+    if (ts.isImportDeclaration(s)) {
+      const clause = s.importClause;
+      const typeOnly =
+        clause &&
+        (clause.isTypeOnly ||
+          (!clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      if (!typeOnly && ts.isStringLiteral(s.moduleSpecifier)) specs.push(s.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)) {
+      specs.push(s.moduleSpecifier.text);
+    }
+  }
+  return specs;
+}
+
+const storageChains = new Map();
+
+/**
+ * For a lib/ module a client component imports: the chain of lib/ modules through which it loads
+ * the table definitions (lib/db/) or a storage package at run time, e.g. ['lib/registrations/schema.ts',
+ * 'lib/db/schema'], or null when it loads neither. The bundler would put them in the browser's chunks.
+ */
+export function storageChain(path, seen = new Set()) {
+  const file = sourceFile(path);
+  if (!file || seen.has(file)) return null;
+  if (storageChains.has(file)) return storageChains.get(file);
+  seen.add(file);
+  let chain = null;
+  for (const spec of runtimeImports(file)) {
+    const target = targetPath(spec, resolve(ROOT, file));
+    if (target === null) {
+      if (STORAGE_PACKAGES.test(packageName(spec))) chain = [file, spec];
+    } else {
+      const layer = targetLayer(target);
+      if (layer === 'db') chain = [file, target];
+      else if (layer === 'lib') {
+        const rest = storageChain(target, seen);
+        if (rest) chain = [file, ...rest];
+      }
+    }
+    if (chain) break;
+  }
+  storageChains.set(file, chain);
+  return chain;
+}
+
 function targetLayer(path) {
   // Imports name files without their extension; `registrar` and `registrar/index` are the entry.
   if (path === 'registrar' || path === 'registrar/index') return 'engine-entry';
   return layerOf(`${path}.ts`) ?? layerOf(`${path}/`);
+}
+
+const WHY_INDIRECT = 'the table definitions or a storage package: build client-side schemas from lib/forms/ (the generated column description)';
+
+/** `import type …`, `export type … from`, or an import of types only. */
+function isTypeOnly(node) {
+  if (node.importKind === 'type' || node.exportKind === 'type') return true;
+  const specifiers = node.specifiers ?? [];
+  return specifiers.length > 0 && specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type');
 }
 
 export const boundaries = {
@@ -94,6 +163,16 @@ export const boundaries = {
         return;
       }
       const to = targetLayer(path);
+      if (from === 'components' && to === 'lib' && !isTypeOnly(node)) {
+        const chain = storageChain(path);
+        if (chain) {
+          context.report({
+            node,
+            message: `${file} (${from}) may not import '${spec}': it loads ${chain.at(-1)} (${chain.join(' → ')}), so the browser would get ${WHY_INDIRECT}.`,
+          });
+          return;
+        }
+      }
       if (!to || rule.layers.includes(to)) return;
       const why = from === 'components' && to.startsWith('engine') ? 'client components import only the domain vocabulary (registrar/domain/vocabulary.ts) from the engine' : WHY[to];
       context.report({ node, message: `${file} (${from}) may not import '${spec}' (${to}): ${why}.` });

@@ -235,6 +235,29 @@ test('stopping the registrar turns the registration retrying with timeout', asyn
     await expect(responseFact(page)).toContainText('timeout');
     await expect(page.locator('[data-fact="next-attempt"]')).toContainText(/in \d+/);
     await expect(page.getByRole('button', { name: 'Reset backoff' })).toBeVisible();
+    // The SIP messages: the unanswered REGISTER once, with its 10 retransmissions (Timer E: T1
+    // doubling to T2) on it. The ladder diagram: two lifelines, a doubled arrow, the times under it…
+    const times = /×10 retransmitted at 0\.5\d?, 1\.5\d?, 3\.5\d? … 31\.5\d? s/;
+    const diagram = page.getByTestId('sip-ladder-diagram');
+    await expect(diagram).toContainText('Engine');
+    await expect(diagram).toContainText('Registrar');
+    const lastOut = diagram.locator('[data-direction="out"]').last();
+    await expect(lastOut).toHaveAttribute('data-retransmits', '10', { timeout: 10_000 });
+    await expect(lastOut).toContainText('REGISTER');
+    await expect(lastOut).toContainText(times);
+    // …and the list, its text alternative: the same, every time for screen readers, then Timer F's outcome
+    const ladder = page.getByRole('list', { name: 'SIP messages, oldest first' });
+    const item = ladder.getByRole('listitem').filter({ hasText: 'REGISTER sip:' }).last();
+    await expect(item).toContainText(times);
+    await expect(item.locator('.sr-only')).toHaveText(/^×10 retransmitted at 0\.5\d?, 1\.5\d?, 3\.5\d?, 7\.5\d?, 11\.5\d?, .* 31\.5\d? s after the first send$/);
+    // one row for the request, not one per retransmission
+    const trace = (await (await request.get(url(`/api/registrations/${reg.id}/trace`), { headers: portal!.adminHeaders() })).json()) as {
+      items: Array<{ direction: string; at: number; text: string; retransmits?: number[] | null }>;
+    };
+    const registers = trace.items.filter((m) => m.direction === 'out');
+    const timedOut = registers.at(-1)!;
+    expect(timedOut.retransmits).toHaveLength(10);
+    expect(trace.items.filter((m) => m.direction === 'out' && m.at >= timedOut.at)).toHaveLength(1);
   } finally {
     await own.stop();
   }

@@ -99,4 +99,39 @@ test.describe('DDI providers', () => {
     await expect(page).toHaveURL(/\/providers$/);
     expect((await request.get(`/api/ddi-providers/${provider.id}`)).status()).toBe(404);
   });
+
+  test('the providers list is searched and sorted on the shared table toolbar', async ({ page, request }) => {
+    const tag = uniq();
+    const a = await apiCreateProvider(request, { name: `Sortcarrier A ${tag}`, description: `alpha ${tag}` });
+    const b = await apiCreateProvider(request, { name: `Sortcarrier B ${tag}`, description: `beta ${tag}` });
+    for (let i = 0; i < 2; i++) {
+      await apiCreateRegistration(request, { ddiProviderId: b.id, username: `ps${i}${tag}`, domain: 'sip.psort.example', ddi: `${randomDdi()}${i}` });
+    }
+    await page.goto('/providers');
+    const search = page.getByRole('searchbox', { name: 'Search' });
+    await search.fill(tag);
+    // the count is the search box's description (aria-describedby), as on the registrations list
+    await expect(search).toHaveAccessibleDescription(/^2 providers of \d+/);
+    const names = page.getByRole('rowheader');
+    await expect(names).toHaveText([a.name, b.name]);
+    const nameHeader = page.getByRole('columnheader', { name: /Name/ });
+    await expect(nameHeader).toHaveAttribute('aria-sort', 'ascending');
+    await nameHeader.getByRole('button').click();
+    await expect(nameHeader).toHaveAttribute('aria-sort', 'descending');
+    await expect(names).toHaveText([b.name, a.name]);
+    // by registrations: most first
+    const regsHeader = page.getByRole('columnheader', { name: /Registrations/ });
+    await regsHeader.getByRole('button').click();
+    await expect(regsHeader).toHaveAttribute('aria-sort', 'descending');
+    await expect(nameHeader).not.toHaveAttribute('aria-sort', /.*/);
+    await expect(names).toHaveText([b.name, a.name]);
+    await regsHeader.getByRole('button').click();
+    await expect(names).toHaveText([a.name, b.name]);
+    // a DDI or description finds its provider
+    await search.fill(`beta ${tag}`);
+    await expect(names).toHaveText([b.name]);
+    await expect(search).toHaveAccessibleDescription(/^1 provider of \d+/);
+    await search.fill(`nothing-${tag}`);
+    await expect(page.getByText('No providers match.')).toBeVisible();
+  });
 });

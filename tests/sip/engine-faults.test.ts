@@ -13,6 +13,15 @@ async function sipp(t: TestContext, scenario: string, opts: SippOptions = {}): P
   return s;
 }
 
+/** A sipp message log time ("2026-11-30 15:04:05.123456 1796051045.123456"): epoch ms, from the Unix time when present. */
+function sippTimeMs(time: string): number {
+  const unix = /(\d{9,}\.\d+)\s*$/.exec(time);
+  if (unix) return Number(unix[1]) * 1000;
+  const ms = Date.parse(time.replace(' ', 'T'));
+  assert.ok(Number.isFinite(ms), `sipp time ${JSON.stringify(time)}`);
+  return ms;
+}
+
 const registersIn = (msgs: SippMessage[]) => msgs.filter((m) => m.direction === 'in' && m.startLine.startsWith('REGISTER '));
 
 async function setup(t: TestContext, scenario: string, sippOpts: SippOptions = {}, engineOpts: EngineOptions = {}, password: string | null = null) {
@@ -116,8 +125,23 @@ test('sipp silence: UDP retransmissions (Timer E), then timeout after Timer F = 
   const regs = registersIn(s.messages());
   assert.equal(regs.length, retrans + 1, 'the original and every retransmission reached the server');
   assert.equal(new Set(regs.map((m) => header(m.text, 'Via'))).size, 1, 'retransmissions are byte-identical (same branch)');
-  // Only the first transmission is traced, not each retransmission.
+  // Only the first transmission is traced, not each retransmission: they are on its entry, as
+  // send times after the first, never earlier than Timer E allows (50, +100, +200, +400, +800, +1600 ms).
   assert.equal(rec.traces.length, 1);
+  const [entry] = engine.trace('1').filter((e) => e.direction === 'out');
+  assert.equal(entry.retransmits?.length, retrans, JSON.stringify(entry.retransmits));
+  assert.deepEqual(rec.retransmits, [{ registrationId: '1', at: entry.at, retransmits: entry.retransmits }]);
+  const times = [0, ...(entry.retransmits ?? [])];
+  for (let i = 1; i < times.length; i++) {
+    const gap = times[i] - times[i - 1];
+    assert.ok(gap >= 50 * 2 ** (i - 1), `retransmission ${i} after ${gap} ms: ${times.join(', ')}`);
+  }
+  // ...and they are the times the silent peer saw them arrive (sipp's message log, µs clock).
+  const seen = regs.map((m) => sippTimeMs(m.time));
+  for (let i = 1; i < times.length; i++) {
+    const drift = Math.abs(seen[i] - seen[0] - times[i]);
+    assert.ok(drift < 150, `retransmission ${i}: engine says +${times[i]} ms, sipp saw +${(seen[i] - seen[0]).toFixed(1)} ms`);
+  }
 });
 
 test('sipp garbage: malformed and foreign responses are dropped and counted, then registered', { timeout: 20_000 }, async (t) => {

@@ -3,7 +3,7 @@
 import type { TestContext } from 'node:test';
 import { Engine, type EngineOptions } from '../../registrar/engine';
 import type { RegistrationConfig } from '../../registrar/registration/config';
-import type { RegistrationStatus, TraceEvent } from '../../registrar/registration/status';
+import type { RegistrationStatus, TraceEvent, TraceRetransmits } from '../../registrar/registration/status';
 import { waitUntil } from '../deadline';
 
 export { sleep, waitUntil } from '../deadline';
@@ -87,12 +87,14 @@ export function waitStatus(
 export const inState = (...states: RegistrationStatus['state'][]) => (s: RegistrationStatus) => states.includes(s.state);
 
 /** Records every status and trace event of the engine. */
-export function record(engine: Engine): { statuses: RegistrationStatus[]; traces: TraceEvent[] } {
+export function record(engine: Engine): { statuses: RegistrationStatus[]; traces: TraceEvent[]; retransmits: TraceRetransmits[] } {
   const statuses: RegistrationStatus[] = [];
   const traces: TraceEvent[] = [];
+  const retransmits: TraceRetransmits[] = [];
   engine.on('status', (s) => statuses.push(s));
   engine.on('trace', (t) => traces.push(t));
-  return { statuses, traces };
+  engine.on('retransmits', (r) => retransmits.push(r));
+  return { statuses, traces, retransmits };
 }
 
 /** First value of a header in a SIP message text. */

@@ -24,6 +24,10 @@ const refused: Array<[string, string]> = [
   ['lib/new-file.ts', "import { startRegistrar as x } from '../registrar/start';"],
   ['app/api/new/route.ts', "import { Scheduler as x } from '@/registrar/scheduler';"],
   ['registrar/store/new-file.ts', "import { Nav as x } from '../../components/Nav';"],
+  // indirectly: a lib/ module that loads the tables (lib/registrations/live.ts imports lib/db/schema)
+  ['components/NewThing.tsx', "import { listTrace as x } from '@/lib/registrations/live';"],
+  // …or drizzle-zod
+  ['components/NewThing.tsx', "import { createInsertSchema as x } from 'drizzle-zod';"],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -34,9 +38,14 @@ const allowed: Array<[string, string]> = [
   ['lib/registrations/new-file.ts', "import { Engine as x } from '../../registrar';"],
   ['lib/registrations/new-file.ts', "import { registrations as x } from '../db/schema';"],
   ['app/api/new/route.ts', "import { LATENCY_BUCKETS_MS as x } from '@/registrar/index';"],
+  // the form schemas are built from the generated column description: nothing of the tables
+  ['components/NewThing.tsx', "import { registrationInputSchema as x } from '@/lib/registrations/schema';"],
+  ['components/NewThing.tsx', "import { operatorCreateSchema as x } from '@/lib/auth/schema';"],
+  // types only from such a lib/ module are erased: nothing reaches the browser
+  ['components/NewThing.tsx', "import { type listTrace as x } from '@/lib/registrations/live';"],
 ];
 
-test('a wrong-way import fails the lint: the engine core imports no portal, UI or storage code; client components no tables or engine internals; lib/ and app/ only the engine entry', async () => {
+test('a wrong-way import fails the lint: the engine core imports no portal, UI or storage code; client components no tables (directly or through lib/) or engine internals; lib/ and app/ only the engine entry', async () => {
   for (const [file, line] of refused) {
     const errors = await boundaryErrors(file, line);
     assert.equal(errors.length, 1, `${file}: ${line} should be refused`);

@@ -274,6 +274,80 @@ test('no response → Timer F → retrying with reason timeout, then exponential
   assert.equal(s2?.nextAttemptAt, h.clock.now() + 2000 + 0.5 * 6000);
 });
 
+test('a timed-out REGISTER carries its 10 retransmission times on its one trace entry', async () => {
+  const h = harness(() => null);
+  const told: Array<{ registrationId: string; at: number; retransmits: number[] }> = [];
+  h.engine.on('retransmits', (r) => told.push(r));
+  await h.engine.start([CONFIG]);
+  const sentAt = h.clock.now();
+  await h.clock.advanceAsync(31_999);
+  // not known before the transaction ends
+  assert.equal(h.engine.trace('reg-1')[0].retransmits, undefined);
+  assert.equal(told.length, 0);
+  await h.clock.advanceAsync(1);
+  assert.equal(h.engine.status('reg-1')?.reason, 'timeout');
+  const trace = h.engine.trace('reg-1').filter((e) => e.direction !== 'note');
+  assert.equal(trace.length, 1, 'one entry for the request, not one per retransmission');
+  const times = [500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500];
+  assert.equal(trace[0].at, sentAt);
+  assert.deepEqual(trace[0].retransmits, times);
+  assert.deepEqual(told, [{ registrationId: 'reg-1', at: sentAt, retransmits: times }]);
+});
+
+test('a REGISTER answered after two retransmissions: the request entry has both times, the response none', async () => {
+  const h = harness(() => null);
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(2000); // retransmitted at 500 and 1500 ms
+  const last = h.transport.sent.at(-1) as SentMessage;
+  h.transport.deliver(respond(last.data, 200, 'OK', [`Contact: ${parseRequest(last.data).headers.get('contact')};expires=3600`]), { transport: 'udp', host: '198.51.100.7', port: 5060 });
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.status('reg-1')?.state, 'registered');
+  const [out, answer] = h.engine.trace('reg-1');
+  assert.equal(out.direction, 'out');
+  assert.deepEqual(out.retransmits, [500, 1500]);
+  assert.equal(answer.direction, 'in');
+  assert.equal(answer.retransmits, undefined);
+});
+
+test('StatusStore: retransmissions go on the request row (held: with its insert; written already: one UPDATE), no extra rows', async (t) => {
+  const { db } = tempDatabase(t);
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier')`).run().lastInsertRowid);
+  const addReg = (ddi: string) =>
+    String(
+      sqlite
+        .prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi, expires, transport, enabled) VALUES (?, ?, 'example.com', ?, 3600, 'udp', 1)`)
+        .run(provider, `u${ddi}`, ddi).lastInsertRowid,
+    );
+  const held = addReg('101');
+  const watched = addReg('102');
+  const h = harness(() => null);
+  const store = new StatusStore(sqlite, { now: () => h.clock.now() });
+  h.engine.on('status', (s) => store.pushStatus(s));
+  h.engine.on('trace', (e) => store.pushTrace(e));
+  h.engine.on('retransmits', (r) => store.pushRetransmits(r));
+  // `watched`: someone has its SIP messages open, so its REGISTER is written as it goes out
+  store.watch(watched, h.clock.now() + 3_600_000, []);
+  await h.engine.start([
+    { ...CONFIG, id: held, ddi: '101', password: null },
+    { ...CONFIG, id: watched, ddi: '102', username: 'bob', password: null },
+  ]);
+  await h.clock.advanceAsync(0);
+  store.flush();
+  const rows = (id: string) =>
+    sqlite.prepare('SELECT direction, retransmits FROM registration_traces WHERE registration_id = ? ORDER BY id').all(Number(id)) as Array<{ direction: string; retransmits: string | null }>;
+  assert.deepEqual(rows(watched), [{ direction: 'out', retransmits: null }]);
+  assert.deepEqual(rows(held), [], 'held until the outcome is known');
+  await h.clock.advanceAsync(32_000);
+  assert.equal(h.engine.status(held)?.reason, 'timeout');
+  store.flush();
+  const times = JSON.stringify([500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500]);
+  const outRows = (id: string) => rows(id).filter((r) => r.direction === 'out');
+  assert.deepEqual(outRows(held), [{ direction: 'out', retransmits: times }]);
+  assert.deepEqual(outRows(watched), [{ direction: 'out', retransmits: times }]);
+  assert.equal(store.counters.traceAmends, 1, 'only the row already written was updated');
+});
+
 test('refresh keeps Call-ID and From tag, increments CSeq, stays registered', async () => {
   const h = harness(digestServer({ expiresParam: 600 }));
   await h.engine.start([CONFIG]);

@@ -68,6 +68,8 @@ test('UDP: Timer E retransmits at T1 doubling to T2, Timer F times out at 64*T1'
   assert.equal(layer.size, 0);
   assert.equal(layer.counters.timeouts, 1);
   assert.equal(layer.counters.retransmissions, 10);
+  // each retransmission's send time, ms after the first send (the request's trace entry shows them)
+  assert.deepEqual(tx.retransmissions, [500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500]);
   clock.advance(60_000);
   assert.equal(transport.sent.length, 11);
 });
@@ -82,6 +84,7 @@ test('TCP: no retransmissions, Timer F still fires', async () => {
   clock.advance(1);
   await settle();
   assert.equal(code, 'E_TIMEOUT');
+  assert.deepEqual(tx.retransmissions, []);
 });
 
 test('1xx moves to Proceeding: retransmits every T2', () => {
@@ -98,6 +101,7 @@ test('1xx moves to Proceeding: retransmits every T2', () => {
   assert.equal(transport.sent.length, 3);
   clock.advance(4000); // t=8500
   assert.equal(transport.sent.length, 4);
+  assert.deepEqual(tx.retransmissions, [500, 4500, 8500]);
 });
 
 test('final response completes; Timer K = T4 on UDP absorbs retransmissions', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `registration_traces` ADD `retransmits` text;

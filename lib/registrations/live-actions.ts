@@ -13,7 +13,8 @@ import { queueCommand } from './live';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges, type PasswordScope } from './password-scope';
 import { parseDenyList } from './test-deny';
 import { TestLimiter } from './test-limiter';
-import { NoEngineError, openStoredPassword, runTestRegistration, testRegistrationSchema, type TestRegistrationResult } from './test-registration';
+import { NoEngineError, openStoredPassword, runTestRegistration, type TestRegistrationResult } from './test-registration';
+import { testRegistrationSchema } from './test-registration-request';
 
 // Plain server functions for the route handlers, not server actions: the principal comes from the
 // authenticated request, so these must never be callable from the browser.

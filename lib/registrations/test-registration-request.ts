@@ -1,11 +1,19 @@
-// What the portal hands the engine process for a "Test registration" (journal command `test`,
+// What the portal takes and hands the engine process for a "Test registration" (journal command `test`,
 // row in `test_registrations`) and what comes back. The request holds the password in clear
 // text, so it is stored sealed with the keyring (lib/secrets), like the saved SIP passwords, and
 // the row is deleted once the portal has the answer.
+import { z } from 'zod';
 import type { RegistrationStatus, TraceEntry } from '../../registrar';
 import { isSealed, openSecret, sealSecret } from '../secrets/cipher';
 import type { Keyring } from '../secrets/key';
-import type { TestRegistrationInput } from './test-registration';
+import { registrationInputSchema } from './schema';
+
+/** The body of POST /api/registrations/test: the form's values, and the saved registration whose password may be used. */
+export const testRegistrationSchema = registrationInputSchema.extend({
+  ddiProviderId: z.number().int().positive().optional(),
+  id: z.number().int().positive().optional(),
+});
+export type TestRegistrationInput = z.output<typeof testRegistrationSchema>;
 
 export interface TestRequest {
   input: Pick<TestRegistrationInput, 'username' | 'domain' | 'ddi' | 'authUsername' | 'registerServerUri' | 'realm' | 'expires' | 'transport'>;

@@ -6,7 +6,6 @@
  * and shapes the answer so a silent, closed or non-SIP port cannot be told apart.
  */
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { RegistrationStatus, TraceEntry } from '../../registrar';
 import { getDb } from '../db/client';
 import { registrationChanges, testRegistrations } from '../db/schema';
@@ -15,14 +14,8 @@ import { wakeEngine } from '../engine/wake';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
-import { registrationInputSchema } from './schema';
-import { sealTestRequest, type TestResponse } from './test-registration-request';
+import { sealTestRequest, type TestRegistrationInput, type TestResponse } from './test-registration-request';
 
-export const testRegistrationSchema = registrationInputSchema.extend({
-  ddiProviderId: z.number().int().positive().optional(),
-  id: z.number().int().positive().optional(),
-});
-export type TestRegistrationInput = z.output<typeof testRegistrationSchema>;
 
 
 export interface TestRegistrationResult {

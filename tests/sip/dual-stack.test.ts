@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../registrar/engine';
 import type { RegistrationStatus } from '../../registrar/registration/status';
-import { testRegistrationSchema, type TestRegistrationInput } from '../../lib/registrations/test-registration';
+import { testRegistrationSchema, type TestRegistrationInput } from '../../lib/registrations/test-registration-request';
 import { config, defer, inState, testEngine, waitStatus } from './engine-helpers';
 import { startKamailio, startSipp, type KamailioHandle } from './harness';
 

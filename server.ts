@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { startAlertsFromEnv } from './lib/alerts/start';
 import { authenticate } from './lib/auth/authenticate';
 import type { Principal } from './lib/auth/principal';
 import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
@@ -46,6 +47,7 @@ async function main() {
 
   const engine = config.REGISTRAR_ENABLED ? startEngineProcess(db.$client, config, () => tail.poll()) : null;
   const engineBind = engine ? await engine.start() : null;
+  const alerts = startAlertsFromEnv(db, config);
   const metrics = createMetrics(db.$client, tail, createEngineCountersReader(db.$client), engineHealth);
 
   const gateOptions = {
@@ -113,7 +115,7 @@ async function main() {
     stopping = true;
     server.close();
     server.closeAllConnections();
-    await engine?.stop();
+    await Promise.all([engine?.stop(), alerts?.stop()]);
     tail.close();
     db.$client.close();
     process.exit(0);

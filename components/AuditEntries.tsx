@@ -17,7 +17,17 @@ function useProviderNames(): ReadonlyMap<number, string> {
 /** The entity an entry is about: a link while it still exists (registrations and providers). */
 function EntityCell({ entry }: { entry: AuditEntryJson }) {
   const href =
-    !entry.entityExists ? null : entry.entityType === 'registration' ? `/registrations/${entry.entityId}` : entry.entityType === 'ddi_provider' ? `/providers/${entry.entityId}` : null;
+    !entry.entityExists
+      ? null
+      : entry.entityType === 'registration'
+        ? `/registrations/${entry.entityId}`
+        : entry.entityType === 'ddi_provider'
+          ? `/providers/${entry.entityId}`
+          : entry.entityType === 'alert'
+            ? '/alerts'
+            : entry.entityType === 'notification_channel'
+              ? '/settings/notifications'
+              : null;
   return (
     <>
       <span className="muted small">{entityTypeLabels[entry.entityType]} #{entry.entityId}</span>

@@ -12,8 +12,10 @@ const links: NavLink[] = [
   { href: '/', label: 'Dashboard' },
   { href: '/providers', label: 'Providers' },
   { href: '/registrations', label: 'Registrations' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/audit', label: 'Audit' },
   { href: '/operators', label: 'Operators', adminOnly: true },
+  { href: '/settings/notifications', label: 'Settings', adminOnly: true },
   { href: '/help', label: 'Help' },
 ];
 

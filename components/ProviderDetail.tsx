@@ -48,6 +48,10 @@ export function ProviderDetail({ id }: { id: number }) {
           <dd>{p.forwardTo ? <span className="mono">{p.forwardTo}</span> : <span className="muted">SIP_FORWARD_TO (engine setting)</span>}</dd>
         </div>
         <div>
+          <dt>{g.alertHoldS.label}</dt>
+          <dd>{p.alertHoldS !== null && p.alertHoldS !== undefined ? `${p.alertHoldS} s` : <span className="muted">ALERTS_HOLD_S (portal setting)</span>}</dd>
+        </div>
+        <div>
           <dt>Registrations</dt>
           <dd>{plural(p.registrationCount, 'registration')}</dd>
         </div>

@@ -17,8 +17,8 @@ import { Field, useFieldIds } from './Field';
 import { StaleNotice } from './StaleNotice';
 import { changedValues } from '@/lib/client/changed-values';
 
-type FormValues = { name: string; description: string; ddisText: string; forwardTo: string };
-type Output = { name?: string; description?: string; ddis?: string[]; forwardTo?: string | null };
+type FormValues = { name: string; description: string; ddisText: string; forwardTo: string; alertHoldS: string };
+type Output = { name?: string; description?: string; ddis?: string[]; forwardTo?: string | null; alertHoldS?: number | null };
 /** A provider as loaded for editing; `revision` goes with the save (optimistic locking). */
 type LoadedProvider = DdiProvider & ProviderVersion;
 
@@ -38,12 +38,13 @@ function providerResolver(isEdit: boolean): Resolver<FormValues, unknown, Output
   return async (values) => {
     const ddis = parseDdis(values.ddisText);
     const schema = isEdit ? ddiProviderPatchSchema : ddiProviderInputSchema;
-    const parsed = schema.safeParse({ name: values.name, description: values.description, ddis, forwardTo: values.forwardTo.trim() || null });
+    const hold = values.alertHoldS.trim();
+    const parsed = schema.safeParse({ name: values.name, description: values.description, ddis, forwardTo: values.forwardTo.trim() || null, alertHoldS: hold === '' ? null : /^\d+$/.test(hold) ? Number(hold) : hold });
     if (parsed.success) return { values: parsed.data, errors: {} };
     const errors: FieldErrors<FormValues> = {};
     for (const issue of parsed.error.issues) {
       const [head, index] = issue.path;
-      const field: keyof FormValues = head === 'ddis' ? 'ddisText' : head === 'description' ? 'description' : head === 'forwardTo' ? 'forwardTo' : 'name';
+      const field: keyof FormValues = head === 'ddis' ? 'ddisText' : head === 'description' ? 'description' : head === 'forwardTo' ? 'forwardTo' : head === 'alertHoldS' ? 'alertHoldS' : 'name';
       if (errors[field]) continue;
       const message = head === 'ddis' && typeof index === 'number' ? `"${ddis[index]}": ${issue.message}` : issue.message;
       errors[field] = { type: issue.code, message };
@@ -53,7 +54,7 @@ function providerResolver(isEdit: boolean): Resolver<FormValues, unknown, Output
 }
 
 function valuesOf(provider: LoadedProvider | undefined): FormValues {
-  return { name: provider?.name ?? '', description: provider?.description ?? '', ddisText: (provider?.ddis ?? []).join('\n'), forwardTo: provider?.forwardTo ?? '' };
+  return { name: provider?.name ?? '', description: provider?.description ?? '', ddisText: (provider?.ddis ?? []).join('\n'), forwardTo: provider?.forwardTo ?? '', alertHoldS: provider?.alertHoldS == null ? '' : String(provider.alertHoldS) };
 }
 
 /** Create / edit a DDI provider: editors only (a viewer gets no form at all; the server refuses anyway). */
@@ -116,7 +117,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         setTheirs(current);
         setFormError(null);
       } else if (err instanceof ApiError) {
-        const map: Record<string, keyof FormValues> = { name: 'name', description: 'description', ddis: 'ddisText', forwardTo: 'forwardTo' };
+        const map: Record<string, keyof FormValues> = { name: 'name', description: 'description', ddis: 'ddisText', forwardTo: 'forwardTo', alertHoldS: 'alertHoldS' };
         let first: keyof FormValues | null = null;
         for (const [f, message] of Object.entries(err.fields)) {
           const target = map[f.split('.')[0]!];
@@ -142,7 +143,7 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         setFormError(null);
         setTheirs(null);
         if (based) setProvider(based);
-        const dirty = { name: dirtyFields.name, description: dirtyFields.description, ddis: dirtyFields.ddisText, forwardTo: dirtyFields.forwardTo };
+        const dirty = { name: dirtyFields.name, description: dirtyFields.description, ddis: dirtyFields.ddisText, forwardTo: dirtyFields.forwardTo, alertHoldS: dirtyFields.alertHoldS };
         return save.mutateAsync({ values: provider ? changedValues(v, dirty) : v, revision: based?.revision }).catch(() => undefined);
       },
       () => setFormError('Please correct the highlighted fields.'),
@@ -194,6 +195,9 @@ function ProviderEditor({ provider: latest }: { provider?: LoadedProvider }) {
         {(aria) => (
           <input {...aria} type="text" autoComplete="off" spellCheck={false} className="mono" placeholder="SIP_FORWARD_TO" {...register('forwardTo')} />
         )}
+      </Field>
+      <Field id={fid('alert-hold')} entry={g.alertHoldS} error={errors.alertHoldS?.message}>
+        {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" placeholder="ALERTS_HOLD_S (120)" {...register('alertHoldS')} />}
       </Field>
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={busy}>

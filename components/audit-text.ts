@@ -12,6 +12,8 @@ export const entityTypeLabels: Record<EntityType, string> = {
   ddi_provider: 'DDI provider',
   operator: 'Operator',
   api_token: 'API token',
+  notification_channel: 'Notification channel',
+  alert: 'Alert',
 };
 
 const actionLabels: Record<string, string> = {
@@ -25,6 +27,11 @@ const actionLabels: Record<string, string> = {
   revoke: 'Revoked',
   test: 'Test registration',
   import: 'Imported',
+  open: 'Alert opened',
+  resolve: 'Alert resolved',
+  notified: 'Notified',
+  notify_failed: 'Notification failed',
+  test_notification: 'Test notification',
 };
 
 const glossaries: Partial<Record<EntityType, Record<string, { label: string }>>> = {

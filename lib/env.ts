@@ -82,6 +82,14 @@ export const envSchema = z.object({
   /** Live streams (/api/events) open at once per session or API token. */
   MAX_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Run the alert evaluator and deliverer in this portal process (lib/alerts/runner.ts). */
+  ALERTS_ENABLED: booleanFlag.default(true),
+  /** Seconds a registration must stay out of `registered` before it raises an alert (a provider's own hold overrides it). */
+  ALERTS_HOLD_S: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** How often the alert rules are evaluated (ms). */
+  ALERTS_EVAL_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(5_000),
+  /** Share (%) of a provider's (or all) enabled registrations failing above which one grouped alert is raised instead of one per registration. */
+  ALERTS_GROUP_PERCENT: z.coerce.number().min(0).max(100).default(20),
   /** Least severe level logged (lib/log.ts); `silent` logs nothing. */
   LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v), z.enum(LOG_LEVELS).default('info')),
 }).superRefine((v, ctx) => {

@@ -85,6 +85,11 @@ export const ddiProviderGlossary = {
     help: "Where calls that this provider sends to the DDIs of its registrations are passed on: the SIP address of your PBX or SBC, with the 'sip:' prefix and no user part (the called DDI is put there). Leave empty to use the engine's SIP_FORWARD_TO setting; when both are empty, calls are refused.",
     example: 'sip:192.0.2.20:5060;transport=tcp',
   },
+  alertHoldS: {
+    label: 'Alert after (seconds)',
+    help: "How long a registration of this provider may stay out of 'registered' (retrying, rejected, binding lost…) before it raises an alert; shorter failures alert nobody. Leave empty to use the portal's ALERTS_HOLD_S setting (120 s by default).",
+    example: '300',
+  },
 } as const satisfies Record<string, GlossaryEntry>;
 
 export const registrationNotes = {

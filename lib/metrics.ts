@@ -83,6 +83,30 @@ export function createMetrics(sqlite: Database.Database, tail: EventTail, engine
       for (const row of byState.all()) this.set({ state: row.state }, row.n);
     },
   });
+  const openAlerts = sqlite.prepare<[], { scope: string; n: number }>("SELECT scope, count(*) AS n FROM alerts WHERE state = 'open' GROUP BY scope");
+  new Gauge({
+    name: 'portal_alerts_open',
+    help: 'Open alerts by scope (registration, provider, platform), as the portal\'s alert rules raised them (lib/alerts).',
+    labelNames: ['scope'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map(openAlerts.all().map((r) => [r.scope, r.n]));
+      for (const scope of ['registration', 'provider', 'platform']) this.set({ scope }, counts.get(scope) ?? 0);
+    },
+  });
+  const deliveries = sqlite.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM notification_deliveries GROUP BY status');
+  new Gauge({
+    name: 'portal_notification_deliveries',
+    help: 'Notifications in the delivery log (kept 30 days) by status: pending (waiting for a first try or a retry), sending, sent, failed.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map(deliveries.all().map((r) => [r.status, r.n]));
+      for (const status of ['pending', 'sending', 'sent', 'failed']) this.set({ status }, counts.get(status) ?? 0);
+    },
+  });
   new Gauge({
     name: 'portal_stream_clients',
     help: 'Browsers connected to the live status stream.',

@@ -64,6 +64,15 @@ export class FakeClock implements Clock {
     this.current = end;
   }
 
+  /** Fires only the earliest armed timer (time moves to its deadline); false when none is armed. */
+  fireNext(): boolean {
+    const next = this.popDue(Infinity);
+    if (!next) return false;
+    this.current = Math.max(this.current, next.at);
+    next.fn();
+    return true;
+  }
+
   /**
    * Like `advance`, but lets promise continuations run after each timer so
    * async code driven by timers settles between firings.

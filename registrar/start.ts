@@ -109,6 +109,8 @@ async function startEngine(sqlite: Database.Database, config: Env, log: Logger):
     spreadMs: config.REGISTRAR_STARTUP_SPREAD_MS,
     log,
     keyring,
+    // Status, timeline and trace writes in a worker thread with its own connection (store/status-store.ts).
+    writeThread: true,
     installWake: setEngineWake,
   });
   await supervisor.start();

@@ -108,6 +108,7 @@ export class Supervisor {
     await this.tests.abort();
     await this.engine.stop(deadlineMs);
     this.store.flush();
+    await this.store.close();
   }
 
   private isValid(config: RegistrationConfig): boolean {

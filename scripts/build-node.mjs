@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-export const ENTRY_POINTS = { server: 'server.ts', registrar: 'registrar/main.ts' };
+// store-writer: the StatusStore's write thread (registrar/store/write-worker.ts), loaded by the two others from dist/.
+export const ENTRY_POINTS = { server: 'server.ts', registrar: 'registrar/main.ts', 'store-writer': 'registrar/store/write-worker.ts' };
 export const INPUTS_FILE = 'dist/inputs.json';
 
 export async function buildNode() {

@@ -21,7 +21,7 @@ const NEXT_SOURCES = [
   '.env', '.env.local', '.env.production', '.env.production.local',
 ];
 const NODE_CONFIG = ['scripts/build-node.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const NODE_OUTPUTS = ['dist/server.mjs', 'dist/registrar.mjs'];
+const NODE_OUTPUTS = ['dist/server.mjs', 'dist/registrar.mjs', 'dist/store-writer.mjs'];
 
 /** Newest modification time under `path` (files and folders), 0 when it does not exist. */
 function newestMtime(path) {

@@ -116,6 +116,7 @@ export const ddiProviderJsonSchema = z
     description: z.string(),
     ddis: z.array(z.string()),
     forwardTo: z.string().nullable(),
+    alertHoldS: z.number().int().nullable(),
     registrationCount: z.number().int(),
     revision: z.number().int().meta({ description: 'Starts at 1 and grows by one on every update that changes something; send it back with PATCH to detect concurrent edits.' }),
     createdAt: epochMs,
@@ -364,3 +365,4 @@ export const apiTokenCreatedJsonSchema = z
     apiToken: apiTokenJsonSchema,
   })
   .strict();
+export * from './contracts-alerts';

@@ -21,6 +21,7 @@ import { requiredAccess } from '../auth/policy';
 import { apiTokenCreateSchema, loginSchema, operatorCreateSchema, operatorPatchSchema, passwordChangeSchema, setupSchema } from '../auth/schema';
 import * as contracts from './contracts';
 import { authPaths, describeAuthInputs, operatorPaths, securitySchemes, tokenPaths } from './openapi-auth';
+import { alertsPaths, alertsRequestSchemas, alertsResponseSchemas } from './openapi-alerts';
 import { importPaths } from './openapi-import';
 import { body, error, errors, idParameter, jsonContent, ref, response } from './openapi-parts';
 
@@ -115,6 +116,7 @@ export function buildOpenApiDocument() {
       ApiTokenInput: apiTokenCreateSchema,
       OperatorInput: operatorCreateSchema,
       OperatorPatch: operatorPatchSchema,
+      ...alertsRequestSchemas,
     },
     'input',
   );
@@ -153,6 +155,7 @@ export function buildOpenApiDocument() {
       ApiTokenList: contracts.apiTokenListJsonSchema,
       ApiTokenCreated: contracts.apiTokenCreatedJsonSchema,
       ImportReport: contracts.importReportJsonSchema,
+      ...alertsResponseSchemas,
     },
     'output',
   );
@@ -194,6 +197,7 @@ export function buildOpenApiDocument() {
       { name: 'Authentication' },
       { name: 'API tokens' },
       { name: 'Operators' },
+      { name: 'Alerts' },
       { name: 'System' },
     ],
     security: [{ sessionCookie: [] }, { bearerToken: [] }],
@@ -469,6 +473,7 @@ export function buildOpenApiDocument() {
       ...authPaths(),
       ...tokenPaths(),
       ...operatorPaths(),
+      ...alertsPaths(queryParameters),
     }),
     components: { schemas: { ...requestSchemas, ...responseSchemas }, securitySchemes },
   };

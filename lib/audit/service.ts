@@ -16,13 +16,16 @@ const entityExists = sql<boolean>`(case "audit_log"."entity_type"
   when 'ddi_provider' then exists(select 1 from "ddi_providers" as p where p."id" = "audit_log"."entity_id")
   when 'operator' then exists(select 1 from "operators" as o where o."id" = "audit_log"."entity_id")
   when 'api_token' then exists(select 1 from "api_tokens" as t where t."id" = "audit_log"."entity_id")
+  when 'notification_channel' then exists(select 1 from "notification_channels" as c where c."id" = "audit_log"."entity_id")
+  when 'alert' then exists(select 1 from "alerts" as a where a."id" = "audit_log"."entity_id")
   else 0 end)`.mapWith(Boolean);
 
 /**
  * Entries only admins may read: about operators and their API tokens (e-mails, roles, who is
- * disabled), as `/api/operators` itself is admin-only.
+ * disabled), as `/api/operators` itself is admin-only, and about notification channels (their
+ * URLs and mail servers), as `/api/notification-channels` is.
  */
-const ADMIN_ONLY_ENTITIES = ['operator', 'api_token'] as const;
+const ADMIN_ONLY_ENTITIES = ['operator', 'api_token', 'notification_channel'] as const;
 
 /** What the reader may see: everything for admins, else the log without operator and token entries. */
 export type AuditScope = 'all' | 'no-operators';

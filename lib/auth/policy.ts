@@ -29,6 +29,8 @@ export function requiredAccess(method: string, rawPath: string): Access {
   const key = `${isRead(method) ? 'GET' : method} ${path}`;
   if (publicExact.has(key) || (isRead(method) && (publicFiles.has(path) || publicPrefixes.some((p) => path.startsWith(p))))) return 'public';
   if (under(path, '/api/operators') || under(path, '/operators')) return 'admin';
+  // Notification channels hold webhook URLs and mail servers: admins only, like operators.
+  if (under(path, '/api/notification-channels') || under(path, '/settings')) return 'admin';
   // METRICS_ACCESS (default admin) can open it to API tokens or any role: the gate decides (metrics-access.ts).
   if (path === '/metrics') return 'admin';
   if (ownAccountWrites.has(key) || under(path, '/api/tokens')) return 'viewer';

@@ -1,4 +1,5 @@
 /** Tiny fetch wrapper for the portal REST API, used by react-query hooks in client components. */
+import type { AlertList, DeliveryJson, NotificationChannelJson } from '../api/contracts-alerts';
 import type {
   ApiToken,
   Availability,
@@ -111,6 +112,17 @@ function listOf<T>(body: unknown): T[] {
 }
 
 export const api = {
+  alerts: {
+    list: (p: { state?: 'open' | 'resolved' | 'all'; page?: number; pageSize?: number }) => apiFetch<AlertList>(`/api/alerts${qs(p)}`),
+  },
+  channels: {
+    list: async () => listOf<NotificationChannelJson>(await apiFetch<unknown>('/api/notification-channels')),
+    create: (body: unknown) => apiFetch<NotificationChannelJson>('/api/notification-channels', { method: 'POST', json: body }),
+    update: (id: number, body: unknown) => apiFetch<NotificationChannelJson>(`/api/notification-channels/${id}`, { method: 'PATCH', json: body }),
+    remove: (id: number) => apiFetch<{ id: number }>(`/api/notification-channels/${id}`, { method: 'DELETE' }),
+    test: (id: number) => apiFetch<{ delivery: DeliveryJson }>(`/api/notification-channels/${id}/test`, { method: 'POST' }),
+    deliveries: async (id: number) => listOf<DeliveryJson>(await apiFetch<unknown>(`/api/notification-channels/${id}/deliveries?limit=20`)),
+  },
   auth: {
     login: (body: { email: string; password: string }) =>
       apiFetch<{ operator: SignedInOperator; expiresAt: number }>('/api/auth/login', { method: 'POST', json: body }),
@@ -193,4 +205,9 @@ export const keys = {
   apiTokens: ['api-tokens'] as const,
   operators: ['operators'] as const,
   operatorTokens: (id: number) => ['operators', id, 'tokens'] as const,
+  alerts: ['alerts'] as const,
+  alertList: (state: string, page: number) => ['alerts', 'list', state, page] as const,
+  openAlerts: ['alerts', 'open-count'] as const,
+  channels: ['notification-channels'] as const,
+  channelDeliveries: (id: number) => ['notification-channels', id, 'deliveries'] as const,
 };

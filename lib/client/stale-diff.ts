@@ -29,7 +29,7 @@ export type RegistrationVersion = Pick<
 >;
 
 /** The provider fields its edit form shows, with the revision the API adds for optimistic locking. */
-export type ProviderVersion = Pick<DdiProvider, 'name' | 'description' | 'ddis'> & Partial<Pick<DdiProvider, 'forwardTo'>> & { revision?: number };
+export type ProviderVersion = Pick<DdiProvider, 'name' | 'description' | 'ddis'> & Partial<Pick<DdiProvider, 'forwardTo' | 'alertHoldS'>> & { revision?: number };
 
 /** Shown for an empty optional value. */
 const EMPTY = '(empty)';
@@ -105,6 +105,10 @@ export function providerChanges(loaded: ProviderVersion, current: ProviderVersio
   }
   if ((loaded.forwardTo ?? null) !== (current.forwardTo ?? null)) {
     changes.push({ field: 'forwardTo', label: ddiProviderGlossary.forwardTo.label, before: text(loaded.forwardTo), after: text(current.forwardTo) });
+  }
+  if ((loaded.alertHoldS ?? null) !== (current.alertHoldS ?? null)) {
+    const hold = (v: number | null | undefined) => (v == null ? '(ALERTS_HOLD_S)' : `${v} s`);
+    changes.push({ field: 'alertHoldS', label: ddiProviderGlossary.alertHoldS.label, before: hold(loaded.alertHoldS), after: hold(current.alertHoldS) });
   }
   return changes;
 }

@@ -7,6 +7,7 @@ export type DdiProvider = {
   description: string;
   ddis: string[];
   forwardTo: string | null;
+  alertHoldS: number | null;
   registrationCount: number;
   createdAt: number | string;
   updatedAt: number | string;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from '../alerts/vocabulary';
 import { REGISTRATION_STATES, ROLES, TRACE_DIRECTIONS, TRANSPORT_SETTINGS } from '../../registrar/domain/vocabulary';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -11,6 +12,8 @@ export const ddiProviders = sqliteTable('ddi_providers', {
   ddis: text('ddis', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   /** Where calls to this provider's registrations' DDIs are relayed (sip:/sips: URI); null: SIP_FORWARD_TO. */
   forwardTo: text('forward_to'),
+  /** Seconds a registration of this provider must stay out of `registered` before it raises an alert; null: ALERTS_HOLD_S. */
+  alertHoldS: integer('alert_hold_s'),
   revision: integer('revision').notNull().default(1),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
@@ -194,7 +197,7 @@ export const loginFailures = sqliteTable(
   (t) => [index('login_failures_key_idx').on(t.key, t.at)],
 );
 
-export const auditEntityTypes = ['registration', 'ddi_provider', 'operator', 'api_token'] as const;
+export const auditEntityTypes = ['registration', 'ddi_provider', 'operator', 'api_token', 'notification_channel', 'alert'] as const;
 export type AuditEntityType = (typeof auditEntityTypes)[number];
 
 /** A field's value before and after a change; secrets are recorded only as "changed". */
@@ -262,3 +265,97 @@ export const testRegistrations = sqliteTable('test_registrations', {
 });
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;
+
+export { alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds };
+export type NotificationChannelKind = (typeof notificationChannelKinds)[number];
+
+/**
+ * Where alerts are sent (admins manage them). `config` holds the kind's non-secret settings
+ * (webhook: url; e-mail: host, port, starttls, user, from, to); `secret` the one secret, sealed
+ * like SIP passwords (lib/secrets): the webhook's signing secret or the SMTP password.
+ */
+export const notificationChannels = sqliteTable('notification_channels', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  kind: text('kind', { enum: notificationChannelKinds }).notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  secret: text('secret'),
+  revision: integer('revision').notNull().default(1),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+export type AlertScope = (typeof alertScopes)[number];
+export type AlertState = (typeof alertStates)[number];
+
+/**
+ * Alerts raised by the evaluator (lib/alerts). `key` names what an alert is about
+ * (`registration:<id>`, `provider:<id>`, `platform`); at most one alert per key is open (unique
+ * index), so two evaluators, or one restarted, never open the same alert twice.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    scope: text('scope', { enum: alertScopes }).notNull(),
+    /** The registration or the provider the alert is about; null for platform alerts. Not a foreign key: alerts outlive them. */
+    subjectId: integer('subject_id'),
+    /** The provider of a registration alert (for grouping and filters). */
+    providerId: integer('provider_id'),
+    state: text('state', { enum: alertStates }).notNull().default('open'),
+    summary: text('summary').notNull(),
+    /** Registrations failing: 1 for a registration alert; for a group, when opened and now. */
+    count: integer('count').notNull(),
+    currentCount: integer('current_count').notNull(),
+    /** Enabled registrations in the group (provider or platform) when opened; 1 for a registration. */
+    total: integer('total').notNull(),
+    /** Since when (the earliest of) its registration(s) left `registered`. */
+    failingSince: integer('failing_since').notNull(),
+    openedAt: integer('opened_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    /** State, SIP code and reason of the registration when opened (registration alerts). */
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_key_unique').on(t.key).where(sql`state = 'open'`),
+    index('alerts_state_idx').on(t.state, t.id),
+  ],
+);
+
+export type DeliveryEvent = (typeof deliveryEvents)[number];
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/**
+ * One notification of one channel (an alert opened or resolved, or a test), with its attempts:
+ * the per-channel delivery log. `pending` ones are sent (again) at `next_attempt_at`; `sending`
+ * is claimed by one process until `claimed_until` (a process that died leaves it to the next).
+ */
+export const notificationDeliveries = sqliteTable(
+  'notification_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+    alertId: integer('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    event: text('event', { enum: deliveryEvents }).notNull(),
+    status: text('status', { enum: deliveryStatuses }).notNull().default('pending'),
+    /** The JSON document sent (webhook body; the e-mail is written from it), fixed at creation. */
+    payload: text('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    claimedUntil: integer('claimed_until'),
+    /** HTTP status or SMTP reply code of the last attempt (null: no answer). */
+    lastCode: integer('last_code'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('notification_deliveries_due_idx').on(t.status, t.nextAttemptAt), index('notification_deliveries_channel_idx').on(t.channelId, t.id), index('notification_deliveries_alert_idx').on(t.alertId)],
+);
+
+export type NotificationChannelRow = typeof notificationChannels.$inferSelect;
+export type AlertRow = typeof alerts.$inferSelect;
+export type NotificationDeliveryRow = typeof notificationDeliveries.$inferSelect;

@@ -13,12 +13,19 @@ const ddisRule = z
 /** Forward to: a PBX/SBC URI, or null (also for ''): the engine's SIP_FORWARD_TO. */
 const forwardToRuleOrNull = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), forwardToRule.nullable());
 
+/** Alert hold (s): 0 to a day, or null (also for ''): ALERTS_HOLD_S. */
+const alertHoldRule = z.preprocess(
+  (v) => (v === '' ? null : v),
+  z.number().int('Whole seconds.').min(0, 'At least 0 seconds.').max(86_400, 'At most 86400 seconds (a day).').nullable(),
+);
+
 /** The rules of the DDI provider form's fields, each a column of the `ddi_providers` table. */
 export const DDI_PROVIDER_FIELD_RULES = {
   name: singleLineText(100).min(1, 'Name is required.'),
   description: multiLineText(1000),
   ddis: ddisRule,
   forwardTo: forwardToRuleOrNull,
+  alertHoldS: alertHoldRule,
 };
 
 /**
@@ -31,6 +38,7 @@ export const ddiProviderInputSchema = ddiProviderFieldsSchema.extend({
   description: multiLineText(1000).default(''),
   ddis: ddisRule.default([]),
   forwardTo: forwardToRuleOrNull.default(null),
+  alertHoldS: alertHoldRule.default(null),
 });
 
 /** PATCH: every field optional, no defaults; `revision` as for registrations (409 `stale`). */

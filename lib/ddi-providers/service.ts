@@ -23,8 +23,8 @@ function baseSelect(db: Conn) {
 }
 
 function toJson(row: ReturnType<ReturnType<typeof baseSelect>['all']>[number]): DdiProviderJson {
-  const { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt } = row;
-  return { id, name, description, ddis, forwardTo, registrationCount, revision, createdAt, updatedAt };
+  const { id, name, description, ddis, forwardTo, alertHoldS, registrationCount, revision, createdAt, updatedAt } = row;
+  return { id, name, description, ddis, forwardTo, alertHoldS, registrationCount, revision, createdAt, updatedAt };
 }
 
 export function listDdiProviders(db: Conn): DdiProviderList {
@@ -55,9 +55,9 @@ function uniqueNameError(db: Conn, err: unknown, name: string, excludeId?: numbe
 }
 
 /** The provider fields an audit entry records. */
-const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis, forwardTo: ddiProviders.forwardTo };
+const auditedColumns = { name: ddiProviders.name, description: ddiProviders.description, ddis: ddiProviders.ddis, forwardTo: ddiProviders.forwardTo, alertHoldS: ddiProviders.alertHoldS };
 
-export function createDdiProvider(db: Db, values: Omit<DdiProviderValues, 'forwardTo'> & { forwardTo?: string | null }, actor: Actor): ActionResult<DdiProviderJson> {
+export function createDdiProvider(db: Db, values: Omit<DdiProviderValues, 'forwardTo' | 'alertHoldS'> & { forwardTo?: string | null; alertHoldS?: number | null }, actor: Actor): ActionResult<DdiProviderJson> {
   try {
     const outcome = db.transaction(
       (tx) => {
@@ -94,6 +94,7 @@ export function updateDdiProvider(db: Db, id: number, patch: DdiProviderPatch, a
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.ddis !== undefined) set.ddis = patch.ddis;
   if (patch.forwardTo !== undefined) set.forwardTo = patch.forwardTo;
+  if (patch.alertHoldS !== undefined) set.alertHoldS = patch.alertHoldS;
   let forwardChanged = false;
   try {
     const outcome = db.transaction(

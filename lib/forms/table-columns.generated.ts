@@ -10,6 +10,7 @@ export const ddiProvidersColumns = {
   description: { kind: 'text', notNull: true, hasDefault: true },
   ddis: { kind: 'json', notNull: true, hasDefault: true },
   forwardTo: { kind: 'text', notNull: false, hasDefault: false },
+  alertHoldS: { kind: 'integer', notNull: false, hasDefault: false },
   revision: { kind: 'integer', notNull: true, hasDefault: true },
   createdAt: { kind: 'integer', notNull: true, hasDefault: true },
   updatedAt: { kind: 'integer', notNull: true, hasDefault: true },

@@ -25,6 +25,7 @@ import { sealSecret } from '../secrets/cipher';
 import { getKeyring } from '../secrets/keyring';
 import { wakeEngine } from '../engine/wake';
 import { withLapse } from './lapse';
+import { searchCondition } from './search';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges } from './password-scope';
 
 export type { Conn };
@@ -95,10 +96,7 @@ export function getRegistration(db: Conn, id: number): RegistrationJson | null {
   return row ? toJson(row) : null;
 }
 
-/** `%text%` for LIKE … ESCAPE '\', with the wildcards of `text` escaped. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+export { likePattern } from './search';
 
 const sortColumns = {
   id: registrations.id,
@@ -144,17 +142,7 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
   const filters: SQL[] = [];
   if (query.ddiProviderId !== undefined) filters.push(eq(registrations.ddiProviderId, query.ddiProviderId));
   const q = query.q?.trim();
-  if (q) {
-    const p = likePattern(q);
-    filters.push(
-      or(
-        sql`${registrations.username} like ${p} escape '\\'`,
-        sql`${registrations.domain} like ${p} escape '\\'`,
-        sql`${registrations.ddi} like ${p} escape '\\'`,
-        sql`${registrations.ddiProviderId} in (select ${ddiProviders.id} from ${ddiProviders} where ${ddiProviders.name} like ${p} escape '\\')`,
-      )!,
-    );
-  }
+  if (q) filters.push(searchCondition(db, q));
   const states = parseStateFilter(query.state);
   if (states) filters.push(stateCondition(states, now));
   const where = filters.length ? and(...filters) : undefined;
@@ -162,9 +150,10 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
 
   const countQuery = db.select({ n: count() }).from(registrations);
-  const total = (
-    states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)
-  ).get()!.n;
+  const total =
+    states && filters.length === 1
+      ? stateTotal(db, states, now)
+      : (states ? countQuery.leftJoin(registrationStatus, eq(registrationStatus.registrationId, registrations.id)).where(where) : countQuery.where(where)).get()!.n;
   const rows = baseSelect(db)
     .where(where)
     .orderBy(...orderBy)
@@ -172,6 +161,27 @@ export function listRegistrations(db: Conn, query: RegistrationListQuery, now = 
     .offset((query.page - 1) * query.pageSize)
     .all();
   return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
+}
+
+/**
+ * How many registrations a state filter alone matches, from the status table's (state,
+ * expires_at) index instead of a join of every registration (`state=registered` at 100,000 rows:
+ * 98 % of them). `none` = registrations without a status row.
+ */
+function stateTotal(db: Conn, states: StateFilterValue[], now: number): number {
+  const st = registrationStatus.state;
+  const exp = registrationStatus.expiresAt;
+  // Disjoint index ranges, each counted on its own (an OR of them makes SQLite collect row ids first: 3× slower).
+  const ranges: SQL[] = [];
+  for (const state of states) {
+    if (state === 'registered') ranges.push(sql`${st} = 'registered' and ${exp} is null`, sql`${st} = 'registered' and ${exp} > ${now}`);
+    else if (state === 'retrying') ranges.push(sql`${st} = 'retrying'`, sql`${st} = 'registered' and ${exp} <= ${now}`);
+    else if (state !== 'none') ranges.push(sql`${st} = ${state}`);
+  }
+  let n = 0;
+  for (const range of ranges) n += db.select({ n: count() }).from(registrationStatus).where(range).get()!.n;
+  if (states.includes('none')) n += db.select({ n: count() }).from(registrations).get()!.n - db.select({ n: count() }).from(registrationStatus).get()!.n;
+  return n;
 }
 
 /**

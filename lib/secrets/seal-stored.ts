@@ -18,29 +18,36 @@ interface PasswordRow {
 }
 
 /**
- * In one write transaction, seals every registrations.password that is clear text or sealed
- * with a non-current key. A row that cannot be opened is counted and left untouched (never
+ * In one write transaction, seals every registrations.password (and notification channel
+ * secret) that is clear text or sealed with a non-current key. A row that cannot be opened is counted and left untouched (never
  * destroyed: it opens again once its key is configured).
  */
 export function sealStoredSecrets(sqlite: Database.Database, keyring: Keyring): SealStoredResult {
   const currentHeader = `enc:v1:${keyring.current.id}:`;
-  const stale = sqlite.prepare<[number, string], PasswordRow>(
-    'SELECT id, password FROM registrations WHERE password IS NOT NULL AND substr(password, 1, ?) <> ?',
-  );
-  const update = sqlite.prepare<[string, number]>('UPDATE registrations SET password = ? WHERE id = ?');
+  // SIP passwords, and the notification channels' secrets (webhook signing secret, SMTP password).
+  const columns = [
+    { table: 'registrations', column: 'password' },
+    { table: 'notification_channels', column: 'secret' },
+  ];
+  const statements = columns.map(({ table, column }) => ({
+    stale: sqlite.prepare<[number, string], PasswordRow>(`SELECT id, ${column} AS password FROM ${table} WHERE ${column} IS NOT NULL AND substr(${column}, 1, ?) <> ?`),
+    update: sqlite.prepare<[string, number]>(`UPDATE ${table} SET ${column} = ? WHERE id = ?`),
+  }));
   const convert = sqlite.transaction((): SealStoredResult => {
     const result = { sealed: 0, unreadable: 0 };
-    for (const row of stale.all(currentHeader.length, currentHeader)) {
-      let plain: string;
-      try {
-        plain = openSecret(row.password, keyring);
-      } catch (err) {
-        if (!isSecretError(err)) throw err;
-        result.unreadable++;
-        continue;
+    for (const { stale, update } of statements) {
+      for (const row of stale.all(currentHeader.length, currentHeader)) {
+        let plain: string;
+        try {
+          plain = openSecret(row.password, keyring);
+        } catch (err) {
+          if (!isSecretError(err)) throw err;
+          result.unreadable++;
+          continue;
+        }
+        update.run(sealSecret(plain, keyring), row.id);
+        result.sealed++;
       }
-      update.run(sealSecret(plain, keyring), row.id);
-      result.sealed++;
     }
     return result;
   });

@@ -12,11 +12,19 @@
 //  - a request's retransmissions (Timer E) are told once its transaction ended: they go on the
 //    request's own message while it is held or queued, else one UPDATE of its row; never a row
 //    per retransmission.
-// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows,
-// yielding to the event loop between them, so a burst never stalls the SIP transactions that
-// share the loop for long.
+// Writes are batched, and a batch is committed in transactions of at most `writeChunk` rows.
+// The SQL is in status-writer.ts. With `writeThread` (what the registrar runs) the batches go to
+// a worker thread with its own connection (write-worker.ts), so the SIP transactions that share
+// this event loop never wait for SQLite: measured with tests/bench/product.ts, the writes were
+// the largest share of the loop's long tasks during a 10,000 burst. Inline (tests, tools), the
+// chunks run here, yielding to the event loop between them.
+//
+// Public interface (what another database backend keeps): pushStatus, pushTrace, watch, drain,
+// flush, expire, close, pending, counters, onFlush, onError.
 import type Database from 'better-sqlite3';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
+import { StatusWriter, type StatusRow, type TraceRow, type WriteOutcome } from './status-writer';
+import { WriteThread, type WriteResult } from './write-thread';
 
 export interface StatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -29,15 +37,18 @@ export interface StatusStoreOptions {
   writeChunk?: number;
   /** Wall clock (tests). */
   now?: () => number;
+  /**
+   * Write in a worker thread with its own connection to this database file (the registrar does);
+   * default false: inline, in this thread. Not for an in-memory database.
+   */
+  writeThread?: boolean;
 }
+
+/** Rows per message to the write thread; drain() posts one per event-loop turn. */
+const POST_ROWS = 2000;
 
 /** Messages of an exchange whose outcome no status followed (binding audits, OPTIONS) are settled as routine after this long. */
 const OPEN_HOLD_MS = 40_000;
-
-type StatusParams = [
-  number, string, number | null, string | null, number, number, number, number | null,
-  number | null, number | null, string | null, number | null, number,
-];
 
 /** What makes a timeline entry: a status differing in one of these from the last one written is a transition. */
 interface Transition {
@@ -54,6 +65,7 @@ interface QueuedStatus {
   event: boolean;
 }
 
+/** A message to write; `sample` marks one of a routine exchange (it replaces the registration's previous sample). */
 /**
  * A message to write; `sample` marks one of a routine exchange (it replaces the registration's
  * previous sample). `amend`: not a message but the retransmissions of one already written.
@@ -66,17 +78,11 @@ interface OpenExchange {
 }
 
 export class StatusStore {
-  private readonly upsertStatus: Database.Statement<StatusParams>;
-  private readonly insertEvent: Database.Statement<
-    [number, string, number | null, string | null, number, number | null, number | null, string | null]
-  >;
-  private readonly insertTrace: Database.Statement<[number, string, number, string, string, string | null, number]>;
-  private readonly amendTrace: Database.Statement<[string, number, number]>;
-  private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly lastTraceAt: Database.Statement<[number], { at: number | null }>;
   private readonly pruneEvents: Database.Statement<[number]>;
-  private readonly writeBatch: (statuses: QueuedStatus[], traces: QueuedTrace[]) => void;
-  private readonly deleteTraces: Database.Statement<[number, number, number]>;
+  /** Inline writer (null with a write thread). */
+  private readonly writer: StatusWriter | null;
+  private readonly thread: WriteThread | null;
   private readonly traceKeep: number;
   private readonly eventRetentionMs: number;
   private readonly routineTraceMs: number;
@@ -86,17 +92,15 @@ export class StatusStore {
   private traces: QueuedTrace[] = [];
   /** The batch being written chunk by chunk, with how far it got. */
   private batch: { statuses: QueuedStatus[]; traces: QueuedTrace[]; s: number; t: number } = { statuses: [], traces: [], s: 0, t: 0 };
-  /** Rows of the routine sample stored last per registration (replaced by the next one). */
-  private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
   private sampleSeq = 0;
   private readonly lastTransition = new Map<number, Transition>();
   private readonly open = new Map<number, OpenExchange>();
   private readonly tracedAt = new Map<number, number>();
   private readonly watchedUntil = new Map<number, number>();
   private draining = false;
-  /** Called after each transaction that wrote something (the live stream wakes up on it). */
+  /** Called after each transaction that wrote something (the live stream wakes up on it); with a write thread, after each batch. */
   onFlush: (() => void) | null = null;
-  /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
+  /** A chunk written after yielding failed, or a batch in the write thread (the first chunk of an inline flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
   /** Rows written and what was left out, for benchmarks and metrics. */
   readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
@@ -107,52 +111,16 @@ export class StatusStore {
     this.routineTraceMs = options.routineTraceMs ?? 10 * 60 * 1000;
     this.writeChunk = Math.max(1, options.writeChunk ?? 50);
     this.now = options.now ?? Date.now;
-    // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
-    // positional values for it ("Too many parameter values were provided").
-    this.upsertStatus = sqlite.prepare(`
-      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
-        granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
-      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
-        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
-        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
-        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
-        target = excluded.target, last_success_at = excluded.last_success_at`);
-    this.insertEvent = sqlite.prepare(`
-      INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertTrace = sqlite.prepare(`
-      INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits)
-      SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
-    // The newest request of the registration sent at `at` (the index covers registration_id, id).
-    this.amendTrace = sqlite.prepare(`
-      UPDATE registration_traces SET retransmits = ? WHERE id = (
-        SELECT id FROM registration_traces WHERE registration_id = ? AND direction = 'out' AND at = ? ORDER BY id DESC LIMIT 1)`);
-    this.pruneTraces = sqlite.prepare(`
-      DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
-        SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.lastTraceAt = sqlite.prepare('SELECT max(at) AS at FROM registration_traces WHERE registration_id = ?');
     this.pruneEvents = sqlite.prepare('DELETE FROM registration_events WHERE at < ?');
-    this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
-    this.writeBatch = sqlite.transaction((statuses: QueuedStatus[], traces: QueuedTrace[]) => {
-      for (const s of statuses) this.writeStatus(s);
-      const touched = new Set<number>();
-      for (const t of traces) {
-        const id = Number(t.registrationId);
-        if (t.amend) {
-          this.amendTrace.run(JSON.stringify(t.amend.retransmits), id, t.amend.at);
-          this.counters.traceAmends++;
-          continue;
-        }
-        this.counters.traceRows++;
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, t.direction, t.at, t.remote, t.text, t.retransmits ? JSON.stringify(t.retransmits) : null, id);
-        if (changes > 0 && t.sample !== undefined) this.keepSample(id, t.sample, Number(lastInsertRowid));
-        touched.add(id);
-      }
-      for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
-      this.counters.transactions++;
-    });
+    if (options.writeThread) {
+      if (sqlite.memory) throw new Error('StatusStore: writeThread needs a database file, not an in-memory database');
+      this.writer = null;
+      this.thread = new WriteThread({ databasePath: sqlite.name, traceKeep: this.traceKeep, writeChunk: this.writeChunk }, (r) => this.taken(r));
+    } else {
+      this.writer = new StatusWriter(sqlite, this.traceKeep);
+      this.thread = null;
+    }
   }
 
   /**
@@ -198,7 +166,8 @@ export class StatusStore {
 
   /**
    * A request's retransmissions, told when its transaction ended: set on its message while that
-   * is held or queued here, else (written already: a watched registration) one UPDATE of its row.
+   * is held or queued here, else (written already, or handed to the write thread) one UPDATE of
+   * its row, after it.
    */
   pushRetransmits(r: TraceRetransmits): void {
     const id = Number(r.registrationId);
@@ -216,29 +185,56 @@ export class StatusStore {
     const id = Number(registrationId);
     this.watchedUntil.set(id, until);
     this.settle(id, true, this.now());
+    // What the write thread holds must be in the table before it is compared (a watch is rare: an operator opens a page).
+    this.thread?.wait();
     const after = this.lastTraceAt.get(id)?.at ?? -Infinity;
     const queuedAfter = this.traces.reduce((max, t) => (!t.amend && Number(t.registrationId) === id ? Math.max(max, t.at) : max), after);
     for (const e of recent) if (e.at > queuedAfter) this.traces.push({ registrationId, ...e });
   }
 
+  /** Rows queued or being written. */
   get pending(): number {
     const b = this.batch;
-    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t);
+    return this.statuses.length + this.traces.length + (b.statuses.length - b.s) + (b.traces.length - b.t) + (this.thread?.inFlight ?? 0);
   }
 
-  /** Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without yielding (shutdown, tests). */
+  /**
+   * Writes everything queued now, in chunks of `writeChunk` rows (one transaction each) without
+   * yielding (shutdown, tests); with a write thread, hands it over and waits until it is written.
+   */
   flush(): void {
     this.settleStale(this.now());
+    if (this.thread) {
+      while (this.post());
+      this.thread.wait();
+      return;
+    }
     while (this.pending > 0) this.writeSome();
+  }
+
+  /** Stops the write thread (after a flush, at shutdown). */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 
   /**
    * Writes what is queued in transactions of at most `writeChunk` rows, yielding to the event loop
    * (setImmediate) between them. The first chunk runs now and throws to the caller; a later one
-   * that fails goes to onError, and what it held is lost, as with a failed flush.
+   * that fails goes to onError, and what it held is lost, as with a failed flush. With a write
+   * thread, posts it there in batches of POST_ROWS rows, one per event-loop turn (failures go to onError).
    */
   drain(): void {
     this.settleStale(this.now());
+    if (this.thread) {
+      if (this.draining || !this.post()) return;
+      this.draining = true;
+      const next = () => {
+        if (this.post()) setImmediate(next);
+        else this.draining = false;
+      };
+      setImmediate(next);
+      return;
+    }
     if (this.draining || this.pending === 0) return;
     this.writeSome();
     if (this.pending === 0) return;
@@ -315,43 +311,59 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    this.writeBatch(statuses, traces);
+    this.account((this.writer as StatusWriter).write(statuses.map(statusRow), traces.map(traceRow)));
     this.onFlush?.();
   }
 
-  private writeStatus({ status: s, event }: QueuedStatus): void {
-    const id = Number(s.registrationId);
-    const { changes } = this.upsertStatus.run(
-      id, s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
-      s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, id,
-    );
-    this.counters.statusRows += changes;
-    // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (changes === 0) {
-      this.forget(id);
-      return;
-    }
-    if (!event) return;
-    this.insertEvent.run(id, s.state, s.code, s.reason, s.at, s.expiresAt, s.nextAttemptAt, s.target);
-    this.counters.eventRows++;
+  /**
+   * Hands the write thread one batch of at most POST_ROWS queued rows (converting and copying a
+   * batch to the thread costs this thread ≈ 1 µs a row: the 500,000 rows of 100,000 first
+   * registrations in one message blocked it for over a second). Whether it posted anything.
+   */
+  private post(): boolean {
+    if (this.statuses.length === 0 && this.traces.length === 0) return false;
+    const statuses = this.statuses.splice(0, POST_ROWS);
+    const traces = this.traces.splice(0, POST_ROWS - statuses.length);
+    (this.thread as WriteThread).post(statuses.map(statusRow), traces.map(traceRow));
+    return true;
   }
 
-  /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
-  private keepSample(id: number, sample: number, rowId: number): void {
-    const kept = this.sampleRows.get(id);
-    if (kept?.sample === sample) {
-      kept.to = rowId;
+  /** A batch answered by the write thread. */
+  private taken(result: WriteResult): void {
+    if (result.error !== undefined) {
+      this.onError?.(new Error(result.error));
       return;
     }
-    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
-    this.sampleRows.set(id, { sample, from: rowId, to: rowId });
+    this.account(result.outcome);
+    this.onFlush?.();
+  }
+
+  private account(outcome: WriteOutcome): void {
+    this.counters.statusRows += outcome.statusRows;
+    this.counters.eventRows += outcome.eventRows;
+    this.counters.traceRows += outcome.traceRows;
+    this.counters.traceAmends += outcome.traceAmends;
+    this.counters.transactions += outcome.transactions;
+    for (const id of outcome.deleted) this.forget(id);
   }
 
   private forget(id: number): void {
-    this.sampleRows.delete(id);
     this.lastTransition.delete(id);
     this.tracedAt.delete(id);
     this.watchedUntil.delete(id);
     this.open.delete(id);
   }
+}
+
+function statusRow({ status: s, event }: QueuedStatus): StatusRow {
+  return [
+    Number(s.registrationId), s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
+    s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, event,
+  ];
+}
+
+/** Reads `text` (an engine trace event redacts it when read). */
+function traceRow(t: QueuedTrace): TraceRow {
+  if (t.amend) return [Number(t.registrationId), 'amend', t.amend.at, JSON.stringify(t.amend.retransmits)];
+  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0, t.retransmits ? JSON.stringify(t.retransmits) : null];
 }

@@ -26,6 +26,8 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 function issueAccess(method: string, path: string, page: boolean): Access {
   if (page ? PUBLIC_PAGES.has(path) : PUBLIC_ENDPOINTS.has(`${method} ${path}`)) return 'public';
   if (under(path, '/api/operators') || under(path, '/operators')) return 'admin';
+  // Issue 15: notification channels (and the Settings pages holding them) are managed by admins.
+  if (under(path, '/api/notification-channels') || under(path, '/settings')) return 'admin';
   // METRICS_ACCESS defaults to admin (the Node version and engine internals are not for every viewer)
   if (path === '/metrics') return 'admin';
   if (under(path, '/api/tokens') || (method === 'POST' && (path === '/api/auth/logout' || path === '/api/auth/password'))) return 'viewer';
@@ -38,6 +40,9 @@ function issueAccess(method: string, path: string, page: boolean): Access {
 const endpoints = apiEndpoints();
 const pages = pagePaths();
 const key = (e: Endpoint) => `${e.method} ${e.path}`;
+
+/** Admin-only endpoints besides /metrics: operators and notification channels. */
+const adminOnly = (path: string) => under(path, '/api/operators') || under(path, '/api/notification-channels');
 
 /** Ids that exist, by the collection segment before `[id]` (set up in `before`). */
 const ids: Record<string, number> = {};
@@ -181,11 +186,11 @@ async function checkRole(role: Role) {
 }
 
 describe('as a viewer', () => {
-  test('every write but sign-out, own password and own tokens is 403; operators cannot be read; other reads work', async () => {
+  test('every write but sign-out, own password and own tokens is 403; operators and notification channels cannot be read; other reads work', async () => {
     const { denied, initial, final } = await checkRole('viewer');
     for (const e of endpoints) {
       const own = e.path.startsWith('/api/tokens') || ['POST /api/auth/logout', 'POST /api/auth/password'].includes(key(e));
-      const expectDenied = !PUBLIC_ENDPOINTS.has(key(e)) && ((isWrite(e.method) && !own) || under(e.path, '/api/operators') || e.path === '/metrics');
+      const expectDenied = !PUBLIC_ENDPOINTS.has(key(e)) && ((isWrite(e.method) && !own) || adminOnly(e.path) || e.path === '/metrics');
       assert.equal(denied.includes(key(e)), expectDenied, key(e));
     }
     assert.deepEqual(final, initial, 'refused writes changed nothing');
@@ -197,11 +202,11 @@ describe('as a viewer', () => {
 });
 
 describe('as an editor', () => {
-  test('operators management and /metrics are 403; every other endpoint is allowed', async () => {
+  test('operators and notification channels management and /metrics are 403; every other endpoint is allowed', async () => {
     const { denied } = await checkRole('editor');
     assert.deepEqual(
       denied,
-      endpoints.filter((e) => under(e.path, '/api/operators') || e.path === '/metrics').map(key),
+      endpoints.filter((e) => adminOnly(e.path) || e.path === '/metrics').map(key),
     );
   });
 

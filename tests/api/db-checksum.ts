@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { openSqlite } from './server';
 
-export const BUSINESS_TABLES = ['ddi_providers', 'registrations', 'registration_changes', 'operators', 'api_tokens', 'audit_log'] as const;
+export const BUSINESS_TABLES = ['ddi_providers', 'registrations', 'registration_changes', 'operators', 'api_tokens', 'audit_log', 'notification_channels'] as const;
 
 /** Table → SHA-256 of all its rows in rowid order. */
 export async function businessChecksum(dbPath: string): Promise<Record<string, string>> {

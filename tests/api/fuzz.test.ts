@@ -30,7 +30,10 @@ const email = text(['control', 'invisible', 'meta', 'lookalike']);
 const role = text(['control', 'meta', 'lookalike'], { extra: ['ADMIN', 'root', 'superadmin', '', 'admin '] });
 
 /** Ids and revisions of the rows the valid bodies refer to (set up in `before`). */
-const ctx = { providerId: 0, registrationId: 0, operatorId: 0, tokenId: 0, providerRevision: 1, registrationRevision: 1 };
+const ctx = { providerId: 0, registrationId: 0, operatorId: 0, tokenId: 0, channelId: 0, providerRevision: 1, registrationRevision: 1, channelRevision: 1 };
+
+// A webhook to the discard port of the loopback: nothing leaves the machine.
+const channelFields: Record<string, FieldSpec> = { name: label, url: text(['control', 'invisible']), secret: { ...secret, optional: true }, enabled: boolean };
 
 const providerFields = { name: label, description: secret, ddis: { kind: 'array' } as FieldSpec };
 const registrationFields: Record<string, FieldSpec> = {
@@ -83,6 +86,14 @@ const TARGETS: Record<string, Target> = {
     base: () => ({ name: 'Fuzz Operator renamed', role: 'viewer', disabled: false, password: 'Fuzz-operator-pass-2', revokeTokens: true }),
     fields: { name: label, role, disabled: boolean, password: secret, revokeTokens: boolean },
   },
+  'POST /api/notification-channels': {
+    base: () => ({ name: 'Fuzz hook', kind: 'webhook', url: 'http://127.0.0.1:9/fuzz', secret: 'Fuzz-webhook-secret-1', enabled: true }),
+    fields: { ...channelFields, kind: text(['control', 'meta', 'lookalike'], { extra: ['WEBHOOK', 'sms', ''] }) },
+  },
+  'PATCH /api/notification-channels/[id]': {
+    base: () => ({ name: 'Fuzz hook renamed', url: 'http://127.0.0.1:9/fuzz2', secret: 'Fuzz-webhook-secret-2', enabled: false, revision: ctx.channelRevision }),
+    fields: { ...channelFields, revision: number() },
+  },
   'POST /api/tokens': { base: () => ({ name: 'fuzz token', currentPassword: TEST_ADMIN.password }), fields: { name: label, currentPassword: secret } },
   'POST /api/auth/login': { base: () => ({ email: 'admin@portal.test', password: 'Not-the-password-1' }), fields: { email, password: secret } },
   'POST /api/auth/setup': { base: () => ({ email: 'fuzz-setup@portal.test', name: 'Fuzz', password: 'Fuzz-setup-pass-1', setupToken: 'not-the-setup-token' }), fields: { email, name: label, password: secret, setupToken: secret } },
@@ -96,7 +107,7 @@ const TARGETS: Record<string, Target> = {
 const BASE_NOT_SENT = new Set(['POST /api/auth/login', 'POST /api/auth/setup', 'POST /api/auth/password', 'POST /api/registrations/test']);
 
 const idFor = (collection: string) => {
-  const ids: Record<string, number> = { 'ddi-providers': ctx.providerId, registrations: ctx.registrationId, operators: ctx.operatorId, tokens: ctx.tokenId };
+  const ids: Record<string, number> = { 'ddi-providers': ctx.providerId, registrations: ctx.registrationId, operators: ctx.operatorId, tokens: ctx.tokenId, 'notification-channels': ctx.channelId };
   return ids[collection] ?? 1;
 };
 
@@ -167,7 +178,11 @@ before(async () => {
   const token = await server.api('/api/tokens', { method: 'POST', json: { name: 'fuzz target token', currentPassword: TEST_ADMIN.password } });
   assert.equal(token.status, 201, token.text);
   const operator = await createOperator(server, 'viewer');
+  const channel = await server.api('/api/notification-channels', { method: 'POST', json: { name: 'Fuzz base hook', kind: 'webhook', url: 'http://127.0.0.1:9/base', enabled: false } });
+  assert.equal(channel.status, 201, channel.text);
   Object.assign(ctx, {
+    channelId: channel.body.id,
+    channelRevision: channel.body.revision,
     providerId: provider.body.id,
     registrationId: reg.body.id,
     tokenId: token.body.apiToken.id,

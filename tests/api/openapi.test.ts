@@ -13,6 +13,7 @@ import { ddiProviderGlossary, registrationGlossary } from '../../lib/glossary';
 import { apiEndpoints } from './app-routes';
 import { TEST_ADMIN } from '../portal-process';
 import { useServer, type ApiInit } from './server';
+import { startHttpReceiver } from '../alerts/receivers';
 
 const server = useServer();
 
@@ -246,5 +247,32 @@ describe('OpenAPI document', () => {
     const deleted = await answer('DELETE', '/api/operators/{id}', `/api/operators/${operator.id}`, 200, contracts.deletedJsonSchema);
     assert.equal(deleted.id, operator.id);
     await answer('GET', '/api/operators/{id}', `/api/operators/${operator.id}`, 404, contracts.errorBodySchema);
+  });
+  test('its response schemas accept the real answers of the alerts and notification channel endpoints', async () => {
+    const receiver = await startHttpReceiver();
+    try {
+      await answer('GET', '/api/notification-channels', '/api/notification-channels', 200, contracts.notificationChannelListJsonSchema);
+      await answer('POST', '/api/notification-channels', '/api/notification-channels', 422, contracts.errorBodySchema, { json: { name: 'bad', kind: 'email' } });
+      const created = await answer('POST', '/api/notification-channels', '/api/notification-channels', 201, contracts.notificationChannelJsonSchema, {
+        json: { name: 'openapi hook', kind: 'webhook', url: receiver.url, secret: 'openapi-webhook-secret' },
+      });
+      await answer('POST', '/api/notification-channels', '/api/notification-channels', 409, contracts.errorBodySchema, { json: { name: 'openapi hook', kind: 'webhook', url: receiver.url } });
+      const path = `/api/notification-channels/${created.id}`;
+      await answer('GET', '/api/notification-channels/{id}', path, 200, contracts.notificationChannelJsonSchema);
+      await answer('PATCH', '/api/notification-channels/{id}', path, 200, contracts.notificationChannelJsonSchema, { json: { enabled: false } });
+      await answer('PATCH', '/api/notification-channels/{id}', path, 409, contracts.errorBodySchema, { json: { enabled: true, revision: created.revision } });
+      const tested = await answer('POST', '/api/notification-channels/{id}/test', `${path}/test`, 200, contracts.channelTestJsonSchema);
+      assert.equal(tested.delivery.status, 'sent');
+      const log = await answer('GET', '/api/notification-channels/{id}/deliveries', `${path}/deliveries`, 200, contracts.deliveryListJsonSchema);
+      assert.equal(log.items.length, 1);
+      await answer('GET', '/api/notification-channels/{id}/deliveries', `${path}/deliveries?limit=0`, 422, contracts.errorBodySchema);
+      await answer('GET', '/api/alerts', '/api/alerts?state=all', 200, contracts.alertListJsonSchema);
+      await answer('GET', '/api/alerts', '/api/alerts?state=nope', 422, contracts.errorBodySchema);
+      await answer('DELETE', '/api/notification-channels/{id}', path, 200, contracts.channelDeletedJsonSchema);
+      await answer('GET', '/api/notification-channels/{id}', path, 404, contracts.errorBodySchema);
+      await answer('POST', '/api/notification-channels/{id}/test', `${path}/test`, 404, contracts.errorBodySchema);
+    } finally {
+      await receiver.close();
+    }
   });
 });

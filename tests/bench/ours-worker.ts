@@ -65,7 +65,7 @@ export interface WorkerResult {
    * again (its refresh; the process is idle in between), the round's wall time (first → last
    * refresh), and that CPU scaled to an hour at `expires` 3600 (refreshes every refreshDelayMs(3600)).
    */
-  refresh?: { refreshed: number; complete: boolean; requests: number; cpuS: number; userS: number; sysS: number; roundWallS: number; cpuPerRefreshHourAt3600S: number; maxRssMiB: number };
+  refresh?: { refreshed: number; complete: boolean; requests: number; audits: number; cpuS: number; userS: number; sysS: number; roundWallS: number; cpuPerRefreshHourAt3600S: number; maxRssMiB: number };
   error?: string;
 }
 
@@ -238,6 +238,11 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
 
   if (w.refreshRound) {
     const started0 = engine.counters().transactions.started;
+    const audits = () => {
+      const b = engine.counters().bindingChecks;
+      return b.listed + b.lost + b.contactless + b.refused + b.failed;
+    };
+    const audits0 = audits();
     const c0 = process.cpuUsage();
     let t: NodeJS.Timeout | undefined;
     const late = await Promise.race([
@@ -252,6 +257,8 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       complete: !late,
       // REGISTERs sent in the round: 1 per refresh when the registrar accepts the cached nonce (nc + 1), 2 when it challenges again.
       requests: engine.counters().transactions.started - started0,
+      // Binding audits in the window (a REGISTER query each, every bindingCheckMs): not refreshes.
+      audits: audits() - audits0,
       cpuS,
       userS: c.user / 1e6,
       sysS: c.system / 1e6,

@@ -35,7 +35,9 @@ const { values: argv } = parseArgs({
     runs: { type: 'string', default: '3' },
     'no-uac': { type: 'boolean', default: false },
     'registrar-children': { type: 'string', default: '4' },
-    /** POSTs in parallel while creating the registrations. */
+    /** How the registrations are created: `import` (POST /api/registrations/import, CSV, 50,000 rows per request) or `api` (one POST /api/registrations each). */
+    seed: { type: 'string', default: 'import' },
+    /** POSTs in parallel while creating the registrations (--seed api). */
     concurrency: { type: 'string', default: '8' },
     /** Another bundle to measure (e.g. one built from an older commit), default dist/registrar.mjs. */
     bundle: { type: 'string' },
@@ -59,6 +61,13 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function procCpuS(pid: number): number {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** CPU s of the process's main thread (the event loop; worker threads are other tasks). */
+function mainThreadCpuS(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
@@ -89,6 +98,18 @@ async function createRegistrations(registrarPort: number, keep?: string): Promis
     };
     const provider = await post('/api/ddi-providers', { name: 'Bench carrier' });
     const started = Date.now();
+    if (argv.seed === 'import') {
+      // CSV with the API field names; the import takes at most 100,000 rows / 8 MiB per file.
+      for (let from = 0; from < N; from += 50_000) {
+        const lines = ['ddiProviderName,username,domain,ddi,password,transport'];
+        for (let i = from; i < Math.min(N, from + 50_000); i++) lines.push(`Bench carrier,user${i},127.0.0.1:${registrarPort},${100000 + i},${PASSWORD},udp`);
+        const res = await fetch(`${portal.base}/api/registrations/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: `${lines.join('\r\n')}\r\n` });
+        if (!res.ok) throw new Error(`POST /api/registrations/import: ${res.status} ${(await res.text()).slice(0, 500)}`);
+      }
+      log(`product: ${N} registrations imported through POST /api/registrations/import in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return dir;
+    }
+    if (argv.seed !== 'api') throw new Error(`--seed import|api, not ${argv.seed}`);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < N; i = next++) {
@@ -117,6 +138,8 @@ interface Row {
   registered: number;
   wallS: number;
   cpuS: number;
+  /** ours: CPU of the main thread alone (the event loop that runs the SIP transactions). */
+  mainCpuS?: number;
   peakRssMiB: number;
   pssMiB: number | null;
   registrarRegisters: number;
@@ -130,7 +153,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
   const dir = mkdtempSync(join(tmpdir(), 'bench-product-run-'));
   cpSync(seedDir, dir, { recursive: true });
   const probeFile = join(dir, 'probe.json');
-  const reg = await startKamailio({ password: PASSWORD, sipPort: registrarPort, children: Number(argv['registrar-children']), shmMb: 256, debug: 1, maxRecvBufferBytes: BUF, startTimeoutMs: 20_000 });
+  const reg = await startKamailio({ password: PASSWORD, sipPort: registrarPort, children: Number(argv['registrar-children']), shmMb: Math.max(256, Math.ceil(N / 100)), debug: 1, maxRecvBufferBytes: BUF, startTimeoutMs: 20_000 });
   let child: ReturnType<typeof spawn> | null = null;
   try {
     const before = await registrarStat(reg, 'rcv_requests_register');
@@ -165,6 +188,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     }
     const done = epoch();
     cpuS = procCpuS(pid);
+    const mainCpuS = mainThreadCpuS(pid);
     peak = procStatusMiB(pid, 'VmHWM');
     let pss: number | null = null;
     try {
@@ -193,6 +217,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       registered,
       wallS: (done - spawnedAt) / 1000,
       cpuS,
+      mainCpuS,
       peakRssMiB: peak,
       pssMiB: pss,
       registrarRegisters: registers,
@@ -252,28 +277,28 @@ const median = (xs: number[]) => {
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
 function report(rows: Row[]): string {
-  const lines = ['', `Per run (N=${N}):`, '| run | side | bound | wall s | CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} |`);
+  const lines = ['', `Per run (N=${N}):`, '| run | side | bound | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.mainCpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} |`);
   const med = (side: Row['side'], k: (r: Row) => number | null) => median(rows.filter((r) => r.side === side).map((r) => k(r) ?? NaN));
-  lines.push('', `Medians over ${RUNS} run(s):`, '| side | wall s | CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess | loop delay p99 ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', `Medians over ${RUNS} run(s):`, '| side | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess | loop delay p99 ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const side of ['ours', 'baseline', 'uac'] as const) {
     if (!rows.some((r) => r.side === side)) continue;
-    lines.push(`| ${side === 'ours' ? 'npm run registrar' : side === 'baseline' ? `baseline (${argv.baseline})` : 'uac_reg'} | ${f(med(side, (r) => r.wallS))} | ${f(med(side, (r) => r.cpuS))} | ${f(med(side, (r) => r.peakRssMiB), 0)} | ${f(med(side, (r) => r.pssMiB), 0)} | ${f(med(side, (r) => r.registrarRegisters), 0)} | ${f(med(side, (r) => r.excess), 0)} | ${f(med(side, (r) => r.eventLoopDelayP99Ms), 1)} |`);
+    lines.push(`| ${side === 'ours' ? 'npm run registrar' : side === 'baseline' ? `baseline (${argv.baseline})` : 'uac_reg'} | ${f(med(side, (r) => r.wallS))} | ${f(med(side, (r) => r.cpuS))} | ${f(med(side, (r) => r.mainCpuS ?? null))} | ${f(med(side, (r) => r.peakRssMiB), 0)} | ${f(med(side, (r) => r.pssMiB), 0)} | ${f(med(side, (r) => r.registrarRegisters), 0)} | ${f(med(side, (r) => r.excess), 0)} | ${f(med(side, (r) => r.eventLoopDelayP99Ms), 1)} |`);
   }
   if (rows.some((r) => r.side === 'uac') && rows.some((r) => r.side === 'ours')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('uac', k));
-    lines.push(`| ratio ours/uac | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | |`);
+    lines.push(`| ratio ours/uac | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | |`);
   }
   if (rows.some((r) => r.side === 'baseline')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('baseline', k));
-    lines.push(`| ratio ours/baseline | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} |`);
+    lines.push(`| ratio ours/baseline | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.mainCpuS ?? null)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} |`);
   }
   lines.push(
     '',
     'wall: process spawn → the registrar counts N bindings (usrloc registered_users, polled every 20 ms), both sides.',
-    'CPU: ours = the registrar process (/proc stat, boot included); uac = all its Kamailio processes. Peak RSS: ours VmHWM; uac sum of VmRSS (compare PSS).',
+    'CPU: ours = the registrar process (/proc stat, boot included; main thread: /proc/<pid>/task/<pid>/stat, without the store\'s write thread); uac = all its Kamailio processes. Peak RSS: ours VmHWM; uac sum of VmRSS (compare PSS).',
     'REGISTERs: core:rcv_requests_register at the registrar (ours: counted 1 s after all bound, so late retransmissions show); excess over 2N = retransmissions (and lost requests sent again).',
-    'loop delay: perf_hooks.monitorEventLoopDelay (10 ms resolution) in the registrar process from its start to all bound (tests/bench/process-probe.mjs).',
+    'loop delay: perf_hooks.monitorEventLoopDelay (1 ms resolution) in the registrar process from its start to all bound (tests/bench/process-probe.mjs).',
   );
   return lines.join('\n');
 }
@@ -297,11 +322,11 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       const ours = await runOurs(run, seed, registrarPort);
       rows.push(ours);
-      log(`product: run ${run} ours: ${ours.registered}/${N} wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s, peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms`);
+      log(`product: run ${run} ours: ${ours.registered}/${N} wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms`);
       if (argv.baseline) {
         const base = await runOurs(run, seed, registrarPort, resolve(argv.baseline), 'baseline');
         rows.push(base);
-        log(`product: run ${run} baseline: ${base.registered}/${N} wall ${f(base.wallS)} s, CPU ${f(base.cpuS)} s, peak RSS ${f(base.peakRssMiB, 0)} MiB, REGISTERs ${base.registrarRegisters} (excess ${base.excess}), loop p99 ${f(base.eventLoopDelayP99Ms, 1)} ms`);
+        log(`product: run ${run} baseline: ${base.registered}/${N} wall ${f(base.wallS)} s, CPU ${f(base.cpuS)} s (main thread ${f(base.mainCpuS)}), peak RSS ${f(base.peakRssMiB, 0)} MiB, REGISTERs ${base.registrarRegisters} (excess ${base.excess}), loop p99 ${f(base.eventLoopDelayP99Ms, 1)} ms`);
       }
       if (!argv['no-uac']) {
         const uac = runUac(run);

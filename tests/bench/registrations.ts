@@ -53,6 +53,8 @@ const { values: argv } = parseArgs({
     'settle-ms': { type: 'string', default: '0' },
     expires: { type: 'string', default: '3600' },
     'refresh-round': { type: 'boolean', default: false },
+    /** Our engine's binding audit interval, s (REGISTRAR_BINDING_CHECK_S; default the engine's 60; 0 = off, as uac_reg has none). */
+    'binding-check-s': { type: 'string' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
@@ -301,6 +303,7 @@ async function runOurs(run: number): Promise<Row> {
     if (argv['max-window']) flow.maxWindow = Number(argv['max-window']);
     if (argv['initial-window']) flow.initialWindow = Number(argv['initial-window']);
     if (Object.keys(flow).length > 0) engineOptions.flow = flow;
+    if (argv['binding-check-s'] !== undefined) engineOptions.bindingCheckMs = Number(argv['binding-check-s']) * 1000;
     const { result: r, spawnedAt } = await runWorker({
       n: N,
       host: HOST,
@@ -445,6 +448,28 @@ async function runUac(run: number): Promise<Row> {
     const c1 = groupCpuS(regPids);
     const s1 = await registrarStats(reg);
     const d = statDelta(s0, s1, STAT_KEYS);
+    // uac_reg's refresh round: from all bound until the registrar accepted N more REGISTERs (uac_reg
+    // refreshes without cached credentials: a 401 and an authorized REGISTER each).
+    let refresh: Record<string, unknown> | null = null;
+    if (argv['refresh-round']) {
+      const u0 = groupCpuS(uacPids);
+      const a0 = s1['registrar:accepted_regs'];
+      const r0 = s1['core:rcv_requests_register'];
+      const until = Date.now() + EXPIRES * 1000 + TIMEOUT_MS;
+      let first = 0;
+      let last = 0;
+      let accepted = 0;
+      while (Date.now() < until) {
+        accepted = (await registrarStats(reg))['registrar:accepted_regs'] - a0;
+        if (accepted > 0 && first === 0) first = epoch();
+        if (accepted >= N) break;
+        await sleep(100);
+      }
+      last = epoch();
+      const cpuS = groupCpuS(uacPids) - u0;
+      const s2 = await registrarStats(reg);
+      refresh = { refreshed: accepted, complete: accepted >= N, requests: s2['core:rcv_requests_register'] - r0, cpuS, roundWallS: (last - first) / 1000 };
+    }
     let uacStats: Record<string, unknown> = {};
     try {
       uacStats = { stats: await uac.rpc('stats.get_statistics', 'all') };
@@ -476,6 +501,7 @@ async function runUac(run: number): Promise<Row> {
         // 2 requests per account (challenge + authorized) when nothing is retransmitted.
         excessRequestsAtRegistrar: d['core:rcv_requests_register'] - 2 * N,
         uacStats,
+        refresh,
       },
     };
   } finally {
@@ -551,8 +577,19 @@ function summarize(rows: Row[]) {
       lines.push(
         `  refreshed ${x.refreshed}/${N}${x.complete ? '' : ' (INCOMPLETE)'} with ${x.requests} REGISTERs: CPU ${f(x.cpuS)} s (user ${f(x.userS)}, sys ${f(x.sysS)}), round first→last ${f(x.roundWallS)} s, peak RSS ${f(x.maxRssMiB, 0)} MiB`,
       );
+      lines.push(`  of which binding audits (REGISTER queries, --binding-check-s): ${x.audits ?? '—'}; refresh REGISTERs ${x.requests - (x.audits ?? 0)} (${f((x.requests - (x.audits ?? 0)) / Math.max(1, x.refreshed))} per refresh)`);
       lines.push(`  CPU per refresh hour at expires 3600: ${f(x.cpuPerRefreshHourAt3600S)} s (${f((x.cpuPerRefreshHourAt3600S / 3600) * 100, 3)} % of a core)`);
     }
+  }
+  const uacRefreshes = by('uac').flatMap((r) => {
+    const x = (r.extra as { refresh?: { refreshed: number; complete: boolean; requests: number; cpuS: number; roundWallS: number } | null }).refresh;
+    return x ? [x] : [];
+  });
+  for (const x of uacRefreshes) {
+    lines.push(`Refresh round (uac_reg, expires ${EXPIRES}): ${x.refreshed}/${N} accepted${x.complete ? '' : ' (INCOMPLETE)'} with ${x.requests} REGISTERs: CPU ${f(x.cpuS)} s (all its processes, from all bound to the last refresh), round first→last ${f(x.roundWallS)} s`);
+  }
+  if (refreshes.length && uacRefreshes.length) {
+    lines.push(`Refresh round CPU ratio ours/uac_reg: ${f(median(refreshes.map((x) => x.cpuS)) / median(uacRefreshes.map((x) => x.cpuS)))} (medians; ours counts binding audits in the window unless --binding-check-s 0)`);
   }
   lines.push('');
   lines.push('wall s: ours = start() → all N registered; uac = Kamailio spawn → N bindings at the registrar. spawn→all: both from process spawn.');

@@ -65,7 +65,7 @@ const FORMS: Array<[string, SQLiteTable, TableColumns, Record<string, z.ZodType>
     REGISTRATION_FIELD_RULES,
     { ddiProviderId: 1, username: 'alice', domain: 'sip.example.com', ddi: '+3215551234', authUsername: null, registerServerUri: null, realm: null, expires: 3600, transport: 'udp', enabled: true },
   ],
-  ['DDI provider', ddiProviders, ddiProvidersColumns, DDI_PROVIDER_FIELD_RULES, { name: 'Carrier', description: 'Contract 42', ddis: ['+3215551234'], forwardTo: null }],
+  ['DDI provider', ddiProviders, ddiProvidersColumns, DDI_PROVIDER_FIELD_RULES, { name: 'Carrier', description: 'Contract 42', ddis: ['+3215551234'], forwardTo: null, alertHoldS: 300 }],
   ['operator', operators, operatorsColumns, OPERATOR_FIELD_RULES, { email: 'Ops@Example.com', name: 'Ops', role: 'admin' }],
 ];
 

@@ -34,3 +34,20 @@ test('scheduler keeps heap order across many random inserts and cancels', () => 
   assert.equal(fired.length, 500 - Math.ceil(500 / 3));
   for (let i = 1; i < fired.length; i++) assert.ok(fired[i - 1] <= fired[i]);
 });
+
+test('scheduler runs at most maxPerTurn due tasks per timer turn and re-arms for the rest', () => {
+  const clock = new FakeClock(0);
+  const s = new Scheduler(clock, 100);
+  const fired: number[] = [];
+  for (let i = 0; i < 250; i++) s.after(10, () => fired.push(i));
+  assert.ok(clock.fireNext(), 'one timer turn');
+  assert.equal(fired.length, 100, 'one turn ran one slice');
+  assert.equal(s.size, 150);
+  assert.equal(clock.pending(), 1, 'the rest is re-armed');
+  assert.equal(clock.now(), 10);
+  assert.ok(clock.fireNext());
+  assert.equal(clock.now(), 10, 're-armed at 0 ms: due now, after pending I/O');
+  assert.equal(fired.length, 200);
+  clock.advance(0);
+  assert.deepEqual(fired, Array.from({ length: 250 }, (_, i) => i), 'all ran, in order, over three turns');
+});

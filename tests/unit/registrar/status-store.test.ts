@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../../../lib/db/client';
 import type { RegistrationStatus, TraceEvent } from '../../../registrar/registration/status';
-import { StatusStore } from '../../../registrar/store/status-store';
+import { StatusStore, type StatusStoreOptions } from '../../../registrar/store/status-store';
 
 function status(id: number, state: RegistrationStatus['state'], at: number, patch: Partial<RegistrationStatus> = {}): RegistrationStatus {
   return {
@@ -52,14 +52,31 @@ function databaseWithOneRegistration(t: TestContext): { sqlite: Database.Databas
   return { sqlite, id };
 }
 
+/** Runs a test twice: writes inline and in the write thread (`writeThread`, as the registrar runs it); same rules, same rows. */
+let threadMode = false;
+function both(name: string, fn: (t: TestContext) => void): void {
+  for (const thread of [false, true]) {
+    test(`${name}${thread ? ' (write thread)' : ''}`, (t) => {
+      threadMode = thread;
+      fn(t);
+    });
+  }
+}
+
+function newStore(t: TestContext, sqlite: Database.Database, options: StatusStoreOptions = {}): StatusStore {
+  const store = new StatusStore(sqlite, { ...options, writeThread: threadMode });
+  t.after(() => store.close());
+  return store;
+}
+
 const count = (sqlite: Database.Database, table: string, id: number) =>
   (sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE registration_id = ?`).get(id) as { n: number }).n;
 const texts = (sqlite: Database.Database, id: number) =>
   (sqlite.prepare('SELECT text FROM registration_traces WHERE registration_id = ? ORDER BY id').all(id) as Array<{ text: string }>).map((r) => r.text);
 
-test('StatusStore.flush upserts statuses, appends the timeline and keeps the last N traces', (t) => {
+both('StatusStore.flush upserts statuses, appends the timeline and keeps the last N traces', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
-  const store = new StatusStore(sqlite, { traceKeep: 3 });
+  const store = newStore(t, sqlite, { traceKeep: 3 });
   let flushed = 0;
   store.onFlush = () => flushed++;
 
@@ -83,10 +100,10 @@ test('StatusStore.flush upserts statuses, appends the timeline and keeps the las
   assert.equal(flushed, 1);
 });
 
-test('a refresh that changes nothing writes the status row (expiry, next attempt) but no timeline row and no trace', (t) => {
+both('a refresh that changes nothing writes the status row (expiry, next attempt) but no timeline row and no trace', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 0;
-  const store = new StatusStore(sqlite, { routineTraceMs: 600_000, now: () => now });
+  const store = newStore(t, sqlite, { routineTraceMs: 600_000, now: () => now });
   now = 1000;
   for (const m of exchange(id, 1000)) store.pushTrace(m);
   store.pushStatus(status(id, 'registered', 1000));
@@ -110,10 +127,10 @@ test('a refresh that changes nothing writes the status row (expiry, next attempt
   assert.equal(store.counters.tracesDropped, 6 * 4);
 });
 
-test('a change of code, reason or server on a refresh is a transition: timeline row and its messages', (t) => {
+both('a change of code, reason or server on a refresh is a transition: timeline row and its messages', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 1000;
-  const store = new StatusStore(sqlite, { now: () => now });
+  const store = newStore(t, sqlite, { now: () => now });
   store.pushStatus(status(id, 'registered', 1000));
   store.flush();
   now = 2000;
@@ -134,10 +151,10 @@ test('a change of code, reason or server on a refresh is a transition: timeline 
   assert.deepEqual(sqlite.prepare('SELECT at FROM registration_status WHERE registration_id = ?').get(id), { at: 3000 });
 });
 
-test('the messages of a failed exchange are written; a routine one is sampled at most every routineTraceMs, replacing the previous sample', (t) => {
+both('the messages of a failed exchange are written; a routine one is sampled at most every routineTraceMs, replacing the previous sample', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 1000;
-  const store = new StatusStore(sqlite, { routineTraceMs: 600_000, traceKeep: 40, now: () => now });
+  const store = newStore(t, sqlite, { routineTraceMs: 600_000, traceKeep: 40, now: () => now });
   store.pushStatus(status(id, 'registered', now));
   store.flush();
   // the first routine exchange since start is the sample (nothing stored yet)
@@ -174,10 +191,10 @@ test('the messages of a failed exchange are written; a routine one is sampled at
   assert.deepEqual(texts(sqlite, id).slice(0, 4), ['REGISTER fail', 'SIP/2.0 503 Service Unavailable', 'REGISTER fail again', 'SIP/2.0 503 Service Unavailable again']);
 });
 
-test('messages no status follows (an OPTIONS, a binding audit) are settled as routine after a while', (t) => {
+both('messages no status follows (an OPTIONS, a binding audit) are settled as routine after a while', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 1000;
-  const store = new StatusStore(sqlite, { routineTraceMs: 600_000, now: () => now });
+  const store = newStore(t, sqlite, { routineTraceMs: 600_000, now: () => now });
   store.pushTrace(trace(id, now, 'OPTIONS sip:x'));
   store.pushTrace(trace(id, now, 'SIP/2.0 200 OK'));
   store.flush();
@@ -192,10 +209,10 @@ test('messages no status follows (an OPTIONS, a binding audit) are settled as ro
   assert.equal(count(sqlite, 'registration_traces', id), 2); // routine, sampled recently: dropped
 });
 
-test('a watched registration has every message written as it comes, starting with what the engine kept in memory', (t) => {
+both('a watched registration has every message written as it comes, starting with what the engine kept in memory', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   let now = 1000;
-  const store = new StatusStore(sqlite, { now: () => now });
+  const store = newStore(t, sqlite, { now: () => now });
   for (const m of exchange(id, now)) store.pushTrace(m);
   store.pushStatus(status(id, 'registered', now));
   store.flush();
@@ -246,9 +263,9 @@ test('drain writes in transactions of writeChunk rows, yielding between them', a
   assert.equal(count(sqlite, 'registration_events', id), 2);
 });
 
-test('a deleted registration takes its timeline and traces with it, and late writes leave no orphans', (t) => {
+both('a deleted registration takes its timeline and traces with it, and late writes leave no orphans', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
-  const store = new StatusStore(sqlite);
+  const store = newStore(t, sqlite);
   store.pushTrace(trace(id, 1000, 'SIP/2.0 200 OK'));
   store.pushStatus(status(id, 'registered', 1000));
   store.flush();
@@ -265,4 +282,80 @@ test('a deleted registration takes its timeline and traces with it, and late wri
   assert.equal(count(sqlite, 'registration_status', id), 0);
   assert.equal(count(sqlite, 'registration_events', id), 0);
   assert.equal(count(sqlite, 'registration_traces', id), 0);
+});
+
+test('with writeThread, drain hands the batch to the worker: nothing is written in this thread, onFlush comes when it is committed', async (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  // This thread's connection is read-only: any write through it would throw.
+  const readonly = new Database(sqlite.name, { readonly: true, fileMustExist: true });
+  t.after(() => readonly.close());
+  const store = new StatusStore(readonly, { writeThread: true, writeChunk: 10, traceKeep: 1000 });
+  t.after(() => store.close());
+  const flushed = new Promise<void>((resolve) => (store.onFlush = resolve));
+  store.pushStatus(status(id, 'registering', 1));
+  for (let i = 0; i < 45; i++) store.pushTrace(trace(id, 2 + i, `m${i}`));
+  store.pushStatus(status(id, 'registered', 100));
+  store.drain();
+  assert.equal(store.pending, 47, 'in the worker, not written yet');
+  assert.equal(count(sqlite, 'registration_traces', id), 0);
+  await flushed;
+  assert.equal(store.pending, 0);
+  assert.equal(store.counters.transactions, 5, 'chunks of writeChunk rows in the worker');
+  assert.equal(count(sqlite, 'registration_traces', id), 45);
+  assert.equal(count(sqlite, 'registration_events', id), 2);
+});
+
+test('with writeThread, a failed batch goes to onError and the store keeps working', async (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = new StatusStore(sqlite, { writeThread: true });
+  t.after(() => store.close());
+  sqlite.exec(`CREATE TRIGGER refuse BEFORE INSERT ON registration_events BEGIN SELECT RAISE(ABORT, 'refused by test'); END`);
+  const failed = new Promise<unknown>((resolve) => (store.onError = resolve));
+  store.pushStatus(status(id, 'registered', 1000));
+  store.drain();
+  assert.match(String(await failed), /refused by test/);
+  assert.equal(store.pending, 0);
+  sqlite.exec('DROP TRIGGER refuse');
+  store.pushStatus(status(id, 'registered', 2000, { code: 202 }));
+  store.flush();
+  assert.equal(count(sqlite, 'registration_events', id), 1);
+});
+
+test('with writeThread, drain posts at most 2,000 rows per event-loop turn; all are written in order', async (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = new StatusStore(sqlite, { writeThread: true, traceKeep: 10_000 });
+  t.after(() => store.close());
+  let batches = 0;
+  store.onFlush = () => batches++;
+  store.watch(String(id), Date.now() + 60_000, []); // watched: every message is queued as it comes
+  for (let i = 0; i < 4500; i++) store.pushTrace(trace(id, 10 + i, `m${i}`));
+  store.drain();
+  const turn = store.pending;
+  await new Promise<void>((resolve) => {
+    const check = () => (store.pending === 0 ? resolve() : setTimeout(check, 5));
+    check();
+  });
+  assert.equal(turn, 4500, 'nothing written synchronously');
+  assert.equal(batches, 3, '2,000 + 2,000 + 500');
+  assert.equal(count(sqlite, 'registration_traces', id), 4500);
+  assert.deepEqual(texts(sqlite, id).slice(-2), ['m4498', 'm4499']);
+});
+
+both('retransmissions told after the request was handed over (written, or in the write thread) update its row; told while it is queued, they go on it', (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = newStore(t, sqlite);
+  store.watch(String(id), Date.now() + 60_000, []);
+  store.pushTrace(trace(id, 1000, 'REGISTER a'));
+  store.drain(); // handed over: inline it is written now, with the thread it may still be on its way
+  store.pushRetransmits({ registrationId: String(id), at: 1000, retransmits: [500, 1500] });
+  store.pushTrace(trace(id, 2000, 'REGISTER b'));
+  store.pushRetransmits({ registrationId: String(id), at: 2000, retransmits: [500] });
+  store.flush();
+  const rows = sqlite.prepare('SELECT text, retransmits FROM registration_traces WHERE registration_id = ? ORDER BY id').all(id);
+  assert.deepEqual(rows, [
+    { text: 'REGISTER a', retransmits: '[500,1500]' },
+    { text: 'REGISTER b', retransmits: '[500]' },
+  ]);
+  assert.equal(store.counters.traceAmends, 1);
+  assert.equal(count(sqlite, 'registration_traces', id), 2, 'no row per retransmission');
 });

@@ -77,8 +77,11 @@ describe('registrationPatchSchema', () => {
 
 describe('ddiProvider schemas', () => {
   test('input defaults and trimming', () => {
-    assert.deepEqual(ddiProviderInputSchema.parse({ name: '  Acme  ' }), { name: 'Acme', description: '', ddis: [], forwardTo: null });
+    assert.deepEqual(ddiProviderInputSchema.parse({ name: '  Acme  ' }), { name: 'Acme', description: '', ddis: [], forwardTo: null, alertHoldS: null });
     assert.equal(ddiProviderInputSchema.parse({ name: 'A', forwardTo: '  ' }).forwardTo, null);
+    assert.equal(ddiProviderInputSchema.parse({ name: 'A', alertHoldS: 300 }).alertHoldS, 300);
+    assert.equal(ddiProviderInputSchema.parse({ name: 'A', alertHoldS: '' }).alertHoldS, null);
+    for (const bad of [-1, 86_401, 1.5, '60']) assert.ok(!ddiProviderInputSchema.safeParse({ name: 'A', alertHoldS: bad }).success, String(bad));
     assert.equal(ddiProviderInputSchema.parse({ name: 'A', forwardTo: ' sips:[2001:db8::1]:5061 ' }).forwardTo, 'sips:[2001:db8::1]:5061');
     for (const bad of ['sip:100@pbx.example', 'sip:pbx.example;transport=ws', 'tel:+34911', 'sip:pbx example']) {
       assert.ok(!ddiProviderInputSchema.safeParse({ name: 'A', forwardTo: bad }).success, bad);

@@ -57,3 +57,16 @@ test('a row no configured key opens is counted and left untouched', (t) => {
   assert.deepEqual(sealStoredSecrets(db.$client, createKeyring(randomBytes(32))), { sealed: 1, unreadable: 1 });
   assert.equal(storedPasswords(db).get(id), lost);
 });
+
+test('rotation re-seals notification channel secrets (webhook secret, SMTP password) too', (t) => {
+  const db = tempDatabase(t);
+  const old = createKeyring(randomBytes(32));
+  const insert = db.$client.prepare("INSERT INTO notification_channels (name, kind, config, secret) VALUES (?, 'webhook', '{}', ?)");
+  const id = Number(insert.run('hook', sealSecret('whsec-1', old)).lastInsertRowid);
+  insert.run('plain', null);
+  const rotated = createKeyring(randomBytes(32), old.current.key);
+  assert.deepEqual(sealStoredSecrets(db.$client, rotated), { sealed: 1, unreadable: 0 });
+  const { secret } = db.$client.prepare('SELECT secret FROM notification_channels WHERE id = ?').get(id) as { secret: string };
+  assert.equal(sealedKeyId(secret), rotated.current.id);
+  assert.equal(openSecret(secret, createKeyring(rotated.current.key)), 'whsec-1');
+});

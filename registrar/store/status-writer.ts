@@ -1,0 +1,171 @@
+// The SQL side of the StatusStore: rows in, statements out, on one better-sqlite3 connection.
+// The StatusStore (the policy: what is a transition, which messages are kept) hands it plain rows;
+// it runs either in the engine's thread (inline) or in write-worker.ts, a worker thread with a
+// connection of its own, so the engine's event loop never waits for SQLite. Everything crossing
+// the thread boundary is in the row types below (structured-clone friendly tuples). A port to
+// another database implements `write` with the same rules.
+import type Database from 'better-sqlite3';
+import type { RegistrationState, TraceEntry } from '../registration/status';
+
+/**
+ * One status row: registration id, state, code, reason, at, attempts, requested expires,
+ * granted expires, expires at, next attempt at, target, last success at, and whether it is a
+ * transition (also appended to the timeline).
+ */
+export type StatusRow = [
+  id: number, state: RegistrationState, code: number | null, reason: string | null, at: number, attempts: number,
+  requestedExpires: number, grantedExpires: number | null, expiresAt: number | null, nextAttemptAt: number | null,
+  target: string | null, lastSuccessAt: number | null, event: boolean,
+];
+
+/**
+ * One SIP message: registration id, direction, at, remote, redacted text, the routine sample it
+ * belongs to (0: none; a sample replaces the registration's previous one), and its
+ * retransmissions (JSON array of ms after the first send, or null).
+ * Or an amendment: [id, 'amend', at, retransmits JSON] — the retransmissions of a request already
+ * written (its newest outgoing row sent at `at` is updated; never a row per retransmission).
+ */
+export type TraceRow =
+  | [id: number, direction: TraceEntry['direction'], at: number, remote: string, text: string, sample: number, retransmits: string | null]
+  | [id: number, direction: 'amend', at: number, retransmits: string];
+
+/** What a write did. `deleted`: registrations whose row is gone (their late writes were dropped). */
+export interface WriteOutcome {
+  statusRows: number;
+  eventRows: number;
+  traceRows: number;
+  traceAmends: number;
+  transactions: number;
+  deleted: number[];
+}
+
+export const emptyOutcome = (): WriteOutcome => ({ statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, transactions: 0, deleted: [] });
+
+export function addOutcome(into: WriteOutcome, more: WriteOutcome): void {
+  into.statusRows += more.statusRows;
+  into.eventRows += more.eventRows;
+  into.traceRows += more.traceRows;
+  into.traceAmends += more.traceAmends;
+  into.transactions += more.transactions;
+  for (const id of more.deleted) into.deleted.push(id);
+}
+
+type StatusParams = [
+  number, string, number | null, string | null, number, number, number, number | null,
+  number | null, number | null, string | null, number | null, number,
+];
+
+export class StatusWriter {
+  private readonly upsertStatus: Database.Statement<StatusParams>;
+  private readonly insertEvent: Database.Statement<
+    [number, string, number | null, string | null, number, number | null, number | null, string | null]
+  >;
+  private readonly insertTrace: Database.Statement<[number, string, number, string, string, string | null, number]>;
+  private readonly amendTrace: Database.Statement<[string, number, number]>;
+  private readonly pruneTraces: Database.Statement<[number, number, number]>;
+  private readonly deleteTraces: Database.Statement<[number, number, number]>;
+  private readonly transaction: (statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => void;
+  /** Rows of the routine sample stored last per registration (replaced by the next one). */
+  private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
+
+  /** `traceKeep`: SIP messages kept per registration. */
+  constructor(sqlite: Database.Database, private readonly traceKeep: number) {
+    // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
+    // positional values for it ("Too many parameter values were provided").
+    this.upsertStatus = sqlite.prepare(`
+      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
+        granted_expires, expires_at, next_attempt_at, target, last_success_at)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
+      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
+        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
+        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
+        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
+        target = excluded.target, last_success_at = excluded.last_success_at`);
+    this.insertEvent = sqlite.prepare(`
+      INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertTrace = sqlite.prepare(`
+      INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits)
+      SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+    // The newest request of the registration sent at `at` (the index covers registration_id, id).
+    this.amendTrace = sqlite.prepare(`
+      UPDATE registration_traces SET retransmits = ? WHERE id = (
+        SELECT id FROM registration_traces WHERE registration_id = ? AND direction = 'out' AND at = ? ORDER BY id DESC LIMIT 1)`);
+    this.pruneTraces = sqlite.prepare(`
+      DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
+        SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
+    this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
+    this.transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
+      for (const s of statuses) this.writeStatus(s, out);
+      const touched = new Set<number>();
+      for (const t of traces) {
+        if (t[1] === 'amend') {
+          this.amendTrace.run(t[3], t[0], t[2]);
+          out.traceAmends++;
+          continue;
+        }
+        const [id, direction, at, remote, text, sample, retransmits] = t;
+        const { changes, lastInsertRowid } = this.insertTrace.run(id, direction, at, remote, text, retransmits, id);
+        if (changes > 0 && sample !== 0) this.keepSample(id, sample, Number(lastInsertRowid));
+        out.traceRows++;
+        touched.add(id);
+      }
+      for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
+      out.transactions++;
+    });
+  }
+
+  /** Writes the rows in one transaction (all or nothing). */
+  write(statuses: readonly StatusRow[], traces: readonly TraceRow[]): WriteOutcome {
+    const out = emptyOutcome();
+    this.transaction(statuses, traces, out);
+    return out;
+  }
+
+  /**
+   * Writes the rows in transactions of at most `chunk` rows (a status with its timeline entry
+   * counts one), so other writers of the database (the portal) wait for one chunk at most.
+   */
+  writeChunked(statuses: readonly StatusRow[], traces: readonly TraceRow[], chunk: number): WriteOutcome {
+    const out = emptyOutcome();
+    let s = 0;
+    let t = 0;
+    while (s < statuses.length || t < traces.length) {
+      const st = statuses.slice(s, s + chunk);
+      s += st.length;
+      const tr = traces.slice(t, t + chunk - st.length);
+      t += tr.length;
+      addOutcome(out, this.write(st, tr));
+    }
+    return out;
+  }
+
+  private writeStatus(s: StatusRow, out: WriteOutcome): void {
+    const [id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, event] = s;
+    const { changes } = this.upsertStatus.run(
+      id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, id,
+    );
+    out.statusRows += changes;
+    // A deleted registration's final transitions are not kept (its timeline went with it).
+    if (changes === 0) {
+      this.sampleRows.delete(id);
+      out.deleted.push(id);
+      return;
+    }
+    if (!event) return;
+    this.insertEvent.run(id, state, code, reason, at, expiresAt, nextAttemptAt, target);
+    out.eventRows++;
+  }
+
+  /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */
+  private keepSample(id: number, sample: number, rowId: number): void {
+    const kept = this.sampleRows.get(id);
+    if (kept?.sample === sample) {
+      kept.to = rowId;
+      return;
+    }
+    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
+    this.sampleRows.set(id, { sample, from: rowId, to: rowId });
+  }
+}

@@ -1,0 +1,100 @@
+// The registrations list's `q` search and state totals on a migrated database: the FTS5 trigram
+// index (migration 0011) answers rare substrings, LIKE the common ones; both give the rows the
+// LIKE condition gives, and the triggers keep the index in step with inserts, updates, deletes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Db } from '../../../lib/db/client';
+import { registrations } from '../../../lib/db/schema';
+import { listRegistrations } from '../../../lib/registrations/service';
+import { RARE_MAX, searchCondition } from '../../../lib/registrations/search';
+import { registrationListQuerySchema } from '../../../lib/registrations/schema';
+import { tempDatabase } from '../secrets/helpers';
+
+/** `n` registrations `user<i>` @ sip.example.com, DDI 4930<i>, under provider "Acme"; returns the provider id. */
+function seed(db: Db, n: number): number {
+  const sqlite = db.$client;
+  const provider = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Acme')`).run().lastInsertRowid);
+  const insert = sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, ?, 'sip.example.com', ?)`);
+  sqlite.transaction(() => {
+    for (let i = 0; i < n; i++) insert.run(provider, `user${i}`, `4930${String(i).padStart(5, '0')}`);
+  })();
+  return provider;
+}
+
+const list = (db: Db, query: Record<string, unknown>) => listRegistrations(db, registrationListQuerySchema.parse({ pageSize: 100, ...query }));
+const usernames = (db: Db, query: Record<string, unknown>) => list(db, query).items.map((r) => r.username);
+/** Whether the condition for `q` came from the trigram index (else it is the LIKE scan). */
+const usesIndex = (db: Db, q: string) => !/ like /.test(db.select().from(registrations).where(searchCondition(db, q)).toSQL().sql);
+
+test('a rare substring is answered from the trigram index, with the rows LIKE gives (username, domain, DDI; case-insensitive; wildcards literal)', (t) => {
+  const db = tempDatabase(t);
+  seed(db, RARE_MAX + 500);
+  assert.equal(usesIndex(db, 'user1234'), true);
+  assert.deepEqual(usernames(db, { q: 'user1234' }), ['user1234']);
+  assert.deepEqual(usernames(db, { q: 'USER1234' }), ['user1234'], 'case-insensitive like LIKE');
+  assert.equal(list(db, { q: '493001234' }).total, 1, 'DDI');
+  assert.equal(list(db, { q: 'user12' }).total, 111, 'user12, user120…129, user1200…1299');
+  assert.equal(list(db, { q: 'zzz' }).total, 0);
+  assert.equal(list(db, { q: 'user_1' }).total, 0, '_ is literal, not a wildcard');
+  assert.equal(list(db, { q: 'us"er' }).total, 0, 'a quote is text, not FTS syntax');
+  assert.equal(list(db, { q: 'user1 OR user2' }).total, 0, 'no FTS operators');
+});
+
+test('a common substring and a short one still match through LIKE; a provider name through its index', (t) => {
+  const db = tempDatabase(t);
+  seed(db, RARE_MAX + 500);
+  assert.equal(usesIndex(db, 'user'), false, 'more than RARE_MAX index matches');
+  assert.equal(list(db, { q: 'user' }).total, RARE_MAX + 500);
+  assert.equal(list(db, { q: 'sip.example' }).total, RARE_MAX + 500);
+  assert.equal(usesIndex(db, 'r9'), false, 'shorter than a trigram');
+  assert.equal(list(db, { q: 'r9' }).total, 1 + 10 + 100, 'user9, user90…99, user900…999');
+  assert.equal(list(db, { q: 'acm' }).total, RARE_MAX + 500, 'every registration of provider Acme');
+  assert.deepEqual(usernames(db, { q: 'user', page: 2 }).slice(0, 2), ['user100', 'user101']);
+});
+
+test('the triggers keep the index in step: an updated username is found by its new name only, a deleted registration not at all', (t) => {
+  const db = tempDatabase(t);
+  seed(db, 10);
+  const sqlite = db.$client;
+  const id = (sqlite.prepare(`SELECT id FROM registrations WHERE username = 'user3'`).get() as { id: number }).id;
+  sqlite.prepare(`UPDATE registrations SET username = 'renamed-xyz' WHERE id = ?`).run(id);
+  assert.deepEqual(usernames(db, { q: 'renamed-xyz' }), ['renamed-xyz']);
+  assert.equal(list(db, { q: 'user3' }).total, 0);
+  const match = (q: string) => (sqlite.prepare(`SELECT count(*) AS n FROM registrations_search WHERE registrations_search MATCH ?`).get(`"${q}"`) as { n: number }).n;
+  assert.equal(match('user3'), 0);
+  sqlite.prepare('DELETE FROM registrations WHERE id = ?').run(id);
+  assert.equal(match('renamed-xyz'), 0);
+  sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) SELECT ddi_provider_id, 'fresh-abc', 'd.example', '111' FROM registrations LIMIT 1`).run();
+  assert.deepEqual(usernames(db, { q: 'fresh-abc' }), ['fresh-abc']);
+});
+
+test('a state filter alone is counted from the status index, with the same total as the join (lapsed and none included)', (t) => {
+  const db = tempDatabase(t);
+  seed(db, 50);
+  const sqlite = db.$client;
+  const now = Date.now();
+  const ids = (sqlite.prepare('SELECT id FROM registrations ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);
+  const st = sqlite.prepare(`INSERT INTO registration_status (registration_id, state, at, expires_at) VALUES (?, ?, ?, ?)`);
+  ids.forEach((id, i) => {
+    if (i < 30) st.run(id, 'registered', now, i < 5 ? now - 1000 : now + 3_600_000); // 5 lapsed: read as retrying
+    else if (i < 40) st.run(id, 'rejected', now, null);
+  }); // 10 without a status: none
+  for (const [state, n] of [['registered', 25], ['retrying', 5], ['rejected', 10], ['none', 10], ['registered,none', 35], ['retrying,rejected', 15]] as const) {
+    const { total, items } = list(db, { state });
+    assert.equal(total, n, state);
+    assert.equal(items.length, n, `${state}: the page agrees`);
+  }
+  assert.equal(list(db, { state: 'registered', q: 'user1' }).total, 10, 'with a search: the join (user1 lapsed, user10…19 registered)');
+});
+
+test('a rare substring together with a provider-name match: the index rows and the provider\'s registrations', (t) => {
+  const db = tempDatabase(t);
+  seed(db, RARE_MAX + 500);
+  const sqlite = db.$client;
+  const other = Number(sqlite.prepare(`INSERT INTO ddi_providers (name) VALUES ('Carrier xq7')`).run().lastInsertRowid);
+  sqlite.prepare(`INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, 'alpha', 'a.example', '1'), (?, 'beta', 'b.example', '2')`).run(other, other);
+  sqlite.prepare(`UPDATE registrations SET username = 'has-xq7-inside' WHERE username = 'user5'`).run();
+  assert.equal(usesIndex(db, 'xq7'), true);
+  assert.deepEqual(usernames(db, { q: 'xq7' }).sort(), ['alpha', 'beta', 'has-xq7-inside']);
+  assert.equal(list(db, { q: 'XQ7' }).total, 3);
+});

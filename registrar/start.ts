@@ -1,5 +1,5 @@
-// Builds the engine and its database supervisor from the validated environment. Used by
-// server.ts (engine inside the portal process) and by main.ts (`npm run registrar`).
+// Builds the engine and its database supervisor from the validated environment, in the engine's
+// own process (main.ts: `npm run registrar`, or the child the portal forks under `npm start`).
 import type Database from 'better-sqlite3';
 import type { Env } from '../lib/env';
 import { enginePort } from '../lib/log';
@@ -70,6 +70,7 @@ export async function startRegistrar(sqlite: Database.Database, config: Env, sin
     const { callsRelayed, callsRefused } = running.engine.proxyCounters();
     return { relayed: callsRelayed, refused: callsRefused };
   });
+  heartbeat.reportCounters(() => running.engine.counters());
   const bind = running.engine.bindings();
   heartbeat.start(bind);
   const samples = new StateSampler(sqlite, { log });

@@ -9,6 +9,7 @@ import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
 import { ChangeFeed, type Change } from './store/change-feed';
 import { RegistrationSource } from './store/registration-source';
+import { TestCommands } from './store/test-commands';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
 import { toLogger, type Logger, type LogSink } from './util/log';
 
@@ -37,6 +38,7 @@ export class Supervisor {
   readonly store: StatusStore;
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
+  private readonly tests: TestCommands;
   private removeWake: (() => void) | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
@@ -50,6 +52,7 @@ export class Supervisor {
     this.feed = new ChangeFeed(sqlite);
     this.store = new StatusStore(sqlite, options);
     this.log = toLogger(options.log);
+    this.tests = new TestCommands(sqlite, engine, options.keyring, this.log);
   }
 
   async start(): Promise<void> {
@@ -84,6 +87,9 @@ export class Supervisor {
       this.engine.registerNow(id);
     } else if (command === 'unregister') {
       void this.engine.unregister(id);
+    } else if (command === 'test') {
+      // "Test registration" from this engine's sockets; registrationId names the test_registrations row.
+      void this.tests.run(registrationId);
     } else if (command === 'watch') {
       this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
     } else {
@@ -99,6 +105,7 @@ export class Supervisor {
     this.removeWake = null;
     for (const t of this.timers) clearInterval(t);
     this.sync();
+    await this.tests.abort();
     await this.engine.stop(deadlineMs);
     this.store.flush();
     await this.store.close();
@@ -117,6 +124,7 @@ export class Supervisor {
   private housekeeping(): void {
     const now = Date.now();
     this.store.expire(now);
+    this.tests.expire(now);
     this.feed.compact(now - HOUSEKEEPING_MS);
   }
 

@@ -35,6 +35,8 @@ export interface Portal {
 export interface PortalPlace {
   port?: number;
   dbPath?: string;
+  /** The checkout whose build runs (default: this one), e.g. another branch's for a before/after benchmark. */
+  cwd?: string;
 }
 
 /** The setup token in a server log (`… /setup?token=<token>`), or null. */
@@ -68,6 +70,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const dbPath = place.dbPath ?? join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`);
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
+    cwd: place.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -87,7 +90,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   child.stderr.on('data', keep);
 
   const stop = async ({ keepDatabase = false } = {}) => {
-    if (child.pid && child.exitCode === null) {
+    // Still running (a portal killed by a signal has signalCode set and exitCode null).
+    if (child.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
         process.kill(-child.pid, 'SIGTERM');

@@ -103,7 +103,7 @@ export function registrationExists(db: Db, id: number): boolean {
 const commandActions = { register: 'register_now', unregister: 'unregister' } as const;
 
 /** Queues "register now" / "unregister" for the engine (it tails the journal), audited as `actor`. */
-export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync' | 'watch'>, actor: Actor): ActionResult<{ queued: true }> {
+export function queueCommand(db: Db, id: number, command: Exclude<RegistrationCommand, 'sync' | 'watch' | 'test'>, actor: Actor): ActionResult<{ queued: true }> {
   const outcome = db.transaction(
     (tx) => {
       const row = tx

@@ -2,8 +2,11 @@
 // engine re-reads only the registrations that changed (no whole-table reload).
 import type Database from 'better-sqlite3';
 
-/** `watch`: someone opened the registration's SIP messages (a lease, see Supervisor). */
-export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch';
+/**
+ * `watch`: someone opened the registration's SIP messages (a lease, see Supervisor); `test`: run
+ * the test registration whose test_registrations id is the entry's registration_id.
+ */
+export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch' | 'test';
 export interface Change {
   registrationId: number;
   command: ChangeCommand;

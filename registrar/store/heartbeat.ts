@@ -22,7 +22,7 @@ export interface CallCounts {
   refused: number;
 }
 
-type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null, callsRelayed: number, callsRefused: number];
+type Params = [nodeId: string, state: string, bind: string, pid: number, startedAt: number, heartbeatAt: number, intervalMs: number, reason: string | null, callsRelayed: number, callsRefused: number, counters: string | null];
 
 export class Heartbeat {
   readonly nodeId: string;
@@ -32,6 +32,7 @@ export class Heartbeat {
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private calls: () => CallCounts = () => ({ relayed: 0, refused: 0 });
+  private counters: () => object | null = () => null;
   private bind: string;
 
   constructor(
@@ -44,17 +45,22 @@ export class Heartbeat {
     this.log = toLogger(options.log ?? enginePort());
     this.startedAt = this.now();
     this.upsert = sqlite.prepare(`
-      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, calls_relayed, calls_refused)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, calls_relayed, calls_refused, counters)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (node_id) DO UPDATE SET state = excluded.state, bind = excluded.bind, pid = excluded.pid,
         started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,
         interval_ms = excluded.interval_ms, reason = excluded.reason,
-        calls_relayed = excluded.calls_relayed, calls_refused = excluded.calls_refused`);
+        calls_relayed = excluded.calls_relayed, calls_refused = excluded.calls_refused, counters = excluded.counters`);
   }
 
   /** Calls relayed and refused since the engine started (its proxy's counters), written with every beat. */
   reportCalls(read: () => CallCounts): void {
     this.calls = read;
+  }
+
+  /** The engine's counters (Engine.counters()), written as JSON with every beat: /metrics reads them from here. */
+  reportCounters(read: () => object): void {
+    this.counters = read;
   }
 
   /**
@@ -83,6 +89,7 @@ export class Heartbeat {
 
   private write(state: 'running' | 'stopped', reason: string | null): void {
     const calls = this.calls();
-    this.upsert.run(this.nodeId, state, this.bind, process.pid, this.startedAt, this.now(), this.options.intervalMs, reason, calls.relayed, calls.refused);
+    const counters = this.counters();
+    this.upsert.run(this.nodeId, state, this.bind, process.pid, this.startedAt, this.now(), this.options.intervalMs, reason, calls.relayed, calls.refused, counters && JSON.stringify(counters));
   }
 }

@@ -1,0 +1,93 @@
+// The engine's side of "Test registration" (journal command `test`, see lib/db/schema.ts
+// test_registrations): claims the request row (one engine runs it when several share the
+// database), opens it with the keyring, sends the REGISTER from this engine's own sockets
+// (Engine.probe: the production source address) and writes the result back. The portal's side,
+// which waits for it and shapes the answer, is lib/registrations/test-registration.ts.
+import type Database from 'better-sqlite3';
+import { parseDenyList } from '../../lib/registrations/test-deny';
+import { openTestRequest, type TestResponse } from '../../lib/registrations/test-registration-request';
+import type { Keyring } from '../../lib/secrets/key';
+import type { Engine } from '../engine';
+import type { RegistrationStatus } from '../registration/status';
+import type { Logger } from '../util/log';
+
+/** States that end a test: the first answer decides. */
+const OUTCOMES: ReadonlySet<string> = new Set(['registered', 'rejected', 'retrying']);
+/** How long the Expires: 0 after an answered test may take. */
+const UNREGISTER_MS = 3000;
+/** Rows nobody collected (the portal stopped while waiting) are dropped after this long. */
+const ABANDONED_MS = 10 * 60 * 1000;
+
+export class TestCommands {
+  private readonly claim: Database.Statement<[number, number]>;
+  private readonly read: Database.Statement<[number], { request: string }>;
+  private readonly answer: Database.Statement<[string, number]>;
+  private readonly prune: Database.Statement<[number]>;
+  /** Tests under way: how to end each one's wait at once. */
+  private readonly running = new Map<Promise<TestResponse>, () => void>();
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly engine: Engine,
+    private readonly keyring: Keyring,
+    private readonly log: Logger,
+  ) {
+    this.claim = sqlite.prepare('UPDATE test_registrations SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL');
+    this.read = sqlite.prepare('SELECT request FROM test_registrations WHERE id = ?');
+    this.answer = sqlite.prepare('UPDATE test_registrations SET result = ? WHERE id = ?');
+    this.prune = sqlite.prepare('DELETE FROM test_registrations WHERE created_at < ?');
+  }
+
+  /** Runs test `id` unless another engine claimed it (or the portal gave up and deleted it). */
+  async run(id: number): Promise<void> {
+    if (this.claim.run(Date.now(), id).changes !== 1) return;
+    const row = this.read.get(id);
+    if (!row) return;
+    let settle: (s: RegistrationStatus | null) => void = () => {};
+    const outcome = new Promise<RegistrationStatus | null>((resolve) => (settle = resolve));
+    const done = this.probe(row.request, outcome, settle).catch((err: unknown): TestResponse => ({ error: err instanceof Error ? err.message : String(err) }));
+    this.running.set(done, () => settle(null));
+    try {
+      this.answer.run(JSON.stringify(await done), id);
+    } catch (err) {
+      this.log.error(`registrar: test registration ${id} not answered: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.running.delete(done);
+    }
+  }
+
+  private async probe(stored: string, outcome: Promise<RegistrationStatus | null>, settle: (s: RegistrationStatus | null) => void): Promise<TestResponse> {
+    const request = openTestRequest(stored, this.keyring);
+    const deny = parseDenyList(request.deny);
+    const timer = setTimeout(() => settle(null), request.noAnswerMs);
+    const probe = this.engine.probe(
+      { ...request.input, id: 'test', password: request.password, enabled: true },
+      {
+        allowTarget: deny.size > 0 ? (target) => !deny.denies(target.host) : undefined,
+        onStatus: (s) => {
+          if (OUTCOMES.has(s.state)) settle(s);
+        },
+      },
+    );
+    try {
+      const status = (await outcome) ?? probe.status();
+      // A SIP answer: then an Expires: 0 if it bound. None: stop at once, nothing more sent.
+      await probe.finish(status.code !== null ? UNREGISTER_MS : 0);
+      return { status, trace: probe.trace() };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends the waits of the tests under way (engine stopping); resolves once their results are written. */
+  async abort(): Promise<void> {
+    for (const end of this.running.values()) end();
+    await Promise.all(this.running.keys());
+  }
+
+  /** Drops rows left behind (see ABANDONED_MS). */
+  expire(now: number): void {
+    const { changes } = this.prune.run(now - ABANDONED_MS);
+    if (changes > 0) this.log.info(`registrar: ${changes} uncollected test registrations dropped`);
+  }
+}

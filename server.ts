@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { startAlertsFromEnv } from './lib/alerts/start';
 import { authenticate } from './lib/auth/authenticate';
@@ -7,7 +8,10 @@ import { bootstrapAdminFromEnv, setupNeeded } from './lib/auth/setup';
 import { issueSetupToken } from './lib/auth/setup-token';
 import { closeDatabase, getDb } from './lib/db/client';
 import { env, type Env } from './lib/env';
+import { createEngineCountersReader } from './lib/engine/counters';
+import { EngineProcess, markEngineDead } from './lib/engine/engine-process';
 import { createEngineHealthReader } from './lib/engine/health';
+import { setEngineWake } from './lib/engine/wake';
 import { EventTail } from './lib/live/event-tail';
 import { createEventStreamHandler } from './lib/live/sse';
 import { errorText, log, withRequestId } from './lib/log';
@@ -20,7 +24,6 @@ import { parseTrustedProxies } from './lib/server/client-address';
 import { REQUEST_ID_HEADER } from './lib/server/request-id';
 import { gate } from './lib/server/gate';
 import { withoutVersionInfo } from './lib/server/metrics-access';
-import { RegistrarStartError, startRegistrar, type RunningRegistrar } from './registrar/start';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
@@ -42,10 +45,10 @@ async function main() {
   const engineHealth = createEngineHealthReader(db);
   const eventStream = createEventStreamHandler(db, tail, engineHealth);
 
-  const registrar = config.REGISTRAR_ENABLED ? await startRegistrarOrExplain(db, config) : null;
-  if (registrar) registrar.supervisor.store.onFlush = () => void tail.poll();
+  const engine = config.REGISTRAR_ENABLED ? startEngineProcess(db, config, () => void tail.poll()) : null;
+  const engineBind = engine ? await engine.start() : null;
   const alerts = startAlertsFromEnv(db, config);
-  const metrics = createMetrics(db, tail, registrar?.engine ?? null, engineHealth);
+  const metrics = createMetrics(db, tail, createEngineCountersReader(db), engineHealth);
 
   const gateOptions = {
     dev,
@@ -110,7 +113,7 @@ async function main() {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') && !config.HOST.startsWith('[') ? `[${config.HOST}]` : config.HOST;
-    log.info(`Portal ready on http://${host}:${port}${registrar ? ` (registrar on SIP ${registrar.bind})` : ''}`);
+    log.info(`Portal ready on http://${host}:${port}${engineBind ? ` (registrar on SIP ${engineBind}, process ${engine!.pid})` : ''}`);
     if (setupToken) {
       // The token is printed on purpose, once: it is how the operator reaches /setup (lib/auth/setup-token.ts).
       log.info(`First run: no operator yet. Create the first admin at http://${host}:${port}/setup?token=${setupToken}`);
@@ -124,7 +127,7 @@ async function main() {
     stopping = true;
     server.close();
     server.closeAllConnections();
-    await Promise.all([registrar?.stop(), alerts?.stop()]);
+    await Promise.all([engine?.stop(), alerts?.stop()]);
     tail.close();
     await closeDatabase(db);
     process.exit(0);
@@ -145,17 +148,27 @@ async function sealPasswordsAtStart(db: Parameters<typeof sealStoredSecrets>[0])
 }
 
 /**
- * The portal stays up when the engine cannot start (e.g. SIP_BIND already in use), so operators
- * can still configure; one log line says what is wrong and what to change, and the heartbeat row
- * carries the reason to every page's banner.
+ * The engine in its own process (lib/engine/engine-process.ts), supervised by the portal. The
+ * portal stays up when the engine cannot start (e.g. SIP_BIND already in use), so operators can
+ * still configure: the engine logs one line saying what is wrong and what to change, and its
+ * heartbeat row carries the reason to every page's banner.
  */
-async function startRegistrarOrExplain(db: Parameters<typeof startRegistrar>[0], config: Env): Promise<RunningRegistrar | null> {
-  try {
-    return await startRegistrar(db, config);
-  } catch (err) {
-    log.error(err instanceof RegistrarStartError ? err.logLine() : `registrar NOT started: ${errorText(err)}`);
-    return null;
-  }
+function startEngineProcess(db: Parameters<typeof markEngineDead>[0], config: Env, onFlush: () => void): EngineProcess {
+  // The bundle runs as dist/server.mjs next to dist/registrar.mjs; `npm run dev` runs the sources through tsx.
+  const bundled = import.meta.url.endsWith('.mjs');
+  const engine = new EngineProcess({
+    entry: fileURLToPath(new URL(bundled ? './registrar.mjs' : './registrar/main.ts', import.meta.url)),
+    execArgv: bundled ? ['--enable-source-maps'] : ['--import', 'tsx'],
+    onFlush,
+    onDeath: (pid, reason) => {
+      markEngineDead(db, pid, reason).catch((err: unknown) => log.error(`registrar: cannot record the engine's death: ${errorText(err)}`));
+    },
+    log,
+    stopDeadlineMs: config.REGISTRAR_SHUTDOWN_DEADLINE_MS + 5_000,
+  });
+  // Route handlers call wakeEngine() after a committed change: pass it on to the child.
+  setEngineWake(() => engine.wake());
+  return engine;
 }
 
 main().catch((err: unknown) => {

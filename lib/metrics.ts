@@ -1,18 +1,19 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
-// Engine up/down (its heartbeat), calls relayed/refused and registrations by state come from the
-// database (true in both deployments); transaction figures come from the in-process engine when it runs here.
+// Everything about the engine comes from the database, whether the engine is the portal's child
+// process or runs apart: up/down, calls relayed/refused and the transaction figures from its
+// heartbeat (lib/engine/counters.ts: at most one REGISTRAR_HEARTBEAT_MS old), registrations by state.
 import { count, eq, sum } from 'drizzle-orm';
 import type { Conn } from './db/conn';
 import { alerts, engineNodes, notificationDeliveries, registrationStatus } from './db/schema';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { EngineHealth } from './engine/health';
 import type { EventTail } from './live/event-tail';
-import { LATENCY_BUCKETS_MS, type Engine } from '../registrar';
+import { LATENCY_BUCKETS_MS, type EngineCounters } from '../registrar';
 
 const RESPONSE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const;
 
 /** A histogram whose buckets the engine already keeps (cumulative counts made here). */
-function latencyHistogram(engine: Engine): Metric {
+function latencyHistogram(engine: { counters(): EngineCounters }): Metric {
   const name = 'sip_register_transaction_duration_seconds';
   const help = 'REGISTER transaction time from first send to final response.';
   return {
@@ -35,7 +36,18 @@ function latencyHistogram(engine: Engine): Metric {
   } as unknown as Metric;
 }
 
-export function createMetrics(db: Conn, tail: EventTail, engine: Engine | null, engineHealth: () => Promise<EngineHealth>): Registry {
+/** The running engines' counters, zero when none beats (the series stay, at 0). */
+const NO_COUNTERS = {
+  transactions: { responsesByClass: [], timeouts: 0, transportErrors: 0, retransmissions: 0, droppedMalformed: 0, droppedUnmatched: 0, latency: { buckets: [], count: 0, sumMs: 0 } },
+  uas: { requests: {}, responses: {} },
+  transports: {},
+  bindingChecks: {},
+} as unknown as EngineCounters;
+
+export function createMetrics(db: Conn, tail: EventTail, engineCounters: () => Promise<EngineCounters | null>, engineHealth: () => Promise<EngineHealth>): Registry {
+  // Read once per scrape (below), then by every engine series.
+  let latest: EngineCounters = NO_COUNTERS;
+  const engine = { counters: () => latest };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -118,8 +130,6 @@ export function createMetrics(db: Conn, tail: EventTail, engine: Engine | null, 
       this.inc(tail.delivered);
     },
   });
-  if (!engine) return registry;
-
   new Counter({
     name: 'sip_register_transactions_total',
     help: 'REGISTER transactions by final response class (timeout / transport_error when none).',
@@ -212,5 +222,10 @@ export function createMetrics(db: Conn, tail: EventTail, engine: Engine | null, 
     },
   });
   registry.registerMetric(latencyHistogram(engine));
+  const scrape = registry.metrics.bind(registry);
+  registry.metrics = async () => {
+    latest = (await engineCounters()) ?? NO_COUNTERS;
+    return scrape();
+  };
   return registry;
 }

@@ -159,6 +159,18 @@ export interface EngineEvents {
   retransmits: [TraceRetransmits];
 }
 
+/** A test REGISTER under way (Engine.probe). */
+export interface EngineProbe {
+  status(): RegistrationStatus;
+  /** Its SIP messages, oldest first, redacted. */
+  trace(): TraceEntry[];
+  /**
+   * Ends it: with `deadlineMs` > 0, first an Expires: 0 (waiting at most that long) unless this
+   * engine keeps a registration of the same DDI; with 0, at once, nothing more sent.
+   */
+  finish(deadlineMs: number): Promise<{ unregistered: boolean }>;
+}
+
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly scheduler: Scheduler;
   private readonly layer: TransactionLayer;
@@ -475,6 +487,46 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.layer.resetFlow();
     await Promise.all(Object.values(this.transports).map((t) => t?.close()));
     this.opened = null;
+  }
+
+  /**
+   * "Test registration": one REGISTER of `config` from this engine's own sockets (the production
+   * source address, which carriers often allow-list), apart from the registrations it keeps: not
+   * in statuses(), counters or the DDI routing, no binding audit, its statuses to `onStatus` only.
+   * Servers `allowTarget` refuses are never sent anything (cause `denied`).
+   */
+  probe(config: RegistrationConfig, options: { allowTarget?: (target: TransportTarget) => boolean; onStatus: (s: RegistrationStatus) => void }): EngineProbe {
+    validateConfig(config);
+    if (!this.running) throw new SipError('E_CONFIG', 'the engine is not running');
+    const reg = new Registration(config, {
+      ...this.deps,
+      allowTarget: options.allowTarget ?? this.deps.allowTarget,
+      bindingCheckMs: 0,
+      bindingChecks: newBindingCheckCounters(),
+      onStatus: options.onStatus,
+      onTrace: () => {},
+    });
+    reg.start(0);
+    return {
+      status: () => reg.status(),
+      trace: () => reg.trace(),
+      finish: async (deadlineMs) => {
+        // The same DDI kept registered here has the same Contact: an Expires: 0 for it would
+        // remove the live binding at that registrar too, so the test binding is left to expire.
+        const shared = [...this.registrations.values()].some((r) => r.currentConfig.ddi === config.ddi && r.currentConfig.enabled);
+        if (deadlineMs > 0 && !shared) {
+          await new Promise<void>((resolve) => {
+            const timer = this.scheduler.after(deadlineMs, resolve);
+            void reg.unregister('unregistered').then(() => {
+              this.scheduler.cancel(timer);
+              resolve();
+            });
+          });
+        }
+        reg.dispose();
+        return { unregistered: deadlineMs > 0 && !shared };
+      },
+    };
   }
 
   status(id: string): RegistrationStatus | null {

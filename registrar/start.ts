@@ -66,6 +66,7 @@ export async function startRegistrar(db: Db, config: Env, sink: LogSink = engine
     await recordStop(heartbeat, failure.reason, log);
     throw new RegistrarStartError(failure);
   }
+  heartbeat.reportCounters(() => running.engine.counters());
   heartbeat.reportCalls(() => {
     const { callsRelayed, callsRefused } = running.engine.proxyCounters();
     return { relayed: callsRelayed, refused: callsRefused };

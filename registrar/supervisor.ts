@@ -12,6 +12,7 @@ import { RegistrationSource } from './store/registration-source';
 import { dbHandle } from '../lib/db/client';
 import { AsyncStatusStore } from './store/async-status-store';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
+import { TestCommands } from './store/test-commands';
 import { toLogger, type Logger, type LogSink } from './util/log';
 
 export interface SupervisorOptions extends StatusStoreOptions {
@@ -40,6 +41,7 @@ export class Supervisor {
   readonly store: StatusStore | AsyncStatusStore;
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
+  private readonly tests: TestCommands;
   private removeWake: (() => void) | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
@@ -57,6 +59,7 @@ export class Supervisor {
     const handle = dbHandle(db);
     this.store = handle.dialect === 'sqlite' ? new StatusStore(handle.sqlite, options) : new AsyncStatusStore(db, options);
     this.log = toLogger(options.log);
+    this.tests = new TestCommands(db, engine, options.keyring, this.log);
   }
 
   async start(): Promise<void> {
@@ -111,6 +114,9 @@ export class Supervisor {
       void this.engine.unregister(id);
     } else if (command === 'watch') {
       await this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
+    } else if (command === 'test') {
+      // "Test registration" from this engine's sockets; registrationId names the test_registrations row.
+      void this.tests.run(registrationId);
     } else {
       const config = await this.source.load(registrationId);
       if (config) this.engine.upsert(config);
@@ -124,6 +130,7 @@ export class Supervisor {
     this.removeWake = null;
     for (const t of this.timers) clearInterval(t);
     await this.sync();
+    await this.tests.abort();
     await this.engine.stop(deadlineMs);
     await this.store.flush();
     await this.store.close();
@@ -142,6 +149,7 @@ export class Supervisor {
   private async housekeeping(): Promise<void> {
     const now = Date.now();
     await this.store.expire(now);
+    await this.tests.expire(now);
     await this.feed.compact(now - HOUSEKEEPING_MS);
   }
 

@@ -37,6 +37,8 @@ export interface Portal {
 export interface PortalPlace {
   port?: number;
   dbPath?: string;
+  /** The checkout whose build runs (default: this one), e.g. another branch's for a before/after benchmark. */
+  cwd?: string;
 }
 
 /** The setup token in a server log (`… /setup?token=<token>`), or null. */
@@ -74,6 +76,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const database = onPostgres ? { DATABASE_URL: dbPath } : { DATABASE_PATH: dbPath };
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
+    cwd: place.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -93,7 +96,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   child.stderr.on('data', keep);
 
   const stop = async ({ keepDatabase = false } = {}) => {
-    if (child.pid && child.exitCode === null) {
+    // Still running (a portal killed by a signal has signalCode set and exitCode null).
+    if (child.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
         process.kill(-child.pid, 'SIGTERM');

@@ -456,7 +456,7 @@ export function buildOpenApiDocument() {
           tags: ['Live status'],
           summary: 'Test a registration before saving it',
           description:
-            'Runs one REGISTER with the given values (then an Expires: 0 if it bound) without storing anything. `ddiProviderId` is optional; `id` names a saved registration whose stored password is used when `password` is empty — only with its own `domain`, `registerServerUri` and `realm` (else 422 on `password`: type it). Audited; paced per operator (2 at a time, 10 a minute). Without any SIP answer the outcome is `retrying` / `no-answer` with no messages, after 10 s.',
+            'Runs one REGISTER with the given values (then an Expires: 0 if it bound) without storing anything. `ddiProviderId` is optional; `id` names a saved registration whose stored password is used when `password` is empty — only with its own `domain`, `registerServerUri` and `realm` (else 422 on `password`: type it). Audited; paced per operator (2 at a time, 10 a minute). Without any SIP answer the outcome is `retrying` / `no-answer` with no messages, after 10 s. Sent by the registrar engine from its SIP socket (`SIP_BIND`).',
           requestBody: body('RegistrationInput'),
           responses: {
             '200': response('The outcome and the SIP ladder.', ref('TestOutcome')),
@@ -469,6 +469,7 @@ export function buildOpenApiDocument() {
               ...error('Too many test registrations for this operator (`throttled`).'),
               headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
             },
+            '503': error('No registrar engine runs to send it (`unavailable`): the test runs in the engine process, from its SIP socket; start `npm run registrar` or enable `REGISTRAR_ENABLED`.'),
           },
         },
       },

@@ -77,8 +77,11 @@ export const registrationStatus = sqliteTable(
   (t) => [index('registration_status_state_idx').on(t.state, t.expiresAt)],
 );
 
-/** `watch`: someone opened the registration's SIP messages; the engine writes them as they come for a while (no schema change: text column). */
-export const registrationCommands = ['sync', 'register', 'unregister', 'watch'] as const;
+/**
+ * `watch`: someone opened the registration's SIP messages; the engine writes them as they come for a while (no schema change: text column).
+ * `test`: run the "Test registration" in `test_registrations` whose id is the row's registration_id.
+ */
+export const registrationCommands = ['sync', 'register', 'unregister', 'watch', 'test'] as const;
 export type RegistrationCommand = (typeof registrationCommands)[number];
 
 /**
@@ -244,6 +247,21 @@ export const engineNodes = sqliteTable('engine_nodes', {
   /** Calls relayed to the forward target and calls refused (no forward target), since the engine started. */
   callsRelayed: integer('calls_relayed').notNull().default(0),
   callsRefused: integer('calls_refused').notNull().default(0),
+  /** The engine's counters (JSON of Engine.counters()) as of the last beat: /metrics reads them, wherever the engine runs. */
+  counters: text('counters'),
+});
+
+/**
+ * "Test registration" handed to the engine process (journal command `test`): the request sealed
+ * with the keyring (it holds the typed password), claimed by one engine, its result (redacted
+ * status and SIP messages) written back; the portal deletes the row once it has the answer.
+ */
+export const testRegistrations = sqliteTable('test_registrations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  request: text('request').notNull(),
+  claimedAt: integer('claimed_at'),
+  result: text('result'),
+  createdAt: integer('created_at').notNull(),
 });
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;

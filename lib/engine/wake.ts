@@ -1,14 +1,16 @@
-// The in-process wake-up between the portal and an engine running inside it: after a committed
-// change, the portal wakes the engine so it reads the journal at once instead of at its next poll
-// (250 ms). A port the engine's host (registrar/start.ts) plugs the supervisor into; neither side
-// imports the other's internals. The hook lives on globalThis under a registry symbol because
-// server.ts (the esbuild bundle that starts the engine) and the Next.js route handlers that commit
-// changes are separate bundles in one process: a module-level variable would exist once per bundle.
+// The wake-up after a committed change: the portal wakes the engine so it reads the journal at
+// once instead of at its next poll (250 ms). Route handlers call wakeEngine(); in the portal the
+// hook forwards it to the engine child over IPC (server.ts, lib/engine/engine-process.ts); in the
+// engine process the supervisor installs it (registrar/start.ts) and registrar/main.ts calls it on
+// the IPC `wake`. An engine apart (`npm run registrar`) has no channel and reads the journal on its
+// poll. The hook lives on globalThis under a registry symbol because server.ts (an esbuild bundle)
+// and the Next.js route handlers that commit changes are separate bundles in one process: a
+// module-level variable would exist once per bundle.
 const KEY = Symbol.for('ddi-registrar.engine-wake');
 
 type Registry = { [KEY]?: () => void };
 
-/** Installs the wake-up (one engine per process); returns the function that removes it. */
+/** Installs the wake-up (one per process); returns the function that removes it. */
 export function setEngineWake(wake: () => void): () => void {
   const registry = globalThis as Registry;
   registry[KEY] = wake;
@@ -17,7 +19,7 @@ export function setEngineWake(wake: () => void): () => void {
   };
 }
 
-/** Wakes the in-process engine, if there is one (an engine apart reads the journal on its poll). */
+/** Wakes the engine, if this process has a way to (an engine apart reads the journal on its poll). */
 export function wakeEngine(): void {
   (globalThis as Registry)[KEY]?.();
 }

@@ -14,7 +14,8 @@ import { queueCommand } from './live';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges, type PasswordScope } from './password-scope';
 import { parseDenyList } from './test-deny';
 import { TestLimiter } from './test-limiter';
-import { openStoredPassword, runTestRegistration, testRegistrationSchema, type TestRegistrationResult } from './test-registration';
+import { NoEngineError, openStoredPassword, runTestRegistration, type TestRegistrationResult } from './test-registration';
+import { testRegistrationSchema } from './test-registration-request';
 
 // Plain server functions for the route handlers, not server actions: the principal comes from the
 // authenticated request, so these must never be callable from the browser.
@@ -106,14 +107,16 @@ export async function testRegistration(principal: Principal, input: unknown): Pr
     return { ...fail('throttled', `Too many test registrations: try again in ${seconds} s.`), retryAfterMs: slot.retryAfterMs };
   }
   try {
-    const config = env();
-    const result = await runTestRegistration(values, password, config, parseDenyList(config.TEST_REGISTRATION_DENY));
+    const deny = env().TEST_REGISTRATION_DENY ?? '';
+    parseDenyList(deny); // a bad setting stops the test here, naming the entry
+    const result = await runTestRegistration(values, password, deny);
     await audit(outcomeText(result.status), source);
     if (result.status.reason === 'denied') {
       return fail('forbidden', 'The registrar resolves to an address range an administrator has denied for tests; nothing was sent.');
     }
     return ok(result);
   } catch (err) {
+    if (err instanceof NoEngineError) return fail('unavailable', `The test could not run: ${err.message}.`);
     const message = err instanceof Error ? err.message : String(err);
     return fail('validation', `The test could not run: ${message}`);
   } finally {

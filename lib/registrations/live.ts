@@ -106,7 +106,7 @@ const commandActions = { register: 'register_now', unregister: 'unregister' } as
 export async function queueCommand(
   db: Db,
   id: number,
-  command: Exclude<RegistrationCommand, 'sync' | 'watch'>,
+  command: Exclude<RegistrationCommand, 'sync' | 'watch' | 'test'>,
   actor: Actor,
 ): Promise<ActionResult<{ queued: true }>> {
   const outcome = await db.transaction(

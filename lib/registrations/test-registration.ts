@@ -1,25 +1,22 @@
 /**
- * "Test registration": one REGISTER with the values typed so far, without saving, through a
- * short-lived engine of its own (the SIP_BIND addresses on ephemeral ports), then an Expires: 0 if it bound. Returns the
- * outcome and the (redacted) SIP ladder.
+ * "Test registration": one REGISTER with the values typed so far, without saving, then an
+ * Expires: 0 if it bound. Run by the engine process (journal command `test`,
+ * registrar/store/test-commands.ts) from its production SIP sockets, the source address carriers
+ * allow-list; this side seals the request, wakes the engine, waits for the result with a deadline
+ * and shapes the answer so a silent, closed or non-SIP port cannot be told apart.
  */
-import { z } from 'zod';
-import type { Env } from '../env';
-import { Engine, parseDnsServers, parseSipBind, resolverFor, type RegistrationStatus, type TraceEntry } from '../../registrar';
+import { eq } from 'drizzle-orm';
+import type { RegistrationStatus, TraceEntry } from '../../registrar';
+import { getDb } from '../db/client';
+import { registrationChanges, testRegistrations } from '../db/schema';
+import { getEngineHealth } from '../engine/health-query';
+import { wakeEngine } from '../engine/wake';
 import { openSecret } from '../secrets/cipher';
 import { isSecretError } from '../secrets/errors';
 import { getKeyring } from '../secrets/keyring';
-import { registrationInputSchema } from './schema';
-import type { DenyList } from './test-deny';
+import { sealTestRequest, type TestRegistrationInput, type TestResponse } from './test-registration-request';
 
-export const testRegistrationSchema = registrationInputSchema.extend({
-  ddiProviderId: z.number().int().positive().optional(),
-  id: z.number().int().positive().optional(),
-});
-export type TestRegistrationInput = z.output<typeof testRegistrationSchema>;
 
-const OUTCOMES = new Set(['registered', 'rejected', 'retrying']);
-const TEST_ID = 'test';
 
 export interface TestRegistrationResult {
   status: RegistrationStatus;
@@ -56,67 +53,54 @@ const NOTHING_SENT: ReadonlySet<string> = new Set(['denied', 'dns', 'config', 'n
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/**
- * Runs the test with `password` in clear text (typed, or the saved one opened by the caller).
- * Servers in `deny` are never sent anything (outcome cause `denied`).
- */
-export async function runTestRegistration(
-  input: TestRegistrationInput,
-  password: string | null,
-  config: Pick<Env, 'SIP_BIND' | 'SIP_PUBLIC_HOST' | 'SIP_TLS_CA_FILE' | 'SIP_DNS_SERVERS'>,
-  deny: DenyList,
-  noAnswerMs = NO_ANSWER_MS,
-): Promise<TestRegistrationResult> {
-  const started = Date.now();
-  const engine = new Engine({
-    // The SIP_BIND addresses, each family on an ephemeral port: the test reaches servers of
-    // either family, as the engine would (and IPv4 only on a host without IPv6, silently).
-    binds: parseSipBind(config.SIP_BIND).map((b) => ({ host: b.host, port: 0 })),
-    log: () => {},
-    publicHost: config.SIP_PUBLIC_HOST,
-    tlsCaFile: config.SIP_TLS_CA_FILE,
-    // The same DNS servers as the engine: a test resolves (transport `auto`: NAPTR/SRV) as the registration will.
-    resolver: resolverFor(parseDnsServers(config.SIP_DNS_SERVERS)),
-    startupSpreadMs: 0,
-    bindingCheckMs: 0,
-    allowTarget: deny.size > 0 ? (target) => !deny.denies(target.host) : undefined,
-  });
-  const outcome = new Promise<RegistrationStatus | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), noAnswerMs);
-    engine.on('status', (s) => {
-      if (!OUTCOMES.has(s.state)) return;
-      clearTimeout(timer);
-      resolve(s);
-    });
-  });
-  await engine.start([
-    {
-      id: TEST_ID,
-      username: input.username,
-      domain: input.domain,
-      ddi: input.ddi,
-      authUsername: input.authUsername,
-      password,
-      registerServerUri: input.registerServerUri,
-      realm: input.realm,
-      expires: input.expires,
-      transport: input.transport,
-      enabled: true,
-    },
-  ]);
-  const status = (await outcome) ?? engine.status(TEST_ID)!;
-  if (status.code !== null || NOTHING_SENT.has(status.reason ?? '')) {
-    // A SIP answer (then an Expires: 0 if it bound), or nothing sent at all.
-    await engine.stop(3000);
-    return { status, trace: engine.trace(TEST_ID) };
+/** No engine took the test: none runs against this database. */
+export class NoEngineError extends Error {
+  constructor() {
+    super('no engine running: start it or enable REGISTRAR_ENABLED');
+    this.name = 'NoEngineError';
   }
-  // No SIP answer: stop at once (no retries, no un-REGISTER to a silent host) and answer at the
-  // same moment whatever happened on the wire.
-  await engine.stop(0);
+}
+
+/** How long a running engine may take to pick the test up (it reads the journal every 250 ms, or at once when woken). */
+const CLAIM_MS = 5_000;
+/** Beyond the wait for an answer: the Expires: 0 after it (3 s) and the hand-over. */
+const RESULT_MARGIN_MS = 6_000;
+const POLL_MS = 25;
+
+/**
+ * Runs the test with `password` in clear text (typed, or the saved one opened by the caller)
+ * in the engine process. Servers in `deny` (TEST_REGISTRATION_DENY, validated by the caller) are
+ * never sent anything (outcome cause `denied`). Throws NoEngineError when no engine takes it.
+ */
+export async function runTestRegistration(input: TestRegistrationInput, password: string | null, deny: string, noAnswerMs = NO_ANSWER_MS): Promise<TestRegistrationResult> {
+  const started = Date.now();
+  if ((await getEngineHealth()).state !== 'running') throw new NoEngineError();
+  const response = await inEngine(
+    {
+      input: {
+        username: input.username,
+        domain: input.domain,
+        ddi: input.ddi,
+        authUsername: input.authUsername,
+        registerServerUri: input.registerServerUri,
+        realm: input.realm,
+        expires: input.expires,
+        transport: input.transport,
+      },
+      password,
+      deny,
+      noAnswerMs,
+    },
+    noAnswerMs,
+  );
+  if ('error' in response) throw new Error(response.error);
+  const { status } = response;
+  if (status.code !== null || NOTHING_SENT.has(status.reason ?? '')) return response;
+  // No SIP answer: the same answer at the same moment whatever happened on the wire.
   const uniform = UNIFORM.has(status.reason ?? '') || status.state !== 'retrying';
   // A certificate the engine refused (untrusted, expired, other name) keeps its cause and the
   // note naming the certificate: operators need it, and it only exists where a TLS server answered.
-  const trace = uniform ? [] : engine.trace(TEST_ID).filter((m) => m.direction === 'note');
+  const trace = uniform ? [] : response.trace.filter((m) => m.direction === 'note');
   await sleep(started + noAnswerMs - Date.now());
   return {
     status: {
@@ -131,4 +115,34 @@ export async function runTestRegistration(
     },
     trace,
   };
+}
+
+/**
+ * Hands the request (sealed: it holds the password) to the engine through the journal, wakes it,
+ * and polls for its answer; the row is deleted whatever happens.
+ */
+async function inEngine(request: Parameters<typeof sealTestRequest>[0], noAnswerMs: number): Promise<TestResponse> {
+  const db = getDb();
+  const sealed = sealTestRequest(request, getKeyring());
+  const id = await db.transaction(async (tx) => {
+    const [row] = await tx.insert(testRegistrations).values({ request: sealed, createdAt: Date.now() }).returning({ id: testRegistrations.id });
+    await tx.insert(registrationChanges).values({ registrationId: row!.id, command: 'test' });
+    return row!.id;
+  });
+  wakeEngine();
+  const read = async () => (await db.select({ claimedAt: testRegistrations.claimedAt, result: testRegistrations.result }).from(testRegistrations).where(eq(testRegistrations.id, id)))[0];
+  try {
+    const claimBy = Date.now() + CLAIM_MS;
+    let resultBy = Infinity;
+    for (;;) {
+      const row = await read();
+      if (row?.result) return JSON.parse(row.result) as TestResponse;
+      if (row?.claimedAt != null) resultBy = Math.min(resultBy, row.claimedAt + noAnswerMs + RESULT_MARGIN_MS);
+      else if (Date.now() > claimBy) throw new NoEngineError();
+      if (Date.now() > resultBy) throw new Error('the engine took the test but gave no answer in time');
+      await sleep(POLL_MS);
+    }
+  } finally {
+    await db.delete(testRegistrations).where(eq(testRegistrations.id, id));
+  }
 }

@@ -4,8 +4,11 @@ import { and, asc, gt, lt, lte, max } from 'drizzle-orm';
 import type { Conn } from '../../lib/db/conn';
 import { registrationChanges as c } from '../../lib/db/schema';
 
-/** `watch`: someone opened the registration's SIP messages (a lease, see Supervisor). */
-export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch';
+/**
+ * `watch`: someone opened the registration's SIP messages (a lease, see Supervisor); `test`: run
+ * the test registration whose test_registrations id is the entry's registration_id.
+ */
+export type ChangeCommand = 'sync' | 'register' | 'unregister' | 'watch' | 'test';
 export interface Change {
   registrationId: number;
   command: ChangeCommand;

@@ -30,6 +30,7 @@ export class Heartbeat {
   private readonly startedAt: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private calls: () => CallCounts = () => ({ relayed: 0, refused: 0 });
+  private counters: () => object | null = () => null;
   private bind: string;
 
   constructor(
@@ -46,6 +47,11 @@ export class Heartbeat {
   /** Calls relayed and refused since the engine started (its proxy's counters), written with every beat. */
   reportCalls(read: () => CallCounts): void {
     this.calls = read;
+  }
+
+  /** The engine's counters (Engine.counters()), written as JSON with every beat: /metrics reads them from here. */
+  reportCounters(read: () => object): void {
+    this.counters = read;
   }
 
   /**
@@ -72,6 +78,7 @@ export class Heartbeat {
 
   private async write(state: 'running' | 'stopped', reason: string | null): Promise<void> {
     const calls = this.calls();
+    const counters = this.counters();
     const row = {
       state,
       bind: this.bind,
@@ -82,6 +89,7 @@ export class Heartbeat {
       reason,
       callsRelayed: calls.relayed,
       callsRefused: calls.refused,
+      counters: counters && JSON.stringify(counters),
     };
     await this.db
       .insert(engineNodes)

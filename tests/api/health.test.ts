@@ -57,6 +57,10 @@ describe('engine apart, never started: unknown, then `npm run registrar` beats, 
       const running = (await health(server)).engine;
       assert.equal(running.bind, bind);
       assert.equal(await engineUp(server), 1);
+      // The engine's own counters reach /metrics from its heartbeat row, though it runs apart.
+      const metrics = (await server.api('/metrics')).text;
+      assert.match(metrics, /^sip_register_transactions_total\{class="timeout"\} 0$/m);
+      assert.match(metrics, /^sip_register_transaction_duration_seconds_count 0$/m);
     } finally {
       child.kill('SIGKILL');
     }
@@ -69,7 +73,7 @@ describe('engine apart, never started: unknown, then `npm run registrar` beats, 
   });
 });
 
-describe('engine inside the portal', () => {
+describe('engine under the portal (its child process)', () => {
   const server = useServer({ REGISTRAR_ENABLED: '1', SIP_BIND: '127.0.0.1:0', REGISTRAR_HEARTBEAT_MS: '500' });
 
   test('running, with its bind and a fresh heartbeat; registrar_engine_up 1', async () => {
@@ -98,5 +102,7 @@ describe('SIP_BIND already in use', async () => {
     const lines = server.output().split('\n').filter((l) => l.includes('registrar NOT started'));
     assert.equal(lines.length, 1, server.output());
     assert.match(lines[0]!, /is in use\. Set SIP_BIND to a free address:port/);
+    // A start failure is not retried (the setting must change first): the portal learnt it when the child exited, before it listened.
+    assert.doesNotMatch(server.output(), /restarting in/);
   });
 });

@@ -4,7 +4,8 @@
  *    (in a test as in a save); every test is audited (who, target, password source, result);
  *  - tests are paced per operator; outcomes without a SIP answer (closed, filtered, not SIP) look
  *    and last the same; denied address ranges are never sent anything.
- * Fake registrars are real UDP/TCP sockets on 127.0.0.1.
+ * Fake registrars are real UDP/TCP sockets on 127.0.0.1. The test runs in the portal's engine
+ * process (REGISTRAR_ENABLED=1), from its SIP socket; the request is stored sealed and deleted after.
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -16,9 +17,22 @@ import { auditListJsonSchema } from '../../lib/api/contracts';
 import { signIn } from '../portal-process';
 import { waitUntil } from '../sip/engine-helpers';
 import { startDnsmasq } from '../sip/harness';
+import Database from 'better-sqlite3';
 import { startServer, useServer } from './server';
 
-const server = useServer();
+/** The engine runs as the portal's child process: "Test registration" goes through it. */
+const WITH_ENGINE = { REGISTRAR_ENABLED: '1', SIP_BIND: '127.0.0.1:0', REGISTRAR_STARTUP_SPREAD_MS: '0' };
+const server = useServer(WITH_ENGINE);
+
+/** The test requests handed to the engine and not yet collected. */
+function pendingTests(dbPath: string): string[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare<[], { request: string }>('SELECT request FROM test_registrations').all().map((r) => r.request);
+  } finally {
+    db.close();
+  }
+}
 const PASSWORD = 'Saved-sip-secret-5521';
 const OTHER_PASSWORD = 'Typed-sip-secret-7710';
 const REALM = 'carrier.test';
@@ -134,7 +148,8 @@ describe('a saved password stays with its own registrar', () => {
     const providerId = await provider('Scope save carrier');
     const created = await server.api<Json>('/api/registrations', {
       method: 'POST',
-      json: { ddiProviderId: providerId, username: 'scope-bob', domain: 'sip.own.example', ddi: ddi(), password: PASSWORD },
+      // Disabled: the engine running here does not resolve these names (no system DNS in tests).
+      json: { ddiProviderId: providerId, username: 'scope-bob', domain: 'sip.own.example', ddi: ddi(), password: PASSWORD, enabled: false },
     });
     const id = created.body.id as number;
     for (const patch of [{ domain: 'sip.attacker.example' }, { registerServerUri: 'sip:attacker.example' }, { realm: 'attacker' }]) {
@@ -180,14 +195,23 @@ describe('test registration is not a scanner', () => {
     assert.equal((await server.api('/api/operators', { method: 'POST', json: { email: 'scan-editor@portal.test', name: 'Scan editor', role: 'editor', password: editorPassword } })).status, 201);
     const editor = { session: await signIn(server.baseUrl, 'scan-editor@portal.test', editorPassword) };
 
+    const typed = 'Probe-typed-secret-3318';
+    server.ledger.secret(typed, 'a typed SIP password');
     const probe = async (domain: string, transport: string, auth?: { session: string }) => {
       const started = Date.now();
-      const res = await server.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'probe', domain, ddi: ddi(), transport }, auth });
+      const res = await server.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'probe', domain, ddi: ddi(), transport, password: typed }, auth });
       return { res, ms: Date.now() - started };
     };
     const probes = [probe(`127.0.0.1:${silent.port}`, 'udp'), probe(`127.0.0.1:${silent2.port}`, 'udp')];
     // Both hold their slot once their REGISTER has arrived.
     await waitUntil('both tests under way', () => silent.received.length > 0 && silent2.received.length > 0, (v) => v, 5000, 20);
+    // Handed to the engine sealed with the keyring: the typed password is not in the database in clear.
+    const stored = pendingTests(server.dbPath);
+    assert.equal(stored.length, 2);
+    for (const request of stored) {
+      assert.match(request, /^enc:v1:/);
+      assert.ok(!request.includes(typed) && !request.includes('probe'), 'nothing of the request in clear');
+    }
     const third = await probe(`127.0.0.1:${closedPort}`, 'tcp');
     assert.equal(third.res.status, 429, third.res.text);
     assert.equal(third.res.body.error.code, 'throttled');
@@ -204,12 +228,13 @@ describe('test registration is not a scanner', () => {
     const times = results.map((r) => r.ms);
     assert.ok(Math.max(...times) - Math.min(...times) < 1000 && Math.min(...times) >= 9_900, `answered after ${times.join(', ')} ms`);
     for (const s of [silent, silent2]) assert.ok(s.received.length <= 6, `${s.received.length} datagrams to a silent port`);
+    assert.deepEqual(pendingTests(server.dbPath), [], 'every request row deleted once answered');
   });
 
   test('TEST_REGISTRATION_DENY: a denied range is refused (403) and never sent anything; other servers still work', { timeout: 120_000 }, async () => {
     const target = await udpRegistrar(PASSWORD);
     sockets.push(target);
-    const denied = await startServer({ TEST_REGISTRATION_DENY: '10.0.0.0/8, 127.0.0.0/24' });
+    const denied = await startServer({ ...WITH_ENGINE, TEST_REGISTRATION_DENY: '10.0.0.0/8, 127.0.0.0/24' });
     try {
       const res = await denied.api<Json>('/api/registrations/test', {
         method: 'POST',
@@ -280,7 +305,7 @@ describe('transport auto', () => {
         { name: '_sip._udp.carrier.test', target: 'sip.carrier.test', port: udp.port, priority: 10, weight: 10 },
       ],
     });
-    const portal = await startServer({ SIP_DNS_SERVERS: dns.server });
+    const portal = await startServer({ ...WITH_ENGINE, SIP_DNS_SERVERS: dns.server });
     try {
       const res = await portal.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'auto-alice', domain: 'carrier.test', ddi: ddi() } });
       assert.equal(res.status, 200, res.text);
@@ -294,6 +319,26 @@ describe('transport auto', () => {
     } finally {
       await portal.stop();
       await dns.stop();
+    }
+  });
+});
+
+describe('no engine', () => {
+  test('REGISTRAR_ENABLED=0 and no `npm run registrar`: 503 at once, saying how to get one; nothing left behind', { timeout: 120_000 }, async () => {
+    const target = await udpRegistrar(PASSWORD);
+    sockets.push(target);
+    const apart = await startServer({ REGISTRAR_ENABLED: '0' });
+    try {
+      const started = Date.now();
+      const res = await apart.api<Json>('/api/registrations/test', { method: 'POST', json: { username: 'nobody', domain: `127.0.0.1:${target.port}`, ddi: ddi() } });
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.error.code, 'unavailable');
+      assert.match(res.body.error.message, /no engine running: start it or enable REGISTRAR_ENABLED/);
+      assert.ok(Date.now() - started < 3_000, `answered after ${Date.now() - started} ms`);
+      assert.deepEqual(target.received, []);
+      assert.deepEqual(pendingTests(apart.dbPath), []);
+    } finally {
+      await apart.stop();
     }
   });
 });

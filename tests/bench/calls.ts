@@ -1,16 +1,19 @@
 // Calls through the engine's proxy (registrar/proxy/): sipp UAC (carrier) → engine → sipp UAS
 // (PBX), against UAC → UAS direct in the same run. Prints calls per second completed and the
 // INVITE → 200 response time (sipp's -trace_rtt), whose p95 difference is what relaying adds.
-// Then the portal with the engine inside (`npm start`): /api/health latency idle and while
-// calls are relayed at the same rate, i.e. what call load does to the Next.js event loop.
-//   npx tsx tests/bench/calls.ts [--calls 2000] [--rate 200] [--portal 1]
+// Then the portal (`npm start`, REGISTRAR_ENABLED=1): the portal process's event-loop delay
+// (tests/bench/loop-probe.mjs) and API latency (GET /api/health and a page of GET
+// /api/registrations, sequential) idle and while calls are relayed at the same rate, i.e. what
+// call load does to the Next.js event loop. With `--before <dir>`, the same for the build in
+// <dir> too (e.g. a copy of main from before the engine had its own process: engine in-process).
+//   npx tsx tests/bench/calls.ts [--calls 2000] [--rate 200] [--portal 1] [--before /tmp/main-copy]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Engine } from '../../registrar/engine';
 import { SCENARIO_DIR, getFreePort, startSipp } from '../sip/harness';
-import { ensureBuild, fmt, num, parseArgs, printTable, startPortal, summarize, type Summary } from './live-common';
+import { ensureBuild, fmt, num, parseArgs, printTable, sleep, startPortal, summarize, type Portal, type Summary } from './live-common';
 
 const DDI = '493012345678';
 const args = parseArgs(process.argv.slice(2));
@@ -60,32 +63,80 @@ async function relayRun(direct: boolean): Promise<Run> {
   }
 }
 
-/** /api/health round trips, one after the other, for `ms`. */
-async function healthLatency(base: string, ms: number): Promise<Summary> {
+/** `path` round trips, one after the other, for `ms`. */
+async function latency(portal: Portal, path: string, ms: number): Promise<Summary> {
   const out: number[] = [];
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const t0 = performance.now();
-    await (await fetch(`${base}/api/health`)).text();
+    await (await fetch(`${portal.base}${path}`, { headers: portal.adminHeaders() })).text();
     out.push(performance.now() - t0);
   }
   return summarize(out);
 }
 
-async function portalRun(): Promise<{ idle: Summary; loaded: Summary; calls: Run }> {
-  ensureBuild();
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+interface Window {
+  health: Summary;
+  list: Summary;
+  loop: LoopDelay;
+}
+
+/** The portal's event-loop delay since the last call (loop-probe.mjs writes it on SIGUSR2). */
+async function loopWindow(portal: Portal, file: string): Promise<LoopDelay> {
+  const out = `${file}.${portal.pid}`;
+  rmSync(out, { force: true });
+  process.kill(portal.pid, 'SIGUSR2');
+  const deadline = Date.now() + 5000;
+  while (!existsSync(out)) {
+    if (Date.now() > deadline) throw new Error('the portal wrote no event-loop figures (loop-probe.mjs not loaded?)');
+    await sleep(20);
+  }
+  await sleep(20);
+  return JSON.parse(readFileSync(out, 'utf8')) as LoopDelay;
+}
+
+/** Half the window on GET /api/health, half on a page of registrations; the loop delay over both. */
+async function window(portal: Portal, file: string, ms: number): Promise<Window> {
+  await loopWindow(portal, file);
+  const health = await latency(portal, '/api/health', ms / 2);
+  const list = await latency(portal, '/api/registrations?limit=50', ms / 2);
+  return { health, list, loop: await loopWindow(portal, file) };
+}
+
+async function portalRun(cwd: string): Promise<{ idle: Window; loaded: Window; calls: Run }> {
   const pbx = await startSipp('uas-pbx.xml', { maxCalls: CALLS, timeoutSec: 300, extraArgs: ['-fd', '1'] });
   const sipPort = await getFreePort();
-  const portal = await startPortal({ SIP_BIND: `127.0.0.1:${sipPort}`, SIP_PUBLIC_HOST: '127.0.0.1', SIP_FORWARD_TO: `sip:127.0.0.1:${pbx.port}`, REGISTRAR_ENABLED: '1' });
+  const probeDir = mkdtempSync(join(tmpdir(), 'bench-loop-'));
+  const portal = await startPortal(
+    {
+      SIP_BIND: `127.0.0.1:${sipPort}`,
+      SIP_PUBLIC_HOST: '127.0.0.1',
+      SIP_FORWARD_TO: `sip:127.0.0.1:${pbx.port}`,
+      REGISTRAR_ENABLED: '1',
+      NODE_OPTIONS: `--import=${resolve('tests/bench/loop-probe.mjs')}`,
+      BENCH_LOOP_FILE: join(probeDir, 'loop'),
+    },
+    undefined,
+    { cwd },
+  );
   try {
-    await healthLatency(portal.base, 1000); // warm-up
-    const idle = await healthLatency(portal.base, 5000);
+    const file = join(probeDir, 'loop');
+    await latency(portal, '/api/health', 1000); // warm-up
+    await latency(portal, '/api/registrations?limit=50', 1000);
+    const idle = await window(portal, file, 5000);
     const calls = uac(`127.0.0.1:${sipPort}`);
-    const loaded = await healthLatency(portal.base, Math.min(5000, (CALLS / RATE) * 1000));
+    const loaded = await window(portal, file, Math.min(6000, (CALLS / RATE) * 1000 - 1000));
     return { idle, loaded, calls: await calls };
   } finally {
     await portal.stop();
     await pbx.stop();
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }
 
@@ -101,13 +152,19 @@ printTable([
 console.log(`\nadded by the engine: p95 ${fmt(relayed.rtt.p95 - direct.rtt.p95, 1)} ms, p50 ${fmt(relayed.rtt.p50 - direct.rtt.p50, 1)} ms`);
 
 if (num(args, 'portal', 1) === 1) {
-  const p = await portalRun();
-  console.log(`\nportal with the engine inside (npm start): GET /api/health, sequential`);
+  ensureBuild();
+  const runs: Array<[string, Awaited<ReturnType<typeof portalRun>>]> = [];
+  if (typeof args.before === 'string') runs.push([`before (${args.before})`, await portalRun(resolve(args.before))]);
+  runs.push(['this build', await portalRun(process.cwd())]);
+  console.log(`\nportal (npm start, REGISTRAR_ENABLED=1): its event-loop delay and API latency (sequential requests), idle and while relaying ${RATE} calls/s`);
   printTable([
-    ['', 'requests', 'p50 ms', 'p95 ms', 'max ms'],
-    ['idle', p.idle.n, fmt(p.idle.p50, 2), fmt(p.idle.p95, 2), fmt(p.idle.max, 1)],
-    [`relaying ${RATE} calls/s`, p.loaded.n, fmt(p.loaded.p50, 2), fmt(p.loaded.p95, 2), fmt(p.loaded.max, 1)],
+    ['build', 'window', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'health p50 ms', 'health p95 ms', 'list p50 ms', 'list p95 ms', 'list max ms'],
+    ...runs.flatMap(([name, r]) =>
+      ([['idle', r.idle], ['calls', r.loaded]] as const).map(([w, x]) => [
+        name, w, fmt(x.loop.p50, 1), fmt(x.loop.p99, 1), fmt(x.loop.max, 0), fmt(x.health.p50, 2), fmt(x.health.p95, 2), fmt(x.list.p50, 2), fmt(x.list.p95, 2), fmt(x.list.max, 0),
+      ]),
+    ),
   ]);
-  console.log(`calls during that: ${p.calls.ok} ok, ${p.calls.failed} failed, INVITE→200 p95 ${fmt(p.calls.rtt.p95, 1)} ms`);
+  for (const [name, r] of runs) console.log(`${name}: calls during that ${r.calls.ok} ok, ${r.calls.failed} failed, INVITE→200 p95 ${fmt(r.calls.rtt.p95, 1)} ms`);
 }
 process.exit(0);

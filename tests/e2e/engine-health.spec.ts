@@ -3,6 +3,7 @@
 // last known), and the page comes back to live states when the portal is back. Each test runs a
 // portal of its own (tests/portal-process.ts).
 import { expect, test, type Page } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { createSocket, type Socket } from 'node:dgram';
 import { startPortal, type Portal } from '../portal-process';
 import { startKamailio, type KamailioHandle } from '../sip/harness';
@@ -63,6 +64,53 @@ test.describe('the engine cannot start: SIP_BIND is in use', () => {
     await page.goto(`${portal!.base}/`);
     await expect(page.locator('#problems-title')).toContainText('as of');
     await expect(page.getByText('No problems', { exact: false })).toHaveCount(0);
+  });
+});
+
+/** The running engine's pid from its heartbeat row (the portal's child process), or null. */
+function enginePid(dbPath: string): number | null {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare<[], { pid: number }>("SELECT pid FROM engine_nodes WHERE state = 'running'").get()?.pid ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+test.describe('the engine process dies under an open dashboard', () => {
+  let portal: Portal | null = null;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    portal = await startPortal({ REGISTRAR_ENABLED: '1', SIP_BIND: '127.0.0.1:0', REGISTRAR_HEARTBEAT_MS: '500' });
+  });
+  test.afterAll(async () => {
+    await portal?.stop();
+  });
+
+  test('the banner says it died and when it restarts, then goes when the new engine beats', async ({ page }) => {
+    test.setTimeout(90_000);
+    await signInBrowser(page, portal!);
+    await page.goto(`${portal!.base}/`);
+    await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
+    const banner = page.getByRole('alert').filter({ hasText: 'not running' });
+    const pidAfter = async (old: number | null) => {
+      let pid: number | null = null;
+      await expect.poll(() => (pid = enginePid(portal!.dbPath)) !== null && pid !== old, { timeout: 15_000 }).toBe(true);
+      return pid!;
+    };
+    // Killed twice within a minute: the second restart waits 2 s (the backoff doubles), time for the banner.
+    const first = await pidAfter(null);
+    process.kill(first, 'SIGKILL');
+    const second = await pidAfter(first);
+    process.kill(second, 'SIGKILL');
+    await expect(banner).toBeVisible({ timeout: 5_000 });
+    await expect(banner).toContainText('the engine process died (killed by SIGKILL); restarting in 2 s');
+    await expect(page.getByRole('status').filter({ hasText: /^Engine not running$/ })).toBeVisible();
+    await pidAfter(second);
+    await expect(banner).toHaveCount(0, { timeout: 10_000 });
+    await expect(page.getByRole('status').filter({ hasText: /^Live$/ })).toBeVisible();
+    expect(portal!.log()).toContain('registrar: the engine process died (killed by SIGKILL); restarting in 2 s (restart 2)');
   });
 });
 

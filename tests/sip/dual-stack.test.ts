@@ -6,8 +6,9 @@
 //   node --import tsx --test tests/sip/dual-stack.test.ts
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTestRegistration, testRegistrationSchema, type TestRegistrationInput } from '../../lib/registrations/test-registration';
-import { parseDenyList } from '../../lib/registrations/test-deny';
+import { Engine } from '../../registrar/engine';
+import type { RegistrationStatus } from '../../registrar/registration/status';
+import { testRegistrationSchema, type TestRegistrationInput } from '../../lib/registrations/test-registration-request';
 import { config, defer, inState, testEngine, waitStatus } from './engine-helpers';
 import { startKamailio, startSipp, type KamailioHandle } from './harness';
 
@@ -102,19 +103,38 @@ test('"Test registration" with a dual SIP_BIND reaches a registrar of either fam
       expires: 120,
       transport,
     });
-  const dual = { SIP_BIND: '127.0.0.1:5060,[::1]:5060', SIP_PUBLIC_HOST: undefined, SIP_TLS_CA_FILE: undefined };
+  // "Test registration" runs in the engine process (Engine.probe, registrar/store/test-commands.ts): from its SIP_BIND sockets.
+  const probeWith = async (binds: Array<{ host: string; port: number }>, values: TestRegistrationInput) => {
+    const engine = new Engine({ binds, startupSpreadMs: 0, bindingCheckMs: 0 });
+    await engine.start([]);
+    try {
+      let settle: (s: RegistrationStatus) => void = () => {};
+      const outcome = new Promise<RegistrationStatus>((resolve) => (settle = resolve));
+      const probe = engine.probe({ ...values, id: 'test', password: PASSWORD, enabled: true }, {
+        onStatus: (s) => {
+          if (['registered', 'rejected', 'retrying'].includes(s.state)) settle(s);
+        },
+      });
+      const status = await outcome;
+      await probe.finish(status.code !== null ? 3000 : 0);
+      const trace = () => probe.trace();
+      return { status, trace: trace() };
+    } finally {
+      await engine.stop(1000);
+    }
+  };
+  const dual = [{ host: '127.0.0.1', port: 0 }, { host: '::1', port: 0 }];
   for (const k of [k6, k4]) {
     for (const transport of ['udp', 'tcp'] as const) {
-      const { status, trace } = await runTestRegistration(input(k, transport), PASSWORD, dual, parseDenyList(undefined), 5_000);
+      const { status, trace } = await probeWith(dual, input(k, transport));
       assert.equal(status.state, 'registered', `${k.host}/${transport}: ${JSON.stringify(status)}`);
       const register = trace.find((m) => m.direction === 'out')!;
       const local = k.host === '::1' ? '\\[::1\\]' : '127\\.0\\.0\\.1';
       assert.match(register.text, new RegExp(`^Contact: <sip:4930555@${local}:\\d+;transport=${transport}>`, 'm'));
     }
   }
-  const v4only = { ...dual, SIP_BIND: '127.0.0.1:5060' };
   const started = Date.now();
-  const { status, trace } = await runTestRegistration(input(k6, 'udp'), PASSWORD, v4only, parseDenyList(undefined), 5_000);
+  const { status, trace } = await probeWith([{ host: '127.0.0.1', port: 0 }], input(k6, 'udp'));
   assert.deepEqual([status.state, status.reason], ['retrying', 'no-ipv6']);
   assert.ok(Date.now() - started < 4_000, 'nothing sent: answered without waiting for a SIP answer');
   assert.match(trace.find((m) => m.direction === 'note')?.text ?? '', /no IPv6 socket to reach \[::1\]:\d+: SIP_BIND has no IPv6 address \(127\.0\.0\.1\)/);

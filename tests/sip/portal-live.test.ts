@@ -27,6 +27,8 @@ before(async () => {
     SIP_BIND: `127.0.0.1:${sipPort}`,
     SIP_PUBLIC_HOST: '127.0.0.1',
     REGISTRAR_STARTUP_SPREAD_MS: '0',
+    // /metrics reads the engine's counters from its heartbeat row (the engine is a child process).
+    REGISTRAR_HEARTBEAT_MS: '300',
   });
   const res = await server.api<Json>('/api/ddi-providers', { method: 'POST', json: { name: 'Live carrier' } });
   assert.equal(res.status, 201, res.text);
@@ -190,9 +192,13 @@ test('test registration runs one REGISTER without saving, then unregisters', asy
 });
 
 test('/metrics exposes registrations by state, transaction figures and requests at the Contact', async () => {
-  const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
-  assert.equal(res.status, 200);
-  const text = await res.text();
+  const scrape = async () => {
+    const res = await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } });
+    assert.equal(res.status, 200);
+    return res.text();
+  };
+  // The engine process writes its counters with every heartbeat: the OPTIONS shows within a beat.
+  const text = await waitUntil('the OPTIONS counted in /metrics', scrape, (t) => /^sip_responses_sent_total\{status="200"\} 1$/m.test(t), 5_000, 100);
   server.ledger.response('GET /metrics', text);
   assert.match(text, /^sip_registrations\{state="registered"\} [1-9]\d*$/m);
   assert.match(text, /^sip_register_transactions_total\{class="2xx"\} [1-9]\d*$/m);

@@ -9,7 +9,7 @@ import { describeLocalCause, formatClock, formatDuration, formatOutcome, formatR
 import { hasStatusSnapshot, mergeStatus, useLiveNow, useStaleSince, useStatusMap, type StatusMap } from '@/lib/client/live';
 import { useCan } from '@/lib/client/session';
 import { useDebounced } from '@/lib/client/use-debounced';
-import type { Page, Registration, RegistrationListParams, RegistrationStatus, RegistrationSummary } from '@/lib/client/types';
+import type { RegistrationList, Registration, RegistrationListParams, RegistrationStatus, RegistrationSummary } from '@/lib/client/types';
 import type { RegistrationState } from '@/registrar/domain/vocabulary';
 import { projectRefresh } from '@/lib/registrations/projection';
 import { StateHistoryChart } from './charts/StateHistoryChart';
@@ -50,12 +50,6 @@ type Counts = Record<Group, number>;
 
 type Filter = 'all' | 'problems' | Group;
 
-function toMs(v: number | string | null | undefined): number | null {
-  if (v === null || v === undefined || v === '') return null;
-  const t = typeof v === 'number' ? v : new Date(v).getTime();
-  return Number.isNaN(t) ? null : t;
-}
-
 function countsOf(summary: RegistrationSummary): Counts {
   const c = summary.counts;
   return {
@@ -73,7 +67,7 @@ function countsOf(summary: RegistrationSummary): Counts {
 function toRow(r: Registration, map: StatusMap): Row {
   const live = map.get(r.id);
   const s = mergeStatus(r.status, live);
-  const since = live && s && toMs(s.at) === live.at ? live.since : toMs(s?.at);
+  const since = live && s && s.at === live.at ? live.since : (s?.at ?? null);
   return { r, s, since };
 }
 
@@ -315,7 +309,7 @@ function useWindowRows(base: Omit<RegistrationListParams, 'page' | 'pageSize'>, 
       gcTime: WINDOW_GC_MS,
     })),
   });
-  const byPage = new Map<number, Page<Registration>>();
+  const byPage = new Map<number, RegistrationList>();
   if (head.data && !head.isPlaceholderData) byPage.set(1, head.data);
   pages.forEach((p, i) => {
     const d = windows[i]?.data;

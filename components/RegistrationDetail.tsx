@@ -143,7 +143,7 @@ function Fact({ label, children, testId }: { label: string; children: React.Reac
   );
 }
 
-function When({ at, now }: { at: number | string | null | undefined; now: number }) {
+function When({ at, now }: { at: number | null | undefined; now: number }) {
   if (at === null || at === undefined) return <>—</>;
   return (
     <>

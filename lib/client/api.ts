@@ -10,7 +10,7 @@ import type {
   CreatedApiToken,
   DdiProvider,
   OperatorAccount,
-  Page,
+  RegistrationList,
   Registration,
   RegistrationListParams,
   RegistrationSummary,
@@ -162,7 +162,7 @@ export const api = {
       apiFetch<unknown>(`/api/ddi-providers/${id}${confirm ? '?confirm=true' : ''}`, { method: 'DELETE' }),
   },
   registrations: {
-    list: (p: RegistrationListParams) => apiFetch<Page<Registration>>(`/api/registrations${qs(p)}`),
+    list: (p: RegistrationListParams) => apiFetch<RegistrationList>(`/api/registrations${qs(p)}`),
     get: (id: number) => apiFetch<Registration>(`/api/registrations/${id}`),
     create: (body: unknown) => apiFetch<Registration>('/api/registrations', { method: 'POST', json: body }),
     update: (id: number, body: unknown) => apiFetch<Registration>(`/api/registrations/${id}`, { method: 'PATCH', json: body }),
@@ -189,11 +189,7 @@ export const api = {
     unregister: (id: number) => apiFetch<unknown>(`/api/registrations/${id}/unregister`, { method: 'POST' }),
     setEnabled: (id: number, enabled: boolean) =>
       apiFetch<Registration>(`/api/registrations/${id}`, { method: 'PATCH', json: { enabled } }),
-    test: async (body: unknown): Promise<TestOutcome> => {
-      const res = await apiFetch<{ data?: TestOutcome } & Partial<TestOutcome>>('/api/registrations/test', { method: 'POST', json: body });
-      const d = res?.data ?? res;
-      return { status: d?.status ?? null, trace: Array.isArray(d?.trace) ? d.trace : [] };
-    },
+    test: (body: unknown) => apiFetch<TestOutcome>('/api/registrations/test', { method: 'POST', json: body }),
   },
 };
 

@@ -12,14 +12,15 @@ import {
 const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit', second: '2-digit' };
 const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', ...TIME };
 
-function toDate(value: number | string): Date | null {
+/** API timestamps are milliseconds since the Unix epoch (lib/api/contracts.ts). */
+function toDate(value: number): Date | null {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
 /** Date and time: "30 Nov 2026, 13:24:31" (en-GB), "Nov 30, 2026, 1:24:31 PM" (en-US). */
-export function formatTime(value: number | string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '—';
+export function formatTime(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
   const d = toDate(value);
   return d ? d.toLocaleString(undefined, DATE_TIME) : String(value);
 }
@@ -50,25 +51,23 @@ export function formatSeconds(seconds: number): string {
 }
 
 /** A countdown to `at` ("in 4 min", "now", "3 s ago"). */
-export function formatRelative(at: number | string | null | undefined, now: number): string {
-  if (at === null || at === undefined || at === '') return '—';
-  const t = typeof at === 'number' ? at : new Date(at).getTime();
-  if (Number.isNaN(t)) return '—';
-  const diff = t - now;
+export function formatRelative(at: number | null | undefined, now: number): string {
+  if (at === null || at === undefined || Number.isNaN(at)) return '—';
+  const diff = at - now;
   if (Math.abs(diff) < 1000) return 'now';
   return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
 }
 
 /** Only the clock time for today ("13:24:31"), else date and time as formatTime. */
-export function formatClock(value: number | string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '—';
+export function formatClock(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
   const d = toDate(value);
   if (!d) return String(value);
   return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString(undefined, TIME) : d.toLocaleString(undefined, DATE_TIME);
 }
 
 /** The clock time with milliseconds, for SIP messages ("13:24:31.042"). */
-export function formatPreciseTime(value: number | string): string {
+export function formatPreciseTime(value: number): string {
   const d = toDate(value);
   return d ? d.toLocaleTimeString(undefined, { ...TIME, fractionalSecondDigits: 3 }) : String(value);
 }

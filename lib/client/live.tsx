@@ -18,7 +18,7 @@ import type { EngineHealth } from '../engine/health';
 import type { StatusEvent } from '../live/types';
 import { grantedFromTransition } from '../registrations/projection';
 import { keys } from './api';
-import type { Page, Registration, RegistrationStatus } from './types';
+import type { RegistrationList, Registration, RegistrationStatus } from './types';
 
 /** One registration's pushed status (the stream's payload), plus when the current state began. */
 export type LiveStatus = Omit<StatusEvent, 'id'> & {
@@ -47,13 +47,6 @@ export type Connection = 'connecting' | 'live' | 'reconnecting' | 'unsupported';
 
 type Wire = Omit<LiveStatus, 'since' | 'retryEpisode' | 'grantedExpires'> & { grantedExpires?: number | null };
 
-function toMs(v: number | string | null | undefined): number | null {
-  if (v === null || v === undefined || v === '') return null;
-  if (typeof v === 'number') return v;
-  const t = new Date(v).getTime();
-  return Number.isNaN(t) ? null : t;
-}
-
 /**
  * The newer of a fetched status and a pushed one (by transition time), as a full status object.
  * Of two with the same transition (refreshes in place move only the expiry and next attempt, and
@@ -61,9 +54,9 @@ function toMs(v: number | string | null | undefined): number | null {
  */
 export function mergeStatus(base: RegistrationStatus | null | undefined, live: LiveStatus | undefined): RegistrationStatus | null {
   if (!live) return base ?? null;
-  const baseAt = toMs(base?.at) ?? -Infinity;
+  const baseAt = base?.at ?? -Infinity;
   if (base && baseAt > live.at) return base;
-  if (base && baseAt === live.at && (toMs(base.nextAttemptAt) ?? -Infinity) >= (live.nextAttemptAt ?? -Infinity)) return base;
+  if (base && baseAt === live.at && (base.nextAttemptAt ?? -Infinity) >= (live.nextAttemptAt ?? -Infinity)) return base;
   return {
     attempts: base?.attempts ?? 0,
     requestedExpires: base?.requestedExpires ?? null,
@@ -189,7 +182,7 @@ function applyBatch(client: QueryClient, snapshot: Wire[] | null, events: Wire[]
   if (touched.size === 0) return touched;
 
   // Patch `status` in cached pages and details (one pass each; untouched objects are kept).
-  client.setQueriesData<Page<Registration>>({ queryKey: [...keys.registrations, 'list'] }, (page) => {
+  client.setQueriesData<RegistrationList>({ queryKey: [...keys.registrations, 'list'] }, (page) => {
     if (!page || !Array.isArray(page.items)) return page;
     let changed = false;
     const items = page.items.map((r) => {

@@ -1,133 +1,55 @@
-/** JSON shapes returned by the portal REST API (what the browser sees). */
-import type { RegistrationState, Role, TraceDirection, TransportSetting } from '../../registrar/domain/vocabulary';
+/**
+ * JSON shapes returned by the portal REST API (what the browser sees), derived from the zod
+ * contracts in lib/api/contracts.ts that the handlers' answers are checked against: one source per
+ * type. Type-only imports: nothing of the contracts (or of zod) reaches the browser bundle.
+ */
+import type { z } from 'zod';
+import type * as contracts from '../api/contracts';
+import type { bulkRequestSchema } from '../registrations/bulk-schema';
+import type { registrationListQuerySchema } from '../registrations/schema';
 
-export type DdiProvider = {
-  id: number;
-  name: string;
-  description: string;
-  ddis: string[];
-  forwardTo: string | null;
-  alertHoldS: number | null;
-  registrationCount: number;
-  createdAt: number | string;
-  updatedAt: number | string;
-};
+type Json<S extends z.ZodType> = z.output<S>;
 
-export type RegistrationStatus = {
-  state: RegistrationState;
-  code: number | null;
-  reason: string | null;
-  at: number | string;
-  attempts: number;
-  requestedExpires: number | null;
-  grantedExpires: number | null;
-  expiresAt: number | string | null;
-  nextAttemptAt: number | string | null;
-  target: string | null;
-  lastSuccessAt: number | string | null;
-};
+export type DdiProvider = Json<typeof contracts.ddiProviderJsonSchema>;
+export type RegistrationStatus = Json<typeof contracts.registrationStatusJsonSchema>;
+export type Registration = Json<typeof contracts.registrationJsonSchema>;
+export type RegistrationList = Json<typeof contracts.registrationListJsonSchema>;
 
-export type Registration = {
-  id: number;
-  ddiProviderId: number;
-  ddiProviderName: string;
-  username: string;
-  domain: string;
-  ddi: string;
-  authUsername: string | null;
-  registerServerUri: string | null;
-  realm: string | null;
-  expires: number;
-  transport: TransportSetting;
-  enabled: boolean;
-  hasPassword: boolean;
-  revision: number;
-  createdAt: number | string;
-  updatedAt: number | string;
-  status: RegistrationStatus | null;
-};
-
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
-
-export type RegistrationSort = 'id' | 'username' | 'domain' | 'ddi' | 'provider' | 'updatedAt';
-
-export type RegistrationListParams = {
-  q?: string;
-  ddiProviderId?: number;
-  page: number;
-  pageSize: number;
-  sort: RegistrationSort;
-  order: 'asc' | 'desc';
-  /** comma-separated states (`none`: no status yet), as read now */
-  state?: string;
-};
+/** GET /api/registrations: the query (the server's parsed form; the browser sends every field it sets). */
+export type RegistrationListParams = z.output<typeof registrationListQuerySchema>;
+export type RegistrationSort = RegistrationListParams['sort'];
 
 /** GET /api/registrations/summary: counts per state (plus `none`) and the first problem registrations. */
-export type RegistrationSummary = {
-  total: number;
-  counts: Record<RegistrationState | 'none', number>;
-  problems: { items: Registration[]; total: number };
-  at: number;
-};
-
-export type Availability = {
-  available: boolean;
-  heldBy?: { registrationId: number; ddiProviderId: number; ddiProviderName: string };
-};
+export type RegistrationSummary = Json<typeof contracts.registrationSummaryJsonSchema>;
+export type Availability = Json<typeof contracts.availabilityJsonSchema>;
 
 /** One entry of a registration's state timeline (newest first). */
-export type StatusEventJson = {
-  id: number;
-  state: RegistrationState;
-  code: number | null;
-  reason: string | null;
-  at: number;
-  expiresAt: number | null;
-  nextAttemptAt: number | null;
-  target: string | null;
-};
+export type StatusEventJson = Json<typeof contracts.registrationEventListJsonSchema>['items'][number];
 
 /** Fraction (0..1) of the time a registration was registered; null when there is no data. */
-export type Uptime = { last24h: number | null; last7d: number | null };
+export type Uptime = Json<typeof contracts.uptimeJsonSchema>;
 
 /** One SIP message of the ladder (already redacted by the server). */
-export type TraceMessage = {
-  id?: number;
-  direction: TraceDirection;
-  at: number | string;
-  remote: string;
-  text: string;
-  /** A retransmitted request: when each retransmission went out, ms after `at`. */
-  retransmits?: number[] | null;
-};
+export type TraceMessage = Json<typeof contracts.sipTraceJsonSchema>['items'][number];
 
-export type TestOutcome = { status: RegistrationStatus | null; trace: TraceMessage[] };
+export type TestOutcome = Json<typeof contracts.testOutcomeJsonSchema>;
 
 /** An operator as the operators API returns it (never the password or its hash). */
-export type OperatorAccount = {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: number;
-  updatedAt: number;
-};
+export type OperatorAccount = Json<typeof contracts.operatorJsonSchema>;
 
 /** The signed-in operator, as returned by sign-in and first-run setup. */
-export type SignedInOperator = Pick<OperatorAccount, 'id' | 'email' | 'name' | 'role'>;
+export type SignedInOperator = Json<typeof contracts.operatorPublicJsonSchema>;
 
 /** A named API token; the token itself is only in `CreatedApiToken`, once. */
-export type ApiToken = { id: number; name: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null };
-
-export type CreatedApiToken = { token: string; apiToken: ApiToken };
+export type ApiToken = Json<typeof contracts.apiTokenJsonSchema>;
+export type CreatedApiToken = Json<typeof contracts.apiTokenCreatedJsonSchema>;
 
 /** POST /api/registrations/bulk: the request and one request's answer. */
-export type BulkRequestBody = import('zod').input<typeof import('../registrations/bulk-schema').bulkRequestSchema>;
-export type BulkResultBody = import('zod').output<typeof import('../api/contracts').bulkResultJsonSchema>;
+export type BulkRequestBody = z.input<typeof bulkRequestSchema>;
+export type BulkResultBody = Json<typeof contracts.bulkResultJsonSchema>;
 export type BulkActionName = BulkRequestBody['action'];
 
 /** GET /api/registrations/{id}/availability/bands and GET /api/registrations/history. */
-export type AvailabilityBands = import('zod').output<typeof import('../api/contracts').availabilityBandsJsonSchema>;
+export type AvailabilityBands = Json<typeof contracts.availabilityBandsJsonSchema>;
 export type BandSegment = AvailabilityBands['segments'][number];
-export type StateHistory = import('zod').output<typeof import('../api/contracts').stateHistoryJsonSchema>;
+export type StateHistory = Json<typeof contracts.stateHistoryJsonSchema>;

@@ -6,7 +6,6 @@ const earlier = Date.UTC(2024, 2, 5, 14, 7, 9, 42);
 
 test('a time not today is written as formatTime writes it: the same format everywhere, with seconds', () => {
   assert.equal(formatClock(earlier), formatTime(earlier));
-  assert.equal(formatClock(new Date(earlier).toISOString()), formatTime(earlier));
   const sec = new Date(earlier).getSeconds();
   assert.match(formatTime(earlier), new RegExp(`:${String(sec).padStart(2, '0')}\\b`));
   assert.match(formatTime(earlier), /2024/);
@@ -31,9 +30,9 @@ test('the locale decides the hour cycle (no forced 24 h or 12 h)', () => {
 
 test('missing or unreadable values', () => {
   assert.equal(formatTime(null), '—');
-  assert.equal(formatClock(''), '—');
-  assert.equal(formatTime('not a date'), 'not a date');
-  assert.equal(formatPreciseTime('nope'), 'nope');
+  assert.equal(formatClock(undefined), '—');
+  assert.equal(formatTime(Number.NaN), 'NaN');
+  assert.equal(formatPreciseTime(Number.NaN), 'NaN');
 });
 
 test('seconds settings use the duration wording of the rest of the portal', () => {

@@ -269,11 +269,16 @@ describe('OpenAPI document', () => {
     const db = await openSqlite(server.dbPath);
     try {
       const insert = db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)');
-      insert.run(id, 'registered', 200, 'OK', now - 3 * 3600_000);
-      insert.run(id, 'rejected', 403, 'Forbidden', now - 3600_000);
-      db.prepare('INSERT OR REPLACE INTO state_samples (at, total, registered, retrying, rejected, disabled) VALUES (?, 1, 0, 0, 1, 0)').run(now - (now % 60_000));
+      await insert.run(id, 'registered', 200, 'OK', now - 3 * 3600_000);
+      await insert.run(id, 'rejected', 403, 'Forbidden', now - 3600_000);
+      await db
+        .prepare(
+          `INSERT INTO state_samples (at, total, registered, retrying, rejected, disabled) VALUES (?, 1, 0, 0, 1, 0)
+           ON CONFLICT (at) DO UPDATE SET total = excluded.total, registered = excluded.registered, retrying = excluded.retrying, rejected = excluded.rejected, disabled = excluded.disabled`,
+        )
+        .run(now - (now % 60_000));
     } finally {
-      db.close();
+      await db.close();
     }
     const bands = await answer('GET', '/api/registrations/{id}/availability/bands', `/api/registrations/${id}/availability/bands?range=7d`, 200, contracts.availabilityBandsJsonSchema);
     assert.deepEqual(bands.segments.map((s) => [s.band, s.code]), [['registered', 200], ['rejected', 403]]);

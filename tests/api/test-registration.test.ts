@@ -17,7 +17,7 @@ import { auditListJsonSchema } from '../../lib/api/contracts';
 import { signIn } from '../portal-process';
 import { waitUntil } from '../sip/engine-helpers';
 import { startDnsmasq } from '../sip/harness';
-import Database from 'better-sqlite3';
+import { rawDb } from '../db';
 import { startServer, useServer } from './server';
 
 /** The engine runs as the portal's child process: "Test registration" goes through it. */
@@ -25,12 +25,12 @@ const WITH_ENGINE = { REGISTRAR_ENABLED: '1', SIP_BIND: '127.0.0.1:0', REGISTRAR
 const server = useServer(WITH_ENGINE);
 
 /** The test requests handed to the engine and not yet collected. */
-function pendingTests(dbPath: string): string[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+async function pendingTests(dbPath: string): Promise<string[]> {
+  const db = await rawDb(dbPath);
   try {
-    return db.prepare<[], { request: string }>('SELECT request FROM test_registrations').all().map((r) => r.request);
+    return (await db.prepare('SELECT request FROM test_registrations').all<{ request: string }>()).map((r) => r.request);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 const PASSWORD = 'Saved-sip-secret-5521';
@@ -206,7 +206,7 @@ describe('test registration is not a scanner', () => {
     // Both hold their slot once their REGISTER has arrived.
     await waitUntil('both tests under way', () => silent.received.length > 0 && silent2.received.length > 0, (v) => v, 5000, 20);
     // Handed to the engine sealed with the keyring: the typed password is not in the database in clear.
-    const stored = pendingTests(server.dbPath);
+    const stored = await pendingTests(server.dbPath);
     assert.equal(stored.length, 2);
     for (const request of stored) {
       assert.match(request, /^enc:v1:/);
@@ -228,7 +228,7 @@ describe('test registration is not a scanner', () => {
     const times = results.map((r) => r.ms);
     assert.ok(Math.max(...times) - Math.min(...times) < 1000 && Math.min(...times) >= 9_900, `answered after ${times.join(', ')} ms`);
     for (const s of [silent, silent2]) assert.ok(s.received.length <= 6, `${s.received.length} datagrams to a silent port`);
-    assert.deepEqual(pendingTests(server.dbPath), [], 'every request row deleted once answered');
+    assert.deepEqual(await pendingTests(server.dbPath), [], 'every request row deleted once answered');
   });
 
   test('TEST_REGISTRATION_DENY: a denied range is refused (403) and never sent anything; other servers still work', { timeout: 120_000 }, async () => {
@@ -336,7 +336,7 @@ describe('no engine', () => {
       assert.match(res.body.error.message, /no engine running: start it or enable REGISTRAR_ENABLED/);
       assert.ok(Date.now() - started < 3_000, `answered after ${Date.now() - started} ms`);
       assert.deepEqual(target.received, []);
-      assert.deepEqual(pendingTests(apart.dbPath), []);
+      assert.deepEqual(await pendingTests(apart.dbPath), []);
     } finally {
       await apart.stop();
     }

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { env } from '../env';
+import { makeDirectories } from '../fs/make-directories';
 import { log as portalLog } from '../log';
 import * as schema from './schema';
 
@@ -41,7 +42,7 @@ function privateDatabase(file: string, log: (message: string) => void): Database
   const previous = process.umask(0o077);
   let sqlite: Database.Database;
   try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+    makeDirectories(dir, PRIVATE_DIR);
     sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
   } finally {

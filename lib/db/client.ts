@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { env } from '../env';
+import { makeDirectories } from '../fs/make-directories';
 import { log as portalLog } from '../log';
 import { dialectName, isPostgresUrl } from './dialect';
 import { openPostgres } from './postgres';
@@ -66,7 +67,7 @@ function privateDatabase(file: string, log: (message: string) => void): Database
   const previous = process.umask(0o077);
   let sqlite: Database.Database;
   try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+    makeDirectories(dir, PRIVATE_DIR);
     sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
   } finally {

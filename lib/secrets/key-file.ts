@@ -2,8 +2,9 @@
 // characters and a newline, mode 0600. Portal and `npm run registrar` may start together, so
 // creation is exclusive and atomic: whoever loses the race reads the winner's key.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeDirectories } from '../fs/make-directories';
 import { SecretError } from './errors';
 import { KEY_BYTES, parseKey } from './key';
 
@@ -23,7 +24,7 @@ export function readOrCreateKeyFile(dataDir: string, log: (message: string) => v
  * exclusive create of the final name followed by a write would). True when this call created it.
  */
 function createKeyFile(path: string): boolean {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectories(dirname(path));
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temp, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { flag: 'wx', mode: OWNER_ONLY });
   try {

@@ -11,6 +11,7 @@ import * as contracts from '../../lib/api/contracts';
 import { verifySignature } from '../../lib/alerts/signature';
 import { startHttpReceiver, startSmtpSink, type HttpReceiver, type SmtpSink } from '../alerts/receivers';
 import { openSqlite, startServer, type StartedServer } from './server';
+import { waitUntil } from '../deadline';
 
 const SECRET = 'whsec-api-test-secret';
 const SMTP_PASSWORD = 'smtp-api-pass-1';
@@ -21,15 +22,9 @@ let sink: SmtpSink;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Polls `fn` until it returns something truthy (tests/deadline.ts waitUntil), failing after `timeoutMs`. */
+const until = <T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> =>
+  waitUntil(what, fn, Boolean, timeoutMs, 100) as Promise<T>;
 
 const ENV = { ALERTS_EVAL_INTERVAL_MS: '250', ALERTS_HOLD_S: '3600' };
 

@@ -59,3 +59,24 @@ test('a shared sticky directory (like /tmp) is left alone', async () => {
   assert.equal(mode(join(shared, 'portal.db')), '600');
   await closeDatabase(db);
 });
+
+test('a data directory that cannot be created fails start-up with the errno error naming it, instead of hanging', () => {
+  // Node 20's recursive mkdirSync loops forever on ENOENT under an existing parent (/proc here).
+  assert.throws(
+    () => openSqlite('/proc/nonexistent-ddi-portal/portal.db', () => undefined),
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && String(err.message).includes('/proc/nonexistent-ddi-portal'),
+  );
+});
+
+test('missing levels of a data directory are all created, private', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'dbdirs-'));
+  try {
+    const file = join(base, 'a', 'b', 'portal.db');
+    const db = openSqlite(file, () => undefined);
+    await closeDatabase(db);
+    assert.equal(statSync(join(base, 'a', 'b')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(base, 'a')).mode & 0o777, 0o700);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

@@ -345,10 +345,16 @@ describe('sign-in throttling under concurrency and against lock-outs (slow after
   test('60 parallel wrong passwords and the right one from one address: at most 2 wrong ones are evaluated, the rest 429', async () => {
     await limited.ready();
     const op = await createOperator(limited, 'editor');
+    const started = Date.now();
     const attempts = [...Array.from({ length: 60 }, () => wrong), op.password].map((password) => loginFrom(limited, '127.0.0.20', op.email, password));
     const answers = await Promise.all(attempts);
+    const spanMs = Date.now() - started;
     const counts = tally(answers);
-    assert.ok((counts[401] ?? 0) <= 2, `evaluated wrong passwords: ${JSON.stringify(counts)}`);
+    // Two, plus one per slow-down step (1 s, then 2 s, 4 s … after the previous failure) the burst
+    // outlasted: on a loaded machine the last requests may arrive after the first wait is over.
+    let allowed = 2;
+    for (let step = 1000, waited = step; waited <= spanMs; step *= 2, waited += step) allowed++;
+    assert.ok((counts[401] ?? 0) <= allowed, `evaluated wrong passwords in ${spanMs} ms (at most ${allowed}): ${JSON.stringify(counts)}`);
     assert.ok((counts[200] ?? 0) <= 1, JSON.stringify(counts));
     assert.equal(counts[429], 61 - (counts[401] ?? 0) - (counts[200] ?? 0), JSON.stringify(counts));
     if (!counts[200]) {

@@ -34,7 +34,8 @@ test('sipp 200 without our Contact → retrying "binding-missing", the 200 in th
 test('sipp grants 30 s → refreshed after 15 s at the earliest, registered', { timeout: 20_000 }, async (t) => {
   const { status } = await setup(t, '200-ok.xml', { set: { max_expires: 30 } }, { minRefreshMs: DEFAULT_RETRY_POLICY.minRefreshMs });
   assert.deepEqual([status.state, status.grantedExpires], ['registered', 30]);
-  assert.ok(status.nextAttemptAt! - status.at >= 15_000, `refresh in ${status.nextAttemptAt! - status.at} ms`);
+  // the refresh is timed, then the state written: two clock reads, the second may be 1 ms on
+  assert.ok(status.nextAttemptAt! - status.at >= 15_000 - 1, `refresh in ${status.nextAttemptAt! - status.at} ms`);
 });
 
 test('sipp 423 Min-Expires: 60 for a request of 3600 → retrying with backoff (never rejected), then registered', { timeout: 20_000 }, async (t) => {

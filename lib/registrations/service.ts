@@ -27,6 +27,7 @@ import { getKeyring } from '../secrets/keyring';
 import { wakeEngine } from '../engine/wake';
 import { withLapse } from './lapse';
 import { searchCondition } from './search';
+import { newestEventId } from '../live/snapshot';
 import { PASSWORD_SCOPE_MESSAGE, scopeChanges } from './password-scope';
 
 export type { Conn };
@@ -159,6 +160,8 @@ export async function registrationFilterSql(
  * registrationFilterSql.
  */
 export async function listRegistrations(db: Conn, query: RegistrationListQuery, now = Date.now()): Promise<RegistrationList> {
+  // read first: the rows read after it include every event up to it (the stream follows from there)
+  const lastEventId = await newestEventId(db);
   const { where, needsStatus, states, stateOnly } = await registrationFilterSql(db, query, now);
   const direction = query.order === 'desc' ? desc : asc;
   const orderBy = query.sort === 'id' ? [direction(registrations.id)] : [direction(sortColumns[query.sort]), direction(registrations.id)];
@@ -173,7 +176,7 @@ export async function listRegistrations(db: Conn, query: RegistrationListQuery, 
     .orderBy(...orderBy)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
-  return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => toJson(r, now)), total, page: query.page, pageSize: query.pageSize, lastEventId };
 }
 
 /**

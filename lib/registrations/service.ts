@@ -252,13 +252,19 @@ export async function problemRegistrations(db: Conn, limit: number, now = Date.n
   const problem = stateCondition(['rejected', 'retrying'], now);
   const since = sql`(case when ${state} = ${registrationStatus.state} then ${registrationStatus.at} else ${registrationStatus.expiresAt} end)`;
   const total = (await db.select({ n: count() }).from(registrationStatus).where(problem))[0]!.n;
-  const rows =
-    limit === 0
-      ? []
-      : await baseSelect(db)
-          .where(problem)
-          .orderBy(sql`(case when ${state} = 'rejected' then 0 else 1 end)`, asc(since), asc(registrations.id))
-          .limit(limit);
+  if (limit === 0 || total === 0) return { items: [], total };
+  // Ranked on the status table alone (its state index finds the problems), then the `limit` rows
+  // read by id: the same condition on the three-table join made SQLite walk every registration.
+  const ids = (
+    await db
+      .select({ id: registrationStatus.registrationId })
+      .from(registrationStatus)
+      .where(problem)
+      .orderBy(sql`(case when ${state} = 'rejected' then 0 else 1 end)`, asc(since), asc(registrationStatus.registrationId))
+      .limit(limit)
+  ).map((r) => r.id);
+  const byId = new Map((await baseSelect(db).where(inArray(registrations.id, ids))).map((r) => [r.id, r]));
+  const rows = ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
   return { items: rows.map((r) => toJson(r, now)), total };
 }
 

@@ -52,7 +52,7 @@ if (PG) {
 const { openDatabase, closeDatabase } = await import('../../lib/db/client');
 const { rawOf, sqliteOf } = await import('../db');
 const { registrationListQuerySchema } = await import('../../lib/registrations/schema');
-const { listRegistrations, stateCounts } = await import('../../lib/registrations/service');
+const { listRegistrations, problemRegistrations, stateCounts } = await import('../../lib/registrations/service');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-search-'));
 try {
@@ -101,6 +101,16 @@ try {
       times.push(performance.now() - t);
     }
     row('summary counts', total, times);
+  }
+  {
+    const times: number[] = [];
+    let total = 0;
+    for (let i = 0; i < REPS; i++) {
+      const t = performance.now();
+      total = (await problemRegistrations(db, 100, Date.now())).total;
+      times.push(performance.now() - t);
+    }
+    row('summary problems (first 100)', total, times);
   }
   for (const query of QUERIES) {
     const params = Object.fromEntries(new URLSearchParams(`sort=id&order=asc&pageSize=100&page=1&${query}`));

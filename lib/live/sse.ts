@@ -49,6 +49,9 @@ function enginePayload(healthJson: string): string {
 
 export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth: () => Promise<EngineHealth> = createEngineHealthReader(db)) {
   return async function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): Promise<void> {
+    // A tail nobody listened to has not moved since (the engine apart writes without waking it):
+    // brought up to date first, so what was written meanwhile is in the snapshot, not pushed after it.
+    await tail.poll();
     // Subscribed first: what the tail delivers while the snapshot (or the replay) is read waits
     // here and follows it, so nothing falls between the two.
     let early: StatusEvent[] | null = [];

@@ -243,3 +243,24 @@ test("a list answer's lastEventId is a resume point: a stream opened with it as 
   assert.equal(status.id, String(changed));
   assert.deepEqual([(status.data as { registrationId: number }).registrationId, (status.data as { state: string }).state], [7, 'registered']);
 });
+
+test('a stream opened after a spell with no listener starts at the newest event: what was written meanwhile is not pushed', async () => {
+  for (let i = 0; i < 100 && tail.clients > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(tail.clients, 0, 'no stream open');
+  for (let id = 8; id <= 10; id++) await addEvent(id, 'registered', 9000 + id);
+  const newest = await addEvent(11, 'registered', 9011);
+  let later: Promise<number> | null = null;
+  const msgs = await readStream(
+    {},
+    (m) => {
+      if (m.length === 1) later = addEvent(12, 'rejected', 9012);
+      return m.some((x) => x.event === 'status');
+    },
+    3000,
+    '/api/events?snapshot=none',
+  );
+  assert.equal(msgs[0]!.event, 'snapshot');
+  assert.equal(msgs[0]!.id, String(newest));
+  const statuses = msgs.filter((x) => x.event === 'status');
+  assert.deepEqual(statuses.map((s) => s.id), [String(await later!)], 'only the event written after the snapshot');
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Db } from '../../../lib/db/client';
 import { registrations } from '../../../lib/db/schema';
-import { listRegistrations } from '../../../lib/registrations/service';
+import { DEFERRED_OFFSET, listRegistrations } from '../../../lib/registrations/service';
 import { COMMON_MAX, RARE_MAX, searchCondition } from '../../../lib/registrations/search';
 import { registrationListQuerySchema } from '../../../lib/registrations/schema';
 import { sqliteOf, sqliteOnly } from '../../db';
@@ -53,6 +53,19 @@ test('a substring matching more than RARE_MAX rows is read through the index as 
   assert.equal((await list(db, { q: 'user2' })).total, 1 + 10 + 100 + 500, 'user2, user20…29, user200…299, user2000…2499');
   assert.deepEqual((await usernames(db, { q: 'user', page: 2 })).slice(0, 2), ['user100', 'user101']);
   assert.equal((await list(db, { q: 'acm' })).total, RARE_MAX + 500, 'every registration of provider Acme');
+  // pages past DEFERRED_OFFSET are read as ids first: the same rows in the same order
+  assert.ok(DEFERRED_OFFSET < 1400);
+  assert.deepEqual((await usernames(db, { q: 'user', page: 15 })).slice(0, 2), ['user1400', 'user1401']);
+  const all = sqliteOf(db).prepare('SELECT id, username, ddi FROM registrations').all() as Array<{ id: number; username: string; ddi: string }>;
+  const by = (key: 'username' | 'ddi' | 'id', dir: 1 | -1) => [...all].sort((a, b) => (a[key] < b[key] ? -dir : a[key] > b[key] ? dir : dir * (a.id - b.id))).map((r) => r.id);
+  for (const [sort, order, expected] of [['username', 'desc', by('username', -1)], ['provider', 'asc', by('id', 1)], ['ddi', 'desc', by('ddi', -1)]] as const) {
+    const deep = (await list(db, { q: 'user', sort, order, pageSize: 100, page: 11 })).items.map((r) => r.id);
+    assert.deepEqual(deep, expected.slice(1000, 1100), `${sort} ${order}: page 11 of 100 = rows 1000…1099`);
+    const shallow = (await list(db, { q: 'user', sort, order, pageSize: 100, page: 10 })).items.map((r) => r.id);
+    assert.deepEqual(shallow, expected.slice(900, 1000), `${sort} ${order}: page 10, one query`);
+  }
+  const stated = (await list(db, { q: 'user', state: 'none', pageSize: 100, page: 12 })).items;
+  assert.deepEqual(stated.map((r) => r.username).slice(0, 1), ['user1100'], 'with the status joined');
 });
 
 test('a common substring (more than COMMON_MAX index matches) and a short one still match through LIKE; a provider name through its index', FTS, async (t) => {

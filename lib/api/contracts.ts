@@ -88,6 +88,10 @@ export const registrationListJsonSchema = z
     total: z.number().int().meta({ description: 'Number of registrations matching the query (all pages).' }),
     page: z.number().int(),
     pageSize: z.number().int(),
+    lastEventId: z
+      .number()
+      .int()
+      .meta({ description: 'The newest status event this answer includes: `GET /api/events` with `Last-Event-ID` set to it sends the changes since (no snapshot needed).' }),
   })
   .strict()
   ;
@@ -106,6 +110,7 @@ export const registrationSummaryJsonSchema = z
       })
       .strict(),
     at: epochMs.meta({ description: 'When the counts were taken.' }),
+    lastEventId: z.number().int().meta({ description: 'The newest status event the counts include (as in the list).' }),
   })
   .strict();
 

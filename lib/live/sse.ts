@@ -9,11 +9,10 @@
 // not hand SSE comments to the page, so the client sees a silent stream as a dead one).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Conn } from '../db/conn';
-import { registrationStatus as s } from '../db/schema';
 import { createEngineHealthReader, type EngineHealth } from '../engine/health';
 import { coalesce, type EventTail } from './event-tail';
 import type { StatusEvent } from './types';
-import { withLapse } from '../registrations/lapse';
+import { snapshotData, snapshotScope } from './snapshot';
 
 /** How often an open stream looks at the engine's health (sent when it changed). */
 const ENGINE_CHECK_MS = 1_000;
@@ -30,9 +29,6 @@ export type EventStreamOptions = {
   stillAllowed?: () => Promise<boolean>;
   recheckMs?: number;
 };
-
-/** A registration's current status as the snapshot lists it (with the granted lifetime: the page projects refreshes, which are not pushed). */
-type SnapshotRow = Omit<StatusEvent, 'id'> & { grantedExpires: number | null };
 
 function lastEventId(req: IncomingMessage): number | null {
   const header = req.headers['last-event-id'];
@@ -52,26 +48,10 @@ function enginePayload(healthJson: string): string {
 }
 
 export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth: () => Promise<EngineHealth> = createEngineHealthReader(db)) {
-  /** Every registration's stored status, read by the expiry rule (a dead engine's "registered" lapses). */
-  const currentStatuses = async (): Promise<SnapshotRow[]> => {
-    const rows: SnapshotRow[] = await db
-      .select({
-        registrationId: s.registrationId,
-        state: s.state,
-        code: s.code,
-        reason: s.reason,
-        expiresAt: s.expiresAt,
-        nextAttemptAt: s.nextAttemptAt,
-        target: s.target,
-        at: s.at,
-        grantedExpires: s.grantedExpires,
-      })
-      .from(s);
-    const now = Date.now();
-    return rows.map((row) => withLapse(row, now));
-  };
-
   return async function handleEventStream(req: IncomingMessage, res: ServerResponse, opts: EventStreamOptions = {}): Promise<void> {
+    // A tail nobody listened to has not moved since (the engine apart writes without waking it):
+    // brought up to date first, so what was written meanwhile is in the snapshot, not pushed after it.
+    await tail.poll();
     // Subscribed first: what the tail delivers while the snapshot (or the replay) is read waits
     // here and follows it, so nothing falls between the two.
     let early: StatusEvent[] | null = [];
@@ -119,7 +99,7 @@ export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth
       sentUpTo = missed.reduce((m, e) => Math.max(m, e.id), position);
       blocked = !res.write(enginePayload(engineSent)) || blocked;
     } else {
-      const snapshot = `{"registrations":${JSON.stringify(await currentStatuses())},"engine":${engineSent}}`;
+      const snapshot = await snapshotData(db, snapshotScope(req), engineSent);
       blocked = !res.write(`id: ${position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
     }
     const held = early.filter((e) => e.id > sentUpTo);

@@ -5,6 +5,7 @@ import type { Availability, DdiSuggestion, RegistrationJson, RegistrationList, R
 import type { ActionResult } from '../api/result';
 import { registrationListQuerySchema, type AvailabilityQuery, type RegistrationSummaryQuery } from './schema';
 import * as service from './service';
+import { newestEventId } from '../live/snapshot';
 
 export type RegistrationListQueryInput = z.input<typeof registrationListQuerySchema>;
 
@@ -18,8 +19,9 @@ export async function registrationSummary(query: RegistrationSummaryQuery): Prom
   const db = getDb();
   const now = Date.now();
   return db.transaction(async (tx) => {
+    const lastEventId = await newestEventId(tx);
     const { total, counts } = await service.stateCounts(tx, now);
-    return { total, counts, problems: await service.problemRegistrations(tx, query.problems, now), at: now };
+    return { total, counts, problems: await service.problemRegistrations(tx, query.problems, now), at: now, lastEventId };
   });
 }
 

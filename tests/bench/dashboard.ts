@@ -149,6 +149,32 @@ async function measureSearches(page: Page): Promise<{ query: string; total: numb
 
 const probeScript = `globalThis.__name ??= (f) => f; (${installProbes.toString()})({ milestones: true });`;
 
+/** Bytes and time to the end of the first `snapshot` message of a stream opened at `path`. */
+async function firstSnapshot(portal: Portal, path: string): Promise<{ bytes: number; ms: number }> {
+  const controller = new AbortController();
+  const t0 = performance.now();
+  const res = await fetch(`${portal.base}${path}`, { headers: { cookie: `ddr_session=${portal.adminSession}` }, signal: controller.signal });
+  let bytes = 0;
+  let text = ''; // what is not looked at yet (the start of the snapshot, then its end)
+  let seen = false;
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      text += decoder.decode(chunk, { stream: true });
+      if (!seen) {
+        const at = text.indexOf('event: snapshot');
+        if (at >= 0) [seen, text] = [true, text.slice(at)];
+      }
+      if (seen && text.includes('\n\n')) break;
+      text = text.slice(seen ? -1 : -20);
+    }
+  } finally {
+    controller.abort();
+  }
+  return { bytes, ms: Math.round(performance.now() - t0) };
+}
+
 async function main() {
   ensureBuild();
   let portal: Portal | null = null;
@@ -163,6 +189,13 @@ async function main() {
     const t = Date.now();
     const initial = seed(portal.dbPath);
     console.log(`seeded ${N.toLocaleString('en-US')} registrations in ${Date.now() - t} ms; portal ${portal.base}`);
+    // The seeding blocked this process for longer than the server's keep-alive timeout: let fetch's
+    // pool see the idle connection closed (else the first request goes out on a dead socket).
+    await sleep(500);
+    for (const path of ['/api/events?snapshot=none', '/api/events']) {
+      const s = await firstSnapshot(portal, path);
+      console.log(`stream snapshot ${path}: ${s.bytes.toLocaleString('en-US')} bytes in ${s.ms} ms${path.endsWith('none') ? ' (what the dashboard opens)' : ' (every status: API clients that keep their own map)'}`);
+    }
 
     // ---- load, LOADS times (fresh browser context each: cold HTTP cache, no query cache)
     const loads: LoadFigures[] = [];

@@ -9,6 +9,8 @@ import { coalesce, EventTail } from '../../../lib/live/event-tail';
 import { createEventStreamHandler } from '../../../lib/live/sse';
 import type { StatusEvent } from '../../../lib/live/types';
 import { Heartbeat } from '../../../registrar/store/heartbeat';
+import { listRegistrations } from '../../../lib/registrations/service';
+import { registrationListQuerySchema } from '../../../lib/registrations/schema';
 
 let drop: () => Promise<void>;
 let db: Db;
@@ -42,12 +44,12 @@ interface SseMessage {
 }
 
 /** Opens the stream and collects parsed messages until `until` says stop (or the time is up). */
-async function readStream(headers: Record<string, string>, until: (msgs: SseMessage[]) => boolean, timeoutMs = 3000): Promise<SseMessage[]> {
+async function readStream(headers: Record<string, string>, until: (msgs: SseMessage[]) => boolean, timeoutMs = 3000, path = '/api/events'): Promise<SseMessage[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const msgs: SseMessage[] = [];
   try {
-    const res = await fetch(`${base}/api/events`, { headers, signal: controller.signal });
+    const res = await fetch(`${base}${path}`, { headers, signal: controller.signal });
     assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     const decoder = new TextDecoder();
     let buffer = '';
@@ -202,4 +204,63 @@ test('the snapshot reads stored statuses by the expiry rule: a dead engine\'s "r
   const lapsed = rows.find((r) => r.registrationId === 2)!;
   assert.deepEqual([lapsed.state, lapsed.reason, lapsed.code, lapsed.at], ['retrying', 'expired', null, lapsedAt]);
   assert.equal(rows.find((r) => r.registrationId === 3)!.state, 'registered');
+});
+
+test('with ?snapshot=none the snapshot carries no statuses: its id is the stream position, then the status events after it', async () => {
+  const position = await addEvent(6, 'registered', 7000);
+  await tail.poll();
+  let later: Promise<number> | null = null;
+  const msgs = await readStream(
+    {},
+    (m) => {
+      if (m.length === 1) later = addEvent(6, 'rejected', 7001);
+      return m.some((x) => x.event === 'status');
+    },
+    3000,
+    '/api/events?snapshot=none',
+  );
+  assert.equal(msgs[0]!.event, 'snapshot');
+  assert.equal(msgs[0]!.id, String(position));
+  const snapshot = msgs[0]!.data as { registrations: unknown; engine: { state: string } };
+  assert.equal(snapshot.registrations, null);
+  assert.equal(snapshot.engine.state, 'unknown');
+  const status = msgs.find((x) => x.event === 'status')!;
+  assert.equal(status.id, String(await later!));
+  assert.ok(Number(status.id) > Number(msgs[0]!.id));
+  assert.equal((status.data as { registrationId: number; state: string }).state, 'rejected');
+});
+
+test("a list answer's lastEventId is a resume point: a stream opened with it as Last-Event-ID sends the changes since, no snapshot", async () => {
+  await addEvent(7, 'registering', 8000);
+  const page = await listRegistrations(db, registrationListQuerySchema.parse({ q: 'user7' }));
+  assert.equal(page.items[0]!.status?.state, 'registering');
+  assert.equal(page.lastEventId, (await raw.prepare('SELECT max(id) AS id FROM registration_events').get<{ id: number }>())!.id);
+  const changed = await addEvent(7, 'registered', 8001);
+  await tail.poll();
+  const msgs = await readStream({ 'last-event-id': String(page.lastEventId) }, (m) => m.some((x) => x.event === 'status'), 3000, '/api/events?snapshot=none');
+  assert.ok(!msgs.some((x) => x.event === 'snapshot'));
+  const status = msgs.find((x) => x.event === 'status')!;
+  assert.equal(status.id, String(changed));
+  assert.deepEqual([(status.data as { registrationId: number }).registrationId, (status.data as { state: string }).state], [7, 'registered']);
+});
+
+test('a stream opened after a spell with no listener starts at the newest event: what was written meanwhile is not pushed', async () => {
+  for (let i = 0; i < 100 && tail.clients > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(tail.clients, 0, 'no stream open');
+  for (let id = 8; id <= 10; id++) await addEvent(id, 'registered', 9000 + id);
+  const newest = await addEvent(11, 'registered', 9011);
+  let later: Promise<number> | null = null;
+  const msgs = await readStream(
+    {},
+    (m) => {
+      if (m.length === 1) later = addEvent(12, 'rejected', 9012);
+      return m.some((x) => x.event === 'status');
+    },
+    3000,
+    '/api/events?snapshot=none',
+  );
+  assert.equal(msgs[0]!.event, 'snapshot');
+  assert.equal(msgs[0]!.id, String(newest));
+  const statuses = msgs.filter((x) => x.event === 'status');
+  assert.deepEqual(statuses.map((s) => s.id), [String(await later!)], 'only the event written after the snapshot');
 });

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Db } from '../../../lib/db/client';
 import { registrations } from '../../../lib/db/schema';
-import { listRegistrations } from '../../../lib/registrations/service';
-import { RARE_MAX, searchCondition } from '../../../lib/registrations/search';
+import { DEFERRED_OFFSET, listRegistrations } from '../../../lib/registrations/service';
+import { COMMON_MAX, RARE_MAX, searchCondition } from '../../../lib/registrations/search';
 import { registrationListQuerySchema } from '../../../lib/registrations/schema';
 import { sqliteOf, sqliteOnly } from '../../db';
 import { tempDatabase } from '../secrets/helpers';
@@ -43,15 +43,40 @@ test('a rare substring is answered from the trigram index, with the rows LIKE gi
   assert.equal((await list(db, { q: 'user1 OR user2' })).total, 0, 'no FTS operators');
 });
 
-test('a common substring and a short one still match through LIKE; a provider name through its index', FTS, async (t) => {
+test('a substring matching more than RARE_MAX rows is read through the index as a subquery, with the rows LIKE gives', FTS, async (t) => {
   const db = await tempDatabase(t);
   seed(db, RARE_MAX + 500);
-  assert.equal(await usesIndex(db, 'user'), false, 'more than RARE_MAX index matches');
+  assert.equal(await usesIndex(db, 'user'), true, 'between RARE_MAX and COMMON_MAX index matches');
+  assert.match(db.select().from(registrations).where(await searchCondition(db, 'user')).toSQL().sql, / in \(select rowid from registrations_search/);
   assert.equal((await list(db, { q: 'user' })).total, RARE_MAX + 500);
-  assert.equal((await list(db, { q: 'sip.example' })).total, RARE_MAX + 500);
-  assert.equal(await usesIndex(db, 'r9'), false, 'shorter than a trigram');
-  assert.equal((await list(db, { q: 'r9' })).total, 1 + 10 + 100, 'user9, user90…99, user900…999');
+  assert.equal((await list(db, { q: 'SIP.example' })).total, RARE_MAX + 500);
+  assert.equal((await list(db, { q: 'user2' })).total, 1 + 10 + 100 + 500, 'user2, user20…29, user200…299, user2000…2499');
+  assert.deepEqual((await usernames(db, { q: 'user', page: 2 })).slice(0, 2), ['user100', 'user101']);
   assert.equal((await list(db, { q: 'acm' })).total, RARE_MAX + 500, 'every registration of provider Acme');
+  // pages past DEFERRED_OFFSET are read as ids first: the same rows in the same order
+  assert.ok(DEFERRED_OFFSET < 1400);
+  assert.deepEqual((await usernames(db, { q: 'user', page: 15 })).slice(0, 2), ['user1400', 'user1401']);
+  const all = sqliteOf(db).prepare('SELECT id, username, ddi FROM registrations').all() as Array<{ id: number; username: string; ddi: string }>;
+  const by = (key: 'username' | 'ddi' | 'id', dir: 1 | -1) => [...all].sort((a, b) => (a[key] < b[key] ? -dir : a[key] > b[key] ? dir : dir * (a.id - b.id))).map((r) => r.id);
+  for (const [sort, order, expected] of [['username', 'desc', by('username', -1)], ['provider', 'asc', by('id', 1)], ['ddi', 'desc', by('ddi', -1)]] as const) {
+    const deep = (await list(db, { q: 'user', sort, order, pageSize: 100, page: 11 })).items.map((r) => r.id);
+    assert.deepEqual(deep, expected.slice(1000, 1100), `${sort} ${order}: page 11 of 100 = rows 1000…1099`);
+    const shallow = (await list(db, { q: 'user', sort, order, pageSize: 100, page: 10 })).items.map((r) => r.id);
+    assert.deepEqual(shallow, expected.slice(900, 1000), `${sort} ${order}: page 10, one query`);
+  }
+  const stated = (await list(db, { q: 'user', state: 'none', pageSize: 100, page: 12 })).items;
+  assert.deepEqual(stated.map((r) => r.username).slice(0, 1), ['user1100'], 'with the status joined');
+});
+
+test('a common substring (more than COMMON_MAX index matches) and a short one still match through LIKE; a provider name through its index', FTS, async (t) => {
+  const db = await tempDatabase(t);
+  seed(db, COMMON_MAX + 500);
+  assert.equal(await usesIndex(db, 'user'), false, 'more than COMMON_MAX index matches');
+  assert.equal((await list(db, { q: 'user' })).total, COMMON_MAX + 500);
+  assert.equal((await list(db, { q: 'sip.example' })).total, COMMON_MAX + 500);
+  assert.equal(await usesIndex(db, 'r9'), false, 'shorter than a trigram');
+  assert.equal((await list(db, { q: 'r9' })).total, 1 + 10 + 100 + 1000, 'user9, user90…99, user900…999, user9000…9999');
+  assert.equal((await list(db, { q: 'acm' })).total, COMMON_MAX + 500, 'every registration of provider Acme');
   assert.deepEqual((await usernames(db, { q: 'user', page: 2 })).slice(0, 2), ['user100', 'user101']);
 });
 
@@ -88,6 +113,13 @@ test('a state filter alone is counted from the status index, with the same total
     assert.equal(items.length, n, `${state}: the page agrees`);
   }
   assert.equal((await list(db, { state: 'registered', q: 'user1' })).total, 10, 'with a search: the join (user1 lapsed, user10…19 registered)');
+  // small pages of a state that most rows are in are read in id order (not through the state index): the same rows
+  for (const state of ['registered', 'registered,none', 'retrying,rejected'] as const) {
+    const every = (await list(db, { state })).items.map((r) => r.id);
+    for (const page of [1, 2, 5]) {
+      assert.deepEqual((await list(db, { state, pageSize: 5, page })).items.map((r) => r.id), every.slice((page - 1) * 5, page * 5), `${state}, page ${page} of 5`);
+    }
+  }
 });
 
 test('a rare substring together with a provider-name match: the index rows and the provider\'s registrations', FTS, async (t) => {

@@ -406,8 +406,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const spread = options.spreadMs ?? this.startupSpreadMs;
     // Made before start() (upsert while stopped) and still waiting: they start with the first slice.
     const waiting = [...this.registrations.values()].filter((r) => r.currentConfig.enabled && r.currentState === 'pending');
-    const total = waiting.length + (options.total ?? (pages ? 0 : (configs as readonly RegistrationConfig[]).length));
-    this.shareTraceBudget(this.registrations.size + (options.total ?? (pages ? 0 : (configs as readonly RegistrationConfig[]).length)));
+    const coming = options.total ?? (pages ? 0 : (configs as readonly RegistrationConfig[]).length);
+    const total = waiting.length + coming;
+    this.shareTraceBudget(this.registrations.size + coming);
     this.running = true;
     const begun = new Set<Registration>();
     const begin = (r: Registration) => {

@@ -86,7 +86,9 @@ export class Supervisor {
    * Reads the registrations page by page (RegistrationSource.pages) into the engine, which starts
    * each page's registrations as it comes, in slices (Engine.start): the first REGISTERs leave
    * while the rest are read, and neither the read nor the start blocks the event loop in one
-   * piece. Returns how many were valid (an invalid one is logged and skipped).
+   * piece. `where`: only the registrations matching it (a condition on the registrations and
+   * ddi_providers tables, e.g. those this node holds). Returns how many were valid (an invalid
+   * one is logged and skipped).
    */
   private async startFromPages(where?: SQL): Promise<number> {
     let valid = 0;

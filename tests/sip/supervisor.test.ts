@@ -16,11 +16,9 @@ import { createKeyring } from '../../lib/secrets/key';
 const testKeyring = createKeyring(randomBytes(32));
 
 async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
-  // defer's hook first: node:test runs `after` hooks in the order they were added, and the
-  // supervisor must stop (its last journal read, its final writes) before tempDatabase closes.
+  const { db, raw } = await tempDatabase(t);
   const k = await startKamailio({ password: PASSWORD, ...kOpts });
   defer(t, () => k.stop());
-  const { db, raw } = await tempDatabase(t);
   const portal = await PortalDb.create(raw, `sip:127.0.0.1:${k.udpPort}`);
   const clock = new JumpClock();
   const engine = testEngine(t, { clock });

@@ -3,6 +3,7 @@
 // same process). Persists statuses, the timeline of transitions and the SIP messages worth keeping
 // through the StatusStore (see there), and applies `watch` leases: someone has a registration's
 // SIP messages open, so they are written as they come.
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../lib/db/client';
 import type { Keyring } from '../lib/secrets/key';
 import type { Engine } from './engine';
@@ -67,9 +68,8 @@ export class Supervisor {
     this.engine.on('trace', (t) => this.store.pushTrace(t));
     this.engine.on('retransmits', (r) => this.store.pushRetransmits(r));
     await this.feed.markLoaded();
-    const configs = (await this.source.loadAll()).filter((c) => this.isValid(c));
-    await this.engine.start(configs, { spreadMs: this.options.spreadMs });
-    this.log.info(`registrar: ${configs.length} registrations loaded`);
+    const loaded = await this.startFromPages();
+    this.log.info(`registrar: ${loaded} registrations loaded`);
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, async () => this.store.drain());
@@ -80,6 +80,28 @@ export class Supervisor {
           this.sync().catch((err: unknown) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`));
         }),
       ) ?? null;
+  }
+
+  /**
+   * Reads the registrations page by page (RegistrationSource.pages) into the engine, which starts
+   * each page's registrations as it comes, in slices (Engine.start): the first REGISTERs leave
+   * while the rest are read, and neither the read nor the start blocks the event loop in one
+   * piece. `where`: only the registrations matching it (a condition on the registrations and
+   * ddi_providers tables, e.g. those this node holds). Returns how many were valid (an invalid
+   * one is logged and skipped).
+   */
+  private async startFromPages(where?: SQL): Promise<number> {
+    let valid = 0;
+    const pages = this.source.pages({ where });
+    const checked = (async function* (isValid: (c: RegistrationConfig) => boolean) {
+      for await (const page of pages) {
+        const ok = page.filter(isValid);
+        valid += ok.length;
+        yield ok;
+      }
+    })((c) => this.isValid(c));
+    await this.engine.start(checked, { spreadMs: this.options.spreadMs, total: await this.source.count(where) });
+    return valid;
   }
 
   /**

@@ -64,9 +64,19 @@ export class StatusWriter {
   private readonly amendTrace: Database.Statement<[string, number, number]>;
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly deleteTraces: Database.Statement<[number, number, number]>;
+  private readonly countTraces: Database.Statement<[number], { n: number }>;
   private readonly transaction: (statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => void;
   /** Rows of the routine sample stored last per registration (replaced by the next one). */
   private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
+  /**
+   * Rows of registration_traces per registration, as far as this writer knows (counted once at the
+   * registration's first message, then kept: only the StatusStore's writer adds rows). The prune
+   * runs when a registration is over `traceKeep`, not after every transaction that touched it: a
+   * first registration's 4 messages cost 4 inserts and one count instead of 2–4 prunes (issue 12:
+   * the prunes were a fifth of the write thread's statements in a 10,000 burst). A transaction
+   * rolled back leaves the count too high, which only costs a prune that deletes nothing.
+   */
+  private readonly traceRows = new Map<number, number>();
 
   /** `traceKeep`: SIP messages kept per registration. */
   constructor(sqlite: Database.Database, private readonly traceKeep: number) {
@@ -96,6 +106,7 @@ export class StatusWriter {
       DELETE FROM registration_traces WHERE registration_id = ? AND id <= coalesce((
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
+    this.countTraces = sqlite.prepare('SELECT count(*) AS n FROM registration_traces WHERE registration_id = ?');
     this.transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
       for (const s of statuses) this.writeStatus(s, out);
       const touched = new Set<number>();
@@ -106,12 +117,18 @@ export class StatusWriter {
           continue;
         }
         const [id, direction, at, remote, text, sample, retransmits] = t;
+        const before = this.traceRows.get(id) ?? this.countTraces.get(id)?.n ?? 0;
         const { changes, lastInsertRowid } = this.insertTrace.run(id, direction, at, remote, text, retransmits, id);
+        this.traceRows.set(id, before + changes);
         if (changes > 0 && sample !== 0) this.keepSample(id, sample, Number(lastInsertRowid));
         out.traceRows++;
         touched.add(id);
       }
-      for (const id of touched) this.pruneTraces.run(id, id, this.traceKeep);
+      for (const id of touched) {
+        if ((this.traceRows.get(id) ?? 0) <= this.traceKeep) continue;
+        this.pruneTraces.run(id, id, this.traceKeep);
+        this.traceRows.set(id, this.traceKeep);
+      }
       out.transactions++;
     });
   }
@@ -150,6 +167,7 @@ export class StatusWriter {
     // A deleted registration's final transitions are not kept (its timeline went with it).
     if (changes === 0) {
       this.sampleRows.delete(id);
+      this.traceRows.delete(id);
       out.deleted.push(id);
       return;
     }
@@ -165,7 +183,10 @@ export class StatusWriter {
       kept.to = rowId;
       return;
     }
-    if (kept) this.deleteTraces.run(id, kept.from, kept.to);
+    if (kept) {
+      const { changes } = this.deleteTraces.run(id, kept.from, kept.to);
+      this.traceRows.set(id, Math.max(0, (this.traceRows.get(id) ?? 0) - changes));
+    }
     this.sampleRows.set(id, { sample, from: rowId, to: rowId });
   }
 }

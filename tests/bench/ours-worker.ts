@@ -243,6 +243,15 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       return b.listed + b.lost + b.contactless + b.refused + b.failed;
     };
     const audits0 = audits();
+    // With a profile: the round gets one of its own, <profileFile>.refresh.cpuprofile.
+    let roundSession: Session | null = null;
+    if (w.profileFile) {
+      roundSession = new Session();
+      roundSession.connect();
+      await roundSession.post('Profiler.enable');
+      await roundSession.post('Profiler.setSamplingInterval', { interval: w.profileIntervalUs ?? 250 });
+      await roundSession.post('Profiler.start');
+    }
     const c0 = process.cpuUsage();
     let t: NodeJS.Timeout | undefined;
     const late = await Promise.race([
@@ -251,6 +260,11 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
     ]);
     clearTimeout(t);
     const c = process.cpuUsage(c0);
+    if (roundSession) {
+      const { profile } = await roundSession.post('Profiler.stop');
+      writeFileSync(w.profileFile!.replace(/\.cpuprofile$/, '') + '.refresh.cpuprofile', JSON.stringify(profile));
+      roundSession.disconnect();
+    }
     const cpuS = cpuSec(c);
     result.refresh = {
       refreshed,

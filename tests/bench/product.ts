@@ -13,7 +13,7 @@
 // received and the excess over 2N (retransmissions), event-loop delay p99
 // (tests/bench/process-probe.mjs, preloaded with --import), and ratios to uac_reg.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,6 +49,8 @@ const { values: argv } = parseArgs({
     'seed-dir': { type: 'string' },
     /** Extra node flags for our registrar process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'node-flags': { type: 'string' },
+    /** Write a heap snapshot of our registrar process into this directory once all are bound (then read it with heap-top.ts). */
+    'heap-dir': { type: 'string' },
   },
 });
 const N = Number(argv.n);
@@ -63,6 +65,17 @@ function procCpuS(pid: number): number {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** CPU s of each thread of the process, highest first: [thread id, name, CPU s] (the write thread is one of them, V8's GC and compiler threads the others). */
+function threadsCpuS(pid: number): Array<[number, string, number]> {
+  return readdirSync(`/proc/${pid}/task`)
+    .map((tid): [number, string, number] => {
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      return [Number(tid), s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')), (Number(f[11]) + Number(f[12])) / CLK_TCK];
+    })
+    .sort((a, b) => b[2] - a[2]);
 }
 
 /** CPU s of the process's main thread (the event loop; worker threads are other tasks). */
@@ -137,6 +150,8 @@ interface Row {
   side: 'ours' | 'baseline' | 'uac';
   registered: number;
   wallS: number;
+  /** Spawn → the registrar counts the first binding (ours; uac: not measured). */
+  firstBoundS?: number;
   cpuS: number;
   /** ours: CPU of the main thread alone (the event loop that runs the SIP transactions). */
   mainCpuS?: number;
@@ -146,6 +161,9 @@ interface Row {
   excess: number;
   eventLoopDelayP99Ms: number | null;
   eventLoopDelayMaxMs: number | null;
+  /** Event-loop delay over the burst alone (first binding → all bound): p99 and max of the 1 ms timer turns' lateness. */
+  burstDelayP99Ms?: number | null;
+  burstDelayMaxMs?: number | null;
   extra?: Record<string, unknown>;
 }
 
@@ -159,7 +177,8 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     const before = await registrarStat(reg, 'rcv_requests_register');
     const sipPort = await getFreePort();
     const spawnedAt = epoch();
-    child = spawn(process.execPath, ['--enable-source-maps', ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
+    const heapFlags = argv['heap-dir'] ? ['--heapsnapshot-signal=SIGHUP', `--diagnostic-dir=${resolve(argv['heap-dir'])}`] : [];
+    child = spawn(process.execPath, ['--enable-source-maps', ...heapFlags, ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -177,18 +196,21 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
     const pid = child.pid as number;
     let registered = 0;
+    let firstBoundAt = NaN;
     let cpuS = NaN;
     let peak = NaN;
     const deadline = Date.now() + TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`registrar exited ${child.exitCode}:\n${output}`);
       registered = await registrarStat(reg, 'registered_users');
+      if (registered > 0 && Number.isNaN(firstBoundAt)) firstBoundAt = epoch();
       if (registered >= N) break;
       await sleep(20);
     }
     const done = epoch();
     cpuS = procCpuS(pid);
     const mainCpuS = mainThreadCpuS(pid);
+    const threads = threadsCpuS(pid).slice(0, 8);
     peak = procStatusMiB(pid, 'VmHWM');
     let pss: number | null = null;
     try {
@@ -197,8 +219,15 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     } catch {
       /* not readable */
     }
+    // The burst: first binding seen → all bound (the probe takes its loop turns in that window).
+    writeFileSync(`${probeFile}.window`, JSON.stringify({ from: firstBoundAt, to: done }));
     child.kill('SIGUSR2');
-    let probe: { eventLoopDelayMs: { p99: number; max: number; p50: number }; cpuS: number; maxRssMiB: number } | null = null;
+    let probe: {
+      eventLoopDelayMs: { p99: number; max: number; p50: number };
+      burst: { p50: number | null; p99: number | null; max: number | null; turns: number; over5Ms: number } | null;
+      cpuS: number;
+      maxRssMiB: number;
+    } | null = null;
     for (let i = 0; i < 100 && !probe; i++) {
       await sleep(20);
       try {
@@ -211,11 +240,13 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     await sleep(1000);
     const after = await registrarStat(reg, 'rcv_requests_register');
     const registers = after - before;
+    if (argv['heap-dir']) await heapSnapshot(child, resolve(argv['heap-dir']));
     return {
       run,
       side,
       registered,
       wallS: (done - spawnedAt) / 1000,
+      firstBoundS: (firstBoundAt - spawnedAt) / 1000,
       cpuS,
       mainCpuS,
       peakRssMiB: peak,
@@ -224,7 +255,9 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       excess: registers - 2 * N,
       eventLoopDelayP99Ms: probe?.eventLoopDelayMs.p99 ?? null,
       eventLoopDelayMaxMs: probe?.eventLoopDelayMs.max ?? null,
-      extra: { probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
+      burstDelayP99Ms: probe?.burst?.p99 ?? null,
+      burstDelayMaxMs: probe?.burst?.max ?? null,
+      extra: { threads, probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
     };
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -240,6 +273,27 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     await reg.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Signals the process to write a heap snapshot (--heapsnapshot-signal) and waits until the file stops growing (60 s at most). */
+async function heapSnapshot(child: ReturnType<typeof spawn>, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  child.kill('SIGHUP');
+  const deadline = Date.now() + 60_000;
+  let size = -1;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now > 0 && now === size) {
+      log(`product: heap snapshot ${join(dir, file)} (${(now / 1048576).toFixed(0)} MiB)`);
+      return;
+    }
+    size = now;
+  }
+  log('product: no heap snapshot within 60 s');
 }
 
 /** The uac_reg anchor: registrations.ts --only uac, one run, read back from its JSON. */
@@ -277,28 +331,29 @@ const median = (xs: number[]) => {
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
 function report(rows: Row[]): string {
-  const lines = ['', `Per run (N=${N}):`, '| run | side | bound | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.mainCpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} |`);
+  const lines = ['', `Per run (N=${N}):`, '| run | side | bound | first bound s | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms | burst p99 ms | burst max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.firstBoundS)} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.mainCpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} | ${f(r.burstDelayP99Ms, 1)} | ${f(r.burstDelayMaxMs, 1)} |`);
   const med = (side: Row['side'], k: (r: Row) => number | null) => median(rows.filter((r) => r.side === side).map((r) => k(r) ?? NaN));
-  lines.push('', `Medians over ${RUNS} run(s):`, '| side | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess | loop delay p99 ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', `Medians over ${RUNS} run(s):`, '| side | first bound s | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess | loop delay p99 ms | burst p99 ms | burst max ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const side of ['ours', 'baseline', 'uac'] as const) {
     if (!rows.some((r) => r.side === side)) continue;
-    lines.push(`| ${side === 'ours' ? 'npm run registrar' : side === 'baseline' ? `baseline (${argv.baseline})` : 'uac_reg'} | ${f(med(side, (r) => r.wallS))} | ${f(med(side, (r) => r.cpuS))} | ${f(med(side, (r) => r.mainCpuS ?? null))} | ${f(med(side, (r) => r.peakRssMiB), 0)} | ${f(med(side, (r) => r.pssMiB), 0)} | ${f(med(side, (r) => r.registrarRegisters), 0)} | ${f(med(side, (r) => r.excess), 0)} | ${f(med(side, (r) => r.eventLoopDelayP99Ms), 1)} |`);
+    lines.push(`| ${side === 'ours' ? 'npm run registrar' : side === 'baseline' ? `baseline (${argv.baseline})` : 'uac_reg'} | ${f(med(side, (r) => r.firstBoundS ?? null))} | ${f(med(side, (r) => r.wallS))} | ${f(med(side, (r) => r.cpuS))} | ${f(med(side, (r) => r.mainCpuS ?? null))} | ${f(med(side, (r) => r.peakRssMiB), 0)} | ${f(med(side, (r) => r.pssMiB), 0)} | ${f(med(side, (r) => r.registrarRegisters), 0)} | ${f(med(side, (r) => r.excess), 0)} | ${f(med(side, (r) => r.eventLoopDelayP99Ms), 1)} | ${f(med(side, (r) => r.burstDelayP99Ms ?? null), 1)} | ${f(med(side, (r) => r.burstDelayMaxMs ?? null), 1)} |`);
   }
   if (rows.some((r) => r.side === 'uac') && rows.some((r) => r.side === 'ours')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('uac', k));
-    lines.push(`| ratio ours/uac | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | |`);
+    lines.push(`| ratio ours/uac | | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | | | |`);
   }
   if (rows.some((r) => r.side === 'baseline')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('baseline', k));
-    lines.push(`| ratio ours/baseline | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.mainCpuS ?? null)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} |`);
+    lines.push(`| ratio ours/baseline | ${ratio((r) => r.firstBoundS ?? null)} | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.mainCpuS ?? null)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} | ${ratio((r) => r.burstDelayP99Ms ?? null)} | |`);
   }
   lines.push(
     '',
     'wall: process spawn → the registrar counts N bindings (usrloc registered_users, polled every 20 ms), both sides.',
     'CPU: ours = the registrar process (/proc stat, boot included; main thread: /proc/<pid>/task/<pid>/stat, without the store\'s write thread); uac = all its Kamailio processes. Peak RSS: ours VmHWM; uac sum of VmRSS (compare PSS).',
     'REGISTERs: core:rcv_requests_register at the registrar (ours: counted 1 s after all bound, so late retransmissions show); excess over 2N = retransmissions (and lost requests sent again).',
-    'loop delay: perf_hooks.monitorEventLoopDelay (1 ms resolution) in the registrar process from its start to all bound (tests/bench/process-probe.mjs).',
+    'loop delay: perf_hooks.monitorEventLoopDelay (1 ms resolution) in the registrar process from its start to all bound (tests/bench/process-probe.mjs); burst: lateness of its 1 ms timer turns from the first binding to all bound.',
+    'first bound: spawn → the registrar counts the first binding (its first REGISTER, the 401, the second REGISTER and the 200 included).',
   );
   return lines.join('\n');
 }
@@ -322,7 +377,7 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       const ours = await runOurs(run, seed, registrarPort);
       rows.push(ours);
-      log(`product: run ${run} ours: ${ours.registered}/${N} wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms`);
+      log(`product: run ${run} ours: ${ours.registered}/${N} first bound ${f(ours.firstBoundS)} s, wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms, burst p99 ${f(ours.burstDelayP99Ms, 1)} / max ${f(ours.burstDelayMaxMs, 1)} ms`);
       if (argv.baseline) {
         const base = await runOurs(run, seed, registrarPort, resolve(argv.baseline), 'baseline');
         rows.push(base);

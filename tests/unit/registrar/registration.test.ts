@@ -637,6 +637,42 @@ test('trace rings share traceBudgetBytes: with many registrations each keeps few
   }
 });
 
+test('start() from pages: the first page registers while the next is still to come; the spread counts `total`', async () => {
+  const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
+  const configs = Array.from({ length: 600 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, ddi: `${1000 + i}`, password: null }));
+  let releaseSecond!: () => void;
+  const second = new Promise<void>((resolve) => (releaseSecond = resolve));
+  async function* pages() {
+    yield configs.slice(0, 300);
+    await second;
+    yield configs.slice(300);
+  }
+  let started = false;
+  const done = h.engine.start(pages(), { spreadMs: 0, total: 600 }).then(() => (started = true));
+  for (let i = 0; i < 20 && h.transport.sent.length < 300; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.clock.advanceAsync(0);
+  }
+  assert.equal(h.transport.sent.length, 300, 'the first page sent its REGISTERs');
+  assert.equal(started, false);
+  assert.equal(h.engine.status('r300'), null, 'the second page is not made yet');
+  releaseSecond();
+  await done;
+  await h.clock.advanceAsync(0);
+  assert.equal(h.engine.counters().registrationsByState.registered, 600);
+
+  const spread = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
+  async function* four() {
+    yield configs.slice(0, 2);
+    yield configs.slice(2, 4);
+  }
+  await spread.engine.start(four(), { spreadMs: 4000, total: 4 });
+  await spread.clock.advanceAsync(0);
+  assert.equal(spread.transport.sent.length, 1);
+  await spread.clock.advanceAsync(3000);
+  assert.equal(spread.transport.sent.length, 4);
+});
+
 test('start() spreads first registrations over the window', async () => {
   const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
   const configs = Array.from({ length: 4 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, password: null }));

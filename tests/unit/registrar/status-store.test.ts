@@ -9,6 +9,7 @@ import { closeDatabase, openSqlite } from '../../../lib/db/client';
 import { sqliteOf } from '../../db';
 import type { RegistrationStatus, TraceEvent } from '../../../registrar/registration/status';
 import { StatusStore, type StatusStoreOptions } from '../../../registrar/store/status-store';
+import { StatusWriter, type TraceRow } from '../../../registrar/store/status-writer';
 
 function status(id: number, state: RegistrationStatus['state'], at: number, patch: Partial<RegistrationStatus> = {}): RegistrationStatus {
   return {
@@ -359,4 +360,25 @@ both('retransmissions told after the request was handed over (written, or in the
   ]);
   assert.equal(store.counters.traceAmends, 1);
   assert.equal(count(sqlite, 'registration_traces', id), 2, 'no row per retransmission');
+});
+
+test('StatusWriter: the last traceKeep messages stay across transactions and writers; one over the limit is pruned', (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const row = (at: number, text: string, sample = 0): TraceRow => [id, 'out', at, '127.0.0.1:5060/udp', text, sample, null];
+  const first = new StatusWriter(sqlite, 3);
+  first.write([], [row(1, 'a'), row(2, 'b')]);
+  first.write([], [row(3, 'c')]);
+  assert.deepEqual(texts(sqlite, id), ['a', 'b', 'c'], 'at the limit: nothing pruned');
+  first.write([], [row(4, 'd')]);
+  assert.deepEqual(texts(sqlite, id), ['b', 'c', 'd']);
+  // Another writer (a restarted registrar) counts what is there at its first message.
+  const second = new StatusWriter(sqlite, 3);
+  second.write([], [row(5, 'e')]);
+  assert.deepEqual(texts(sqlite, id), ['c', 'd', 'e']);
+  // A routine sample replaces the previous one: its deleted rows leave the count.
+  second.write([], [row(6, 's1', 1)]);
+  second.write([], [row(7, 's2', 2)]);
+  assert.deepEqual(texts(sqlite, id), ['d', 'e', 's2']);
+  second.write([], [row(8, 'f')]);
+  assert.deepEqual(texts(sqlite, id), ['e', 's2', 'f']);
 });

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isPostgresUrl } from '../lib/db/dialect';
 import { dropDatabase, newDatabaseLocation, onPostgres } from './db';
 import { getFreePort } from './sip/harness';
 
@@ -73,7 +74,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const given = place.dbPath ?? env.DATABASE_PATH;
   const dbPath = given ?? (onPostgres ? (await newDatabaseLocation('portal')).location : join(tmpdir(), `ddi-portal-${Date.now()}-${process.pid}-${port}.db`));
   const { DATABASE_PATH: _path, ...rest } = env;
-  const database = onPostgres ? { DATABASE_URL: dbPath } : { DATABASE_PATH: dbPath };
+  const database = isPostgresUrl(dbPath) ? { DATABASE_URL: dbPath } : { DATABASE_PATH: dbPath, DATABASE_URL: '' };
   let log = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     cwd: place.cwd,

@@ -7,6 +7,9 @@
 //
 //   npx tsx tests/bench/product.ts                   # N=10,000, 3 runs
 //   npx tsx tests/bench/product.ts --n 2000 --runs 1 --no-uac
+//   npx tsx tests/bench/product.ts --db pg           # the same on PostgreSQL (a throwaway cluster,
+//                                                    # tests/pg-cluster.ts; each run on a copy of the
+//                                                    # seeded database: CREATE DATABASE … TEMPLATE)
 //
 // Prints per run and as medians: wall (spawn → all N bound at the registrar),
 // CPU s and peak RSS of the registrar process, REGISTERs the registrar
@@ -19,6 +22,8 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startPgCluster, type PgCluster } from '../pg-cluster';
 import { startPortal } from '../portal-process';
 import { getFreePort, startKamailio, type KamailioHandle } from '../sip/harness';
 
@@ -51,8 +56,34 @@ const { values: argv } = parseArgs({
     'node-flags': { type: 'string' },
     /** Write a heap snapshot of our registrar process into this directory once all are bound (then read it with heap-top.ts). */
     'heap-dir': { type: 'string' },
+    /** The database: sqlite (a file, default) or pg (a throwaway PostgreSQL cluster). */
+    db: { type: 'string', default: 'sqlite' },
   },
 });
+if (!['sqlite', 'pg'].includes(argv.db!)) throw new Error(`--db sqlite|pg, not ${argv.db}`);
+const ON_PG = argv.db === 'pg';
+if (ON_PG && argv['seed-dir']) throw new Error('--seed-dir is for SQLite only');
+/** PostgreSQL (--db pg): the run's cluster, and the key every process shares (no key file beside a database file there). */
+let cluster: PgCluster | null = null;
+const PG_SECRET_KEY = 'a'.repeat(64);
+let pgSeq = 0;
+
+async function pgAdmin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: cluster!.adminUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL of database `name` in the run's cluster. */
+function pgUrl(name: string): string {
+  const url = new URL(cluster!.adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 const N = Number(argv.n);
 const RUNS = Number(argv.runs);
 const BUNDLE = resolve(argv.bundle ?? join(ROOT, 'dist', 'registrar.mjs'));
@@ -65,6 +96,38 @@ function procCpuS(pid: number): number {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/**
+ * PostgreSQL (--db pg): CPU s of the run's cluster, its postmaster and every process it started
+ * (backends, WAL writer, checkpointer …), so the database's share of the work is counted too.
+ */
+function clusterCpuS(): number {
+  const stat = (pid: string) => {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { ppid: f[1], cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+  };
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const postmaster = pids.find((p) => {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return cmd[0]?.endsWith('/postgres') && cmd.includes('-p') && cmd[cmd.indexOf('-p') + 1] === String(cluster!.port);
+    } catch {
+      return false;
+    }
+  });
+  if (!postmaster) return NaN;
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const s = stat(p);
+      if (p === postmaster || s.ppid === postmaster) total += s.cpu;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
 }
 
 /** CPU s of each thread of the process, highest first: [thread id, name, CPU s] (the write thread is one of them, V8's GC and compiler threads the others). */
@@ -100,7 +163,8 @@ async function registrarStat(k: KamailioHandle, name: string): Promise<number> {
 async function createRegistrations(registrarPort: number, keep?: string): Promise<string> {
   const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'bench-product-'));
   mkdirSync(dir, { recursive: true });
-  const portal = await startPortal({ REGISTRAR_ENABLED: '0' }, 120_000, { dbPath: join(dir, 'portal.db') });
+  if (ON_PG) await pgAdmin(`CREATE DATABASE bench_seed TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  const portal = await startPortal({ REGISTRAR_ENABLED: '0', ...(ON_PG ? { SECRET_KEY: PG_SECRET_KEY } : {}) }, 120_000, { dbPath: ON_PG ? pgUrl('bench_seed') : join(dir, 'portal.db') });
   try {
     const headers = { ...portal.adminHeaders(), 'content-type': 'application/json' };
     const post = async (path: string, body: unknown): Promise<{ id: number }> => {
@@ -170,6 +234,10 @@ interface Row {
 async function runOurs(run: number, seedDir: string, registrarPort: number, bundle = BUNDLE, side: 'ours' | 'baseline' = 'ours'): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-product-run-'));
   cpSync(seedDir, dir, { recursive: true });
+  // PostgreSQL: a copy of the seeded database for this run (the seeding portal has stopped: no connection holds it).
+  const runDb = ON_PG ? `bench_run_${++pgSeq}` : null;
+  if (runDb) await pgAdmin(`CREATE DATABASE ${runDb} TEMPLATE bench_seed`);
+  const database = runDb ? { DATABASE_URL: pgUrl(runDb), SECRET_KEY: PG_SECRET_KEY } : { DATABASE_PATH: join(dir, 'portal.db'), DATABASE_URL: '' };
   const probeFile = join(dir, 'probe.json');
   const reg = await startKamailio({ password: PASSWORD, sipPort: registrarPort, children: Number(argv['registrar-children']), shmMb: Math.max(256, Math.ceil(N / 100)), debug: 1, maxRecvBufferBytes: BUF, startTimeoutMs: 20_000 });
   let child: ReturnType<typeof spawn> | null = null;
@@ -184,7 +252,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        DATABASE_PATH: join(dir, 'portal.db'),
+        ...database,
         SIP_BIND: `127.0.0.1:${sipPort}`,
         SIP_PUBLIC_HOST: '127.0.0.1',
         REGISTRAR_STARTUP_SPREAD_MS: '0',
@@ -195,6 +263,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
     child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
     const pid = child.pid as number;
+    const dbCpuBefore = ON_PG ? clusterCpuS() : NaN;
     let registered = 0;
     let firstBoundAt = NaN;
     let cpuS = NaN;
@@ -209,6 +278,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     }
     const done = epoch();
     cpuS = procCpuS(pid);
+    const dbCpuS = ON_PG ? clusterCpuS() - dbCpuBefore : null;
     const mainCpuS = mainThreadCpuS(pid);
     const threads = threadsCpuS(pid).slice(0, 8);
     peak = procStatusMiB(pid, 'VmHWM');
@@ -257,7 +327,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       eventLoopDelayMaxMs: probe?.eventLoopDelayMs.max ?? null,
       burstDelayP99Ms: probe?.burst?.p99 ?? null,
       burstDelayMaxMs: probe?.burst?.max ?? null,
-      extra: { threads, probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
+      extra: { dbCpuS, threads, probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
     };
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -272,6 +342,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     }
     await reg.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (runDb) await pgAdmin(`DROP DATABASE IF EXISTS ${runDb} WITH (FORCE)`);
   }
 }
 
@@ -342,6 +413,11 @@ function report(rows: Row[]): string {
   if (rows.some((r) => r.side === 'uac') && rows.some((r) => r.side === 'ours')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('uac', k));
     lines.push(`| ratio ours/uac | | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | | | | | |`);
+    if (ON_PG) {
+      const db = med('ours', (r) => (r.extra?.dbCpuS as number | null) ?? null);
+      const ours = med('ours', (r) => r.cpuS);
+      lines.push('', `PostgreSQL cluster CPU over the same window (median): ${f(db)} s; registrar + PostgreSQL ${f(ours + db)} s = ${f((ours + db) / med('uac', (r) => r.cpuS))}× uac_reg's CPU.`);
+    }
   }
   if (rows.some((r) => r.side === 'baseline')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('baseline', k));
@@ -364,6 +440,10 @@ async function main(): Promise<void> {
     const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) throw new Error('ensure-build failed');
   }
+  if (ON_PG) {
+    cluster = await startPgCluster();
+    log(`product: PostgreSQL cluster on port ${cluster.port}`);
+  }
   const seedDir = argv['seed-dir'] ? resolve(argv['seed-dir']) : null;
   const meta = seedDir ? join(seedDir, 'bench-seed.json') : null;
   const kept = meta && existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { n: number; registrarPort: number }) : null;
@@ -377,7 +457,7 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       const ours = await runOurs(run, seed, registrarPort);
       rows.push(ours);
-      log(`product: run ${run} ours: ${ours.registered}/${N} first bound ${f(ours.firstBoundS)} s, wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms, burst p99 ${f(ours.burstDelayP99Ms, 1)} / max ${f(ours.burstDelayMaxMs, 1)} ms`);
+      log(`product: run ${run} ours: ${ours.registered}/${N} first bound ${f(ours.firstBoundS)} s, wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms, burst p99 ${f(ours.burstDelayP99Ms, 1)} / max ${f(ours.burstDelayMaxMs, 1)} ms${ON_PG ? `, PostgreSQL CPU ${f(ours.extra?.dbCpuS as number)} s` : ''}`);
       if (argv.baseline) {
         const base = await runOurs(run, seed, registrarPort, resolve(argv.baseline), 'baseline');
         rows.push(base);
@@ -391,6 +471,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (!seedDir) rmSync(seed, { recursive: true, force: true });
+    cluster?.stop();
   }
   console.log(report(rows));
   if (argv.json) writeFileSync(argv.json, JSON.stringify({ n: N, runs: RUNS, bundle: BUNDLE, rows }, null, 2));

@@ -139,6 +139,7 @@ export function buildOpenApiDocument() {
       AuditEntry: contracts.auditEntryJsonSchema,
       AuditList: contracts.auditListJsonSchema,
       Health: contracts.healthJsonSchema,
+      EngineNodeList: contracts.engineNodeListJsonSchema,
       RegistrationEvents: contracts.registrationEventListJsonSchema,
       Uptime: contracts.uptimeJsonSchema,
       SipTrace: contracts.sipTraceJsonSchema,
@@ -214,6 +215,15 @@ export function buildOpenApiDocument() {
           summary: 'Health check',
           description: '200 once the database answers `SELECT 1` (whatever the engine does), with the state of the registrar engine from its heartbeat.',
           responses: { '200': response('The portal and its database answer.', ref('Health')), '503': error('The database does not answer.') },
+        },
+      },
+      '/api/nodes': {
+        get: {
+          tags: ['System'],
+          summary: 'Engine nodes',
+          description:
+            'Every engine node that beat to this database (one per `npm run registrar`, or the engine child of `npm start`): its SIP address, state from its heartbeat, version, process, and how many registrations it holds now (unexpired leases). With the enabled registrations no node holds.',
+          responses: { '200': response('The nodes.', ref('EngineNodeList')) },
         },
       },
       '/metrics': {

@@ -206,8 +206,12 @@ describe('two engine nodes apart: the nodes API, per-node /metrics and health, t
 });
 
 describe('leases as the engine nodes write them: the holder of each registration, the counts per node', () => {
+  let raw: RawDb | undefined;
+  // Closed before the server's own `after` stops it (and drops a PostgreSQL test database under this connection).
+  after(async () => {
+    await raw?.close();
+  });
   const server = useServer({ REGISTRAR_ENABLED: '0' });
-  let raw: RawDb;
   const regs: number[] = [];
   const A = 'host-a/127.0.0.1:5070';
   const B = 'host-b/127.0.0.1:5080';
@@ -215,6 +219,7 @@ describe('leases as the engine nodes write them: the holder of each registration
   before(async () => {
     await server.ready();
     raw = await rawDb(server.dbPath);
+    const db = raw;
     const provider = await server.api<{ id: number }>('/api/ddi-providers', { method: 'POST', json: { name: 'Lease carrier' } });
     for (let i = 0; i < 5; i++) {
       const res = await server.api<{ id: number }>('/api/registrations', {
@@ -225,21 +230,18 @@ describe('leases as the engine nodes write them: the holder of each registration
       regs.push(res.body.id);
     }
     const now = Date.now();
-    const node = raw.prepare(
+    const node = db.prepare(
       'insert into engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, reason, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     await node.run(A, 'running', '127.0.0.1:5070', 4101, now - 60_000, now + 3_600_000, 5_000, null, VERSION);
     await node.run(B, 'stopped', '127.0.0.1:5080', 4102, now - 120_000, now - 30_000, 5_000, 'shut down', '0.0.9');
-    const lease = raw.prepare('insert into registration_leases (registration_id, node_id, token, expires_at, updated_at) values (?, ?, ?, ?, ?)');
+    const lease = db.prepare('insert into registration_leases (registration_id, node_id, token, expires_at, updated_at) values (?, ?, ?, ?, ?)');
     const hour = 3_600_000;
     await lease.run(regs[0], A, 1, now + hour, now); // held by A
     await lease.run(regs[1], A, 3, now + hour, now); // held by A
     await lease.run(regs[2], B, 2, now - 10_000, now - 20_000); // B's lease ran out: nobody holds it
     await lease.run(regs[4], A, 1, now + hour, now); // a disabled one A still holds (not counted in `enabled`)
     // regs[3]: no lease row (never held)
-  });
-  after(async () => {
-    await raw?.close();
   });
 
   test('GET /api/registrations/{id}: the lease with its node and expiry; live false once expired; null when never held', async () => {

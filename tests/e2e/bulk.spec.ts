@@ -37,7 +37,7 @@ test('select 3 rows → disable: the confirmation names 3, the rows read disable
   await expect(bar).toBeHidden();
   for (const [i, r] of regs.entries()) {
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: `#${r.id}`, exact: true }) });
-    await expect(row.getByRole('cell').nth(7)).toHaveText(i < 3 ? 'No' : 'Yes');
+    await expect(row.getByRole('cell').nth(8) /* after the Node column */).toHaveText(i < 3 ? 'No' : 'Yes');
     expect((await apiGetRegistration(request, r.id)).body).toMatchObject({ enabled: i >= 3 });
   }
   const audit = await request.get(`/api/registrations/${regs[0]!.id}/audit`);

@@ -5,9 +5,10 @@ import type { RegistrationLease } from '@/lib/client/types';
 
 /**
  * Which engine node holds a registration: its node id while the lease is live, else "—", with the
- * lease's expiry (or that no node ever held it) as the title.
+ * lease's expiry (or that no node ever held it) as the title. `compact` (a table cell): a long
+ * node id is cut with an ellipsis (whole in the title).
  */
-export function LeaseHolder({ lease }: { lease: RegistrationLease | null }) {
+export function LeaseHolder({ lease, compact = false }: { lease: RegistrationLease | null; compact?: boolean }) {
   if (!lease) {
     return (
       <span className="lease-none" title="No engine node has held this registration yet">
@@ -23,7 +24,11 @@ export function LeaseHolder({ lease }: { lease: RegistrationLease | null }) {
     );
   }
   return (
-    <span className="mono" title={`Lease until ${formatTime(lease.expiresAt)} (renewed by the node's heartbeat)`} data-lease="live">
+    <span
+      className={compact ? 'mono lease-node' : 'mono'}
+      title={`${lease.nodeId}: lease until ${formatTime(lease.expiresAt)} (renewed by the node's heartbeat)`}
+      data-lease="live"
+    >
       {lease.nodeId}
     </span>
   );

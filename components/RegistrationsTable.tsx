@@ -220,7 +220,7 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
                   <LiveStatusBadge id={r.id} status={r.status} />
                 </td>
                 <td className="nowrap">
-                  <LeaseHolder lease={r.lease} />
+                  <LeaseHolder lease={r.lease} compact />
                 </td>
                 <td>{r.enabled ? 'Yes' : <span className="muted">No</span>}</td>
                 <td className="nowrap">{formatTime(r.updatedAt)}</td>

@@ -16,6 +16,8 @@ const A = 'edge-a/127.0.0.1:5070';
 const B = 'edge-b/127.0.0.1:5080';
 const C = 'edge-c/127.0.0.1:5090';
 
+const escape = (s: string) => s.replace(/[./]/g, '\\$&');
+
 let portal: Portal | null = null;
 let raw: RawDb | null = null;
 let beat: NodeJS.Timeout | null = null;
@@ -109,9 +111,9 @@ test('the Node column and the registration page say which node holds each regist
       .locator('td')
       .nth(7 /* select, id, username, domain, ddi, provider, status, node */);
   await expect(nodeCell(regs[0]!.username)).toHaveText(A);
-  await expect(nodeCell(regs[0]!.username).locator('[data-lease="live"]')).toHaveAttribute('title', /^Lease until /);
+  await expect(nodeCell(regs[0]!.username).locator('[data-lease="live"]')).toHaveAttribute('title', new RegExp(`^${escape(A)}: lease until `));
   await expect(nodeCell(regs[1]!.username)).toHaveText('—');
-  await expect(nodeCell(regs[1]!.username).locator('[data-lease="expired"]')).toHaveAttribute('title', new RegExp(`^No node holds it: the lease of ${B.replace(/[./]/g, '\\$&')} expired at `));
+  await expect(nodeCell(regs[1]!.username).locator('[data-lease="expired"]')).toHaveAttribute('title', new RegExp(`^No node holds it: the lease of ${escape(B)} expired at `));
   await expect(nodeCell(regs[2]!.username)).toHaveText('—');
   await expect(nodeCell(regs[2]!.username).locator('span')).toHaveAttribute('title', 'No engine node has held this registration yet');
 

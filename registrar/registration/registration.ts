@@ -23,7 +23,7 @@ import type { FlowSlot, TransactionLayer } from '../transaction/layer';
 import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
-import { requestUriOf, type RegistrationConfig } from './config';
+import { requestUriOf, type BindingState, type RegistrationConfig } from './config';
 import { buildRegister, contactUri } from './register-request';
 import { auditVerdict } from './binding-audit';
 import { grantedExpiry, minExpires, redirectTarget, retryAfterMs } from './response-info';
@@ -64,14 +64,32 @@ export interface RegistrationDeps {
   onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string): void;
   /** The request traced at `at` was retransmitted at these times (ms after `at`), told once its transaction ended. */
   onRetransmits(registrationId: string, at: number, retransmits: number[]): void;
+  /**
+   * The gate in front of every request (registrar/cluster/lease-keeper.ts): false when this node
+   * may no longer be the registration's owner; the exchange then stops, nothing sent, state kept,
+   * until registerNow() (absent: always true).
+   */
+  mayRegister?: ((registrationId: string) => boolean) | null;
 }
 
 type Outcome =
   | { kind: 'success'; response: SipResponse; contact: string | null }
   | { kind: 'failure'; rejected: boolean; code: number | null; reason: string; retryAfterMs: number | null }
-  | { kind: 'superseded' };
+  | { kind: 'superseded' }
+  | { kind: 'fenced' };
 
 const SUPERSEDED: Outcome = { kind: 'superseded' };
+const FENCED: Outcome = { kind: 'fenced' };
+/**
+ * CSeq gap a new owner leaves above the CSeq persisted by the previous one (RFC 3261 §10.3 step 7:
+ * for the same Call-ID the registrar refuses a CSeq not higher than the binding's). The previous
+ * owner persists its CSeq with every status (after each exchange) and when it hands back, so the
+ * requests it may have sent after the last persisted one are those of exchanges still unanswered
+ * when it died or was cut off: each at most MAX_AUTH_ROUNDS + MAX_INTERVAL_RETRIES + redirects
+ * per server, and its gate sends nothing after its lease. 1000 is well above that, and leaves
+ * room for two million takeovers in the 2^31 CSeq space.
+ */
+export const TAKEOVER_CSEQ_GAP = 1000;
 /** Bounds digest round trips inside one exchange (stale nonces, proxy + registrar). */
 const MAX_AUTH_ROUNDS = 4;
 /** Bounds consecutive 423 retries inside one exchange. */
@@ -112,9 +130,14 @@ export class Registration {
   private readonly requestUri: SipUri;
   private readonly requestUriText: string;
   private readonly aor: string;
-  private readonly callId = randomHex(16);
+  private readonly callId: string;
   private readonly fromTag = randomHex(8);
-  private cseq = 0;
+  private cseq: number;
+  /**
+   * The previous owner's Contact (another engine node's) still bound under our Call-ID: removed by
+   * our next REGISTER (`;expires=0` next to our own Contact) unless it is ours; null once removed.
+   */
+  private staleContact: string | null;
   private readonly ring: TraceRing;
 
   private state: RegistrationState;
@@ -162,6 +185,10 @@ export class Registration {
   ) {
     this.id = config.id;
     this.config = config;
+    const resume = config.resume ?? null;
+    this.callId = resume?.callId ?? randomHex(16);
+    this.cseq = resume ? resume.cseq + TAKEOVER_CSEQ_GAP : 0;
+    this.staleContact = resume?.contact ?? null;
     this.requestUri = requestUriOf(config);
     this.requestUriText = formatUri(this.requestUri);
     this.aor = `sip:${config.username}@${config.domain}`;
@@ -194,6 +221,11 @@ export class Registration {
       target: this.target,
       lastSuccessAt: this.lastSuccessAt,
     };
+  }
+
+  /** The binding as sent so far (persisted with each status, for the node that may take it over). */
+  binding(): BindingState {
+    return { callId: this.callId, cseq: this.cseq, contact: this.lastContact ?? this.staleContact };
   }
 
   trace(): ReturnType<TraceRing['entries']> {
@@ -235,7 +267,7 @@ export class Registration {
    */
   async unregister(finalState: 'unregistered' | 'disabled'): Promise<void> {
     const now = this.deps.scheduler.now();
-    const bound = this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now));
+    const bound = (this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now))) || this.staleContact !== null;
     this.cancelTimer();
     this.cancelCheck();
     this.cancelExpiry();
@@ -255,7 +287,12 @@ export class Registration {
       outcome = { kind: 'failure', rejected: false, code: null, reason: localCause(err), retryAfterMs: null };
     }
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.lastContact = null;
+    this.staleContact = null;
     const result = outcome.kind === 'success' ? { code: outcome.response.status, reason: outcome.response.reason } : { code: outcome.code, reason: outcome.reason };
     this.transition(finalState, { ...cleared, ...result });
   }
@@ -301,6 +338,10 @@ export class Registration {
   private async run(op: number): Promise<void> {
     const outcome = await this.exchange(op, this.requestedExpires);
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.inFlight = false;
     if (outcome.kind === 'failure') {
       this.fail(outcome.reason, outcome.code, outcome.retryAfterMs, outcome.rejected);
@@ -329,6 +370,20 @@ export class Registration {
     });
   }
 
+  /**
+   * The gate refused a request: this node may have lost the registration to another. Nothing
+   * more is sent, no timer runs and the state is left as it is (the owner writes the statuses)
+   * until registerNow() (the lease was renewed after all) or dispose() (it was not).
+   */
+  private fenced(): void {
+    this.op++;
+    this.inFlight = false;
+    this.checking = false;
+    this.cancelTimer();
+    this.cancelCheck();
+    this.cancelExpiry();
+  }
+
   private fail(reason: string, code: number | null, retryAfter: number | null, rejected: boolean): void {
     this.inFlight = false;
     this.cancelCheck();
@@ -350,6 +405,10 @@ export class Registration {
   private async runCheck(op: number): Promise<void> {
     const outcome = await this.exchange(op, 0, true);
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.inFlight = false;
     this.checking = false;
     if (outcome.kind === 'failure') {
@@ -474,14 +533,22 @@ export class Registration {
           layer.release(slot);
           return SUPERSEDED;
         }
+        if (this.deps.mayRegister && !this.deps.mayRegister(this.id)) {
+          layer.release(slot);
+          slot = null;
+          return FENCED;
+        }
         const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport, target.host));
         // Via and Contact in the target's family: its public host, else our address towards it.
         const advertised = this.deps.publicHost(target) ?? local.host;
         contact = query
           ? null
-          : expires === 0 && this.lastContact
-            ? this.lastContact
+          : expires === 0 && (this.lastContact ?? this.staleContact)
+            ? (this.lastContact ?? this.staleContact)
             : contactUri(this.config.ddi, advertised, contactPort, target.transport);
+        // A binding taken over from another node: its Contact goes in the same REGISTER with expires=0 (§10.2.2).
+        const stale = this.staleContact;
+        const removeContacts = requested > 0 && contact !== null && stale !== null && stale !== contact ? [stale] : undefined;
         this.target = remote;
         const request = buildRegister({
           requestUri: uriText,
@@ -490,6 +557,7 @@ export class Registration {
           callId: this.callId,
           cseq: ++this.cseq,
           contact,
+          removeContacts,
           expires: requested,
           transport: target.transport,
           viaHost: advertised,
@@ -513,6 +581,7 @@ export class Registration {
         const res = result.response;
         const status = res.status;
         if (status < 300) {
+          if (contact !== null && (removeContacts || contact === this.staleContact)) this.staleContact = null;
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
           this.keptRedirect = requestUri === this.requestUri ? null : requestUri;

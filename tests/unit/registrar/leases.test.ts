@@ -117,7 +117,10 @@ class Recorder implements LeaseHolder {
     return out;
   }
   async remove(ids: readonly number[]) {
-    for (const id of ids) this.removed.push(id), this.running.delete(id);
+    for (const id of ids) {
+      this.removed.push(id);
+      this.running.delete(id);
+    }
   }
   async flush() {}
   resume(ids: readonly number[]) {

@@ -533,6 +533,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       bindingChecks: newBindingCheckCounters(),
       onStatus: options.onStatus,
       onTrace: () => {},
+      // Not a leased registration: a test goes out from this node whoever holds the real one.
+      mayRegister: null,
     });
     reg.start(0);
     return {

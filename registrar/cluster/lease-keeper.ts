@@ -205,7 +205,8 @@ export class LeaseKeeper {
     if (taken.length > 0) {
       this.counters.lost += taken.length;
       this.holder.drop(taken);
-      this.options.log.warn(`registrar: ${taken.length} registration leases taken over by another node: stopped here, nothing sent`);
+      const named = taken.slice(0, 3).join(', ') + (taken.length > 3 ? ', …' : '');
+      this.options.log.warn(`registrar: ${taken.length} registration leases taken over by another node: stopped here, nothing sent (registrations ${named})`);
     }
     if (gone.size > 0) {
       // Not awaited: an un-REGISTER may take Timer F; the gate lets it through while the lease lasts.

@@ -25,7 +25,7 @@ import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
 import { requestUriOf, type BindingState, type RegistrationConfig } from './config';
 import { buildRegister, contactUri } from './register-request';
-import { auditVerdict } from './binding-audit';
+import { auditVerdict, leftoverContacts } from './binding-audit';
 import { grantedExpiry, minExpires, redirectTarget, retryAfterMs } from './response-info';
 import type { BindingCheckCounters, LocalCause, RegistrationState, RegistrationStatus, TraceEntry } from './status';
 import { backoffDelayMs, refreshDelayMs, rejectedDelayMs, type RetryPolicy } from './timing';
@@ -134,10 +134,12 @@ export class Registration {
   private readonly fromTag = randomHex(8);
   private cseq: number;
   /**
-   * The previous owner's Contact (another engine node's) still bound under our Call-ID: removed by
-   * our next REGISTER (`;expires=0` next to our own Contact) unless it is ours; null once removed.
+   * Contacts of engine nodes that held this registration before us, still bound: removed by our
+   * next REGISTER (`;expires=0` next to our own Contact) unless one is ours; empty once removed.
    */
-  private staleContact: string | null;
+  private staleContacts: string[];
+  /** Taken over: the first 2xx is searched for leftover Contacts of our DDI (binding-audit.ts leftoverContacts). */
+  private sweepLeftovers: boolean;
   private readonly ring: TraceRing;
 
   private state: RegistrationState;
@@ -188,7 +190,8 @@ export class Registration {
     const resume = config.resume ?? null;
     this.callId = resume?.callId ?? randomHex(16);
     this.cseq = resume ? resume.cseq + TAKEOVER_CSEQ_GAP : 0;
-    this.staleContact = resume?.contact ?? null;
+    this.staleContacts = resume?.contact ? [resume.contact] : [];
+    this.sweepLeftovers = resume !== null;
     this.requestUri = requestUriOf(config);
     this.requestUriText = formatUri(this.requestUri);
     this.aor = `sip:${config.username}@${config.domain}`;
@@ -225,7 +228,7 @@ export class Registration {
 
   /** The binding as sent so far (persisted with each status, for the node that may take it over). */
   binding(): BindingState {
-    return { callId: this.callId, cseq: this.cseq, contact: this.lastContact ?? this.staleContact };
+    return { callId: this.callId, cseq: this.cseq, contact: this.lastContact ?? this.staleContacts[0] ?? null };
   }
 
   trace(): ReturnType<TraceRing['entries']> {
@@ -267,7 +270,7 @@ export class Registration {
    */
   async unregister(finalState: 'unregistered' | 'disabled'): Promise<void> {
     const now = this.deps.scheduler.now();
-    const bound = (this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now))) || this.staleContact !== null;
+    const bound = (this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now))) || this.staleContacts.length > 0;
     this.cancelTimer();
     this.cancelCheck();
     this.cancelExpiry();
@@ -292,7 +295,7 @@ export class Registration {
       return;
     }
     this.lastContact = null;
-    this.staleContact = null;
+    this.staleContacts = [];
     const result = outcome.kind === 'success' ? { code: outcome.response.status, reason: outcome.response.reason } : { code: outcome.code, reason: outcome.reason };
     this.transition(finalState, { ...cleared, ...result });
   }
@@ -368,6 +371,15 @@ export class Registration {
       nextAttemptAt: this.nextAttemptAt,
       lastSuccessAt: now,
     });
+    if (this.sweepLeftovers) {
+      this.sweepLeftovers = false;
+      const leftovers = leftoverContacts(outcome.response, outcome.contact as string, this.config.ddi);
+      if (leftovers.length > 0) {
+        this.note(`Taken over from another engine node: removing its leftover Contact${leftovers.length > 1 ? 's' : ''} ${leftovers.join(', ')} (expires=0).`);
+        this.staleContacts = leftovers;
+        this.registerNow();
+      }
+    }
   }
 
   /**
@@ -543,12 +555,12 @@ export class Registration {
         const advertised = this.deps.publicHost(target) ?? local.host;
         contact = query
           ? null
-          : expires === 0 && (this.lastContact ?? this.staleContact)
-            ? (this.lastContact ?? this.staleContact)
+          : expires === 0 && (this.lastContact ?? this.staleContacts[0])
+            ? (this.lastContact ?? this.staleContacts[0])
             : contactUri(this.config.ddi, advertised, contactPort, target.transport);
         // A binding taken over from another node: its Contact goes in the same REGISTER with expires=0 (§10.2.2).
-        const stale = this.staleContact;
-        const removeContacts = requested > 0 && contact !== null && stale !== null && stale !== contact ? [stale] : undefined;
+        const stale = requested > 0 && contact !== null ? this.staleContacts.filter((c) => c !== contact) : [];
+        const removeContacts = stale.length > 0 ? stale : undefined;
         this.target = remote;
         const request = buildRegister({
           requestUri: uriText,
@@ -581,7 +593,7 @@ export class Registration {
         const res = result.response;
         const status = res.status;
         if (status < 300) {
-          if (contact !== null && (removeContacts || contact === this.staleContact)) this.staleContact = null;
+          if (contact !== null) this.staleContacts = [];
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
           this.keptRedirect = requestUri === this.requestUri ? null : requestUri;

@@ -116,3 +116,32 @@ test('lease gate: a refused registration sends nothing and keeps its state until
   await h.clock.advanceAsync(0);
   assert.equal(h.requests().length, 2, 'no un-REGISTER for a dropped registration');
 });
+
+test('takeover: a Contact of our DDI the previous owner never persisted (it died first) is found in the 2xx and removed by the next REGISTER', async () => {
+  const clock = new FakeClock(1_700_000_000_000);
+  const transport = new MemoryTransport('udp', { host: '192.0.2.10', port: 5060 });
+  const engine = new Engine({ clock, transports: { udp: transport }, random: () => 0.5, startupSpreadMs: 0, bindingCheckMs: 0 });
+  // A registrar keeping bindings (§10.3 step 7): expires=0 removes one, any other Contact is added or refreshed.
+  const LEFTOVER = 'sip:4930111@192.0.2.77:5090;transport=udp';
+  const OTHER_DEVICE = 'sip:pbx@192.0.2.50:5060';
+  const table = new Set([LEFTOVER, OTHER_DEVICE]);
+  transport.onSend = (m) => {
+    const req = parseRequest(m.data);
+    for (const c of req.headers.getAll('contact')) {
+      const uri = /^<([^>]+)>/.exec(c)![1];
+      if (/;expires=0$/.test(c)) table.delete(uri);
+      else table.add(uri);
+    }
+    transport.deliver(respond(m.data, 200, 'OK', [...table].map((u) => `Contact: <${u}>;expires=3600`)), m.target);
+  };
+  await engine.start([{ ...CONFIG, resume: { callId: 'prev', cseq: 3, contact: THEIRS } }]);
+  await clock.advanceAsync(0);
+  const reqs = transport.sent.map((m) => parseRequest(m.data));
+  assert.equal(reqs.length, 2);
+  assert.deepEqual(reqs[0].headers.getAll('contact'), [`<${THEIRS}>;expires=0`, `<${OURS}>`]);
+  assert.deepEqual(reqs[1].headers.getAll('contact'), [`<${LEFTOVER}>;expires=0`, `<${OURS}>`]);
+  assert.equal(reqs[1].headers.get('call-id'), 'prev');
+  assert.deepEqual([...table].sort(), [OTHER_DEVICE, OURS].sort(), 'another device of the AOR is left alone');
+  assert.match(engine.trace('7').find((e) => e.direction === 'note')?.text ?? '', /leftover Contact sip:4930111@192\.0\.2\.77:5090/);
+  await engine.stop(0);
+});

@@ -76,6 +76,8 @@ export class LeaseKeeper {
   private readonly now: () => number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> | null = null;
+  /** Claims, renewals and hand-backs run one at a time: each compares what the database answered with `held`. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** This node's share and the live nodes as of the last balance (journal claims stay within it). */
   private target = Infinity;
   private live = 1;
@@ -142,7 +144,11 @@ export class LeaseKeeper {
   }
 
   /** Claims a registration just created (journal) if nobody holds it and this node is below its share. */
-  async claimNew(id: number): Promise<ClaimedLease | null> {
+  claimNew(id: number): Promise<ClaimedLease | null> {
+    return this.exclusive(() => this.claimOne(id));
+  }
+
+  private async claimOne(id: number): Promise<ClaimedLease | null> {
     if (this.held.has(id)) return null;
     this.target = shareOf(await this.store.registrationCount(), this.live);
     if (this.held.size >= this.target) return null;
@@ -176,7 +182,17 @@ export class LeaseKeeper {
   }
 
   /** Renew, then balance (see the top of the file). */
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    return this.exclusive(() => this.renewAndBalance());
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async renewAndBalance(): Promise<void> {
     const sent = this.options.clock();
     const renewed = await this.store.renew();
     const lost: number[] = [];
@@ -225,7 +241,7 @@ export class LeaseKeeper {
     if (step.release > 0) {
       // The newest claims go first (highest ids: claims take the lowest free ids first).
       const ids = [...this.held.keys()].sort((a, b) => b - a).slice(0, step.release);
-      await this.handBack(ids);
+      await this.release(ids);
       this.options.log.info(`registrar: ${ids.length} registrations handed back to balance ${live} nodes (share ${step.target} of ${total})`);
     } else if (step.claim > 0) {
       const leases = await this.store.claim(step.claim);
@@ -240,7 +256,11 @@ export class LeaseKeeper {
    * written under the still current token, then the leases expire with the bindings as last sent,
    * for the node that claims them next.
    */
-  async handBack(ids: readonly number[] = [...this.held.keys()]): Promise<number> {
+  handBack(ids?: readonly number[]): Promise<number> {
+    return this.exclusive(() => this.release(ids ?? [...this.held.keys()]));
+  }
+
+  private async release(ids: readonly number[]): Promise<number> {
     const bindings = this.holder.drop(ids);
     await this.holder.flush();
     const leases = ids.flatMap((id) => {
@@ -254,11 +274,13 @@ export class LeaseKeeper {
   }
 
   /** Expires every lease still held, bindings as the final statuses left them (after the un-REGISTERs of the last node). */
-  async releaseAll(): Promise<number> {
-    const leases = [...this.held].map(([registrationId, h]) => ({ registrationId, token: h.token, binding: null }));
-    this.held.clear();
-    this.blocked.clear();
-    return this.store.release(leases);
+  releaseAll(): Promise<number> {
+    return this.exclusive(async () => {
+      const leases = [...this.held].map(([registrationId, h]) => ({ registrationId, token: h.token, binding: null }));
+      this.held.clear();
+      this.blocked.clear();
+      return this.store.release(leases);
+    });
   }
 
   /** Other live nodes than this one. */

@@ -1,6 +1,6 @@
 // Reads registrations from the portal database and turns rows into engine configs, opening
 // the sealed SIP passwords (lib/secrets) on the way; each carries its DDI provider's forward target.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Conn } from '../../lib/db/conn';
 import { ddiProviders as p, registrations as r } from '../../lib/db/schema';
 import { isSealed, openSecret } from '../../lib/secrets/cipher';
@@ -85,6 +85,18 @@ export class RegistrationSource {
 
   async loadAll(): Promise<RegistrationConfig[]> {
     return (await this.select().orderBy(asc(r.id))).map((row) => toConfig(row, this.password(row)));
+  }
+
+  /** The configs of these registrations (those that exist), in id order. */
+  async loadMany(ids: readonly number[]): Promise<RegistrationConfig[]> {
+    const out: RegistrationConfig[] = [];
+    const sorted = [...ids].sort((a, b) => a - b);
+    // In chunks: PostgreSQL takes at most 65,535 parameters, SQLite 32,766.
+    for (let i = 0; i < sorted.length; i += 5000) {
+      const chunk = sorted.slice(i, i + 5000);
+      for (const row of await this.select().where(inArray(r.id, chunk)).orderBy(asc(r.id))) out.push(toConfig(row, this.password(row)));
+    }
+    return out;
   }
 
   /** The registration's config, or null when it was deleted. */

@@ -16,13 +16,15 @@ import { createKeyring } from '../../lib/secrets/key';
 const testKeyring = createKeyring(randomBytes(32));
 
 async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
-  const { db, raw } = await tempDatabase(t);
+  // Kamailio (and with it the deferred stops, run first-in last-out) before the database: the
+  // after hooks run in the order they were added, so the supervisor stops before the database closes.
   const k = await startKamailio({ password: PASSWORD, ...kOpts });
   defer(t, () => k.stop());
+  const { db, raw } = await tempDatabase(t);
   const portal = await PortalDb.create(raw, `sip:127.0.0.1:${k.udpPort}`);
   const clock = new JumpClock();
   const engine = testEngine(t, { clock });
-  const supervisor = new Supervisor(db, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring });
+  const supervisor = new Supervisor(db, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring, lease: { nodeId: 'test/node', leaseMs: 15_000 } });
   defer(t, () => supervisor.stop(2000));
   return { db, k, portal, engine, supervisor, clock };
 }

@@ -101,9 +101,6 @@ export class Supervisor {
       remove: async (ids) => {
         await Promise.all(ids.map((id) => this.engine.remove(String(id))));
       },
-      flush: async () => {
-        await this.store.flush();
-      },
       resume: (ids) => {
         for (const id of ids) this.engine.registerNow(String(id));
       },

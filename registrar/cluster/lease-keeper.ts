@@ -46,8 +46,6 @@ export interface LeaseHolder {
   drop(ids: readonly number[]): Map<number, BindingState | null>;
   /** Remove these (their registration was deleted): un-REGISTER while the lease lasts. */
   remove(ids: readonly number[]): Promise<void>;
-  /** Write the statuses queued so far (before a hand-back, while the token is current). */
-  flush(): Promise<void>;
   /** Send the REGISTER the gate held back (the lease was renewed meanwhile). */
   resume(ids: readonly number[]): void;
 }
@@ -252,9 +250,8 @@ export class LeaseKeeper {
   }
 
   /**
-   * Hands leases back at once: the registrations stop (nothing sent), their queued statuses are
-   * written under the still current token, then the leases expire with the bindings as last sent,
-   * for the node that claims them next.
+   * Hands leases back at once: the registrations stop (nothing sent, no retransmission), then the
+   * leases expire with the bindings as last sent, for the node that claims them next.
    */
   handBack(ids?: readonly number[]): Promise<number> {
     return this.exclusive(() => this.release(ids ?? [...this.held.keys()]));
@@ -262,13 +259,17 @@ export class LeaseKeeper {
 
   private async release(ids: readonly number[]): Promise<number> {
     const bindings = this.holder.drop(ids);
-    await this.holder.flush();
     const leases = ids.flatMap((id) => {
       const h = this.held.get(id);
       return h ? [{ registrationId: id, token: h.token, binding: bindings.get(id) ?? null }] : [];
     });
-    for (const id of ids) this.forget(id);
-    const released = await this.store.release(leases);
+    let released: number;
+    try {
+      released = await this.store.release(leases);
+    } finally {
+      // Forgotten after the hand-back: statuses still queued are written under the token until another node claims them.
+      for (const id of ids) this.forget(id);
+    }
     this.counters.released += released;
     return released;
   }

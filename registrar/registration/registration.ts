@@ -160,6 +160,8 @@ export class Registration {
   private inFlight = false;
   /** Contact of the last REGISTER sent with a non-zero expiry. */
   private lastContact: string | null = null;
+  /** The request in flight (abandoned by dispose(): no retransmission after it). */
+  private inFlightTx: ClientTransaction | null = null;
   /** Next refresh or retry. */
   private timer: ScheduledTask | null = null;
   /** Fires at `expiresAt` while registered. */
@@ -300,8 +302,10 @@ export class Registration {
     this.transition(finalState, { ...cleared, ...result });
   }
 
-  /** Stops timers and abandons any exchange in flight (no messages sent). */
+  /** Stops timers and abandons any exchange in flight (no messages sent, not even a retransmission). */
   dispose(): void {
+    this.inFlightTx?.abandon();
+    this.inFlightTx = null;
     this.op++;
     this.inFlight = false;
     this.checking = false;
@@ -584,7 +588,10 @@ export class Registration {
         const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
         sent = { tx, entry, at };
         slot = null; // the transaction holds it now
-        const result = await tx.result;
+        this.inFlightTx = tx;
+        const result = await tx.result.finally(() => {
+          if (this.inFlightTx === tx) this.inFlightTx = null;
+        });
         this.noteRetransmits(sent.tx, sent.entry, sent.at);
         const from = result.remote;
         this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);

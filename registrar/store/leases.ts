@@ -113,22 +113,22 @@ export class LeaseStore implements LeaseRows {
 
   /**
    * Hands leases back (expires_at = 0, so any node may claim them at once), each only while its
-   * token is still current, with the binding as last sent. The rows handed back.
+   * token is still current, with the binding as last sent (a null binding leaves the stored one).
+   * One statement per chunk, outside any transaction: it never waits behind the status writes.
+   * The rows handed back.
    */
   async release(leases: ReadonlyArray<{ registrationId: number; token: number; binding: BindingState | null }>): Promise<number> {
     let released = 0;
     for (let i = 0; i < leases.length; i += ID_CHUNK) {
-      const chunk = leases.slice(i, i + ID_CHUNK);
-      await this.db.transaction(async (tx) => {
-        for (const l of chunk) {
-          const b = l.binding;
-          const set = b ? sql`, call_id = ${b.callId}, cseq = ${b.cseq}, contact = ${b.contact}` : sql``;
-          released += await execute(
-            tx,
-            sql`update registration_leases set expires_at = 0, updated_at = ${dialectSql.nowMs()}${set} where registration_id = ${l.registrationId} and token = ${l.token}`,
-          );
-        }
-      });
+      const tuples = leases.slice(i, i + ID_CHUNK).map((l) => [String(l.registrationId), String(l.token), l.binding?.callId ?? null, l.binding ? String(l.binding.cseq) : null, l.binding?.contact ?? null]);
+      const keep = (column: string, value: SQL) => sql`case when v.c2 is null then ${sql.raw(column)} else ${value} end`;
+      released += await execute(
+        this.db,
+        sql`update registration_leases set expires_at = 0, updated_at = ${dialectSql.nowMs()},
+          call_id = ${keep('call_id', sql`v.c2`)}, cseq = ${keep('cseq', sql`cast(v.c3 as integer)`)}, contact = ${keep('contact', sql`v.c4`)}
+          from ${dialectSql.jsonTuples(JSON.stringify(tuples), 5)} as v
+          where registration_id = cast(v.c0 as integer) and token = cast(v.c1 as integer)`,
+      );
     }
     return released;
   }

@@ -122,7 +122,6 @@ class Recorder implements LeaseHolder {
       this.running.delete(id);
     }
   }
-  async flush() {}
   resume(ids: readonly number[]) {
     this.resumed.push(...ids);
   }

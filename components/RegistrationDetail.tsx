@@ -26,7 +26,7 @@ import { ErrorNote } from './ErrorNote';
 import { RegistrationForm } from './RegistrationForm';
 import { RegistrationSettings } from './RegistrationSettings';
 import { SipLadder } from './SipLadder';
-import { LeaseHolder } from './LeaseHolder';
+import { LeaseHolder, leaseEnd } from './LeaseHolder';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
 
@@ -198,7 +198,7 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
           {r.lease ? (
             <span className="muted small">
               {' '}
-              ({r.lease.live ? 'lease until' : `lease of ${r.lease.nodeId} expired at`} {formatClock(r.lease.expiresAt)})
+              ({r.lease.live ? `lease until ${formatClock(r.lease.expiresAt)}` : leaseEnd(r.lease)})
             </span>
           ) : null}
         </Fact>

@@ -62,7 +62,7 @@ export const registrationStatusJsonSchema = z
 export const registrationLeaseJsonSchema = z
   .object({
     nodeId: z.string().meta({ description: 'The engine node of the lease (`<host name>/<SIP_BIND>`).' }),
-    expiresAt: epochMs.meta({ description: 'When the lease ends unless its node renews it (with its heartbeat).' }),
+    expiresAt: epochMs.meta({ description: 'When the lease ends unless its node renews it (0: handed back by a node that stopped cleanly).' }),
     live: z.boolean().meta({ description: 'Whether the lease was unexpired when read: false means no node holds the registration now (the next live node claims it).' }),
   })
   .strict();

@@ -120,7 +120,7 @@ test('the Node column and the registration page say which node holds each regist
   await page.goto(`${portal!.base}/registrations/${regs[0]!.id}`);
   await expect(page.locator('[data-fact="node"] dd')).toContainText(`${A} (lease until`);
   await page.goto(`${portal!.base}/registrations/${regs[1]!.id}`);
-  await expect(page.locator('[data-fact="node"] dd')).toContainText(`— (lease of ${B} expired at`);
+  await expect(page.locator('[data-fact="node"] dd')).toContainText(`— (the lease of ${B} expired at`);
 });
 
 test('when the last live node dies too, the red banner says the engine is not running and names both nodes', async ({ page }) => {

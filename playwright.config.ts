@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './tests/chromium';
@@ -7,8 +8,24 @@ import { TEST_ADMIN } from './tests/test-admin';
 
 const PORT = Number(process.env.E2E_PORT ?? 3107);
 const BASE = `http://127.0.0.1:${PORT}`;
-// A fresh database per run; set once here and inherited by the workers through the environment.
-process.env.E2E_DATABASE_PATH ??= join(tmpdir(), `ddi-portal-e2e-${Date.now()}-${process.pid}.db`);
+// A fresh database per run, set once here and inherited by the workers through the environment:
+// a SQLite file, or under `scripts/test.mjs --db pg` (DATABASE_URL: the run's cluster) a new
+// PostgreSQL database in it (dropped by global-teardown.ts).
+process.env.E2E_DATABASE_LOCATION ??= newE2eDatabase();
+const LOCATION = process.env.E2E_DATABASE_LOCATION;
+const ON_POSTGRES = /^postgres(ql)?:\/\//i.test(LOCATION);
+
+function newE2eDatabase(): string {
+  const stamp = `${Date.now()}_${process.pid}`;
+  const admin = process.env.DATABASE_URL;
+  if (!admin || !/^postgres(ql)?:\/\//i.test(admin)) return join(tmpdir(), `ddi-portal-e2e-${stamp}.db`);
+  const name = `e2e_${stamp}`;
+  const made = spawnSync(process.execPath, ['tests/e2e/pg-database.mjs', 'create', admin, name], { stdio: 'inherit' });
+  if (made.status !== 0) throw new Error(`cannot create the e2e database ${name} on ${admin}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -46,7 +63,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       HOST: '127.0.0.1',
-      DATABASE_PATH: process.env.E2E_DATABASE_PATH,
+      ...(ON_POSTGRES ? { DATABASE_URL: LOCATION } : { DATABASE_PATH: LOCATION, DATABASE_URL: '' }),
       REGISTRAR_ENABLED: '0',
       NEXT_TELEMETRY_DISABLED: '1',
       ADMIN_EMAIL: TEST_ADMIN.email,

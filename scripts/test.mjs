@@ -2,8 +2,8 @@
 // api, sip), then the Playwright browser tests (e2e).
 //
 // Usage: node scripts/test.mjs [--only unit|api|sip|e2e] [--db sqlite|pg|both] [filter…]
-//   (no arguments)         type check and lint, then every suite on SQLite, then the suites ported
-//                          to PostgreSQL (PG_SUITES) again on a throwaway PostgreSQL cluster
+//   (no arguments)         type check and lint, then every suite on SQLite, then every suite
+//                          again on a throwaway PostgreSQL cluster
 //   --only <suite>         that suite alone, no type check or lint
 //   --db sqlite|pg|both    the database(s) the suites run on (default: sqlite; both for a full run).
 //                          pg starts a throwaway cluster (tests/pg-cluster.ts; Debian's postgresql
@@ -38,9 +38,6 @@ function listFiles(dir, suffix) {
   }
   return out.sort();
 }
-
-/** Suites that run on PostgreSQL in a full run (`--db both` runs only these there too). */
-const PG_SUITES = ['unit', 'api'];
 
 function run(cmd, cmdArgs, env = {}) {
   const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
@@ -111,15 +108,13 @@ for (const db of databases) {
   } else if (databases.length > 1) {
     console.log('\n== on SQLite ==');
   }
-  // With both, PostgreSQL gets the suites that are ported to it (a suite asked for by name runs anyway).
-  const onThis = (suite) => db !== 'pg' || args.db === 'pg' || PG_SUITES.includes(suite);
   try {
     for (const [suite, list] of Object.entries(selected.node)) {
-      if (list.length === 0 || !onThis(suite)) continue;
+      if (list.length === 0) continue;
       const code = run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TIMEOUT_MS[suite]}`, '--test-reporter=spec', ...list], env);
       if (code !== 0) status = code;
     }
-    if (selected.e2e.length > 0 && status === 0 && onThis('e2e')) {
+    if (selected.e2e.length > 0 && status === 0) {
       // Without filters Playwright picks its specs itself (and the setup project they depend on).
       status = run('npx', ['playwright', 'test', ...(args.filters.length > 0 ? selected.e2e : [])], env);
     }

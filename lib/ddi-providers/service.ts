@@ -70,7 +70,9 @@ export async function createDdiProvider(
       async (tx) => {
         const conflict = await nameConflict(tx, values.name);
         if (conflict) return conflict;
-        const id = (await tx.insert(ddiProviders).values(values).returning({ id: ddiProviders.id }))[0]!.id;
+        // One instant for both (PostgreSQL's column default reads the clock once per column).
+        const at = Date.now();
+        const id = (await tx.insert(ddiProviders).values({ ...values, createdAt: at, updatedAt: at }).returning({ id: ddiProviders.id }))[0]!.id;
         await recordAudit(tx, actor, { action: 'create', entityType: 'ddi_provider', entityId: id, entityLabel: values.name, changes: createdChanges(values) });
         return ok(id);
       },

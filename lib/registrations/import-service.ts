@@ -84,8 +84,10 @@ function refused(total: number, errors: RowError[]): { error: ApiError } {
 async function insertAll(tx: Conn, valid: readonly ValidRow[], actor: Actor): Promise<number> {
   const keyring = getKeyring();
   const ids: number[] = [];
+  // One instant for the whole import, created and updated alike.
+  const at = Date.now();
   for (let i = 0; i < valid.length; i += INSERT_CHUNK) {
-    const chunk = valid.slice(i, i + INSERT_CHUNK).map(({ values }) => ({ ...values, password: values.password ? sealSecret(values.password, keyring) : null }));
+    const chunk = valid.slice(i, i + INSERT_CHUNK).map(({ values }) => ({ ...values, createdAt: at, updatedAt: at, password: values.password ? sealSecret(values.password, keyring) : null }));
     const inserted = await tx.insert(registrations).values(chunk).returning({ id: registrations.id });
     // RETURNING answers in VALUES order on both databases; sorted anyway, the ids are increasing.
     const chunkIds = inserted.map((r) => r.id).sort((a, b) => a - b);

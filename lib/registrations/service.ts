@@ -340,7 +340,9 @@ export async function createRegistration(db: Db, values: RegistrationValues, act
         if (!(await providerExists(tx, rest.ddiProviderId))) return unknownProvider();
         const conflicts = await findConflicts(tx, rest);
         if (conflicts) return conflictError(conflicts);
-        const [row] = await tx.insert(registrations).values(stored).returning({ id: registrations.id });
+        // One instant for both (PostgreSQL's column default reads the clock once per column).
+        const at = Date.now();
+        const [row] = await tx.insert(registrations).values({ ...stored, createdAt: at, updatedAt: at }).returning({ id: registrations.id });
         await journal(tx, [row!.id]);
         await recordAudit(tx, actor, {
           action: 'create',

@@ -4,6 +4,7 @@
 import { expect, test } from '@playwright/test';
 import { verifySignature } from '../../lib/alerts/signature';
 import { startHttpReceiver, type HttpReceiver } from '../alerts/receivers';
+import { withE2eDb, writeEventRow, writeStatusRow } from './database';
 import { apiCreateRegistration, randomDdi, uniq } from './helpers';
 
 let receiver: HttpReceiver;
@@ -17,15 +18,10 @@ test.afterAll(async () => {
 
 /** Writes a failure as the engine would (the registrar is off in this portal): status row and timeline event. */
 async function holdFailing(registrationId: number, since: number) {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(process.env.E2E_DATABASE_PATH!);
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 3)').run(registrationId, 'retrying', 503, 'Service Unavailable', since);
-    db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)').run(registrationId, 'retrying', 503, 'Service Unavailable', since);
-  } finally {
-    db.close();
-  }
+  await withE2eDb(async (db) => {
+    await writeStatusRow(db, registrationId, { state: 'retrying', code: 503, reason: 'Service Unavailable', at: since, attempts: 3 });
+    await writeEventRow(db, registrationId, { state: 'retrying', code: 503, reason: 'Service Unavailable', at: since });
+  });
 }
 
 test('an admin creates a webhook channel, sends a test and sees it delivered (signed)', async ({ page }) => {

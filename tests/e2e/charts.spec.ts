@@ -1,22 +1,13 @@
 // The pictures (issue 15 item 4): a registration's state bands with the cause under the pointer
 // and a table alternative, and the dashboard's 24-hour chart from the engine's samples.
 import { expect, test } from '@playwright/test';
-import { closeDatabase, openSqlite } from '../../lib/db/client';
+import { closeDatabase, openDatabase } from '../../lib/db/client';
 import { StateSampler } from '../../registrar/store/state-samples';
+import { e2eDatabaseLocation, withE2eDb, writeEventRow, writeStatusRow } from './database';
 import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
 
 const HOUR = 3600_000;
 
-async function withDb<T>(run: (db: import('better-sqlite3').Database) => T): Promise<T> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(process.env.E2E_DATABASE_PATH!);
-  try {
-    db.pragma('busy_timeout = 5000');
-    return run(db);
-  } finally {
-    db.close();
-  }
-}
 
 test('registration page: 24 h state bands, the cause on hover, the same periods as a table, and 7 d', async ({ page, request }) => {
   const provider = await apiCreateProvider(request);
@@ -30,9 +21,8 @@ test('registration page: 24 h state bands, the cause on hover, the same periods 
     [now - 3 * HOUR, 'registered', 200, 'OK'],
     [now - 1 * HOUR, 'disabled', null, null],
   ];
-  await withDb((db) => {
-    const insert = db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)');
-    for (const [at, state, code, reason] of timeline) insert.run(reg.id, state, code, reason, at);
+  await withE2eDb(async (db) => {
+    for (const [at, state, code, reason] of timeline) await writeEventRow(db, reg.id, { state, code, reason, at });
   });
 
   await page.goto(`/registrations/${reg.id}`);
@@ -81,10 +71,8 @@ test('dashboard: registered vs failing over 24 h from the engine samples, and th
   const reg = await apiCreateRegistration(request, { ddiProviderId: provider.id, username: `h${uniq()}`, domain: 'sip.chart.example', ddi: randomDdi() });
   const now = Date.now();
   // The engine's own sampler, on the e2e database, at past minutes (its clock injected).
-  await withDb((db) => {
-    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 1)').run(reg.id, 'rejected', 403, 'Forbidden', now);
-  });
-  const lib = openSqlite(process.env.E2E_DATABASE_PATH!);
+  await withE2eDb((db) => writeStatusRow(db, reg.id, { state: 'rejected', code: 403, reason: 'Forbidden', at: now, attempts: 1 }));
+  const lib = openDatabase(e2eDatabaseLocation(), () => undefined);
   const samples = [];
   try {
     for (let minutes = 180; minutes >= 0; minutes -= 15) {

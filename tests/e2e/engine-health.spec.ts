@@ -3,8 +3,8 @@
 // last known), and the page comes back to live states when the portal is back. Each test runs a
 // portal of its own (tests/portal-process.ts).
 import { expect, test, type Page } from '@playwright/test';
-import Database from 'better-sqlite3';
 import { createSocket, type Socket } from 'node:dgram';
+import { rawDb } from '../db';
 import { startPortal, type Portal } from '../portal-process';
 import { startKamailio, type KamailioHandle } from '../sip/harness';
 import { randomDdi, uniq } from './helpers';
@@ -68,12 +68,12 @@ test.describe('the engine cannot start: SIP_BIND is in use', () => {
 });
 
 /** The running engine's pid from its heartbeat row (the portal's child process), or null. */
-function enginePid(dbPath: string): number | null {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+async function enginePid(location: string): Promise<number | null> {
+  const db = await rawDb(location);
   try {
-    return db.prepare<[], { pid: number }>("SELECT pid FROM engine_nodes WHERE state = 'running'").get()?.pid ?? null;
+    return (await db.prepare("SELECT pid FROM engine_nodes WHERE state = 'running'").get<{ pid: number }>())?.pid ?? null;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -96,7 +96,7 @@ test.describe('the engine process dies under an open dashboard', () => {
     const banner = page.getByRole('alert').filter({ hasText: 'not running' });
     const pidAfter = async (old: number | null) => {
       let pid: number | null = null;
-      await expect.poll(() => (pid = enginePid(portal!.dbPath)) !== null && pid !== old, { timeout: 15_000 }).toBe(true);
+      await expect.poll(async () => (pid = await enginePid(portal!.dbPath)) !== null && pid !== old, { timeout: 15_000 }).toBe(true);
       return pid!;
     };
     // Killed twice within a minute: the second restart waits 2 s (the backoff doubles), time for the banner.

@@ -4,6 +4,7 @@
 // `window.__xss`, dialogs and CSP reports (none: nothing even tried to run).
 import { expect, test, type Page } from '@playwright/test';
 import { ddiProviderGlossary as pg, registrationGlossary as g } from '../../lib/glossary';
+import { withE2eDb, writeEventRow, writeStatusRow } from './database';
 import { apiCreateOperator, apiCreateProvider, apiCreateRegistration, randomDdi, uniq, type ProviderJson, type RegistrationJson } from './helpers';
 
 const TAG = uniq();
@@ -92,17 +93,12 @@ test('stored HTML is shown as text on every page and never runs', async ({ page 
 
 test('a reason phrase with U+202E, ESC and BEL is shown with them escaped, on the dashboard and the registration page', async ({ page }) => {
   // The registrar is off in this portal: the status and its timeline entry are written as the engine would.
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(process.env.E2E_DATABASE_PATH!);
   const reason = 'Forbidden \u202Egnp.exe\u001b[31m\u0007';
   const now = Date.now();
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 1)').run(registration.id, 'rejected', 403, reason, now);
-    db.prepare('INSERT INTO registration_events (registration_id, state, code, reason, at) VALUES (?, ?, ?, ?, ?)').run(registration.id, 'rejected', 403, reason, now);
-  } finally {
-    db.close();
-  }
+  await withE2eDb(async (db) => {
+    await writeStatusRow(db, registration.id, { state: 'rejected', code: 403, reason, at: now, attempts: 1 });
+    await writeEventRow(db, registration.id, { state: 'rejected', code: 403, reason, at: now });
+  });
   const shown = '403 Forbidden \\u{202E}gnp.exe\\u{001B}[31m\\u{0007}';
   for (const path of ['/', `/registrations/${registration.id}`]) {
     await page.goto(path);

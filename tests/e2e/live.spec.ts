@@ -98,6 +98,8 @@ test('a newly saved registration turns registered on screen without reload', asy
 
   // the dashboard shows it registered, with the counts
   await page.getByRole('link', { name: 'Dashboard' }).click();
+  // on the dashboard before typing: a search typed while the list is still shown would go to the list
+  await expect(page).toHaveURL(/\/$/);
   const dashRow = page.locator('.live-table tbody tr', { hasText: USERS.fresh });
   await page.getByRole('searchbox', { name: 'Search' }).fill(USERS.fresh);
   await expect(dashRow.locator('.badge')).toHaveText('registered');

@@ -3,24 +3,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { outcomeHint } from '../../lib/client/outcome-hints';
 import { registrationGlossary as g } from '../../lib/glossary';
 import { startPortal, type Portal } from '../portal-process';
+import { withE2eDb, writeStatusRow } from './database';
 import { apiCreateProvider, apiCreateRegistration, randomDdi, uniq } from './helpers';
 
 /** Writes a status as the engine would (the registrar is off in this portal). */
 async function writeStatus(registrationId: number, state: string, code: number | null, reason: string) {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(process.env.E2E_DATABASE_PATH!);
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare('INSERT OR REPLACE INTO registration_status (registration_id, state, code, reason, at, attempts) VALUES (?, ?, ?, ?, ?, 1)').run(
-      registrationId,
-      state,
-      code,
-      reason,
-      Date.now(),
-    );
-  } finally {
-    db.close();
-  }
+  await withE2eDb((db) => writeStatusRow(db, registrationId, { state, code, reason, at: Date.now(), attempts: 1 }));
 }
 
 /** Responses of `page` with status 404, collected while `run` runs. */

@@ -3,7 +3,9 @@
 // registration_changes journal, in the same transaction, like lib/registrations/service.ts).
 import type { TestContext } from 'node:test';
 import { waitUntil } from '../deadline';
-import { rawOf, tempDb, type RawDb } from '../db';
+import { closeDatabase, openDatabase } from '../../lib/db/client';
+import { newDatabaseLocation, onPostgres, rawOf, type RawDb } from '../db';
+import { defer } from './engine-helpers';
 
 export const PASSWORD = 'Sup3r-S3cret-pw';
 
@@ -98,6 +100,15 @@ export class PortalDb {
 
 /** A temp portal database (migrated; a SQLite file or, under --db pg, a PostgreSQL database), removed after the test. */
 export async function tempDatabase(t: TestContext) {
-  const { db, location } = await tempDb(t, 'registrar');
-  return { path: location, db, raw: rawOf(db) };
+  const { location, drop } = await newDatabaseLocation('registrar');
+  const db = openDatabase(location);
+  // Closed after whatever the test starts later on it (defer: last registered, first run), so that
+  // a supervisor's last journal read and flush at stop still find it open.
+  defer(t, async () => {
+    await closeDatabase(db);
+    await drop();
+  });
+  const raw = rawOf(db);
+  if (onPostgres) await raw.prepare('select 1 as one').get(); // migrated before the test goes on
+  return { path: location, db, raw };
 }

@@ -9,12 +9,11 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import Database from 'better-sqlite3';
 import { startServer } from '../api/server';
 import { startPortal } from '../portal-process';
 import { getFreePort, startKamailio, type KamailioHandle } from './harness';
 import { defer, waitUntil } from './engine-helpers';
-import { databaseEnv } from '../db';
+import { databaseEnv, rawDb } from '../db';
 import { PortalDb, tempDatabase } from './portal-db';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -137,12 +136,12 @@ test('registrar process killed (SIGKILL): the API stops saying "registered" when
 });
 
 /** The engine child of a portal started with REGISTRAR_ENABLED=1: its pid as its heartbeat row says (null: none running). */
-function enginePid(dbPath: string): number | null {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+async function enginePid(location: string): Promise<number | null> {
+  const db = await rawDb(location);
   try {
-    return db.prepare<[], { pid: number }>("SELECT pid FROM engine_nodes WHERE state = 'running'").get()?.pid ?? null;
+    return (await db.prepare("SELECT pid FROM engine_nodes WHERE state = 'running'").get<{ pid: number }>())?.pid ?? null;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -16,11 +16,9 @@ import { createKeyring } from '../../lib/secrets/key';
 const testKeyring = createKeyring(randomBytes(32));
 
 async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
-  // Kamailio (and with it the deferred stops, run first-in last-out) before the database: the
-  // after hooks run in the order they were added, so the supervisor stops before the database closes.
+  const { db, raw } = await tempDatabase(t);
   const k = await startKamailio({ password: PASSWORD, ...kOpts });
   defer(t, () => k.stop());
-  const { db, raw } = await tempDatabase(t);
   const portal = await PortalDb.create(raw, `sip:127.0.0.1:${k.udpPort}`);
   const clock = new JumpClock();
   const engine = testEngine(t, { clock });

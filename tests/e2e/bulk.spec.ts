@@ -15,6 +15,10 @@ async function openFiltered(page: Page, tag: string, pageSize = '25') {
   await page.goto('/registrations');
   await page.getByRole('combobox', { name: 'Per page' }).selectOption(pageSize);
   await page.getByRole('searchbox', { name: 'Search' }).fill(tag);
+  // The search applies after its debounce (the address bar then carries it), and clears the
+  // selection: wait for it, or a box ticked before it is unticked (in a database holding only these
+  // rows, "Showing 1–5 of 5" already reads true before the search applies).
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${tag}(&|$)`));
 }
 
 test('select 3 rows → disable: the confirmation names 3, the rows read disabled, one audit entry each', async ({ page, request }) => {

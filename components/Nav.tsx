@@ -14,6 +14,7 @@ const links: NavLink[] = [
   { href: '/registrations', label: 'Registrations' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/audit', label: 'Audit' },
+  { href: '/nodes', label: 'Nodes' },
   { href: '/operators', label: 'Operators', adminOnly: true },
   { href: '/settings/notifications', label: 'Settings', adminOnly: true },
   { href: '/help', label: 'Help' },

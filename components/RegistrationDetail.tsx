@@ -26,6 +26,7 @@ import { ErrorNote } from './ErrorNote';
 import { RegistrationForm } from './RegistrationForm';
 import { RegistrationSettings } from './RegistrationSettings';
 import { SipLadder } from './SipLadder';
+import { LeaseHolder, leaseEnd } from './LeaseHolder';
 import { StatusBadge } from './StatusBadge';
 import { StreamLostBanner } from './StreamLostBanner';
 
@@ -191,6 +192,15 @@ function StatusCard({ r, s, since, onAction }: { r: Registration; s: Registratio
         </Fact>
         <Fact label="Target" testId="target">
           <span className="mono">{s?.target ?? '—'}</span>
+        </Fact>
+        <Fact label="Engine node" testId="node">
+          <LeaseHolder lease={r.lease} />
+          {r.lease ? (
+            <span className="muted small">
+              {' '}
+              ({r.lease.live ? `lease until ${formatClock(r.lease.expiresAt)}` : leaseEnd(r.lease)})
+            </span>
+          ) : null}
         </Fact>
         <Fact label="Transport" testId="transport">
           {formatTransport(r.transport, s?.target)}

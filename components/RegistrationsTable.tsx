@@ -14,6 +14,7 @@ import { RowCheckbox, SelectPageCheckbox } from './bulk/SelectCheckboxes';
 import { useBulkSelection } from './bulk/useBulkSelection';
 import { DeleteRegistrationButton } from './DeleteRegistrationButton';
 import { ErrorNote } from './ErrorNote';
+import { LeaseHolder } from './LeaseHolder';
 import { SortHeader } from './SortHeader';
 import { LiveStatusBadge } from './StatusBadge';
 import { TableToolbar, ToolbarSelect } from './TableToolbar';
@@ -186,6 +187,7 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
               {header('ddi', 'DDI')}
               {providerId === undefined ? header('provider', 'Provider') : null}
               <th scope="col">Status</th>
+              <th scope="col">Node</th>
               <th scope="col">Enabled</th>
               {header('updatedAt', 'Updated')}
               {canEdit ? (
@@ -216,6 +218,9 @@ export function RegistrationsTable({ providerId, syncUrl = false }: Props) {
                 ) : null}
                 <td>
                   <LiveStatusBadge id={r.id} status={r.status} />
+                </td>
+                <td className="nowrap">
+                  <LeaseHolder lease={r.lease} compact />
                 </td>
                 <td>{r.enabled ? 'Yes' : <span className="muted">No</span>}</td>
                 <td className="nowrap">{formatTime(r.updatedAt)}</td>

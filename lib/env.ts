@@ -70,6 +70,11 @@ export const envSchema = z.object({
    */
   SIP_FORWARD_TO: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), forwardToRule.optional()),
   REGISTRAR_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
+   * Lease of an engine node on the registrations it registers (registrar/cluster/): renewed every
+   * third of it; a node silent this long loses them to the other nodes (see README "High availability").
+   */
+  REGISTRAR_LEASE_S: z.coerce.number().int().min(2).max(300).default(15),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_PREVIOUS: z.string().min(1).optional(),
   ADMIN_EMAIL: z.string().optional(),

@@ -1,77 +1,116 @@
 // GET /metrics in Prometheus text format (prom-client), served by the custom server.
 // Everything about the engine comes from the database, whether the engine is the portal's child
-// process or runs apart: up/down, calls relayed/refused and the transaction figures from its
-// heartbeat (lib/engine/counters.ts: at most one REGISTRAR_HEARTBEAT_MS old), registrations by state.
-import { count, eq, sum } from 'drizzle-orm';
+// process or runs apart: up/down, calls relayed/refused and the transaction figures from each
+// node's heartbeat (lib/engine/counters.ts: at most one REGISTRAR_HEARTBEAT_MS old), registrations
+// by state, and per engine node (label `node`, its id `<host name>/<SIP_BIND>`): whether it is up,
+// how many registrations it holds (unexpired leases) and its counters. Queries that want the
+// engine as a whole sum over `node` (deploy/prometheus/rules.yaml, deploy/grafana/).
+import { count, eq } from 'drizzle-orm';
 import type { Conn } from './db/conn';
 import { alerts, engineNodes, notificationDeliveries, registrationStatus } from './db/schema';
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import type { EngineHealth } from './engine/health';
+import type { NodeCounters } from './engine/counters';
+import { downNodes, isFresh, type EngineHealth } from './engine/health';
+import { leasesHeld } from './engine/nodes';
 import type { EventTail } from './live/event-tail';
 import { LATENCY_BUCKETS_MS, type EngineCounters } from '../registrar';
 
 const RESPONSE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const;
 
-/** A histogram whose buckets the engine already keeps (cumulative counts made here). */
-function latencyHistogram(engine: { counters(): EngineCounters }): Metric {
+/** A histogram whose buckets the engine nodes already keep (cumulative counts made here), per node. */
+function latencyHistogram(engine: { nodes(): NodeCounters[] }): Metric {
   const name = 'sip_register_transaction_duration_seconds';
-  const help = 'REGISTER transaction time from first send to final response.';
+  const help = 'REGISTER transaction time from first send to final response, per engine node.';
   return {
     name,
     help,
     type: 'histogram',
     aggregator: 'sum',
     get: async () => {
-      const { latency } = engine.counters().transactions;
-      let cumulative = 0;
-      const values = LATENCY_BUCKETS_MS.map((ms, i) => {
-        cumulative += latency.buckets[i] ?? 0;
-        return { metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: cumulative };
+      const values = engine.nodes().flatMap(({ nodeId: node, counters }) => {
+        const { latency } = counters.transactions;
+        let cumulative = 0;
+        const series = LATENCY_BUCKETS_MS.map((ms, i) => {
+          cumulative += latency.buckets[i] ?? 0;
+          return { metricName: `${name}_bucket`, labels: { node, le: ms / 1000 }, value: cumulative };
+        });
+        series.push({ metricName: `${name}_bucket`, labels: { node, le: '+Inf' as unknown as number }, value: latency.count });
+        series.push({ metricName: `${name}_sum`, labels: { node } as { node: string; le: number }, value: latency.sumMs / 1000 });
+        series.push({ metricName: `${name}_count`, labels: { node } as { node: string; le: number }, value: latency.count });
+        return series;
       });
-      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' as unknown as number }, value: latency.count });
-      values.push({ metricName: `${name}_sum`, labels: {} as { le: number }, value: latency.sumMs / 1000 });
-      values.push({ metricName: `${name}_count`, labels: {} as { le: number }, value: latency.count });
       return { name, help, type: 'histogram', aggregator: 'sum', values };
     },
   } as unknown as Metric;
 }
 
-/** The running engines' counters, zero when none beats (the series stay, at 0). */
-const NO_COUNTERS = {
-  transactions: { responsesByClass: [], timeouts: 0, transportErrors: 0, retransmissions: 0, droppedMalformed: 0, droppedUnmatched: 0, latency: { buckets: [], count: 0, sumMs: 0 } },
-  uas: { requests: {}, responses: {} },
-  transports: {},
-  bindingChecks: {},
-} as unknown as EngineCounters;
-
-export function createMetrics(db: Conn, tail: EventTail, engineCounters: () => Promise<EngineCounters | null>, engineHealth: () => Promise<EngineHealth>): Registry {
+export function createMetrics(db: Conn, tail: EventTail, engineCounters: () => Promise<NodeCounters[]>, engineHealth: () => Promise<EngineHealth>): Registry {
   // Read once per scrape (below), then by every engine series.
-  let latest: EngineCounters = NO_COUNTERS;
-  const engine = { counters: () => latest };
+  let latest: NodeCounters[] = [];
+  const engine = { nodes: () => latest };
+  /** Each fresh node's counters, with its node label. */
+  const perNode = <T>(pick: (c: EngineCounters) => T) => latest.map(({ nodeId, counters }) => ({ node: nodeId, c: pick(counters) }));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'registrar_engine_up',
-    help: 'Whether the registrar engine runs (1: its heartbeat is fresh; 0: stopped, silent or never seen), as GET /api/health says.',
+    help: 'Whether the registrar engine runs (1: some engine node\'s heartbeat is fresh; 0: stopped, silent or never seen), as GET /api/health says.',
     registers: [registry],
     async collect() {
       this.set((await engineHealth()).state === 'running' ? 1 : 0);
     },
   });
-  const calls = () =>
+  const nodeRows = () =>
     db
-      .select({ relayed: sum(engineNodes.callsRelayed).mapWith(Number), refused: sum(engineNodes.callsRefused).mapWith(Number) })
+      .select({
+        nodeId: engineNodes.nodeId,
+        state: engineNodes.state,
+        bind: engineNodes.bind,
+        heartbeatAt: engineNodes.heartbeatAt,
+        intervalMs: engineNodes.intervalMs,
+        reason: engineNodes.reason,
+        callsRelayed: engineNodes.callsRelayed,
+        callsRefused: engineNodes.callsRefused,
+      })
       .from(engineNodes);
-  new Counter({
-    name: 'sip_calls_total',
-    help: 'Calls (new INVITEs) at our Contact: relayed to the forward target, or refused with 480 because none is configured. From the engines\' heartbeats (counted since each engine started).',
-    labelNames: ['outcome'],
+  new Gauge({
+    name: 'registrar_engine_node_up',
+    help: 'Per engine node: 1 while its heartbeat is fresh, 0 when it died (heartbeat silent, or stopped other than by a clean shutdown) in the last 24 hours. A node shut down cleanly is not listed. Its registrations move to the live nodes within REGISTRAR_LEASE_S.',
+    labelNames: ['node'],
     registers: [registry],
     async collect() {
-      const [row] = await calls();
+      const now = Date.now();
+      const rows = await nodeRows();
       this.reset();
-      this.inc({ outcome: 'relayed' }, row?.relayed ?? 0);
-      this.inc({ outcome: 'refused' }, row?.refused ?? 0);
+      for (const r of rows) if (isFresh(r, now)) this.set({ node: r.nodeId }, 1);
+      for (const d of downNodes(rows, now)) this.set({ node: d.nodeId }, 0);
+    },
+  });
+  new Gauge({
+    name: 'registrar_registrations_held',
+    help: 'Registrations each engine node holds now (its unexpired leases).',
+    labelNames: ['node'],
+    registers: [registry],
+    async collect() {
+      const now = Date.now();
+      const [rows, held] = await Promise.all([nodeRows(), leasesHeld(db, now)]);
+      this.reset();
+      for (const r of rows) if (isFresh(r, now)) this.set({ node: r.nodeId }, 0);
+      for (const [node, n] of held) this.set({ node }, n);
+    },
+  });
+  new Counter({
+    name: 'sip_calls_total',
+    help: 'Calls (new INVITEs) at our Contact, per engine node: relayed to the forward target, or refused with 480 because none is configured. From the nodes\' heartbeats (counted since each node started).',
+    labelNames: ['node', 'outcome'],
+    registers: [registry],
+    async collect() {
+      const rows = await nodeRows();
+      this.reset();
+      for (const r of rows) {
+        this.inc({ node: r.nodeId, outcome: 'relayed' }, r.callsRelayed);
+        this.inc({ node: r.nodeId, outcome: 'refused' }, r.callsRefused);
+      }
     },
   });
   const byState = () =>
@@ -132,99 +171,112 @@ export function createMetrics(db: Conn, tail: EventTail, engineCounters: () => P
   });
   new Counter({
     name: 'sip_register_transactions_total',
-    help: 'REGISTER transactions by final response class (timeout / transport_error when none).',
-    labelNames: ['class'],
+    help: 'REGISTER transactions by engine node and final response class (timeout / transport_error when none).',
+    labelNames: ['node', 'class'],
     registers: [registry],
     collect() {
-      const t = engine.counters().transactions;
       this.reset();
-      RESPONSE_CLASSES.forEach((c, i) => this.inc({ class: c }, t.responsesByClass[i + 1] ?? 0));
-      this.inc({ class: 'timeout' }, t.timeouts);
-      this.inc({ class: 'transport_error' }, t.transportErrors);
+      for (const { node, c: t } of perNode((c) => c.transactions)) {
+        RESPONSE_CLASSES.forEach((c, i) => this.inc({ node, class: c }, t.responsesByClass[i + 1] ?? 0));
+        this.inc({ node, class: 'timeout' }, t.timeouts);
+        this.inc({ node, class: 'transport_error' }, t.transportErrors);
+      }
     },
   });
   new Counter({
     name: 'sip_retransmissions_total',
-    help: 'REGISTER retransmissions (Timer E, RFC 3261 §17.1.2.2).',
+    help: 'REGISTER retransmissions (Timer E, RFC 3261 §17.1.2.2), per engine node.',
+    labelNames: ['node'],
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(engine.counters().transactions.retransmissions);
+      for (const { node, c } of perNode((c) => c.transactions.retransmissions)) this.inc({ node }, c);
     },
   });
   new Counter({
     name: 'sip_dropped_messages_total',
     help: 'Inbound SIP messages dropped: malformed or matching no transaction.',
-    labelNames: ['reason'],
+    labelNames: ['node', 'reason'],
     registers: [registry],
     collect() {
-      const t = engine.counters().transactions;
       this.reset();
-      this.inc({ reason: 'malformed' }, t.droppedMalformed);
-      this.inc({ reason: 'unmatched' }, t.droppedUnmatched);
+      for (const { node, c: t } of perNode((c) => c.transactions)) {
+        this.inc({ node, reason: 'malformed' }, t.droppedMalformed);
+        this.inc({ node, reason: 'unmatched' }, t.droppedUnmatched);
+      }
     },
   });
   new Counter({
     name: 'sip_inbound_requests_total',
     help: 'SIP requests received at our Contact, by method (OTHER outside the SIP method registry) and transport.',
-    labelNames: ['method', 'transport'],
+    labelNames: ['node', 'method', 'transport'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [method, byTransport] of Object.entries(engine.counters().uas.requests)) {
-        for (const [transport, n] of Object.entries(byTransport)) this.inc({ method, transport }, n ?? 0);
+      for (const { node, c: requests } of perNode((c) => c.uas.requests)) {
+        for (const [method, byTransport] of Object.entries(requests)) {
+          for (const [transport, n] of Object.entries(byTransport)) this.inc({ node, method, transport }, n ?? 0);
+        }
       }
     },
   });
   new Counter({
     name: 'sip_responses_sent_total',
     help: 'Responses sent to requests at our Contact, by status code.',
-    labelNames: ['status'],
+    labelNames: ['node', 'status'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [status, n] of Object.entries(engine.counters().uas.responses)) this.inc({ status }, n);
+      for (const { node, c: responses } of perNode((c) => c.uas.responses)) {
+        for (const [status, n] of Object.entries(responses)) this.inc({ node, status }, n);
+      }
     },
   });
   new Counter({
     name: 'sip_flows_lost_total',
     help: 'Outbound TCP/TLS connections lost: closed or reset by the far end, or keep-alive pong missing (RFC 5626).',
-    labelNames: ['transport'],
+    labelNames: ['node', 'transport'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [transport, c] of Object.entries(engine.counters().transports)) if (c && 'flowsLost' in c) this.inc({ transport }, c.flowsLost);
+      for (const { node, c: transports } of perNode((c) => c.transports)) {
+        for (const [transport, c] of Object.entries(transports)) if (c && 'flowsLost' in c) this.inc({ node, transport }, c.flowsLost);
+      }
     },
   });
   new Counter({
     name: 'sip_keepalives_total',
     help: 'RFC 5626 CRLF keep-alives on TCP/TLS: pings sent, pongs received, pongs sent to the peer\'s pings.',
-    labelNames: ['transport', 'kind'],
+    labelNames: ['node', 'transport', 'kind'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [transport, c] of Object.entries(engine.counters().transports)) {
-        if (!c || !('pingsSent' in c)) continue;
-        this.inc({ transport, kind: 'ping_sent' }, c.pingsSent);
-        this.inc({ transport, kind: 'pong_received' }, c.pongsReceived);
-        this.inc({ transport, kind: 'pong_sent' }, c.pongsSent);
+      for (const { node, c: transports } of perNode((c) => c.transports)) {
+        for (const [transport, c] of Object.entries(transports)) {
+          if (!c || !('pingsSent' in c)) continue;
+          this.inc({ node, transport, kind: 'ping_sent' }, c.pingsSent);
+          this.inc({ node, transport, kind: 'pong_received' }, c.pongsReceived);
+          this.inc({ node, transport, kind: 'pong_sent' }, c.pongsSent);
+        }
       }
     },
   });
   new Counter({
     name: 'sip_binding_checks_total',
     help: 'Binding audits (REGISTER without Contact, RFC 3261 §10.2.3) by result: listed (our Contact there), lost (not there: registered again), contactless/refused/failed (answered without any Contact, with an error, or not at all: a refresh followed), refreshed (an audit done as a refresh for a registrar that does not answer queries).',
-    labelNames: ['result'],
+    labelNames: ['node', 'result'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [result, n] of Object.entries(engine.counters().bindingChecks)) this.inc({ result }, n);
+      for (const { node, c: checks } of perNode((c) => c.bindingChecks)) {
+        for (const [result, n] of Object.entries(checks)) this.inc({ node, result }, n);
+      }
     },
   });
   registry.registerMetric(latencyHistogram(engine));
   const scrape = registry.metrics.bind(registry);
   registry.metrics = async () => {
-    latest = (await engineCounters()) ?? NO_COUNTERS;
+    latest = await engineCounters();
     return scrape();
   };
   return registry;

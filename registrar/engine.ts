@@ -11,7 +11,7 @@ import { Myself } from './proxy/myself';
 import type { ProxyCounters } from './proxy/counters';
 import { StatelessProxy } from './proxy/proxy';
 import { ProxyTargets } from './proxy/targets';
-import { bindingChanged, parseForwardUri, validateConfig, type RegistrationConfig } from './registration/config';
+import { bindingChanged, parseForwardUri, validateConfig, type BindingState, type RegistrationConfig } from './registration/config';
 import { Registration } from './registration/registration';
 import { LazyTraceEvent } from './registration/trace-event';
 import {
@@ -325,6 +325,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       onRetransmits: (registrationId, at, retransmits) => {
         if (this.listenerCount('retransmits') > 0) this.emit('retransmits', { registrationId, at, retransmits });
       },
+      mayRegister: null,
     };
   }
 
@@ -475,6 +476,33 @@ export class Engine extends EventEmitter<EngineEvents> {
     else if (!old.enabled && config.enabled && this.running) existing.start(0);
   }
 
+  /**
+   * Engine nodes sharing registrations (registrar/cluster/): `gate` is asked before every request
+   * of a registration, and refuses those this node may no longer own (nothing sent).
+   */
+  setLeaseGate(gate: (id: string) => boolean): void {
+    this.deps.mayRegister = gate;
+  }
+
+  /**
+   * Stops and forgets the registration at once, nothing sent (another engine node owns its
+   * binding now, or will): its binding as last sent, or null if unknown.
+   */
+  drop(id: string): BindingState | null {
+    const reg = this.registrations.get(id);
+    if (!reg) return null;
+    this.registrations.delete(id);
+    this.handovers.delete(id);
+    this.ddis.delete(id, reg.currentConfig.ddi);
+    reg.dispose();
+    return reg.binding();
+  }
+
+  /** The registration's binding as sent so far (Call-ID, CSeq, Contact), or null if unknown. */
+  binding(id: string): BindingState | null {
+    return this.registrations.get(id)?.binding() ?? null;
+  }
+
   /** Unregisters (if bound) and forgets the registration. */
   async remove(id: string): Promise<void> {
     const reg = this.registrations.get(id);
@@ -543,6 +571,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       bindingChecks: newBindingCheckCounters(),
       onStatus: options.onStatus,
       onTrace: () => {},
+      // Not a leased registration: a test goes out from this node whoever holds the real one.
+      mayRegister: null,
     });
     reg.start(0);
     return {

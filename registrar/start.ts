@@ -34,7 +34,10 @@ export interface RunningRegistrar {
   supervisor: Supervisor;
   /** SIP_BIND as served: every entry, or the IPv4 ones when the host has no IPv6. */
   bind: string;
-  /** Unregisters every binding within the configured deadline, then closes the sockets. */
+  /**
+   * Stops the node: hands its registrations back to the other live engine nodes (no un-REGISTER),
+   * or, as the last one, unregisters every binding within the configured deadline; then closes the sockets.
+   */
   stop(): Promise<void>;
 }
 
@@ -57,10 +60,12 @@ async function sealPasswords(db: Db, config: Env, log: Logger): Promise<Keyring>
  */
 export async function startRegistrar(db: Db, config: Env, sink: LogSink = enginePort()): Promise<RunningRegistrar> {
   const log = toLogger(sink);
-  const heartbeat = new Heartbeat(db, { bind: config.SIP_BIND, intervalMs: config.REGISTRAR_HEARTBEAT_MS, log });
+  const leaseMs = config.REGISTRAR_LEASE_S * 1000;
+  // A node is live while its heartbeat is newer than one lease: it beats at least three times per lease.
+  const heartbeat = new Heartbeat(db, { bind: config.SIP_BIND, intervalMs: Math.min(config.REGISTRAR_HEARTBEAT_MS, Math.floor(leaseMs / 3)), log });
   let running: Omit<RunningRegistrar, 'stop' | 'bind'>;
   try {
-    running = await startEngine(db, config, log);
+    running = await startEngine(db, config, log, { nodeId: heartbeat.nodeId, leaseMs });
   } catch (err) {
     const failure = explainStartFailure(err, config.SIP_BIND);
     await recordStop(heartbeat, failure.reason, log);
@@ -80,8 +85,13 @@ export async function startRegistrar(db: Db, config: Env, sink: LogSink = engine
     bind,
     stop: async () => {
       samples.stop();
-      await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS);
-      await recordStop(heartbeat, 'shut down', log);
+      let recorded = false;
+      const record = async () => {
+        recorded = true;
+        await recordStop(heartbeat, 'shut down', log);
+      };
+      await running.supervisor.stop(config.REGISTRAR_SHUTDOWN_DEADLINE_MS, { beforeHandBack: record });
+      if (!recorded) await record();
     },
   };
 }
@@ -95,7 +105,7 @@ async function recordStop(heartbeat: Heartbeat, reason: string, log: Logger): Pr
   }
 }
 
-async function startEngine(db: Db, config: Env, log: Logger): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
+async function startEngine(db: Db, config: Env, log: Logger, lease: { nodeId: string; leaseMs: number }): Promise<Omit<RunningRegistrar, 'stop' | 'bind'>> {
   const keyring = await sealPasswords(db, config, log);
   const engine = new Engine({
     binds: parseSipBind(config.SIP_BIND),
@@ -116,6 +126,7 @@ async function startEngine(db: Db, config: Env, log: Logger): Promise<Omit<Runni
     // Status, timeline and trace writes in a worker thread with its own connection (store/status-store.ts; SQLite).
     writeThread: true,
     installWake: setEngineWake,
+    lease,
   });
   await supervisor.start();
   return { engine, supervisor };

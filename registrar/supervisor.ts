@@ -3,12 +3,17 @@
 // same process). Persists statuses, the timeline of transitions and the SIP messages worth keeping
 // through the StatusStore (see there), and applies `watch` leases: someone has a registration's
 // SIP messages open, so they are written as they come.
-import type { SQL } from 'drizzle-orm';
+// Registrations are shared with the other engine nodes through leases (registrar/cluster/): this
+// node registers only those it holds, every write names the lease token (fencing), and a clean
+// stop hands them back when other nodes are alive (no un-REGISTER) or un-REGISTERs when it is the last.
+import { performance } from 'node:perf_hooks';
 import type { Db } from '../lib/db/client';
 import type { Keyring } from '../lib/secrets/key';
 import type { Engine } from './engine';
 import { validateConfig, type RegistrationConfig } from './registration/config';
+import { LeaseKeeper, type ClaimedLease, type LeaseHolder } from './cluster/lease-keeper';
 import { ChangeFeed, type Change } from './store/change-feed';
+import { LeaseStore } from './store/leases';
 import { RegistrationSource } from './store/registration-source';
 import { dbHandle } from '../lib/db/client';
 import { AsyncStatusStore } from './store/async-status-store';
@@ -31,11 +36,27 @@ export interface SupervisorOptions extends StatusStoreOptions {
    * it after a committed change, and gets back its removal (default: none, the journal is polled).
    */
   installWake?: (wake: () => void) => () => void;
+  /**
+   * This engine node in the cluster: its id (engine_nodes.node_id) and lease, ms (REGISTRAR_LEASE_S).
+   * `clock` (monotonic, default performance.now) bounds the sends of a lease; `now` (wall clock)
+   * is compared with the other nodes' heartbeats.
+   */
+  lease: { nodeId: string; leaseMs: number; clock?: () => number; now?: () => number };
+}
+
+export interface SupervisorStopOptions {
+  /**
+   * Called before the leases are handed back to the other live nodes (start.ts: the heartbeat
+   * says stopped, so they count this node out and claim its share at once).
+   */
+  beforeHandBack?: () => Promise<void>;
 }
 
 /** How long one `watch` journal entry keeps a registration's SIP messages written as they come (the page renews it every minute). */
 export const WATCH_LEASE_MS = 3 * 60 * 1000;
 const HOUSEKEEPING_MS = 10 * 60 * 1000;
+/** Registrations read per query at start-up (a short query each: the event loop is never held long). */
+const START_PAGE_ROWS = 500;
 
 export class Supervisor {
   /** SQLite: status-store.ts (a worker thread with writeThread); PostgreSQL: the same on the asynchronous layer. */
@@ -43,6 +64,8 @@ export class Supervisor {
   private readonly source: RegistrationSource;
   private readonly feed: ChangeFeed;
   private readonly tests: TestCommands;
+  /** The leases this node holds (registrar/cluster/lease-keeper.ts). */
+  readonly leases: LeaseKeeper;
   private removeWake: (() => void) | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly log: Logger;
@@ -61,15 +84,51 @@ export class Supervisor {
     this.store = handle.dialect === 'sqlite' ? new StatusStore(handle.sqlite, options) : new AsyncStatusStore(db, options);
     this.log = toLogger(options.log);
     this.tests = new TestCommands(db, engine, options.keyring, this.log);
+    const { nodeId, leaseMs, clock, now } = options.lease;
+    this.leases = new LeaseKeeper(new LeaseStore(db, nodeId, leaseMs), this.holder(), {
+      clock: clock ?? (() => performance.now()),
+      now,
+      log: this.log,
+    });
+    this.store.fencing = { token: (id) => this.leases.token(id), binding: (id) => this.engine.binding(id) };
+  }
+
+  /** What the lease keeper does to this node's registrations. */
+  private holder(): LeaseHolder {
+    return {
+      adopt: async (leases) => {
+        for (const config of await this.configsOf(leases)) this.engine.upsert(config);
+      },
+      drop: (ids) => new Map(ids.map((id) => [id, this.engine.drop(String(id))])),
+      remove: async (ids) => {
+        await Promise.all(ids.map((id) => this.engine.remove(String(id))));
+      },
+      resume: (ids) => {
+        for (const id of ids) this.engine.registerNow(String(id));
+      },
+    };
+  }
+
+  /** The valid configs of claimed registrations, each resuming its binding where the previous owner left it. */
+  private async configsOf(leases: readonly ClaimedLease[]): Promise<RegistrationConfig[]> {
+    const resume = new Map(leases.map((l) => [l.registrationId, l.binding]));
+    const configs = await this.source.loadMany(leases.map((l) => l.registrationId));
+    // Object.assign, not a spread: a stored config opens its password through a getter (registration-source.ts).
+    return configs.filter((c) => this.isValid(c)).map((c) => Object.assign(c, { resume: resume.get(Number(c.id)) ?? null }));
   }
 
   async start(): Promise<void> {
     this.engine.on('status', (s) => this.store.pushStatus(s));
     this.engine.on('trace', (t) => this.store.pushTrace(t));
     this.engine.on('retransmits', (r) => this.store.pushRetransmits(r));
+    this.engine.setLeaseGate((id) => this.leases.mayRegister(id));
     await this.feed.markLoaded();
-    const loaded = await this.startFromPages();
+    // The SIP port first: leases still held under this node's id are taken back only by the process that holds its port.
+    await this.engine.open();
+    const claimed = await this.leases.claimInitial();
+    const loaded = await this.startClaimed(claimed);
     this.log.info(`registrar: ${loaded} registrations loaded`);
+    this.leases.run();
     this.every(this.options.pollMs ?? 250, () => this.sync());
     this.store.onError = (err) => this.log.error(`registrar: periodic task failed: ${err instanceof Error ? err.message : String(err)}`);
     this.every(this.options.flushMs ?? 50, async () => this.store.drain());
@@ -90,17 +149,22 @@ export class Supervisor {
    * ddi_providers tables, e.g. those this node holds). Returns how many were valid (an invalid
    * one is logged and skipped).
    */
-  private async startFromPages(where?: SQL): Promise<number> {
+  /**
+   * Starts the registrations of the leases claimed at start-up, read in pages of PAGE_ROWS by id
+   * (sealed passwords opened at first use): the engine starts each page's registrations while the
+   * next is read, so the first REGISTERs leave before the last rows are in (issue 12).
+   */
+  private async startClaimed(leases: readonly ClaimedLease[]): Promise<number> {
+    const sorted = [...leases].sort((x, y) => x.registrationId - y.registrationId);
     let valid = 0;
-    const pages = this.source.pages({ where });
-    const checked = (async function* (isValid: (c: RegistrationConfig) => boolean) {
-      for await (const page of pages) {
-        const ok = page.filter(isValid);
-        valid += ok.length;
-        yield ok;
+    const pages = (async function* (self: Supervisor) {
+      for (let i = 0; i < sorted.length; i += START_PAGE_ROWS) {
+        const page = await self.configsOf(sorted.slice(i, i + START_PAGE_ROWS));
+        valid += page.length;
+        yield page;
       }
-    })((c) => this.isValid(c));
-    await this.engine.start(checked, { spreadMs: this.options.spreadMs, total: await this.source.count(where) });
+    })(this);
+    await this.engine.start(pages, { spreadMs: this.options.spreadMs, total: sorted.length });
     return valid;
   }
 
@@ -135,25 +199,53 @@ export class Supervisor {
     } else if (command === 'unregister') {
       void this.engine.unregister(id);
     } else if (command === 'watch') {
-      await this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
+      if (this.leases.holds(id)) await this.store.watch(id, Date.now() + WATCH_LEASE_MS, this.engine.trace(id));
     } else if (command === 'test') {
       // "Test registration" from this engine's sockets; registrationId names the test_registrations row.
       void this.tests.run(registrationId);
     } else {
       const config = await this.source.load(registrationId);
-      if (config) this.engine.upsert(config);
-      else void this.engine.remove(id);
+      if (!config) {
+        if (this.leases.holds(id)) void this.engine.remove(id).finally(() => this.leases.forget(registrationId));
+      } else if (this.leases.holds(id)) {
+        this.engine.upsert(config);
+      } else {
+        // A new registration (or one nobody holds): claimed if this node is below its share.
+        const lease = await this.leases.claimNew(registrationId);
+        if (lease && this.isValid(config)) this.engine.upsert(Object.assign(config, { resume: lease.binding }));
+      }
     }
   }
 
-  /** Unregisters everything (bounded by `deadlineMs`) and writes the final statuses. */
-  async stop(deadlineMs: number): Promise<void> {
+  /**
+   * Stops this node. With other live nodes: hands its leases back at once, nothing sent (the
+   * bindings stay at the registrars; the node that claims each refreshes it under the same
+   * Call-ID). As the last node: unregisters everything (bounded by `deadlineMs`), writes the
+   * final statuses, and expires its leases (the next node to start claims them at once).
+   */
+  async stop(deadlineMs: number, { beforeHandBack }: SupervisorStopOptions = {}): Promise<void> {
     this.removeWake?.();
     this.removeWake = null;
     for (const t of this.timers) clearInterval(t);
     await this.sync();
     await this.tests.abort();
-    await this.engine.stop(deadlineMs);
+    await this.leases.halt();
+    const handBack = this.leases.size > 0 && (await this.leases.othersAlive().catch(() => false));
+    if (handBack) {
+      await beforeHandBack?.();
+      const released = await this.leases.handBack().catch((err: unknown) => {
+        this.log.error(`registrar: leases not handed back (they expire in ${this.leases.leaseMs / 1000} s): ${err instanceof Error ? err.message : String(err)}`);
+        return 0;
+      });
+      this.log.info(`registrar: ${released} registrations handed back to the other engine nodes (no un-REGISTER)`);
+      await this.engine.stop(0);
+    } else {
+      await this.engine.stop(deadlineMs);
+      await this.store.flush();
+      await this.leases.releaseAll().catch((err: unknown) => {
+        this.log.error(`registrar: leases not released (they expire in ${this.leases.leaseMs / 1000} s): ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
     await this.store.flush();
     await this.store.close();
   }

@@ -59,6 +59,14 @@ export const registrationStatusJsonSchema = z
   .strict()
   .meta({ description: 'Latest state reported by the registrar engine.' });
 
+export const registrationLeaseJsonSchema = z
+  .object({
+    nodeId: z.string().meta({ description: 'The engine node of the lease (`<host name>/<SIP_BIND>`).' }),
+    expiresAt: epochMs.meta({ description: 'When the lease ends unless its node renews it (0: handed back by a node that stopped cleanly).' }),
+    live: z.boolean().meta({ description: 'Whether the lease was unexpired when read: false means no node holds the registration now (the next live node claims it).' }),
+  })
+  .strict();
+
 export const registrationJsonSchema = z
   .object({
     id: z.number().int(),
@@ -78,6 +86,7 @@ export const registrationJsonSchema = z
     createdAt: epochMs,
     updatedAt: epochMs,
     status: registrationStatusJsonSchema.nullable(),
+    lease: registrationLeaseJsonSchema.nullable().meta({ description: 'Which engine node holds the registration (null: no node ever held it).' }),
   })
   .strict()
   ;
@@ -183,9 +192,55 @@ const engineHealthJsonSchema = z
       .strict()
       .optional()
       .meta({ description: 'Calls since the engine started: summed over running engines; for a stopped one, its last count.' }),
+    down: z
+      .array(
+        z
+          .object({
+            nodeId: z.string().meta({ description: 'The engine node: `<host name>/<SIP_BIND>`.' }),
+            bind: z.string(),
+            since: epochMs.meta({ description: 'Its last heartbeat.' }),
+            reason: z.string().meta({ description: 'Why it is down: what it wrote when it stopped, or that its heartbeat went silent.' }),
+          })
+          .strict(),
+      )
+      .optional()
+      .meta({
+        description:
+          'Engine nodes that died (heartbeat silent, or stopped other than by a clean shutdown) in the last 24 hours, newest first. While another node runs, their registrations move to the live nodes within the lease time (REGISTRAR_LEASE_S). When none runs, listed only if more than one node ever reported.',
+      }),
   })
   .strict()
   .meta({ description: 'The registrar engine, from its heartbeat.' });
+
+export const engineNodeJsonSchema = z
+  .object({
+    nodeId: z.string().meta({ description: 'The engine node: `<host name>/<SIP_BIND>` (one per `npm run registrar`, or the engine child of `npm start`).' }),
+    bind: z.string().meta({ description: 'Its SIP_BIND as served.' }),
+    state: z.enum(['running', 'stale', 'stopped']).meta({
+      description: "'running': its heartbeat is at most three intervals old; 'stale': it did not stop but its heartbeat went silent (killed or hung); 'stopped': it stopped (cleanly, or failed to start), `reason` says why.",
+    }),
+    reason: z.string().nullable().meta({ description: 'Why it stopped (null while running or stale).' }),
+    pid: z.number().int().meta({ description: 'Its process id on its host.' }),
+    version: z.string().nullable().meta({ description: 'The package version it runs (null: a node older than this field).' }),
+    startedAt: epochMs,
+    heartbeatAt: epochMs.meta({ description: 'Its last heartbeat.' }),
+    intervalMs: z.number().int().meta({ description: 'Its heartbeat interval (REGISTRAR_HEARTBEAT_MS).' }),
+    held: z.number().int().meta({ description: 'Registrations whose lease it holds now (unexpired leases).' }),
+  })
+  .strict();
+
+export const engineNodeListJsonSchema = z
+  .object({
+    items: z.array(engineNodeJsonSchema).meta({ description: 'Running nodes first, then stale, then stopped; by node id within each.' }),
+    registrations: z
+      .object({
+        enabled: z.number().int().meta({ description: 'Enabled registrations.' }),
+        unheld: z.number().int().meta({ description: 'Enabled registrations no node holds now (no lease, or an expired one): waiting to be claimed.' }),
+      })
+      .strict(),
+    at: epochMs.meta({ description: 'When it was read (leases are unexpired as of this time).' }),
+  })
+  .strict();
 
 export const healthJsonSchema = z.object({ status: z.literal('ok'), engine: engineHealthJsonSchema }).strict();
 
@@ -238,6 +293,7 @@ export type DdiSuggestion = z.infer<typeof ddiSuggestionJsonSchema>;
 export type Deleted = z.infer<typeof deletedJsonSchema>;
 export type AuditEntryJson = z.infer<typeof auditEntryJsonSchema>;
 export type AuditList = z.infer<typeof auditListJsonSchema>;
+export type EngineNodeListJson = z.infer<typeof engineNodeListJsonSchema>;
 
 const registrationEventJsonSchema = z
   .object({

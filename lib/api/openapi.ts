@@ -139,6 +139,7 @@ export function buildOpenApiDocument() {
       AuditEntry: contracts.auditEntryJsonSchema,
       AuditList: contracts.auditListJsonSchema,
       Health: contracts.healthJsonSchema,
+      EngineNodeList: contracts.engineNodeListJsonSchema,
       RegistrationEvents: contracts.registrationEventListJsonSchema,
       Uptime: contracts.uptimeJsonSchema,
       SipTrace: contracts.sipTraceJsonSchema,
@@ -216,12 +217,21 @@ export function buildOpenApiDocument() {
           responses: { '200': response('The portal and its database answer.', ref('Health')), '503': error('The database does not answer.') },
         },
       },
+      '/api/nodes': {
+        get: {
+          tags: ['System'],
+          summary: 'Engine nodes',
+          description:
+            'Every engine node that beat to this database (one per `npm run registrar`, or the engine child of `npm start`): its SIP address, state from its heartbeat, version, process, and how many registrations it holds now (unexpired leases). With the enabled registrations no node holds.',
+          responses: { '200': response('The nodes.', ref('EngineNodeList')) },
+        },
+      },
       '/metrics': {
         get: {
           tags: ['System'],
           summary: 'Prometheus metrics',
           description:
-            'Whether the registrar engine runs (`registrar_engine_up`), registrations by state, REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, events pushed and stream clients. Who may read it is METRICS_ACCESS: `admin` (default: admins, by session or token), `token` (any API token, e.g. a viewer\'s for a scrape job, or an admin), `viewer` (anyone signed in); the Node.js version (`nodejs_version_info`) is shown to admins only. `Cache-Control: no-store`.',
+            'Whether the registrar engine runs (`registrar_engine_up`), and per engine node (label `node`) whether it is up (`registrar_engine_node_up`), the registrations it holds (`registrar_registrations_held`) and its counters: REGISTER transactions by response class, transaction latency histogram, retransmissions, dropped messages, calls; registrations by state, events pushed and stream clients. Who may read it is METRICS_ACCESS: `admin` (default: admins, by session or token), `token` (any API token, e.g. a viewer\'s for a scrape job, or an admin), `viewer` (anyone signed in); the Node.js version (`nodejs_version_info`) is shown to admins only. `Cache-Control: no-store`.',
           responses: {
             '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
             '403': error('METRICS_ACCESS does not let this caller read it (`forbidden`).'),

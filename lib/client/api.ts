@@ -9,6 +9,7 @@ import type {
   Availability,
   CreatedApiToken,
   DdiProvider,
+  EngineNodeList,
   OperatorAccount,
   RegistrationList,
   Registration,
@@ -116,6 +117,9 @@ function listOf<T>(body: unknown): T[] {
 }
 
 export const api = {
+  nodes: {
+    list: () => apiFetch<EngineNodeList>('/api/nodes'),
+  },
   alerts: {
     list: (p: { state?: 'open' | 'resolved' | 'all'; page?: number; pageSize?: number }) => apiFetch<AlertList>(`/api/alerts${qs(p)}`),
   },
@@ -217,5 +221,6 @@ export const keys = {
   alertList: (state: string, page: number) => ['alerts', 'list', state, page] as const,
   openAlerts: ['alerts', 'open-count'] as const,
   channels: ['notification-channels'] as const,
+  nodes: ['engine-nodes'] as const,
   channelDeliveries: (id: number) => ['notification-channels', id, 'deliveries'] as const,
 };

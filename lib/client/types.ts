@@ -14,6 +14,12 @@ export type DdiProvider = Json<typeof contracts.ddiProviderJsonSchema>;
 export type RegistrationStatus = Json<typeof contracts.registrationStatusJsonSchema>;
 export type Registration = Json<typeof contracts.registrationJsonSchema>;
 export type RegistrationList = Json<typeof contracts.registrationListJsonSchema>;
+/** Which engine node holds a registration (null: none ever did). */
+export type RegistrationLease = Json<typeof contracts.registrationLeaseJsonSchema>;
+
+/** GET /api/nodes: the engine nodes and how many registrations each holds. */
+export type EngineNodeList = Json<typeof contracts.engineNodeListJsonSchema>;
+export type EngineNode = EngineNodeList['items'][number];
 
 /** GET /api/registrations: the query (the server's parsed form; the browser sends every field it sets). */
 export type RegistrationListParams = z.output<typeof registrationListQuerySchema>;

@@ -249,6 +249,8 @@ export const engineNodes = sqliteTable('engine_nodes', {
   callsRefused: integer('calls_refused').notNull().default(0),
   /** The engine's counters (JSON of Engine.counters()) as of the last beat: /metrics reads them, wherever the engine runs. */
   counters: text('counters'),
+  /** The package version the node runs (package.json), for the portal's Nodes panel. */
+  version: text('version'),
 });
 
 /**
@@ -265,6 +267,33 @@ export const testRegistrations = sqliteTable('test_registrations', {
 });
 
 export type EngineNodeRow = typeof engineNodes.$inferSelect;
+
+/**
+ * Which engine node owns each registration (registrar/cluster/): at most one live node registers
+ * it, until `expires_at` (ms) unless the owner renews it with its heartbeat. `token` grows by one
+ * each time the registration changes owner (fencing: every status, event and trace write of the
+ * engine names the token it holds and is refused once it is no longer current). `call_id`, `cseq`
+ * and `contact` are the binding as last sent (RFC 3261 §10.2): the next owner refreshes it under
+ * the same Call-ID with a higher CSeq and removes the old Contact. No row: nobody ever owned it.
+ */
+export const registrationLeases = sqliteTable(
+  'registration_leases',
+  {
+    registrationId: integer('registration_id')
+      .primaryKey()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    token: integer('token').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    callId: text('call_id'),
+    cseq: integer('cseq'),
+    contact: text('contact'),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [index('registration_leases_node_idx').on(t.nodeId, t.expiresAt)],
+);
+
+export type RegistrationLeaseRow = typeof registrationLeases.$inferSelect;
 
 /**
  * How many registrations were in each effective state, sampled by the engine once a minute

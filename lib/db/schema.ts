@@ -24,6 +24,7 @@ export const alerts = pick(lite.alerts, pg.alerts);
 export const notificationDeliveries = pick(lite.notificationDeliveries, pg.notificationDeliveries);
 export const stateSamples = pick(lite.stateSamples, pg.stateSamples);
 export const testRegistrations = pick(lite.testRegistrations, pg.testRegistrations);
+export const registrationLeases = pick(lite.registrationLeases, pg.registrationLeases);
 
 export { registrationCommands, auditEntityTypes, engineNodeStates, alertScopes, alertStates, deliveryEvents, deliveryStatuses, notificationChannelKinds } from './schema-sqlite';
-export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow, NotificationChannelKind, NotificationChannelRow, AlertScope, AlertState, AlertRow, DeliveryEvent, DeliveryStatus, NotificationDeliveryRow, StateSampleRow } from './schema-sqlite';
+export type { RegistrationCommand, DdiProviderRow, RegistrationRow, RegistrationStatusRow, RegistrationEventRow, RegistrationTraceRow, AuditEntityType, AuditChanges, OperatorRow, AuditLogRow, EngineNodeState, EngineNodeRow, NotificationChannelKind, NotificationChannelRow, AlertScope, AlertState, AlertRow, DeliveryEvent, DeliveryStatus, NotificationDeliveryRow, StateSampleRow, RegistrationLeaseRow } from './schema-sqlite';

@@ -20,6 +20,18 @@ export interface DialectSql {
   jsonTuples(json: string, width: number): SQL;
   /** The largest value of the text column that is all digits, as a number (null if none). */
   maxDigits(column: SQLWrapper): SQL<number | null>;
+  /**
+   * Ends a SELECT whose rows a claim then updates: PostgreSQL locks them and skips rows another
+   * transaction holds (`FOR UPDATE SKIP LOCKED`: concurrent claimers take disjoint rows, nobody
+   * waits); SQLite has one writer at a time (the UPDATE around it is atomic), so nothing.
+   */
+  lockSkipLocked(): SQL;
+  /**
+   * Ends a SELECT of rows whose values a write in the same transaction depends on: PostgreSQL
+   * `FOR SHARE` (a concurrent UPDATE of them waits, or skips them with SKIP LOCKED); SQLite
+   * nothing (the write transaction already excludes other writers).
+   */
+  lockShared(): SQL;
   /** Time now in ms since the epoch, as the database sees it. */
   nowMs(): SQL<number>;
   /** What constraint `err` (thrown by the driver) reports as violated, with the text naming it; null for other errors. */

@@ -26,6 +26,8 @@ export const pgSql: DialectSql = {
     return sql`(select ${sql.join(columns, sql`, `)} from json_array_elements(${json}::json) as j(value))`;
   },
   maxDigits: (column: SQLWrapper) => sql<number | null>`max(case when ${column} ~ '^[0-9]+$' then ${column}::numeric end)`.mapWith(Number),
+  lockSkipLocked: () => sql`for update skip locked`,
+  lockShared: () => sql`for share`,
   nowMs: () => sql<number>`(floor(extract(epoch from clock_timestamp()) * 1000))::bigint`.mapWith(Number),
   constraintViolation(err: unknown) {
     const e = pgError(err);

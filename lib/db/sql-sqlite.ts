@@ -24,6 +24,8 @@ export const sqliteSql: DialectSql = {
   },
   maxDigits: (column: SQLWrapper) =>
     sql<number | null>`max(case when ${column} <> '' and ${column} not glob '*[^0-9]*' then cast(${column} as integer) end)`,
+  lockSkipLocked: () => sql``,
+  lockShared: () => sql``,
   nowMs: () => sql<number>`cast(unixepoch('subsec') * 1000 as integer)`,
   constraintViolation(err: unknown) {
     const e = sqliteError(err);

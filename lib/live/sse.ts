@@ -38,9 +38,14 @@ function lastEventId(req: IncomingMessage): number | null {
   return Number(raw);
 }
 
-function statusPayload(e: StatusEvent): string {
+/**
+ * One status event. Its `id:` (what the browser sends back as Last-Event-ID) is the event's id,
+ * or the tail's watermark when that is lower (an earlier event is still missing: lib/live/event-tail.ts),
+ * so a resume from it misses nothing.
+ */
+function statusPayload(e: StatusEvent, watermark: number): string {
   const { id: _id, ...payload } = e;
-  return `id: ${e.id}\nevent: status\ndata: ${JSON.stringify(payload)}\n\n`;
+  return `id: ${Math.min(e.id, watermark)}\nevent: status\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
 function enginePayload(healthJson: string): string {
@@ -80,7 +85,8 @@ export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth
         }
         return;
       }
-      blocked = !res.write(events.map(statusPayload).join(''));
+      const watermark = tail.position;
+      blocked = !res.write(events.map((e) => statusPayload(e, watermark)).join(''));
     };
     res.on('drain', () => {
       blocked = false;
@@ -93,16 +99,17 @@ export function createEventStreamHandler(db: Conn, tail: EventTail, engineHealth
     let engineSentAt = Date.now();
     const resumeFrom = lastEventId(req);
     const missed = resumeFrom === null ? null : await tail.replay(resumeFrom);
-    let sentUpTo = position;
+    // What was already sent per registration: an event delivered meanwhile goes after it only if newer.
+    const sent = new Map<number, number>();
     if (missed) {
       if (missed.length > 0) send(missed);
-      sentUpTo = missed.reduce((m, e) => Math.max(m, e.id), position);
+      for (const e of missed) sent.set(e.registrationId, e.id);
       blocked = !res.write(enginePayload(engineSent)) || blocked;
     } else {
       const snapshot = await snapshotData(db, snapshotScope(req), engineSent);
       blocked = !res.write(`id: ${position}\nevent: snapshot\ndata: ${snapshot}\n\n`);
     }
-    const held = early.filter((e) => e.id > sentUpTo);
+    const held = early.filter((e) => e.id > position && e.id > (sent.get(e.registrationId) ?? -1));
     early = null;
     if (held.length > 0) send(coalesce(held));
     if (closed) return;

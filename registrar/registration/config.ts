@@ -3,6 +3,15 @@ import { SipError } from '../errors';
 import { parseUri, type SipUri } from '../message/uri';
 import { isTransportSetting, type TransportSetting } from '../transport/types';
 
+/** A binding as last sent by its owner (RFC 3261 §10.2): what the next owner continues from. */
+export interface BindingState {
+  callId: string;
+  /** CSeq of the last REGISTER sent under callId (as last persisted). */
+  cseq: number;
+  /** Contact of the last REGISTER with a non-zero expiry; null when none is bound (never, or un-REGISTERed). */
+  contact: string | null;
+}
+
 export interface RegistrationConfig {
   id: string;
   /** AOR user part: To/From are sip:<username>@<domain>. */
@@ -27,6 +36,12 @@ export interface RegistrationConfig {
    * null or absent: the engine's SIP_FORWARD_TO. Not a binding field: changing it re-registers nothing.
    */
   forwardTo?: string | null;
+  /**
+   * Where the engine node that held this registration before left its binding (registrar/cluster/):
+   * the new owner refreshes it under the same Call-ID, with a higher CSeq, and removes that
+   * Contact when its own differs. Absent: a new Call-ID. Read when the registration is made only.
+   */
+  resume?: BindingState | null;
 }
 
 /** Fields whose change means a different binding (unregister old, register new). */

@@ -12,6 +12,12 @@ export interface RegisterParams {
   cseq: number;
   /** Full Contact URI (without <>); null for a binding query (§10.2.3: no Contact, no Expires). */
   contact: string | null;
+  /**
+   * Contacts removed by the same request, each with `;expires=0` (§10.2.2; §10.2.1.1: a Contact's
+   * expires parameter overrides the Expires header): a binding taken over from another engine
+   * node whose Contact differs from ours.
+   */
+  removeContacts?: readonly string[];
   expires: number;
   transport: TransportProtocol;
   viaHost: string;
@@ -46,7 +52,11 @@ export function buildRegister(p: RegisterParams): BuiltRequest {
     '>\r\nCall-ID: ', p.callId,
     '\r\nCSeq: ', String(p.cseq), ' REGISTER\r\n',
   ];
-  if (p.contact !== null) parts.push('Contact: <', p.contact, '>\r\nExpires: ', String(p.expires), '\r\n');
+  if (p.contact !== null) {
+    // §10.2.1.2: one REGISTER may carry several Contacts; the registrar applies each (§10.3 step 7).
+    for (const old of p.removeContacts ?? []) parts.push('Contact: <', old, '>;expires=0\r\n');
+    parts.push('Contact: <', p.contact, '>\r\nExpires: ', String(p.expires), '\r\n');
+  }
   for (const [name, value] of p.authorization) parts.push(name, ': ', value, '\r\n');
   parts.push('User-Agent: ', p.userAgent, '\r\nContent-Length: 0\r\n\r\n');
   const text = parts.join('');

@@ -23,9 +23,9 @@ import type { FlowSlot, TransactionLayer } from '../transaction/layer';
 import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
-import { requestUriOf, type RegistrationConfig } from './config';
+import { requestUriOf, type BindingState, type RegistrationConfig } from './config';
 import { buildRegister, contactUri } from './register-request';
-import { auditVerdict } from './binding-audit';
+import { auditVerdict, leftoverContacts } from './binding-audit';
 import { grantedExpiry, minExpires, redirectTarget, retryAfterMs } from './response-info';
 import type { BindingCheckCounters, LocalCause, RegistrationState, RegistrationStatus, TraceEntry } from './status';
 import { backoffDelayMs, refreshDelayMs, rejectedDelayMs, type RetryPolicy } from './timing';
@@ -64,14 +64,32 @@ export interface RegistrationDeps {
   onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string): void;
   /** The request traced at `at` was retransmitted at these times (ms after `at`), told once its transaction ended. */
   onRetransmits(registrationId: string, at: number, retransmits: number[]): void;
+  /**
+   * The gate in front of every request (registrar/cluster/lease-keeper.ts): false when this node
+   * may no longer be the registration's owner; the exchange then stops, nothing sent, state kept,
+   * until registerNow() (absent: always true).
+   */
+  mayRegister?: ((registrationId: string) => boolean) | null;
 }
 
 type Outcome =
   | { kind: 'success'; response: SipResponse; contact: string | null }
   | { kind: 'failure'; rejected: boolean; code: number | null; reason: string; retryAfterMs: number | null }
-  | { kind: 'superseded' };
+  | { kind: 'superseded' }
+  | { kind: 'fenced' };
 
 const SUPERSEDED: Outcome = { kind: 'superseded' };
+const FENCED: Outcome = { kind: 'fenced' };
+/**
+ * CSeq gap a new owner leaves above the CSeq persisted by the previous one (RFC 3261 §10.3 step 7:
+ * for the same Call-ID the registrar refuses a CSeq not higher than the binding's). The previous
+ * owner persists its CSeq with every status (after each exchange) and when it hands back, so the
+ * requests it may have sent after the last persisted one are those of exchanges still unanswered
+ * when it died or was cut off: each at most MAX_AUTH_ROUNDS + MAX_INTERVAL_RETRIES + redirects
+ * per server, and its gate sends nothing after its lease. 1000 is well above that, and leaves
+ * room for two million takeovers in the 2^31 CSeq space.
+ */
+export const TAKEOVER_CSEQ_GAP = 1000;
 /** Bounds digest round trips inside one exchange (stale nonces, proxy + registrar). */
 const MAX_AUTH_ROUNDS = 4;
 /** Bounds consecutive 423 retries inside one exchange. */
@@ -112,9 +130,16 @@ export class Registration {
   private readonly requestUri: SipUri;
   private readonly requestUriText: string;
   private readonly aor: string;
-  private readonly callId = randomHex(16);
+  private readonly callId: string;
   private readonly fromTag = randomHex(8);
-  private cseq = 0;
+  private cseq: number;
+  /**
+   * Contacts of engine nodes that held this registration before us, still bound: removed by our
+   * next REGISTER (`;expires=0` next to our own Contact) unless one is ours; empty once removed.
+   */
+  private staleContacts: string[];
+  /** Taken over: the first 2xx is searched for leftover Contacts of our DDI (binding-audit.ts leftoverContacts). */
+  private sweepLeftovers: boolean;
   private readonly ring: TraceRing;
 
   private state: RegistrationState;
@@ -135,6 +160,8 @@ export class Registration {
   private inFlight = false;
   /** Contact of the last REGISTER sent with a non-zero expiry. */
   private lastContact: string | null = null;
+  /** The request in flight (abandoned by dispose(): no retransmission after it). */
+  private inFlightTx: ClientTransaction | null = null;
   /** Next refresh or retry. */
   private timer: ScheduledTask | null = null;
   /** Fires at `expiresAt` while registered. */
@@ -162,6 +189,11 @@ export class Registration {
   ) {
     this.id = config.id;
     this.config = config;
+    const resume = config.resume ?? null;
+    this.callId = resume?.callId ?? randomHex(16);
+    this.cseq = resume ? resume.cseq + TAKEOVER_CSEQ_GAP : 0;
+    this.staleContacts = resume?.contact ? [resume.contact] : [];
+    this.sweepLeftovers = resume !== null;
     this.requestUri = requestUriOf(config);
     this.requestUriText = formatUri(this.requestUri);
     this.aor = `sip:${config.username}@${config.domain}`;
@@ -194,6 +226,11 @@ export class Registration {
       target: this.target,
       lastSuccessAt: this.lastSuccessAt,
     };
+  }
+
+  /** The binding as sent so far (persisted with each status, for the node that may take it over). */
+  binding(): BindingState {
+    return { callId: this.callId, cseq: this.cseq, contact: this.lastContact ?? this.staleContacts[0] ?? null };
   }
 
   trace(): ReturnType<TraceRing['entries']> {
@@ -235,7 +272,7 @@ export class Registration {
    */
   async unregister(finalState: 'unregistered' | 'disabled'): Promise<void> {
     const now = this.deps.scheduler.now();
-    const bound = this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now));
+    const bound = (this.lastContact !== null && (this.inFlight || (this.expiresAt !== null && this.expiresAt > now))) || this.staleContacts.length > 0;
     this.cancelTimer();
     this.cancelCheck();
     this.cancelExpiry();
@@ -255,13 +292,20 @@ export class Registration {
       outcome = { kind: 'failure', rejected: false, code: null, reason: localCause(err), retryAfterMs: null };
     }
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.lastContact = null;
+    this.staleContacts = [];
     const result = outcome.kind === 'success' ? { code: outcome.response.status, reason: outcome.response.reason } : { code: outcome.code, reason: outcome.reason };
     this.transition(finalState, { ...cleared, ...result });
   }
 
-  /** Stops timers and abandons any exchange in flight (no messages sent). */
+  /** Stops timers and abandons any exchange in flight (no messages sent, not even a retransmission). */
   dispose(): void {
+    this.inFlightTx?.abandon();
+    this.inFlightTx = null;
     this.op++;
     this.inFlight = false;
     this.checking = false;
@@ -301,6 +345,10 @@ export class Registration {
   private async run(op: number): Promise<void> {
     const outcome = await this.exchange(op, this.requestedExpires);
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.inFlight = false;
     if (outcome.kind === 'failure') {
       this.fail(outcome.reason, outcome.code, outcome.retryAfterMs, outcome.rejected);
@@ -327,6 +375,29 @@ export class Registration {
       nextAttemptAt: this.nextAttemptAt,
       lastSuccessAt: now,
     });
+    if (this.sweepLeftovers) {
+      this.sweepLeftovers = false;
+      const leftovers = leftoverContacts(outcome.response, outcome.contact as string, this.config.ddi);
+      if (leftovers.length > 0) {
+        this.note(`Taken over from another engine node: removing its leftover Contact${leftovers.length > 1 ? 's' : ''} ${leftovers.join(', ')} (expires=0).`);
+        this.staleContacts = leftovers;
+        this.registerNow();
+      }
+    }
+  }
+
+  /**
+   * The gate refused a request: this node may have lost the registration to another. Nothing
+   * more is sent, no timer runs and the state is left as it is (the owner writes the statuses)
+   * until registerNow() (the lease was renewed after all) or dispose() (it was not).
+   */
+  private fenced(): void {
+    this.op++;
+    this.inFlight = false;
+    this.checking = false;
+    this.cancelTimer();
+    this.cancelCheck();
+    this.cancelExpiry();
   }
 
   private fail(reason: string, code: number | null, retryAfter: number | null, rejected: boolean): void {
@@ -350,6 +421,10 @@ export class Registration {
   private async runCheck(op: number): Promise<void> {
     const outcome = await this.exchange(op, 0, true);
     if (outcome.kind === 'superseded') return;
+    if (outcome.kind === 'fenced') {
+      this.fenced();
+      return;
+    }
     this.inFlight = false;
     this.checking = false;
     if (outcome.kind === 'failure') {
@@ -474,14 +549,22 @@ export class Registration {
           layer.release(slot);
           return SUPERSEDED;
         }
+        if (this.deps.mayRegister && !this.deps.mayRegister(this.id)) {
+          layer.release(slot);
+          slot = null;
+          return FENCED;
+        }
         const contactPort = target.transport === 'udp' ? (this.deps.publicPort ?? local.port) : (this.deps.publicPort ?? this.deps.streamContactPort(target.transport, target.host));
         // Via and Contact in the target's family: its public host, else our address towards it.
         const advertised = this.deps.publicHost(target) ?? local.host;
         contact = query
           ? null
-          : expires === 0 && this.lastContact
-            ? this.lastContact
+          : expires === 0 && (this.lastContact ?? this.staleContacts[0])
+            ? (this.lastContact ?? this.staleContacts[0])
             : contactUri(this.config.ddi, advertised, contactPort, target.transport);
+        // A binding taken over from another node: its Contact goes in the same REGISTER with expires=0 (§10.2.2).
+        const stale = requested > 0 && contact !== null ? this.staleContacts.filter((c) => c !== contact) : [];
+        const removeContacts = stale.length > 0 ? stale : undefined;
         this.target = remote;
         const request = buildRegister({
           requestUri: uriText,
@@ -490,6 +573,7 @@ export class Registration {
           callId: this.callId,
           cseq: ++this.cseq,
           contact,
+          removeContacts,
           expires: requested,
           transport: target.transport,
           viaHost: advertised,
@@ -504,7 +588,10 @@ export class Registration {
         const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
         sent = { tx, entry, at };
         slot = null; // the transaction holds it now
-        const result = await tx.result;
+        this.inFlightTx = tx;
+        const result = await tx.result.finally(() => {
+          if (this.inFlightTx === tx) this.inFlightTx = null;
+        });
         this.noteRetransmits(sent.tx, sent.entry, sent.at);
         const from = result.remote;
         this.record('in', from.host === target.host && from.port === target.port && from.transport === target.transport ? remote : formatTarget(from), result.response.text);
@@ -513,6 +600,7 @@ export class Registration {
         const res = result.response;
         const status = res.status;
         if (status < 300) {
+          if (contact !== null) this.staleContacts = [];
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
           this.keptRedirect = requestUri === this.requestUri ? null : requestUri;

@@ -21,8 +21,10 @@
 // an older one), on SQLite or PostgreSQL alike (lib/db).
 import { and, between, eq, inArray, lt, max, sql } from 'drizzle-orm';
 import type { Db } from '../../lib/db/client';
-import type { Conn } from '../../lib/db/conn';
-import { registrationEvents, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
+import { rows, type Conn } from '../../lib/db/conn';
+import { registrationEvents, registrationLeases, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
+import { dialectSql } from '../../lib/db/sql-dialect';
+import type { Fencing } from './status-store';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 
 export interface AsyncStatusStoreOptions {
@@ -92,8 +94,10 @@ export class AsyncStatusStore {
   onFlush: (() => void) | null = null;
   /** A chunk written after yielding failed (the first chunk of a flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
-  /** Rows written and what was left out, for benchmarks and metrics. */
-  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
+  /** Rows written and what was left out, for benchmarks and metrics (`fenced`: refused or not sent, the lease being another node's). */
+  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0, fenced: 0 };
+  /** See Fencing in status-store.ts (set by the Supervisor when registrations are leased). */
+  fencing: Fencing | null = null;
 
   constructor(
     private readonly db: Db,
@@ -111,18 +115,23 @@ export class AsyncStatusStore {
    * that still exist (a deleted one's are dropped, and its bookkeeping forgotten), then the
    * messages beyond `traceKeep` per registration pruned.
    */
-  private async writeBatch(statuses: QueuedStatus[], traces: QueuedTrace[]): Promise<void> {
+  private async writeBatch(queuedStatuses: QueuedStatus[], queuedTraces: QueuedTrace[]): Promise<void> {
+    const statuses = this.fenced(queuedStatuses, (q) => q.status.registrationId);
+    const traces = this.fenced(queuedTraces, (t) => t.registrationId);
     await this.db.transaction(
       async (tx) => {
-        const ids = [...new Set([...statuses.map((q) => Number(q.status.registrationId)), ...traces.map((t) => Number(t.registrationId))])];
-        const existing = new Set(
-          ids.length === 0 ? [] : (await tx.select({ id: registrations.id }).from(registrations).where(inArray(registrations.id, ids))).map((r) => r.id),
-        );
-        for (const q of statuses) await this.writeStatus(tx, q, existing);
+        const ids = [...new Set([...statuses.map(([q]) => Number(q.status.registrationId)), ...traces.map(([t]) => Number(t.registrationId))])];
+        const existing = this.fencing ? await this.currentTokens(tx, ids) : await this.existing(tx, ids);
+        const writable = (id: number, token: number | null) => {
+          if (existing.has(id) && (token === null || existing.get(id) === token)) return true;
+          if (token !== null) this.counters.fenced++;
+          return false;
+        };
+        for (const [q, token] of statuses) await this.writeStatus(tx, q, token, writable(Number(q.status.registrationId), token));
         const touched = new Set<number>();
-        for (const t of traces) {
+        for (const [t, token] of traces) {
           const id = Number(t.registrationId);
-          if (!existing.has(id)) continue;
+          if (!writable(id, token)) continue;
           if (t.amend) {
             await this.amendTrace(tx, id, t.amend);
             continue;
@@ -140,6 +149,40 @@ export class AsyncStatusStore {
       { behavior: 'immediate' },
     );
     this.counters.transactions++;
+  }
+
+  /** The queued items with the lease token each is written under (null: unfenced); those of registrations not held here are left out. */
+  private fenced<T>(queued: readonly T[], idOf: (item: T) => string): Array<[T, number | null]> {
+    const fencing = this.fencing;
+    if (!fencing) return queued.map((q) => [q, null]);
+    const out: Array<[T, number | null]> = [];
+    for (const q of queued) {
+      const token = fencing.token(idOf(q));
+      if (token === null) this.counters.fenced++;
+      else out.push([q, token]);
+    }
+    return out;
+  }
+
+  /** Registrations of `ids` that exist (unfenced writes), as id → null. */
+  private async existing(tx: Conn, ids: number[]): Promise<Map<number, number | null>> {
+    if (ids.length === 0) return new Map();
+    const found = await tx.select({ id: registrations.id }).from(registrations).where(inArray(registrations.id, ids));
+    return new Map(found.map((r) => [r.id, null]));
+  }
+
+  /**
+   * The current lease token of each of `ids`, the rows locked FOR SHARE on PostgreSQL until the
+   * commit (a claim skips them meanwhile), so a token checked here stays current while it is used.
+   */
+  private async currentTokens(tx: Conn, ids: number[]): Promise<Map<number, number | null>> {
+    if (ids.length === 0) return new Map();
+    const list = sql.join(ids.map((id) => sql`${id}`), sql`, `);
+    const found = await rows<{ registration_id: number | string; token: number | string }>(
+      tx,
+      sql`select registration_id, token from registration_leases where registration_id in (${list}) ${dialectSql.lockShared()}`,
+    );
+    return new Map(found.map((r) => [Number(r.registration_id), Number(r.token)]));
   }
 
   /** Sets the retransmissions on the newest request of registration `id` sent at `amend.at`. */
@@ -344,12 +387,20 @@ export class AsyncStatusStore {
     this.onFlush?.();
   }
 
-  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, existing: ReadonlySet<number>): Promise<void> {
+  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, token: number | null, writable: boolean): Promise<void> {
     const id = Number(s.registrationId);
-    // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (!existing.has(id)) {
+    // A deleted registration's final transitions are not kept (its timeline went with it), nor those of one another node holds now.
+    if (!writable) {
       this.forget(id);
       return;
+    }
+    const binding = token === null ? null : this.fencing?.binding(s.registrationId);
+    if (binding && token !== null) {
+      const l = registrationLeases;
+      await tx
+        .update(l)
+        .set({ callId: binding.callId, cseq: binding.cseq, contact: binding.contact, updatedAt: s.at })
+        .where(and(eq(l.registrationId, id), eq(l.token, token)));
     }
     const row = {
       state: s.state,

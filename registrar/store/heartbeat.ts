@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Conn } from '../../lib/db/conn';
 import { engineNodes } from '../../lib/db/schema';
 import { enginePort } from '../../lib/log';
+import { version } from '../../package.json';
 import { toLogger, type Logger, type LogSink } from '../util/log';
 
 export interface HeartbeatOptions {
@@ -90,6 +91,7 @@ export class Heartbeat {
       callsRelayed: calls.relayed,
       callsRefused: calls.refused,
       counters: counters && JSON.stringify(counters),
+      version,
     };
     await this.db
       .insert(engineNodes)

@@ -4,7 +4,7 @@
 // ≈ 0.2 s of blocked event loop before the first REGISTER at 10,000 registrations (issue 12).
 // The whole table is read in pages (`pages`), a short query each, so a large table never blocks
 // the event loop in one piece and the engine can start the first page's registrations at once.
-import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import type { Conn } from '../../lib/db/conn';
 import { ddiProviders as p, registrations as r } from '../../lib/db/schema';
 import { isSealed, openSecret } from '../../lib/secrets/cipher';
@@ -152,6 +152,18 @@ export class RegistrationSource {
     const all: RegistrationConfig[] = [];
     for await (const page of this.pages()) for (const c of page) all.push(c);
     return all;
+  }
+
+  /** The configs of these registrations (those that exist), in id order. */
+  async loadMany(ids: readonly number[]): Promise<RegistrationConfig[]> {
+    const out: RegistrationConfig[] = [];
+    const sorted = [...ids].sort((a, b) => a - b);
+    // In chunks: PostgreSQL takes at most 65,535 parameters, SQLite 32,766.
+    for (let i = 0; i < sorted.length; i += 5000) {
+      const chunk = sorted.slice(i, i + 5000);
+      for (const row of await this.select().where(inArray(r.id, chunk)).orderBy(asc(r.id))) out.push(new StoredConfig(row, this.opener));
+    }
+    return out;
   }
 
   /** The registration's config, or null when it was deleted. */

@@ -22,6 +22,7 @@
 // Public interface (what another database backend keeps): pushStatus, pushTrace, watch, drain,
 // flush, expire, close, pending, counters, onFlush, onError.
 import type Database from 'better-sqlite3';
+import type { BindingState } from '../registration/config';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 import { StatusWriter, type StatusRow, type TraceRow, type WriteOutcome } from './status-writer';
 import { WriteThread, type WriteResult } from './write-thread';
@@ -42,6 +43,18 @@ export interface StatusStoreOptions {
    * default false: inline, in this thread. Not for an in-memory database.
    */
   writeThread?: boolean;
+}
+
+/**
+ * Fencing for engine nodes sharing registrations (registrar/cluster/): every row is written under
+ * the lease token this node holds for its registration when the row is handed to the database,
+ * and refused there unless that token is still current; a registration this node does not hold
+ * (token null) has nothing written at all. With each status the binding as sent so far goes to
+ * the lease row. Without fencing (tests, tools) rows are written while their registration exists.
+ */
+export interface Fencing {
+  token(registrationId: string): number | null;
+  binding(registrationId: string): BindingState | null;
 }
 
 /** Rows per message to the write thread; drain() posts one per event-loop turn. */
@@ -102,8 +115,10 @@ export class StatusStore {
   onFlush: (() => void) | null = null;
   /** A chunk written after yielding failed, or a batch in the write thread (the first chunk of an inline flush throws to its caller). */
   onError: ((err: unknown) => void) | null = null;
-  /** Rows written and what was left out, for benchmarks and metrics. */
-  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0 };
+  /** Rows written and what was left out, for benchmarks and metrics (`fenced`: refused or not sent, the lease being another node's). */
+  readonly counters = { statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, tracesDropped: 0, transactions: 0, fenced: 0 };
+  /** See Fencing (set by the Supervisor when registrations are leased). */
+  fencing: Fencing | null = null;
 
   constructor(sqlite: Database.Database, options: StatusStoreOptions = {}) {
     this.traceKeep = options.traceKeep ?? 40;
@@ -311,7 +326,7 @@ export class StatusStore {
     b.s += statuses.length;
     const traces = b.traces.slice(b.t, b.t + this.writeChunk - statuses.length);
     b.t += traces.length;
-    this.account((this.writer as StatusWriter).write(statuses.map(statusRow), traces.map(traceRow)));
+    this.account((this.writer as StatusWriter).write(this.statusRows(statuses), this.traceRows(traces)));
     this.onFlush?.();
   }
 
@@ -324,7 +339,7 @@ export class StatusStore {
     if (this.statuses.length === 0 && this.traces.length === 0) return false;
     const statuses = this.statuses.splice(0, POST_ROWS);
     const traces = this.traces.splice(0, POST_ROWS - statuses.length);
-    (this.thread as WriteThread).post(statuses.map(statusRow), traces.map(traceRow));
+    (this.thread as WriteThread).post(this.statusRows(statuses), this.traceRows(traces));
     return true;
   }
 
@@ -344,7 +359,33 @@ export class StatusStore {
     this.counters.traceRows += outcome.traceRows;
     this.counters.traceAmends += outcome.traceAmends;
     this.counters.transactions += outcome.transactions;
+    this.counters.fenced += outcome.fenced;
     for (const id of outcome.deleted) this.forget(id);
+  }
+
+  /** The rows of queued statuses, each with its fence; those of registrations not held here are left out. */
+  private statusRows(queued: readonly QueuedStatus[]): StatusRow[] {
+    const fencing = this.fencing;
+    if (!fencing) return queued.map((q) => statusRow(q, null, null));
+    const out: StatusRow[] = [];
+    for (const q of queued) {
+      const token = fencing.token(q.status.registrationId);
+      if (token === null) this.counters.fenced++;
+      else out.push(statusRow(q, token, fencing.binding(q.status.registrationId)));
+    }
+    return out;
+  }
+
+  private traceRows(queued: readonly QueuedTrace[]): TraceRow[] {
+    const fencing = this.fencing;
+    if (!fencing) return queued.map((t) => traceRow(t, null));
+    const out: TraceRow[] = [];
+    for (const t of queued) {
+      const token = fencing.token(t.registrationId);
+      if (token === null) this.counters.fenced++;
+      else out.push(traceRow(t, token));
+    }
+    return out;
   }
 
   private forget(id: number): void {
@@ -355,15 +396,16 @@ export class StatusStore {
   }
 }
 
-function statusRow({ status: s, event }: QueuedStatus): StatusRow {
+function statusRow({ status: s, event }: QueuedStatus, token: number | null, binding: BindingState | null): StatusRow {
   return [
     Number(s.registrationId), s.state, s.code, s.reason, s.at, s.attempts, s.requestedExpires, s.grantedExpires,
     s.expiresAt, s.nextAttemptAt, s.target, s.lastSuccessAt, event,
+    token, binding?.callId ?? null, binding?.cseq ?? null, binding?.contact ?? null,
   ];
 }
 
 /** Reads `text` (an engine trace event redacts it when read). */
-function traceRow(t: QueuedTrace): TraceRow {
-  if (t.amend) return [Number(t.registrationId), 'amend', t.amend.at, JSON.stringify(t.amend.retransmits)];
-  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0, t.retransmits ? JSON.stringify(t.retransmits) : null];
+function traceRow(t: QueuedTrace, token: number | null): TraceRow {
+  if (t.amend) return [Number(t.registrationId), 'amend', t.amend.at, JSON.stringify(t.amend.retransmits), token];
+  return [Number(t.registrationId), t.direction, t.at, t.remote, t.text, t.sample ?? 0, t.retransmits ? JSON.stringify(t.retransmits) : null, token];
 }

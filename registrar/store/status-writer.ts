@@ -9,13 +9,16 @@ import type { RegistrationState, TraceEntry } from '../registration/status';
 
 /**
  * One status row: registration id, state, code, reason, at, attempts, requested expires,
- * granted expires, expires at, next attempt at, target, last success at, and whether it is a
- * transition (also appended to the timeline).
+ * granted expires, expires at, next attempt at, target, last success at, whether it is a
+ * transition (also appended to the timeline), then the fence: the lease token it was made under
+ * (null: unfenced, written while the registration exists) and the binding as sent so far
+ * (Call-ID, CSeq, Contact; kept in the lease row for the next owner; callId null: unknown, left as is).
  */
 export type StatusRow = [
   id: number, state: RegistrationState, code: number | null, reason: string | null, at: number, attempts: number,
   requestedExpires: number, grantedExpires: number | null, expiresAt: number | null, nextAttemptAt: number | null,
   target: string | null, lastSuccessAt: number | null, event: boolean,
+  token: number | null, callId: string | null, cseq: number | null, contact: string | null,
 ];
 
 /**
@@ -26,20 +29,25 @@ export type StatusRow = [
  * written (its newest outgoing row sent at `at` is updated; never a row per retransmission).
  */
 export type TraceRow =
-  | [id: number, direction: TraceEntry['direction'], at: number, remote: string, text: string, sample: number, retransmits: string | null]
-  | [id: number, direction: 'amend', at: number, retransmits: string];
+  | [id: number, direction: TraceEntry['direction'], at: number, remote: string, text: string, sample: number, retransmits: string | null, token: number | null]
+  | [id: number, direction: 'amend', at: number, retransmits: string, token: number | null];
 
-/** What a write did. `deleted`: registrations whose row is gone (their late writes were dropped). */
+/**
+ * What a write did. `deleted`: registrations whose row is gone, or whose lease token is no longer
+ * current (another engine node owns them: fenced), whose late writes were dropped; `fenced`: rows
+ * refused for a token no longer current.
+ */
 export interface WriteOutcome {
   statusRows: number;
   eventRows: number;
   traceRows: number;
   traceAmends: number;
   transactions: number;
+  fenced: number;
   deleted: number[];
 }
 
-export const emptyOutcome = (): WriteOutcome => ({ statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, transactions: 0, deleted: [] });
+export const emptyOutcome = (): WriteOutcome => ({ statusRows: 0, eventRows: 0, traceRows: 0, traceAmends: 0, transactions: 0, fenced: 0, deleted: [] });
 
 export function addOutcome(into: WriteOutcome, more: WriteOutcome): void {
   into.statusRows += more.statusRows;
@@ -47,6 +55,7 @@ export function addOutcome(into: WriteOutcome, more: WriteOutcome): void {
   into.traceRows += more.traceRows;
   into.traceAmends += more.traceAmends;
   into.transactions += more.transactions;
+  into.fenced += more.fenced;
   for (const id of more.deleted) into.deleted.push(id);
 }
 
@@ -65,6 +74,8 @@ export class StatusWriter {
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly deleteTraces: Database.Statement<[number, number, number]>;
   private readonly countTraces: Database.Statement<[number], { n: number }>;
+  private readonly leaseCurrent: Database.Statement<[number, number], 1>;
+  private readonly keepBinding: Database.Statement<[string, number | null, string | null, number, number, number]>;
   private readonly transaction: (statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => void;
   /** Rows of the routine sample stored last per registration (replaced by the next one). */
   private readonly sampleRows = new Map<number, { sample: number; from: number; to: number }>();
@@ -107,10 +118,14 @@ export class StatusWriter {
         SELECT id FROM registration_traces WHERE registration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`);
     this.deleteTraces = sqlite.prepare('DELETE FROM registration_traces WHERE registration_id = ? AND id BETWEEN ? AND ?');
     this.countTraces = sqlite.prepare('SELECT count(*) AS n FROM registration_traces WHERE registration_id = ?');
-    this.transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
+    // Fencing (registrar/cluster/): a row made under a lease token is written only while that token is current.
+    this.leaseCurrent = sqlite.prepare<[number, number], 1>('SELECT 1 FROM registration_leases WHERE registration_id = ? AND token = ?').pluck();
+    this.keepBinding = sqlite.prepare('UPDATE registration_leases SET call_id = ?, cseq = ?, contact = ?, updated_at = ? WHERE registration_id = ? AND token = ?');
+    const transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
       for (const s of statuses) this.writeStatus(s, out);
       const touched = new Set<number>();
       for (const t of traces) {
+        if (!this.current(t[0], t[t.length - 1] as number | null, out)) continue;
         if (t[1] === 'amend') {
           this.amendTrace.run(t[3], t[0], t[2]);
           out.traceAmends++;
@@ -131,6 +146,9 @@ export class StatusWriter {
       }
       out.transactions++;
     });
+    // BEGIN IMMEDIATE: the write lock from the first statement, so a token checked stays current
+    // until the commit (a claim by another node waits for it).
+    this.transaction = transaction.immediate;
   }
 
   /** Writes the rows in one transaction (all or nothing). */
@@ -158,8 +176,23 @@ export class StatusWriter {
     return out;
   }
 
+  /** Whether a row of registration `id` made under `token` may be written (null: unfenced). */
+  private current(id: number, token: number | null, out: WriteOutcome): boolean {
+    if (token === null || this.leaseCurrent.get(id, token) !== undefined) return true;
+    out.fenced++;
+    return false;
+  }
+
   private writeStatus(s: StatusRow, out: WriteOutcome): void {
-    const [id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, event] = s;
+    const [id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, event, token, callId, cseq, contact] = s;
+    const fenced =
+      token !== null && (callId !== null ? this.keepBinding.run(callId, cseq, contact, at, id, token).changes === 0 : !this.current(id, token, out));
+    if (fenced) {
+      if (callId !== null) out.fenced++;
+      this.sampleRows.delete(id);
+      out.deleted.push(id);
+      return;
+    }
     const { changes } = this.upsertStatus.run(
       id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, id,
     );

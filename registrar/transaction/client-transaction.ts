@@ -122,6 +122,16 @@ export class ClientTransaction {
     this.terminate();
   }
 
+  /**
+   * Its transaction user gave up on it (the registration was dropped: another engine node owns it
+   * now): no more retransmissions; a late response finds no transaction and is dropped.
+   */
+  abandon(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.reject(new SipError('E_CLOSED', `${this.method} abandoned`));
+    this.terminate();
+  }
+
   private static fireE(tx: ClientTransaction): void {
     tx.onTimerE();
   }

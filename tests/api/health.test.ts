@@ -59,8 +59,9 @@ describe('engine apart, never started: unknown, then `npm run registrar` beats, 
       assert.equal(await engineUp(server), 1);
       // The engine's own counters reach /metrics from its heartbeat row, though it runs apart.
       const metrics = (await server.api('/metrics')).text;
-      assert.match(metrics, /^sip_register_transactions_total\{class="timeout"\} 0$/m);
-      assert.match(metrics, /^sip_register_transaction_duration_seconds_count 0$/m);
+      const node = `node="[^"]*/${bind.replace(/\./g, '\\.')}"`;
+      assert.match(metrics, new RegExp(`^sip_register_transactions_total\\{${node},class="timeout"\\} 0$`, 'm'));
+      assert.match(metrics, new RegExp(`^sip_register_transaction_duration_seconds_count\\{${node}\\} 0$`, 'm'));
     } finally {
       child.kill('SIGKILL');
     }

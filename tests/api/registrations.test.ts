@@ -14,7 +14,7 @@ const server = useServer();
 
 const FIELDS = [
   'id', 'ddiProviderId', 'ddiProviderName', 'username', 'domain', 'ddi', 'authUsername', 'registerServerUri', 'realm',
-  'expires', 'transport', 'enabled', 'hasPassword', 'revision', 'createdAt', 'updatedAt', 'status',
+  'expires', 'transport', 'enabled', 'hasPassword', 'revision', 'createdAt', 'updatedAt', 'status', 'lease',
 ].sort();
 
 let acme: number;

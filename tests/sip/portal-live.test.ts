@@ -198,17 +198,19 @@ test('/metrics exposes registrations by state, transaction figures and requests 
     return res.text();
   };
   // The engine process writes its counters with every heartbeat: the OPTIONS shows within a beat.
-  const text = await waitUntil('the OPTIONS counted in /metrics', scrape, (t) => /^sip_responses_sent_total\{status="200"\} 1$/m.test(t), 5_000, 100);
+  const text = await waitUntil('the OPTIONS counted in /metrics', scrape, (t) => /^sip_responses_sent_total\{node="[^"]+",status="200"\} 1$/m.test(t), 5_000, 100);
   server.ledger.response('GET /metrics', text);
   assert.match(text, /^sip_registrations\{state="registered"\} [1-9]\d*$/m);
-  assert.match(text, /^sip_register_transactions_total\{class="2xx"\} [1-9]\d*$/m);
-  assert.match(text, /^sip_register_transactions_total\{class="4xx"\} [1-9]\d*$/m);
-  assert.match(text, /^sip_register_transaction_duration_seconds_count [1-9]\d*$/m);
+  assert.match(text, /^sip_register_transactions_total\{node="[^"]+",class="2xx"\} [1-9]\d*$/m);
+  assert.match(text, /^sip_register_transactions_total\{node="[^"]+",class="4xx"\} [1-9]\d*$/m);
+  assert.match(text, /^sip_register_transaction_duration_seconds_count\{node="[^"]+"\} [1-9]\d*$/m);
   assert.match(text, /^portal_stream_events_pushed_total \d+$/m);
-  assert.match(text, /^sip_inbound_requests_total\{method="OPTIONS",transport="udp"\} 1$/m);
-  assert.match(text, /^sip_responses_sent_total\{status="200"\} 1$/m);
+  assert.match(text, /^sip_inbound_requests_total\{node="[^"]+",method="OPTIONS",transport="udp"\} 1$/m);
+  assert.match(text, /^sip_responses_sent_total\{node="[^"]+",status="200"\} 1$/m);
   assert.match(text, /^# TYPE sip_flows_lost_total counter$/m);
-  assert.match(text, /^sip_keepalives_total\{transport="tcp",kind="ping_sent"\} 0$/m);
+  // One engine node here (the portal's child), up.
+  assert.match(text, /^registrar_engine_node_up\{node="[^"]+\/127\.0\.0\.1:\d+"\} 1$/m);
+  assert.match(text, /^sip_keepalives_total\{node="[^"]+",transport="tcp",kind="ping_sent"\} 0$/m);
 });
 
 test('SIGTERM of the portal unregisters every binding before it exits', async () => {

@@ -148,7 +148,7 @@ test('Kamailio restarted while bound: UDP bindings found lost by the audit and b
   // The engine (the portal's child process) writes its counters with each heartbeat: /metrics has them within a beat.
   const lostCount = async () => {
     const metrics = await (await fetch(`${server.baseUrl}/metrics`, { headers: { cookie: `ddr_session=${server.adminSession}` } })).text();
-    return Number(/^sip_binding_checks_total\{result="lost"\} (\d+)$/m.exec(metrics)?.[1]);
+    return Number(/^sip_binding_checks_total\{node="[^"]+",result="lost"\} (\d+)$/m.exec(metrics)?.[1]);
   };
   await waitUntil('/metrics to count the lost bindings found (at least 4)', lostCount, (lost) => lost >= 4, 5_000, 100);
   console.log(`# back after restart: ${report}; longest "registered" without a binding: ${longestLieMs} ms`);

@@ -22,7 +22,7 @@ async function stack(t: TestContext, kOpts: KamailioOptions = {}) {
   const portal = await PortalDb.create(raw, `sip:127.0.0.1:${k.udpPort}`);
   const clock = new JumpClock();
   const engine = testEngine(t, { clock });
-  const supervisor = new Supervisor(db, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring });
+  const supervisor = new Supervisor(db, engine, { spreadMs: 0, pollMs: 100, keyring: testKeyring, lease: { nodeId: 'test/node', leaseMs: 15_000 } });
   defer(t, () => supervisor.stop(2000));
   return { db, k, portal, engine, supervisor, clock };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rawOf, tempDb } from '../../db';
-import { createEngineHealthReader, engineHealth, MISSED_BEATS } from '../../../lib/engine/health';
+import { createEngineHealthReader, DOWN_NOTICE_MS, engineHealth, MISSED_BEATS, nodeState } from '../../../lib/engine/health';
 import { explainStartFailure } from '../../../registrar/start-failure';
 import { Heartbeat } from '../../../registrar/store/heartbeat';
 
@@ -47,6 +47,46 @@ describe('engineHealth', () => {
     assert.equal(engineHealth([old, node({ bind: '127.0.0.1:5070' })], T0).bind, '127.0.0.1:5070');
     const failed = node({ state: 'stopped', reason: 'SIP_BIND 0.0.0.0:5060 is in use', heartbeatAt: T0 + 10 });
     assert.equal(engineHealth([node({ heartbeatAt: T0 - 60_000 }), failed], T0 + 20).reason, 'SIP_BIND 0.0.0.0:5060 is in use');
+  });
+});
+
+describe('engineHealth with several engine nodes: the dead ones named in `down`', () => {
+  const live = node({ nodeId: 'a/127.0.0.1:5060', bind: '127.0.0.1:5060' });
+  const silent = node({ nodeId: 'b/127.0.0.1:5070', bind: '127.0.0.1:5070', heartbeatAt: T0 - 60_000 });
+  const failed = node({ nodeId: 'c/127.0.0.1:5080', bind: '127.0.0.1:5080', state: 'stopped', reason: 'the engine process died (killed by SIGKILL); restarting in 1 s', heartbeatAt: T0 - 30_000 });
+  const retired = node({ nodeId: 'd/127.0.0.1:5090', bind: '127.0.0.1:5090', state: 'stopped', reason: 'shut down', heartbeatAt: T0 - 10_000 });
+
+  test('one node live, others dead: running, and the dead ones (not the one shut down cleanly) newest first', () => {
+    const h = engineHealth([live, silent, failed, retired], T0 + 1_000);
+    assert.equal(h.state, 'running');
+    assert.equal(h.bind, '127.0.0.1:5060');
+    assert.deepEqual(h.down, [
+      { nodeId: 'c/127.0.0.1:5080', bind: '127.0.0.1:5080', since: T0 - 30_000, reason: 'the engine process died (killed by SIGKILL); restarting in 1 s' },
+      { nodeId: 'b/127.0.0.1:5070', bind: '127.0.0.1:5070', since: T0 - 60_000, reason: 'its heartbeat stopped (process killed or hung)' },
+    ]);
+  });
+
+  test('only live and cleanly stopped nodes: no `down` at all', () => {
+    assert.equal('down' in engineHealth([live, retired], T0 + 1_000), false);
+  });
+
+  test('a node dead for longer than DOWN_NOTICE_MS is no longer reported', () => {
+    const old = node({ nodeId: 'e/127.0.0.1:5100', heartbeatAt: T0 - DOWN_NOTICE_MS - 1 });
+    assert.equal('down' in engineHealth([live, old], T0 + 1), false);
+  });
+
+  test('no node live: stopped as before; `down` names each dead node only when more than one node ever reported', () => {
+    const h = engineHealth([silent, failed, retired], T0 + 1_000);
+    assert.equal(h.state, 'stopped');
+    assert.equal(h.reason, 'shut down', 'the most recent row tells, as with one node');
+    assert.deepEqual(h.down?.map((d) => d.nodeId), ['c/127.0.0.1:5080', 'b/127.0.0.1:5070']);
+    assert.equal('down' in engineHealth([silent], T0 + 1_000), false);
+  });
+
+  test('nodeState: running while fresh, stale when a running row went silent, stopped otherwise', () => {
+    assert.equal(nodeState(live, T0 + MISSED_BEATS * 5_000), 'running');
+    assert.equal(nodeState(live, T0 + MISSED_BEATS * 5_000 + 1), 'stale');
+    assert.equal(nodeState(retired, T0), 'stopped');
   });
 });
 

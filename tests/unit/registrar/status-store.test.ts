@@ -364,7 +364,7 @@ both('retransmissions told after the request was handed over (written, or in the
 
 test('StatusWriter: the last traceKeep messages stay across transactions and writers; one over the limit is pruned', (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
-  const row = (at: number, text: string, sample = 0): TraceRow => [id, 'out', at, '127.0.0.1:5060/udp', text, sample, null];
+  const row = (at: number, text: string, sample = 0): TraceRow => [id, 'out', at, '127.0.0.1:5060/udp', text, sample, null, null];
   const first = new StatusWriter(sqlite, 3);
   first.write([], [row(1, 'a'), row(2, 'b')]);
   first.write([], [row(3, 'c')]);

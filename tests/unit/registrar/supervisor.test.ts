@@ -12,15 +12,15 @@ const testKeyring = createKeyring(randomBytes(32));
 
 test('Supervisor: a failing periodic flush is logged, not thrown out of the timer', async (t) => {
   const { db } = await tempDb(t, 'supervisor');
-  const engine = { on() {}, start: async () => {}, stop: async () => {} } as unknown as Engine;
+  const engine = { on() {}, setLeaseGate() {}, open: async () => {}, start: async () => {}, stop: async () => {}, binding: () => null } as unknown as Engine;
   const logs: string[] = [];
-  const supervisor = new Supervisor(db, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m), keyring: testKeyring });
-  await supervisor.start();
-  t.after(() => supervisor.stop(0).catch(() => {}));
-  // Registration 1 exists and its trace table is gone: the next flush throws inside the timer.
+  const supervisor = new Supervisor(db, engine, { pollMs: 20, flushMs: 10, log: (m) => logs.push(m), keyring: testKeyring, lease: { nodeId: 'test/node', leaseMs: 15_000 } });
+  // Registration 1 exists (this node leases it at start) and its trace table is gone: the next flush throws inside the timer.
   const raw = rawOf(db);
   await raw.prepare(`INSERT INTO ddi_providers (id, name) VALUES (1, 'Carrier')`).run();
   await raw.prepare(`INSERT INTO registrations (id, ddi_provider_id, username, domain, ddi) VALUES (1, 1, 'u', 'example.com', '1')`).run();
+  await supervisor.start();
+  t.after(() => supervisor.stop(0).catch(() => {}));
   await raw.exec('DROP TABLE registration_traces');
   // A failed exchange: its messages are written (and fail to be).
   supervisor.store.pushTrace({ registrationId: '1', direction: 'out', at: 1, remote: 'r', text: 'x' });
@@ -43,7 +43,7 @@ test('Supervisor: a registration that starts disabled gets its registration_stat
   const off = (await insert.run(provider, 'off', '100', false)).lastInsertRowid;
   // No transport can reach anything: only the start-up statuses matter here.
   const engine = new Engine({ transports: { udp: new MemoryTransport('udp') }, startupSpreadMs: 60_000 });
-  const supervisor = new Supervisor(db, engine, { pollMs: 1000, flushMs: 1000, keyring: testKeyring });
+  const supervisor = new Supervisor(db, engine, { pollMs: 1000, flushMs: 1000, keyring: testKeyring, lease: { nodeId: 'test/node', leaseMs: 15_000 } });
   await supervisor.start();
   t.after(() => supervisor.stop(0).catch(() => {}));
   await supervisor.store.flush();

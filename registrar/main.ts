@@ -1,6 +1,7 @@
 // `npm run registrar`: the engine alone against the portal database (portal and engine as
 // separate processes), and the same entry forked by the portal under `npm start`
-// (lib/engine/engine-process.ts). SIGTERM/SIGINT unregister every binding, bounded by a deadline.
+// (lib/engine/engine-process.ts). SIGTERM/SIGINT unregister every binding, bounded by a deadline,
+// or, with other engine nodes alive, hand the registrations to them (registrar/supervisor.ts stop).
 // Forked (an IPC channel to the portal): `wake` reads the change journal at once, `stop` stops
 // as SIGTERM does, each status flush is reported (`flushed`, for the live stream), and a closed
 // channel (the portal died, even by SIGKILL) stops the engine too, so no orphan keeps the SIP port.

@@ -274,7 +274,7 @@ export type EngineNodeRow = typeof engineNodes.$inferSelect;
  * each time the registration changes owner (fencing: every status, event and trace write of the
  * engine names the token it holds and is refused once it is no longer current). `call_id`, `cseq`
  * and `contact` are the binding as last sent (RFC 3261 §10.2): the next owner refreshes it under
- * the same Call-ID with a higher CSeq and removes the old Contact. No row: nobody ever owned it.
+ * the same Call-ID with a higher CSeq and removes the old Contact. node_id '' (token 0): never held.
  */
 export const registrationLeases = sqliteTable(
   'registration_leases',

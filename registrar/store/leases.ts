@@ -2,10 +2,11 @@
 // registrations it registers, claimed, renewed and handed back through the database, the same SQL
 // on SQLite and PostgreSQL but for the lock clause (lib/db/sql-dialect.ts `lockSkipLocked`).
 //  - A lease is held until `expires_at` (database time, ms): clocks of the nodes need not agree.
-//  - A claim takes rows whose lease expired (or was handed back: expires_at = 0) and inserts rows
-//    for registrations nobody ever owned, each with a new `token` (the old one + 1). PostgreSQL
+//  - A claim takes rows whose lease expired (or was handed back: expires_at = 0; a registration
+//    nobody ever held gets an unowned row first: node_id '', token 0, expires_at 0), each with a
+//    new `token` (the old one + 1). PostgreSQL
 //    locks the candidates FOR UPDATE SKIP LOCKED, so concurrent claimers take disjoint rows
-//    without waiting; on SQLite each claim is one UPDATE (or INSERT) statement, atomic under the
+//    without waiting; on SQLite each claim is one UPDATE statement, atomic under the
 //    database's single writer.
 //  - A renewal moves `expires_at` of the rows this node holds and tells which ones it still holds
 //    with which token: a row gone to another node (another node_id, a higher token) is lost.
@@ -47,55 +48,53 @@ export class LeaseStore implements LeaseRows {
   }
 
   /**
-   * Claims up to `max` registrations nobody holds: expired or handed-back leases first, then
-   * registrations without a lease row. With `own`, also the rows still held under this node's id
-   * (a restart of this node, whose previous process is gone: it held the same SIP port), lowest
-   * ids first. Each claimed row gets a new token.
+   * Rows (unowned: node_id '', token 0, expired) for registrations that have none yet, so that every
+   * claim goes through the locking UPDATE below: concurrent claimers inserting the same new rows
+   * would otherwise wait for each other and come back with fewer than they asked for.
+   */
+  private async addMissingRows(id?: number): Promise<void> {
+    const only = id === undefined ? sql`` : sql` and r.id = ${id}`;
+    await execute(
+      this.db,
+      sql`insert into registration_leases (registration_id, node_id, token, expires_at)
+        select r.id, '', 0, 0 from registrations r
+        where not exists (select 1 from registration_leases l where l.registration_id = r.id)${only}
+        on conflict (registration_id) do nothing`,
+    );
+  }
+
+  /**
+   * Claims up to `max` registrations nobody holds (never held, expired or handed back). With
+   * `own`, also the rows still held under this node's id (a restart of this node, whose previous
+   * process is gone: it held the same SIP port), those first, then the lowest ids. Each claimed row
+   * gets a new token.
    */
   async claim(max: number, { own = false } = {}): Promise<ClaimedLease[]> {
     if (max <= 0) return [];
+    await this.addMissingRows();
     const now = dialectSql.nowMs();
     const free = own ? sql`(expires_at <= ${now} or node_id = ${this.nodeId})` : sql`expires_at <= ${now}`;
-    const taken = (
-      await rows<LeaseSqlRow>(
-        this.db,
-        sql`update registration_leases set node_id = ${this.nodeId}, token = token + 1, expires_at = ${this.expiry()}, updated_at = ${now}
-          where registration_id in (
-            select registration_id from registration_leases where ${free}
-            order by case when node_id = ${this.nodeId} then 0 else 1 end, registration_id limit ${max} ${dialectSql.lockSkipLocked()}
-          ) and ${free} ${RETURNING}`,
-      )
-    ).map(claimedOf);
-    const more = max - taken.length;
-    if (more <= 0) return taken;
-    // Registrations no node ever held. A concurrent claimer inserting the same id first wins (DO NOTHING here).
-    const fresh = await rows<LeaseSqlRow>(
+    const taken = await rows<LeaseSqlRow>(
       this.db,
-      sql`insert into registration_leases (registration_id, node_id, token, expires_at, updated_at)
-        select r.id, ${this.nodeId}, 1, ${this.expiry()}, ${now} from registrations r
-        where not exists (select 1 from registration_leases l where l.registration_id = r.id)
-        order by r.id limit ${more}
-        on conflict (registration_id) do nothing ${RETURNING}`,
+      sql`update registration_leases set node_id = ${this.nodeId}, token = token + 1, expires_at = ${this.expiry()}, updated_at = ${now}
+        where registration_id in (
+          select registration_id from registration_leases where ${free}
+          order by case when node_id = ${this.nodeId} then 0 else 1 end, registration_id limit ${max} ${dialectSql.lockSkipLocked()}
+        ) and ${free} ${RETURNING}`,
     );
-    return [...taken, ...fresh.map(claimedOf)];
+    return taken.map(claimedOf);
   }
 
-  /** Claims registration `id` if nobody holds it (a registration just created); null when another node holds it. */
+  /** Claims registration `id` if nobody holds it (a registration just created); null when another node holds it (or it is gone). */
   async claimOne(id: number): Promise<ClaimedLease | null> {
+    await this.addMissingRows(id);
     const now = dialectSql.nowMs();
     const [taken] = await rows<LeaseSqlRow>(
       this.db,
       sql`update registration_leases set node_id = ${this.nodeId}, token = token + 1, expires_at = ${this.expiry()}, updated_at = ${now}
         where registration_id = ${id} and expires_at <= ${now} ${RETURNING}`,
     );
-    if (taken) return claimedOf(taken);
-    const [fresh] = await rows<LeaseSqlRow>(
-      this.db,
-      sql`insert into registration_leases (registration_id, node_id, token, expires_at, updated_at)
-        select r.id, ${this.nodeId}, 1, ${this.expiry()}, ${now} from registrations r where r.id = ${id}
-        on conflict (registration_id) do nothing ${RETURNING}`,
-    );
-    return fresh ? claimedOf(fresh) : null;
+    return taken ? claimedOf(taken) : null;
   }
 
   /**

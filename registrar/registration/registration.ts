@@ -306,12 +306,7 @@ export class Registration {
   dispose(): void {
     this.inFlightTx?.abandon();
     this.inFlightTx = null;
-    this.op++;
-    this.inFlight = false;
-    this.checking = false;
-    this.cancelTimer();
-    this.cancelCheck();
-    this.cancelExpiry();
+    this.fenced();
   }
 
   /** Whether our binding was made over this TCP/TLS flow. */

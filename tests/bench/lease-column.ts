@@ -16,6 +16,7 @@ import { listEngineNodes } from '../../lib/engine/nodes';
 import { registrationListQuerySchema } from '../../lib/registrations/schema';
 import { listRegistrations } from '../../lib/registrations/service';
 import { sqliteOf } from '../db';
+import { seedRegistrations } from './seed-sqlite';
 
 const { values: argv } = parseArgs({ options: { n: { type: 'string', default: '100000' }, reps: { type: 'string', default: '40' } } });
 const N = Number(argv.n);
@@ -42,15 +43,7 @@ try {
   const sqlite = sqliteOf(db);
   const now = Date.now();
   sqlite.transaction(() => {
-    const providers: number[] = [];
-    for (let p = 0; p < 10; p++) providers.push(Number(sqlite.prepare("INSERT INTO ddi_providers (name, description, ddis) VALUES (?, '', '[]')").run(`Perf carrier ${p}`).lastInsertRowid));
-    const reg = sqlite.prepare('INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, ?, ?, ?)');
-    const st = sqlite.prepare('INSERT INTO registration_status (registration_id, state, code, reason, at, expires_at, target) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (let i = 0; i < N; i++) {
-      const id = Number(reg.run(providers[i % 10], `perf${i}`, 'sip.perf.example', `+3490${String(i).padStart(7, '0')}`).lastInsertRowid);
-      const bad = i % 50 === 0;
-      st.run(id, bad ? 'rejected' : 'registered', bad ? 403 : 200, bad ? 'Forbidden' : 'OK', now - i * 1000, bad ? null : now + 3_600_000, '127.0.0.1:5060/udp');
-    }
+    seedRegistrations(sqlite, N, now);
     const node = sqlite.prepare("INSERT INTO engine_nodes (node_id, state, bind, pid, started_at, heartbeat_at, interval_ms, version) VALUES (?, 'running', '0.0.0.0:5060', 1, ?, ?, 5000, '0.1.0')");
     for (const id of NODES) node.run(id, now, now + 3_600_000);
   })();

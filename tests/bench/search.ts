@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startPgCluster, type PgCluster } from '../pg-cluster';
+import { seedRegistrations } from './seed-sqlite';
 
 const { values: argv } = parseArgs({
   options: { n: { type: 'string', default: '100000' }, reps: { type: 'string', default: '40' }, db: { type: 'string', default: 'sqlite' } },
@@ -72,17 +73,7 @@ try {
     await raw.exec('VACUUM ANALYZE');
   } else {
     const sqlite = sqliteOf(db);
-    sqlite.transaction(() => {
-      const providers: number[] = [];
-      for (let p = 0; p < 10; p++) providers.push(Number(sqlite.prepare("INSERT INTO ddi_providers (name, description, ddis) VALUES (?, '', '[]')").run(`Perf carrier ${p}`).lastInsertRowid));
-      const reg = sqlite.prepare('INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, ?, ?, ?)');
-      const st = sqlite.prepare('INSERT INTO registration_status (registration_id, state, code, reason, at, expires_at, target) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (let i = 0; i < N; i++) {
-        const id = Number(reg.run(providers[i % 10], `perf${i}`, 'sip.perf.example', `+3490${String(i).padStart(7, '0')}`).lastInsertRowid);
-        const bad = i % 50 === 0;
-        st.run(id, bad ? 'rejected' : 'registered', bad ? 403 : 200, bad ? 'Forbidden' : 'OK', now - i * 1000, bad ? null : now + 3_600_000, '127.0.0.1:5060/udp');
-      }
-    })();
+    sqlite.transaction(() => seedRegistrations(sqlite, N, now))();
   }
   console.log(`${PG ? 'PostgreSQL' : 'SQLite'}: seeded ${N.toLocaleString('en')} registrations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];

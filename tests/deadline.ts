@@ -1,5 +1,6 @@
 // Deadlines for the waits of tests (unit, api, sip): a wait on something the code under test
 // should do ends with an error naming what did not happen, instead of hanging the run.
+import { performance } from 'node:perf_hooks';
 import { once, type EventEmitter } from 'node:events';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -26,11 +27,11 @@ export async function waitUntil<T>(
   timeoutMs = 5000,
   everyMs = 20,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await get();
     if (pred(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last value: ${JSON.stringify(v)}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last value: ${JSON.stringify(v)}`);
     await sleep(everyMs);
   }
 }

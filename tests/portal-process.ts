@@ -2,6 +2,7 @@
 // in its own process group on a free port of 127.0.0.1 with a temporary SQLite file (under
 // `scripts/test.mjs --db pg`, a new PostgreSQL database of the run's cluster). Shared by
 // the API tests, the live browser tests and the browser benchmarks.
+import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,10 +119,10 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
     if (!keepDatabase) await dropDatabase(dbPath);
   };
 
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${log}`);
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       await stop();
       throw new Error(`portal did not become healthy within ${timeoutMs} ms:\n${log}`);
     }

@@ -14,6 +14,7 @@
 //    bindings (REGISTER without Contact, §10.2.3) and re-registers at once
 //    (cause `binding-lost`) when ours is not among them;
 //  - a lost TCP/TLS flow re-registers at once (cause `connection-closed`).
+import { TAKEOVER_CSEQ_GAP } from './cseq-gap';
 import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { formatUri, parseUri, type SipUri } from '../message/uri';
@@ -80,16 +81,6 @@ type Outcome =
 
 const SUPERSEDED: Outcome = { kind: 'superseded' };
 const FENCED: Outcome = { kind: 'fenced' };
-/**
- * CSeq gap a new owner leaves above the CSeq persisted by the previous one (RFC 3261 §10.3 step 7:
- * for the same Call-ID the registrar refuses a CSeq not higher than the binding's). The previous
- * owner persists its CSeq with every status (after each exchange) and when it hands back, so the
- * requests it may have sent after the last persisted one are those of exchanges still unanswered
- * when it died or was cut off: each at most MAX_AUTH_ROUNDS + MAX_INTERVAL_RETRIES + redirects
- * per server, and its gate sends nothing after its lease. 1000 is well above that, and leaves
- * room for two million takeovers in the 2^31 CSeq space.
- */
-export const TAKEOVER_CSEQ_GAP = 1000;
 /** Bounds digest round trips inside one exchange (stale nonces, proxy + registrar). */
 const MAX_AUTH_ROUNDS = 4;
 /** Bounds consecutive 423 retries inside one exchange. */

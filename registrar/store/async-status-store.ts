@@ -24,6 +24,7 @@ import type { Db } from '../../lib/db/client';
 import { rows, type Conn } from '../../lib/db/conn';
 import { registrationEvents, registrationLeases, registrations, registrationStatus, registrationTraces } from '../../lib/db/schema';
 import { dialectSql } from '../../lib/db/sql-dialect';
+import { KeptBindings } from './kept-bindings';
 import type { Fencing } from './status-store';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
 
@@ -89,6 +90,8 @@ export class AsyncStatusStore {
   private readonly open = new Map<number, OpenExchange>();
   private readonly tracedAt = new Map<number, number>();
   private readonly watchedUntil = new Map<number, number>();
+  /** The bindings in the lease rows: an unchanged one is not written again (its token is checked FOR SHARE anyway). */
+  private readonly kept = new KeptBindings();
   private draining = false;
   /** Called after each transaction that wrote something (the live stream wakes up on it). */
   onFlush: (() => void) | null = null;
@@ -118,6 +121,16 @@ export class AsyncStatusStore {
   private async writeBatch(queuedStatuses: QueuedStatus[], queuedTraces: QueuedTrace[]): Promise<void> {
     const statuses = this.fenced(queuedStatuses, (q) => q.status.registrationId);
     const traces = this.fenced(queuedTraces, (t) => t.registrationId);
+    try {
+      await this.transact(statuses, traces);
+    } catch (err) {
+      this.kept.clear();
+      throw err;
+    }
+    this.counters.transactions++;
+  }
+
+  private async transact(statuses: Array<[QueuedStatus, number | null]>, traces: Array<[QueuedTrace, number | null]>): Promise<void> {
     await this.db.transaction(
       async (tx) => {
         const ids = [...new Set([...statuses.map(([q]) => Number(q.status.registrationId)), ...traces.map(([t]) => Number(t.registrationId))])];
@@ -148,7 +161,6 @@ export class AsyncStatusStore {
       },
       { behavior: 'immediate' },
     );
-    this.counters.transactions++;
   }
 
   /** The queued items with the lease token each is written under (null: unfenced); those of registrations not held here are left out. */
@@ -395,12 +407,13 @@ export class AsyncStatusStore {
       return;
     }
     const binding = token === null ? null : this.fencing?.binding(s.registrationId);
-    if (binding && token !== null) {
+    if (binding && token !== null && this.kept.changed(id, token, binding.callId, binding.cseq, binding.contact)) {
       const l = registrationLeases;
       await tx
         .update(l)
         .set({ callId: binding.callId, cseq: binding.cseq, contact: binding.contact, updatedAt: s.at })
         .where(and(eq(l.registrationId, id), eq(l.token, token)));
+      this.kept.written(id, token, binding.callId, binding.cseq, binding.contact);
     }
     const row = {
       state: s.state,
@@ -447,6 +460,7 @@ export class AsyncStatusStore {
   }
 
   private forget(id: number): void {
+    this.kept.forget(id);
     this.sampleRows.delete(id);
     this.lastTransition.delete(id);
     this.tracedAt.delete(id);

@@ -6,6 +6,7 @@
 // another database implements `write` with the same rules.
 import type Database from 'better-sqlite3';
 import type { RegistrationState, TraceEntry } from '../registration/status';
+import { KeptBindings } from './kept-bindings';
 
 /**
  * One status row: registration id, state, code, reason, at, attempts, requested expires,
@@ -88,6 +89,14 @@ export class StatusWriter {
    * rolled back leaves the count too high, which only costs a prune that deletes nothing.
    */
   private readonly traceRows = new Map<number, number>();
+  /**
+   * Lease tokens found current in the transaction under way (cleared at its start): under
+   * BEGIN IMMEDIATE a token checked stays current until the commit, so a registration's status
+   * and messages in one transaction cost one check, not one per row.
+   */
+  private readonly verified = new Map<number, number>();
+  /** The bindings in the lease rows: an unchanged one is not written again, only its token checked. */
+  private readonly kept = new KeptBindings();
 
   /** `traceKeep`: SIP messages kept per registration. */
   constructor(sqlite: Database.Database, private readonly traceKeep: number) {
@@ -122,6 +131,7 @@ export class StatusWriter {
     this.leaseCurrent = sqlite.prepare<[number, number], 1>('SELECT 1 FROM registration_leases WHERE registration_id = ? AND token = ?').pluck();
     this.keepBinding = sqlite.prepare('UPDATE registration_leases SET call_id = ?, cseq = ?, contact = ?, updated_at = ? WHERE registration_id = ? AND token = ?');
     const transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
+      this.verified.clear();
       for (const s of statuses) this.writeStatus(s, out);
       const touched = new Set<number>();
       for (const t of traces) {
@@ -154,7 +164,12 @@ export class StatusWriter {
   /** Writes the rows in one transaction (all or nothing). */
   write(statuses: readonly StatusRow[], traces: readonly TraceRow[]): WriteOutcome {
     const out = emptyOutcome();
-    this.transaction(statuses, traces, out);
+    try {
+      this.transaction(statuses, traces, out);
+    } catch (err) {
+      this.kept.clear();
+      throw err;
+    }
     return out;
   }
 
@@ -178,17 +193,40 @@ export class StatusWriter {
 
   /** Whether a row of registration `id` made under `token` may be written (null: unfenced). */
   private current(id: number, token: number | null, out: WriteOutcome): boolean {
-    if (token === null || this.leaseCurrent.get(id, token) !== undefined) return true;
+    if (token === null || this.verified.get(id) === token) return true;
+    if (this.leaseCurrent.get(id, token) !== undefined) {
+      this.verified.set(id, token);
+      return true;
+    }
     out.fenced++;
     return false;
   }
 
+  /** Writes the binding into the lease row when it changed (false: the token is not current). */
+  private keep(id: number, token: number, callId: string, cseq: number | null, contact: string | null, at: number): boolean {
+    if (!this.kept.changed(id, token, callId, cseq, contact)) {
+      if (this.verified.get(id) === token || this.leaseCurrent.get(id, token) !== undefined) {
+        this.verified.set(id, token);
+        return true;
+      }
+      this.kept.forget(id);
+      return false;
+    }
+    if (this.keepBinding.run(callId, cseq, contact, at, id, token).changes === 0) {
+      this.kept.forget(id);
+      return false;
+    }
+    this.kept.written(id, token, callId, cseq, contact);
+    this.verified.set(id, token);
+    return true;
+  }
+
   private writeStatus(s: StatusRow, out: WriteOutcome): void {
     const [id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, event, token, callId, cseq, contact] = s;
-    const fenced =
-      token !== null && (callId !== null ? this.keepBinding.run(callId, cseq, contact, at, id, token).changes === 0 : !this.current(id, token, out));
+    const fenced = token !== null && (callId !== null ? !this.keep(id, token, callId, cseq, contact, at) : !this.current(id, token, out));
     if (fenced) {
       if (callId !== null) out.fenced++;
+      this.kept.forget(id);
       this.sampleRows.delete(id);
       out.deleted.push(id);
       return;
@@ -201,6 +239,7 @@ export class StatusWriter {
     if (changes === 0) {
       this.sampleRows.delete(id);
       this.traceRows.delete(id);
+      this.kept.forget(id);
       out.deleted.push(id);
       return;
     }

@@ -2,6 +2,7 @@
  * An open live stream (/api/events) lasts only as long as its caller may listen: signing out,
  * revoking the token or disabling the operator ends it within seconds (it re-checks every 5 s).
  */
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signIn, TEST_ADMIN } from '../portal-process';
@@ -18,14 +19,14 @@ async function streamEndsAfter(headers: Record<string, string>, cut: () => Promi
   const first = await reader.read();
   assert.match(new TextDecoder().decode(first.value), /retry: 2000|event: snapshot/);
   await cut();
-  const cutAt = Date.now();
+  const cutAt = performance.now();
   const deadline = setTimeout(() => void reader.cancel(), 15_000);
   for (;;) {
     const { done } = await reader.read();
     if (done) break;
   }
   clearTimeout(deadline);
-  return Date.now() - cutAt;
+  return performance.now() - cutAt;
 }
 
 test('signing out ends the open stream of that session', async () => {

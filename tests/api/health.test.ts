@@ -1,6 +1,7 @@
 // GET /api/health and /metrics `registrar_engine_up` follow the engine's heartbeat: unknown
 // before any engine ran, running with the engine inside the portal, stopped with the reason when
 // SIP_BIND is taken, and stopped when `npm run registrar` apart is killed (its heartbeat goes silent).
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -28,9 +29,9 @@ async function engineUp(server: TestServer): Promise<number> {
 
 /** Polls `fn` until it returns true, failing after `ms`. */
 async function until(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
+    if (performance.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -14,6 +14,7 @@
 // instead, releasing it once pg_locks shows a transaction of each portal waiting for it (a
 // portal's further transactions queue behind its first, in the process), told apart by the
 // application_name of their connections.
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -48,11 +49,11 @@ async function blockedProbe(portal: TestServer, name: string, deadline: number, 
   for (;;) {
     const probe = fetch(`${portal.baseUrl}/api/health`).then(async (res) => {
       await res.arrayBuffer();
-      return Date.now();
+      return performance.now();
     });
     const answered = await Promise.race([probe.then(() => true), sleep(300).then(() => false)]);
     if (!answered) return { answeredAt: probe };
-    if (Date.now() > deadline) throw new Error(`${name} never waited for the held write lock (answers so far: ${answers()})`);
+    if (performance.now() > deadline) throw new Error(`${name} never waited for the held write lock (answers so far: ${answers()})`);
   }
 }
 
@@ -74,9 +75,9 @@ async function race(calls: Array<[portal: 1 | 2, call: (s: TestServer) => Promis
     );
     const answers = () => answered.join('; ') || 'none';
     // Well within the portals' busy_timeout (5 s), after which they would give up with 500.
-    const deadline = Date.now() + 2500;
+    const deadline = performance.now() + 2500;
     const probes = [await blockedProbe(server, 'portal 1', deadline, answers), await blockedProbe(twin!, 'portal 2', deadline, answers)];
-    releasedAt = Date.now();
+    releasedAt = performance.now();
     await lock.exec('ROLLBACK');
     released = true;
     const answeredAt = await Promise.all(probes.map((p) => p.answeredAt));

@@ -1,12 +1,12 @@
 // What the leases of engine nodes cost the database (registrar/store/leases.ts): N registrations,
 // one node claims them all at start, renews them (what every node does every third of
 // REGISTRAR_LEASE_S), hands half back and a second node claims that half. Prints the time of each
-// step (median of --runs for the renewal). SQLite at a temp file, or PostgreSQL with
+// step (median of --runs for the renewal, and the longest event-loop block over the renewals). SQLite at a temp file, or PostgreSQL with
 // DATABASE_URL=postgres://… (a new database in that cluster, dropped after). A script, not a test:
 //
 //   npx tsx tests/bench/leases.ts [--n 10000] [--runs 10]
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx tests/bench/leases.ts
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { closeDatabase, openDatabase } from '../../lib/db/client';
 import { dialectName } from '../../lib/db/dialect';
@@ -36,14 +36,21 @@ try {
   };
   const [claimed, claimMs] = await time(() => a.claim(N));
   const renewals: number[] = [];
-  for (let i = 0; i < RUNS; i++) renewals.push((await time(() => a.renew()))[1]);
+  // The longest event-loop block of a renewal (on SQLite its statements run in this thread, as in the engine).
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  for (let i = 0; i < RUNS; i++) {
+    renewals.push((await time(() => a.renew()))[1]);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // a turn for the probe's timer, late by the block before it
+  }
+  loop.disable();
   renewals.sort((x, y) => x - y);
   const half = claimed.slice(N / 2).map((l) => ({ ...l, binding: { callId: `c${l.registrationId}`, cseq: 10, contact: `sip:${l.registrationId}@127.0.0.1:5070` } }));
   const [released, releaseMs] = await time(() => a.release(half));
   const [taken, takeMs] = await time(() => b.claim(N));
   console.log(`${dialectName}, ${N} registrations (${new Date().toISOString()}; noisy: 2 cores shared with other work)`);
   console.log(`  first claim of all:        ${claimMs.toFixed(1)} ms (${claimed.length} leases)`);
-  console.log(`  renewal of all (${RUNS} runs): median ${renewals[Math.floor(RUNS / 2)].toFixed(1)} ms, max ${renewals[RUNS - 1].toFixed(1)} ms`);
+  console.log(`  renewal of all (${RUNS} runs): median ${renewals[Math.floor(RUNS / 2)].toFixed(1)} ms, max ${renewals[RUNS - 1].toFixed(1)} ms; event loop blocked at most ${(loop.max / 1e6).toFixed(1)} ms`);
   console.log(`  hand-back of half:         ${releaseMs.toFixed(1)} ms (${released} leases, with bindings)`);
   console.log(`  claim of that half:        ${takeMs.toFixed(1)} ms (${taken.length} leases)`);
 } finally {

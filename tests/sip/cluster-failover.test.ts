@@ -11,6 +11,7 @@
 // PostgreSQL: the run's cluster under --db pg (DATABASE_URL), else a throwaway one of this file's
 // own (tests/pg-cluster.ts), so the test runs in the normal sip suite.
 //   node scripts/test.mjs --only sip cluster-failover
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -236,27 +237,27 @@ test('cluster: 3 nodes bind 300 registrations once each; SIGKILL: taken over wit
   watch.bound();
   let b = startNode(t, url, ports[1]);
   let c = startNode(t, url, ports[2]);
-  const joined = Date.now();
+  const joined = performance.now();
   await waitUntil('three nodes sharing 300 registrations, one Contact per AOR', () => settled(k, pool, aors, ports), (s) => s.ok, 60_000, 250).catch((e: Error) => {
     throw new Error(`${e.message}\n${describe([a, b, c])}`);
   });
-  t.diagnostic(`balanced over three nodes ${Date.now() - joined} ms after the joins: ${JSON.stringify((await settled(k, pool, aors, ports)).shares)}`);
+  t.diagnostic(`balanced over three nodes ${performance.now() - joined} ms after the joins: ${JSON.stringify((await settled(k, pool, aors, ports)).shares)}`);
   const { rows: stored } = await pool.query(`SELECT count(*)::int AS n FROM registration_leases WHERE call_id IS NOT NULL AND cseq IS NOT NULL AND contact IS NOT NULL`);
   assert.equal(stored[0].n, N, 'every lease row keeps its binding (Call-ID, CSeq, Contact)');
   // SIGKILL: its share is bound by the other two within lease + 10 s.
   const cShare = (await owners(pool)).get(ports[2]) ?? 0;
-  const killedAt = Date.now();
+  const killedAt = performance.now();
   c.child.kill('SIGKILL');
   await c.exited;
   await waitUntil(`node ${ports[2]}'s ${cShare} registrations bound by the others`, () => settled(k, pool, aors, ports.slice(0, 2)), (s) => s.ok, (LEASE_S + 10) * 1000, 250).catch((e: Error) => {
     throw new Error(`${e.message}\n${describe([a, b])}`);
   });
-  const tookOver = Date.now() - killedAt;
+  const tookOver = performance.now() - killedAt;
   t.diagnostic(`SIGKILL: ${cShare} registrations bound by the other nodes ${tookOver} ms after the kill (lease ${LEASE_S} s)`);
   assert.ok(tookOver <= (LEASE_S + 10) * 1000);
 
   // SIGTERM: its share is handed back and moves at once, no AOR without a binding meanwhile.
-  const termAt = Date.now();
+  const termAt = performance.now();
   b.child.kill('SIGTERM');
   const exit = await b.exited;
   assert.deepEqual(exit, { code: 0, signal: null }, describe([b]));
@@ -264,16 +265,16 @@ test('cluster: 3 nodes bind 300 registrations once each; SIGKILL: taken over wit
   await waitUntil('the last node holding and binding all 300', () => settled(k, pool, aors, [ports[0]]), (s) => s.ok, 30_000, 250).catch((e: Error) => {
     throw new Error(`${e.message}\n${describe([a, b])}`);
   });
-  t.diagnostic(`SIGTERM: share moved ${Date.now() - termAt} ms after the signal`);
+  t.diagnostic(`SIGTERM: share moved ${performance.now() - termAt} ms after the signal`);
 
   // Both back (same SIP_BIND, so the same node ids): balance returns.
   b = startNode(t, url, ports[1]);
   c = startNode(t, url, ports[2]);
-  const restarted = Date.now();
+  const restarted = performance.now();
   await waitUntil('balance within ±10 % again', () => settled(k, pool, aors, ports), (s) => s.ok, 60_000, 250).catch((e: Error) => {
     throw new Error(`${e.message}\n${describe([a, b, c])}`);
   });
-  t.diagnostic(`restarted: balanced ${Date.now() - restarted} ms later: ${JSON.stringify((await settled(k, pool, aors, ports)).shares)}`);
+  t.diagnostic(`restarted: balanced ${performance.now() - restarted} ms later: ${JSON.stringify((await settled(k, pool, aors, ports)).shares)}`);
 
   // The lease rows keep each binding as its owner sent it: the Contact of the owner's own port.
   await waitUntil(

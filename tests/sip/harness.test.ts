@@ -1,6 +1,7 @@
 // Self-tests of the SIP harness: a real Kamailio registrar driven by a real
 // sipp UAC, and every sipp UAS scenario driven by a minimal node:dgram client.
 //   node --import tsx --test tests/sip/harness.test.ts
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -53,7 +54,7 @@ async function udpClient(t: TestContext) {
     },
     /** Datagrams that arrive within `ms` (returns early once `until` matches the last one). */
     async collect(ms: number, until?: (r: Resp) => boolean): Promise<Resp[]> {
-      const deadline = Date.now() + ms;
+      const deadline = performance.now() + ms;
       const got: Resp[] = [];
       for (;;) {
         while (inbox.length) {
@@ -61,7 +62,7 @@ async function udpClient(t: TestContext) {
           got.push(r);
           if (until?.(r)) return got;
         }
-        const left = deadline - Date.now();
+        const left = deadline - performance.now();
         if (left <= 0) return got;
         await new Promise<void>((r) => {
           const timer = setTimeout(r, left);
@@ -258,8 +259,8 @@ test('kamailio registrar over TLS with a self-signed cert', { timeout: 30_000 },
   sock.write(
     register({ port: k.tlsPort!, localPort: lp!, callId: 'tls-1', cseq: 1 }).replace('SIP/2.0/UDP', 'SIP/2.0/TLS').replace(';transport=udp', ';transport=tls'),
   );
-  const deadline = Date.now() + 5000;
-  while (!/\r\n\r\n/.test(buf) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const deadline = performance.now() + 5000;
+  while (!/\r\n\r\n/.test(buf) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.match(buf, /^SIP\/2\.0 401 Unauthorized\r\n/);
 });
 

@@ -1,6 +1,7 @@
 // Real SIP peers for tests: a Kamailio registrar and sipp (UAS or UAC), all on
 // 127.0.0.1, each in its own temp dir, on free ports, killed by stop() and on
 // process exit. See tests/sip/README.md.
+import { performance } from 'node:perf_hooks';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, readdirSync } from 'node:fs';
@@ -426,9 +427,9 @@ async function startKamailioOnce(kamailio: string, modules: string, opts: Kamail
     removeDir(dir);
   };
 
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 15000);
+  const deadline = performance.now() + (opts.startTimeoutMs ?? 15000);
   let ready = false;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (proc.exitCode() !== null) break;
     try {
       await rpcCall(rpcPort, 'core.version', []);
@@ -668,10 +669,10 @@ async function startSippOnce(sipp: string, scenario: string, opts: SippOptions):
 
   if (!opts.remote) {
     // UAS: ready once its port is bound.
-    const deadline = Date.now() + 5000;
+    const deadline = performance.now() + 5000;
     while (!(await portBound(transport, port, host))) {
       if (proc.exitCode() !== null) await fail(`exited early with code ${proc.exitCode()}`);
-      if (Date.now() > deadline) await fail('did not bind its port within 5 s');
+      if (performance.now() > deadline) await fail('did not bind its port within 5 s');
       await sleep(20);
     }
   }
@@ -695,11 +696,11 @@ async function startSippOnce(sipp: string, scenario: string, opts: SippOptions):
     done: proc.exited,
     messages,
     async waitFor(pred, timeoutMs = 10000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const msgs = messages();
         if (pred(msgs)) return msgs;
-        if (Date.now() > deadline) {
+        if (performance.now() > deadline) {
           throw new Error(`sipp waitFor: timed out after ${timeoutMs} ms; log has:\n${msgs.map((m) => `${m.direction} ${m.startLine}`).join('\n')}`);
         }
         await sleep(25);
@@ -754,11 +755,11 @@ export async function startDnsmasq(opts: DnsmasqOptions): Promise<DnsmasqHandle>
   for (const r of opts.naptr ?? []) args.push(`--naptr-record=${r.name},${r.order},${r.preference},${r.flags},${r.service},${r.regexp ?? ''},${r.replacement}`);
   const logFile = join(dir, 'dnsmasq.log');
   const proc = spawnTracked(dnsmasq, args, dir, logFile);
-  const deadline = Date.now() + 5000;
+  const deadline = performance.now() + 5000;
   for (;;) {
     if (proc.exitCode() !== null) throw new Error(`dnsmasq exited (${proc.exitCode()}): ${tail(logFile)}`);
     if (/started, version/.test(tail(logFile))) break;
-    if (Date.now() > deadline) throw new Error(`dnsmasq did not start within 5 s: ${tail(logFile)}`);
+    if (performance.now() > deadline) throw new Error(`dnsmasq did not start within 5 s: ${tail(logFile)}`);
     await sleep(20);
   }
   return {

@@ -8,6 +8,7 @@ import { FakeClock } from '../../../registrar/clock';
 import { balanceStep, shareOf } from '../../../registrar/cluster/balance';
 import { LeaseKeeper, type ClaimedLease, type LeaseHolder } from '../../../registrar/cluster/lease-keeper';
 import type { BindingState } from '../../../registrar/registration/config';
+import { KEEP_CSEQ_STEP, TAKEOVER_CSEQ_GAP } from '../../../registrar/registration/cseq-gap';
 import type { RegistrationStatus } from '../../../registrar/registration/status';
 import { LeaseStore } from '../../../registrar/store/leases';
 import { toLogger } from '../../../registrar/util/log';
@@ -60,6 +61,23 @@ test('claim: disjoint leases with token 1, concurrent claimers never share a row
   assert.deepEqual([...held.keys()].sort((p, q) => p - q), [...ids(first), ...ids(x)]);
   assert.ok([...held.values()].every((token) => token === 1));
   assert.equal(await a.claimOne(1), null, 'held by a: claimOne refuses');
+});
+
+test('renew: over several ranges of ids (2,500 registrations, two nodes) each node renews exactly what it holds, the rows of the other untouched', async (t) => {
+  const { db, raw } = await setup(t, 2500);
+  const a = new LeaseStore(db, 'host/a', LEASE_MS);
+  const b = new LeaseStore(db, 'host/b', LEASE_MS);
+  const mine = ids(await a.claim(1700));
+  const theirs = ids(await b.claim(800));
+  await raw.prepare('UPDATE registration_leases SET expires_at = expires_at - 5000').run();
+  const before = await raw.prepare(`SELECT sum(expires_at) AS s FROM registration_leases WHERE node_id = 'host/b'`).get<{ s: number }>();
+  const held = await a.renew();
+  assert.deepEqual([...held.keys()].sort((p, q) => p - q), mine);
+  const after = await raw.prepare(`SELECT sum(expires_at) AS s FROM registration_leases WHERE node_id = 'host/b'`).get<{ s: number }>();
+  assert.equal(Number(after!.s), Number(before!.s), "b's leases are not renewed by a");
+  const stale = await raw.prepare(`SELECT count(*) AS n FROM registration_leases WHERE node_id = 'host/a' AND expires_at < ?`).get<{ n: number }>(Date.now() + LEASE_MS - 4000);
+  assert.equal(Number(stale!.n), 0, 'every lease of a renewed');
+  assert.deepEqual([...(await b.renew()).keys()].sort((p, q) => p - q), theirs);
 });
 
 test('hand-back and expiry: the next owner gets a higher token and the binding as last sent; the old owner renews nothing of it', async (t) => {
@@ -256,4 +274,51 @@ test('fencing: status, timeline and trace writes under a token no longer current
   assert.equal(await raw.prepare('SELECT state FROM registration_status WHERE registration_id = 2').get(), undefined);
   await aStore.close();
   await bStore.close();
+});
+
+test('fencing: the binding is written to the lease row when it changes or its CSeq runs KEEP_CSEQ_STEP ahead, not with every status; a stale token is still refused', async (t) => {
+  const { db, raw } = await setup(t, 1);
+  const a = new LeaseStore(db, 'host/a', LEASE_MS);
+  const b = new LeaseStore(db, 'host/b', LEASE_MS);
+  await a.claim(1);
+  const binding: BindingState = { callId: 'a-call', cseq: 1, contact: 'sip:a@127.0.0.1:5070' };
+  const tokens = new Map([[1, 1]]);
+  const store = statusStoreFor(db);
+  store.fencing = { token: (id) => tokens.get(Number(id)) ?? null, binding: () => ({ ...binding }) };
+  const lease = async () => {
+    const r = await raw.prepare('SELECT call_id, cseq, contact FROM registration_leases WHERE registration_id = 1').get<{ call_id: string; cseq: number; contact: string }>();
+    return [r!.call_id, Number(r!.cseq), r!.contact];
+  };
+  // A refresh keeps the status row's `at` (the transition's) and moves its expiry.
+  const statusAt = async () => Number((await raw.prepare('SELECT expires_at FROM registration_status WHERE registration_id = 1').get<{ expires_at: number }>())!.expires_at) - 3600_000;
+  let at = 1000;
+  const push = async () => {
+    store.pushStatus(STATUS(1, 'registered', (at += 1000)));
+    await store.flush();
+  };
+  await push();
+  assert.deepEqual(await lease(), ['a-call', 1, 'sip:a@127.0.0.1:5070']);
+  // Refreshes: the CSeq moves on, the status row follows, the lease row keeps the CSeq written last…
+  for (binding.cseq = 2; binding.cseq < 1 + KEEP_CSEQ_STEP; binding.cseq += 100) await push();
+  assert.equal(await statusAt(), at);
+  assert.deepEqual(await lease(), ['a-call', 1, 'sip:a@127.0.0.1:5070']);
+  // … until it is KEEP_CSEQ_STEP ahead; a takeover then starts above every CSeq sent.
+  binding.cseq = 1 + KEEP_CSEQ_STEP;
+  await push();
+  assert.deepEqual(await lease(), ['a-call', 1 + KEEP_CSEQ_STEP, 'sip:a@127.0.0.1:5070']);
+  assert.ok(KEEP_CSEQ_STEP < TAKEOVER_CSEQ_GAP);
+  // A new Contact (or Call-ID) is written at once.
+  binding.cseq += 1;
+  binding.contact = 'sip:a@127.0.0.1:5072';
+  await push();
+  assert.deepEqual(await lease(), ['a-call', 2 + KEEP_CSEQ_STEP, 'sip:a@127.0.0.1:5072']);
+  // Another node takes it over: the unchanged binding under the old token is refused like any write.
+  await expireLeases(raw, 'host/a');
+  assert.equal((await b.claim(1))[0]!.token, 2);
+  const before = await statusAt();
+  binding.cseq += 1;
+  await push();
+  assert.equal(await statusAt(), before, 'no status from the node that lost the lease');
+  assert.deepEqual(await lease(), ['a-call', 2 + KEEP_CSEQ_STEP, 'sip:a@127.0.0.1:5072']);
+  await store.close();
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { FakeClock } from '../../../registrar/clock';
 import { Engine } from '../../../registrar/engine';
 import type { RegistrationConfig } from '../../../registrar/registration/config';
-import { TAKEOVER_CSEQ_GAP } from '../../../registrar/registration/registration';
+import { TAKEOVER_CSEQ_GAP } from '../../../registrar/registration/cseq-gap';
 import { MemoryTransport } from '../../../registrar/transport/memory';
 import { parseRequest, respond } from './helpers';
 

@@ -140,7 +140,12 @@ export class AsyncStatusStore {
           if (token !== null) this.counters.fenced++;
           return false;
         };
-        for (const [q, token] of statuses) await this.writeStatus(tx, q, token, writable(Number(q.status.registrationId), token));
+        // A status followed by another of its registration here only adds its timeline row (see status-writer.ts).
+        const last = new Map<string, QueuedStatus>();
+        for (const [q] of statuses) last.set(q.status.registrationId, q);
+        for (const [q, token] of statuses) {
+          await this.writeStatus(tx, q, token, writable(Number(q.status.registrationId), token), last.get(q.status.registrationId) !== q);
+        }
         const touched = new Set<number>();
         for (const [t, token] of traces) {
           const id = Number(t.registrationId);
@@ -399,7 +404,7 @@ export class AsyncStatusStore {
     this.onFlush?.();
   }
 
-  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, token: number | null, writable: boolean): Promise<void> {
+  private async writeStatus(tx: Conn, { status: s, event }: QueuedStatus, token: number | null, writable: boolean, superseded: boolean): Promise<void> {
     const id = Number(s.registrationId);
     // A deleted registration's final transitions are not kept (its timeline went with it), nor those of one another node holds now.
     if (!writable) {
@@ -415,6 +420,23 @@ export class AsyncStatusStore {
         .where(and(eq(l.registrationId, id), eq(l.token, token)));
       this.kept.written(id, token, binding.callId, binding.cseq, binding.contact);
     }
+    // Under a current token (locked FOR SHARE) the registration exists: a superseded status needs no row of its own.
+    if (!superseded || token === null) await this.upsertStatus(tx, id, s);
+    if (!event) return;
+    await tx.insert(registrationEvents).values({
+      registrationId: id,
+      state: s.state,
+      code: s.code,
+      reason: s.reason,
+      at: s.at,
+      expiresAt: s.expiresAt,
+      nextAttemptAt: s.nextAttemptAt,
+      target: s.target,
+    });
+    this.counters.eventRows++;
+  }
+
+  private async upsertStatus(tx: Conn, id: number, s: RegistrationStatus): Promise<void> {
     const row = {
       state: s.state,
       code: s.code,
@@ -433,18 +455,6 @@ export class AsyncStatusStore {
       .values({ registrationId: id, ...row })
       .onConflictDoUpdate({ target: registrationStatus.registrationId, set: row });
     this.counters.statusRows++;
-    if (!event) return;
-    await tx.insert(registrationEvents).values({
-      registrationId: id,
-      state: s.state,
-      code: s.code,
-      reason: s.reason,
-      at: s.at,
-      expiresAt: s.expiresAt,
-      nextAttemptAt: s.nextAttemptAt,
-      target: s.target,
-    });
-    this.counters.eventRows++;
   }
 
   /** Rows of a routine sample: the registration's previous sample is deleted when its next one is stored. */

@@ -132,7 +132,12 @@ export class StatusWriter {
     this.keepBinding = sqlite.prepare('UPDATE registration_leases SET call_id = ?, cseq = ?, contact = ?, updated_at = ? WHERE registration_id = ? AND token = ?');
     const transaction = sqlite.transaction((statuses: readonly StatusRow[], traces: readonly TraceRow[], out: WriteOutcome) => {
       this.verified.clear();
-      for (const s of statuses) this.writeStatus(s, out);
+      // A status followed by another of its registration in this transaction only adds its timeline
+      // row: the row of registration_status ends as the last one says (issue 12: a start-up writes
+      // pending, registering and registered, often in one transaction).
+      const last = new Map<number, StatusRow>();
+      for (const s of statuses) last.set(s[0], s);
+      for (const s of statuses) this.writeStatus(s, last.get(s[0]) !== s, out);
       const touched = new Set<number>();
       for (const t of traces) {
         if (!this.current(t[0], t[t.length - 1] as number | null, out)) continue;
@@ -221,7 +226,7 @@ export class StatusWriter {
     return true;
   }
 
-  private writeStatus(s: StatusRow, out: WriteOutcome): void {
+  private writeStatus(s: StatusRow, superseded: boolean, out: WriteOutcome): void {
     const [id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, event, token, callId, cseq, contact] = s;
     const fenced = token !== null && (callId !== null ? !this.keep(id, token, callId, cseq, contact, at) : !this.current(id, token, out));
     if (fenced) {
@@ -229,6 +234,13 @@ export class StatusWriter {
       this.kept.forget(id);
       this.sampleRows.delete(id);
       out.deleted.push(id);
+      return;
+    }
+    // Under a current token the registration exists (its lease row goes with it): a superseded
+    // status needs no row of its own. Unfenced, the upsert tells whether it still exists.
+    if (superseded && token !== null) {
+      if (event) this.insertEvent.run(id, state, code, reason, at, expiresAt, nextAttemptAt, target);
+      if (event) out.eventRows++;
       return;
     }
     const { changes } = this.upsertStatus.run(

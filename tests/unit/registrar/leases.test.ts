@@ -322,3 +322,22 @@ test('fencing: the binding is written to the lease row when it changes or its CS
   assert.deepEqual(await lease(), ['a-call', 2 + KEEP_CSEQ_STEP, 'sip:a@127.0.0.1:5072']);
   await store.close();
 });
+
+test('fencing: statuses of one registration written together leave every transition in the timeline and one status row write, ending as the last says', async (t) => {
+  const { db, raw } = await setup(t, 1);
+  const a = new LeaseStore(db, 'host/a', LEASE_MS);
+  await a.claim(1);
+  const store = statusStoreFor(db);
+  store.fencing = { token: () => 1, binding: () => ({ callId: 'a-call', cseq: 2, contact: 'sip:a@127.0.0.1:5070' }) };
+  store.pushStatus({ ...STATUS(1, 'pending', 1000), code: null, reason: null, expiresAt: null, grantedExpires: null, lastSuccessAt: null });
+  store.pushStatus({ ...STATUS(1, 'registering', 1001), code: null, reason: null, expiresAt: null, grantedExpires: null, lastSuccessAt: null });
+  store.pushStatus(STATUS(1, 'registered', 1005));
+  await store.flush();
+  const events = await raw.prepare('SELECT state FROM registration_events WHERE registration_id = 1 ORDER BY id').all<{ state: string }>();
+  assert.deepEqual(events.map((e) => e.state), ['pending', 'registering', 'registered']);
+  const row = await raw.prepare('SELECT state, code, at, expires_at FROM registration_status WHERE registration_id = 1').get<{ state: string; code: number; at: number; expires_at: number }>();
+  assert.deepEqual([row!.state, Number(row!.code), Number(row!.at), Number(row!.expires_at)], ['registered', 200, 1005, 1005 + 3600_000]);
+  assert.equal(store.counters.statusRows, 1, 'the status row written once');
+  assert.equal(store.counters.eventRows, 3);
+  await store.close();
+});

@@ -1,10 +1,15 @@
 // Generic ";name=value" parameter lists used by URIs, Via, Contact, To/From
 // (RFC 3261 §19.1.1, §20.42, §25.1 generic-param). Names are lower-cased;
 // quoted values keep their content without the quotes.
-export type Params = Map<string, string | null>;
+// Read-only: a parsed list is never changed in place (copy it with `new Map(params)`), so every
+// empty one is the same map (issue 12: one Map per registration's request URI, ≈ 450 B each).
+export type Params = ReadonlyMap<string, string | null>;
+
+const NO_PARAMS: Params = new Map();
 
 export function parseParams(text: string): Params {
-  const params: Params = new Map();
+  if (text.length === 0) return NO_PARAMS;
+  const params = new Map<string, string | null>();
   let i = 0;
   while (i < text.length) {
     while (i < text.length && (text[i] === ';' || text[i] === ' ' || text[i] === '\t')) i++;

@@ -16,7 +16,7 @@
 // received and the excess over 2N (retransmissions), event-loop delay p99
 // (tests/bench/process-probe.mjs, preloaded with --import), and ratios to uac_reg.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -56,6 +56,8 @@ const { values: argv } = parseArgs({
     'node-flags': { type: 'string' },
     /** Write a heap snapshot of our registrar process into this directory once all are bound (then read it with heap-top.ts). */
     'heap-dir': { type: 'string' },
+    /** Append everything our registrar process prints to this file (e.g. with --node-flags=--trace-gc). */
+    'registrar-log': { type: 'string' },
     /** The database: sqlite (a file, default) or pg (a throwaway PostgreSQL cluster). */
     db: { type: 'string', default: 'sqlite' },
   },
@@ -260,8 +262,12 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       },
     });
     let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-    child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-20_000);
+      if (argv['registrar-log']) appendFileSync(argv['registrar-log'], d);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     const pid = child.pid as number;
     const dbCpuBefore = ON_PG ? clusterCpuS() : NaN;
     let registered = 0;

@@ -93,11 +93,14 @@ export interface EngineOptions extends Partial<RetryPolicy> {
   /** Characters (≈ bytes) of messages kept per registration for trace() (default 16 Ki; the newest message is always kept). */
   traceBytes?: number;
   /**
-   * Characters of messages kept for trace() across all registrations (default 128 Mi): a
+   * Characters of messages kept for trace() across all registrations (default 64 Mi): a
    * registration's ring gets min(traceBytes, this / registrations) when it is made: 10,000 keep
-   * ≈ 13 KB each (a challenge cycle and more), 100,000 ≈ 1.3 KB (the last request and response;
-   * the newest message is always kept). Without it 100,000 rings grew by ≈ 350 MB of SIP text in
-   * their first refresh round (tests/bench/registrations.ts --n 100000 --refresh-round).
+   * ≈ 6.7 KB each (a challenge cycle and more), 100,000 ≈ 670 characters (the newest message,
+   * always kept). Without it 100,000 rings grew by ≈ 350 MB of SIP text in their first refresh
+   * round (tests/bench/registrations.ts --n 100000 --refresh-round); 128 Mi (1.3 KB each, the last
+   * request and response) cost 50–60 MiB more peak RSS at 100,000 on the product path (issue 12).
+   * What a ring holds matters only when a registration starts being watched: the database already
+   * has its first exchange, its failures and a routine sample every 10 minutes.
    */
   traceBudgetBytes?: number;
   maxRedirects?: number;
@@ -298,7 +301,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
     this.startupSpreadMs = options.startupSpreadMs ?? 1000;
     this.traceBytes = options.traceBytes ?? 16 * 1024;
-    this.traceBudgetBytes = options.traceBudgetBytes ?? 128 * 1024 * 1024;
+    this.traceBudgetBytes = options.traceBudgetBytes ?? 64 * 1024 * 1024;
     this.deps = {
       scheduler: this.scheduler,
       layer: this.layer,

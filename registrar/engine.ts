@@ -43,6 +43,7 @@ import { parsePublicHosts, publicHostFor } from './registration/public-host';
 import { SipError } from './errors';
 import { mathRandom, type RandomSource } from './util/random';
 import { toLogger, type Logger, type LogSink } from './util/log';
+import { yieldToIo } from './util/yield-to-io';
 
 export interface EngineOptions extends Partial<RetryPolicy> {
   clock?: Clock;
@@ -687,11 +688,6 @@ const START_SLICE = 256;
 
 function isPageSource(configs: readonly RegistrationConfig[] | AsyncIterable<readonly RegistrationConfig[]>): configs is AsyncIterable<readonly RegistrationConfig[]> {
   return !Array.isArray(configs) && typeof (configs as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-/** Lets pending I/O (responses, timers) run before the next slice. */
-function yieldToIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A bad engine option: E_CONFIG naming it. */

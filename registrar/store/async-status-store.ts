@@ -27,6 +27,7 @@ import { dialectSql } from '../../lib/db/sql-dialect';
 import { KeptBindings } from './kept-bindings';
 import type { Fencing } from './status-store';
 import type { RegistrationState, RegistrationStatus, TraceEntry, TraceEvent, TraceRetransmits } from '../registration/status';
+import { yieldToIo } from '../util/yield-to-io';
 
 export interface AsyncStatusStoreOptions {
   /** SIP messages kept per registration. */
@@ -319,7 +320,7 @@ export class AsyncStatusStore {
     const step = async () => {
       // a full flush() (shutdown) may have written the rest meanwhile
       while (this.pending > 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToIo();
         try {
           await this.writeSome();
         } catch (err) {

@@ -17,6 +17,7 @@ import { rows, execute, type Conn } from '../../lib/db/conn';
 import { dialectSql } from '../../lib/db/sql-dialect';
 import type { ClaimedLease, LeaseRows } from '../cluster/lease-keeper';
 import type { BindingState } from '../registration/config';
+import { yieldToIo } from '../util/yield-to-io';
 
 interface LeaseSqlRow {
   registration_id: number | string;
@@ -122,7 +123,7 @@ export class LeaseStore implements LeaseRows {
       );
       for (const r of renewed) held.set(Number(r.registration_id), Number(r.token));
       if (open) return held;
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToIo();
     }
   }
 

@@ -198,29 +198,23 @@ export class StatusWriter {
 
   /** Whether a row of registration `id` made under `token` may be written (null: unfenced). */
   private current(id: number, token: number | null, out: WriteOutcome): boolean {
-    if (token === null || this.verified.get(id) === token) return true;
-    if (this.leaseCurrent.get(id, token) !== undefined) {
-      this.verified.set(id, token);
-      return true;
-    }
+    if (token === null || this.tokenCurrent(id, token)) return true;
     out.fenced++;
     return false;
   }
 
+  /** Whether `token` is registration `id`'s lease token now (checked once per transaction). */
+  private tokenCurrent(id: number, token: number): boolean {
+    if (this.verified.get(id) === token) return true;
+    if (this.leaseCurrent.get(id, token) === undefined) return false;
+    this.verified.set(id, token);
+    return true;
+  }
+
   /** Writes the binding into the lease row when it changed (false: the token is not current). */
   private keep(id: number, token: number, callId: string, cseq: number | null, contact: string | null, at: number): boolean {
-    if (!this.kept.changed(id, token, callId, cseq, contact)) {
-      if (this.verified.get(id) === token || this.leaseCurrent.get(id, token) !== undefined) {
-        this.verified.set(id, token);
-        return true;
-      }
-      this.kept.forget(id);
-      return false;
-    }
-    if (this.keepBinding.run(callId, cseq, contact, at, id, token).changes === 0) {
-      this.kept.forget(id);
-      return false;
-    }
+    if (!this.kept.changed(id, token, callId, cseq, contact)) return this.tokenCurrent(id, token);
+    if (this.keepBinding.run(callId, cseq, contact, at, id, token).changes === 0) return false;
     this.kept.written(id, token, callId, cseq, contact);
     this.verified.set(id, token);
     return true;
@@ -238,22 +232,19 @@ export class StatusWriter {
     }
     // Under a current token the registration exists (its lease row goes with it): a superseded
     // status needs no row of its own. Unfenced, the upsert tells whether it still exists.
-    if (superseded && token !== null) {
-      if (event) this.insertEvent.run(id, state, code, reason, at, expiresAt, nextAttemptAt, target);
-      if (event) out.eventRows++;
-      return;
-    }
-    const { changes } = this.upsertStatus.run(
-      id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, id,
-    );
-    out.statusRows += changes;
-    // A deleted registration's final transitions are not kept (its timeline went with it).
-    if (changes === 0) {
-      this.sampleRows.delete(id);
-      this.traceRows.delete(id);
-      this.kept.forget(id);
-      out.deleted.push(id);
-      return;
+    if (!superseded || token === null) {
+      const { changes } = this.upsertStatus.run(
+        id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, id,
+      );
+      out.statusRows += changes;
+      // A deleted registration's final transitions are not kept (its timeline went with it).
+      if (changes === 0) {
+        this.sampleRows.delete(id);
+        this.traceRows.delete(id);
+        this.kept.forget(id);
+        out.deleted.push(id);
+        return;
+      }
     }
     if (!event) return;
     this.insertEvent.run(id, state, code, reason, at, expiresAt, nextAttemptAt, target);

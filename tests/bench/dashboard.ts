@@ -19,6 +19,7 @@ import {
   chromiumLaunchOptions, ensureBuild, signedInContext, fmt, installProbes, num, parseArgs, printTable, sleep, startFrameProbe, startPortal, stopFrameProbe, summarize,
   type Portal,
 } from './live-common';
+import { seedRegistrations } from './seed-sqlite';
 
 const args = parseArgs(process.argv.slice(2));
 const N = num(args, 'n', 10_000);
@@ -42,22 +43,7 @@ type W = Window & {
 function seed(dbPath: string): Map<number, string> {
   const db = new Database(dbPath);
   db.pragma('busy_timeout = 5000');
-  const initial = new Map<number, string>();
-  const now = Date.now();
-  db.transaction(() => {
-    const providers: number[] = [];
-    for (let p = 0; p < 10; p++) {
-      providers.push(Number(db.prepare("INSERT INTO ddi_providers (name, description, ddis) VALUES (?, '', '[]')").run(`Perf carrier ${p}`).lastInsertRowid));
-    }
-    const reg = db.prepare('INSERT INTO registrations (ddi_provider_id, username, domain, ddi) VALUES (?, ?, ?, ?)');
-    const st = db.prepare('INSERT INTO registration_status (registration_id, state, code, reason, at, expires_at, target) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (let i = 0; i < N; i++) {
-      const id = Number(reg.run(providers[i % 10], `perf${i}`, 'sip.perf.example', `+3490${String(i).padStart(7, '0')}`).lastInsertRowid);
-      const bad = i % 50 === 0;
-      st.run(id, bad ? 'rejected' : 'registered', bad ? 403 : 200, bad ? 'Forbidden' : 'OK', now - i * 1000, bad ? null : now + 3_600_000, '127.0.0.1:5060/udp');
-      initial.set(id, bad ? 'rejected' : 'registered');
-    }
-  })();
+  const initial = db.transaction(() => seedRegistrations(db, N, Date.now()))();
   db.close();
   return initial;
 }

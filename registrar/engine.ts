@@ -418,7 +418,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const begun = new Set<Registration>();
     const begin = (r: Registration) => {
       if (begun.has(r)) return;
-      r.start(total > 1 ? Math.floor((spread * Math.min(begun.size, total - 1)) / total) : 0);
+      // More than one first REGISTER per START_GRID_MS: on its steps (Scheduler.afterOnGrid), one timer turn each.
+      r.start(total > 1 ? Math.floor((spread * Math.min(begun.size, total - 1)) / total) : 0, spread > 0 && spread < START_GRID_MS * total ? START_GRID_MS : 0);
       begun.add(r);
     };
     for (const r of waiting) begin(r);
@@ -685,6 +686,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
 /** Configs made and started per event-loop turn by start() (≈ 2–3 ms at 10,000). */
 const START_SLICE = 256;
+/**
+ * Step of the start-up spread when it places more than one first REGISTER per step (10,000 over
+ * the default 10 s): one timer turn per 20 ms instead of one process wake-up per millisecond.
+ */
+const START_GRID_MS = 20;
 
 function isPageSource(configs: readonly RegistrationConfig[] | AsyncIterable<readonly RegistrationConfig[]>): configs is AsyncIterable<readonly RegistrationConfig[]> {
   return !Array.isArray(configs) && typeof (configs as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';

@@ -87,6 +87,12 @@ const MAX_AUTH_ROUNDS = 4;
 const MAX_INTERVAL_RETRIES = 3;
 /** Servers whose Timer F the refresh margin covers (RFC 3263 failover before the binding lapses). */
 const FAILOVER_BUDGET_TARGETS = 3;
+/**
+ * Refreshes and binding audits fall due on 100 ms steps of the clock (Scheduler.afterOnGrid): at
+ * most 100 ms later than computed, far inside the refresh margin, and those falling in one step
+ * go out in one timer turn rather than one process wake-up each.
+ */
+const REFRESH_GRID_MS = 100;
 
 /**
  * How this registrar answers binding queries: 'unknown' until it lists our Contact
@@ -234,11 +240,11 @@ export class Registration {
     this.requestedExpires = config.expires;
   }
 
-  /** Schedules the first REGISTER after `delayMs` (state `pending`). */
-  start(delayMs: number): void {
+  /** Schedules the first REGISTER after `delayMs`, or on the first `gridMs` step after that (state `pending`). */
+  start(delayMs: number, gridMs = 0): void {
     this.cancelTimer();
     this.transition('pending', {});
-    this.schedule(delayMs);
+    this.schedule(delayMs, gridMs);
   }
 
   /**
@@ -349,7 +355,7 @@ export class Registration {
     }
     const failoverMs = this.deps.timerFMs * Math.min(this.targetCount, FAILOVER_BUDGET_TARGETS);
     const delay = refreshDelayMs(granted, this.deps.policy, this.deps.random, failoverMs);
-    this.schedule(delay);
+    this.schedule(delay, REFRESH_GRID_MS);
     this.scheduleExpiry(granted * 1000);
     this.scheduleCheck(true);
     this.transition('registered', {
@@ -720,10 +726,11 @@ export class Registration {
     this.deps.onRetransmits(this.id, at, retransmits);
   }
 
-  private schedule(delayMs: number): void {
+  /** The next REGISTER after `delayMs`, or on the first `gridMs` step after that (refreshes and audits: Scheduler.afterOnGrid). */
+  private schedule(delayMs: number, gridMs = 0): void {
     this.cancelTimer();
-    this.nextAttemptAt = this.deps.scheduler.now() + delayMs;
-    this.timer = this.deps.scheduler.after(delayMs, Registration.fire, this);
+    this.timer = this.deps.scheduler.afterOnGrid(delayMs, gridMs, Registration.fire, this);
+    this.nextAttemptAt = this.timer.at;
   }
 
   private static fire(reg: Registration): void {
@@ -771,11 +778,10 @@ export class Registration {
     if (this.queryMode === 'refresh') {
       // This registrar does not answer queries: the audit is a refresh, at the audit's pace.
       this.deps.bindingChecks.refreshed++;
-      this.schedule(delay);
-      this.nextAttemptAt = this.timer?.at ?? null;
+      this.schedule(delay, REFRESH_GRID_MS);
       return;
     }
-    this.checkTimer = this.deps.scheduler.after(delay, Registration.fireCheck, this);
+    this.checkTimer = this.deps.scheduler.afterOnGrid(delay, REFRESH_GRID_MS, Registration.fireCheck, this);
   }
 
   private static fireCheck(reg: Registration): void {

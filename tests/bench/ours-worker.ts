@@ -3,7 +3,7 @@
 // `BENCH_RESULT {json}` on stdout. Input: env BENCH_WORKER (JSON, see
 // WorkerInput). Exits by itself (hard timeout) and when its parent goes away
 // (stdin closes).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
@@ -65,7 +65,22 @@ export interface WorkerResult {
    * again (its refresh; the process is idle in between), the round's wall time (first → last
    * refresh), and that CPU scaled to an hour at `expires` 3600 (refreshes every refreshDelayMs(3600)).
    */
-  refresh?: { refreshed: number; complete: boolean; requests: number; audits: number; cpuS: number; userS: number; sysS: number; roundWallS: number; cpuPerRefreshHourAt3600S: number; maxRssMiB: number };
+  refresh?: {
+    refreshed: number;
+    complete: boolean;
+    requests: number;
+    audits: number;
+    cpuS: number;
+    userS: number;
+    sysS: number;
+    /** CPU from the first refresh to the last only (the window before it holds the start-up burst's aftermath: Timer K, its garbage). */
+    roundCpuS: number;
+    /** CPU seconds per thread over the window (main, V8's GC and compiler helpers, libuv). */
+    threads: Array<[name: string, cpuS: number]>;
+    roundWallS: number;
+    cpuPerRefreshHourAt3600S: number;
+    maxRssMiB: number;
+  };
   error?: string;
 }
 
@@ -88,6 +103,27 @@ hardTimer.unref();
 const epoch = () => performance.timeOrigin + performance.now();
 const cpuSec = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 const mib = (bytes: number) => bytes / 1048576;
+
+/** CPU seconds (utime + stime) of each thread of this process, by tid, from /proc (clock ticks of 10 ms). */
+function threadCpu(): Map<number, { name: string; s: number }> {
+  const out = new Map<number, { name: string; s: number }>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const name = stat.slice(stat.indexOf('(') + 1, close);
+        const f = stat.slice(close + 2).split(' ');
+        out.set(Number(tid), { name, s: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {
+        /* thread gone */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return out;
+}
 
 function pssMiB(): number | null {
   try {
@@ -144,6 +180,7 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
   let refreshed = 0;
   let firstRefreshAt = 0;
   let lastRefreshAt = 0;
+  let firstRefreshCpu: NodeJS.CpuUsage | null = null;
   let resolveRefreshed!: () => void;
   const allRefreshed = new Promise<void>((r) => (resolveRefreshed = r));
   engine.on('status', (s) => {
@@ -154,7 +191,10 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       seen[i] = 2;
       refreshed++;
       lastRefreshAt = performance.now();
-      if (refreshed === 1) firstRefreshAt = lastRefreshAt;
+      if (refreshed === 1) {
+        firstRefreshAt = lastRefreshAt;
+        firstRefreshCpu = process.cpuUsage();
+      }
       if (refreshed === w.n) resolveRefreshed();
       return;
     }
@@ -253,6 +293,7 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       await roundSession.post('Profiler.start');
     }
     const c0 = process.cpuUsage();
+    const t0 = threadCpu();
     let t: NodeJS.Timeout | undefined;
     const late = await Promise.race([
       allRefreshed.then(() => false),
@@ -260,6 +301,9 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
     ]);
     clearTimeout(t);
     const c = process.cpuUsage(c0);
+    const roundCpuS = firstRefreshCpu ? cpuSec(process.cpuUsage(firstRefreshCpu)) : 0;
+    const t1 = threadCpu();
+    const threads: Array<[string, number]> = [...t1].map(([tid, { name, s }]) => [`${name}${tid === process.pid ? ' (main)' : ''}`, s - (t0.get(tid)?.s ?? 0)]);
     if (roundSession) {
       const { profile } = await roundSession.post('Profiler.stop');
       writeFileSync(w.profileFile!.replace(/\.cpuprofile$/, '') + '.refresh.cpuprofile', JSON.stringify(profile));
@@ -276,6 +320,8 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       cpuS,
       userS: c.user / 1e6,
       sysS: c.system / 1e6,
+      roundCpuS,
+      threads: threads.filter(([, cpu]) => cpu >= 0.005).sort((a, b) => b[1] - a[1]),
       roundWallS: (lastRefreshAt - firstRefreshAt) / 1000,
       cpuPerRefreshHourAt3600S: (cpuS * 3_600_000) / refreshDelayMs(3600, DEFAULT_RETRY_POLICY, () => 0.5),
       maxRssMiB: process.resourceUsage().maxRSS / 1024,

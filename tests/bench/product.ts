@@ -39,6 +39,8 @@ const { values: argv } = parseArgs({
     n: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '3' },
     'no-uac': { type: 'boolean', default: false },
+    /** REGISTRAR_STARTUP_SPREAD_MS for our registrar (default 0: the burst; the product's default is 10000). */
+    'spread-ms': { type: 'string', default: '0' },
     'registrar-children': { type: 'string', default: '4' },
     /** How the registrations are created: `import` (POST /api/registrations/import, CSV, 50,000 rows per request) or `api` (one POST /api/registrations each). */
     seed: { type: 'string', default: 'import' },
@@ -257,7 +259,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
         ...database,
         SIP_BIND: `127.0.0.1:${sipPort}`,
         SIP_PUBLIC_HOST: '127.0.0.1',
-        REGISTRAR_STARTUP_SPREAD_MS: '0',
+        REGISTRAR_STARTUP_SPREAD_MS: argv['spread-ms'],
         BENCH_PROBE_FILE: probeFile,
       },
     });

@@ -97,7 +97,25 @@ function tsLine(url: string, name: string, v8Line: number, v8Col: number): strin
   return i >= 0 ? `${i + 1}` : `${v8Line + 1}?`;
 }
 
+// A bundle (dist/*.mjs) beside its .map: name the original source and line.
+const bundleMaps = new Map<string, SourceMap | null>();
+function bundleEntry(cf: CallFrame): { source: string; line: number } | null {
+  if (!cf.url.startsWith('file://') || !cf.url.endsWith('.mjs')) return null;
+  const path = fileURLToPath(cf.url);
+  let m = bundleMaps.get(path);
+  if (m === undefined) {
+    m = existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))) : null;
+    bundleMaps.set(path, m);
+  }
+  const e = m?.findEntry(cf.lineNumber, cf.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+  if (!e?.originalSource) return null;
+  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(join(path, '..'), e.originalSource);
+  return { source: relative(ROOT, src), line: (e.originalLine ?? 0) + 1 };
+}
+
 function label(cf: CallFrame): string {
+  const b = bundleEntry(cf);
+  if (b) return `${cf.functionName || '(anonymous)'}  ${b.source}:${b.line}`;
   const where = cf.url.startsWith('file://') ? relative(ROOT, fileURLToPath(cf.url)) : cf.url || '(native)';
   const line = cf.url ? `:${tsLine(cf.url, cf.functionName, cf.lineNumber, cf.columnNumber)}` : '';
   return `${cf.functionName || '(anonymous)'}  ${where}${line}`;

@@ -6,7 +6,7 @@
 //
 // See tests/bench/README.md for what is measured and how.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,6 +55,10 @@ const { values: argv } = parseArgs({
     'refresh-round': { type: 'boolean', default: false },
     /** Our engine's binding audit interval, s (REGISTRAR_BINDING_CHECK_S; default the engine's 60; 0 = off, as uac_reg has none). */
     'binding-check-s': { type: 'string' },
+    /** Extra node flags for our engine's process, e.g. "--trace-gc" (with --worker-log) or "--single-threaded-gc". */
+    'node-flags': { type: 'string' },
+    /** Append what our engine's process prints on stdout (besides its result line) to this file. */
+    'worker-log': { type: 'string' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
@@ -257,7 +261,7 @@ interface Row {
 function runWorker(input: WorkerInput): Promise<{ result: WorkerResult; spawnedAt: number; exitCode: number | null }> {
   return new Promise((res, rej) => {
     const spawnedAt = epoch();
-    const child = spawn(process.execPath, ['--expose-gc', WORKER], {
+    const child = spawn(process.execPath, ['--expose-gc', ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), WORKER], {
       cwd: ROOT,
       env: { ...process.env, BENCH_WORKER: JSON.stringify(input) },
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -269,7 +273,10 @@ function runWorker(input: WorkerInput): Promise<{ result: WorkerResult; spawnedA
       rej(new Error('ours-worker did not finish in time'));
     }, input.timeoutMs + input.stopDeadlineMs + (input.settleMs ?? 0) + (input.refreshRound ? input.expires * 1000 + input.timeoutMs : 0) + 60_000);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (argv['worker-log']) appendFileSync(argv['worker-log'], d);
+    });
     child.on('error', (e) => {
       clearTimeout(guard);
       rej(e);
@@ -577,6 +584,7 @@ function summarize(rows: Row[]) {
       lines.push(
         `  refreshed ${x.refreshed}/${N}${x.complete ? '' : ' (INCOMPLETE)'} with ${x.requests} REGISTERs: CPU ${f(x.cpuS)} s (user ${f(x.userS)}, sys ${f(x.sysS)}), round first→last ${f(x.roundWallS)} s, peak RSS ${f(x.maxRssMiB, 0)} MiB`,
       );
+      lines.push(`  CPU from the first refresh to the last: ${f(x.roundCpuS)} s; per thread over the window: ${x.threads.map(([n, c]) => `${n} ${f(c)}`).join(', ')}`);
       lines.push(`  of which binding audits (REGISTER queries, --binding-check-s): ${x.audits ?? '—'}; refresh REGISTERs ${x.requests - (x.audits ?? 0)} (${f((x.requests - (x.audits ?? 0)) / Math.max(1, x.refreshed))} per refresh)`);
       lines.push(`  CPU per refresh hour at expires 3600: ${f(x.cpuPerRefreshHourAt3600S)} s (${f((x.cpuPerRefreshHourAt3600S / 3600) * 100, 3)} % of a core)`);
     }

@@ -673,6 +673,37 @@ test('start() from pages: the first page registers while the next is still to co
   assert.equal(spread.transport.sent.length, 4);
 });
 
+test('refreshes fall due on 100 ms steps of the clock, at most 100 ms after the computed time; a large spread starts on 20 ms steps', async () => {
+  const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
+  // A clock off the steps.
+  await h.clock.advanceAsync(37);
+  const configs = Array.from({ length: 1000 }, (_, i) => ({ ...CONFIG, id: `g${i}`, username: `u${i}`, ddi: `${5000 + i}`, password: null }));
+  const begun = h.clock.now();
+  await h.engine.start(configs, { spreadMs: 2000 });
+  const sendTimes = new Set<number>();
+  const sentBefore = () => h.transport.sent.length;
+  let seen = 0;
+  while (h.clock.now() - begun <= 2100) {
+    await h.clock.advanceAsync(1);
+    if (sentBefore() > seen) {
+      sendTimes.add(h.clock.now());
+      seen = sentBefore();
+    }
+  }
+  assert.equal(seen, 1000);
+  // 1,000 first REGISTERs over 2 s: on 20 ms steps (≤ 101 instants), not one per 2 ms.
+  assert.ok(sendTimes.size <= 101, `${sendTimes.size} send instants`);
+  for (const t of sendTimes) assert.equal(t % 20, 0);
+  const registered = h.statuses.filter((st) => st.state === 'registered');
+  assert.equal(registered.length, 1000);
+  for (const st of registered) {
+    const at = st.nextAttemptAt as number;
+    assert.equal(at % 100, 0, `next attempt ${at} on a 100 ms step`);
+    // random() = 0.5: refreshDelayMs(300 s) = 255,000 − jitter 0.5 · 10,000 = 250,000 ms after the 200 OK.
+    assert.ok(at - st.at >= 250_000 && at - st.at < 250_100, `refresh ${at - st.at} ms after the 200`);
+  }
+});
+
 test('start() spreads first registrations over the window', async () => {
   const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
   const configs = Array.from({ length: 4 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, password: null }));

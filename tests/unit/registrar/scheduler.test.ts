@@ -51,3 +51,25 @@ test('scheduler runs at most maxPerTurn due tasks per timer turn and re-arms for
   clock.advance(0);
   assert.deepEqual(fired, Array.from({ length: 250 }, (_, i) => i), 'all ran, in order, over three turns');
 });
+
+test('afterOnGrid: due on the first grid step at or after the delay; the tasks of one step share one timer turn', () => {
+  const start = 1_000_037;
+  const clock = new FakeClock(start);
+  const s = new Scheduler(clock, 10_000);
+  const fired: Array<{ at: number; delay: number }> = [];
+  for (let delay = 0; delay < 1000; delay++) {
+    const task = s.afterOnGrid(delay, 100, (d) => fired.push({ at: clock.now(), delay: d }), delay);
+    assert.equal(task.at % 100, 0);
+    assert.ok(task.at >= start + delay && task.at < start + delay + 100, `${delay}: due at ${task.at - start}`);
+  }
+  clock.advance(1100);
+  assert.equal(fired.length, 1000);
+  for (const f of fired) assert.ok(f.at - start >= f.delay && f.at - start < f.delay + 100);
+  // 1,000 deadlines over one second: 11 turns (1_000_100 … 1_001_100), not 1,000.
+  assert.equal(new Set(fired.map((f) => f.at)).size, 11);
+  // gridMs 0: exactly `after`.
+  assert.equal(s.afterOnGrid(250, 0, () => {}, null).at, clock.now() + 250);
+  // Already on a step: not moved.
+  const onStep = new FakeClock(5_000);
+  assert.equal(new Scheduler(onStep).afterOnGrid(300, 100, () => {}, null).at, 5_300);
+});

@@ -1,13 +1,14 @@
 // Digest state for one REGISTER exchange (RFC 3261 §22.2, §22.3; RFC 7616;
 // RFC 8760): the challenge answered per header kind, nonce-count per nonce,
 // and whether credentials for it were already rejected once.
-import { parseChallenges, pickChallenge, type DigestChallenge } from '../auth/challenge';
+import { keptChallenge, parseChallenges, pickChallenge, type DigestChallenge, type ParsedChallenge } from '../auth/challenge';
 import { buildAuthorization } from '../auth/digest';
 import { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { randomHex } from '../util/random';
 
 type Kind = 'www' | 'proxy';
+const KINDS: readonly Kind[] = ['www', 'proxy'];
 
 interface Answered {
   challenge: DigestChallenge;
@@ -20,7 +21,9 @@ export type ChallengeVerdict =
   | { ok: false; wrongCredentials: true };
 
 export class AuthSession {
-  private answered: Partial<Record<Kind, Answered>> = {};
+  /** The challenge answered per header kind (fields, not a record: every registration keeps one session). */
+  private www: Answered | null = null;
+  private proxy: Answered | null = null;
   /**
    * Credentials sent before any challenge of this exchange (the last nonce reused): the first
    * challenge then only says the nonce is no longer good, not that the password is wrong.
@@ -35,7 +38,7 @@ export class AuthSession {
 
   /** Whether a challenge has been answered (there is something to reuse). */
   get hasCredentials(): boolean {
-    return this.answered.www !== undefined || this.answered.proxy !== undefined;
+    return this.www !== null || this.proxy !== null;
   }
 
   /**
@@ -45,10 +48,8 @@ export class AuthSession {
    */
   reuse(): AuthSession {
     const next = new AuthSession(this.username, this.password, this.realm);
-    for (const kind of ['www', 'proxy'] as const) {
-      const a = this.answered[kind];
-      if (a) next.answered[kind] = { challenge: a.challenge, nc: a.nc };
-    }
+    if (this.www) next.www = { challenge: this.www.challenge, nc: this.www.nc };
+    if (this.proxy) next.proxy = { challenge: this.proxy.challenge, nc: this.proxy.nc };
     next.preemptive = next.hasCredentials;
     return next;
   }
@@ -61,7 +62,7 @@ export class AuthSession {
   accept(response: SipResponse): ChallengeVerdict {
     const kind: Kind = response.status === 407 ? 'proxy' : 'www';
     const headerName = kind === 'proxy' ? 'proxy-authenticate' : 'www-authenticate';
-    let challenges: DigestChallenge[];
+    let challenges: ParsedChallenge[];
     try {
       challenges = parseChallenges(response.headers.getAll(headerName));
     } catch (err) {
@@ -70,7 +71,7 @@ export class AuthSession {
     if (this.preemptive) {
       // Our reused nonce was refused: start over with this challenge.
       this.preemptive = false;
-      this.answered = {};
+      this.www = this.proxy = null;
     }
     const chosen = pickChallenge(challenges, this.realm);
     if (!chosen) {
@@ -79,16 +80,16 @@ export class AuthSession {
       }
       return { ok: false, error: new SipError('E_AUTH_UNSUPPORTED', 'no supported Digest challenge') };
     }
-    if (this.answered[kind] && !chosen.stale) return { ok: false, wrongCredentials: true };
-    this.answered[kind] = { challenge: chosen, nc: 0 };
+    if (this[kind] && !chosen.stale) return { ok: false, wrongCredentials: true };
+    this[kind] = { challenge: keptChallenge(chosen), nc: 0 };
     return { ok: true };
   }
 
   /** Authorization headers for the next request; bumps nc for each reuse of a nonce. */
   headers(method: string, uri: string): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const kind of ['www', 'proxy'] as const) {
-      const a = this.answered[kind];
+    for (const kind of KINDS) {
+      const a = this[kind];
       if (!a) continue;
       a.nc++;
       const value = buildAuthorization({

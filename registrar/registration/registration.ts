@@ -93,6 +93,8 @@ const FAILOVER_BUDGET_TARGETS = 3;
  * go out in one timer turn rather than one process wake-up each.
  */
 const REFRESH_GRID_MS = 100;
+/** Shared by every registration without stale Contacts (nearly all: an array each is 32 bytes). */
+const NO_CONTACTS: readonly string[] = Object.freeze([]);
 
 /**
  * How this registrar answers binding queries: 'unknown' until it lists our Contact
@@ -134,7 +136,7 @@ export class Registration {
    * Contacts of engine nodes that held this registration before us, still bound: removed by our
    * next REGISTER (`;expires=0` next to our own Contact) unless one is ours; empty once removed.
    */
-  private staleContacts: string[];
+  private staleContacts: readonly string[];
   /** Taken over: the first 2xx is searched for leftover Contacts of our DDI (binding-audit.ts leftoverContacts). */
   private sweepLeftovers: boolean;
   private readonly ring: TraceRing;
@@ -189,7 +191,7 @@ export class Registration {
     const resume = config.resume ?? null;
     this.callId = resume?.callId ?? randomHex(16);
     this.cseq = resume ? resume.cseq + TAKEOVER_CSEQ_GAP : 0;
-    this.staleContacts = resume?.contact ? [resume.contact] : [];
+    this.staleContacts = resume?.contact ? [resume.contact] : NO_CONTACTS;
     this.sweepLeftovers = resume !== null;
     this.requestUri = requestUriOf(config);
     this.requestUriText = formatUri(this.requestUri);
@@ -294,7 +296,7 @@ export class Registration {
       return;
     }
     this.lastContact = null;
-    this.staleContacts = [];
+    this.staleContacts = NO_CONTACTS;
     const result = outcome.kind === 'success' ? { code: outcome.response.status, reason: outcome.response.reason } : { code: outcome.code, reason: outcome.reason };
     this.transition(finalState, { ...cleared, ...result });
   }
@@ -592,7 +594,7 @@ export class Registration {
         const res = result.response;
         const status = res.status;
         if (status < 300) {
-          if (contact !== null) this.staleContacts = [];
+          if (contact !== null) this.staleContacts = NO_CONTACTS;
           this.lastGood = target;
           this.lastAuth = auth?.hasCredentials ? auth : null;
           this.keptRedirect = requestUri === this.requestUri ? null : requestUri;

@@ -291,6 +291,9 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
       await roundSession.post('Profiler.enable');
       await roundSession.post('Profiler.setSamplingInterval', { interval: w.profileIntervalUs ?? 250 });
       await roundSession.post('Profiler.start');
+      // And every allocation sampled (those garbage-collected since included): <profileFile>.refresh.heapprofile.
+      await roundSession.post('HeapProfiler.enable');
+      await roundSession.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
     }
     const c0 = process.cpuUsage();
     const t0 = threadCpu();
@@ -305,6 +308,8 @@ async function main(w: WorkerInput): Promise<WorkerResult> {
     const t1 = threadCpu();
     const threads: Array<[string, number]> = [...t1].map(([tid, { name, s }]) => [`${name}${tid === process.pid ? ' (main)' : ''}`, s - (t0.get(tid)?.s ?? 0)]);
     if (roundSession) {
+      const { profile: heap } = await roundSession.post('HeapProfiler.stopSampling');
+      writeFileSync(w.profileFile!.replace(/\.cpuprofile$/, '') + '.refresh.heapprofile', JSON.stringify(heap));
       const { profile } = await roundSession.post('Profiler.stop');
       writeFileSync(w.profileFile!.replace(/\.cpuprofile$/, '') + '.refresh.cpuprofile', JSON.stringify(profile));
       roundSession.disconnect();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { parseChallenges, pickChallenge } from '../../../registrar/auth/challenge';
+import { keptChallenge, parseChallenges, pickChallenge } from '../../../registrar/auth/challenge';
 import { buildAuthorization, computeDigest, formatNc } from '../../../registrar/auth/digest';
 import { redact } from '../../../registrar/auth/redact';
 
@@ -81,4 +82,26 @@ test('redact hides digest responses and passwords', () => {
   assert.ok(out.includes('response="<redacted>"'));
   assert.ok(out.includes('username="u"'));
   assert.ok(out.includes('nc=00000001'));
+});
+
+test('keptChallenge: what a registration keeps shares no memory with the 401 it came from, and drops the raw auth-params', () => {
+  const header = `Digest realm="example.com", nonce="${'5f3a9c'.repeat(8)}", algorithm=MD5, qop="auth", opaque="${'0b1c'.repeat(6)}"`;
+  const [parsed] = parseChallenges([header]);
+  const kept = keptChallenge(parsed);
+  assert.deepEqual(kept, { realm: 'example.com', nonce: parsed.nonce, opaque: parsed.opaque, algorithm: 'MD5', qop: ['auth'], stale: false });
+  assert.equal('params' in kept, false);
+  // The qop list is one frozen array for every registration offered the same.
+  assert.equal(keptChallenge(parseChallenges([header])[0]).qop, kept.qop);
+  assert.ok(Object.isFrozen(kept.qop));
+  // V8's own view of the strings (a child with --allow-natives-syntax): the parsed nonce is a
+  // slice of the header value (it pins it), the kept one a string of its own.
+  const code = `
+    const { parseChallenges, keptChallenge } = await import(${JSON.stringify(new URL('../../../registrar/auth/challenge.ts', import.meta.url).href)});
+    const [c] = parseChallenges([${JSON.stringify(header)}]);
+    const k = keptChallenge(c);
+    const show = new Function('s', '%DebugPrint(s)');
+    for (const s of [c.nonce, k.nonce, k.opaque]) { show(s); console.log('--'); }`;
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  const kinds = out.split('--').slice(0, 3).map((part) => /- type: (\w+)/.exec(part)?.[1]);
+  assert.deepEqual(kinds.map((k) => k?.startsWith('SLICED')), [true, false, false], out);
 });

@@ -13,6 +13,8 @@ import { drawTargets, lookupTargets, transportFor, type DnsResolver, type Target
 interface Entry {
   expiresAt: number;
   plan: Promise<TargetPlan>;
+  /** The plan once looked up (resolveNow). */
+  settled: TargetPlan | null;
 }
 
 export class TargetCache {
@@ -26,20 +28,29 @@ export class TargetCache {
   ) {}
 
   async resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]> {
-    return drawTargets(await this.lookup(uri, transport), this.random);
+    return drawTargets(await this.lookup(uri, transport).plan, this.random);
   }
 
-  private lookup(uri: SipUri, transport: TransportSetting): Promise<TargetPlan> {
+  /** What resolve() would give, when the lookup is cached and done (no promise per REGISTER); else null. */
+  resolveNow(uri: SipUri, transport: TransportSetting): TransportTarget[] | null {
+    const { settled } = this.lookup(uri, transport);
+    return settled ? drawTargets(settled, this.random) : null;
+  }
+
+  private lookup(uri: SipUri, transport: TransportSetting): Entry {
     const key = `${uri.scheme}:${uri.host.toLowerCase()}:${uri.port ?? ''}:${transportFor(uri, transport)}`;
     const now = this.clock.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.plan;
+    if (hit && hit.expiresAt > now) return hit;
     const plan = lookupTargets(uri, transport, this.resolver);
-    const entry: Entry = { expiresAt: now + this.ttlMs, plan };
+    const entry: Entry = { expiresAt: now + this.ttlMs, plan, settled: null };
     this.entries.set(key, entry);
-    plan.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    return plan;
+    plan.then(
+      (p) => (entry.settled = p),
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry;
   }
 }

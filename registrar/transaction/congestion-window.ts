@@ -153,11 +153,7 @@ export class CongestionWindow<T> implements FlowSignals {
 
   /** Sends `item` now if the window allows, else queues it (urgent ones first). */
   submit(item: T, urgent: boolean): void {
-    const now = this.scheduler.now();
-    // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
-    if (this.flight === 0 && now - this.lastActive > this.rto()) this.cwnd = Math.min(this.cwnd, this.settings.initialWindow);
-    this.lastActive = now;
-    if (this.flight < this.window && (urgent ? this.urgentHead === this.urgent.length : this.waiting === 0)) {
+    if (this.hasRoom(urgent)) {
       this.launch(item);
       return;
     }
@@ -267,6 +263,25 @@ export class CongestionWindow<T> implements FlowSignals {
   /** RFC 6298 §2.2 without RTTVAR: twice the smoothed RTT, at least the transaction layer's T1. */
   private rto(): number {
     return Math.max(this.rtoMs, 2 * (this.srtt ?? 0));
+  }
+
+  /**
+   * The sequence number of a send the window allows now (it counts in the flight from here, as
+   * a submitted item launched at once), or null when it would queue: the caller then submits.
+   */
+  takeNow(urgent: boolean): number | null {
+    if (!this.hasRoom(urgent)) return null;
+    this.flight++;
+    return ++this.sent;
+  }
+
+  /** Whether a request submitted now goes out at once (nothing ahead of it in the queue it would join). */
+  private hasRoom(urgent: boolean): boolean {
+    const now = this.scheduler.now();
+    // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
+    if (this.flight === 0 && now - this.lastActive > this.rto()) this.cwnd = Math.min(this.cwnd, this.settings.initialWindow);
+    this.lastActive = now;
+    return this.flight < this.window && (urgent ? this.urgentHead === this.urgent.length : this.waiting === 0);
   }
 
   private launch(item: T): void {

@@ -122,6 +122,13 @@ export class TransactionLayer implements TransactionHost {
     return new Promise<FlowSlot>((resolve) => window.submit((seq: number) => resolve({ window, seq }), urgent));
   }
 
+  /** A slot now when `target`'s window has room and nothing waits ahead, else null (then admit()). */
+  admitNow(target: TransportTarget, urgent: boolean): FlowSlot | null {
+    const window = this.windowFor(target);
+    const seq = window.takeNow(urgent);
+    return seq === null ? null : { window, seq };
+  }
+
   /** Gives back a slot from admit() that was not used. */
   release(slot: FlowSlot): void {
     slot.window.release();

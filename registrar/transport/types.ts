@@ -56,6 +56,8 @@ export interface Transport {
   setConnectionErrorHandler?(handler: ConnectionErrorHandler): void;
   /** Address and port to advertise in Via/Contact for messages to `target`. */
   localAddressFor(target: TransportTarget): Promise<LocalAddress>;
+  /** localAddressFor's answer when it is known without waiting, else null (a fast path: no promise per REGISTER). */
+  localAddressNow?(target: TransportTarget): LocalAddress | null;
   readonly counters: TransportCounters;
   close(): Promise<void>;
 }

@@ -31,6 +31,8 @@ interface Side {
   opening: Promise<void> | null;
   /** Source address towards a target, when bound to the wildcard. */
   routes: Map<string, Promise<string>>;
+  /** The same, once found: the address to advertise towards each target host. */
+  found: Map<string, LocalAddress>;
 }
 
 export class UdpTransport implements Transport {
@@ -51,7 +53,7 @@ export class UdpTransport implements Transport {
     } catch (err) {
       throw new SipError('E_CONFIG', `UDP bind: ${(err as Error).message}`);
     }
-    for (const bind of binds) this.sides.set(bind.family, { bind, socket: null, local: null, opening: null, routes: new Map() });
+    for (const bind of binds) this.sides.set(bind.family, { bind, socket: null, local: null, opening: null, routes: new Map(), found: new Map() });
     this.configured = binds.map((b) => b.host).join(', ');
     this.bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
   }
@@ -161,9 +163,19 @@ export class UdpTransport implements Transport {
     if (!route) {
       route = discoverSourceAddress(target, side.bind.family);
       side.routes.set(target.host, route);
-      route.catch(() => side.routes.delete(target.host));
+      route.then(
+        (host) => side.routes.get(target.host) === route && side.found.set(target.host, { host, port: local.port }),
+        () => side.routes.delete(target.host),
+      );
     }
     return { host: await route, port: local.port };
+  }
+
+  /** What localAddressFor answers, when that is known without waiting (the bound address, or a source address found before); else null. */
+  localAddressNow(target: TransportTarget): LocalAddress | null {
+    const side = this.sideFor(target);
+    if (side instanceof SipError || !side.local) return null;
+    return isWildcard(side.bind.host) ? (side.found.get(target.host) ?? null) : side.local;
   }
 
   async close(): Promise<void> {
@@ -189,6 +201,7 @@ function closeSide(side: Side): Promise<void> {
   side.local = null;
   side.opening = null;
   side.routes.clear();
+  side.found.clear();
   if (!socket) return Promise.resolve();
   return new Promise((resolve) => socket.close(() => resolve()));
 }

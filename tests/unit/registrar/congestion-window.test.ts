@@ -348,3 +348,23 @@ test('engine: one window per destination — a carrier that never answers does n
   await clock.advanceAsync(0);
   await stopped;
 });
+
+test('window: takeNow() gives a sequence number while there is room and nothing queued, and counts it in the flight', () => {
+  const h = windowHarness();
+  assert.deepEqual([h.w.takeNow(false), h.w.takeNow(false)], [1, 2]);
+  assert.equal(h.w.inFlight, 2);
+  h.w.submit('r0', false);
+  h.w.submit('r1', false);
+  assert.equal(h.w.inFlight, 4);
+  // Full: null, and nothing counted (the caller submits and waits).
+  assert.equal(h.w.takeNow(true), null);
+  assert.equal(h.w.takeNow(false), null);
+  assert.equal(h.w.inFlight, 4);
+  h.w.submit('q0', false);
+  assert.equal(h.w.waiting, 1);
+  // An answer: the queued request goes first (and slow start grew the window by one), then there is room.
+  h.w.answered(1, 1);
+  assert.deepEqual(h.started.map((s) => s.item), ['r0', 'r1', 'q0']);
+  assert.equal(h.w.takeNow(false), 6);
+  assert.equal(h.w.inFlight, 5);
+});

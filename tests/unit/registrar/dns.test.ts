@@ -287,3 +287,22 @@ test('TargetCache: auto and a fixed transport are cached apart; the same address
   assert.deepEqual(shown(await cache.resolve(uri, 'udp')), ['192.0.2.1:5060/udp']);
   assert.equal(calls.filter((c) => c === 'NAPTR carrier.test').length, 2, 'one lookup for auto, one for udp');
 });
+
+test('TargetCache.resolveNow: null until the lookup is done, then what resolve() gives without a promise; null again past the TTL', async () => {
+  const calls: string[] = [];
+  const r = resolver({ a: { 'example.com': ['192.0.2.7'] } }, calls);
+  const clock = new FakeClock();
+  const cache = new TargetCache(r, clock, 60_000);
+  const uri = parseUri('sip:example.com;transport=udp');
+  assert.equal(cache.resolveNow(uri, 'udp'), null);
+  const targets = await cache.resolve(uri, 'udp');
+  const lookups = calls.length;
+  assert.ok(lookups > 0);
+  assert.deepEqual(cache.resolveNow(uri, 'udp'), targets);
+  assert.deepEqual(targets, [{ transport: 'udp', host: '192.0.2.7', port: 5060, serverName: undefined }]);
+  assert.equal(calls.length, lookups);
+  clock.advance(60_001);
+  assert.equal(cache.resolveNow(uri, 'udp'), null);
+  await cache.resolve(uri, 'udp');
+  assert.equal(calls.length, 2 * lookups);
+});

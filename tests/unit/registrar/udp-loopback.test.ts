@@ -20,6 +20,8 @@ test('UDP transport on 127.0.0.1:0 exchanges datagrams with a dgram peer', async
     assert.ok(local.port > 0);
     const target = { transport: 'udp' as const, host: '127.0.0.1', port: peer.address().port };
     assert.deepEqual(await transport.localAddressFor(target), local);
+    // Bound to an address: known without waiting.
+    assert.deepEqual(transport.localAddressNow(target), local);
 
     const received = onceWithin(peer, 'message', 5000, 'the REGISTER at the peer');
     transport.send(target, Buffer.from('REGISTER sip:127.0.0.1 SIP/2.0\r\nContent-Length: 0\r\n\r\n'));
@@ -99,9 +101,14 @@ test('dual stack: 0.0.0.0 and :: on the same port coexist (the :: socket is IPv6
     await transport.open();
     assert.equal(transport.address(4).port, port);
     assert.equal(transport.address(6).port, port);
-    // Wildcard: the address advertised is the kernel's source towards the target, in its family.
+    // Wildcard: the address advertised is the kernel's source towards the target, in its family;
+    // not known without waiting until found once (localAddressNow), then the same.
+    const to4 = { transport: 'udp' as const, host: '127.0.0.1', port: 5060 };
+    assert.equal(transport.localAddressNow(to4), null);
     assert.equal((await transport.localAddressFor({ transport: 'udp', host: '::1', port: 5060 })).host, '::1');
-    assert.equal((await transport.localAddressFor({ transport: 'udp', host: '127.0.0.1', port: 5060 })).host, '127.0.0.1');
+    const found = await transport.localAddressFor(to4);
+    assert.equal(found.host, '127.0.0.1');
+    assert.deepEqual(transport.localAddressNow(to4), found);
   } finally {
     await transport.close();
   }

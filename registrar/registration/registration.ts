@@ -17,7 +17,7 @@
 import { TAKEOVER_CSEQ_GAP } from './cseq-gap';
 import type { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
-import { formatUri, parseUri, type SipUri } from '../message/uri';
+import { formatUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
 import type { ClientTransaction, TransactionResult } from '../transaction/client-transaction';
 import type { FlowSlot, TransactionLayer } from '../transaction/layer';
@@ -353,7 +353,7 @@ export class Registration {
       return;
     }
     const now = this.deps.scheduler.now();
-    const granted = grantedExpiry(outcome.response, parseUri(outcome.contact as string), this.requestedExpires);
+    const granted = grantedExpiry(outcome.response, outcome.contact as string, this.requestedExpires);
     if (granted === null) {
       // A 2xx that does not bind us is no success (the response stays in the trace).
       this.fail('binding-missing', null, retryAfterMs(outcome.response), false);

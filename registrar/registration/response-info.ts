@@ -2,7 +2,8 @@
 // §20.19, §20.23, §20.33).
 import { parseNameAddrList, type NameAddr } from '../message/name-addr';
 import type { SipResponse } from '../message/types';
-import { sameBindingAddress, type SipUri } from '../message/uri';
+import { parseParams, type Params } from '../message/params';
+import { parseUri, sameBindingAddress, type SipUri } from '../message/uri';
 
 function parseDeltaSeconds(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return null;
@@ -21,19 +22,39 @@ function parseDeltaSeconds(value: string | null | undefined): number | null {
  * with an expiry that does not parse and no usable Expires header. Other bindings of the
  * AOR (other devices) are ignored.
  */
-export function grantedExpiry(response: SipResponse, ourContact: SipUri, requested: number): number | null {
-  let contacts: NameAddr[];
-  try {
-    contacts = parseNameAddrList(response.headers.getAll('contact'));
-  } catch {
-    return null;
+export function grantedExpiry(response: SipResponse, ourContact: string, requested: number): number | null {
+  const values = response.headers.getAll('contact');
+  let params = values.length === 1 ? echoedParams(values[0], ourContact) : null;
+  if (params === null) {
+    let contacts: NameAddr[];
+    try {
+      contacts = parseNameAddrList(values);
+    } catch {
+      return null;
+    }
+    const uri = parseUri(ourContact);
+    const ours = contacts.find((c) => sameBindingAddress(c.uri, uri));
+    if (!ours) return null;
+    params = ours.params;
   }
-  const ours = contacts.find((c) => sameBindingAddress(c.uri, ourContact));
-  if (!ours) return null;
-  const param = ours.params.get('expires');
+  const param = params.get('expires');
   const header = parseDeltaSeconds(response.headers.get('expires'));
   const granted = param === undefined || param === null ? (header ?? requested) : (parseDeltaSeconds(param) ?? header);
   return granted === null || granted === 0 ? null : granted;
+}
+
+/**
+ * The header params of a Contact value that is our Contact as we sent it and nothing else
+ * (`<our-uri>;expires=…`, as most registrars echo it): one binding, and the same URI text is the
+ * same URI, so no parse of the URI is needed. Null for anything else (a display name, another
+ * binding in the same value, a quoted param): the full parse decides.
+ */
+function echoedParams(value: string, ours: string): Params | null {
+  const v = value.trim();
+  if (v.charCodeAt(0) !== 60 /* < */ || !v.startsWith(ours, 1) || v.charCodeAt(ours.length + 1) !== 62 /* > */) return null;
+  const tail = v.slice(ours.length + 2);
+  if (tail.includes(',') || tail.includes('"')) return null;
+  return parseParams(tail);
 }
 
 /** Retry-After in ms (§20.33), or null. */

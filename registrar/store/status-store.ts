@@ -57,8 +57,12 @@ export interface Fencing {
   binding(registrationId: string): BindingState | null;
 }
 
-/** Rows per message to the write thread; drain() posts one per event-loop turn. */
-const POST_ROWS = 2000;
+/**
+ * Rows per message to the write thread; drain() posts one per event-loop turn. In profiles of
+ * the 10,000 burst (tests/bench/profile-top.ts --longest, wall time with preemption), a stretch
+ * inside post() lasted up to 25.5 ms with 2,000 rows (p99 7.3), up to 6.8–10.9 ms with 500 (p99 5.1–6.1).
+ */
+const POST_ROWS = 500;
 
 /** Messages of an exchange whose outcome no status followed (binding audits, OPTIONS) are settled as routine after this long. */
 const OPEN_HOLD_MS = 40_000;

@@ -31,7 +31,15 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '30' }, filter: { type: 'string' } },
+  options: {
+    top: { type: 'string', default: '30' },
+    filter: { type: 'string' },
+    /** Labels (as printed, e.g. "post  registrar/store/status-store.ts:338"; a prefix is enough): the longest unbroken stretches of samples inside each. */
+    longest: { type: 'string', multiple: true },
+    /** With --longest: only samples from/to this many ms after the profile's start (e.g. the burst, not the shutdown). */
+    from: { type: 'string', default: '0' },
+    to: { type: 'string', default: 'Infinity' },
+  },
 });
 if (!positionals[0]) {
   console.error('usage: profile-top.ts FILE.cpuprofile [--top 30] [--filter registrar/]');
@@ -155,3 +163,34 @@ for (const [k, us] of [...inclByFn]
   .sort((a, b) => b[1] - a[1])
   .slice(0, top))
   console.log(`${fmt(us)}  ${k}`);
+
+// --longest: how long the thread stayed inside a function without a break (consecutive samples
+// with it on the stack): the longest stretch is the longest the event loop waited on it (at the
+// sampling interval's resolution).
+for (const want of values.longest ?? []) {
+  const stretches: number[] = [];
+  let run = 0;
+  const [fromUs, toUs] = [Number(values.from) * 1000, Number(values.to) * 1000];
+  let t = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const d = profile.timeDeltas[i + 1] ?? 0;
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < fromUs || t > toUs) continue;
+    let id: number | undefined = profile.samples[i];
+    let inside = false;
+    while (id !== undefined && !inside) {
+      inside = label(byId.get(id)!.callFrame).startsWith(want);
+      id = parent.get(id);
+    }
+    if (inside) run += d;
+    else if (run > 0) {
+      stretches.push(run);
+      run = 0;
+    }
+  }
+  if (run > 0) stretches.push(run);
+  stretches.sort((a, b) => a - b);
+  const total = stretches.reduce((a, b) => a + b, 0);
+  const at = (q: number) => stretches[Math.min(stretches.length - 1, Math.floor(q * stretches.length))] ?? 0;
+  console.log(`\nInside "${want}": ${stretches.length} stretches, ${(total / 1000).toFixed(1)} ms in all; longest ${(at(1) / 1000).toFixed(2)} ms, p99 ${(at(0.99) / 1000).toFixed(2)} ms, p50 ${(at(0.5) / 1000).toFixed(2)} ms`);
+}

@@ -323,7 +323,7 @@ test('with writeThread, a failed batch goes to onError and the store keeps worki
   assert.equal(count(sqlite, 'registration_events', id), 1);
 });
 
-test('with writeThread, drain posts at most 2,000 rows per event-loop turn; all are written in order', async (t) => {
+test('with writeThread, drain posts at most 500 rows per event-loop turn; all are written in order', async (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   const store = new StatusStore(sqlite, { writeThread: true, traceKeep: 10_000 });
   t.after(() => store.close());
@@ -338,7 +338,7 @@ test('with writeThread, drain posts at most 2,000 rows per event-loop turn; all 
     check();
   });
   assert.equal(turn, 4500, 'nothing written synchronously');
-  assert.equal(batches, 3, '2,000 + 2,000 + 500');
+  assert.equal(batches, 9, '8 × 500 + 500');
   assert.equal(count(sqlite, 'registration_traces', id), 4500);
   assert.deepEqual(texts(sqlite, id).slice(-2), ['m4498', 'm4499']);
 });

@@ -307,6 +307,18 @@ test('with writeThread, drain hands the batch to the worker: nothing is written 
   assert.equal(count(sqlite, 'registration_events', id), 2);
 });
 
+test('with writeThread and no writeChunk, the worker commits 500 rows per transaction', async (t) => {
+  const { sqlite, id } = databaseWithOneRegistration(t);
+  const store = new StatusStore(sqlite, { writeThread: true, traceKeep: 10_000 });
+  t.after(() => store.close());
+  store.watch(String(id), Date.now() + 60_000, []);
+  for (let i = 0; i < 1200; i++) store.pushTrace(trace(id, 10 + i, `m${i}`));
+  store.flush();
+  assert.equal(count(sqlite, 'registration_traces', id), 1200);
+  // 500 + 500 + 200 (the watch's copy of the ring wrote nothing: it was empty).
+  assert.equal(store.counters.transactions, 3);
+});
+
 test('with writeThread, a failed batch goes to onError and the store keeps working', async (t) => {
   const { sqlite, id } = databaseWithOneRegistration(t);
   const store = new StatusStore(sqlite, { writeThread: true });

@@ -59,9 +59,9 @@ export class Scheduler {
    * Like `after`, but due at the first multiple of `gridMs` on the clock at or after now +
    * `delayMs`, for work that can wait that long (a refresh well before its expiry): tasks made
    * over a stretch of time then share one timer turn instead of waking the process one by one.
-   * Each wake-up of a waiting process costs ≈ 50 µs of CPU on the 2-core benchmark machine, so
-   * 10,000 refreshes spread over 6 s cost ≈ 0.6 s of CPU in wake-ups alone on a 1 ms grid,
-   * ≈ 0.0 s on a 100 ms one (tests/bench/registrations.ts --refresh-round).
+   * Each wake-up of a waiting process costs ≈ 40–50 µs of CPU on the 2-core benchmark machine
+   * (tests/bench/wakeups.ts): a refresh round of 10,000 spread over 6 s took 2.75 s of CPU with
+   * each refresh on its own millisecond, 1.95 s on 100 ms steps (tests/bench/registrations.ts --refresh-round).
    */
   afterOnGrid<T>(delayMs: number, gridMs: number, fn: (arg: T) => void, arg: T): ScheduledTask {
     const now = this.clock.now();

@@ -361,7 +361,8 @@ export class Registration {
     }
     const failoverMs = this.deps.timerFMs * Math.min(this.targetCount, FAILOVER_BUDGET_TARGETS);
     const delay = refreshDelayMs(granted, this.deps.policy, this.deps.random, failoverMs);
-    this.schedule(delay, REFRESH_GRID_MS);
+    // On the grid only with room before the expiry (a grant of a second or two is refreshed at its computed time).
+    this.schedule(delay, granted * 1000 - delay > 2 * REFRESH_GRID_MS ? REFRESH_GRID_MS : 0);
     this.scheduleExpiry(granted * 1000);
     this.scheduleCheck(true);
     this.transition('registered', {

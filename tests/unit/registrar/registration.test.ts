@@ -704,6 +704,17 @@ test('refreshes fall due on 100 ms steps of the clock, at most 100 ms after the 
   }
 });
 
+test('a grant too short for the 100 ms step is refreshed at its computed time, before it expires', async () => {
+  const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=1`]));
+  await h.clock.advanceAsync(37);
+  await h.engine.start([{ ...CONFIG, password: null }]);
+  await h.clock.advanceAsync(0);
+  const st = h.engine.status('reg-1')!;
+  assert.equal(st.state, 'registered');
+  // refreshDelayMs(1 s) = its floor, 1,000 ms: not moved to the next step (that would be past the expiry).
+  assert.equal(st.nextAttemptAt! - st.at, 1000);
+});
+
 test('start() spreads first registrations over the window', async () => {
   const h = harness((req, sent) => respond(sent.data, 200, 'OK', [`Contact: ${req.headers.get('contact')};expires=300`]));
   const configs = Array.from({ length: 4 }, (_, i) => ({ ...CONFIG, id: `r${i}`, username: `u${i}`, password: null }));

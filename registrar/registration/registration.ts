@@ -789,13 +789,16 @@ export class Registration {
     const delay = Math.round(interval * (first ? 0.5 + 0.5 * this.deps.random() : 0.8 + 0.2 * this.deps.random()));
     const refreshAt = this.timer?.at ?? Infinity;
     if (refreshAt <= this.deps.scheduler.now() + delay) return;
+    // On the 100 ms step at or before `delay` (a step back, then the grid's step forward): never past the interval.
+    const stepped = delay >= 2 * REFRESH_GRID_MS ? delay - REFRESH_GRID_MS : delay;
+    const grid = stepped === delay ? 0 : REFRESH_GRID_MS;
     if (this.queryMode === 'refresh') {
       // This registrar does not answer queries: the audit is a refresh, at the audit's pace.
       this.deps.bindingChecks.refreshed++;
-      this.schedule(delay, REFRESH_GRID_MS);
+      this.schedule(stepped, grid);
       return;
     }
-    this.checkTimer = this.deps.scheduler.afterOnGrid(delay, REFRESH_GRID_MS, Registration.fireCheck, this);
+    this.checkTimer = this.deps.scheduler.afterOnGrid(stepped, grid, Registration.fireCheck, this);
   }
 
   private static fireCheck(reg: Registration): void {

@@ -97,6 +97,27 @@ test('the audit queries the bindings (no Contact, no Expires) within the interva
   assert.deepEqual(h.statuses, [], 'no transition while the binding is listed');
 });
 
+test('audits fall on 100 ms steps and never past the interval, even with the longest draw and a clock off the steps', async () => {
+  const { server } = bindingServer();
+  // random() = 1: the first audit after the whole interval, the next ones after 100 % of it.
+  const h = harness(server, { random: () => 1 });
+  await h.clock.advanceAsync(37);
+  await h.engine.start([{ ...CONFIG, transport: 'udp' }]);
+  await h.clock.advanceAsync(0);
+  let last = h.clock.now();
+  const at: number[] = [];
+  for (let step = 0; step < 3 * CHECK_MS + 1000 && at.length < 3; step += 1) {
+    await h.clock.advanceAsync(1);
+    if (h.queries().length > at.length) at.push(h.clock.now());
+  }
+  assert.equal(at.length, 3, 'three audits');
+  for (const t of at) {
+    assert.equal(t % 100, 0, `audit at ${t} on a 100 ms step`);
+    assert.ok(t - last <= CHECK_MS, `${t - last} ms after the previous exchange: within the interval`);
+    last = t;
+  }
+});
+
 test('a registrar that lost our binding (restart) → retrying "binding-lost" → registered again at once', async () => {
   const { server, bindings } = bindingServer();
   const h = harness(server);

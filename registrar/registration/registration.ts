@@ -92,9 +92,10 @@ const MAX_INTERVAL_RETRIES = 3;
 /** Servers whose Timer F the refresh margin covers (RFC 3263 failover before the binding lapses). */
 const FAILOVER_BUDGET_TARGETS = 3;
 /**
- * Refreshes and binding audits fall due on 100 ms steps of the clock (Scheduler.afterOnGrid): at
- * most 100 ms later than computed, far inside the refresh margin, and those falling in one step
- * go out in one timer turn rather than one process wake-up each.
+ * Refreshes and binding audits fall due on 100 ms steps of the clock (Scheduler.afterOnGrid), so
+ * those falling in one step go out in one timer turn rather than one process wake-up each: a
+ * refresh at most 100 ms later than computed (far inside its margin), an audit at most 100 ms
+ * earlier (never past its interval).
  */
 const REFRESH_GRID_MS = 100;
 /** Shared by every registration without stale Contacts (nearly all: an array each is 32 bytes). */

@@ -96,17 +96,16 @@ export function drawTargets(plan: TargetPlan, random: RandomSource = Math.random
 }
 
 export async function lookupTargets(uri: SipUri, configured: TransportSetting, resolver: DnsResolver): Promise<TargetPlan> {
+  const literal = literalTargets(uri, configured);
+  if (literal) return literal;
   const chosen = transportFor(uri, configured);
   // §4.1: "if the URI contains a numeric IP address ... or no transport protocol is specified but
   // the TARGET has a port, the client SHOULD use UDP for a SIP URI, and TCP [here TLS] for a SIPS URI."
   // (sips: never gets here as `auto`: transportFor made it TLS.)
-  if (chosen === 'auto' && !isIP(uri.host) && !isLocalhostName(uri.host) && uri.port === null) return lookupAuto(uri, resolver);
+  if (chosen === 'auto' && uri.port === null) return lookupAuto(uri, resolver);
   const transport: TransportProtocol = chosen === 'auto' ? 'udp' : chosen;
   const make = maker(uri, transport);
   const fixed = (targets: TransportTarget[]): TargetPlan => ({ kind: 'fixed', targets });
-
-  if (isIP(uri.host)) return fixed([make(uri.host, uri.port ?? defaultPort(transport))]);
-  if (isLocalhostName(uri.host)) return fixed(LOOPBACK.map((a) => make(a, uri.port ?? defaultPort(transport))));
 
   if (uri.port !== null) {
     const addrs = await addresses(resolver, uri.host);
@@ -120,6 +119,20 @@ export async function lookupTargets(uri: SipUri, configured: TransportSetting, r
     if (records.length > 0) return { kind: 'srv', records };
   }
   return addressPlan(resolver, uri.host, make, transport);
+}
+
+/**
+ * The plan of a URI whose host needs no DNS (an IP literal, or `localhost`: RFC 6761 §6.3), known
+ * at once, so a burst of REGISTERs to it waits for no lookup (TargetCache); null for a host name.
+ */
+export function literalTargets(uri: SipUri, configured: TransportSetting): TargetPlan | null {
+  const literal = isIP(uri.host) !== 0;
+  if (!literal && !isLocalhostName(uri.host)) return null;
+  const chosen = transportFor(uri, configured);
+  const transport: TransportProtocol = chosen === 'auto' ? 'udp' : chosen;
+  const make = maker(uri, transport);
+  const port = uri.port ?? defaultPort(transport);
+  return { kind: 'fixed', targets: literal ? [make(uri.host, port)] : LOOPBACK.map((a) => make(a, port)) };
 }
 
 /**

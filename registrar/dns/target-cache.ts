@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import type { SipUri } from '../message/uri';
 import type { TransportSetting, TransportTarget } from '../transport/types';
 import type { RandomSource } from '../util/random';
-import { drawTargets, lookupTargets, transportFor, type DnsResolver, type TargetPlan } from './resolve-targets';
+import { drawTargets, literalTargets, lookupTargets, transportFor, type DnsResolver, type TargetPlan } from './resolve-targets';
 
 interface Entry {
   expiresAt: number;
@@ -42,6 +42,13 @@ export class TargetCache {
     const now = this.clock.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit;
+    // An IP literal or localhost: settled now, so resolveNow answers from the first REGISTER of a burst on.
+    const literal = literalTargets(uri, transport);
+    if (literal) {
+      const entry: Entry = { expiresAt: now + this.ttlMs, plan: Promise.resolve(literal), settled: literal };
+      this.entries.set(key, entry);
+      return entry;
+    }
     const plan = lookupTargets(uri, transport, this.resolver);
     const entry: Entry = { expiresAt: now + this.ttlMs, plan, settled: null };
     this.entries.set(key, entry);

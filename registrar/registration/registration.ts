@@ -186,6 +186,8 @@ export class Registration {
   private lastAuth: AuthSession | null = null;
   /** Request-URI from a 3xx Contact that led to a success: later exchanges start there until it fails (RFC 3263 §4.3). */
   private keptRedirect: SipUri | null = null;
+  /** Room in the first server's window, taken by begin() for exchange `op`'s first request. */
+  private parked: { slot: FlowSlot; op: number } | null = null;
 
   constructor(
     config: RegistrationConfig,
@@ -330,9 +332,34 @@ export class Registration {
     this.registerNow();
   }
 
-  /** Runs the exchange registerNow() (or the audit) asked for. */
+  /**
+   * Runs the exchange registerNow() (or the audit) asked for, once the first server's congestion
+   * window has room: a registration waiting for it is one callback in the window's queue, not a
+   * suspended exchange (a start-up burst queues thousands). The slot waits in `parked` for the
+   * exchange's first request. When the server is not known yet (a lookup under way), the
+   * exchange starts now and waits for the window itself.
+   */
   private static begin(reg: Registration): void {
+    const target = reg.firstTargetNow();
+    if (!target) {
+      Registration.launch(reg, reg.op);
+      return;
+    }
     const op = reg.op;
+    const { layer } = reg.deps;
+    // Called from within the window's turn: a slot given back there (superseded, or the exchange
+    // sent nothing) only frees room for that turn's loop (CongestionWindow.drain).
+    layer.whenAdmitted(target, false, (slot) => {
+      if (op !== reg.op) {
+        layer.release(slot); // superseded while it waited
+        return;
+      }
+      reg.parked = { slot, op };
+      Registration.launch(reg, op);
+    });
+  }
+
+  private static launch(reg: Registration, op: number): void {
     const work = reg.checking ? reg.runCheck(op) : reg.run(op);
     work.catch((err: unknown) => {
       if (op !== reg.op) return;
@@ -489,14 +516,47 @@ export class Registration {
    * under way finish (and shutdown un-REGISTERs are not starved by new REGISTERs).
    */
   private async exchange(op: number, expires: number, query = false): Promise<Outcome> {
-    const kept = this.keptRedirect;
-    if (kept) {
-      const outcome = await this.exchangeFrom(kept, op, expires, query);
-      if (outcome.kind !== 'failure' || op !== this.op) return outcome;
-      // The kept redirect target failed: forget it, and start over at the configured Request-URI.
-      if (this.keptRedirect === kept) this.keptRedirect = null;
+    try {
+      const kept = this.keptRedirect;
+      if (kept) {
+        const outcome = await this.exchangeFrom(kept, op, expires, query);
+        if (outcome.kind !== 'failure' || op !== this.op) return outcome;
+        // The kept redirect target failed: forget it, and start over at the configured Request-URI.
+        if (this.keptRedirect === kept) this.keptRedirect = null;
+      }
+      return await this.exchangeFrom(this.requestUri, op, expires, query);
+    } finally {
+      // A slot begin() took for this exchange that no request used (the lookup failed, superseded): given back.
+      const unused = this.parked;
+      if (unused && unused.op === op) {
+        this.parked = null;
+        this.deps.layer.release(unused.slot);
+      }
     }
-    return this.exchangeFrom(this.requestUri, op, expires, query);
+  }
+
+  /**
+   * The server a new exchange would send to first, when that is known without waiting (an IP
+   * literal, or a lookup cached and done), else null. The same choice as exchangeFrom's; an SRV
+   * draw may differ, and then the slot taken for this one is given back (takeParked).
+   */
+  private firstTargetNow(): TransportTarget | null {
+    let targets = this.deps.targets.resolveNow?.(this.keptRedirect ?? this.requestUri, this.config.transport);
+    if (!targets) return null;
+    const { transports } = this.deps;
+    if (this.config.transport === 'auto') targets = targets.filter((t) => transports[t.transport] !== undefined);
+    targets = this.allowed(targets);
+    return targets.length === 0 ? null : this.lastGoodFirst(targets)[0];
+  }
+
+  /** The slot begin() took for exchange `op`, if it is room in `target`'s window; a slot for another server is given back. */
+  private takeParked(target: TransportTarget, op: number): FlowSlot | null {
+    const parked = this.parked;
+    if (!parked || parked.op !== op) return null;
+    this.parked = null;
+    if (this.deps.layer.slotFor(parked.slot, target)) return parked.slot;
+    this.deps.layer.release(parked.slot);
+    return null;
   }
 
   private async exchangeFrom(start: SipUri, op: number, expires: number, query: boolean): Promise<Outcome> {
@@ -547,7 +607,7 @@ export class Registration {
         const local = transport.localAddressNow?.(target) ?? (await transport.localAddressFor(target));
         // Flow control: wait for room in this server's congestion window, then build the
         // request (fresh nonce count, nothing held while waiting); a superseded exchange sends nothing.
-        slot = layer.admitNow(target, urgent) ?? (await layer.admit(target, urgent));
+        slot = this.takeParked(target, op) ?? layer.admitNow(target, urgent) ?? (await layer.admit(target, urgent));
         if (op !== this.op) {
           layer.release(slot);
           return SUPERSEDED;

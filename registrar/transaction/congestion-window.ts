@@ -105,6 +105,8 @@ export class CongestionWindow<T> implements FlowSignals {
   private cwnd: number;
   private ssthresh = Infinity;
   private flight = 0;
+  /** drain() under way (a release from an item it starts only frees room for its loop). */
+  private draining = false;
   private srtt: number | null = null;
   /** Least RTT sample of the current round and of the one before, and when the round began. */
   private roundMin = Infinity;
@@ -290,6 +292,20 @@ export class CongestionWindow<T> implements FlowSignals {
   }
 
   private drain(): void {
+    // A slot given back while the loop below starts an item (a waiter that sends nothing after
+    // all) is taken by that loop: no drain within a drain, however long the queue.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      this.launchWaiting();
+    } finally {
+      this.draining = false;
+    }
+    if (this.urgentHead === this.urgent.length) this.urgent.length = this.urgentHead = 0;
+    if (this.normalHead === this.normal.length) this.normal.length = this.normalHead = 0;
+  }
+
+  private launchWaiting(): void {
     while (this.flight < this.window) {
       let item: T;
       if (this.urgentHead < this.urgent.length) {
@@ -303,7 +319,5 @@ export class CongestionWindow<T> implements FlowSignals {
       }
       this.launch(item);
     }
-    if (this.urgentHead === this.urgent.length) this.urgent.length = this.urgentHead = 0;
-    if (this.normalHead === this.normal.length) this.normal.length = this.normalHead = 0;
   }
 }

@@ -122,6 +122,22 @@ export class TransactionLayer implements TransactionHost {
     return new Promise<FlowSlot>((resolve) => window.submit((seq: number) => resolve({ window, seq }), urgent));
   }
 
+  /**
+   * Calls `ready` with a slot when `target`'s window has room: at once (synchronously) if it has
+   * now, else in its turn. What waits is this one callback, not a suspended exchange with its
+   * promises (a start-up burst of 10,000 queued ≈ 25 MB less heap, issue 12). A caller that
+   * no longer needs the slot gives it back with release().
+   */
+  whenAdmitted(target: TransportTarget, urgent: boolean, ready: (slot: FlowSlot) => void): void {
+    const window = this.windowFor(target);
+    window.submit((seq: number) => ready({ window, seq }), urgent);
+  }
+
+  /** Whether `slot` is room in `target`'s window (a slot taken for one server is not spent on another). */
+  slotFor(slot: FlowSlot, target: TransportTarget): boolean {
+    return this.windows.get(`${target.transport}:${target.host}:${target.port}`) === slot.window;
+  }
+
   /** A slot now when `target`'s window has room and nothing waits ahead, else null (then admit()). */
   admitNow(target: TransportTarget, urgent: boolean): FlowSlot | null {
     const window = this.windowFor(target);

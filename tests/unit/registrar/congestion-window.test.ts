@@ -182,6 +182,33 @@ test('window: urgent requests (continuations, un-REGISTERs) go before new ones',
   assert.deepEqual(h.started.map((s) => s.item), ['new-0', 'unregister-a', 'unregister-b', 'new-1', 'new-2']);
 });
 
+test('window: an item that gives its slot back when started frees room for the same turn: 100,000 of them queued, no drain within a drain (no stack overflow), FIFO', () => {
+  const clock = new FakeClock(0);
+  const scheduler = new Scheduler(clock);
+  const counters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
+  const started: number[] = [];
+  let depth = 0;
+  let maxDepth = 0;
+  // Each item started sends nothing after all (a registration superseded while it waited): it releases at once.
+  const w: CongestionWindow<number> = new CongestionWindow<number>(scheduler, { ...SETTINGS, initialWindow: 1 }, 500, (item) => {
+    depth++;
+    maxDepth = Math.max(maxDepth, depth);
+    started.push(item);
+    if (item > 0) w.release();
+    depth--;
+  }, counters);
+  w.submit(0, false); // holds the only slot
+  const n = 100_000;
+  for (let i = 1; i <= n; i++) w.submit(i, false);
+  assert.equal(w.waiting, n);
+  w.release();
+  assert.equal(started.length, n + 1);
+  assert.ok(started.every((item, i) => item === i), 'in submission order');
+  assert.equal(maxDepth, 1, 'each item started from the one loop, none from within another');
+  assert.equal(w.inFlight, 0);
+  assert.equal(w.waiting, 0);
+});
+
 test('window: after an idle period longer than the RTO it restarts from the initial window (RFC 5681 §4.1)', () => {
   const h = windowHarness();
   for (let i = 0; i < 100; i++) h.w.submit(`r${i}`, false);

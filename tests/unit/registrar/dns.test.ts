@@ -306,3 +306,17 @@ test('TargetCache.resolveNow: null until the lookup is done, then what resolve()
   await cache.resolve(uri, 'udp');
   assert.equal(calls.length, 2 * lookups);
 });
+
+test('TargetCache.resolveNow: an IP literal or localhost is answered at the first call, with no lookup (a burst to it never waits for DNS)', async () => {
+  const calls: string[] = [];
+  const cache = new TargetCache(resolver({}, calls), new FakeClock(), 60_000);
+  assert.deepEqual(cache.resolveNow(parseUri('sip:192.0.2.9:5080'), 'auto'), [{ transport: 'udp', host: '192.0.2.9', port: 5080, serverName: undefined }]);
+  assert.deepEqual(cache.resolveNow(parseUri('sips:[2001:db8::9]'), 'auto'), await cache.resolve(parseUri('sips:[2001:db8::9]'), 'auto'));
+  assert.deepEqual(
+    cache.resolveNow(parseUri('sip:localhost;transport=tcp'), 'udp')?.map((t) => `${t.transport}:${t.host}:${t.port}`),
+    ['tcp:127.0.0.1:5060', 'tcp:::1:5060'],
+  );
+  assert.deepEqual(calls, []);
+  // What the literal path gives is what the full lookup gives.
+  assert.deepEqual(await resolveTargets(parseUri('sip:192.0.2.9:5080'), 'auto', resolver({}, calls)), cache.resolveNow(parseUri('sip:192.0.2.9:5080'), 'auto'));
+});

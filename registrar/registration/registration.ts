@@ -648,7 +648,9 @@ export class Registration {
         const at = this.deps.scheduler.now();
         const entry = this.record('out', remote, request.text, at);
         urgent = true;
-        const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot });
+        // REGISTERs leave with the others of this timer turn (TransactionLayer.startLater); an
+        // un-REGISTER at once (shutdown waits for it, and a removal should not wait for anything).
+        const tx = layer.request(target, request.data, request.branch, 'REGISTER', { slot, batched: requested > 0 || query });
         sent = { tx, entry, at };
         slot = null; // the transaction holds it now
         this.inFlightTx = tx;

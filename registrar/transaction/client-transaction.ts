@@ -41,6 +41,8 @@ export interface TransactionHost {
 
 export class ClientTransaction {
   state: ClientTransactionState = 'trying';
+  /** Started on the layer's next timer turn with the other batched requests (RequestOptions.batched). */
+  batched = false;
   /** When the request was first sent (the transaction may wait for the congestion window before). */
   startedAt: number;
   /** Holds a slot of this congestion window (registrar/transaction/congestion-window.ts) until answered or lost. */

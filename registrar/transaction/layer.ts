@@ -45,6 +45,11 @@ export interface RequestOptions {
   urgent?: boolean;
   /** A slot from admit(): sent at once. */
   slot?: FlowSlot;
+  /**
+   * Sent on the next timer turn, with every other batched request made meanwhile (the REGISTERs
+   * of the engine's registrations): see TransactionLayer.startLater.
+   */
+  batched?: boolean;
 }
 
 /** Room for one request in a destination's congestion window, from admit(). */
@@ -76,6 +81,14 @@ export class TransactionLayer implements TransactionHost {
   private readonly flowLostListeners: Array<(remote: RemoteAddress, error: SipError) => void> = [];
   /** One congestion window per destination (transport:host:port): two carriers differ. */
   private readonly windows = new Map<string, Window>();
+  /** Each target object's window (checked against `windows`: resetFlow() forgets them all). */
+  /** Waiters admitted since the last turn and their slots (whenAdmitted), and batched requests (startLater): nextTurn. */
+  private ready: Array<(slot: FlowSlot) => void> = [];
+  private readySlots: FlowSlot[] = [];
+  private starts: ClientTransaction[] = [];
+  private turnArmed = false;
+  private inTurn = false;
+  private readonly windowOf = new WeakMap<TransportTarget, { key: string; window: Window }>();
   private readonly flowSettings: FlowSettings;
   readonly flowCounters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
 
@@ -107,6 +120,7 @@ export class TransactionLayer implements TransactionHost {
     const tx = new ClientTransaction(this, branch, method, target, data, options.onProvisional);
     this.transactions.set(branch, tx);
     const slot = options.slot;
+    if (options.batched) tx.batched = true;
     if (slot) TransactionLayer.launch(tx, slot.seq, slot.window);
     else this.windowFor(target).submit(tx, options.urgent ?? false);
     return tx;
@@ -130,12 +144,27 @@ export class TransactionLayer implements TransactionHost {
    */
   whenAdmitted(target: TransportTarget, urgent: boolean, ready: (slot: FlowSlot) => void): void {
     const window = this.windowFor(target);
-    window.submit((seq: number) => ready({ window, seq }), urgent);
+    let waited = false;
+    window.submit((seq: number) => {
+      if (waited) this.readyLater(ready, { window, seq });
+      else ready({ window, seq });
+    }, urgent);
+    waited = true;
+  }
+
+  /**
+   * A waiter's turn came as a response freed its slot: it runs on the next turn (nextTurn) with
+   * the others admitted meanwhile, not inside that response's processing, one by one.
+   */
+  private readyLater(ready: (slot: FlowSlot) => void, slot: FlowSlot): void {
+    this.ready.push(ready);
+    this.readySlots.push(slot);
+    this.armTurn();
   }
 
   /** Whether `slot` is room in `target`'s window (a slot taken for one server is not spent on another). */
   slotFor(slot: FlowSlot, target: TransportTarget): boolean {
-    return this.windows.get(`${target.transport}:${target.host}:${target.port}`) === slot.window;
+    return this.windowFor(target) === slot.window;
   }
 
   /** A slot now when `target`'s window has room and nothing waits ahead, else null (then admit()). */
@@ -156,12 +185,17 @@ export class TransactionLayer implements TransactionHost {
   }
 
   private windowFor(target: TransportTarget): Window {
+    // The targets of a cached lookup are the same objects for every REGISTER to them: found by
+    // identity first, without building and hashing the key string each time.
+    const known = this.windowOf.get(target);
+    if (known && this.windows.get(known.key) === known.window) return known.window;
     const key = `${target.transport}:${target.host}:${target.port}`;
     let w = this.windows.get(key);
     if (!w) {
       w = new CongestionWindow<Waiter>(this.scheduler, this.flowSettings, this.timers.t1, (item, seq) => TransactionLayer.admitted(item, seq, w as Window), this.flowCounters);
       this.windows.set(key, w);
     }
+    this.windowOf.set(target, { key, window: w });
     return w;
   }
 
@@ -174,9 +208,49 @@ export class TransactionLayer implements TransactionHost {
   private static launch(tx: ClientTransaction, seq: number, window: Window): void {
     tx.flow = window;
     tx.flowSeq = seq;
-    (tx.host as TransactionLayer).counters.started++;
-    tx.start();
+    const layer = tx.host as TransactionLayer;
+    layer.counters.started++;
+    if (tx.batched) layer.startLater(tx);
+    else tx.start();
   }
+
+  /**
+   * Batched requests leave together on the next turn (nextTurn, ≤ 1 ms later), not one by one as
+   * the responses that cause them come in: each datagram sent to a registrar whose workers went
+   * idle wakes one (our send() runs its wake-up), and a burst that trickles out one request per
+   * response keeps them idle between (tests/bench/product.ts with perf: sock_def_readable →
+   * try_to_wake_up took twice the samples of our main thread). Timers E and F start when the
+   * request is sent (ClientTransaction.start); one abandoned meanwhile is not sent.
+   */
+  private startLater(tx: ClientTransaction): void {
+    this.starts.push(tx);
+    if (!this.inTurn) this.armTurn();
+  }
+
+  /** One clock timer for the next turn, apart from the scheduler's heap: due work queued there does not hold it back. */
+  private armTurn(): void {
+    if (this.turnArmed) return;
+    this.turnArmed = true;
+    this.scheduler.clock.setTimeout(this.nextTurn, 0);
+  }
+
+  /** Admitted waiters first (the requests they make join this turn's), then every batched request, in order. */
+  private readonly nextTurn = (): void => {
+    this.turnArmed = false;
+    this.inTurn = true;
+    try {
+      const ready = this.ready;
+      const slots = this.readySlots;
+      this.ready = [];
+      this.readySlots = [];
+      for (let i = 0; i < ready.length; i++) ready[i](slots[i]);
+    } finally {
+      this.inTurn = false;
+    }
+    const starts = this.starts;
+    this.starts = [];
+    for (const tx of starts) if (tx.state === 'trying') tx.start();
+  };
 
   /** Inbound requests go to `handler`; without one they are dropped and counted as unmatched. */
   setRequestHandler(handler: RequestHandler): void {

@@ -183,3 +183,53 @@ test('transport errors reach the waiting transaction as E_TRANSPORT', async () =
   assert.equal(tx.state, 'terminated');
   assert.equal(layer.counters.transportErrors, 1);
 });
+
+test('batched requests leave together on the next turn, in order, with their Timer E from then; one abandoned meanwhile is never sent', async () => {
+  const { clock, layer, transport, remote } = setup();
+  const target = { transport: 'udp' as const, host: '198.51.100.7', port: 5060 };
+  const make = (cseq: number) =>
+    buildRegister({ requestUri: 'sip:example.com', aor: 'sip:a@example.com', fromTag: '1', callId: `c${cseq}`, cseq, contact: null, expires: 0, transport: 'udp', viaHost: '192.0.2.10', viaPort: 5060, userAgent: 'test', authorization: [] });
+  const sent = (): string[] => transport.sent.map((m) => /Call-ID: (\S+)/.exec(m.data.toString())![1]);
+  const txs = [1, 2, 3].map((n) => {
+    const { data, branch } = make(n);
+    return layer.request(target, data, branch, 'REGISTER', { slot: layer.admitNow(target, false)!, batched: true });
+  });
+  const unbatched = make(4);
+  layer.request(target, unbatched.data, unbatched.branch, 'REGISTER', { slot: layer.admitNow(target, false)! });
+  assert.deepEqual(sent(), ['c4'], 'an unbatched request leaves at once; the batched ones wait for the turn');
+  txs[1].abandon();
+  txs[1].result.catch(() => {});
+  clock.advance(0);
+  assert.deepEqual(sent(), ['c4', 'c1', 'c3'], 'together, in order, without the abandoned one');
+  // Timer E (T1 = 500 ms) armed when each was sent; the abandoned one never goes out.
+  clock.advance(499);
+  assert.equal(transport.sent.length, 3);
+  clock.advance(1);
+  assert.deepEqual(sent().slice(3).sort(), ['c1', 'c3', 'c4']);
+  for (const tx of [txs[0], txs[2]]) {
+    transport.deliver(respond(tx.data, 200, 'OK'), remote);
+    assert.equal((await tx.result).response.status, 200);
+  }
+});
+
+test('a waiter admitted when a response frees the window runs on the next turn, not inside that response', async () => {
+  const { clock, layer, transport, remote } = setup();
+  const target = { transport: 'udp' as const, host: '198.51.100.7', port: 5060 };
+  const held: Array<ReturnType<typeof layer.admitNow>> = [];
+  for (let s = layer.admitNow(target, false); s; s = layer.admitNow(target, false)) held.push(s);
+  const { data, branch } = buildRegister({ requestUri: 'sip:example.com', aor: 'sip:a@example.com', fromTag: '1', callId: 'busy', cseq: 1, contact: null, expires: 0, transport: 'udp', viaHost: '192.0.2.10', viaPort: 5060, userAgent: 'test', authorization: [] });
+  const tx = layer.request(target, data, branch, 'REGISTER', { slot: held.pop()! });
+  let admitted = 0;
+  layer.whenAdmitted(target, false, (slot) => {
+    admitted++;
+    layer.release(slot);
+  });
+  assert.equal(admitted, 0, 'the window is full: it waits');
+  transport.deliver(respond(transport.sent[0].data, 200, 'OK'), remote);
+  await tx.result;
+  await settle();
+  assert.equal(admitted, 0, 'not run inside the response');
+  clock.advance(0);
+  assert.equal(admitted, 1);
+  for (const s of held) layer.release(s!);
+});

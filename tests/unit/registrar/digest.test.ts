@@ -84,6 +84,36 @@ test('redact hides digest responses and passwords', () => {
   assert.ok(out.includes('nc=00000001'));
 });
 
+test('redact: the one-pass pre-check never skips a text the full scrub would change; a text with nothing to scrub comes back as it is', () => {
+  const full = (t: string) =>
+    t
+      .replace(/(\bresponse\s*=\s*)("(?:[^"\\]|\\.)*"|[^\s,;]+)/gi, '$1"<redacted>"')
+      .replace(/(\b(?:password|passwd|pwd|secret)\s*[=:]\s*)("(?:[^"\\]|\\.)*"|[^\s,;&>]+)/gi, '$1"<redacted>"')
+      .replace(/(\bsips?:[^:@\s;>"]+:)([^@\s;>"]+)@/gi, '$1<redacted>@');
+  const cases = [
+    'Authorization: Digest username="u", RESPONSE = "abc", nc=1',
+    'Proxy-Authorization: Digest response=0a1b2c',
+    'X-Note: PassWord: "a b"',
+    'X-Note: passwd=x&pwd=y&Secret=z',
+    'Contact: <SIPS:alice:s3cret@host>',
+    'To: <sip:alice:p@example.com>;tag=1',
+    'SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm="r", nonce="n", qop="auth"\r\n\r\n',
+    'SIP/2.0 200 OK\r\nContact: <sip:4930@127.0.0.1:5060>;expires=600\r\nServer: kamailio\r\n\r\n',
+    'REGISTER sip:example.com SIP/2.0\r\nFrom: <sip:alice@example.com>;tag=1\r\n\r\n',
+    'X-Odd: responsetime=5, bypass=1, sip:a:@b',
+  ];
+  for (let i = 0; i < 2000; i++) {
+    // Random mixes of the pieces the scrub looks for, in any case.
+    const parts = ['response', '=', '"x"', 'pass', 'word', 'pwd', ':', 'secret', 'sip', 's', '@', 'h', ' ', ';', ',', '>', 'q'];
+    let t = '';
+    for (let j = 0; j < 12; j++) t += parts[Math.floor(Math.random() * parts.length)];
+    cases.push(Math.random() < 0.5 ? t.toUpperCase() : t);
+  }
+  for (const t of cases) assert.equal(redact(t), full(t), t);
+  const clean = 'SIP/2.0 200 OK\r\nContact: <sip:4930@127.0.0.1:5060>;expires=600\r\n\r\n';
+  assert.equal(redact(clean), clean);
+});
+
 test('keptChallenge: what a registration keeps shares no memory with the 401 it came from, and drops the raw auth-params', () => {
   const header = `Digest realm="example.com", nonce="${'5f3a9c'.repeat(8)}", algorithm=MD5, qop="auth", opaque="${'0b1c'.repeat(6)}"`;
   const [parsed] = parseChallenges([header]);

@@ -437,11 +437,16 @@ describe('the live stream (/api/events)', () => {
   test('is no-store, and at most 10 are open at once per session (429 beyond, a slot frees when one closes)', async () => {
     const session = await freshSession('viewer');
     const open: AbortController[] = [];
+    // Each open stream's Response is kept: undici cancels the body of a Response that is garbage
+    // collected unread, which closes that stream and frees its slot in the middle of the test.
+    const responses: Response[] = [];
     const openOne = async () => {
       const abort = new AbortController();
       const res = await fetch(`${server.baseUrl}/api/events`, { headers: { cookie: `ddr_session=${session}` }, signal: abort.signal });
-      if (res.status === 200) open.push(abort);
-      else await res.text();
+      if (res.status === 200) {
+        open.push(abort);
+        responses.push(res);
+      } else await res.text();
       return res;
     };
     try {
@@ -458,6 +463,7 @@ describe('the live stream (/api/events)', () => {
       assert.equal(other.status, 200);
       await other.body?.cancel();
       open.shift()!.abort();
+      responses.shift();
       let again: Response | null = null;
       for (let i = 0; i < 50; i++) {
         again = await openOne();

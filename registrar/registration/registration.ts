@@ -347,8 +347,8 @@ export class Registration {
     }
     const op = reg.op;
     const { layer } = reg.deps;
-    // Called from within the window's turn: a slot given back there (superseded, or the exchange
-    // sent nothing) only frees room for that turn's loop (CongestionWindow.drain).
+    // Called now when the window has room, else on the layer's next turn after a response freed
+    // a slot (TransactionLayer.nextTurn); a slot given back (superseded, or nothing sent) frees room again.
     layer.whenAdmitted(target, false, (slot) => {
       if (op !== reg.op) {
         layer.release(slot); // superseded while it waited

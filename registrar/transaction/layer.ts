@@ -82,13 +82,13 @@ export class TransactionLayer implements TransactionHost {
   /** One congestion window per destination (transport:host:port): two carriers differ. */
   private readonly windows = new Map<string, Window>();
   /** Each target object's window (checked against `windows`: resetFlow() forgets them all). */
+  private readonly windowOf = new WeakMap<TransportTarget, { key: string; window: Window }>();
   /** Waiters admitted since the last turn and their slots (whenAdmitted), and batched requests (startLater): nextTurn. */
   private ready: Array<(slot: FlowSlot) => void> = [];
   private readySlots: FlowSlot[] = [];
   private starts: ClientTransaction[] = [];
   private turnArmed = false;
   private inTurn = false;
-  private readonly windowOf = new WeakMap<TransportTarget, { key: string; window: Window }>();
   private readonly flowSettings: FlowSettings;
   readonly flowCounters: FlowCounters = { queued: 0, lossDecreases: 0, delayDecreases: 0, maxWindow: 0 };
 
@@ -244,9 +244,13 @@ export class TransactionLayer implements TransactionHost {
       this.ready = [];
       this.readySlots = [];
       for (let i = 0; i < ready.length; i++) ready[i](slots[i]);
-    } finally {
+    } catch (err) {
+      // The requests queued so far still leave (on a turn of their own), whatever a waiter threw.
       this.inTurn = false;
+      if (this.starts.length > 0) this.armTurn();
+      throw err;
     }
+    this.inTurn = false;
     const starts = this.starts;
     this.starts = [];
     for (const tx of starts) if (tx.state === 'trying') tx.start();

@@ -60,17 +60,22 @@ export function addOutcome(into: WriteOutcome, more: WriteOutcome): void {
   for (const id of more.deleted) into.deleted.push(id);
 }
 
-type StatusParams = [
+type StatusRowParams = [
   number, string, number | null, string | null, number, number, number, number | null,
-  number | null, number | null, string | null, number | null, number,
+  number | null, number | null, string | null, number | null,
 ];
+/** StatusRowParams, then the registration id again (the EXISTS check). */
+type StatusParams = [...StatusRowParams, number];
 
 export class StatusWriter {
   private readonly upsertStatus: Database.Statement<StatusParams>;
+  /** The same for a registration known to exist (its lease token checked in this transaction): no EXISTS lookup. */
+  private readonly upsertStatusHeld: Database.Statement<StatusRowParams>;
   private readonly insertEvent: Database.Statement<
     [number, string, number | null, string | null, number, number | null, number | null, string | null]
   >;
   private readonly insertTrace: Database.Statement<[number, string, number, string, string, string | null, number]>;
+  private readonly insertTraceHeld: Database.Statement<[number, string, number, string, string, string | null]>;
   private readonly amendTrace: Database.Statement<[string, number, number]>;
   private readonly pruneTraces: Database.Statement<[number, number, number]>;
   private readonly deleteTraces: Database.Statement<[number, number, number]>;
@@ -112,12 +117,26 @@ export class StatusWriter {
         requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
         expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
         target = excluded.target, last_success_at = excluded.last_success_at`);
+    // A row under a lease token checked current in this transaction (BEGIN IMMEDIATE): the lease row
+    // exists, so its registration does (ON DELETE CASCADE); the lookup above would only repeat the
+    // foreign-key check (issue 12: one B-tree lookup less per status and message of a burst).
+    this.upsertStatusHeld = sqlite.prepare(`
+      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
+        granted_expires, expires_at, next_attempt_at, target, last_success_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
+        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
+        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
+        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
+        target = excluded.target, last_success_at = excluded.last_success_at`);
     this.insertEvent = sqlite.prepare(`
       INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertTrace = sqlite.prepare(`
       INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits)
       SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)`);
+    this.insertTraceHeld = sqlite.prepare(`
+      INSERT INTO registration_traces (registration_id, direction, at, remote, text, retransmits) VALUES (?, ?, ?, ?, ?, ?)`);
     // The newest request of the registration sent at `at` (the index covers registration_id, id).
     this.amendTrace = sqlite.prepare(`
       UPDATE registration_traces SET retransmits = ? WHERE id = (
@@ -146,9 +165,12 @@ export class StatusWriter {
           out.traceAmends++;
           continue;
         }
-        const [id, direction, at, remote, text, sample, retransmits] = t;
+        const [id, direction, at, remote, text, sample, retransmits, token] = t;
         const before = this.traceRows.get(id) ?? this.countTraces.get(id)?.n ?? 0;
-        const { changes, lastInsertRowid } = this.insertTrace.run(id, direction, at, remote, text, retransmits, id);
+        const { changes, lastInsertRowid } =
+          token !== null
+            ? this.insertTraceHeld.run(id, direction, at, remote, text, retransmits)
+            : this.insertTrace.run(id, direction, at, remote, text, retransmits, id);
         this.traceRows.set(id, before + changes);
         if (changes > 0 && sample !== 0) this.keepSample(id, sample, Number(lastInsertRowid));
         out.traceRows++;
@@ -230,9 +252,14 @@ export class StatusWriter {
       out.deleted.push(id);
       return;
     }
-    // Under a current token the registration exists (its lease row goes with it): a superseded
-    // status needs no row of its own. Unfenced, the upsert tells whether it still exists.
-    if (!superseded || token === null) {
+    // Under a current token the registration exists (its lease row goes with it): the upsert needs
+    // no EXISTS, and a superseded status no row of its own. Unfenced, the upsert tells whether it still exists.
+    if (token !== null) {
+      if (!superseded) {
+        this.upsertStatusHeld.run(id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt);
+        out.statusRows++;
+      }
+    } else {
       const { changes } = this.upsertStatus.run(
         id, state, code, reason, at, attempts, requestedExpires, grantedExpires, expiresAt, nextAttemptAt, target, lastSuccessAt, id,
       );

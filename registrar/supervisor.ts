@@ -15,7 +15,7 @@ import { LeaseKeeper, type ClaimedLease, type LeaseHolder } from './cluster/leas
 import { ChangeFeed, type Change } from './store/change-feed';
 import { LeaseStore } from './store/leases';
 import { RegistrationSource } from './store/registration-source';
-import { dbHandle } from '../lib/db/client';
+import { dbHandle } from '../lib/db/handle';
 import { AsyncStatusStore } from './store/async-status-store';
 import { StatusStore, type StatusStoreOptions } from './store/status-store';
 import { TestCommands } from './store/test-commands';

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sealSecret } from '../../../lib/secrets/cipher';
 import { createKeyring } from '../../../lib/secrets/key';
+import { dialectName } from '../../../lib/db/dialect';
+import type { RegistrationConfig } from '../../../registrar/registration/config';
 import { RegistrationSource } from '../../../registrar/store/registration-source';
+import { rawOf } from '../../db';
 import { insertRegistration, tempDatabase } from './helpers';
 
 test('loadAll and load return the decrypted password (sealed or legacy clear text)', async (t) => {
@@ -65,4 +68,30 @@ test('a sealed password is opened at its first read, not at load: an unreadable 
   assert.equal(logs.length, 1);
   assert.equal(config.password, null, 'kept: read again, not opened again');
   assert.equal(logs.length, 1);
+});
+
+test('loadMany reads the same configs as load, for ids close together (one range) and far apart (a list), skipping the missing and the others of the range', async (t) => {
+  const db = await tempDatabase(t);
+  const keyring = createKeyring(randomBytes(32));
+  const ids: number[] = [];
+  for (let i = 0; i < 12; i++) ids.push(await insertRegistration(db, `user${i}`, sealSecret(`pw-${i}`, keyring)));
+  const raw = rawOf(db);
+  await raw.prepare("UPDATE registrations SET enabled = ?, transport = 'tcp', expires = 120, realm = 'r.example', register_server_uri = 'sip:reg.example;transport=tcp' WHERE id = ?").run(dialectName === 'pg' ? false : 0, ids[3]);
+  await raw.prepare("UPDATE ddi_providers SET forward_to = 'sip:pbx.example' WHERE id = (SELECT ddi_provider_id FROM registrations WHERE id = ?)").run(ids[5]);
+  const source = new RegistrationSource(db, { keyring });
+  const view = (c: RegistrationConfig | null) => c && { ...c, password: c.password };
+  const expected = async (wanted: number[]) => Promise.all(wanted.filter((id) => id <= ids[11]).map(async (id) => view(await source.load(id))));
+  // Close together (read as the range ids[2]..ids[9], ids[4] and ids[6] left out), given out of order.
+  const dense = [ids[9], ids[2], ids[3], ids[5], ids[7], ids[8]];
+  assert.deepEqual((await source.loadMany(dense)).map(view), await expected([...dense].sort((a, b) => a - b)));
+  // Far apart (read by their list), one of them missing.
+  const sparse = [ids[0], ids[11], ids[11] + 1000];
+  assert.deepEqual((await source.loadMany(sparse)).map(view), await expected([ids[0], ids[11]]));
+  const disabled = (await source.loadMany([ids[3]]))[0];
+  assert.equal(disabled.enabled, false);
+  assert.equal(disabled.transport, 'tcp');
+  assert.equal(disabled.expires, 120);
+  assert.equal((await source.loadMany([ids[5]]))[0].forwardTo, 'sip:pbx.example');
+  assert.equal((await source.loadMany([ids[4]]))[0].enabled, true);
+  assert.deepEqual(await source.loadMany([]), []);
 });

@@ -35,6 +35,8 @@ export interface DigestInput {
   cnonce: string;
   /** Nonce count, 1-based; written as 8 hex digits (RFC 7616 §3.4). */
   nc: number;
+  /** credentialsHash() of these credentials, the challenge's realm and algorithm, when kept from an earlier request. */
+  ha1?: string;
 }
 
 export interface DigestResult {
@@ -55,6 +57,14 @@ function chooseQop(offered: readonly string[]): 'auth' | 'auth-int' | null {
   return null;
 }
 
+/**
+ * H(A1) of RFC 7616 §3.4.2 without the -sess part: H(unq(username) ":" unq(realm) ":" passwd).
+ * The same for every request under one realm and algorithm, so a session keeps it (DigestInput.ha1).
+ */
+export function credentialsHash(algorithm: DigestAlgorithm, credentials: DigestCredentials, realm: string): string {
+  return digestHash(algorithm, `${credentials.username}:${realm}:${credentials.password}`);
+}
+
 export function computeDigest(input: DigestInput): DigestResult {
   const { challenge, credentials, method, uri, cnonce } = input;
   const alg = challenge.algorithm;
@@ -62,7 +72,7 @@ export function computeDigest(input: DigestInput): DigestResult {
   const nc = formatNc(input.nc);
 
   // RFC 7616 §3.4.2: A1 = username:realm:passwd; -sess: H(A1):nonce:cnonce
-  let ha1 = digestHash(alg, `${credentials.username}:${challenge.realm}:${credentials.password}`);
+  let ha1 = input.ha1 ?? credentialsHash(alg, credentials, challenge.realm);
   if (alg.endsWith('-sess')) ha1 = digestHash(alg, `${ha1}:${challenge.nonce}:${cnonce}`);
 
   // RFC 7616 §3.4.3: A2 = Method:request-uri[:H(entity-body)]

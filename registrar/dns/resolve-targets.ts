@@ -84,13 +84,14 @@ export async function resolveTargets(
   configured: TransportSetting,
   resolver: DnsResolver,
   random: RandomSource = Math.random,
-): Promise<TransportTarget[]> {
+): Promise<readonly TransportTarget[]> {
   return drawTargets(await lookupTargets(uri, configured, resolver), random);
 }
 
 /** One RFC 3263 ordering of a plan: SRV records in RFC 2782 order (a fresh weighted draw each call). */
-export function drawTargets(plan: TargetPlan, random: RandomSource = Math.random): TransportTarget[] {
-  if (plan.kind === 'fixed') return [...plan.targets];
+export function drawTargets(plan: TargetPlan, random: RandomSource = Math.random): readonly TransportTarget[] {
+  // A fixed plan's own list (read-only: a lookup cached for every registration of the domain).
+  if (plan.kind === 'fixed') return plan.targets;
   if (plan.kind === 'chain') return dedupe(plan.plans.flatMap((p) => drawTargets(p, random)));
   return dedupe(orderSrv(plan.records, random).flatMap((r) => r.targets));
 }

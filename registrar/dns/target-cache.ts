@@ -19,6 +19,8 @@ interface Entry {
 
 export class TargetCache {
   private readonly entries = new Map<string, Entry>();
+  /** Each URI's key, made once: a registration asks with the same URI object and transport at every REGISTER. */
+  private readonly keys = new WeakMap<SipUri, { transport: TransportSetting; key: string }>();
 
   constructor(
     private readonly resolver: DnsResolver,
@@ -27,18 +29,26 @@ export class TargetCache {
     private readonly random: RandomSource = Math.random,
   ) {}
 
-  async resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]> {
+  async resolve(uri: SipUri, transport: TransportSetting): Promise<readonly TransportTarget[]> {
     return drawTargets(await this.lookup(uri, transport).plan, this.random);
   }
 
   /** What resolve() would give, when the lookup is cached and done (no promise per REGISTER); else null. */
-  resolveNow(uri: SipUri, transport: TransportSetting): TransportTarget[] | null {
+  resolveNow(uri: SipUri, transport: TransportSetting): readonly TransportTarget[] | null {
     const { settled } = this.lookup(uri, transport);
     return settled ? drawTargets(settled, this.random) : null;
   }
 
-  private lookup(uri: SipUri, transport: TransportSetting): Entry {
+  private keyOf(uri: SipUri, transport: TransportSetting): string {
+    const kept = this.keys.get(uri);
+    if (kept?.transport === transport) return kept.key;
     const key = `${uri.scheme}:${uri.host.toLowerCase()}:${uri.port ?? ''}:${transportFor(uri, transport)}`;
+    this.keys.set(uri, { transport, key });
+    return key;
+  }
+
+  private lookup(uri: SipUri, transport: TransportSetting): Entry {
+    const key = this.keyOf(uri, transport);
     const now = this.clock.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit;

@@ -38,7 +38,7 @@ export interface ProxyOptions {
   publicHost(peerHost: string): string | null;
   publicPort: number | null;
   /** RFC 3263 next-hop addresses; `seed` keeps retransmissions on one target (§16.11). */
-  resolve(uri: SipUri, seed: string): Promise<TransportTarget[]>;
+  resolve(uri: SipUri, seed: string): Promise<readonly TransportTarget[]>;
   /** The forward target (a sip:/sips: URI) for a Request-URI user, or null when none is configured. */
   forwardFor(user: string | null): string | null;
   /** Whether `user` is a registered DDI (OPTIONS are relayed only then). */
@@ -176,7 +176,7 @@ export class StatelessProxy {
         // an unparsable lower Via is not ours
       }
     }
-    let targets: TransportTarget[];
+    let targets: readonly TransportTarget[];
     try {
       targets = await this.options.resolve(d.nextHop, branch);
     } catch {

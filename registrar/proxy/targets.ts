@@ -18,7 +18,7 @@ export class ProxyTargets {
     private readonly ttlMs = 60_000,
   ) {}
 
-  async resolve(uri: SipUri, seed: string): Promise<TransportTarget[]> {
+  async resolve(uri: SipUri, seed: string): Promise<readonly TransportTarget[]> {
     return drawTargets(await this.plan(uri), seededRandom(seed));
   }
 

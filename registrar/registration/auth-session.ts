@@ -2,7 +2,7 @@
 // RFC 8760): the challenge answered per header kind, nonce-count per nonce,
 // and whether credentials for it were already rejected once.
 import { keptChallenge, parseChallenges, pickChallenge, type DigestChallenge, type ParsedChallenge } from '../auth/challenge';
-import { buildAuthorization } from '../auth/digest';
+import { buildAuthorization, credentialsHash, type DigestCredentials } from '../auth/digest';
 import { SipError } from '../errors';
 import type { SipResponse } from '../message/types';
 import { randomHex } from '../util/random';
@@ -13,6 +13,8 @@ const KINDS: readonly Kind[] = ['www', 'proxy'];
 interface Answered {
   challenge: DigestChallenge;
   nc: number;
+  /** credentialsHash() for this challenge's realm and algorithm, made at its first answer. */
+  ha1: string | null;
 }
 
 export type ChallengeVerdict =
@@ -48,8 +50,8 @@ export class AuthSession {
    */
   reuse(): AuthSession {
     const next = new AuthSession(this.username, this.password, this.realm);
-    if (this.www) next.www = { challenge: this.www.challenge, nc: this.www.nc };
-    if (this.proxy) next.proxy = { challenge: this.proxy.challenge, nc: this.proxy.nc };
+    if (this.www) next.www = { challenge: this.www.challenge, nc: this.www.nc, ha1: this.www.ha1 };
+    if (this.proxy) next.proxy = { challenge: this.proxy.challenge, nc: this.proxy.nc, ha1: this.proxy.ha1 };
     next.preemptive = next.hasCredentials;
     return next;
   }
@@ -81,7 +83,7 @@ export class AuthSession {
       return { ok: false, error: new SipError('E_AUTH_UNSUPPORTED', 'no supported Digest challenge') };
     }
     if (this[kind] && !chosen.stale) return { ok: false, wrongCredentials: true };
-    this[kind] = { challenge: keptChallenge(chosen), nc: 0 };
+    this[kind] = { challenge: keptChallenge(chosen), nc: 0, ha1: null };
     return { ok: true };
   }
 
@@ -92,14 +94,9 @@ export class AuthSession {
       const a = this[kind];
       if (!a) continue;
       a.nc++;
-      const value = buildAuthorization({
-        challenge: a.challenge,
-        credentials: { username: this.username, password: this.password },
-        method,
-        uri,
-        cnonce: randomHex(12),
-        nc: a.nc,
-      });
+      const credentials: DigestCredentials = { username: this.username, password: this.password };
+      a.ha1 ??= credentialsHash(a.challenge.algorithm, credentials, a.challenge.realm);
+      const value = buildAuthorization({ challenge: a.challenge, credentials, method, uri, cnonce: randomHex(12), nc: a.nc, ha1: a.ha1 });
       out.push([kind === 'www' ? 'Authorization' : 'Proxy-Authorization', value]);
     }
     return out;

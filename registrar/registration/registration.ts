@@ -21,7 +21,7 @@ import { formatUri, type SipUri } from '../message/uri';
 import type { Scheduler, ScheduledTask } from '../scheduler';
 import type { ClientTransaction, TransactionResult } from '../transaction/client-transaction';
 import type { FlowSlot, TransactionLayer } from '../transaction/layer';
-import { formatTarget, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
+import { formatTarget, targetLabel, type Transport, type TransportProtocol, type TransportSetting, type TransportTarget } from '../transport/types';
 import { randomHex, type RandomSource } from '../util/random';
 import { AuthSession } from './auth-session';
 import { requestUriOf, type BindingState, type RegistrationConfig } from './config';
@@ -39,9 +39,9 @@ export interface RegistrationDeps {
   transports: Partial<Record<TransportProtocol, Transport>>;
   /** RFC 3263 targets of a URI; with `auto` each carries the transport DNS chose (Via and Contact follow it). */
   targets: {
-    resolve(uri: SipUri, transport: TransportSetting): Promise<TransportTarget[]>;
+    resolve(uri: SipUri, transport: TransportSetting): Promise<readonly TransportTarget[]>;
     /** resolve()'s answer when it is cached (TargetCache.resolveNow), else null: no promise per REGISTER. */
-    resolveNow?(uri: SipUri, transport: TransportSetting): TransportTarget[] | null;
+    resolveNow?(uri: SipUri, transport: TransportSetting): readonly TransportTarget[] | null;
   };
   policy: RetryPolicy;
   random: RandomSource;
@@ -142,6 +142,8 @@ export class Registration {
    * next REGISTER (`;expires=0` next to our own Contact) unless one is ours; empty once removed.
    */
   private staleContacts: readonly string[];
+  /** The last Contact ownContact() made, with what it was made of. */
+  private contactMade: { ddi: string; host: string; port: number; transport: TransportProtocol; uri: string } | null = null;
   /** Taken over: the first 2xx is searched for leftover Contacts of our DDI (binding-audit.ts leftoverContacts). */
   private sweepLeftovers: boolean;
   private readonly ring: TraceRing;
@@ -565,7 +567,7 @@ export class Registration {
     let uriText = start === this.requestUri ? this.requestUriText : formatUri(start);
     /** Request-URIs of this exchange, lower-case, made on its first redirect (nearly every exchange has none). */
     let visited: Set<string> | null = null;
-    let targets: TransportTarget[];
+    let targets: readonly TransportTarget[];
     try {
       // A refresh finds everything it waits for ready (the lookup cached, the local address known,
       // room in the window) and takes it without an await each: fewer promises and microtask turns per REGISTER.
@@ -594,7 +596,7 @@ export class Registration {
     while (index < targets.length) {
       if (op !== this.op) return SUPERSEDED;
       const target = targets[index];
-      const remote = formatTarget(target);
+      const remote = targetLabel(target);
       const transport = transports[target.transport];
       if (!transport) return failure(null, 'config', null);
 
@@ -624,9 +626,9 @@ export class Registration {
           ? null
           : expires === 0 && (this.lastContact ?? this.staleContacts[0])
             ? (this.lastContact ?? this.staleContacts[0])
-            : contactUri(this.config.ddi, advertised, contactPort, target.transport);
+            : this.ownContact(advertised, contactPort, target.transport);
         // A binding taken over from another node: its Contact goes in the same REGISTER with expires=0 (§10.2.2).
-        const stale = requested > 0 && contact !== null ? this.staleContacts.filter((c) => c !== contact) : [];
+        const stale = requested > 0 && contact !== null && this.staleContacts.length > 0 ? this.staleContacts.filter((c) => c !== contact) : NO_CONTACTS;
         const removeContacts = stale.length > 0 ? stale : undefined;
         this.target = remote;
         const request = buildRegister({
@@ -740,7 +742,17 @@ export class Registration {
     return last;
   }
 
-  private allowed(targets: TransportTarget[]): TransportTarget[] {
+  /** Our Contact towards a server (sent-by address and transport), formatted again only when one of them, or the DDI, changed. */
+  private ownContact(host: string, port: number, transport: TransportProtocol): string {
+    const made = this.contactMade;
+    const ddi = this.config.ddi;
+    if (made !== null && made.host === host && made.port === port && made.transport === transport && made.ddi === ddi) return made.uri;
+    const uri = contactUri(ddi, host, port, transport);
+    this.contactMade = { ddi, host, port, transport, uri };
+    return uri;
+  }
+
+  private allowed(targets: readonly TransportTarget[]): readonly TransportTarget[] {
     const allow = this.deps.allowTarget;
     return allow ? targets.filter(allow) : targets;
   }
@@ -754,7 +766,7 @@ export class Registration {
     return !!t && !!good && t.transport === good.transport && t.host === good.host && t.port === good.port;
   }
 
-  private lastGoodFirst(targets: TransportTarget[]): TransportTarget[] {
+  private lastGoodFirst(targets: readonly TransportTarget[]): readonly TransportTarget[] {
     const good = this.lastGood;
     if (!good) return targets;
     const i = targets.findIndex((t) => t.transport === good.transport && t.host === good.host && t.port === good.port);

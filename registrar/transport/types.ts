@@ -65,3 +65,15 @@ export interface Transport {
 export function formatTarget(t: { host: string; port: number; transport: TransportProtocol }): string {
   return `${t.host.indexOf(':') >= 0 ? `[${t.host}]` : t.host}:${t.port}/${t.transport}`;
 }
+
+const labels = new WeakMap<TransportTarget, string>();
+
+/**
+ * formatTarget of a target used again and again (one of a cached lookup's, which every exchange to
+ * that server sends to), formatted once: one string for all of them, not one per exchange.
+ */
+export function targetLabel(t: TransportTarget): string {
+  let label = labels.get(t);
+  if (label === undefined) labels.set(t, (label = formatTarget(t)));
+  return label;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { keptChallenge, parseChallenges, pickChallenge } from '../../../registrar/auth/challenge';
-import { buildAuthorization, computeDigest, formatNc } from '../../../registrar/auth/digest';
+import { buildAuthorization, computeDigest, credentialsHash, formatNc } from '../../../registrar/auth/digest';
 import { redact } from '../../../registrar/auth/redact';
 
 // RFC 7616 §3.9.1 example. The nonce is the one printed in the RFC; the
@@ -62,6 +62,21 @@ test('builds Authorization with qop, nc, cnonce, opaque; RFC 2069 form without q
   const h2 = buildAuthorization({ challenge: plain, credentials: { username: 'u', password: 'p' }, method: 'REGISTER', uri: 'sip:r', cnonce: 'c', nc: 1 });
   assert.ok(!h2.includes('qop='));
   assert.ok(!h2.includes('nc='));
+});
+
+test('a kept H(A1) (credentialsHash) gives the same response as the credentials, -sess included; the RFC vector with it', () => {
+  const md5 = parseChallenges(HEADERS).find((c) => c.algorithm === 'MD5');
+  assert.ok(md5);
+  const ha1 = credentialsHash('MD5', creds, md5.realm);
+  const kept = computeDigest({ challenge: md5, credentials: creds, method: 'GET', uri: '/dir/index.html', cnonce: CNONCE, nc: 1, ha1 });
+  assert.equal(kept.response, '8ca523f5e9506fed4657c9700eebdbec');
+  for (const algorithm of ['MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256'] as const) {
+    const [c] = parseChallenges([`Digest realm="r.example", nonce="n1", qop="auth", algorithm=${algorithm}`]);
+    const input = { challenge: c, credentials: creds, method: 'REGISTER', uri: 'sip:r.example', cnonce: 'c1', nc: 3 };
+    assert.equal(computeDigest({ ...input, ha1: credentialsHash(algorithm, creds, 'r.example') }).response, computeDigest(input).response, algorithm);
+  }
+  // It is used as given: another H(A1) gives another response.
+  assert.notEqual(computeDigest({ challenge: md5, credentials: creds, method: 'GET', uri: '/dir/index.html', cnonce: CNONCE, nc: 1, ha1: credentialsHash('MD5', { ...creds, password: 'x' }, md5.realm) }).response, kept.response);
 });
 
 test('auth-int, -sess and SHA-512-256 produce distinct, well-formed responses', () => {

@@ -96,7 +96,7 @@ test('RFC 6761: localhost and names under it are the loopback, with no DNS query
     resolve4: (n) => assert.fail(`A query for ${n}`),
     resolve6: (n) => assert.fail(`AAAA query for ${n}`),
   };
-  const hosts = (ts: { host: string; port: number }[]) => ts.map((t) => `${t.host}:${t.port}`);
+  const hosts = (ts: readonly { host: string; port: number }[]) => ts.map((t) => `${t.host}:${t.port}`);
   assert.deepEqual(hosts(await resolveTargets(parseUri('sip:localhost'), 'udp', never)), ['127.0.0.1:5060', '::1:5060']);
   assert.deepEqual(hosts(await resolveTargets(parseUri('sip:pbx.LocalHost:5070'), 'tcp', never)), ['127.0.0.1:5070', '::1:5070']);
   assert.deepEqual(hosts(await resolveTargets(parseUri('sips:a.b.localhost'), 'udp', never)), ['127.0.0.1:5061', '::1:5061']);
@@ -149,7 +149,7 @@ test('TargetCache: one lookup, but every resolve() draws its own RFC 2782 order 
 
 const naptr = (service: string, order: number, preference: number, replacement: string, flags = 's'): NaptrRecordLike => ({ flags, service, regexp: '', replacement, order, preference });
 const srv = (name: string, port: number, priority = 10, weight = 10): SrvRecordLike => ({ name, port, priority, weight });
-const shown = (ts: { host: string; port: number; transport: string }[]) => ts.map((t) => `${t.host}:${t.port}/${t.transport}`);
+const shown = (ts: readonly { host: string; port: number; transport: string }[]) => ts.map((t) => `${t.host}:${t.port}/${t.transport}`);
 
 /** A domain publishing every transport: UDP on 5060, TCP on 5070, TLS on 5061 of three hosts. */
 const everyTransport = {

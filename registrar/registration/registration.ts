@@ -142,8 +142,6 @@ export class Registration {
    * next REGISTER (`;expires=0` next to our own Contact) unless one is ours; empty once removed.
    */
   private staleContacts: readonly string[];
-  /** The last Contact ownContact() made, with what it was made of. */
-  private contactMade: { ddi: string; host: string; port: number; transport: TransportProtocol; uri: string } | null = null;
   /** Taken over: the first 2xx is searched for leftover Contacts of our DDI (binding-audit.ts leftoverContacts). */
   private sweepLeftovers: boolean;
   private readonly ring: TraceRing;
@@ -626,7 +624,7 @@ export class Registration {
           ? null
           : expires === 0 && (this.lastContact ?? this.staleContacts[0])
             ? (this.lastContact ?? this.staleContacts[0])
-            : this.ownContact(advertised, contactPort, target.transport);
+            : contactUri(this.config.ddi, advertised, contactPort, target.transport);
         // A binding taken over from another node: its Contact goes in the same REGISTER with expires=0 (§10.2.2).
         const stale = requested > 0 && contact !== null && this.staleContacts.length > 0 ? this.staleContacts.filter((c) => c !== contact) : NO_CONTACTS;
         const removeContacts = stale.length > 0 ? stale : undefined;
@@ -740,16 +738,6 @@ export class Registration {
       }
     }
     return last;
-  }
-
-  /** Our Contact towards a server (sent-by address and transport), formatted again only when one of them, or the DDI, changed. */
-  private ownContact(host: string, port: number, transport: TransportProtocol): string {
-    const made = this.contactMade;
-    const ddi = this.config.ddi;
-    if (made !== null && made.host === host && made.port === port && made.transport === transport && made.ddi === ddi) return made.uri;
-    const uri = contactUri(ddi, host, port, transport);
-    this.contactMade = { ddi, host, port, transport, uri };
-    return uri;
   }
 
   private allowed(targets: readonly TransportTarget[]): readonly TransportTarget[] {

@@ -56,6 +56,8 @@ const { values: argv } = parseArgs({
     'seed-dir': { type: 'string' },
     /** Extra node flags for our registrar process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
     'node-flags': { type: 'string' },
+    /** The --baseline bundle's node flags instead of --node-flags (e.g. the same bundle without a V8 flag: --bundle X --baseline X --node-flags F --baseline-node-flags ""). */
+    'baseline-node-flags': { type: 'string' },
     /** Write a heap snapshot of our registrar process into this directory once all are bound (then read it with heap-top.ts). */
     'heap-dir': { type: 'string' },
     /** Append everything our registrar process prints to this file (e.g. with --node-flags=--trace-gc). */
@@ -245,12 +247,13 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
   const probeFile = join(dir, 'probe.json');
   const reg = await startKamailio({ password: PASSWORD, sipPort: registrarPort, children: Number(argv['registrar-children']), shmMb: Math.max(256, Math.ceil(N / 100)), debug: 1, maxRecvBufferBytes: BUF, startTimeoutMs: 20_000 });
   let child: ReturnType<typeof spawn> | null = null;
+  const nodeFlags = side === 'baseline' && argv['baseline-node-flags'] !== undefined ? argv['baseline-node-flags'] : argv['node-flags'];
   try {
     const before = await registrarStat(reg, 'rcv_requests_register');
     const sipPort = await getFreePort();
     const spawnedAt = epoch();
     const heapFlags = argv['heap-dir'] ? ['--heapsnapshot-signal=SIGHUP', `--diagnostic-dir=${resolve(argv['heap-dir'])}`] : [];
-    child = spawn(process.execPath, ['--enable-source-maps', ...heapFlags, ...(argv['node-flags']?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
+    child = spawn(process.execPath, ['--enable-source-maps', ...heapFlags, ...(nodeFlags?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -341,7 +344,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       // With --node-flags (a profile is written at exit): let it shut down (SIGTERM: un-REGISTER, exit 0) for up to 15 s.
-      if (argv['node-flags']) {
+      if (nodeFlags) {
         child.kill('SIGTERM');
         await Promise.race([exited, sleep(15_000)]);
       }

@@ -13,7 +13,7 @@
 // Chunks are named by content (dist/chunk-*.mjs); those of earlier builds are removed first.
 // dist/inputs.json lists the source files bundled (esbuild's metafile, node_modules left out:
 // package-lock.json stands for them), for ensure-build.mjs.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // store-writer: the StatusStore's write thread (registrar/store/write-worker.ts), loaded by the two others from dist/.
@@ -39,7 +39,7 @@ export async function buildNode() {
   const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies })
     .filter((name) => !REGISTRAR_BUNDLED.includes(name))
     .flatMap((name) => [name, `${name}/*`]);
-  for (const name of readdirSync('dist', { withFileTypes: true })) {
+  for (const name of existsSync('dist') ? readdirSync('dist', { withFileTypes: true }) : []) {
     if (name.isFile() && /^chunk-.*\.mjs(\.map)?$/.test(name.name)) rmSync(`dist/${name.name}`);
   }
   const [server, registrar] = await Promise.all([

@@ -2,9 +2,9 @@
 // V8's sampling heap profiler over the first HEAP_PROBE_MS (default 3000) of the process, or
 // until it exits if that comes first, main thread only, written to HEAP_PROBE_OUT (default
 // /tmp/heap-probe.heapprofile), a .heapprofile as Chrome DevTools reads it.
-// HEAP_PROBE_MAJOR=1 keeps the samples of objects a major GC collected (promoted, then dead:
-// what sets the old generation's size and the peak RSS of a burst); =0 only what is still alive
-// then. Objects a scavenge collected are never kept. See README.md, "promoted garbage".
+// HEAP_PROBE_MAJOR=1 keeps the samples of objects a major GC collected (promoted and then dead,
+// but also whatever was dead in the young generation when a major GC ran); =0 only what is still
+// alive then. Objects a scavenge collected are never kept. See README.md, "Promoted garbage".
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { isMainThread } from 'node:worker_threads';

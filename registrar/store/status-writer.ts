@@ -107,28 +107,20 @@ export class StatusWriter {
   constructor(sqlite: Database.Database, private readonly traceKeep: number) {
     // Anonymous `?` only: better-sqlite3 treats `?NNN` as a *named* parameter and refuses
     // positional values for it ("Too many parameter values were provided").
-    this.upsertStatus = sqlite.prepare(`
+    const upsert = (values: string) => `
       INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
         granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)
+      ${values}
       ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
         reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
         requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
         expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
-        target = excluded.target, last_success_at = excluded.last_success_at`);
+        target = excluded.target, last_success_at = excluded.last_success_at`;
+    this.upsertStatus = sqlite.prepare(upsert('SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM registrations WHERE id = ?)'));
     // A row under a lease token checked current in this transaction (BEGIN IMMEDIATE): the lease row
     // exists, so its registration does (ON DELETE CASCADE); the lookup above would only repeat the
     // foreign-key check (issue 12: one B-tree lookup less per status and message of a burst).
-    this.upsertStatusHeld = sqlite.prepare(`
-      INSERT INTO registration_status (registration_id, state, code, reason, at, attempts, requested_expires,
-        granted_expires, expires_at, next_attempt_at, target, last_success_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (registration_id) DO UPDATE SET state = excluded.state, code = excluded.code,
-        reason = excluded.reason, at = excluded.at, attempts = excluded.attempts,
-        requested_expires = excluded.requested_expires, granted_expires = excluded.granted_expires,
-        expires_at = excluded.expires_at, next_attempt_at = excluded.next_attempt_at,
-        target = excluded.target, last_success_at = excluded.last_success_at`);
+    this.upsertStatusHeld = sqlite.prepare(upsert('VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'));
     this.insertEvent = sqlite.prepare(`
       INSERT INTO registration_events (registration_id, state, code, reason, at, expires_at, next_attempt_at, target)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);

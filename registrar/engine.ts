@@ -101,7 +101,8 @@ export interface EngineOptions extends Partial<RetryPolicy> {
    * round (tests/bench/registrations.ts --n 100000 --refresh-round); 128 Mi (1.3 KB each, the last
    * request and response) cost 50–60 MiB more peak RSS at 100,000 on the product path (issue 12).
    * What a ring holds matters only when a registration starts being watched: the database already
-   * has its first exchange, its failures and a routine sample every 10 minutes.
+   * has its first exchange, its failures and a routine sample every 10 minutes, and a ring forgets
+   * what a store wrote (TraceEvent.persisted), so it holds only the messages since the last written one.
    */
   traceBudgetBytes?: number;
   maxRedirects?: number;
@@ -322,9 +323,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       traceBytes: this.traceBytes,
       streamContactPort: (protocol, host) => this.streamPort(protocol, familyOf(host) ?? 4),
       onStatus: (s) => this.emit('status', s),
-      onTrace: (registrationId, direction, at, remote, text) => {
+      onTrace: (registrationId, direction, at, remote, text, ring, entry) => {
         // Redacted when a listener reads `text` (most messages are dropped unread by the StatusStore).
-        if (this.listenerCount('trace') > 0) this.emit('trace', new LazyTraceEvent(registrationId, direction, at, remote, text));
+        if (this.listenerCount('trace') > 0) this.emit('trace', new LazyTraceEvent(registrationId, direction, at, remote, text, ring, entry));
       },
       onRetransmits: (registrationId, at, retransmits) => {
         if (this.listenerCount('retransmits') > 0) this.emit('retransmits', { registrationId, at, retransmits });

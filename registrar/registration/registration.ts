@@ -66,7 +66,8 @@ export interface RegistrationDeps {
   traceSize: number;
   traceBytes: number;
   onStatus(status: RegistrationStatus): void;
-  onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string): void;
+  /** `ring` and `entry`: where this registration keeps the message (null: not kept), for TraceEvent.persisted. */
+  onTrace(registrationId: string, direction: TraceEntry['direction'], at: number, remote: string, text: string, ring?: TraceRing | null, entry?: TraceEntry | null): void;
   /** The request traced at `at` was retransmitted at these times (ms after `at`), told once its transaction ended. */
   onRetransmits(registrationId: string, at: number, retransmits: number[]): void;
   /**
@@ -785,7 +786,7 @@ export class Registration {
 
   private record(direction: TraceEntry['direction'], remote: string, text: string, at = this.deps.scheduler.now()): TraceEntry | null {
     const entry = this.ring.push(direction, at, remote, text);
-    this.deps.onTrace(this.id, direction, at, remote, text);
+    this.deps.onTrace(this.id, direction, at, remote, text, entry ? this.ring : null, entry);
     return entry;
   }
 

@@ -67,6 +67,12 @@ export interface TraceEntry {
 
 export interface TraceEvent extends TraceEntry {
   registrationId: string;
+  /**
+   * Called by a store once it has queued this message to be written: the engine forgets its
+   * in-memory copy and every older one of the registration (a `watch` copies in only messages
+   * newer than the newest written, so those would never be read again).
+   */
+  persisted?(): void;
 }
 
 /** A request of `registrationId` sent at `at` was retransmitted at these times (ms after `at`). */

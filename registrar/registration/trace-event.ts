@@ -7,10 +7,14 @@
 // (the literal cost ≈ 15 MiB more peak RSS at 10,000 first registrations).
 import { redact } from '../auth/redact';
 import type { TraceEntry, TraceEvent } from './status';
+import type { TraceRing } from './trace-ring';
 
 export class LazyTraceEvent implements TraceEvent {
   #raw: string | null;
   #text: string | null = null;
+  /** Where the registration keeps this message in memory, until a store says it wrote it. */
+  #ring: TraceRing | null;
+  #entry: TraceEntry | null;
   /** Set by the StatusStore when the request's retransmissions are told while the event still waits there. */
   retransmits?: number[];
 
@@ -20,8 +24,18 @@ export class LazyTraceEvent implements TraceEvent {
     readonly at: number,
     readonly remote: string,
     raw: string,
+    ring: TraceRing | null = null,
+    entry: TraceEntry | null = null,
   ) {
     this.#raw = raw;
+    this.#ring = ring;
+    this.#entry = entry;
+  }
+
+  persisted(): void {
+    if (this.#ring && this.#entry) this.#ring.forgetThrough(this.#entry);
+    this.#ring = null;
+    this.#entry = null;
   }
 
   get text(): string {

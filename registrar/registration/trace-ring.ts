@@ -55,6 +55,20 @@ export class TraceRing {
     return out;
   }
 
+  /**
+   * Forgets `entry` and every older entry (a store wrote them: see TraceEvent.persisted); nothing
+   * when `entry` left the ring already. At 10,000 first registrations the rings held 19 MiB of
+   * SIP text that the database had too (issue 12).
+   */
+  forgetThrough(entry: TraceEntry): void {
+    const start = (this.next - this.count + this.capacity) % this.capacity;
+    for (let i = 0; i < this.count; i++) {
+      if (this.items[(start + i) % this.capacity] !== entry) continue;
+      for (let k = 0; k <= i; k++) this.dropOldest();
+      return;
+    }
+  }
+
   private dropOldest(): void {
     const i = (this.next - this.count + this.capacity) % this.capacity;
     this.chars -= (this.items[i] as TraceEntry).text.length;

@@ -249,6 +249,7 @@ export class AsyncStatusStore {
     const now = this.now();
     if (this.watched(id, now)) {
       this.traces.push(trace);
+      trace.persisted?.();
       this.tracedAt.set(id, now);
       return;
     }
@@ -353,13 +354,17 @@ export class AsyncStatusStore {
     this.open.delete(id);
     const last = this.tracedAt.get(id);
     if (mattered || this.watched(id, now)) {
-      for (const t of open.items) this.traces.push(t);
+      for (const t of open.items) {
+        this.traces.push(t);
+        t.persisted?.();
+      }
       this.tracedAt.set(id, now);
     } else if (last === undefined || now - last >= this.routineTraceMs) {
       const sample = ++this.sampleSeq;
       // Fields copied one by one: an engine trace event's text is a getter (redacted when read).
       for (const t of open.items) {
         this.traces.push({ registrationId: t.registrationId, direction: t.direction, at: t.at, remote: t.remote, text: t.text, retransmits: t.retransmits, sample });
+        t.persisted?.();
       }
       this.tracedAt.set(id, now);
     } else {

@@ -4,6 +4,8 @@ import { test, type TestContext } from 'node:test';
 import { rawOf, tempDb, type RawDb } from '../../db';
 import type { RegistrationStatus, TraceEvent } from '../../../registrar/registration/status';
 import { AsyncStatusStore as StatusStore } from '../../../registrar/store/async-status-store';
+import { LazyTraceEvent } from '../../../registrar/registration/trace-event';
+import { TraceRing } from '../../../registrar/registration/trace-ring';
 
 function status(id: number, state: RegistrationStatus['state'], at: number, patch: Partial<RegistrationStatus> = {}): RegistrationStatus {
   return {
@@ -179,6 +181,44 @@ test('messages no status follows (an OPTIONS, a binding audit) are settled as ro
   now += 40_000;
   await store.flush();
   assert.equal(await count(sqlite, 'registration_traces', id), 2); // routine, sampled recently: dropped
+});
+
+test('the engine forgets the messages a store wrote: its ring keeps only those since the last written one', async (t) => {
+  const { db, sqlite, id } = await databaseWithOneRegistration(t);
+  let now = 1000;
+  const store = new StatusStore(db, { routineTraceMs: 600_000, now: () => now });
+  const ring = new TraceRing(12, 16 * 1024);
+  /** A message as the engine hands it over: kept in the registration's ring, redacted when read. */
+  const send = (at: number, text: string) => {
+    const direction = text.startsWith('SIP/2.0') ? 'in' : 'out';
+    const entry = ring.push(direction, at, '127.0.0.1:5060/udp', text);
+    store.pushTrace(new LazyTraceEvent(String(id), direction, at, '127.0.0.1:5060/udp', text, ring, entry));
+  };
+  const inRing = () => ring.entries().map((e) => e.text);
+
+  for (const [i, m] of ['REGISTER 1', 'SIP/2.0 401 Unauthorized', 'REGISTER 2', 'SIP/2.0 200 OK'].entries()) send(now + i, m);
+  assert.equal(inRing().length, 4); // held until the exchange's outcome is known
+  store.pushStatus(status(id, 'registered', now)); // a transition: written, so forgotten in memory
+  assert.deepEqual(inRing(), []);
+  await store.flush();
+  assert.equal(await count(sqlite, 'registration_traces', id), 4);
+
+  // a routine refresh is dropped by the store: the ring is where it stays
+  now = 61_000;
+  send(now, 'REGISTER 3');
+  send(now + 1, 'SIP/2.0 200 OK');
+  store.pushStatus(status(id, 'registered', now));
+  await store.flush();
+  assert.equal(await count(sqlite, 'registration_traces', id), 4);
+  assert.deepEqual(inRing(), ['REGISTER 3', 'SIP/2.0 200 OK']);
+
+  // a watch copies them in; the messages after it are written as they come and leave the ring at once
+  await store.watch(String(id), now + 180_000, ring.entries());
+  now = 70_000;
+  send(now, 'REGISTER 4');
+  await store.flush();
+  assert.deepEqual((await texts(sqlite, id)).slice(-3), ['REGISTER 3', 'SIP/2.0 200 OK', 'REGISTER 4']);
+  assert.deepEqual(inRing(), []);
 });
 
 test('a watched registration has every message written as it comes, starting with what the engine kept in memory', async (t) => {

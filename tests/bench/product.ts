@@ -26,6 +26,7 @@ import pg from 'pg';
 import { startPgCluster, type PgCluster } from '../pg-cluster';
 import { startPortal } from '../portal-process';
 import { getFreePort, startKamailio, type KamailioHandle } from '../sip/harness';
+import { summarizeGcTrace, type GcSummary } from './gc-trace';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -62,6 +63,12 @@ const { values: argv } = parseArgs({
     'heap-dir': { type: 'string' },
     /** Append everything our registrar process prints to this file (e.g. with --node-flags=--trace-gc). */
     'registrar-log': { type: 'string' },
+    /**
+     * V8's GC trace (--trace-gc-nvp) for our registrar (and --baseline): scavenges, bytes promoted
+     * to the old generation, pauses and mark-compacts over the burst (first bound → all bound),
+     * per run and as medians (tests/bench/gc-trace.ts).
+     */
+    gc: { type: 'boolean', default: false },
     /** The database: sqlite (a file, default) or pg (a throwaway PostgreSQL cluster). */
     db: { type: 'string', default: 'sqlite' },
   },
@@ -234,6 +241,8 @@ interface Row {
   /** Event-loop delay over the burst alone (first binding → all bound): p99 and max of the 1 ms timer turns' lateness. */
   burstDelayP99Ms?: number | null;
   burstDelayMaxMs?: number | null;
+  /** --gc: the main thread's GCs over the burst. */
+  gc?: GcSummary;
   extra?: Record<string, unknown>;
 }
 
@@ -253,7 +262,8 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
     const sipPort = await getFreePort();
     const spawnedAt = epoch();
     const heapFlags = argv['heap-dir'] ? ['--heapsnapshot-signal=SIGHUP', `--diagnostic-dir=${resolve(argv['heap-dir'])}`] : [];
-    child = spawn(process.execPath, ['--enable-source-maps', ...heapFlags, ...(nodeFlags?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
+    const gcFlags = argv.gc ? ['--trace-gc-nvp'] : [];
+    child = spawn(process.execPath, ['--enable-source-maps', ...heapFlags, ...gcFlags, ...(nodeFlags?.split(' ').filter(Boolean) ?? []), '--import', PROBE, bundle], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -267,8 +277,11 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       },
     });
     let output = '';
+    /** All of stdout with --gc (its GC lines are summed; the tail above may have cut them). */
+    let gcOutput = '';
     const keep = (d: Buffer) => {
       output = (output + d.toString()).slice(-20_000);
+      if (argv.gc) gcOutput += d.toString();
       if (argv['registrar-log']) appendFileSync(argv['registrar-log'], d);
     };
     child.stdout!.on('data', keep);
@@ -338,6 +351,7 @@ async function runOurs(run: number, seedDir: string, registrarPort: number, bund
       eventLoopDelayMaxMs: probe?.eventLoopDelayMs.max ?? null,
       burstDelayP99Ms: probe?.burst?.p99 ?? null,
       burstDelayMaxMs: probe?.burst?.max ?? null,
+      gc: argv.gc ? summarizeGcTrace(gcOutput, firstBoundAt - spawnedAt, done - spawnedAt) : undefined,
       extra: { dbCpuS, threads, probe, loaded: /registrar: (\d+) registrations loaded/.exec(output)?.[1] ?? null },
     };
   } finally {
@@ -412,6 +426,10 @@ const median = (xs: number[]) => {
 };
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
+/** --gc, one run: the burst's GCs in a few words. */
+const gcText = (r: Row) =>
+  r.gc ? `, burst GC: ${r.gc.scavenges} scavenges promoting ${f(r.gc.promotedMiB, 1)} MiB, pauses ${f(r.gc.scavengePauseMs, 0)} ms (max ${f(r.gc.scavengeMaxMs, 1)}), ${r.gc.markCompacts} mark-compacts` : '';
+
 function report(rows: Row[]): string {
   const lines = ['', `Per run (N=${N}):`, '| run | side | bound | first bound s | wall s | CPU s | main-thread CPU s | peak RSS MiB | PSS MiB | registrar REGISTERs | excess over 2N | loop delay p99 ms | max ms | burst p99 ms | burst max ms |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of rows) lines.push(`| ${r.run} | ${r.side} | ${r.registered} | ${f(r.firstBoundS)} | ${f(r.wallS)} | ${f(r.cpuS)} | ${f(r.mainCpuS)} | ${f(r.peakRssMiB, 0)} | ${f(r.pssMiB, 0)} | ${r.registrarRegisters} | ${r.excess} | ${f(r.eventLoopDelayP99Ms, 1)} | ${f(r.eventLoopDelayMaxMs, 1)} | ${f(r.burstDelayP99Ms, 1)} | ${f(r.burstDelayMaxMs, 1)} |`);
@@ -433,6 +451,14 @@ function report(rows: Row[]): string {
   if (rows.some((r) => r.side === 'baseline')) {
     const ratio = (k: (r: Row) => number | null) => f(med('ours', k) / med('baseline', k));
     lines.push(`| ratio ours/baseline | ${ratio((r) => r.firstBoundS ?? null)} | ${ratio((r) => r.wallS)} | ${ratio((r) => r.cpuS)} | ${ratio((r) => r.mainCpuS ?? null)} | ${ratio((r) => r.peakRssMiB)} | ${ratio((r) => r.pssMiB)} | ${ratio((r) => r.registrarRegisters)} | | ${ratio((r) => r.eventLoopDelayP99Ms)} | ${ratio((r) => r.burstDelayP99Ms ?? null)} | |`);
+  }
+  if (rows.some((r) => r.gc)) {
+    lines.push('', 'GC of the main thread over the burst (first bound → all bound; --gc, V8 --trace-gc-nvp), medians:', '| side | scavenges | promoted MiB | scavenge pauses ms | longest ms | mark-compacts | their pauses ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const side of ['ours', 'baseline'] as const) {
+      if (!rows.some((r) => r.side === side && r.gc)) continue;
+      const g = (k: keyof GcSummary) => med(side, (r) => r.gc?.[k] ?? null);
+      lines.push(`| ${side === 'ours' ? 'npm run registrar' : `baseline (${argv.baseline})`} | ${f(g('scavenges'), 0)} | ${f(g('promotedMiB'), 1)} | ${f(g('scavengePauseMs'), 0)} | ${f(g('scavengeMaxMs'), 1)} | ${f(g('markCompacts'), 0)} | ${f(g('markCompactPauseMs'), 0)} |`);
+    }
   }
   lines.push(
     '',
@@ -468,11 +494,11 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       const ours = await runOurs(run, seed, registrarPort);
       rows.push(ours);
-      log(`product: run ${run} ours: ${ours.registered}/${N} first bound ${f(ours.firstBoundS)} s, wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms, burst p99 ${f(ours.burstDelayP99Ms, 1)} / max ${f(ours.burstDelayMaxMs, 1)} ms${ON_PG ? `, PostgreSQL CPU ${f(ours.extra?.dbCpuS as number)} s` : ''}`);
+      log(`product: run ${run} ours: ${ours.registered}/${N} first bound ${f(ours.firstBoundS)} s, wall ${f(ours.wallS)} s, CPU ${f(ours.cpuS)} s (main thread ${f(ours.mainCpuS)}), peak RSS ${f(ours.peakRssMiB, 0)} MiB, REGISTERs ${ours.registrarRegisters} (excess ${ours.excess}), loop p99 ${f(ours.eventLoopDelayP99Ms, 1)} ms, burst p99 ${f(ours.burstDelayP99Ms, 1)} / max ${f(ours.burstDelayMaxMs, 1)} ms${gcText(ours)}${ON_PG ? `, PostgreSQL CPU ${f(ours.extra?.dbCpuS as number)} s` : ''}`);
       if (argv.baseline) {
         const base = await runOurs(run, seed, registrarPort, resolve(argv.baseline), 'baseline');
         rows.push(base);
-        log(`product: run ${run} baseline: ${base.registered}/${N} wall ${f(base.wallS)} s, CPU ${f(base.cpuS)} s (main thread ${f(base.mainCpuS)}), peak RSS ${f(base.peakRssMiB, 0)} MiB, REGISTERs ${base.registrarRegisters} (excess ${base.excess}), loop p99 ${f(base.eventLoopDelayP99Ms, 1)} ms`);
+        log(`product: run ${run} baseline: ${base.registered}/${N} wall ${f(base.wallS)} s, CPU ${f(base.cpuS)} s (main thread ${f(base.mainCpuS)}), peak RSS ${f(base.peakRssMiB, 0)} MiB, REGISTERs ${base.registrarRegisters} (excess ${base.excess}), loop p99 ${f(base.eventLoopDelayP99Ms, 1)} ms${gcText(base)}`);
       }
       if (!argv['no-uac']) {
         const uac = runUac(run);
